@@ -1,0 +1,9 @@
+// The table of subcommands; each entry loads its module lazily so one command does not pay for another's imports.
+
+export type Command = {
+  summary: string;
+  run: (args: string[]) => Promise<number | void>;
+};
+
+export const commands: Record<string, () => Promise<Command>> = {
+};
