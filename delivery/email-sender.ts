@@ -1,0 +1,152 @@
+// Sends one email through a pooled nodemailer SMTP transport and classifies SMTP failures as permanent or transient.
+import nodemailer from 'nodemailer';
+import { DeliveryError, type SendResult } from './errors.ts';
+
+export type EmailSenderConfig = {
+  host: string;
+  port: number;
+  /** TLS from the first byte (port 465); otherwise STARTTLS is used when the server offers it. */
+  secure?: boolean;
+  auth?: { user: string; pass: string };
+  /** Open connections at most (nodemailer default 5). */
+  maxConnections?: number;
+  /** Messages per connection before it is replaced (nodemailer default 100). */
+  maxMessages?: number;
+  /** Messages per `rateDelta` milliseconds at most; unlimited when unset. */
+  rateLimit?: number;
+  /** Window for `rateLimit`, default 1000 ms, which makes `rateLimit` messages per second. */
+  rateDelta?: number;
+  from: string;
+  replyTo?: string;
+  connectionTimeoutMs?: number;
+  socketTimeoutMs?: number;
+};
+
+export type EmailMessage = {
+  /** A single recipient: one message per fan keeps a bounce attributable to one delivery. */
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Extra headers, e.g. List-Unsubscribe. */
+  headers?: Record<string, string>;
+  /** A stable Message-ID (with or without angle brackets) makes a resend recognisable as the same message. */
+  messageId?: string;
+};
+
+export type EmailSender = {
+  send(message: EmailMessage): Promise<SendResult>;
+  /** Connects and says EHLO (and AUTH), to fail fast on bad settings. */
+  verify(): Promise<void>;
+  close(): void;
+};
+
+/** The fields nodemailer attaches to its errors (see nodemailer's NodemailerError). */
+type SmtpFailure = Error & {
+  code?: string;
+  command?: string;
+  response?: string;
+  responseCode?: number;
+  permanent?: boolean;
+  rejectedErrors?: SmtpFailure[];
+};
+
+export function createEmailSender(config: EmailSenderConfig): EmailSender {
+  checkConfig(config);
+  const transport = nodemailer.createTransport(
+    {
+      pool: true,
+      host: config.host,
+      port: config.port,
+      secure: config.secure ?? false,
+      auth: config.auth,
+      maxConnections: config.maxConnections,
+      maxMessages: config.maxMessages,
+      rateLimit: config.rateLimit,
+      rateDelta: config.rateDelta,
+      connectionTimeout: config.connectionTimeoutMs ?? 10_000,
+      greetingTimeout: config.connectionTimeoutMs ?? 10_000,
+      socketTimeout: config.socketTimeoutMs ?? 60_000,
+    },
+    { from: config.from, replyTo: config.replyTo },
+  );
+
+  return {
+    async send(message) {
+      checkMessage(message);
+      try {
+        const info = await transport.sendMail({
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          headers: message.headers,
+          messageId: message.messageId,
+        });
+        return { providerMessageId: info.messageId, sentAt: new Date() };
+      } catch (err) {
+        throw classifySmtpFailure(err);
+      }
+    },
+    async verify() {
+      try {
+        await transport.verify();
+      } catch (err) {
+        throw classifySmtpFailure(err);
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+/**
+ * RFC 5321: a 5yz reply is a permanent negative completion, a 4yz reply a transient one.
+ * 503 (bad sequence of commands) is a session problem, not a verdict on the message, so it
+ * is retried like a 4yz. Without any reply the connection failed, which is transient too.
+ */
+export function classifySmtpFailure(err: unknown): DeliveryError {
+  if (err instanceof DeliveryError) return err;
+  const failure = (err instanceof Error ? err : new Error(String(err))) as SmtpFailure;
+  // When every recipient is refused, the reply sits on the per-recipient errors.
+  const replied = failure.responseCode !== undefined ? failure : failure.rejectedErrors?.find((e) => e.responseCode);
+  if (replied?.responseCode !== undefined) {
+    const reply = replied.responseCode;
+    const permanent = replied.permanent ?? (reply >= 500 && reply < 600 && reply !== 503);
+    const command = replied.command ?? failure.command ?? 'the message';
+    const text = replied.response ?? replied.message;
+    return new DeliveryError(
+      permanent ? 'smtp_rejected_permanent' : 'smtp_rejected_transient',
+      `smtp: server replied ${reply} to ${command}: ${text}`,
+      { permanent, status: reply, cause: err },
+    );
+  }
+  return new DeliveryError('smtp_connection_failed', `smtp: ${failure.code ?? 'error'}: ${failure.message}`, {
+    permanent: false,
+    cause: err,
+  });
+}
+
+function checkConfig(config: EmailSenderConfig): void {
+  if (!config.host) throw new TypeError('email sender: host must be a non-empty string');
+  if (!Number.isInteger(config.port) || config.port < 1 || config.port > 65535) {
+    throw new RangeError(`email sender: port must be an integer from 1 to 65535, got ${config.port}`);
+  }
+  for (const field of ['maxConnections', 'maxMessages', 'rateLimit', 'rateDelta'] as const) {
+    const value = config[field];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      throw new RangeError(`email sender: ${field} must be a positive integer, got ${value}`);
+    }
+  }
+  if (!config.from.includes('@')) throw new TypeError(`email sender: from must be an email address, got "${config.from}"`);
+}
+
+function checkMessage(message: EmailMessage): void {
+  const problem = !message.to.includes('@')
+    ? `to must be one email address, got "${message.to}"`
+    : message.subject.length === 0
+      ? 'subject must not be empty'
+      : undefined;
+  if (problem) throw new DeliveryError('invalid_message', `email: ${problem}`, { permanent: true });
+}

@@ -1,0 +1,193 @@
+// A local SMTP server that accepts and records every message, parsed with mailparser, for tests and `fanfare dev`.
+//
+// It plays the receiving mail server (MX or relay) in front of nodemailer: plain SMTP on
+// 127.0.0.1, no STARTTLS, AUTH optional and any credentials accepted, no limit on
+// concurrent connections so pooled senders can open as many as they like. A message is
+// recorded before the 250 reply to DATA, so once `sendMail` resolves it is in `messages`.
+// `failNext` makes the next n messages fail at RCPT TO or at the end of DATA with the
+// reply code given, which is how tests produce bounces (5xx) and deferrals (4xx).
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+
+export type CapturedMail = {
+  /** Position in arrival order, from 1. */
+  seq: number;
+  /** The SMTP session that carried it; pooled senders reuse one session for many messages. */
+  connectionId: string;
+  /** The SMTP envelope, which may differ from the From/To headers. */
+  envelope: { from: string; to: string[] };
+  /** The message exactly as received after DATA (dot-unstuffed). */
+  raw: string;
+  parsed: ParsedMail;
+  receivedAt: Date;
+};
+
+export type SmtpFailureStage = 'rcpt' | 'data';
+
+export type SmtpCaptureOptions = {
+  port?: number;
+  host?: string;
+  /** Largest message accepted, in bytes; larger ones get 552. */
+  maxMessageBytes?: number;
+  onMessage?: (mail: CapturedMail) => void;
+};
+
+export type SmtpCapture = {
+  host: string;
+  port: number;
+  messages: CapturedMail[];
+  /** Resolves once at least `count` messages have arrived in total. */
+  waitFor(count: number, timeoutMs?: number): Promise<CapturedMail[]>;
+  /** Replies `code message` to the next `n` RCPT TO (default) or DATA commands. */
+  failNext(n: number, code: number, message?: string, stage?: SmtpFailureStage): void;
+  clear(): void;
+  stop(): Promise<void>;
+};
+
+type PendingFailure = { remaining: number; code: number; message: string; stage: SmtpFailureStage };
+type Waiter = { count: number; resolve: (mails: CapturedMail[]) => void };
+
+class SmtpReplyError extends Error {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
+  const host = options.host ?? '127.0.0.1';
+  const maxMessageBytes = options.maxMessageBytes ?? 25 * 1024 * 1024;
+  const messages: CapturedMail[] = [];
+  const failures: PendingFailure[] = [];
+  let waiters: Waiter[] = [];
+  let seq = 0;
+
+  const takeFailure = (stage: SmtpFailureStage): SmtpReplyError | undefined => {
+    const failure = failures.find((f) => f.stage === stage);
+    if (!failure) return undefined;
+    failure.remaining -= 1;
+    if (failure.remaining === 0) failures.splice(failures.indexOf(failure), 1);
+    return new SmtpReplyError(failure.code, failure.message);
+  };
+
+  const record = (mail: CapturedMail): void => {
+    messages.push(mail);
+    options.onMessage?.(mail);
+    waiters = waiters.filter((w) => {
+      if (messages.length < w.count) return true;
+      w.resolve(messages.slice());
+      return false;
+    });
+  };
+
+  const receive = async (stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    if (stream.sizeExceeded) {
+      throw new SmtpReplyError(552, `message exceeds the fixed maximum message size of ${maxMessageBytes} bytes`);
+    }
+    const failure = takeFailure('data');
+    if (failure) throw failure;
+    const raw = Buffer.concat(chunks);
+    const parsed = await simpleParser(raw);
+    const mailFrom = session.envelope.mailFrom;
+    seq += 1;
+    record({
+      seq,
+      connectionId: session.id,
+      envelope: {
+        from: mailFrom ? mailFrom.address : '',
+        to: session.envelope.rcptTo.map((r) => r.address),
+      },
+      raw: raw.toString('utf8'),
+      parsed,
+      receivedAt: new Date(),
+    });
+  };
+
+  const server = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    size: maxMessageBytes,
+    onAuth(_auth, _session, callback) {
+      callback(null, { user: 'local' });
+    },
+    onRcptTo(_address, _session, callback) {
+      callback(takeFailure('rcpt') ?? null);
+    },
+    onData(stream, session, callback) {
+      receive(stream, session).then(
+        () => callback(null),
+        (err: unknown) => {
+          if (err instanceof SmtpReplyError) return callback(err);
+          callback(new SmtpReplyError(451, `local capture could not parse the message: ${String(err)}`));
+        },
+      );
+    },
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.server.off('error', reject);
+      const address = server.server.address();
+      if (address === null || typeof address === 'string') {
+        reject(new Error('smtp capture: listening socket has no TCP address'));
+        return;
+      }
+      resolve(address.port);
+    });
+  });
+  // After startup, keep a late socket error from crashing the test process.
+  server.on('error', () => undefined);
+
+  return {
+    host,
+    port,
+    messages,
+    waitFor(count, timeoutMs = 10_000) {
+      if (messages.length >= count) return Promise.resolve(messages.slice());
+      return new Promise((resolve, reject) => {
+        const waiter: Waiter = {
+          count,
+          resolve: (mails) => {
+            clearTimeout(timer);
+            resolve(mails);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== waiter);
+          reject(new Error(`smtp capture: waited ${timeoutMs} ms for ${count} messages, got ${messages.length}`));
+        }, timeoutMs);
+        waiters.push(waiter);
+      });
+    },
+    failNext(n, code, message, stage = 'rcpt') {
+      if (!Number.isInteger(n) || n < 1) throw new RangeError(`failNext: n must be a positive integer, got ${n}`);
+      if (!Number.isInteger(code) || code < 400 || code > 599) {
+        throw new RangeError(`failNext: code must be an SMTP 4xx or 5xx reply code, got ${code}`);
+      }
+      const text = message ?? (code >= 500 ? 'Recipient address rejected' : 'Try again later');
+      failures.push({ remaining: n, code, message: text, stage });
+    },
+    clear() {
+      messages.length = 0;
+      failures.length = 0;
+      seq = 0;
+    },
+    stop() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Pooled clients keep idle connections open; end them now instead of after the grace period.
+        for (const connection of server.connections) {
+          connection.send(421, 'Server shutting down');
+          connection.close();
+        }
+      });
+    },
+  };
+}
