@@ -6,4 +6,5 @@ export type Command = {
 };
 
 export const commands: Record<string, () => Promise<Command>> = {
+  'temporal-cli': async () => (await import('./temporal-cli.ts')).command,
 };

@@ -1,0 +1,75 @@
+// Spawns a long-running server that cannot outlive this Node process, and stops it with SIGTERM then SIGKILL.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+// The server runs under a small sh guardian in its own process group. The guardian holds the read end of a
+// pipe whose only writer is this Node process: when Node dies, even by SIGKILL, the read hits EOF and the
+// guardian sends SIGTERM to the server. A plain process.on('exit') hook would miss signals and SIGKILL.
+const GUARDIAN = `
+exec 3<&0
+"$@" </dev/null 3<&- &
+child=$!
+{ while read -r _ <&3; do :; done; kill -TERM "$child" 2>/dev/null; } &
+watcher=$!
+trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
+wait "$child"; code=$?
+while kill -0 "$child" 2>/dev/null; do wait "$child"; code=$?; done
+kill "$watcher" 2>/dev/null
+exit "$code"
+`;
+
+export type GuardedProcess = {
+  pid: number;
+  /** Resolves with the server's exit code (or signal name) once it has exited. */
+  exited: Promise<number | string>;
+  hasExited(): boolean;
+  /** SIGTERM, then SIGKILL to the whole group after graceMs; resolves once everything is gone. */
+  stop(graceMs?: number): Promise<void>;
+};
+
+export function spawnGuarded(command: string, args: string[], onLine: (line: string) => void): GuardedProcess {
+  const child: ChildProcess = spawn('sh', ['-c', GUARDIAN, 'fanfare-guardian', command, ...args], {
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${command}`);
+  const pid = child.pid;
+  let done = false;
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('close', (code, signal) => {
+      done = true;
+      resolve(code ?? signal ?? 'unknown');
+    });
+    child.on('error', (err) => {
+      done = true;
+      onLine(`spawn error: ${err.message}`);
+      resolve('spawn-error');
+    });
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', onLine);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = 10_000): Promise<void> => {
+    stopping ??= (async () => {
+      if (done) return;
+      signalGroup(pid, 'SIGTERM', false);
+      const timer = setTimeout(() => signalGroup(pid, 'SIGKILL', true), graceMs);
+      await exited;
+      clearTimeout(timer);
+      // The guardian waits for the server, so by now only stray grandchildren could remain.
+      signalGroup(pid, 'SIGKILL', true);
+    })();
+    return stopping;
+  };
+  return { pid, exited, hasExited: () => done, stop };
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals, wholeGroup: boolean): void {
+  try {
+    process.kill(wholeGroup ? -pid : pid, signal);
+  } catch {
+    // ESRCH: already gone, which is what we want.
+  }
+}

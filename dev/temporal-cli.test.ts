@@ -1,0 +1,100 @@
+// Tests how the temporal CLI is found (TEMPORAL_CLI_PATH, PATH, cache) and built with Go, using fake directories.
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cachedTemporalCliPath, findTemporalCli, goMinorVersion, TEMPORAL_CLI_VERSION } from './temporal-cli.ts';
+
+let root: string;
+
+async function executable(path: string, body = '#!/bin/sh\nexit 0\n'): Promise<string> {
+  await mkdir(join(path, '..'), { recursive: true });
+  await writeFile(path, body);
+  await chmod(path, 0o755);
+  return path;
+}
+
+// A stand-in for `go` that answers `go env GOVERSION` and makes `go install` drop a binary into $GOBIN.
+function fakeGo(version: string): string {
+  return `#!/bin/sh
+if [ "$1" = env ]; then echo ${version}; exit 0; fi
+printf '%s\\n' "$@" > "${root}/go-args"
+printf 'CGO_ENABLED=%s\\nGOBIN=%s\\n' "$CGO_ENABLED" "$GOBIN" > "${root}/go-env"
+printf '#!/bin/sh\\necho built\\n' > "$GOBIN/temporal"
+/bin/chmod 755 "$GOBIN/temporal"
+`;
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'fanfare-cli-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('findTemporalCli', () => {
+  it('prefers TEMPORAL_CLI_PATH over PATH and the cache', async () => {
+    const explicit = await executable(join(root, 'explicit', 'temporal'));
+    await executable(join(root, 'path', 'temporal'));
+    const env = { TEMPORAL_CLI_PATH: explicit, PATH: join(root, 'path'), FANFARE_CACHE: join(root, 'cache') };
+    await executable(cachedTemporalCliPath(env));
+    expect(await findTemporalCli(env)).toBe(explicit);
+  });
+
+  it('rejects a TEMPORAL_CLI_PATH that is not executable, naming the variable', async () => {
+    const notExecutable = join(root, 'temporal');
+    await writeFile(notExecutable, 'not a program');
+    await expect(findTemporalCli({ TEMPORAL_CLI_PATH: notExecutable, PATH: '' })).rejects.toThrow(/TEMPORAL_CLI_PATH must name an executable/);
+  });
+
+  it('uses PATH before the cache', async () => {
+    const onPath = await executable(join(root, 'path', 'temporal'));
+    const env = { PATH: `${join(root, 'empty')}:${join(root, 'path')}`, FANFARE_CACHE: join(root, 'cache') };
+    await executable(cachedTemporalCliPath(env));
+    expect(await findTemporalCli(env)).toBe(onPath);
+  });
+
+  it('falls back to the cache under FANFARE_CACHE, then under HOME', async () => {
+    const env = { PATH: join(root, 'empty'), FANFARE_CACHE: join(root, 'cache') };
+    const cached = await executable(cachedTemporalCliPath(env));
+    expect(cached).toBe(join(root, 'cache', 'bin', 'temporal'));
+    expect(await findTemporalCli(env)).toBe(cached);
+    const home = { PATH: '', HOME: join(root, 'home') };
+    const underHome = await executable(join(root, 'home', '.cache', 'fanfare', 'bin', 'temporal'));
+    expect(await findTemporalCli(home)).toBe(underHome);
+  });
+
+  it('builds the pinned CLI into the cache with go install when none exists', async () => {
+    await executable(join(root, 'go-bin', 'go'), fakeGo('go1.23.4'));
+    const env = { PATH: join(root, 'go-bin'), FANFARE_CACHE: join(root, 'cache') };
+    expect(await findTemporalCli(env)).toBe(join(root, 'cache', 'bin', 'temporal'));
+    const args = (await readFile(join(root, 'go-args'), 'utf8')).trim().split('\n');
+    expect(args[0]).toBe('install');
+    expect(args).toContain('-ldflags=-s -w');
+    expect(args.at(-1)).toBe(`github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`);
+    expect(await readFile(join(root, 'go-env'), 'utf8')).toBe(`CGO_ENABLED=0\nGOBIN=${join(root, 'cache', 'bin')}\n`);
+  });
+
+  it('refuses to build with a Go older than 1.22', async () => {
+    await executable(join(root, 'go-bin', 'go'), fakeGo('go1.21.9'));
+    const env = { PATH: join(root, 'go-bin'), FANFARE_CACHE: join(root, 'cache') };
+    await expect(findTemporalCli(env)).rejects.toThrow(/"go1.21.9", older than go1.22/);
+  });
+
+  it('says what to install when there is neither a CLI nor Go', async () => {
+    const env = { PATH: join(root, 'empty'), FANFARE_CACHE: join(root, 'cache') };
+    const error = await findTemporalCli(env).then(() => undefined, (err: Error) => err.message);
+    expect(error).toMatch(/no `go` on PATH/);
+    expect(error).toMatch(/go\.dev/);
+    expect(error).toMatch(/TEMPORAL_CLI_PATH/);
+    expect(error).toMatch(/TestWorkflowEnvironment\.createLocal/);
+  });
+});
+
+describe('goMinorVersion', () => {
+  it('reads the minor version of release and pre-release Go versions', () => {
+    expect(goMinorVersion('go1.22.3')).toBe(22);
+    expect(goMinorVersion('go1.26rc1\n')).toBe(26);
+    expect(goMinorVersion('devel +abc')).toBeUndefined();
+  });
+});

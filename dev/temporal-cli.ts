@@ -1,0 +1,108 @@
+// Locates the `temporal` CLI binary (env, PATH, cache) and builds it into the cache with Go when it is nowhere.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+// v1.6+ carry a replace directive in go.mod, which `go install pkg@version` refuses.
+const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
+const MIN_GO_MINOR = 22;
+
+type Env = Record<string, string | undefined>;
+
+export function fanfareCacheDir(env: Env = process.env): string {
+  return env.FANFARE_CACHE || join(env.HOME || homedir(), '.cache', 'fanfare');
+}
+
+export function cachedTemporalCliPath(env: Env = process.env): string {
+  return join(fanfareCacheDir(env), 'bin', 'temporal');
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function onPath(name: string, env: Env): Promise<string | undefined> {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && (await isExecutable(join(dir, name)))) return join(dir, name);
+  }
+  return undefined;
+}
+
+/** Finds the CLI without building: TEMPORAL_CLI_PATH, then PATH, then the cache. */
+export async function locateTemporalCli(env: Env = process.env): Promise<string | undefined> {
+  const explicit = env.TEMPORAL_CLI_PATH;
+  if (explicit) {
+    if (await isExecutable(explicit)) return explicit;
+    throw new Error(`TEMPORAL_CLI_PATH must name an executable temporal CLI binary; "${explicit}" is missing or not executable`);
+  }
+  const found = await onPath('temporal', env);
+  if (found) return found;
+  const cached = cachedTemporalCliPath(env);
+  return (await isExecutable(cached)) ? cached : undefined;
+}
+
+function installHint(reason: string): string {
+  return (
+    `${reason}. Install Go >= 1.${MIN_GO_MINOR} (https://go.dev/dl/) so Fanfare can build the temporal CLI ${TEMPORAL_CLI_VERSION} ` +
+    'into its cache, or install a temporal CLI binary and set TEMPORAL_CLI_PATH to it. With internet access, the SDK launcher ' +
+    '(TestWorkflowEnvironment.createLocal from @temporalio/testing, which downloads the CLI) is an alternative.'
+  );
+}
+
+function run(command: string, args: string[], env: Env, stdio: 'pipe' | 'stream'): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      env,
+      stdio: stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout }));
+  });
+}
+
+/** Parses `go1.22.3` / `go1.26rc1` into a minor version, or undefined if unreadable. */
+export function goMinorVersion(goVersion: string): number | undefined {
+  const match = /^go1\.(\d+)/.exec(goVersion.trim());
+  return match ? Number(match[1]) : undefined;
+}
+
+async function buildTemporalCli(env: Env): Promise<string> {
+  const go = await onPath('go', env);
+  if (!go) throw new Error(installHint('No temporal CLI found (TEMPORAL_CLI_PATH unset, none on PATH or in the cache) and no `go` on PATH to build one'));
+  const version = (await run(go, ['env', 'GOVERSION'], env, 'pipe')).stdout.trim();
+  const minor = goMinorVersion(version);
+  if (minor === undefined || minor < MIN_GO_MINOR) {
+    throw new Error(installHint(`No temporal CLI found, and ${go} reports "${version}", older than go1.${MIN_GO_MINOR} needed to build it`));
+  }
+  const binDir = join(fanfareCacheDir(env), 'bin');
+  await mkdir(binDir, { recursive: true });
+  process.stderr.write(`fanfare: building temporal CLI ${TEMPORAL_CLI_VERSION} into ${binDir} with ${version} (minutes on a cold Go cache)...\n`);
+  const started = Date.now();
+  const { code } = await run(
+    go,
+    ['install', '-v', '-ldflags=-s -w', TEMPORAL_CLI_MODULE],
+    { ...env, CGO_ENABLED: '0', GOBIN: binDir },
+    'stream',
+  );
+  const built = cachedTemporalCliPath(env);
+  if (code !== 0 || !(await isExecutable(built))) {
+    throw new Error(`go install ${TEMPORAL_CLI_MODULE} failed with exit code ${code}; see its output above`);
+  }
+  process.stderr.write(`fanfare: built ${built} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  return built;
+}
+
+/** Returns the path of a runnable temporal CLI, building it into the cache if none exists. */
+export async function findTemporalCli(env: Env = process.env): Promise<string> {
+  return (await locateTemporalCli(env)) ?? (await buildTemporalCli(env));
+}
