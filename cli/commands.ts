@@ -6,5 +6,6 @@ export type Command = {
 };
 
 export const commands: Record<string, () => Promise<Command>> = {
+  migrate: async () => (await import('./migrate.ts')).command,
   'temporal-cli': async () => (await import('./temporal-cli.ts')).command,
 };

@@ -1,0 +1,122 @@
+// Gives a test its own freshly migrated schema in the test database, kept for inspection when a test failed.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { migrate } from '../db/migrate.ts';
+
+export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/fanfare_test';
+
+export type TestSchema = {
+  /** Connects with search_path set to the schema, so unqualified SQL lands there. */
+  connectionString: string;
+  schema: string;
+  pool: pg.Pool;
+  /** Ends the pool and drops the schema with everything in it. */
+  drop(): Promise<void>;
+};
+
+export type TestSchemaOptions = {
+  /** Migrations folder; the repository's migrations/ by default. */
+  dir?: string;
+  /** false leaves the schema empty. */
+  migrate?: boolean;
+};
+
+export function testDatabaseUrl(): string {
+  return process.env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL;
+}
+
+let databaseReady: Promise<void> | undefined;
+
+async function ensureTestDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!name) throw new Error(`TEST_DATABASE_URL must name a database, got "${url}"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1::text', [name]);
+    if (rowCount) return;
+    await client.query(`create database ${client.escapeIdentifier(name)}`);
+  } catch (err) {
+    // Two test workers creating it at once: one wins, the other sees duplicate_database or unique_violation.
+    const code = (err as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+function schemaName(name: string): string {
+  const base = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'test';
+  return `t_${base}_${randomBytes(4).toString('hex')}`;
+}
+
+export async function createTestSchema(name = 'test', options: TestSchemaOptions = {}): Promise<TestSchema> {
+  const url = testDatabaseUrl();
+  databaseReady ??= ensureTestDatabase(url);
+  await databaseReady;
+  const schema = schemaName(name);
+  const scoped = new URL(url);
+  scoped.searchParams.set('options', `-c search_path=${schema}`);
+  const connectionString = scoped.toString();
+  if (options.migrate === false) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`create schema ${schema}`).finally(() => client.end());
+  } else {
+    await migrate({ connectionString: url, schema, dir: options.dir });
+  }
+  const pool = new pg.Pool({ connectionString, max: 5 });
+  pool.on('error', () => undefined);
+  let dropped = false;
+  return {
+    connectionString,
+    schema,
+    pool,
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await pool.end();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`).finally(() => client.end());
+    },
+  };
+}
+
+export type TaskLike = { type: string; mode?: string; result?: { state?: string }; tasks?: TaskLike[] };
+
+/** True when every test under the task passed (skipped and todo tests do not count against it). */
+export function allTestsPassed(task: TaskLike): boolean {
+  if (task.tasks) return task.tasks.every(allTestsPassed);
+  if (task.type !== 'test' || task.mode === 'skip' || task.mode === 'todo') return true;
+  return task.result?.state === 'pass';
+}
+
+/**
+ * One schema for the current file or describe block, as pg-boss does: created before its tests, dropped after
+ * them only if they all passed, so a failure leaves its rows to inspect.
+ */
+export function useTestSchema(name?: string, options: TestSchemaOptions = {}): () => TestSchema {
+  let testSchema: TestSchema | undefined;
+  beforeAll(async () => {
+    testSchema = await createTestSchema(name, options);
+  });
+  // vitest requires the first hook argument (fixtures) to be destructured even when unused.
+  afterAll(async ({}, suite) => {
+    if (!testSchema) return;
+    if (allTestsPassed(suite as TaskLike)) {
+      await testSchema.drop();
+    } else {
+      await testSchema.pool.end();
+      process.stderr.write(`kept schema ${testSchema.schema} in ${testDatabaseUrl()} for inspection (a test failed)\n`);
+    }
+  });
+  return () => {
+    if (!testSchema) throw new Error('useTestSchema: the schema is not ready yet; use the getter inside tests or hooks');
+    return testSchema;
+  };
+}
