@@ -1,0 +1,58 @@
+// Wall-clock arithmetic in IANA time zones, cached, because the simulator asks for local hours millions of times.
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const offsets = new Map<string, number>();
+// Offsets change only at transitions, which fall on quarter hours in every zone in use.
+const BUCKET_MS = 15 * 60_000;
+const MAX_CACHED = 200_000;
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+/** Minutes to add to UTC to get the wall clock in `zone` at instant `atMs` (e.g. -300 for New York in winter). */
+export function zoneOffsetMinutes(zone: string, atMs: number): number {
+  const bucket = Math.floor(atMs / BUCKET_MS);
+  const key = `${zone}|${bucket}`;
+  const cached = offsets.get(key);
+  if (cached !== undefined) return cached;
+  const at = bucket * BUCKET_MS;
+  const parts: Record<string, number> = {};
+  for (const part of formatter(zone).formatToParts(at)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
+  const offset = Math.round((wall - at) / 60_000);
+  if (offsets.size >= MAX_CACHED) offsets.clear();
+  offsets.set(key, offset);
+  return offset;
+}
+
+/** The local hour 0-23 in `zone` at instant `atMs`. */
+export function localHour(zone: string, atMs: number): number {
+  const wall = atMs + zoneOffsetMinutes(zone, atMs) * 60_000;
+  return Math.floor((((wall % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000);
+}
+
+/**
+ * The instant at which the wall clock in `zone` reads `wallMs` (a UTC-encoded local time).
+ * In a spring-forward gap the result lands just after the gap; in a fall-back overlap, the first occurrence.
+ */
+export function instantOfWallTime(zone: string, wallMs: number): number {
+  const guess = wallMs - zoneOffsetMinutes(zone, wallMs) * 60_000;
+  const offset = zoneOffsetMinutes(zone, guess);
+  return wallMs - offset * 60_000;
+}

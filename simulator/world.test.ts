@@ -1,0 +1,93 @@
+// Tests world generation: deterministic by seed, shaped by the spec, and internally consistent.
+import { describe, expect, it } from 'vitest';
+import { parseWorldSpec } from './spec.ts';
+import { audienceSizes, circularHourDistance, fanEmail, findMembership, generateWorld } from './world.ts';
+
+const small = parseWorldSpec({ seed: 11, creators: { count: 30 }, fans: { count: 3000 } });
+
+describe('generateWorld', () => {
+  it('produces the same world for the same seed and another for another seed', () => {
+    const a = generateWorld(small);
+    const b = generateWorld(small);
+    const c = generateWorld({ ...small, seed: 12 });
+    expect(b.memberships.creator).toEqual(a.memberships.creator);
+    expect(b.memberships.affinity).toEqual(a.memberships.affinity);
+    expect(b.fans.peak1).toEqual(a.fans.peak1);
+    expect(c.memberships.affinity).not.toEqual(a.memberships.affinity);
+  });
+
+  it('keeps fan i the same when the world has more fans', () => {
+    const a = generateWorld(small);
+    const bigger = generateWorld({ ...small, fans: { ...small.fans, count: 4000 } });
+    for (const i of [0, 17, 2999]) {
+      expect(bigger.fans.zone[i]).toBe(a.fans.zone[i]);
+      expect(bigger.fans.tenureStartMs[i]).toBe(a.fans.tenureStartMs[i]);
+      expect(bigger.fans.membershipStart[i + 1] - bigger.fans.membershipStart[i]).toBe(a.fans.membershipStart[i + 1] - a.fans.membershipStart[i]);
+    }
+  });
+
+  it('honours the spec counts and shares', () => {
+    const w = generateWorld(small);
+    expect(w.fans.count).toBe(3000);
+    expect(w.creators.count).toBe(30);
+    expect(fanEmail(41)).toBe('fan00042@fans.example');
+    const pushShare = w.fans.hasPush.reduce((s, x) => s + x, 0) / w.fans.count;
+    expect(pushShare).toBeGreaterThan(0.4);
+    expect(pushShare).toBeLessThan(0.5);
+    const paid = w.memberships.paid.reduce((s, x) => s + x, 0) / w.memberships.count;
+    expect(paid).toBeGreaterThan(0.17);
+    expect(paid).toBeLessThan(0.23);
+    for (let m = 0; m < w.memberships.count; m++) {
+      expect(w.memberships.paid[m] ? w.memberships.tier[m] >= 1 && w.memberships.tier[m] <= 3 : w.memberships.tier[m] === 0).toBe(true);
+    }
+  });
+
+  it('gives each fan distinct creators, two separated peaks, and tenure before the start', () => {
+    const w = generateWorld(small);
+    for (let i = 0; i < w.fans.count; i++) {
+      const from = w.fans.membershipStart[i];
+      const to = w.fans.membershipStart[i + 1];
+      expect(to - from).toBeGreaterThanOrEqual(1);
+      const creators = new Set(Array.from(w.memberships.creator.subarray(from, to)));
+      expect(creators.size).toBe(to - from);
+      expect(circularHourDistance(w.fans.peak1[i], w.fans.peak2[i])).toBeGreaterThanOrEqual(4);
+      expect(w.fans.tenureStartMs[i]).toBeLessThanOrEqual(w.startMs);
+    }
+  });
+
+  it('indexes memberships by creator with a skewed audience distribution', () => {
+    const w = generateWorld(small);
+    const sizes = Array.from(audienceSizes(w)).sort((a, b) => b - a);
+    expect(sizes.reduce((s, x) => s + x, 0)).toBe(w.memberships.count);
+    expect(sizes[0]).toBeGreaterThan(4 * sizes[sizes.length - 1]);
+    for (let c = 0; c < w.creators.count; c++) {
+      for (let k = w.byCreator.start[c]; k < w.byCreator.start[c + 1]; k++) {
+        expect(w.memberships.creator[w.byCreator.membership[k]]).toBe(c);
+      }
+    }
+    const m = w.fans.membershipStart[5];
+    expect(findMembership(w, 5, w.memberships.creator[m])).toBe(m);
+  });
+
+  it('mutes low-affinity memberships more often', () => {
+    const w = generateWorld(parseWorldSpec({ seed: 3, creators: { count: 30 }, fans: { count: 5000, mutedShare: 0.2 } }));
+    let mutedAffinity = 0;
+    let muted = 0;
+    let otherAffinity = 0;
+    for (let m = 0; m < w.memberships.count; m++) {
+      if (w.memberships.muted[m]) {
+        muted++;
+        mutedAffinity += w.memberships.affinity[m];
+      } else otherAffinity += w.memberships.affinity[m];
+    }
+    expect(muted).toBeGreaterThan(0);
+    expect(mutedAffinity / muted).toBeLessThan(otherAffinity / (w.memberships.count - muted));
+  });
+
+  it('builds the default world of 50,000 fans quickly', () => {
+    const started = performance.now();
+    const w = generateWorld(parseWorldSpec({}));
+    expect(w.fans.count).toBe(50_000);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
