@@ -143,10 +143,8 @@ function checkConfig(config: EmailSenderConfig): void {
 }
 
 function checkMessage(message: EmailMessage): void {
-  const problem = !message.to.includes('@')
-    ? `to must be one email address, got "${message.to}"`
-    : message.subject.length === 0
-      ? 'subject must not be empty'
-      : undefined;
+  let problem: string | undefined;
+  if (!message.to.includes('@')) problem = `to must be one email address, got "${message.to}"`;
+  else if (message.subject.length === 0) problem = 'subject must not be empty';
   if (problem) throw new DeliveryError('invalid_message', `email: ${problem}`, { permanent: true });
 }

@@ -8,6 +8,7 @@
 // reply code given, which is how tests produce bounces (5xx) and deferrals (4xx).
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { createArrivalLog } from './arrival-log.ts';
 
 export type CapturedMail = {
   /** Position in arrival order, from 1. */
@@ -45,7 +46,6 @@ export type SmtpCapture = {
 };
 
 type PendingFailure = { remaining: number; code: number; message: string; stage: SmtpFailureStage };
-type Waiter = { count: number; resolve: (mails: CapturedMail[]) => void };
 
 class SmtpReplyError extends Error {
   constructor(
@@ -59,9 +59,8 @@ class SmtpReplyError extends Error {
 export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
   const host = options.host ?? '127.0.0.1';
   const maxMessageBytes = options.maxMessageBytes ?? 25 * 1024 * 1024;
-  const messages: CapturedMail[] = [];
+  const log = createArrivalLog<CapturedMail>();
   const failures: PendingFailure[] = [];
-  let waiters: Waiter[] = [];
   let seq = 0;
 
   const takeFailure = (stage: SmtpFailureStage): SmtpReplyError | undefined => {
@@ -73,13 +72,8 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
   };
 
   const record = (mail: CapturedMail): void => {
-    messages.push(mail);
+    log.add(mail);
     options.onMessage?.(mail);
-    waiters = waiters.filter((w) => {
-      if (messages.length < w.count) return true;
-      w.resolve(messages.slice());
-      return false;
-    });
   };
 
   const receive = async (stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> => {
@@ -148,23 +142,9 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
   return {
     host,
     port,
-    messages,
+    messages: log.items,
     waitFor(count, timeoutMs = 10_000) {
-      if (messages.length >= count) return Promise.resolve(messages.slice());
-      return new Promise((resolve, reject) => {
-        const waiter: Waiter = {
-          count,
-          resolve: (mails) => {
-            clearTimeout(timer);
-            resolve(mails);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters = waiters.filter((w) => w !== waiter);
-          reject(new Error(`smtp capture: waited ${timeoutMs} ms for ${count} messages, got ${messages.length}`));
-        }, timeoutMs);
-        waiters.push(waiter);
-      });
+      return log.waitFor(count, timeoutMs, 'captured mails');
     },
     failNext(n, code, message, stage = 'rcpt') {
       if (!Number.isInteger(n) || n < 1) throw new RangeError(`failNext: n must be a positive integer, got ${n}`);
@@ -175,7 +155,7 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
       failures.push({ remaining: n, code, message: text, stage });
     },
     clear() {
-      messages.length = 0;
+      log.clear();
       failures.length = 0;
       seq = 0;
     },

@@ -1,0 +1,147 @@
+// Sends one Web Push notification with web-push (VAPID, aes128gcm) and classifies push service replies.
+import type { Agent } from 'node:https';
+import { randomUUID } from 'node:crypto';
+import webpush from 'web-push';
+import { DeliveryError, type SendResult } from './errors.ts';
+import { buildPushPayload, type PushNotification } from './payload.ts';
+
+export type Urgency = 'very-low' | 'low' | 'normal' | 'high';
+
+/** What the browser's PushSubscription.toJSON() returns and the app stores per device. */
+export type PushSubscriptionJson = {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+};
+
+export type PushSenderConfig = {
+  vapidPublicKey: string;
+  vapidPrivateKey: string;
+  /** How the push service can reach us: a mailto: or https: URL (RFC 8292 §2.1). */
+  subject: string;
+  /** For a push service with a private CA, such as the local one in peers/. */
+  agent?: Agent;
+  timeoutMs?: number;
+};
+
+export type PushMessage = {
+  subscription: PushSubscriptionJson;
+  payload: PushNotification;
+  /** How long the push service may hold the message for an offline device. */
+  ttlSeconds: number;
+  urgency: Urgency;
+  /** Replaces an undelivered message with the same topic: at most 32 base64url characters. */
+  topic?: string;
+};
+
+export type PushSender = {
+  send(message: PushMessage): Promise<SendResult>;
+};
+
+const URGENCIES: readonly string[] = ['very-low', 'low', 'normal', 'high'];
+
+/** Keys are made once, stored by the app, and the public one handed to browsers as applicationServerKey. */
+export function generateVapidKeys(): { publicKey: string; privateKey: string } {
+  return webpush.generateVAPIDKeys();
+}
+
+export function createPushSender(config: PushSenderConfig): PushSender {
+  checkConfig(config);
+  const vapidDetails = { subject: config.subject, publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey };
+
+  return {
+    async send(message) {
+      checkMessage(message);
+      let body: string;
+      try {
+        body = buildPushPayload(message.payload);
+      } catch (err) {
+        throw new DeliveryError('push_payload_too_large', `push: ${(err as Error).message}`, { permanent: true, cause: err });
+      }
+      try {
+        const result = await webpush.sendNotification(message.subscription, body, {
+          vapidDetails,
+          TTL: message.ttlSeconds,
+          urgency: message.urgency,
+          topic: message.topic,
+          agent: config.agent,
+          timeout: config.timeoutMs ?? 15_000,
+        });
+        const location = result.headers.location;
+        return { providerMessageId: typeof location === 'string' ? location : randomUUID(), sentAt: new Date() };
+      } catch (err) {
+        throw classifyPushFailure(err);
+      }
+    },
+  };
+}
+
+/**
+ * RFC 8030 §8 and RFC 8292: 404/410 mean the subscription is gone for good (delete it),
+ * 413 that this payload will never fit, 401/403 that our VAPID identity is refused, other
+ * 4xx that the request itself is wrong; 429 and 5xx are worth retrying, after Retry-After.
+ */
+export function classifyPushFailure(err: unknown, nowMs = Date.now()): DeliveryError {
+  if (err instanceof DeliveryError) return err;
+  const failure = err as { statusCode?: unknown; headers?: Record<string, unknown>; body?: unknown; message?: string };
+  if (typeof failure.statusCode !== 'number') {
+    return new DeliveryError('push_connection_failed', `push: ${failure.message ?? String(err)}`, { permanent: false, cause: err });
+  }
+  const status = failure.statusCode;
+  const detail = typeof failure.body === 'string' && failure.body !== '' ? `: ${failure.body}` : '';
+  const retryAfterMs = parseRetryAfter(failure.headers?.['retry-after'], nowMs);
+  const details = (permanent: boolean) => ({ permanent, status, retryAfterMs, cause: err });
+  if (status === 404 || status === 410) {
+    return new DeliveryError('push_subscription_gone', `push: subscription is gone (${status})${detail}`, details(true));
+  }
+  if (status === 413) {
+    return new DeliveryError('push_payload_too_large', `push: payload too large (413)${detail}`, details(true));
+  }
+  if (status === 429) {
+    return new DeliveryError('push_rate_limited', `push: rate limited (429)${detail}`, details(false));
+  }
+  if (status >= 500) {
+    return new DeliveryError('push_server_error', `push: push service error (${status})${detail}`, details(false));
+  }
+  if (status === 401 || status === 403) {
+    return new DeliveryError('push_unauthorized', `push: VAPID identity refused (${status})${detail}`, details(true));
+  }
+  return new DeliveryError('push_rejected', `push: request refused (${status})${detail}`, details(true));
+}
+
+/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: unknown, nowMs = Date.now()): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+function checkConfig(config: PushSenderConfig): void {
+  if (Buffer.from(config.vapidPublicKey, 'base64url').length !== 65) {
+    throw new TypeError('push sender: vapidPublicKey must be a base64url uncompressed P-256 point (65 bytes)');
+  }
+  if (Buffer.from(config.vapidPrivateKey, 'base64url').length !== 32) {
+    throw new TypeError('push sender: vapidPrivateKey must be a base64url P-256 private key (32 bytes)');
+  }
+  if (!/^(mailto:|https:)/.test(config.subject)) {
+    throw new TypeError(`push sender: subject must be a mailto: or https: URL, got "${config.subject}"`);
+  }
+}
+
+function checkMessage(message: PushMessage): void {
+  const problem = messageProblem(message);
+  if (problem) throw new DeliveryError('invalid_message', `push: ${problem}`, { permanent: true });
+}
+
+function messageProblem({ subscription, ttlSeconds, urgency, topic }: PushMessage): string | undefined {
+  if (!/^https:\/\//.test(subscription.endpoint)) return 'subscription.endpoint must be an https: URL';
+  if (Buffer.from(subscription.keys.p256dh, 'base64url').length !== 65) {
+    return 'subscription.keys.p256dh must be a base64url uncompressed P-256 point (65 bytes)';
+  }
+  if (Buffer.from(subscription.keys.auth, 'base64url').length !== 16) return 'subscription.keys.auth must be 16 bytes in base64url';
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) return `ttlSeconds must be a non-negative integer, got ${ttlSeconds}`;
+  if (!URGENCIES.includes(urgency)) return `urgency must be one of ${URGENCIES.join(', ')}, got "${urgency}"`;
+  if (topic !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(topic)) return 'topic must be 1 to 32 characters of the base64url alphabet';
+  return undefined;
+}
