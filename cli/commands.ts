@@ -6,6 +6,8 @@ export type Command = {
 };
 
 export const commands: Record<string, () => Promise<Command>> = {
+  worker: async () => (await import('./worker.ts')).command,
+  api: async () => (await import('./api.ts')).command,
   migrate: async () => (await import('./migrate.ts')).command,
   'temporal-cli': async () => (await import('./temporal-cli.ts')).command,
 };

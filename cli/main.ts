@@ -5,7 +5,7 @@ async function usage(): Promise<string> {
   const lines: string[] = [];
   for (const name of Object.keys(commands).sort()) {
     const command = await commands[name]();
-    lines.push(`  ${name.padEnd(10)} ${command.summary}`);
+    lines.push(`  ${name.padEnd(13)} ${command.summary}`);
   }
   return `usage: fanfare <command> [args]\n\ncommands:\n${lines.join('\n')}\n`;
 }

@@ -104,8 +104,9 @@ create table deliveries (
   id bigserial primary key,
   decision_id bigint not null references decisions (id),
   channel text not null check (channel in ('email', 'push')),
-  -- sending: the provider call may be under way; possibly_sent: a crash left it unknown, and it is never resent silently.
-  status text not null check (status in ('sending', 'sent', 'failed', 'skipped', 'possibly_sent')),
+  -- sending: the provider call may be under way; retry: a transient failure, to be claimed again;
+  -- possibly_sent: a crash left it unknown, and it is never resent silently.
+  status text not null check (status in ('sending', 'sent', 'retry', 'failed', 'skipped', 'possibly_sent')),
   attempts int not null default 1,
   provider_message_id text,
   error_code text,

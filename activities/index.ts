@@ -1,0 +1,97 @@
+// The activities: thin adapters from workflow steps to the database, the pure policy and the channel senders.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Pool } from '../db/pool.ts';
+import { audiencePage } from '../db/audience.ts';
+import { alertSendTimes, dueDecisionIds, insertDecisions } from '../db/decisions.ts';
+import { baselineSendNow } from '../policy/baseline.ts';
+import { dispatchWorkflowId, distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
+import { deliverDecisions, type DeliveryReport, type EmailChannel, type PushChannel } from '../delivery/deliver.ts';
+import { DECISIONS_ADDED, TASK_QUEUE } from '../workflows/names.ts';
+
+export interface ActivityDeps {
+  pool: Pool;
+  temporal: Client;
+  email: EmailChannel;
+  push: PushChannel;
+  messageIdDomain: string;
+  deliveryConcurrency: number;
+  now?: () => Date;
+}
+
+export interface DecidePage {
+  eventId: number;
+  afterFanId: number;
+  limit: number;
+}
+
+export interface DecidedPage {
+  /** Audience members in this page; fewer than the limit means the audience is exhausted. */
+  fans: number;
+  lastFanId: number;
+  decisions: number;
+  /** The send slots (epoch ms) that now hold this page's alerts. */
+  slots: number[];
+}
+
+export interface DeliverDue {
+  slotStart: number;
+  afterId: number;
+  limit: number;
+}
+
+export interface DeliveredBatch extends DeliveryReport {
+  count: number;
+  lastId: number;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+  return {
+    /** Decides for one keyset page of the event's audience and records the decisions in one statement. */
+    async decideBatch(page: DecidePage): Promise<DecidedPage> {
+      const candidates = await audiencePage(deps.pool, page.eventId, page.afterFanId, page.limit);
+      if (candidates.length === 0) return { fans: 0, lastFanId: page.afterFanId, decisions: 0, slots: [] };
+      const decisions = baselineSendNow(candidates, now());
+      await insertDecisions(deps.pool, page.eventId, decisions);
+      const fanIds = candidates.map((c) => c.fanId);
+      // Read the send times back: a retried page must wake the slots its first attempt recorded.
+      const times = await alertSendTimes(deps.pool, page.eventId, fanIds);
+      return { fans: candidates.length, lastFanId: fanIds[fanIds.length - 1], decisions: decisions.length, slots: distinctSlots(times) };
+    },
+
+    /** Wakes (or starts) the dispatcher of each slot; one durable timer per slot, not per fan. */
+    async scheduleDispatch(input: { slots: number[] }): Promise<void> {
+      for (const slotStart of input.slots) {
+        await deps.temporal.workflow.signalWithStart('dispatchSlot', {
+          workflowId: dispatchWorkflowId(slotStart),
+          taskQueue: TASK_QUEUE,
+          args: [{ slotStart }],
+          signal: DECISIONS_ADDED,
+          signalArgs: [],
+        });
+      }
+    },
+
+    /** Delivers the next batch of the slot's due decisions. */
+    async deliverDue(input: DeliverDue): Promise<DeliveredBatch> {
+      const ids = await dueDecisionIds(deps.pool, new Date(input.slotStart), new Date(input.slotStart + SLOT_MS), input.afterId, input.limit);
+      if (ids.length === 0) return { count: 0, lastId: input.afterId, sent: 0, failed: 0, skipped: 0, possiblySent: 0, retry: 0 };
+      const heartbeat = setInterval(() => Context.current().heartbeat(), 5_000);
+      try {
+        const report = await deliverDecisions(
+          { pool: deps.pool, email: deps.email, push: deps.push, messageIdDomain: deps.messageIdDomain, concurrency: deps.deliveryConcurrency, now },
+          ids,
+        );
+        return { ...report, count: ids.length, lastId: ids[ids.length - 1] };
+      } catch (err) {
+        // Database trouble: retry the batch; the ledger keeps what was already sent from being sent again.
+        throw ApplicationFailure.retryable(err instanceof Error ? err.message : String(err), 'DeliveryBatchFailed');
+      } finally {
+        clearInterval(heartbeat);
+      }
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

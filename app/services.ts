@@ -1,0 +1,62 @@
+// The composition root: builds the pool, Temporal client, channel senders and activities from configuration.
+import type { Agent } from 'node:https';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import { Client, Connection } from '@temporalio/client';
+import { createPool, type Pool } from '../db/pool.ts';
+import { getOrCreateSetting } from '../db/settings.ts';
+import { createEmailSender, type EmailSender } from '../delivery/email-sender.ts';
+import { createPushSender, generateVapidKeys, type PushSender } from '../delivery/push-sender.ts';
+import { requireDatabaseUrl, type Config } from './config.ts';
+
+export interface VapidKeys {
+  publicKey: string;
+  privateKey: string;
+}
+
+/** VAPID keys are made once and kept: every browser subscription is bound to the public key. */
+export function vapidKeys(pool: Pool): Promise<VapidKeys> {
+  return getOrCreateSetting(pool, 'vapid', generateVapidKeys);
+}
+
+export async function connectTemporal(config: Config): Promise<Client> {
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  return new Client({ connection, namespace: config.temporalNamespace });
+}
+
+/** An agent trusting an extra CA, for a push service with a private certificate (PUSH_CA_FILE). */
+export function pushAgentFromEnv(env: Record<string, string | undefined> = process.env): Agent | undefined {
+  if (!env.PUSH_CA_FILE) return undefined;
+  return new https.Agent({ ca: readFileSync(env.PUSH_CA_FILE, 'utf8'), keepAlive: true });
+}
+
+export interface Senders {
+  email: EmailSender;
+  push: PushSender;
+  vapid: VapidKeys;
+}
+
+export async function createSenders(config: Config, pool: Pool, pushAgent?: Agent): Promise<Senders> {
+  const vapid = await vapidKeys(pool);
+  const email = createEmailSender({
+    host: config.smtp.host,
+    port: config.smtp.port,
+    secure: config.smtp.secure,
+    auth: config.smtp.user ? { user: config.smtp.user, pass: config.smtp.pass ?? '' } : undefined,
+    maxConnections: config.smtp.maxConnections,
+    rateLimit: config.smtp.rateLimit,
+    from: config.mailFrom,
+    replyTo: config.mailReplyTo,
+  });
+  const push = createPushSender({
+    vapidPublicKey: vapid.publicKey,
+    vapidPrivateKey: vapid.privateKey,
+    subject: config.vapidSubject,
+    agent: pushAgent ?? pushAgentFromEnv(),
+  });
+  return { email, push, vapid };
+}
+
+export function openPool(config: Config, max?: number): Pool {
+  return createPool(requireDatabaseUrl(config), max);
+}

@@ -1,0 +1,73 @@
+// The worker process: runs the workflows and activities on the fanfare task queue.
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { Agent } from 'node:https';
+import { createActivities } from '../activities/index.ts';
+import { TASK_QUEUE } from '../workflows/names.ts';
+import type { Pool } from '../db/pool.ts';
+import { connectTemporal, createSenders } from './services.ts';
+import { mailDomain, type Config } from './config.ts';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+let bundle: Promise<WorkflowBundle> | undefined;
+
+/** Bundles the workflow code once per process. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  return bundle;
+}
+
+const quietLogger = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn(message: string) {
+    process.stderr.write(`bundler: ${message}\n`);
+  },
+  error(message: string) {
+    process.stderr.write(`bundler: ${message}\n`);
+  },
+};
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(config: Config, pool: Pool, options: { pushAgent?: Agent } = {}): Promise<RunningWorker> {
+  const temporal = await connectTemporal(config);
+  const senders = await createSenders(config, pool, options.pushAgent);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({
+      pool,
+      temporal,
+      email: senders.email,
+      push: senders.push,
+      messageIdDomain: mailDomain(config.mailFrom),
+      deliveryConcurrency: config.deliveryConcurrency,
+    }),
+    maxConcurrentActivityTaskExecutions: 8,
+  });
+  const done = worker.run().finally(async () => {
+    senders.email.close();
+    await connection.close();
+    await temporal.connection.close();
+  });
+  return {
+    worker,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

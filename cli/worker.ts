@@ -1,0 +1,20 @@
+// `fanfare worker`: runs workflows and activities until SIGINT or SIGTERM.
+import { readConfig } from '../app/config.ts';
+import { openPool } from '../app/services.ts';
+import { startWorker } from '../app/worker.ts';
+import type { Command } from './commands.ts';
+
+export const command: Command = {
+  summary: 'run the Temporal worker (DATABASE_URL, TEMPORAL_ADDRESS, SMTP_*, PUSH_CA_FILE)',
+  async run() {
+    const config = readConfig();
+    const pool = openPool(config, 20);
+    const running = await startWorker(config, pool);
+    process.stdout.write(`fanfare worker: polling task queue on ${config.temporalAddress} (namespace ${config.temporalNamespace})\n`);
+    const stop = () => void running.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await running.done;
+    await pool.end();
+  },
+};

@@ -1,0 +1,55 @@
+// Decisions: written a page at a time in one statement; each (event, fan, channel) is decided once.
+import type { Pool } from './pool.ts';
+import type { Decision } from '../policy/baseline.ts';
+
+/** Inserts a page of decisions for one event; a decision already recorded (a retried page) is kept as it was. */
+export async function insertDecisions(pool: Pool, eventId: number, decisions: readonly Decision[]): Promise<number> {
+  if (decisions.length === 0) return 0;
+  const r = await pool.query(
+    `insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, reason_detail)
+     select $1::bigint, d.fan_id, d.channel, d.action, d.send_at, d.policy, d.reason, d.reason_detail
+       from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::jsonb[])
+            as d (fan_id, channel, action, send_at, policy, reason, reason_detail)
+     on conflict (event_id, fan_id, channel) do nothing`,
+    [
+      eventId,
+      decisions.map((d) => d.fanId),
+      decisions.map((d) => d.channel),
+      decisions.map((d) => d.action),
+      decisions.map((d) => d.sendAt),
+      decisions.map((d) => d.policy),
+      decisions.map((d) => d.reason),
+      decisions.map((d) => JSON.stringify(d.reasonDetail)),
+    ],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** The send times of an event's alerts for a set of fans: what the page's dispatchers must be told about. */
+export async function alertSendTimes(pool: Pool, eventId: number, fanIds: readonly number[]): Promise<Date[]> {
+  const r = await pool.query(
+    `select distinct send_at from decisions
+      where event_id = $1::bigint and fan_id = any($2::bigint[]) and action = 'alert'`,
+    [eventId, fanIds],
+  );
+  return r.rows.map((row) => row.send_at);
+}
+
+/**
+ * Alert decisions due in [from, to) that have no settled delivery, in id order after `afterId`.
+ * 'retry' rows are included, and so are 'sending' rows: those are what a crashed attempt left behind,
+ * and the delivery step resolves them.
+ */
+export async function dueDecisionIds(pool: Pool, from: Date, to: Date, afterId: number, limit: number): Promise<number[]> {
+  const r = await pool.query(
+    `select d.id from decisions d
+      where d.action = 'alert' and d.send_at >= $1::timestamptz and d.send_at < $2::timestamptz and d.id > $3::bigint
+        and not exists (select 1 from deliveries v
+                         where v.decision_id = d.id and v.channel = d.channel
+                           and v.status in ('sent', 'failed', 'skipped', 'possibly_sent'))
+      order by d.id
+      limit $4::int`,
+    [from, to, afterId, limit],
+  );
+  return r.rows.map((row) => row.id);
+}

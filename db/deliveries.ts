@@ -1,0 +1,138 @@
+// The deliveries ledger: one row per (decision, channel), claimed before the provider call and settled after it.
+import type { Pool } from './pool.ts';
+import type { Channel } from '../policy/baseline.ts';
+
+/** Everything needed to deliver one alert decision, read in one query per batch. */
+export interface DeliveryJob {
+  decisionId: number;
+  channel: Channel;
+  fanId: number;
+  email: string;
+  emailDeliverable: boolean;
+  emailEnabled: boolean;
+  pushEnabled: boolean;
+  event: { id: number; creatorId: number; creatorName: string; kind: string; title: string; url: string; deadline: Date | null };
+  pushSubscriptions: { id: number; endpoint: string; p256dh: string; auth: string }[];
+}
+
+export async function loadDeliveryJobs(pool: Pool, decisionIds: readonly number[]): Promise<DeliveryJob[]> {
+  const r = await pool.query(
+    `select d.id as decision_id, d.channel, f.id as fan_id, f.email, f.email_status,
+            coalesce(p.email_enabled, true) and p.unsubscribed_at is null as email_enabled,
+            coalesce(p.push_enabled, true) as push_enabled,
+            e.id as event_id, e.creator_id, c.display_name, e.kind, e.title, e.url, e.deadline,
+            coalesce((select json_agg(json_build_object('id', s.id, 'endpoint', s.endpoint, 'p256dh', s.p256dh, 'auth', s.auth) order by s.id)
+                        from push_subscriptions s where s.fan_id = f.id and s.status = 'active' and d.channel = 'push'), '[]'::json) as subs
+       from decisions d
+       join fans f on f.id = d.fan_id
+       join creator_events e on e.id = d.event_id
+       join creators c on c.id = e.creator_id
+       left join preferences p on p.fan_id = f.id
+      where d.id = any($1::bigint[]) and d.action = 'alert'
+      order by d.id`,
+    [decisionIds],
+  );
+  return r.rows.map((row) => ({
+    decisionId: row.decision_id,
+    channel: row.channel,
+    fanId: row.fan_id,
+    email: row.email,
+    emailDeliverable: row.email_status === 'active',
+    emailEnabled: row.email_enabled,
+    pushEnabled: row.push_enabled,
+    event: {
+      id: row.event_id,
+      creatorId: row.creator_id,
+      creatorName: row.display_name,
+      kind: row.kind,
+      title: row.title,
+      url: row.url,
+      deadline: row.deadline,
+    },
+    pushSubscriptions: row.subs,
+  }));
+}
+
+/**
+ * Claims rows for sending: new rows start as 'sending'; rows left as 'retry' by a transient failure are claimed again.
+ * Returns the decision ids this call claimed; any other id already has a row that someone else settled or left in flight.
+ */
+export async function claimDeliveries(pool: Pool, items: readonly { decisionId: number; channel: Channel }[]): Promise<Set<number>> {
+  if (items.length === 0) return new Set();
+  const r = await pool.query(
+    `insert into deliveries (decision_id, channel, status)
+     select * , 'sending' from unnest($1::bigint[], $2::text[])
+     on conflict (decision_id, channel) do update
+        set status = 'sending', attempts = deliveries.attempts + 1, started_at = now(), finished_at = null
+      where deliveries.status = 'retry'
+     returning decision_id`,
+    [items.map((i) => i.decisionId), items.map((i) => i.channel)],
+  );
+  return new Set(r.rows.map((row) => row.decision_id));
+}
+
+/**
+ * A row still 'sending' that this attempt did not claim was in flight when an earlier attempt died.
+ * The provider may have accepted it, so it becomes 'possibly_sent' and is never resent silently.
+ */
+export async function markInFlightPossiblySent(pool: Pool, decisionIds: readonly number[]): Promise<number[]> {
+  if (decisionIds.length === 0) return [];
+  const r = await pool.query(
+    `update deliveries set status = 'possibly_sent', finished_at = now(),
+            error_code = 'interrupted', error_message = 'the worker stopped between claiming and settling this delivery'
+      where decision_id = any($1::bigint[]) and status = 'sending'
+      returning decision_id`,
+    [decisionIds],
+  );
+  return r.rows.map((row) => row.decision_id);
+}
+
+/** Records a skip (the fan opted out after the decision) without a provider call. */
+export async function recordSkipped(pool: Pool, items: readonly { decisionId: number; channel: Channel; reason: string }[]): Promise<void> {
+  if (items.length === 0) return;
+  await pool.query(
+    `insert into deliveries (decision_id, channel, status, error_code, finished_at)
+     select d, c, 'skipped', r, now() from unnest($1::bigint[], $2::text[], $3::text[]) as t (d, c, r)
+     on conflict (decision_id, channel) do update set status = 'skipped', error_code = excluded.error_code, finished_at = now()
+      where deliveries.status in ('retry', 'sending')`,
+    [items.map((i) => i.decisionId), items.map((i) => i.channel), items.map((i) => i.reason)],
+  );
+}
+
+export type Settlement =
+  | { status: 'sent'; providerMessageId: string }
+  | { status: 'failed' | 'retry'; errorCode: string; errorMessage: string };
+
+/** After this many attempts a transient failure is final. */
+export const MAX_DELIVERY_ATTEMPTS = 8;
+
+/** Settles one claimed row with the provider's answer; a transient failure on the last attempt is final. */
+export async function settleDelivery(pool: Pool, decisionId: number, channel: Channel, s: Settlement): Promise<void> {
+  if (s.status === 'sent') {
+    await pool.query(
+      `update deliveries set status = 'sent', provider_message_id = $3::text, error_code = null, error_message = null, finished_at = now()
+        where decision_id = $1::bigint and channel = $2::text and status in ('sending', 'possibly_sent')`,
+      [decisionId, channel, s.providerMessageId],
+    );
+  } else {
+    await pool.query(
+      `update deliveries
+          set status = case when $3::text = 'retry' and attempts < $6::int then 'retry' else 'failed' end,
+              error_code = $4::text, error_message = $5::text,
+              finished_at = case when $3::text = 'retry' and attempts < $6::int then null else now() end
+        where decision_id = $1::bigint and channel = $2::text and status = 'sending'`,
+      [decisionId, channel, s.status, s.errorCode, s.errorMessage.slice(0, 1000), MAX_DELIVERY_ATTEMPTS],
+    );
+  }
+}
+
+export async function markEmailUndeliverable(pool: Pool, fanId: number): Promise<void> {
+  await pool.query(`update fans set email_status = 'undeliverable' where id = $1::bigint`, [fanId]);
+}
+
+export async function revokePushSubscription(pool: Pool, subscriptionId: number): Promise<void> {
+  await pool.query(
+    `update push_subscriptions set status = 'revoked', revoked_at = now() where id = $1::bigint and status = 'active'`,
+    [subscriptionId],
+  );
+}

@@ -1,0 +1,67 @@
+// Creator events: stored once per (creator, idempotency key).
+import type { Pool } from './pool.ts';
+import type { Audience, EventKind, EventRequest } from '../http/event-input.ts';
+
+/** A row of creator_events. */
+export interface CreatorEvent {
+  id: number;
+  creatorId: number;
+  kind: EventKind;
+  title: string;
+  url: string;
+  audience: Audience;
+  idempotencyKey: string;
+  deadline: Date | null;
+  createdAt: Date;
+}
+
+const COLUMNS = `id, creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline, created_at`;
+
+function toEvent(r: any): CreatorEvent {
+  const audience: Audience = r.audience === 'tier' ? { rule: 'tier', minTier: r.min_tier } : { rule: r.audience };
+  return {
+    id: r.id,
+    creatorId: r.creator_id,
+    kind: r.kind,
+    title: r.title,
+    url: r.url,
+    audience,
+    idempotencyKey: r.idempotency_key,
+    deadline: r.deadline,
+    createdAt: r.created_at,
+  };
+}
+
+export class UnknownCreatorError extends Error {
+  constructor(readonly creatorId: number) {
+    super(`creatorId: no creator with id ${creatorId}`);
+  }
+}
+
+/** Inserts the event unless the creator already sent this idempotency key; returns the stored event either way. */
+export async function insertEvent(pool: Pool, e: EventRequest): Promise<{ event: CreatorEvent; created: boolean }> {
+  const minTier = e.audience.rule === 'tier' ? e.audience.minTier : null;
+  try {
+    const inserted = await pool.query(
+      `insert into creator_events (creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline)
+       values ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::int, $7::text, $8::timestamptz)
+       on conflict (creator_id, idempotency_key) do nothing
+       returning ${COLUMNS}`,
+      [e.creatorId, e.kind, e.title, e.url, e.audience.rule, minTier, e.idempotencyKey, e.deadline],
+    );
+    if (inserted.rowCount === 1) return { event: toEvent(inserted.rows[0]), created: true };
+  } catch (err: any) {
+    if (err?.code === '23503') throw new UnknownCreatorError(e.creatorId);
+    throw err;
+  }
+  const existing = await pool.query(
+    `select ${COLUMNS} from creator_events where creator_id = $1::bigint and idempotency_key = $2::text`,
+    [e.creatorId, e.idempotencyKey],
+  );
+  return { event: toEvent(existing.rows[0]), created: false };
+}
+
+export async function getEvent(pool: Pool, id: number): Promise<CreatorEvent | null> {
+  const r = await pool.query(`select ${COLUMNS} from creator_events where id = $1::bigint`, [id]);
+  return r.rowCount ? toEvent(r.rows[0]) : null;
+}

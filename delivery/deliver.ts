@@ -1,0 +1,178 @@
+// Delivers a batch of alert decisions exactly once per (decision, channel): claim in the ledger, call the provider, settle.
+import type { Pool } from '../db/pool.ts';
+import {
+  claimDeliveries,
+  loadDeliveryJobs,
+  markEmailUndeliverable,
+  markInFlightPossiblySent,
+  recordSkipped,
+  revokePushSubscription,
+  settleDelivery,
+  type DeliveryJob,
+  type Settlement,
+} from '../db/deliveries.ts';
+import { DeliveryError, type SendResult } from './errors.ts';
+import type { EmailMessage } from './email-sender.ts';
+import { alertPushContent, renderAlertEmail } from './templates.ts';
+
+export interface EmailChannel {
+  send(message: EmailMessage): Promise<SendResult>;
+}
+
+export type PushUrgency = 'very-low' | 'low' | 'normal' | 'high';
+
+export interface PushMessage {
+  subscription: { endpoint: string; keys: { p256dh: string; auth: string } };
+  payload: { title: string; body: string; url: string; icon?: string; tag?: string };
+  ttlSeconds: number;
+  urgency: PushUrgency;
+  topic?: string;
+}
+
+export interface PushChannel {
+  send(message: PushMessage): Promise<SendResult>;
+}
+
+export interface DeliverDeps {
+  pool: Pool;
+  email: EmailChannel;
+  push: PushChannel;
+  /** Domain for Message-IDs, e.g. "fanfare.example". */
+  messageIdDomain: string;
+  /** Provider calls in flight at once. */
+  concurrency: number;
+  now?: () => Date;
+}
+
+export interface DeliveryReport {
+  sent: number;
+  failed: number;
+  skipped: number;
+  possiblySent: number;
+  retry: number;
+  /** The longest wait a provider asked for before retrying, if any. */
+  retryAfterMs?: number;
+}
+
+const DEFAULT_PUSH_TTL_S = 24 * 3600;
+const MAX_PUSH_TTL_S = 28 * 24 * 3600;
+
+/** TTL comes from the deadline: a push that arrives after it is worthless. */
+export function pushTtlSeconds(deadline: Date | null, now: Date): number {
+  if (!deadline) return DEFAULT_PUSH_TTL_S;
+  const s = Math.floor((deadline.getTime() - now.getTime()) / 1000);
+  return Math.max(0, Math.min(MAX_PUSH_TTL_S, s));
+}
+
+/** Urgency from the event's priority: a live stream is now or never. */
+export function pushUrgency(kind: string): PushUrgency {
+  return kind === 'live' ? 'high' : kind === 'announcement' ? 'normal' : 'low';
+}
+
+/** Why an eligible-when-decided job must not be sent now, or null. */
+export function skipReason(job: DeliveryJob): string | null {
+  if (job.channel === 'email') {
+    if (!job.emailEnabled) return 'email_opted_out';
+    if (!job.emailDeliverable) return 'email_undeliverable';
+  } else {
+    if (!job.pushEnabled) return 'push_opted_out';
+    if (job.pushSubscriptions.length === 0) return 'push_no_subscription';
+  }
+  return null;
+}
+
+export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly number[]): Promise<DeliveryReport> {
+  const now = deps.now ?? (() => new Date());
+  const report: DeliveryReport = { sent: 0, failed: 0, skipped: 0, possiblySent: 0, retry: 0 };
+  const jobs = await loadDeliveryJobs(deps.pool, decisionIds);
+
+  const skips: { decisionId: number; channel: DeliveryJob['channel']; reason: string }[] = [];
+  const eligible: DeliveryJob[] = [];
+  for (const job of jobs) {
+    const reason = skipReason(job);
+    if (reason) skips.push({ decisionId: job.decisionId, channel: job.channel, reason });
+    else eligible.push(job);
+  }
+  await recordSkipped(deps.pool, skips);
+  report.skipped = skips.length;
+
+  const claimed = await claimDeliveries(deps.pool, eligible);
+  const unclaimed = eligible.filter((j) => !claimed.has(j.decisionId)).map((j) => j.decisionId);
+  report.possiblySent = (await markInFlightPossiblySent(deps.pool, unclaimed)).length;
+
+  const queue = eligible.filter((j) => claimed.has(j.decisionId));
+  const run = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const s = job.channel === 'email' ? await sendEmail(deps, job) : await sendPush(deps, job, now());
+      await settleDelivery(deps.pool, job.decisionId, job.channel, s.settlement);
+      if (s.settlement.status === 'sent') report.sent++;
+      else if (s.settlement.status === 'failed') report.failed++;
+      else {
+        report.retry++;
+        if (s.retryAfterMs !== undefined) report.retryAfterMs = Math.max(report.retryAfterMs ?? 0, s.retryAfterMs);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency) }, run));
+  return report;
+}
+
+interface Outcome {
+  settlement: Settlement;
+  retryAfterMs?: number;
+}
+
+function failure(err: unknown): Outcome {
+  if (err instanceof DeliveryError) {
+    return {
+      settlement: { status: err.permanent ? 'failed' : 'retry', errorCode: err.code, errorMessage: err.message },
+      retryAfterMs: err.retryAfterMs,
+    };
+  }
+  // Anything unclassified is treated as transient: a retry is safe because the provider did not answer.
+  return { settlement: { status: 'retry', errorCode: 'unexpected', errorMessage: String(err instanceof Error ? err.message : err) } };
+}
+
+async function sendEmail(deps: DeliverDeps, job: DeliveryJob): Promise<Outcome> {
+  const content = renderAlertEmail({ creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url });
+  try {
+    const r = await deps.email.send({
+      to: job.email,
+      ...content,
+      messageId: `<decision-${job.decisionId}.email@${deps.messageIdDomain}>`,
+      headers: { 'X-Fanfare-Decision': String(job.decisionId) },
+    });
+    return { settlement: { status: 'sent', providerMessageId: r.providerMessageId } };
+  } catch (err) {
+    const o = failure(err);
+    if (err instanceof DeliveryError && err.code === 'smtp_rejected_permanent') await markEmailUndeliverable(deps.pool, job.fanId);
+    return o;
+  }
+}
+
+/** Sends to each of the fan's devices; sent if any device accepted, retried only if none did and one may yet. */
+async function sendPush(deps: DeliverDeps, job: DeliveryJob, now: Date): Promise<Outcome> {
+  const content = alertPushContent({ creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url });
+  const accepted: string[] = [];
+  let transient: Outcome | undefined;
+  let permanent: Outcome | undefined;
+  for (const sub of job.pushSubscriptions) {
+    try {
+      const r = await deps.push.send({
+        subscription: { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+        payload: { ...content, tag: `decision-${job.decisionId}` },
+        ttlSeconds: pushTtlSeconds(job.event.deadline, now),
+        urgency: pushUrgency(job.event.kind),
+        topic: `event-${job.event.id}`,
+      });
+      accepted.push(r.providerMessageId);
+    } catch (err) {
+      const o = failure(err);
+      if (err instanceof DeliveryError && err.code === 'push_subscription_gone') await revokePushSubscription(deps.pool, sub.id);
+      if (o.settlement.status === 'retry') transient = o;
+      else permanent = o;
+    }
+  }
+  if (accepted.length > 0) return { settlement: { status: 'sent', providerMessageId: accepted.join(' ') } };
+  return transient ?? permanent!;
+}

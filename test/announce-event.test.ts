@@ -1,0 +1,152 @@
+// End to end on real peers: an event posted to the API reaches each eligible fan once by email and once by push.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { useTemporalDevServer } from '../testing/temporal.ts';
+import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import { seedAudience, type SeededAudience } from '../testing/audience.ts';
+import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
+import { startPushService, type PushService } from '../peers/push-service.ts';
+import { readConfig } from '../app/config.ts';
+import { connectTemporal, vapidKeys } from '../app/services.ts';
+import { startWorker, type RunningWorker } from '../app/worker.ts';
+import { createApiRouter, createApiServer } from '../http/api.ts';
+
+const temporal = useTemporalDevServer();
+let db: TestSchema;
+let smtp: SmtpCapture;
+let push: PushService;
+let worker: RunningWorker;
+let client: Client;
+let server: Server;
+let api: string;
+let audience: SeededAudience;
+
+const FANS = 200;
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+const muted = range(0, 5);
+const emailOff = range(5, 5);
+const unsubscribed = range(10, 5);
+const pushOff = range(15, 5);
+const noPush = range(20, 5);
+
+beforeAll(async () => {
+  db = await createTestSchema('announce_event');
+  smtp = await startSmtpCapture();
+  push = await startPushService();
+  const config = readConfig({
+    DATABASE_URL: db.connectionString,
+    TEMPORAL_ADDRESS: temporal().address,
+    SMTP_HOST: smtp.host,
+    SMTP_PORT: String(smtp.port),
+  });
+  const vapid = await vapidKeys(db.pool);
+  audience = await seedAudience(db.pool, {
+    fans: FANS,
+    muted,
+    emailOff,
+    unsubscribed,
+    pushOff,
+    noPush,
+    subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
+  });
+  worker = await startWorker(config, db.pool, { pushAgent: push.agent });
+  client = await connectTemporal(config);
+  server = createApiServer(createApiRouter({ pool: db.pool, temporal: client }));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server?.close();
+  await worker?.stop();
+  await client?.connection.close();
+  await smtp?.stop();
+  await push?.stop();
+  await db?.drop();
+});
+
+async function postEvent(body: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${api}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: await res.json() };
+}
+
+function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of items) m.set(key(t), (m.get(key(t)) ?? 0) + 1);
+  return m;
+}
+
+describe('announceEvent', () => {
+  const event = () => ({
+    creatorId: audience.creatorId,
+    kind: 'post',
+    title: 'Episode 12 <is> out & about',
+    url: 'https://creators.example/ana/posts/12',
+    audience: 'all',
+    idempotencyKey: 'post-12',
+  });
+  const emailFans = range(0, FANS).filter((i) => ![...muted, ...emailOff, ...unsubscribed].includes(i));
+  const pushFans = range(0, FANS).filter((i) => ![...muted, ...pushOff, ...noPush].includes(i));
+
+  it('rejects a bad event, naming each field', async () => {
+    const r = await postEvent({ creatorId: audience.creatorId, kind: 'tweet', title: 'x', url: 'nope', audience: 'all' });
+    expect(r.status).toBe(400);
+    expect(r.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['idempotencyKey', 'kind', 'url']);
+    const unknown = await postEvent({ ...event(), creatorId: 999999 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.errors).toEqual([{ field: 'creatorId', rule: 'must name an existing creator' }]);
+  });
+
+  it('sends every eligible fan exactly one email and one push that carry the event', async () => {
+    const r = await postEvent(event());
+    expect(r.status).toBe(201);
+    expect(r.json.workflowId).toBe(`announce-event-${r.json.id}`);
+
+    const mails = await smtp.waitFor(emailFans.length, 60_000);
+    const pushes = await push.waitFor(pushFans.length, 60_000);
+    await client.workflow.getHandle(r.json.workflowId).result();
+
+    const byRecipient = countBy(mails, (m) => m.envelope.to.join(','));
+    expect([...byRecipient.keys()].sort()).toEqual(emailFans.map((i) => audience.emails[i]).sort());
+    expect([...byRecipient.values()].every((n) => n === 1)).toBe(true);
+    const sample = mails[0].parsed;
+    expect(sample.subject).toBe('Creator ana posted: Episode 12 <is> out & about');
+    expect(sample.text).toContain('https://creators.example/ana/posts/12');
+    expect(sample.html).toContain('Episode 12 &lt;is&gt; out &amp; about');
+
+    const byEndpoint = countBy(pushes, (p) => p.endpoint);
+    expect(byEndpoint.size).toBe(pushFans.length);
+    expect([...byEndpoint.values()].every((n) => n === 1)).toBe(true);
+    const payload = pushes[0].payloadJson as { title: string; body: string; url: string };
+    expect(payload.url).toBe('https://creators.example/ana/posts/12');
+    expect(payload.body).toContain('Episode 12 <is> out & about');
+
+    const ledger = await db.pool.query(`select channel, status, count(*)::int as n from deliveries group by 1, 2 order by 1, 2`);
+    expect(ledger.rows).toEqual([
+      { channel: 'email', status: 'sent', n: emailFans.length },
+      { channel: 'push', status: 'sent', n: pushFans.length },
+    ]);
+  });
+
+  it('gives muted and opted-out fans nothing', async () => {
+    const silentEmail = [...muted, ...emailOff, ...unsubscribed].map((i) => audience.emails[i]);
+    expect(smtp.messages.filter((m) => m.envelope.to.some((to) => silentEmail.includes(to)))).toEqual([]);
+    const decided = await db.pool.query(`select distinct fan_id from decisions where fan_id = any($1::bigint[])`, [muted.map((i) => audience.fanIds[i])]);
+    expect(decided.rowCount).toBe(0);
+  });
+
+  it('notifies each fan once when the same event is posted twice', async () => {
+    const before = { mails: smtp.messages.length, pushes: push.received.length };
+    const again = await postEvent(event());
+    expect(again.status).toBe(200);
+    const first = await db.pool.query(`select id from creator_events where idempotency_key = 'post-12'`);
+    expect(again.json.id).toBe(first.rows[0].id);
+    expect(first.rowCount).toBe(1);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect({ mails: smtp.messages.length, pushes: push.received.length }).toEqual(before);
+  });
+});

@@ -1,0 +1,65 @@
+// dispatchSlot: one durable timer per send slot; at the slot it delivers the slot's due decisions in batches.
+import { condition, continueAsNew, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import { DECISIONS_ADDED } from './names.ts';
+
+export const decisionsAdded = defineSignal(DECISIONS_ADDED);
+
+const { deliverDue } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+export const BATCH_SIZE = 200;
+/** How long a slot's dispatcher waits for more decisions after its last pass before it ends. */
+export const LINGER = '2 minutes';
+const MAX_HISTORY = 5_000;
+
+export interface DispatchSlotInput {
+  slotStart: number;
+  batchSize?: number;
+}
+
+export async function dispatchSlot(input: DispatchSlotInput): Promise<void> {
+  const limit = input.batchSize ?? BATCH_SIZE;
+  // Started by signal-with-start, so there is always work for the first pass.
+  let pending = true;
+  setHandler(decisionsAdded, () => {
+    pending = true;
+  });
+
+  const wait = input.slotStart - Date.now();
+  if (wait > 0) await sleep(wait);
+
+  let retryDelayMs = 1_000;
+  for (;;) {
+    if (!pending) {
+      await condition(() => pending, LINGER);
+      // A signal in the same activation as the timeout still counts.
+      if (!pending) return;
+    }
+    pending = false;
+    let afterId = 0;
+    let retry = 0;
+    let retryAfterMs = 0;
+    for (;;) {
+      const batch = await deliverDue({ slotStart: input.slotStart, afterId, limit });
+      retry += batch.retry;
+      retryAfterMs = Math.max(retryAfterMs, batch.retryAfterMs ?? 0);
+      afterId = batch.lastId;
+      if (batch.count < limit) break;
+    }
+    if (retry > 0) {
+      // Transient provider failures: wait (as long as a provider asked, at least the backoff) and pass again.
+      await sleep(Math.max(retryDelayMs, retryAfterMs));
+      retryDelayMs = Math.min(retryDelayMs * 2, 5 * 60_000);
+      pending = true;
+    } else {
+      retryDelayMs = 1_000;
+    }
+    if (workflowInfo().historyLength > MAX_HISTORY) {
+      return continueAsNew<typeof dispatchSlot>(input);
+    }
+  }
+}

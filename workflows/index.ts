@@ -1,0 +1,3 @@
+// Every workflow the worker runs; the worker bundles this file.
+export { announceEvent } from './announce-event.ts';
+export { dispatchSlot } from './dispatch-slot.ts';
