@@ -71,7 +71,7 @@ export type WorldSpec = {
   response: {
     /** P(open) for an average fan at an average hour with nothing sent in the last 24 h. */
     baseOpenRate: PerChannel<PerKind>;
-    /** Logit added at a fan's peak hour, relative to an hour half a peak away. */
+    /** Logit added at a fan's peak hour and removed far from both peaks: hourEffect × (2·proximity − 1). */
     hourEffect: number;
     /** Logit added per unit of (affinity - 0.5). */
     affinityEffect: number;
