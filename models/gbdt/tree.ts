@@ -52,4 +52,13 @@ export interface Model {
   trees: Tree[];
   /** The lines between "parameters:" and "end of parameters", verbatim, without the markers. */
   parameters: string[];
+  /** Optional header and trailer fields; absent means LightGBM's default and is not written. */
+  /** The "version=" value; the writer uses "v4" when absent. */
+  version?: string;
+  /** Random-forest models average their trees instead of summing them. */
+  averageOutput?: boolean;
+  /** Per feature -1, 0 or 1, when the model was trained with monotone constraints. */
+  monotoneConstraints?: number[];
+  /** The value after "pandas_categorical:" that LightGBM's Python package appends, e.g. "null". */
+  pandasCategorical?: string;
 }
