@@ -1,17 +1,17 @@
-// Decrypts a Web Push message body as the receiving browser does: RFC 8291 key agreement over RFC 8188 aes128gcm records.
+// Decrypts a Web Push message body as the receiving browser does: RFC 8291 key agreement over the RFC 8188 aes128gcm coding.
 //
 // Body layout (RFC 8188 §2.1): salt (16) | record size rs (uint32 BE) | idlen (1) | keyid,
-// then records of rs bytes (the last may be shorter), each AES-128-GCM ciphertext + 16-byte
-// tag. For Web Push the keyid is the sender's ephemeral P-256 public key (65 bytes).
+// then one record: AES-128-GCM ciphertext + 16-byte tag. For Web Push the keyid is the
+// sender's ephemeral P-256 public key (65 bytes).
 //
 // Keys (RFC 8291 §3.4):
 //   ecdh_secret = ECDH(browser private key, sender public key)
 //   IKM   = HKDF(salt = auth secret, ikm = ecdh_secret,
 //                info = "WebPush: info" 0x00 | browser public | sender public, 32 bytes)
 //   CEK   = HKDF(salt, IKM, "Content-Encoding: aes128gcm" 0x00, 16 bytes)
-//   NONCE = HKDF(salt, IKM, "Content-Encoding: nonce" 0x00, 12 bytes), XOR the record number
-// Each plaintext record ends with a delimiter (0x02 on the last record, 0x01 before) and
-// optional zero padding, which is stripped.
+//   NONCE = HKDF(salt, IKM, "Content-Encoding: nonce" 0x00, 12 bytes)
+// RFC 8291 allows only one record, so the nonce is used as is (record number 0). The
+// plaintext ends with the last-record delimiter 0x02 and optional zero padding.
 import { createDecipheriv, createECDH, hkdfSync } from 'node:crypto';
 
 export type BrowserKeys = {
@@ -40,25 +40,27 @@ export function decryptPushBody(body: Buffer, keys: BrowserKeys): Buffer {
 
   const ecdh = createECDH('prime256v1');
   ecdh.setPrivateKey(keys.privateKey);
-  const ecdhSecret = ecdh.computeSecret(senderPublicKey);
+  let ecdhSecret: Buffer;
+  try {
+    ecdhSecret = ecdh.computeSecret(senderPublicKey);
+  } catch {
+    throw new Error('aes128gcm: keyid is not a point on the P-256 curve');
+  }
   const keyInfo = Buffer.concat([Buffer.from('WebPush: info\0', 'ascii'), keys.publicKey, senderPublicKey]);
   const ikm = Buffer.from(hkdfSync('sha256', ecdhSecret, keys.authSecret, keyInfo, 32));
   const cek = Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: aes128gcm\0', 'ascii'), 16));
-  const baseNonce = Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: nonce\0', 'ascii'), 12));
+  const nonce = Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: nonce\0', 'ascii'), 12));
 
-  const records = body.subarray(HEADER_FIXED_BYTES + idLength);
-  if (records.length === 0) throw new Error('aes128gcm: no records after the header');
-  const plaintext: Buffer[] = [];
-  for (let offset = 0, seq = 0; offset < records.length; offset += recordSize, seq += 1) {
-    const record = records.subarray(offset, offset + recordSize);
-    const isLast = offset + recordSize >= records.length;
-    plaintext.push(unpad(decryptRecord(record, cek, nonceFor(baseNonce, seq)), isLast, seq));
+  // RFC 8291 §4: a push message is a single record, and rs must exceed its length.
+  const record = body.subarray(HEADER_FIXED_BYTES + idLength);
+  if (record.length <= TAG_BYTES) throw new Error('aes128gcm: the record is too short to hold a tag and a delimiter');
+  if (record.length >= recordSize) {
+    throw new Error(`aes128gcm: a push message must be one record, but ${record.length} bytes do not fit rs ${recordSize}`);
   }
-  return Buffer.concat(plaintext);
+  return unpad(decryptRecord(record, cek, nonce));
 }
 
 function decryptRecord(record: Buffer, cek: Buffer, nonce: Buffer): Buffer {
-  if (record.length <= TAG_BYTES) throw new Error('aes128gcm: record is too short to hold a tag and a delimiter');
   const decipher = createDecipheriv('aes-128-gcm', cek, nonce);
   decipher.setAuthTag(record.subarray(record.length - TAG_BYTES));
   try {
@@ -68,19 +70,10 @@ function decryptRecord(record: Buffer, cek: Buffer, nonce: Buffer): Buffer {
   }
 }
 
-/** The record number is XORed into the nonce big-endian; it fits the last 4 bytes for any body a push can carry. */
-function nonceFor(baseNonce: Buffer, seq: number): Buffer {
-  const nonce = Buffer.from(baseNonce);
-  nonce.writeUInt32BE((nonce.readUInt32BE(8) ^ seq) >>> 0, 8);
-  return nonce;
-}
-
-function unpad(padded: Buffer, isLast: boolean, seq: number): Buffer {
+/** Strips zero padding and the 0x02 delimiter that marks the last (here: only) record. */
+function unpad(padded: Buffer): Buffer {
   let end = padded.length - 1;
   while (end >= 0 && padded[end] === 0) end -= 1;
-  const expected = isLast ? 0x02 : 0x01;
-  if (end < 0 || padded[end] !== expected) {
-    throw new Error(`aes128gcm: record ${seq} lacks the padding delimiter 0x0${expected}`);
-  }
+  if (end < 0 || padded[end] !== 0x02) throw new Error('aes128gcm: the record lacks the final padding delimiter 0x02');
   return padded.subarray(0, end);
 }
