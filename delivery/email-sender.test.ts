@@ -75,6 +75,19 @@ describe('email sender', () => {
     expect(new Set(mails.map((m) => m.connectionId)).size).toBeGreaterThanOrEqual(4);
   });
 
+  it('holds to rateLimit messages per second', async () => {
+    const throttled = createEmailSender({ host: smtp.host, port: smtp.port, rateLimit: 10, from: 'a@fanfare.test' });
+    try {
+      const started = Date.now();
+      await Promise.all(Array.from({ length: 25 }, (_, i) => throttled.send(message(i))));
+      // 25 messages at 10 per second need at least two full windows after the first.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+      expect(smtp.messages).toHaveLength(25);
+    } finally {
+      throttled.close();
+    }
+  });
+
   it('turns a 5xx reply to RCPT TO into a permanent error', async () => {
     smtp.failNext(1, 550, '5.1.1 No such user');
     const err = await failureOf(sender.send(message(1)));

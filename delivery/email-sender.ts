@@ -1,4 +1,9 @@
 // Sends one email through a pooled nodemailer SMTP transport and classifies SMTP failures as permanent or transient.
+//
+// SMTP is at-least-once: if a connection dies after the server took the message but before
+// its 250 reached us, nodemailer requeues it on a fresh connection (or we report a transient
+// failure and the caller retries), and the fan may get it twice. Pass a stable `messageId`
+// per delivery so such duplicates carry the same Message-ID and can be recognised.
 import nodemailer from 'nodemailer';
 import { DeliveryError, type SendResult } from './errors.ts';
 
