@@ -10,4 +10,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   api: async () => (await import('./api.ts')).command,
   migrate: async () => (await import('./migrate.ts')).command,
   'temporal-cli': async () => (await import('./temporal-cli.ts')).command,
+  seed: async () => (await import('../simulator/seed-cli.ts')).command,
 };

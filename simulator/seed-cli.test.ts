@@ -1,0 +1,56 @@
+// Tests the `fanfare seed` command: argument checks name the flag, and a run seeds DATABASE_URL's schema.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { useTestSchema } from '../testing/db.ts';
+import { command, parseSeedArgs, specFromArgs } from './seed-cli.ts';
+
+describe('parseSeedArgs', () => {
+  it('reads the flags', () => {
+    expect(parseSeedArgs(['--fans', '100', '--creators', '5', '--world', 'w.json', '--seed', '3'])).toEqual({
+      fans: 100,
+      creators: 5,
+      world: 'w.json',
+      seed: 3,
+    });
+  });
+
+  it('names the flag and the rule', () => {
+    expect(() => parseSeedArgs(['--fans', '0'])).toThrow('--fans: must be a positive integer, got "0"');
+    expect(() => parseSeedArgs(['--creators', '2.5'])).toThrow('--creators: must be a positive integer');
+    expect(() => parseSeedArgs(['--fans'])).toThrow('--fans: needs a value');
+    expect(() => parseSeedArgs(['--verbose'])).toThrow('unknown argument "--verbose"');
+  });
+});
+
+describe('specFromArgs', () => {
+  it('puts the command-line counts over the spec file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fanfare-seed-'));
+    const path = join(dir, 'world.json');
+    await writeFile(path, JSON.stringify({ seed: 8, fans: { count: 10, pushShare: 1 }, creators: { count: 3 } }));
+    const spec = await specFromArgs({ world: path, fans: 25 });
+    expect(spec.seed).toBe(8);
+    expect(spec.fans.count).toBe(25);
+    expect(spec.fans.pushShare).toBe(1);
+    expect(spec.creators.count).toBe(3);
+  });
+});
+
+describe('fanfare seed', () => {
+  const db = useTestSchema('simulator_seed_cli');
+
+  it('seeds the database named by DATABASE_URL', async () => {
+    const previous = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = db().connectionString;
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await command.run(['--fans', '120', '--creators', '6']);
+    } finally {
+      write.mockRestore();
+      process.env.DATABASE_URL = previous;
+    }
+    const { rows } = await db().pool.query(`select (select count(*) from fans)::int as fans, (select count(*) from creators)::int as creators`);
+    expect(rows[0]).toEqual({ fans: 120, creators: 6 });
+  });
+});
