@@ -11,4 +11,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./migrate.ts')).command,
   'temporal-cli': async () => (await import('./temporal-cli.ts')).command,
   seed: async () => (await import('../simulator/seed-cli.ts')).command,
+  gbdt: async () => (await import('../models/gbdt/cli.ts')).command,
 };
