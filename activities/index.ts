@@ -77,7 +77,7 @@ export function createActivities(deps: ActivityDeps) {
     async deliverDue(input: DeliverDue): Promise<DeliveredBatch> {
       const ids = await dueDecisionIds(deps.pool, new Date(input.slotStart), new Date(input.slotStart + SLOT_MS), input.afterId, input.limit);
       if (ids.length === 0) return { count: 0, lastId: input.afterId, sent: 0, failed: 0, skipped: 0, possiblySent: 0, retry: 0 };
-      const heartbeat = setInterval(() => Context.current().heartbeat(), 5_000);
+      const heartbeat = setInterval(() => Context.current().heartbeat(), 2_000);
       try {
         const report = await deliverDecisions(
           { pool: deps.pool, email: deps.email, push: deps.push, messageIdDomain: deps.messageIdDomain, concurrency: deps.deliveryConcurrency, now },

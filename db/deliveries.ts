@@ -54,32 +54,57 @@ export async function loadDeliveryJobs(pool: Pool, decisionIds: readonly number[
 }
 
 /**
- * Claims rows for sending: new rows start as 'sending'; rows left as 'retry' by a transient failure are claimed again.
- * Returns the decision ids this call claimed; any other id already has a row that someone else settled or left in flight.
+ * Claims rows for this delivery attempt (its token). New rows start as 'claimed'. Rows left 'retry' by a transient
+ * failure, or 'claimed' by an attempt that died before its commit point, are claimed again: nothing of theirs reached
+ * the provider. Returns the decision ids this attempt now holds.
  */
-export async function claimDeliveries(pool: Pool, items: readonly { decisionId: number; channel: Channel }[]): Promise<Set<number>> {
+export async function claimDeliveries(
+  pool: Pool,
+  token: string,
+  items: readonly { decisionId: number; channel: Channel }[],
+): Promise<Set<number>> {
   if (items.length === 0) return new Set();
   const r = await pool.query(
-    `insert into deliveries (decision_id, channel, status)
-     select * , 'sending' from unnest($1::bigint[], $2::text[])
+    `insert into deliveries (decision_id, channel, status, claim_token)
+     select d, c, 'claimed', $3::text from unnest($1::bigint[], $2::text[]) as t (d, c)
      on conflict (decision_id, channel) do update
-        set status = 'sending', attempts = deliveries.attempts + 1, started_at = now(), finished_at = null
-      where deliveries.status = 'retry'
+        set status = 'claimed', claim_token = excluded.claim_token, attempts = deliveries.attempts + 1,
+            started_at = now(), finished_at = null
+      where deliveries.status in ('retry', 'claimed')
      returning decision_id`,
-    [items.map((i) => i.decisionId), items.map((i) => i.channel)],
+    [items.map((i) => i.decisionId), items.map((i) => i.channel), token],
   );
   return new Set(r.rows.map((row) => row.decision_id));
 }
 
+export class ClaimLostError extends Error {
+  constructor(readonly decisionId: number) {
+    super(`delivery of decision ${decisionId} was claimed by another attempt`);
+  }
+}
+
 /**
- * A row still 'sending' that this attempt did not claim was in flight when an earlier attempt died.
+ * The commit point, called by a sender just before the provider can have the whole message: the row turns 'sending'
+ * only if this attempt still holds the claim. Otherwise the sender must abort without finishing the message.
+ */
+export async function passCommitPoint(pool: Pool, token: string, decisionId: number, channel: Channel): Promise<void> {
+  const r = await pool.query(
+    `update deliveries set status = 'sending'
+      where decision_id = $1::bigint and channel = $2::text and claim_token = $3::text and status in ('claimed', 'sending')`,
+    [decisionId, channel, token],
+  );
+  if (r.rowCount !== 1) throw new ClaimLostError(decisionId);
+}
+
+/**
+ * A row still 'sending' that this attempt did not claim was past its commit point when an earlier attempt died.
  * The provider may have accepted it, so it becomes 'possibly_sent' and is never resent silently.
  */
 export async function markInFlightPossiblySent(pool: Pool, decisionIds: readonly number[]): Promise<number[]> {
   if (decisionIds.length === 0) return [];
   const r = await pool.query(
     `update deliveries set status = 'possibly_sent', finished_at = now(),
-            error_code = 'interrupted', error_message = 'the worker stopped between claiming and settling this delivery'
+            error_code = 'interrupted', error_message = 'the worker stopped after the provider may have accepted this message'
       where decision_id = any($1::bigint[]) and status = 'sending'
       returning decision_id`,
     [decisionIds],
@@ -94,7 +119,7 @@ export async function recordSkipped(pool: Pool, items: readonly { decisionId: nu
     `insert into deliveries (decision_id, channel, status, error_code, finished_at)
      select d, c, 'skipped', r, now() from unnest($1::bigint[], $2::text[], $3::text[]) as t (d, c, r)
      on conflict (decision_id, channel) do update set status = 'skipped', error_code = excluded.error_code, finished_at = now()
-      where deliveries.status in ('retry', 'sending')`,
+      where deliveries.status in ('retry', 'claimed')`,
     [items.map((i) => i.decisionId), items.map((i) => i.channel), items.map((i) => i.reason)],
   );
 }
@@ -107,21 +132,23 @@ export type Settlement =
 export const MAX_DELIVERY_ATTEMPTS = 8;
 
 /** Settles one claimed row with the provider's answer; a transient failure on the last attempt is final. */
-export async function settleDelivery(pool: Pool, decisionId: number, channel: Channel, s: Settlement): Promise<void> {
+export async function settleDelivery(pool: Pool, token: string, decisionId: number, channel: Channel, s: Settlement): Promise<void> {
   if (s.status === 'sent') {
+    // 'possibly_sent' too: a zombie attempt that finishes after its successor gave up on it still knows the truth.
     await pool.query(
       `update deliveries set status = 'sent', provider_message_id = $3::text, error_code = null, error_message = null, finished_at = now()
-        where decision_id = $1::bigint and channel = $2::text and status in ('sending', 'possibly_sent')`,
+        where decision_id = $1::bigint and channel = $2::text and status in ('claimed', 'sending', 'possibly_sent')`,
       [decisionId, channel, s.providerMessageId],
     );
   } else {
+    // The provider answered, so it did not take the message: a retry cannot duplicate it.
     await pool.query(
       `update deliveries
           set status = case when $3::text = 'retry' and attempts < $6::int then 'retry' else 'failed' end,
               error_code = $4::text, error_message = $5::text,
               finished_at = case when $3::text = 'retry' and attempts < $6::int then null else now() end
-        where decision_id = $1::bigint and channel = $2::text and status = 'sending'`,
-      [decisionId, channel, s.status, s.errorCode, s.errorMessage.slice(0, 1000), MAX_DELIVERY_ATTEMPTS],
+        where decision_id = $1::bigint and channel = $2::text and claim_token = $7::text and status in ('claimed', 'sending')`,
+      [decisionId, channel, s.status, s.errorCode, s.errorMessage.slice(0, 1000), MAX_DELIVERY_ATTEMPTS, token],
     );
   }
 }

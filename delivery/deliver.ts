@@ -2,31 +2,25 @@
 import type { Pool } from '../db/pool.ts';
 import {
   claimDeliveries,
+  ClaimLostError,
   loadDeliveryJobs,
   markEmailUndeliverable,
   markInFlightPossiblySent,
+  passCommitPoint,
   recordSkipped,
   revokePushSubscription,
   settleDelivery,
   type DeliveryJob,
   type Settlement,
 } from '../db/deliveries.ts';
+import { randomUUID } from 'node:crypto';
 import { DeliveryError, type SendResult } from './errors.ts';
 import type { EmailMessage } from './email-sender.ts';
+import type { PushMessage, Urgency } from './push-sender.ts';
 import { alertPushContent, renderAlertEmail } from './templates.ts';
 
 export interface EmailChannel {
   send(message: EmailMessage): Promise<SendResult>;
-}
-
-export type PushUrgency = 'very-low' | 'low' | 'normal' | 'high';
-
-export interface PushMessage {
-  subscription: { endpoint: string; keys: { p256dh: string; auth: string } };
-  payload: { title: string; body: string; url: string; icon?: string; tag?: string };
-  ttlSeconds: number;
-  urgency: PushUrgency;
-  topic?: string;
 }
 
 export interface PushChannel {
@@ -65,7 +59,7 @@ export function pushTtlSeconds(deadline: Date | null, now: Date): number {
 }
 
 /** Urgency from the event's priority: a live stream is now or never. */
-export function pushUrgency(kind: string): PushUrgency {
+export function pushUrgency(kind: string): Urgency {
   return kind === 'live' ? 'high' : kind === 'announcement' ? 'normal' : 'low';
 }
 
@@ -81,8 +75,14 @@ export function skipReason(job: DeliveryJob): string | null {
   return null;
 }
 
+/**
+ * The protocol: claim rows for this attempt ('claimed': nothing sent yet, a resend is safe); just before the provider
+ * can have the whole message, pass the commit point ('sending'); settle with the provider's answer. A later attempt
+ * re-claims 'claimed' rows of a dead attempt and marks its 'sending' rows 'possibly_sent', never resending them.
+ */
 export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly number[]): Promise<DeliveryReport> {
   const now = deps.now ?? (() => new Date());
+  const token = randomUUID();
   const report: DeliveryReport = { sent: 0, failed: 0, skipped: 0, possiblySent: 0, retry: 0 };
   const jobs = await loadDeliveryJobs(deps.pool, decisionIds);
 
@@ -96,15 +96,17 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
   await recordSkipped(deps.pool, skips);
   report.skipped = skips.length;
 
-  const claimed = await claimDeliveries(deps.pool, eligible);
+  const claimed = await claimDeliveries(deps.pool, token, eligible);
   const unclaimed = eligible.filter((j) => !claimed.has(j.decisionId)).map((j) => j.decisionId);
   report.possiblySent = (await markInFlightPossiblySent(deps.pool, unclaimed)).length;
 
   const queue = eligible.filter((j) => claimed.has(j.decisionId));
   const run = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
-      const s = job.channel === 'email' ? await sendEmail(deps, job) : await sendPush(deps, job, now());
-      await settleDelivery(deps.pool, job.decisionId, job.channel, s.settlement);
+      const gate = () => passCommitPoint(deps.pool, token, job!.decisionId, job!.channel);
+      const s = job.channel === 'email' ? await sendEmail(deps, job, gate) : await sendPush(deps, job, gate, now());
+      if (!s) continue; // another attempt holds the claim and settles it
+      await settleDelivery(deps.pool, token, job.decisionId, job.channel, s.settlement);
       if (s.settlement.status === 'sent') report.sent++;
       else if (s.settlement.status === 'failed') report.failed++;
       else {
@@ -133,7 +135,7 @@ function failure(err: unknown): Outcome {
   return { settlement: { status: 'retry', errorCode: 'unexpected', errorMessage: String(err instanceof Error ? err.message : err) } };
 }
 
-async function sendEmail(deps: DeliverDeps, job: DeliveryJob): Promise<Outcome> {
+async function sendEmail(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise<void>): Promise<Outcome | null> {
   const content = renderAlertEmail({ creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url });
   try {
     const r = await deps.email.send({
@@ -141,9 +143,11 @@ async function sendEmail(deps: DeliverDeps, job: DeliveryJob): Promise<Outcome> 
       ...content,
       messageId: `<decision-${job.decisionId}.email@${deps.messageIdDomain}>`,
       headers: { 'X-Fanfare-Decision': String(job.decisionId) },
+      beforeCommit: gate,
     });
     return { settlement: { status: 'sent', providerMessageId: r.providerMessageId } };
   } catch (err) {
+    if (err instanceof ClaimLostError) return null;
     const o = failure(err);
     if (err instanceof DeliveryError && err.code === 'smtp_rejected_permanent') await markEmailUndeliverable(deps.pool, job.fanId);
     return o;
@@ -151,7 +155,7 @@ async function sendEmail(deps: DeliverDeps, job: DeliveryJob): Promise<Outcome> 
 }
 
 /** Sends to each of the fan's devices; sent if any device accepted, retried only if none did and one may yet. */
-async function sendPush(deps: DeliverDeps, job: DeliveryJob, now: Date): Promise<Outcome> {
+async function sendPush(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise<void>, now: Date): Promise<Outcome | null> {
   const content = alertPushContent({ creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url });
   const accepted: string[] = [];
   let transient: Outcome | undefined;
@@ -164,9 +168,11 @@ async function sendPush(deps: DeliverDeps, job: DeliveryJob, now: Date): Promise
         ttlSeconds: pushTtlSeconds(job.event.deadline, now),
         urgency: pushUrgency(job.event.kind),
         topic: `event-${job.event.id}`,
+        beforeCommit: gate,
       });
       accepted.push(r.providerMessageId);
     } catch (err) {
+      if (err instanceof ClaimLostError) return null;
       const o = failure(err);
       if (err instanceof DeliveryError && err.code === 'push_subscription_gone') await revokePushSubscription(deps.pool, sub.id);
       if (o.settlement.status === 'retry') transient = o;

@@ -4,6 +4,7 @@
 // its 250 reached us, nodemailer requeues it on a fresh connection (or we report a transient
 // failure and the caller retries), and the fan may get it twice. Pass a stable `messageId`
 // per delivery so such duplicates carry the same Message-ID and can be recognised.
+import { Transform, type TransformCallback } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { DeliveryError, type SendResult } from './errors.ts';
 
@@ -37,6 +38,12 @@ export type EmailMessage = {
   headers?: Record<string, string>;
   /** A stable Message-ID (with or without angle brackets) makes a resend recognisable as the same message. */
   messageId?: string;
+  /**
+   * The commit point: awaited after the whole message has been streamed but before the final "." that makes the
+   * server take it. If it rejects, the connection is dropped and the server discards the message; send() then
+   * rejects with that same error.
+   */
+  beforeCommit?: () => Promise<void>;
 };
 
 export type EmailSender = {
@@ -75,10 +82,25 @@ export function createEmailSender(config: EmailSenderConfig): EmailSender {
     },
     { from: config.from, replyTo: config.replyTo },
   );
+  // Hold back the end of the message stream until the commit point passes (see EmailMessage.beforeCommit).
+  transport.use('stream', (mail, done) => {
+    const gate = (mail.data as { beforeCommit?: () => Promise<void> }).beforeCommit;
+    if (gate) mail.message.transform(() => new CommitGate(gate));
+    done();
+  });
 
   return {
     async send(message) {
       checkMessage(message);
+      let gateError: unknown;
+      const gate = message.beforeCommit;
+      const beforeCommit = gate
+        ? () =>
+            gate().catch((err) => {
+              gateError = err;
+              throw err;
+            })
+        : undefined;
       try {
         const info = await transport.sendMail({
           to: message.to,
@@ -87,9 +109,11 @@ export function createEmailSender(config: EmailSenderConfig): EmailSender {
           html: message.html,
           headers: message.headers,
           messageId: message.messageId,
-        });
+          beforeCommit,
+        } as Parameters<typeof transport.sendMail>[0]);
         return { providerMessageId: info.messageId, sentAt: new Date() };
       } catch (err) {
+        if (gateError !== undefined) throw gateError;
         throw classifySmtpFailure(err);
       }
     },
@@ -152,4 +176,20 @@ function checkMessage(message: EmailMessage): void {
   if (!message.to.includes('@')) problem = `to must be one email address, got "${message.to}"`;
   else if (message.subject.length === 0) problem = 'subject must not be empty';
   if (problem) throw new DeliveryError('invalid_message', `email: ${problem}`, { permanent: true });
+}
+
+/** Passes the message through, and ends it only once the gate resolves; a rejected gate errors the stream instead. */
+class CommitGate extends Transform {
+  constructor(private readonly gate: () => Promise<void>) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    callback(null, chunk);
+  }
+  override _flush(callback: TransformCallback): void {
+    this.gate().then(
+      () => callback(),
+      (err) => callback(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
 }

@@ -1,5 +1,6 @@
 // Sends one Web Push notification with web-push (VAPID, aes128gcm) and classifies push service replies.
-import type { Agent } from 'node:https';
+import https, { type Agent } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import webpush from 'web-push';
 import { DeliveryError, type SendResult } from './errors.ts';
@@ -31,6 +32,12 @@ export type PushMessage = {
   urgency: Urgency;
   /** Replaces an undelivered message with the same topic: at most 32 base64url characters. */
   topic?: string;
+  /**
+   * The commit point: awaited when all but the last byte of the request body is on the wire. A push service acts
+   * only on a complete body, so if it rejects, the request is aborted and nothing is delivered; send() then rejects
+   * with that same error.
+   */
+  beforeCommit?: () => Promise<void>;
 };
 
 export type PushSender = {
@@ -57,22 +64,68 @@ export function createPushSender(config: PushSenderConfig): PushSender {
       } catch (err) {
         throw new DeliveryError('push_payload_too_large', `push: ${(err as Error).message}`, { permanent: true, cause: err });
       }
+      const details = webpush.generateRequestDetails(message.subscription, body, {
+        vapidDetails,
+        TTL: message.ttlSeconds,
+        urgency: message.urgency,
+        topic: message.topic,
+      });
+      let gateError: unknown;
+      const gate = message.beforeCommit
+        ? () =>
+            message.beforeCommit!().catch((err) => {
+              gateError = err;
+              throw err;
+            })
+        : async () => {};
       try {
-        const result = await webpush.sendNotification(message.subscription, body, {
-          vapidDetails,
-          TTL: message.ttlSeconds,
-          urgency: message.urgency,
-          topic: message.topic,
-          agent: config.agent,
-          timeout: config.timeoutMs ?? 15_000,
-        });
+        const result = await postGated(details, gate, config.agent, config.timeoutMs ?? 15_000);
         const location = result.headers.location;
         return { providerMessageId: typeof location === 'string' ? location : randomUUID(), sentAt: new Date() };
       } catch (err) {
+        if (gateError !== undefined) throw gateError;
         throw classifyPushFailure(err);
       }
     },
   };
+}
+
+type PushReply = { statusCode: number; headers: IncomingHttpHeaders; body: string };
+
+/**
+ * POSTs the encrypted request, holding back its last byte until the gate passes. The push service only acts on
+ * a complete body (Content-Length is set), so an aborted request delivers nothing. Rejects like web-push does:
+ * with { statusCode, headers, body } for any reply other than 2xx.
+ */
+function postGated(
+  details: { endpoint: string; method: string; headers: Record<string, string | number>; body: Buffer | null },
+  gate: () => Promise<void>,
+  agent: Agent | undefined,
+  timeoutMs: number,
+): Promise<PushReply> {
+  return new Promise((resolve, reject) => {
+    const body = details.body ?? Buffer.alloc(0);
+    const req = https.request(details.endpoint, { method: details.method, headers: details.headers, agent, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const reply = { statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+        if (reply.statusCode >= 200 && reply.statusCode < 300) resolve(reply);
+        else reject(Object.assign(new Error(`push service replied ${reply.statusCode}`), reply));
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`push: no reply within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    if (body.length > 1) req.write(body.subarray(0, body.length - 1));
+    gate().then(
+      () => req.end(body.subarray(Math.max(0, body.length - 1))),
+      (err) => {
+        req.destroy();
+        reject(err);
+      },
+    );
+  });
 }
 
 /**

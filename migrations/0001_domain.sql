@@ -104,9 +104,12 @@ create table deliveries (
   id bigserial primary key,
   decision_id bigint not null references decisions (id),
   channel text not null check (channel in ('email', 'push')),
-  -- sending: the provider call may be under way; retry: a transient failure, to be claimed again;
-  -- possibly_sent: a crash left it unknown, and it is never resent silently.
-  status text not null check (status in ('sending', 'sent', 'retry', 'failed', 'skipped', 'possibly_sent')),
+  -- claimed: this attempt owns it and the provider has not had the whole message, so a resend is safe;
+  -- sending: the last byte is going out, so the provider may have it; retry: a transient failure, to be claimed again;
+  -- possibly_sent: a crash after the commit point left it unknown, and it is never resent silently.
+  status text not null check (status in ('claimed', 'sending', 'sent', 'retry', 'failed', 'skipped', 'possibly_sent')),
+  -- The delivery attempt that holds the claim; only it may pass the commit point.
+  claim_token text,
   attempts int not null default 1,
   provider_message_id text,
   error_code text,
@@ -115,7 +118,7 @@ create table deliveries (
   finished_at timestamptz,
   unique (decision_id, channel)
 );
-create index deliveries_status_idx on deliveries (status) where status in ('sending', 'possibly_sent');
+create index deliveries_status_idx on deliveries (status) where status in ('claimed', 'sending', 'retry', 'possibly_sent');
 
 create table engagement_events (
   id bigserial primary key,

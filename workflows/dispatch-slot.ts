@@ -7,7 +7,7 @@ export const decisionsAdded = defineSignal(DECISIONS_ADDED);
 
 const { deliverDue } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 

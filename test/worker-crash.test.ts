@@ -1,0 +1,126 @@
+// The worker process is killed with SIGKILL in the middle of delivery and restarted: no fan missing, none duplicated.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { useTemporalDevServer } from '../testing/temporal.ts';
+import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import { seedAudience, type SeededAudience } from '../testing/audience.ts';
+import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
+import { startPushService, type PushService } from '../peers/push-service.ts';
+import { readConfig } from '../app/config.ts';
+import { connectTemporal, vapidKeys } from '../app/services.ts';
+import { insertEvent } from '../db/events.ts';
+import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+
+const BIN = fileURLToPath(new URL('../bin/fanfare.js', import.meta.url));
+const FANS = 300;
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 1);
+
+const temporal = useTemporalDevServer();
+let db: TestSchema;
+let smtp: SmtpCapture;
+let push: PushService;
+let client: Client;
+let workerEnv: NodeJS.ProcessEnv;
+let children: ChildProcess[] = [];
+
+function startWorkerProcess(): ChildProcess {
+  const child = spawn(process.execPath, [BIN, 'worker'], { env: workerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  child.on('exit', (code, signal) => {
+    if (code && code !== 0) process.stderr.write(`worker exited ${code} ${signal}: ${err.slice(-2000)}\n`);
+  });
+  children.push(child);
+  return child;
+}
+
+beforeAll(async () => {
+  db = await createTestSchema('worker_crash');
+  smtp = await startSmtpCapture();
+  push = await startPushService();
+  const caFile = join(mkdtempSync(join(tmpdir(), 'fanfare-ca-')), 'push-ca.pem');
+  writeFileSync(caFile, push.caCertPem);
+  workerEnv = {
+    ...process.env,
+    DATABASE_URL: db.connectionString,
+    TEMPORAL_ADDRESS: temporal().address,
+    SMTP_HOST: smtp.host,
+    SMTP_PORT: String(smtp.port),
+    PUSH_CA_FILE: caFile,
+    DELIVERY_CONCURRENCY: '4',
+  };
+  client = await connectTemporal(readConfig(workerEnv));
+});
+
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await client?.connection.close();
+  await smtp?.stop();
+  await push?.stop();
+  await db?.drop();
+});
+
+describe('a worker killed mid-delivery', () => {
+  for (let round = 0; round < ROUNDS; round++) {
+    it(`delivers to every fan exactly once after a restart (round ${round + 1})`, async () => {
+      smtp.clear();
+      push.clear();
+      const vapid = await vapidKeys(db.pool);
+      const audience: SeededAudience = await seedAudience(db.pool, {
+        fans: FANS,
+        handle: `crash${round}`,
+        subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
+      });
+      const { event } = await insertEvent(db.pool, {
+        creatorId: audience.creatorId,
+        kind: 'post',
+        title: `Round ${round}`,
+        url: 'https://creators.example/p/crash',
+        audience: { rule: 'all' },
+        idempotencyKey: `crash-${round}`,
+        deadline: null,
+      });
+
+      const first = startWorkerProcess();
+      await client.workflow.start('announceEvent', { workflowId: announceWorkflowId(event.id), taskQueue: TASK_QUEUE, args: [{ eventId: event.id }] });
+      // Kill it while messages are flowing: some delivered, most not.
+      await smtp.waitFor(60, 120_000);
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      const atKill = { mails: smtp.messages.length, pushes: push.received.length };
+      expect(atKill.mails).toBeLessThan(FANS);
+
+      startWorkerProcess();
+      await smtp.waitFor(FANS, 120_000);
+      await push.waitFor(FANS, 120_000);
+      // Everything settled in the ledger; then a pause in which nothing more may arrive.
+      for (let i = 0; i < 100; i++) {
+        const open = await db.pool.query(`select count(*)::int as n from deliveries where status in ('sending', 'retry')`);
+        if (open.rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+
+      const mailsTo = smtp.messages.map((m) => m.envelope.to.join(','));
+      expect(new Set(mailsTo).size).toBe(FANS);
+      expect(mailsTo.length).toBe(FANS);
+      expect(new Set(audience.emails)).toEqual(new Set(mailsTo));
+      const endpoints = push.received.map((p) => p.endpoint);
+      expect(new Set(endpoints).size).toBe(FANS);
+      expect(endpoints.length).toBe(FANS);
+      const ledger = await db.pool.query(
+        `select v.status, count(*)::int as n from deliveries v join decisions d on d.id = v.decision_id
+          where d.event_id = $1::bigint group by 1 order by 1`,
+        [event.id],
+      );
+      process.stdout.write(`round ${round + 1}: at kill ${JSON.stringify(atKill)}, ledger ${JSON.stringify(ledger.rows)}\n`);
+      expect(ledger.rows.reduce((s, r) => s + r.n, 0)).toBe(2 * FANS);
+      expect(ledger.rows.every((r) => r.status === 'sent' || r.status === 'possibly_sent')).toBe(true);
+    }, 300_000);
+  }
+});
