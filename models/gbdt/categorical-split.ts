@@ -15,9 +15,10 @@ export function findBestCategoricalSplit(
 ): boolean {
   const sumHessian = sumHessianRaw + 2 * K_EPSILON;
   const { lambdaL1: l1, minDataInLeaf, minSumHessianInLeaf } = cfg;
-  // The no-split gain uses plain lambda_l2; candidate splits add cat_l2, as in LightGBM.
   const minGainShift = leafGain(sumGradient, sumHessian, l1, cfg.lambdaL2) + cfg.minGainToSplit;
-  const l2 = cfg.lambdaL2 + cfg.catL2;
+  const useOnehot = meta.numBin <= cfg.maxCatToOnehot;
+  // As in LightGBM, only many-vs-many splits (and their outputs) add cat_l2.
+  const l2 = useOnehot ? cfg.lambdaL2 : cfg.lambdaL2 + cfg.catL2;
   const cntFactor = numData / sumHessian;
   const g = (bin: number) => hist[(offset + bin) << 1];
   const h = (bin: number) => hist[((offset + bin) << 1) + 1];
@@ -28,7 +29,6 @@ export function findBestCategoricalSplit(
   let bestLeftCount = 0;
   let bestThreshold = -1;
   let bestDir = 1;
-  const useOnehot = meta.numBin <= cfg.maxCatToOnehot;
   let sorted: number[] = [];
   if (useOnehot) {
     for (let t = 1; t < meta.numBin; t++) {
