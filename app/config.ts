@@ -1,4 +1,5 @@
 // Reads the process configuration from the environment, with the variable's name in every error.
+import { checkTrackingKeys, parseTrackingKeys, type TrackingKey } from '../delivery/tokens.ts';
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -12,6 +13,10 @@ export interface Config {
   mailReplyTo: string | undefined;
   vapidSubject: string;
   deliveryConcurrency: number;
+  /** List-Id of every message (RFC 2919); defaults to <notifications.{From domain}>. */
+  listId: string;
+  /** Signing keys for links, newest first; unset means one generated key kept in the settings table. */
+  trackingKeys: TrackingKey[] | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -32,7 +37,7 @@ export function readConfig(env: Env = process.env): Config {
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
     apiPort: int(env, 'PORT', 8080, 0, 65535),
     apiHost: env.HOST || '127.0.0.1',
-    publicUrl: env.PUBLIC_URL || undefined,
+    publicUrl: publicUrl(env.PUBLIC_URL),
     smtp: {
       host: env.SMTP_HOST || '127.0.0.1',
       port: int(env, 'SMTP_PORT', 2525, 1, 65535),
@@ -46,7 +51,39 @@ export function readConfig(env: Env = process.env): Config {
     mailReplyTo: env.MAIL_REPLY_TO || undefined,
     vapidSubject: env.VAPID_SUBJECT || 'mailto:push@fanfare.localhost',
     deliveryConcurrency: int(env, 'DELIVERY_CONCURRENCY', 8, 1, 256),
+    listId: listId(env.LIST_ID, mailDomain(env.MAIL_FROM || 'notifications@fanfare.localhost')),
+    trackingKeys: trackingKeys(env.TRACKING_KEYS),
   };
+}
+
+function publicUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`PUBLIC_URL: must be an absolute http or https URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`PUBLIC_URL: must be an http or https URL, got "${raw}"`);
+  if (url.search || url.hash) throw new Error(`PUBLIC_URL: must have no query or fragment, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+function listId(raw: string | undefined, domain: string): string {
+  if (!raw) return `Fanfare notifications <notifications.${domain}>`;
+  // RFC 2919: an optional phrase, then <list-label.domain>.
+  if (!/^[^<>\r\n]*<[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+>$/.test(raw.trim())) {
+    throw new Error(`LIST_ID: must look like "Name <label.example.com>" (RFC 2919), got "${raw}"`);
+  }
+  return raw.trim();
+}
+
+function trackingKeys(raw: string | undefined): TrackingKey[] | undefined {
+  if (!raw) return undefined;
+  const keys = parseTrackingKeys(raw);
+  const problem = checkTrackingKeys(keys);
+  if (problem) throw new Error(`TRACKING_KEYS: ${problem} (format: kid1:secret1,kid2:secret2, newest first)`);
+  return keys;
 }
 
 export function requireDatabaseUrl(config: Config): string {
