@@ -8,7 +8,8 @@ import { command, parseSeedArgs, specFromArgs } from './seed-cli.ts';
 
 describe('parseSeedArgs', () => {
   it('reads the flags', () => {
-    expect(parseSeedArgs(['--fans', '100', '--creators', '5', '--world', 'w.json', '--seed', '3'])).toEqual({
+    expect(parseSeedArgs(['--fans', '100', '--creators', '5', '--world', 'w.json', '--seed', '3', '--history-days', '14'])).toEqual({
+      historyDays: 14,
       fans: 100,
       creators: 5,
       world: 'w.json',
@@ -21,6 +22,7 @@ describe('parseSeedArgs', () => {
     expect(() => parseSeedArgs(['--creators', '2.5'])).toThrow('--creators: must be a positive integer');
     expect(() => parseSeedArgs(['--fans'])).toThrow('--fans: needs a value');
     expect(() => parseSeedArgs(['--verbose'])).toThrow('unknown argument "--verbose"');
+    expect(() => parseSeedArgs(['--history-days', '-1'])).toThrow('--history-days: must be a positive integer');
   });
 });
 
@@ -40,17 +42,21 @@ describe('specFromArgs', () => {
 describe('fanfare seed', () => {
   const db = useTestSchema('simulator_seed_cli');
 
-  it('seeds the database named by DATABASE_URL', async () => {
+  it('seeds the database named by DATABASE_URL, with baseline history when asked', async () => {
     const previous = process.env.DATABASE_URL;
     process.env.DATABASE_URL = db().connectionString;
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      await command.run(['--fans', '120', '--creators', '6']);
+      await command.run(['--fans', '120', '--creators', '6', '--history-days', '2']);
     } finally {
       write.mockRestore();
       process.env.DATABASE_URL = previous;
     }
-    const { rows } = await db().pool.query(`select (select count(*) from fans)::int as fans, (select count(*) from creators)::int as creators`);
-    expect(rows[0]).toEqual({ fans: 120, creators: 6 });
+    const { rows } = await db().pool.query(
+      `select (select count(*) from fans)::int as fans, (select count(*) from creators)::int as creators,
+              (select count(*) from decisions where policy = 'baseline_send_now')::int as decisions`,
+    );
+    expect(rows[0]).toMatchObject({ fans: 120, creators: 6 });
+    expect(rows[0].decisions).toBeGreaterThan(0);
   });
 });

@@ -2,13 +2,21 @@
 import type { Command } from '../cli/commands.ts';
 import { databaseUrlFromEnv } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
+import { writeHistory } from './history.ts';
 import { seedWorld } from './seed.ts';
 import { loadWorldSpec, parseWorldSpec, type WorldSpec } from './spec.ts';
 import { generateWorld } from './world.ts';
 
-const USAGE = 'usage: fanfare seed [--world SPEC.json] [--fans N] [--creators N] [--seed N]';
+const USAGE = 'usage: fanfare seed [--world SPEC.json] [--fans N] [--creators N] [--seed N] [--history-days N]';
 
-export type SeedArgs = { world?: string; fans?: number; creators?: number; seed?: number };
+export type SeedArgs = {
+  world?: string;
+  fans?: number;
+  creators?: number;
+  seed?: number;
+  /** Days of baseline history to write from the world's start. */
+  historyDays?: number;
+};
 
 function integerFlag(flag: string, value: string, min: number): number {
   const n = Number(value);
@@ -23,12 +31,13 @@ export function parseSeedArgs(args: string[]): SeedArgs {
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
     if (value === undefined || value.startsWith('--')) {
-      if (['--world', '--fans', '--creators', '--seed'].includes(flag)) throw new Error(`${flag}: needs a value; ${USAGE}`);
+      if (['--world', '--fans', '--creators', '--seed', '--history-days'].includes(flag)) throw new Error(`${flag}: needs a value; ${USAGE}`);
     }
     if (flag === '--world') parsed.world = value;
     else if (flag === '--fans') parsed.fans = integerFlag(flag, value, 1);
     else if (flag === '--creators') parsed.creators = integerFlag(flag, value, 1);
     else if (flag === '--seed') parsed.seed = integerFlag(flag, value, -Infinity);
+    else if (flag === '--history-days') parsed.historyDays = integerFlag(flag, value, 1);
     else throw new Error(`unknown argument "${flag}"; ${USAGE}`);
   }
   return parsed;
@@ -46,15 +55,22 @@ export async function specFromArgs(args: SeedArgs): Promise<WorldSpec> {
 }
 
 export const command: Command = {
-  summary: 'write the simulated world (creators, fans, memberships, preferences) into DATABASE_URL',
+  summary: 'write the simulated world (and, with --history-days, baseline history) into DATABASE_URL',
   async run(args) {
-    const spec = await specFromArgs(parseSeedArgs(args));
+    const parsed = parseSeedArgs(args);
+    const spec = await specFromArgs(parsed);
     const connectionString = databaseUrlFromEnv();
     const started = performance.now();
     const world = generateWorld(spec);
     const pool = createPool(connectionString, 2);
     try {
-      await seedWorld(pool, world, { log: (message) => process.stdout.write(`seed: ${message}\n`) });
+      const log = (message: string) => process.stdout.write(`seed: ${message}\n`);
+      const ids = await seedWorld(pool, world, { log });
+      if (parsed.historyDays) {
+        const toMs = world.startMs + parsed.historyDays * 86_400_000;
+        const history = await writeHistory(pool, world, ids, { fromMs: world.startMs, toMs, log });
+        log(`history: ${history.sends} sends, ${history.opens} opens, ${history.clicks} clicks, ${history.unsubscribes} unsubscribes`);
+      }
     } catch (err) {
       if ((err as { code?: string }).code === '42P01') {
         throw new Error(`the schema is missing a table (${(err as Error).message}); run "fanfare migrate" first`);
