@@ -1,16 +1,29 @@
 // The worker process: runs the workflows and activities on the fanfare task queue.
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { Agent } from 'node:https';
 import { createActivities } from '../activities/index.ts';
 import { TASK_QUEUE } from '../workflows/names.ts';
 import type { Pool } from '../db/pool.ts';
-import { connectTemporal, createSenders } from './services.ts';
+import { connectTemporal, createSenders, messageLinks } from './services.ts';
 import { mailDomain, type Config } from './config.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 let bundle: Promise<WorkflowBundle> | undefined;
+let runtimeInstalled = false;
+
+/** The SDK logs every worker state change at INFO; keep warnings and errors only (FANFARE_LOG_LEVEL overrides). */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.FANFARE_LOG_LEVEL ?? 'WARN').toUpperCase() as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    // Already installed by the host process (for example a test harness): keep its choice.
+  }
+}
 
 /** Bundles the workflow code once per process. */
 export function workflowBundle(): Promise<WorkflowBundle> {
@@ -39,6 +52,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(config: Config, pool: Pool, options: { pushAgent?: Agent } = {}): Promise<RunningWorker> {
+  installRuntime();
   const temporal = await connectTemporal(config);
   const senders = await createSenders(config, pool, options.pushAgent);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -53,6 +67,8 @@ export async function startWorker(config: Config, pool: Pool, options: { pushAge
       email: senders.email,
       push: senders.push,
       messageIdDomain: mailDomain(config.mailFrom),
+      links: await messageLinks(config, pool),
+      listId: config.listId,
       deliveryConcurrency: config.deliveryConcurrency,
     }),
     maxConcurrentActivityTaskExecutions: 8,

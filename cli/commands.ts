@@ -6,6 +6,7 @@ export type Command = {
 };
 
 export const commands: Record<string, () => Promise<Command>> = {
+  dev: async () => (await import('./dev.ts')).command,
   worker: async () => (await import('./worker.ts')).command,
   api: async () => (await import('./api.ts')).command,
   migrate: async () => (await import('./migrate.ts')).command,

@@ -1,0 +1,51 @@
+// `fanfare dev`: runs the whole system on embedded defaults and says where to look.
+import { startDevStack } from '../dev/run-dev.ts';
+import type { Command } from './commands.ts';
+
+const USAGE = 'usage: fanfare dev [--fans N] [--creators N] [--seed N]';
+
+export function parseDevArgs(args: string[]): { fans: number; creators: number; seed: number } {
+  const out = { fans: 2000, creators: 20, seed: 1 };
+  for (let i = 0; i < args.length; i += 2) {
+    const flag = args[i];
+    const value = args[i + 1];
+    const flags: Record<string, 'fans' | 'creators' | 'seed'> = { '--fans': 'fans', '--creators': 'creators', '--seed': 'seed' };
+    const key = flags[flag];
+    if (!key) throw new Error(`unknown argument "${flag}"; ${USAGE}`);
+    const n = Number(value);
+    if (value === undefined || !/^\d+$/.test(value) || n < (key === 'seed' ? 0 : 1)) throw new Error(`${flag}: must be a positive integer; ${USAGE}`);
+    out[key] = n;
+  }
+  return out;
+}
+
+export const command: Command = {
+  summary: 'run everything locally: embedded PostgreSQL, Temporal dev server, mail and push capture, demo data',
+  async run(args) {
+    const stack = await startDevStack(parseDevArgs(args));
+    const creator = stack.creatorIds[0];
+    const lines = [
+      '',
+      'Fanfare is running.',
+      `  API             ${stack.apiUrl}`,
+      `  Temporal UI     ${stack.uiUrl ?? '(external cluster)'}`,
+      `  captured mail   SMTP on 127.0.0.1:${stack.smtpPort}; each message is printed below`,
+      `  captured pushes push service at ${stack.pushOrigin}; each decrypted payload is printed below`,
+      '',
+      'Announce a post to creator ' + creator + "'s audience:",
+      `  curl -s -X POST ${stack.apiUrl}/api/events -H 'content-type: application/json' \\`,
+      `    -d '{"creatorId":${creator},"kind":"post","title":"Hello fans","url":"https://example.com/p/1","audience":"all","idempotencyKey":"hello-1"}'`,
+      `  curl -s ${stack.apiUrl}/api/events/1`,
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    process.stdout.write('stopping…\n');
+    await stack.stop();
+  },
+};

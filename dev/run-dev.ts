@@ -1,0 +1,165 @@
+// Everything on embedded defaults in one process: PostgreSQL, Temporal dev server, SMTP capture, push service, seeded world, worker and API.
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { readConfig, type Config } from '../app/config.ts';
+import { connectTemporal, vapidKeys } from '../app/services.ts';
+import { startWorker } from '../app/worker.ts';
+import { createPool } from '../db/pool.ts';
+import { migrate } from '../db/migrate.ts';
+import { createApiRouter, createApiServer } from '../http/api.ts';
+import { startSmtpCapture, type CapturedMail } from '../peers/smtp-capture.ts';
+import { startPushService, type ReceivedPush } from '../peers/push-service.ts';
+import { seedWorld } from '../simulator/seed.ts';
+import { parseWorldSpec } from '../simulator/spec.ts';
+import { generateWorld } from '../simulator/world.ts';
+import { freePort } from '../testing/free-port.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { startDevServer } from './temporal.ts';
+
+export const DATA_DIR = fileURLToPath(new URL('../.data', import.meta.url));
+
+export interface DevOptions {
+  fans: number;
+  creators: number;
+  seed: number;
+  env?: Record<string, string | undefined>;
+  log?: (line: string) => void;
+}
+
+export interface DevStack {
+  config: Config;
+  apiUrl: string;
+  uiUrl: string | undefined;
+  smtpPort: number;
+  pushOrigin: string;
+  creatorIds: number[];
+  mails: CapturedMail[];
+  pushes: ReceivedPush[];
+  stop(): Promise<void>;
+}
+
+/** The port if it is free, else any free port: a second `fanfare dev` must not fail on a taken default. */
+async function preferPort(port: number): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => void freePort().then(resolve));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(port)));
+  });
+}
+
+/** Prints the first few messages of a burst in full, then a running count, so 2,000 fans do not flood the terminal. */
+function burstPrinter(log: (line: string) => void, label: string) {
+  let shown = 0;
+  let total = 0;
+  let timer: NodeJS.Timeout | undefined;
+  return (line: string) => {
+    total++;
+    if (shown < 3) {
+      shown++;
+      log(line);
+    }
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      log(`${label}: ${total} captured so far`);
+      shown = 0;
+    }, 1500);
+    timer.unref();
+  };
+}
+
+export async function startDevStack(options: DevOptions): Promise<DevStack> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const env = options.env ?? process.env;
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    mkdirSync(DATA_DIR, { recursive: true });
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      log('postgres: starting embedded PostgreSQL in .data/pg (set DATABASE_URL to use your own)');
+      const pg = await startEmbeddedPostgres({ port: await preferPort(54329) });
+      stops.push(() => pg.stop());
+      databaseUrl = pg.connectionString;
+    }
+    await migrate({ connectionString: databaseUrl });
+
+    let temporalAddress = env.TEMPORAL_ADDRESS;
+    let uiUrl: string | undefined;
+    if (!temporalAddress) {
+      log('temporal: starting the dev server (set TEMPORAL_ADDRESS to use a cluster)');
+      const server = await startDevServer({
+        port: await preferPort(7233),
+        uiPort: await preferPort(8233),
+        dbFile: `${DATA_DIR}/temporal.db`,
+      });
+      stops.push(() => server.stop());
+      temporalAddress = server.address;
+      uiUrl = server.uiUrl;
+    }
+
+    const printMail = burstPrinter(log, 'mail');
+    const printPush = burstPrinter(log, 'push');
+    const smtp = await startSmtpCapture({
+      port: await preferPort(2525),
+      onMessage: (m) => printMail(`mail → ${m.envelope.to.join(', ')}: "${m.parsed.subject ?? ''}"`),
+    });
+    stops.push(() => smtp.stop());
+    const push = await startPushService({
+      port: await preferPort(8444),
+      onPush: (p) => printPush(`push → ${p.endpoint.replace(/^.*\/push\//, 'device ')}: ${p.payload}`),
+    });
+    stops.push(() => push.stop());
+
+    const config = readConfig({
+      ...env,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      SMTP_HOST: smtp.host,
+      SMTP_PORT: String(smtp.port),
+      PORT: env.PORT ?? String(await preferPort(8080)),
+    });
+    const pool = createPool(databaseUrl, 20);
+    stops.push(() => pool.end());
+
+    // The local push service keeps its browsers' keys in memory: subscriptions from an earlier run cannot be
+    // decrypted any more, so retire them and subscribe the seeded fans afresh.
+    await pool.query(`update push_subscriptions set status = 'revoked', revoked_at = now() where status = 'active' and endpoint like 'https://127.0.0.1:%'`);
+    const vapid = await vapidKeys(pool);
+    const spec = parseWorldSpec({ seed: options.seed, fans: { count: options.fans }, creators: { count: options.creators } });
+    const world = generateWorld(spec);
+    log(`seed: ${options.creators} creators and ${options.fans} fans (seed ${options.seed})`);
+    const seeded = await seedWorld(pool, world, {
+      createPushSubscription: async () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
+    });
+
+    const worker = await startWorker(config, pool, { pushAgent: push.agent });
+    stops.push(() => worker.stop());
+    const temporal = await connectTemporal(config);
+    stops.push(() => temporal.connection.close());
+    const server = createApiServer(createApiRouter({ pool, temporal }));
+    server.listen(config.apiPort, config.apiHost);
+    await once(server, 'listening');
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const apiUrl = `http://${config.apiHost}:${(server.address() as AddressInfo).port}`;
+
+    return {
+      config,
+      apiUrl,
+      uiUrl,
+      smtpPort: smtp.port,
+      pushOrigin: push.origin,
+      creatorIds: seeded.creatorIds,
+      mails: smtp.messages,
+      pushes: push.received,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
