@@ -43,7 +43,10 @@ describe('simulateBaseline', () => {
     const stoppedAt = new Map<string, number>();
     for (const s of sends) {
       const key = `${s.fanIndex}/${s.channel}`;
-      if (s.response.unsubscribedAtMs !== null) stoppedAt.set(key, Math.min(stoppedAt.get(key) ?? Infinity, s.response.unsubscribedAtMs));
+      if (s.response.unsubscribedAtMs === null) continue;
+      // One unsubscribe per fan and channel.
+      expect(stoppedAt.has(key)).toBe(false);
+      stoppedAt.set(key, s.response.unsubscribedAtMs);
     }
     let withheld = 0;
     for (const [key, stop] of stoppedAt) {

@@ -41,8 +41,8 @@ class RecentSends {
 /**
  * The baseline policy played event by event, so a caller can write each page of sends before
  * simulating the next events. Events must be run in time order (as `scheduleEvents` returns them).
- * A fan stops getting a channel once an unsubscribe from it has happened; muted memberships and
- * memberships not yet started get nothing.
+ * A fan stops getting a channel once an unsubscribe from it has happened, and unsubscribes from a
+ * channel at most once; muted memberships and memberships not yet started get nothing.
  */
 export class BaselineSimulation {
   readonly summary: BaselineSummary = { sends: 0, opens: 0, clicks: 0, unsubscribes: 0 };
@@ -80,7 +80,7 @@ export class BaselineSimulation {
       const sentLast24h = this.recent.countBefore(fanIndex, event.atMs);
       const irrelevantLast7d = this.irrelevant.countBefore(fanIndex, event.atMs);
       for (const channel of channels) {
-        const response = respond(world, {
+        const drawn = respond(world, {
           eventKey,
           fanIndex,
           creatorIndex: c,
@@ -90,13 +90,15 @@ export class BaselineSimulation {
           sentLast24h,
           irrelevantLast7d,
         });
+        const unsubscribedAt = channel === 'email' ? this.emailUnsubscribedAt : this.pushUnsubscribedAt;
+        // A fan leaves a channel once: a second unsubscribe drawn while the first is pending changes nothing.
+        const response = drawn.unsubscribed && unsubscribedAt[fanIndex] !== Infinity ? { ...drawn, unsubscribed: false, unsubscribedAtMs: null } : drawn;
         summary.sends++;
         if (response.opened) summary.opens++;
         if (response.clicked) summary.clicks++;
         if (response.unsubscribed) {
           summary.unsubscribes++;
-          const unsubscribedAt = channel === 'email' ? this.emailUnsubscribedAt : this.pushUnsubscribedAt;
-          unsubscribedAt[fanIndex] = Math.min(unsubscribedAt[fanIndex], response.unsubscribedAtMs!);
+          unsubscribedAt[fanIndex] = response.unsubscribedAtMs!;
         }
         onSend({ eventIndex: e, fanIndex, channel, sentAtMs: event.atMs, response });
       }
