@@ -1,0 +1,412 @@
+CREATE SCHEMA fanfare;
+
+CREATE TABLE fanfare.cap_policies (
+    version integer NOT NULL,
+    document jsonb NOT NULL,
+    active boolean DEFAULT false NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE fanfare.cap_policies_version_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.cap_policies_version_seq OWNED BY fanfare.cap_policies.version;
+
+CREATE TABLE fanfare.cap_policy_audit (
+    id bigint NOT NULL,
+    version integer NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    diff jsonb DEFAULT '{}'::jsonb NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE fanfare.cap_policy_audit_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.cap_policy_audit_id_seq OWNED BY fanfare.cap_policy_audit.id;
+
+CREATE TABLE fanfare.creator_events (
+    id bigint NOT NULL,
+    creator_id bigint NOT NULL,
+    kind text NOT NULL,
+    title text NOT NULL,
+    url text NOT NULL,
+    audience text NOT NULL,
+    min_tier integer,
+    idempotency_key text NOT NULL,
+    deadline timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT creator_events_audience_check CHECK ((audience = ANY (ARRAY['all'::text, 'paid'::text, 'tier'::text]))),
+    CONSTRAINT creator_events_check CHECK (((audience = 'tier'::text) = (min_tier IS NOT NULL))),
+    CONSTRAINT creator_events_kind_check CHECK ((kind = ANY (ARRAY['post'::text, 'live'::text, 'announcement'::text])))
+);
+
+CREATE SEQUENCE fanfare.creator_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.creator_events_id_seq OWNED BY fanfare.creator_events.id;
+
+CREATE TABLE fanfare.creators (
+    id bigint NOT NULL,
+    handle text NOT NULL,
+    display_name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE fanfare.creators_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.creators_id_seq OWNED BY fanfare.creators.id;
+
+CREATE TABLE fanfare.decisions (
+    id bigint NOT NULL,
+    event_id bigint NOT NULL,
+    fan_id bigint NOT NULL,
+    channel text NOT NULL,
+    action text NOT NULL,
+    send_at timestamp with time zone,
+    policy text NOT NULL,
+    reason text NOT NULL,
+    reason_detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    model_version integer,
+    score double precision,
+    contributions jsonb,
+    decided_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT decisions_action_check CHECK ((action = ANY (ARRAY['alert'::text, 'digest'::text, 'suppress'::text]))),
+    CONSTRAINT decisions_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'push'::text]))),
+    CONSTRAINT decisions_check CHECK (((action = 'alert'::text) = (send_at IS NOT NULL)))
+);
+
+CREATE SEQUENCE fanfare.decisions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.decisions_id_seq OWNED BY fanfare.decisions.id;
+
+CREATE TABLE fanfare.deliveries (
+    id bigint NOT NULL,
+    decision_id bigint NOT NULL,
+    channel text NOT NULL,
+    status text NOT NULL,
+    claim_token text,
+    attempts integer DEFAULT 1 NOT NULL,
+    provider_message_id text,
+    error_code text,
+    error_message text,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT deliveries_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'push'::text]))),
+    CONSTRAINT deliveries_status_check CHECK ((status = ANY (ARRAY['claimed'::text, 'sending'::text, 'sent'::text, 'retry'::text, 'failed'::text, 'skipped'::text, 'possibly_sent'::text])))
+);
+
+CREATE SEQUENCE fanfare.deliveries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.deliveries_id_seq OWNED BY fanfare.deliveries.id;
+
+CREATE TABLE fanfare.engagement_events (
+    id bigint NOT NULL,
+    delivery_id bigint,
+    decision_id bigint,
+    fan_id bigint NOT NULL,
+    event_id bigint,
+    channel text,
+    kind text NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT engagement_events_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'push'::text]))),
+    CONSTRAINT engagement_events_kind_check CHECK ((kind = ANY (ARRAY['open'::text, 'click'::text, 'unsubscribe'::text, 'bounce'::text])))
+);
+
+CREATE SEQUENCE fanfare.engagement_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.engagement_events_id_seq OWNED BY fanfare.engagement_events.id;
+
+CREATE TABLE fanfare.fans (
+    id bigint NOT NULL,
+    email text NOT NULL,
+    time_zone text DEFAULT 'UTC'::text NOT NULL,
+    locale text DEFAULT 'en'::text NOT NULL,
+    email_status text DEFAULT 'active'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT fans_email_status_check CHECK ((email_status = ANY (ARRAY['active'::text, 'undeliverable'::text])))
+);
+
+CREATE SEQUENCE fanfare.fans_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.fans_id_seq OWNED BY fanfare.fans.id;
+
+CREATE TABLE fanfare.memberships (
+    fan_id bigint NOT NULL,
+    creator_id bigint NOT NULL,
+    kind text NOT NULL,
+    tier integer DEFAULT 0 NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    ended_at timestamp with time zone,
+    CONSTRAINT memberships_kind_check CHECK ((kind = ANY (ARRAY['free'::text, 'paid'::text]))),
+    CONSTRAINT memberships_tier_check CHECK ((tier >= 0))
+);
+
+CREATE TABLE fanfare.models (
+    version integer NOT NULL,
+    status text NOT NULL,
+    params jsonb DEFAULT '{}'::jsonb NOT NULL,
+    metrics jsonb DEFAULT '{}'::jsonb NOT NULL,
+    oracle_metrics jsonb,
+    train_from timestamp with time zone,
+    train_to timestamp with time zone,
+    model_text text NOT NULL,
+    reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    promoted_at timestamp with time zone,
+    CONSTRAINT models_status_check CHECK ((status = ANY (ARRAY['candidate'::text, 'active'::text, 'rejected'::text, 'retired'::text])))
+);
+
+CREATE SEQUENCE fanfare.models_version_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.models_version_seq OWNED BY fanfare.models.version;
+
+CREATE TABLE fanfare.muted_creators (
+    fan_id bigint NOT NULL,
+    creator_id bigint NOT NULL,
+    muted_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE fanfare.preferences (
+    fan_id bigint NOT NULL,
+    email_enabled boolean DEFAULT true NOT NULL,
+    push_enabled boolean DEFAULT true NOT NULL,
+    digest_cadence text DEFAULT 'daily'::text NOT NULL,
+    digest_hour integer DEFAULT 8 NOT NULL,
+    quiet_start integer,
+    quiet_end integer,
+    unsubscribed_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT preferences_digest_cadence_check CHECK ((digest_cadence = ANY (ARRAY['off'::text, 'daily'::text, 'weekly'::text]))),
+    CONSTRAINT preferences_digest_hour_check CHECK (((digest_hour >= 0) AND (digest_hour <= 23))),
+    CONSTRAINT preferences_quiet_end_check CHECK (((quiet_end >= 0) AND (quiet_end <= 23))),
+    CONSTRAINT preferences_quiet_start_check CHECK (((quiet_start >= 0) AND (quiet_start <= 23)))
+);
+
+CREATE TABLE fanfare.push_subscriptions (
+    id bigint NOT NULL,
+    fan_id bigint NOT NULL,
+    endpoint text NOT NULL,
+    p256dh text NOT NULL,
+    auth text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    CONSTRAINT push_subscriptions_status_check CHECK ((status = ANY (ARRAY['active'::text, 'revoked'::text])))
+);
+
+CREATE SEQUENCE fanfare.push_subscriptions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.push_subscriptions_id_seq OWNED BY fanfare.push_subscriptions.id;
+
+CREATE TABLE fanfare.schema_migrations (
+    version integer NOT NULL,
+    name text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE fanfare.settings (
+    key text NOT NULL,
+    value jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY fanfare.cap_policies ALTER COLUMN version SET DEFAULT nextval('fanfare.cap_policies_version_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.cap_policy_audit ALTER COLUMN id SET DEFAULT nextval('fanfare.cap_policy_audit_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.creator_events ALTER COLUMN id SET DEFAULT nextval('fanfare.creator_events_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.creators ALTER COLUMN id SET DEFAULT nextval('fanfare.creators_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.decisions ALTER COLUMN id SET DEFAULT nextval('fanfare.decisions_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.deliveries ALTER COLUMN id SET DEFAULT nextval('fanfare.deliveries_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.engagement_events ALTER COLUMN id SET DEFAULT nextval('fanfare.engagement_events_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.fans ALTER COLUMN id SET DEFAULT nextval('fanfare.fans_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.models ALTER COLUMN version SET DEFAULT nextval('fanfare.models_version_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.push_subscriptions ALTER COLUMN id SET DEFAULT nextval('fanfare.push_subscriptions_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.cap_policies
+    ADD CONSTRAINT cap_policies_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY fanfare.cap_policy_audit
+    ADD CONSTRAINT cap_policy_audit_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.creator_events
+    ADD CONSTRAINT creator_events_creator_id_idempotency_key_key UNIQUE (creator_id, idempotency_key);
+
+ALTER TABLE ONLY fanfare.creator_events
+    ADD CONSTRAINT creator_events_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.creators
+    ADD CONSTRAINT creators_handle_key UNIQUE (handle);
+
+ALTER TABLE ONLY fanfare.creators
+    ADD CONSTRAINT creators_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.decisions
+    ADD CONSTRAINT decisions_event_id_fan_id_channel_key UNIQUE (event_id, fan_id, channel);
+
+ALTER TABLE ONLY fanfare.decisions
+    ADD CONSTRAINT decisions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.deliveries
+    ADD CONSTRAINT deliveries_decision_id_channel_key UNIQUE (decision_id, channel);
+
+ALTER TABLE ONLY fanfare.deliveries
+    ADD CONSTRAINT deliveries_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.engagement_events
+    ADD CONSTRAINT engagement_events_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.fans
+    ADD CONSTRAINT fans_email_key UNIQUE (email);
+
+ALTER TABLE ONLY fanfare.fans
+    ADD CONSTRAINT fans_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.memberships
+    ADD CONSTRAINT memberships_pkey PRIMARY KEY (creator_id, fan_id);
+
+ALTER TABLE ONLY fanfare.models
+    ADD CONSTRAINT models_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY fanfare.muted_creators
+    ADD CONSTRAINT muted_creators_pkey PRIMARY KEY (fan_id, creator_id);
+
+ALTER TABLE ONLY fanfare.preferences
+    ADD CONSTRAINT preferences_pkey PRIMARY KEY (fan_id);
+
+ALTER TABLE ONLY fanfare.push_subscriptions
+    ADD CONSTRAINT push_subscriptions_endpoint_key UNIQUE (endpoint);
+
+ALTER TABLE ONLY fanfare.push_subscriptions
+    ADD CONSTRAINT push_subscriptions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY fanfare.settings
+    ADD CONSTRAINT settings_pkey PRIMARY KEY (key);
+
+CREATE UNIQUE INDEX cap_policies_one_active ON fanfare.cap_policies USING btree (active) WHERE active;
+
+CREATE INDEX decisions_due_idx ON fanfare.decisions USING btree (send_at, id) WHERE (action = 'alert'::text);
+
+CREATE INDEX decisions_fan_idx ON fanfare.decisions USING btree (fan_id, decided_at);
+
+CREATE INDEX deliveries_status_idx ON fanfare.deliveries USING btree (status) WHERE (status = ANY (ARRAY['claimed'::text, 'sending'::text, 'retry'::text, 'possibly_sent'::text]));
+
+CREATE INDEX engagement_events_decision_idx ON fanfare.engagement_events USING btree (decision_id);
+
+CREATE INDEX engagement_events_fan_idx ON fanfare.engagement_events USING btree (fan_id, occurred_at);
+
+CREATE UNIQUE INDEX engagement_events_once ON fanfare.engagement_events USING btree (decision_id, kind) WHERE (kind = ANY (ARRAY['open'::text, 'click'::text, 'bounce'::text]));
+
+CREATE INDEX memberships_fan_idx ON fanfare.memberships USING btree (fan_id);
+
+CREATE UNIQUE INDEX models_one_active ON fanfare.models USING btree (status) WHERE (status = 'active'::text);
+
+CREATE INDEX push_subscriptions_fan_idx ON fanfare.push_subscriptions USING btree (fan_id) WHERE (status = 'active'::text);
+
+ALTER TABLE ONLY fanfare.cap_policy_audit
+    ADD CONSTRAINT cap_policy_audit_version_fkey FOREIGN KEY (version) REFERENCES fanfare.cap_policies(version);
+
+ALTER TABLE ONLY fanfare.creator_events
+    ADD CONSTRAINT creator_events_creator_id_fkey FOREIGN KEY (creator_id) REFERENCES fanfare.creators(id);
+
+ALTER TABLE ONLY fanfare.decisions
+    ADD CONSTRAINT decisions_event_id_fkey FOREIGN KEY (event_id) REFERENCES fanfare.creator_events(id);
+
+ALTER TABLE ONLY fanfare.decisions
+    ADD CONSTRAINT decisions_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id);
+
+ALTER TABLE ONLY fanfare.deliveries
+    ADD CONSTRAINT deliveries_decision_id_fkey FOREIGN KEY (decision_id) REFERENCES fanfare.decisions(id);
+
+ALTER TABLE ONLY fanfare.engagement_events
+    ADD CONSTRAINT engagement_events_decision_id_fkey FOREIGN KEY (decision_id) REFERENCES fanfare.decisions(id);
+
+ALTER TABLE ONLY fanfare.engagement_events
+    ADD CONSTRAINT engagement_events_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES fanfare.deliveries(id);
+
+ALTER TABLE ONLY fanfare.engagement_events
+    ADD CONSTRAINT engagement_events_event_id_fkey FOREIGN KEY (event_id) REFERENCES fanfare.creator_events(id);
+
+ALTER TABLE ONLY fanfare.engagement_events
+    ADD CONSTRAINT engagement_events_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id);
+
+ALTER TABLE ONLY fanfare.memberships
+    ADD CONSTRAINT memberships_creator_id_fkey FOREIGN KEY (creator_id) REFERENCES fanfare.creators(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY fanfare.memberships
+    ADD CONSTRAINT memberships_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY fanfare.muted_creators
+    ADD CONSTRAINT muted_creators_creator_id_fkey FOREIGN KEY (creator_id) REFERENCES fanfare.creators(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY fanfare.muted_creators
+    ADD CONSTRAINT muted_creators_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY fanfare.preferences
+    ADD CONSTRAINT preferences_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY fanfare.push_subscriptions
+    ADD CONSTRAINT push_subscriptions_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id) ON DELETE CASCADE;
