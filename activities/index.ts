@@ -7,6 +7,7 @@ import { alertSendTimes, dueDecisionIds, insertDecisions } from '../db/decisions
 import { baselineSendNow } from '../policy/baseline.ts';
 import { dispatchWorkflowId, distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
 import { deliverDecisions, type DeliveryReport, type EmailChannel, type PushChannel } from '../delivery/deliver.ts';
+import type { Links } from '../delivery/links.ts';
 import { DECISIONS_ADDED, TASK_QUEUE } from '../workflows/names.ts';
 
 export interface ActivityDeps {
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   email: EmailChannel;
   push: PushChannel;
   messageIdDomain: string;
+  links: Links;
+  listId: string;
   deliveryConcurrency: number;
   now?: () => Date;
 }
@@ -38,6 +41,9 @@ export interface DeliverDue {
   slotStart: number;
   afterId: number;
   limit: number;
+  /** This batch's share of the slot: decision ids with id % partitions = partition. */
+  partition: number;
+  partitions: number;
 }
 
 export interface DeliveredBatch extends DeliveryReport {
@@ -75,12 +81,24 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Delivers the next batch of the slot's due decisions. */
     async deliverDue(input: DeliverDue): Promise<DeliveredBatch> {
-      const ids = await dueDecisionIds(deps.pool, new Date(input.slotStart), new Date(input.slotStart + SLOT_MS), input.afterId, input.limit);
+      const ids = await dueDecisionIds(deps.pool, new Date(input.slotStart), new Date(input.slotStart + SLOT_MS), input.afterId, input.limit, {
+        index: input.partition,
+        count: input.partitions,
+      });
       if (ids.length === 0) return { count: 0, lastId: input.afterId, sent: 0, failed: 0, skipped: 0, possiblySent: 0, retry: 0 };
       const heartbeat = setInterval(() => Context.current().heartbeat(), 2_000);
       try {
         const report = await deliverDecisions(
-          { pool: deps.pool, email: deps.email, push: deps.push, messageIdDomain: deps.messageIdDomain, concurrency: deps.deliveryConcurrency, now },
+          {
+            pool: deps.pool,
+            email: deps.email,
+            push: deps.push,
+            messageIdDomain: deps.messageIdDomain,
+            links: deps.links,
+            listId: deps.listId,
+            concurrency: deps.deliveryConcurrency,
+            now,
+          },
           ids,
         );
         return { ...report, count: ids.length, lastId: ids[ids.length - 1] };

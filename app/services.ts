@@ -7,7 +7,10 @@ import { createPool, type Pool } from '../db/pool.ts';
 import { getOrCreateSetting } from '../db/settings.ts';
 import { createEmailSender, type EmailSender } from '../delivery/email-sender.ts';
 import { createPushSender, generateVapidKeys, type PushSender } from '../delivery/push-sender.ts';
-import { requireDatabaseUrl, type Config } from './config.ts';
+import { randomBytes } from 'node:crypto';
+import { createTokenSigner, type TrackingKey } from '../delivery/tokens.ts';
+import { createLinks, type Links } from '../delivery/links.ts';
+import { mailDomain, requireDatabaseUrl, type Config } from './config.ts';
 
 export interface VapidKeys {
   publicKey: string;
@@ -17,6 +20,27 @@ export interface VapidKeys {
 /** VAPID keys are made once and kept: every browser subscription is bound to the public key. */
 export function vapidKeys(pool: Pool): Promise<VapidKeys> {
   return getOrCreateSetting(pool, 'vapid', generateVapidKeys);
+}
+
+/**
+ * TRACKING_KEYS when set; otherwise one key generated on first use and kept, so links in sent mail keep verifying
+ * across restarts and between the worker (which signs) and the API (which verifies).
+ */
+export async function trackingKeys(config: Config, pool: Pool): Promise<TrackingKey[]> {
+  return config.trackingKeys ?? storedTrackingKeys(pool);
+}
+
+export function storedTrackingKeys(pool: Pool): Promise<TrackingKey[]> {
+  return getOrCreateSetting(pool, 'tracking_keys', () => [{ kid: `g${randomBytes(3).toString('hex')}`, secret: randomBytes(32).toString('base64url') }]);
+}
+
+/** Where fans reach the API: PUBLIC_URL, or the API's own address for local runs. */
+export function publicUrl(config: Config): string {
+  return config.publicUrl ?? `http://${config.apiHost}:${config.apiPort}`;
+}
+
+export async function messageLinks(config: Config, pool: Pool): Promise<Links> {
+  return createLinks({ publicUrl: publicUrl(config), mailDomain: mailDomain(config.mailFrom), signer: createTokenSigner(await trackingKeys(config, pool)) });
 }
 
 export async function connectTemporal(config: Config): Promise<Client> {

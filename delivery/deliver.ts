@@ -18,6 +18,8 @@ import { DeliveryError, type SendResult } from './errors.ts';
 import type { EmailMessage } from './email-sender.ts';
 import type { PushMessage, Urgency } from './push-sender.ts';
 import { alertPushContent, renderAlertEmail } from './templates.ts';
+import type { Links } from './links.ts';
+import { recordBounce } from '../db/engagement.ts';
 
 export interface EmailChannel {
   send(message: EmailMessage): Promise<SendResult>;
@@ -33,6 +35,10 @@ export interface DeliverDeps {
   push: PushChannel;
   /** Domain for Message-IDs, e.g. "fanfare.example". */
   messageIdDomain: string;
+  /** Signed tracking, unsubscribe and preferences links. */
+  links: Links;
+  /** The List-Id header (RFC 2919). */
+  listId: string;
   /** Provider calls in flight at once. */
   concurrency: number;
   now?: () => Date;
@@ -49,6 +55,8 @@ export interface DeliveryReport {
 }
 
 const DEFAULT_PUSH_TTL_S = 24 * 3600;
+/** After a push service answered 413 the payload is sent once more within this budget (title and body trimmed). */
+export const TRIMMED_PUSH_PAYLOAD_BYTES = 1024;
 const MAX_PUSH_TTL_S = 28 * 24 * 3600;
 
 /** TTL comes from the deadline: a push that arrives after it is worthless. */
@@ -104,7 +112,7 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
   const run = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
       const gate = () => passCommitPoint(deps.pool, token, job!.decisionId, job!.channel);
-      const s = job.channel === 'email' ? await sendEmail(deps, job, gate) : await sendPush(deps, job, gate, now());
+      const s = job.channel === 'email' ? await sendEmail(deps, job, gate, now()) : await sendPush(deps, job, gate, now());
       if (!s) continue; // another attempt holds the claim and settles it
       await settleDelivery(deps.pool, token, job.decisionId, job.channel, s.settlement);
       if (s.settlement.status === 'sent') report.sent++;
@@ -135,41 +143,65 @@ function failure(err: unknown): Outcome {
   return { settlement: { status: 'retry', errorCode: 'unexpected', errorMessage: String(err instanceof Error ? err.message : err) } };
 }
 
-async function sendEmail(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise<void>): Promise<Outcome | null> {
-  const content = renderAlertEmail({ creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url });
+async function sendEmail(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise<void>, now: Date): Promise<Outcome | null> {
+  const { links } = deps;
+  const content = renderAlertEmail(
+    { creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url },
+    {
+      click: links.click(job.decisionId),
+      openPixel: links.openPixel(job.decisionId),
+      unsubscribe: links.unsubscribe(job.fanId, job.decisionId).url,
+      preferences: links.preferences(job.fanId, now),
+    },
+  );
   try {
     const r = await deps.email.send({
       to: job.email,
       ...content,
       messageId: `<decision-${job.decisionId}.email@${deps.messageIdDomain}>`,
-      headers: { 'X-Fanfare-Decision': String(job.decisionId) },
+      headers: { ...links.listHeaders(job.fanId, job.decisionId, deps.listId), 'X-Fanfare-Decision': String(job.decisionId) },
       beforeCommit: gate,
     });
     return { settlement: { status: 'sent', providerMessageId: r.providerMessageId } };
   } catch (err) {
     if (err instanceof ClaimLostError) return null;
     const o = failure(err);
-    if (err instanceof DeliveryError && err.code === 'smtp_rejected_permanent') await markEmailUndeliverable(deps.pool, job.fanId);
+    if (err instanceof DeliveryError && err.code === 'smtp_rejected_permanent') {
+      // A hard bounce: stop emailing the address, and log it where training and the console see engagement.
+      await markEmailUndeliverable(deps.pool, job.fanId);
+      await recordBounce(deps.pool, job.decisionId, { code: err.code, status: err.status, message: err.message.slice(0, 500) });
+    }
     return o;
   }
 }
 
 /** Sends to each of the fan's devices; sent if any device accepted, retried only if none did and one may yet. */
 async function sendPush(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise<void>, now: Date): Promise<Outcome | null> {
-  const content = alertPushContent({ creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url });
+  const content = alertPushContent(
+    { creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url },
+    deps.links.click(job.decisionId),
+  );
   const accepted: string[] = [];
   let transient: Outcome | undefined;
   let permanent: Outcome | undefined;
   for (const sub of job.pushSubscriptions) {
+    const message: PushMessage = {
+      subscription: { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+      payload: { ...content, tag: `decision-${job.decisionId}` },
+      ttlSeconds: pushTtlSeconds(job.event.deadline, now),
+      urgency: pushUrgency(job.event.kind),
+      topic: `event-${job.event.id}`,
+      beforeCommit: gate,
+    };
     try {
-      const r = await deps.push.send({
-        subscription: { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
-        payload: { ...content, tag: `decision-${job.decisionId}` },
-        ttlSeconds: pushTtlSeconds(job.event.deadline, now),
-        urgency: pushUrgency(job.event.kind),
-        topic: `event-${job.event.id}`,
-        beforeCommit: gate,
-      });
+      let r;
+      try {
+        r = await deps.push.send(message);
+      } catch (err) {
+        // 413 means the service did not take it, so one more try with a smaller payload cannot duplicate it.
+        if (!(err instanceof DeliveryError && err.code === 'push_payload_too_large' && err.status === 413)) throw err;
+        r = await deps.push.send({ ...message, maxPayloadBytes: TRIMMED_PUSH_PAYLOAD_BYTES });
+      }
       accepted.push(r.providerMessageId);
     } catch (err) {
       if (err instanceof ClaimLostError) return null;

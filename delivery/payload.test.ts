@@ -69,7 +69,7 @@ describe('buildPushPayload', () => {
 
   it('refuses when the untrimmable fields alone exceed the budget, naming them', () => {
     expect(() => buildPushPayload({ ...base, url: `https://fanfare.test/${'x'.repeat(4000)}` })).toThrow(
-      /url, icon and tag take \d+ bytes, more than the 3072-byte limit/,
+      /url, ping, icon and tag take \d+ bytes, more than the 3072-byte limit/,
     );
   });
 });

@@ -2,7 +2,7 @@
 //
 // Push services must accept 4096 bytes of encrypted body (RFC 8030 §7.2); aes128gcm adds
 // 103 bytes (86 header, 16 tag, 1 delimiter), so 3 KB of JSON leaves a safe margin. Only the
-// title and body are trimmed: a cut url, icon or tag would be broken, not shorter. Trimming
+// title and body are trimmed: a cut url, ping, icon or tag would be broken, not shorter. Trimming
 // is water-filling: the longest field is shortened first, down to the length of the next,
 // and so on, so a huge body never costs a short title anything. Cuts fall on grapheme
 // boundaries (no half emoji or dangling combining mark) and end with an ellipsis.
@@ -12,6 +12,8 @@ export type PushNotification = {
   body: string;
   /** Where a click leads. */
   url: string;
+  /** A signed URL the service worker fetches on a click, so the click is recorded. */
+  ping?: string;
   icon?: string;
   /** Notifications with the same tag replace each other on the device. */
   tag?: string;
@@ -21,7 +23,7 @@ export const MAX_PAYLOAD_BYTES = 3072;
 const ELLIPSIS = '…';
 const TRIMMABLE = ['title', 'body'] as const;
 
-/** Returns the payload as a JSON string of at most `maxBytes` UTF-8 bytes; throws when url, icon and tag alone are too large. */
+/** Returns the payload as a JSON string of at most `maxBytes` UTF-8 bytes; throws when url, ping, icon and tag alone are too large. */
 export function buildPushPayload(notification: PushNotification, maxBytes = MAX_PAYLOAD_BYTES): string {
   const full = serialize(notification);
   if (utf8Bytes(full) <= maxBytes) return full;
@@ -29,7 +31,7 @@ export function buildPushPayload(notification: PushNotification, maxBytes = MAX_
   const fixedBytes = utf8Bytes(serialize({ ...notification, title: '', body: '' }));
   const budget = maxBytes - fixedBytes;
   if (budget < 0) {
-    throw new RangeError(`push payload: url, icon and tag take ${fixedBytes} bytes, more than the ${maxBytes}-byte limit`);
+    throw new RangeError(`push payload: url, ping, icon and tag take ${fixedBytes} bytes, more than the ${maxBytes}-byte limit`);
   }
   const caps = waterFill(
     TRIMMABLE.map((field) => encodedBytes(notification[field])),
@@ -45,6 +47,7 @@ export function buildPushPayload(notification: PushNotification, maxBytes = MAX_
 /** Fixed key order, optional fields left out when absent. */
 function serialize(n: PushNotification): string {
   const payload: Record<string, string> = { title: n.title, body: n.body, url: n.url };
+  if (n.ping !== undefined) payload.ping = n.ping;
   if (n.icon !== undefined) payload.icon = n.icon;
   if (n.tag !== undefined) payload.tag = n.tag;
   return JSON.stringify(payload);

@@ -32,6 +32,8 @@ export type PushMessage = {
   urgency: Urgency;
   /** Replaces an undelivered message with the same topic: at most 32 base64url characters. */
   topic?: string;
+  /** Budget for the JSON payload, MAX_PAYLOAD_BYTES by default; smaller after a push service answered 413. */
+  maxPayloadBytes?: number;
   /**
    * The commit point: awaited when all but the last byte of the request body is on the wire. A push service acts
    * only on a complete body, so if it rejects, the request is aborted and nothing is delivered; send() then rejects
@@ -60,7 +62,7 @@ export function createPushSender(config: PushSenderConfig): PushSender {
       checkMessage(message);
       let body: string;
       try {
-        body = buildPushPayload(message.payload);
+        body = buildPushPayload(message.payload, message.maxPayloadBytes);
       } catch (err) {
         throw new DeliveryError('push_payload_too_large', `push: ${(err as Error).message}`, { permanent: true, cause: err });
       }
