@@ -11,7 +11,7 @@ export const command: Command = {
     const config = readConfig();
     const pool = openPool(config);
     const temporal = await connectTemporal(config);
-    const server = createApiServer(createApiRouter({ pool, temporal }));
+    const server = createApiServer(createApiRouter({ pool, temporal, fan: { trackingKeys: config.trackingKeys } }));
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');
     process.stdout.write(`fanfare api: listening on http://${config.apiHost}:${config.apiPort}\n`);

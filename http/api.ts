@@ -7,11 +7,13 @@ import { validateEventInput } from './event-input.ts';
 import { readJson, Router } from './router.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 import { eventProgress } from '../db/progress.ts';
+import { registerFanRoutes, type FanRouteOptions } from './fan-routes.ts';
 
 export interface ApiDeps {
   pool: Pool;
   temporal: Client;
   now?: () => Date;
+  fan?: FanRouteOptions;
 }
 
 function eventJson(e: CreatorEvent) {
@@ -75,6 +77,7 @@ export function createApiRouter(deps: ApiDeps): Router {
     return { status: 200, body: { ...eventJson(event), progress: await eventProgress(deps.pool, id) } };
   });
 
+  registerFanRoutes(router, { pool: deps.pool, now, ...deps.fan });
   return router;
 }
 

@@ -1,0 +1,28 @@
+// A fan's browser push subscriptions: registered (or re-activated) by endpoint, removed by the fan or when the service says gone.
+import type { Pool } from './pool.ts';
+import type { PushSubscriptionInput } from '../http/fan-input.ts';
+
+/**
+ * An endpoint names one browser registration. Registering it again (a refreshed subscription, or a shared device
+ * now signed in as another fan) moves it to this fan with the new keys and makes it active.
+ */
+export async function registerPushSubscription(pool: Pool, fanId: number, s: PushSubscriptionInput): Promise<{ id: number; created: boolean }> {
+  const r = await pool.query(
+    `insert into push_subscriptions (fan_id, endpoint, p256dh, auth) values ($1::bigint, $2::text, $3::text, $4::text)
+     on conflict (endpoint) do update
+        set fan_id = excluded.fan_id, p256dh = excluded.p256dh, auth = excluded.auth, status = 'active', revoked_at = null
+     returning id, (xmax = 0) as created`,
+    [fanId, s.endpoint, s.keys.p256dh, s.keys.auth],
+  );
+  return { id: r.rows[0].id, created: r.rows[0].created };
+}
+
+/** Revokes the fan's subscription with this endpoint; false when the fan has no active one there. */
+export async function removePushSubscription(pool: Pool, fanId: number, endpoint: string): Promise<boolean> {
+  const r = await pool.query(
+    `update push_subscriptions set status = 'revoked', revoked_at = now()
+      where fan_id = $1::bigint and endpoint = $2::text and status = 'active'`,
+    [fanId, endpoint],
+  );
+  return r.rowCount === 1;
+}

@@ -1,0 +1,68 @@
+// The fan page's script: subscribes this browser with the VAPID public key and registers it with the API, or removes it.
+'use strict';
+
+const token = new URLSearchParams(location.search).get('token') || '';
+const status = document.getElementById('status');
+const on = document.getElementById('on');
+const off = document.getElementById('off');
+document.getElementById('prefs').href = '/preferences?token=' + encodeURIComponent(token);
+
+const say = (text) => { status.textContent = text; };
+
+function keyBytes(base64url) {
+  const b64 = base64url.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (base64url.length % 4)) % 4);
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+async function api(method, path, body) {
+  const res = await fetch(path + '?token=' + encodeURIComponent(token), {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok && res.status !== 404) {
+    const detail = await res.json().catch(() => ({}));
+    throw new Error((detail.errors || []).map((e) => e.field + ' ' + e.rule).join('; ') || 'HTTP ' + res.status);
+  }
+  return res;
+}
+
+async function show(registration) {
+  const subscription = await registration.pushManager.getSubscription();
+  on.hidden = !!subscription;
+  off.hidden = !subscription;
+  say(subscription ? 'Notifications are on for this browser.' : 'Notifications are off for this browser.');
+}
+
+async function main() {
+  if (!token) return say('Open this page from the link in one of our emails.');
+  if (!('serviceWorker' in navigator) || !('PushManager' in window)) return say('This browser does not support push notifications.');
+  const registration = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  await navigator.serviceWorker.ready;
+  on.onclick = async () => {
+    try {
+      if ((await Notification.requestPermission()) !== 'granted') return say('Notifications are blocked in this browser’s settings.');
+      const { publicKey } = await (await fetch('/api/push/vapid-public-key')).json();
+      const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+      await api('POST', '/api/push/subscriptions', subscription.toJSON());
+      await show(registration);
+    } catch (err) {
+      say('Could not turn notifications on: ' + err.message);
+    }
+  };
+  off.onclick = async () => {
+    try {
+      const subscription = await registration.pushManager.getSubscription();
+      if (subscription) {
+        await api('DELETE', '/api/push/subscriptions', { endpoint: subscription.endpoint });
+        await subscription.unsubscribe();
+      }
+      await show(registration);
+    } catch (err) {
+      say('Could not turn notifications off: ' + err.message);
+    }
+  };
+  await show(registration);
+}
+
+main().catch((err) => say('Something went wrong: ' + err.message));
