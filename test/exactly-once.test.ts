@@ -1,0 +1,172 @@
+// Each transition of the delivery protocol, with a worker "dying" at each point: nothing is lost, nothing past the commit point is resent.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import { seedAudience } from '../testing/audience.ts';
+import { decideAlerts, deliveryRig, type DeliveryRig } from '../testing/deliveries.ts';
+import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
+import { startPushService, type PushService } from '../peers/push-service.ts';
+import { vapidKeys } from '../app/services.ts';
+import { deliverDecisions, type DeliverDeps } from '../delivery/deliver.ts';
+import type { Channel } from '../policy/baseline.ts';
+
+let db: TestSchema;
+let smtp: SmtpCapture;
+let push: PushService;
+let rig: DeliveryRig;
+const dead: DeliveryRig[] = [];
+/** Attempts left stalled on purpose; they finish when the peers go away and must do so before the schema does. */
+const stalled: Promise<unknown>[] = [];
+let n = 0;
+
+beforeAll(async () => {
+  db = await createTestSchema('exactly_once');
+  smtp = await startSmtpCapture();
+  push = await startPushService();
+  rig = await deliveryRig(db.pool, smtp, push);
+});
+
+afterAll(async () => {
+  rig?.close();
+  for (const d of dead) d.close();
+  await smtp?.stop();
+  await push?.stop();
+  await Promise.race([Promise.allSettled(stalled), new Promise((r) => setTimeout(r, 2000))]);
+  await db?.drop();
+});
+
+function deferred<T = void>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+const never = () => new Promise<never>(() => {});
+
+/** One fan with one push subscription and one alert decision on `channel`. */
+async function oneDecision(channel: Channel) {
+  const vapid = await vapidKeys(db.pool);
+  const a = await seedAudience(db.pool, { fans: 1, handle: `x${++n}`, subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription });
+  const d = await decideAlerts(db.pool, { creatorId: a.creatorId, fanIds: a.fanIds, channels: [channel], key: `k${n}` });
+  return { decisionId: d[channel][0] };
+}
+
+async function row(decisionId: number) {
+  const r = await db.pool.query(`select status, attempts, error_code from deliveries where decision_id = $1::bigint`, [decisionId]);
+  return r.rows[0];
+}
+
+const arrived = (channel: Channel, mark: number) => (channel === 'email' ? smtp.messages.length : push.received.length) - mark;
+const markOf = (channel: Channel) => (channel === 'email' ? smtp.messages.length : push.received.length);
+
+/**
+ * A second worker with its own senders whose provider calls go through `wrap`: it can hold the commit point, fail
+ * it, or "die" (never return) after the provider accepted.
+ */
+async function worker(wrap: <M extends { beforeCommit?: () => Promise<void> }>(m: M, send: (m: M) => Promise<unknown>) => Promise<any>): Promise<DeliverDeps> {
+  const w = await deliveryRig(db.pool, smtp, push);
+  dead.push(w);
+  return {
+    ...w.deps,
+    email: { send: (m) => wrap(m, (x) => w.email.send(x)) },
+    push: { send: (m) => wrap(m, (x) => w.push.send(x)) },
+  };
+}
+
+describe.each(['email', 'push'] as const)('%s', (channel) => {
+  it('claimed → sending → sent in one attempt, once', async () => {
+    const { decisionId } = await oneDecision(channel);
+    const mark = markOf(channel);
+    expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 1 });
+    expect(await row(decisionId)).toEqual({ status: 'sent', attempts: 1, error_code: null });
+    expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 0, possiblySent: 0 });
+    expect(arrived(channel, mark)).toBe(1);
+  });
+
+  it('dies before the commit point: the row stays claimed, the provider has nothing, the next attempt sends once', async () => {
+    const { decisionId } = await oneDecision(channel);
+    const mark = markOf(channel);
+    const reached = deferred();
+    // The whole message but its last byte is on the wire, then the worker stops for good.
+    const deps = await worker((m, send) => send({ ...m, beforeCommit: () => (reached.resolve(), never()) }));
+    stalled.push(deliverDecisions(deps, [decisionId]));
+    await reached.promise;
+    expect(await row(decisionId)).toMatchObject({ status: 'claimed', attempts: 1 });
+
+    expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 1, possiblySent: 0 });
+    expect(await row(decisionId)).toEqual({ status: 'sent', attempts: 2, error_code: null });
+    dead.at(-1)!.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(arrived(channel, mark)).toBe(1);
+  });
+
+  it('a stalled attempt that wakes after its successor claimed cannot pass the commit point', async () => {
+    const { decisionId } = await oneDecision(channel);
+    const mark = markOf(channel);
+    const reached = deferred();
+    const wake = deferred();
+    let zombieError: unknown;
+    const deps = await worker((m, send) =>
+      send({
+        ...m,
+        beforeCommit: async () => {
+          reached.resolve();
+          await wake.promise;
+          try {
+            await m.beforeCommit!();
+          } catch (err) {
+            zombieError = err;
+            throw err;
+          }
+        },
+      }),
+    );
+    const zombie = deliverDecisions(deps, [decisionId]);
+    await reached.promise;
+    expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 1 });
+    wake.resolve();
+    expect(await zombie).toMatchObject({ sent: 0, retry: 0, failed: 0 });
+    expect(String(zombieError)).toContain('claimed by another attempt');
+    expect(await row(decisionId)).toEqual({ status: 'sent', attempts: 2, error_code: null });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(arrived(channel, mark)).toBe(1);
+  });
+
+  it('a commit point that fails (the ledger is unreachable) sends nothing and leaves it to retry', async () => {
+    const { decisionId } = await oneDecision(channel);
+    const mark = markOf(channel);
+    const deps = await worker((m, send) => send({ ...m, beforeCommit: async () => Promise.reject(new Error('connection to the database lost')) }));
+    expect(await deliverDecisions(deps, [decisionId])).toMatchObject({ retry: 1 });
+    expect(await row(decisionId)).toMatchObject({ status: 'retry', error_code: 'unexpected' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(arrived(channel, mark)).toBe(0);
+    expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 1 });
+    expect(arrived(channel, mark)).toBe(1);
+  });
+
+  it('dies after the provider accepted, before the ledger write: possibly_sent, never resent', async () => {
+    const { decisionId } = await oneDecision(channel);
+    const mark = markOf(channel);
+    const accepted = deferred();
+    const finish = deferred();
+    const deps = await worker(async (m, send) => {
+      const result = await send(m);
+      accepted.resolve();
+      await finish.promise; // the process is gone: no settle follows
+      return result;
+    });
+    const zombie = deliverDecisions(deps, [decisionId]);
+    await accepted.promise;
+    expect(await row(decisionId)).toMatchObject({ status: 'sending' });
+    expect(arrived(channel, mark)).toBe(1);
+
+    expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 0, possiblySent: 1 });
+    expect(await row(decisionId)).toMatchObject({ status: 'possibly_sent', error_code: 'interrupted' });
+    expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 0, possiblySent: 0 });
+    expect(arrived(channel, mark)).toBe(1);
+
+    // If the stalled attempt does come back, it knows the provider's answer and records the truth.
+    finish.resolve();
+    expect(await zombie).toMatchObject({ sent: 1 });
+    expect(await row(decisionId)).toMatchObject({ status: 'sent', error_code: null });
+    expect(arrived(channel, mark)).toBe(1);
+  });
+});
