@@ -42,14 +42,29 @@ export interface CategoricalBins {
 
 export type BinMapper = NumericalBins | CategoricalBins;
 
+const scratch = new Float64Array(1);
+const scratchWords = new Uint32Array(scratch.buffer);
+
 /** The next double above a, like std::nextafter(a, +inf). */
 export function nextUp(a: number): number {
   if (Number.isNaN(a) || a === Infinity) return a;
   if (a === 0) return Number.MIN_VALUE;
-  const buf = new Float64Array([a]);
-  const bits = new BigInt64Array(buf.buffer);
-  bits[0] += a > 0 ? 1n : -1n;
-  return buf[0];
+  scratch[0] = a;
+  // Little-endian words: [low, high]. Positive values step their bit pattern up, negative ones down.
+  if (a > 0) {
+    if (scratchWords[0] === 0xffffffff) {
+      scratchWords[0] = 0;
+      scratchWords[1]++;
+    } else {
+      scratchWords[0]++;
+    }
+  } else if (scratchWords[0] === 0) {
+    scratchWords[0] = 0xffffffff;
+    scratchWords[1]--;
+  } else {
+    scratchWords[0]--;
+  }
+  return scratch[0];
 }
 
 function sameOrdered(a: number, b: number): boolean {

@@ -73,7 +73,7 @@ export function trainModel(train: DataFile, valids: DataFile[], params: GbdtPara
     ignored: new Set(train.ignoredFeatures),
     preFilter: params.featurePreFilter,
   });
-  const binned = binRows(train.rows, train.numRows, train.numFeatures, fb);
+  const binned = binRows(train.rows, train.numRows, train.numFeatures, fb, true);
   const validBinned = valids.map((v) => binRows(widen(v, train.numFeatures), v.numRows, train.numFeatures, fb));
   const binningMs = performance.now() - t0;
   const t1 = performance.now();
@@ -135,6 +135,8 @@ export function trainModel(train: DataFile, valids: DataFile[], params: GbdtPara
       for (const m of trainMetrics) m.evaluate(trainScore).forEach((v, k) => log(`Iteration:${iteration}, training ${m.names[k]} : ${fmt(v)}`));
     }
     let stop = false;
+    // Like LightGBM, validation metrics are computed only when reported or needed for early stopping.
+    if (!report && params.earlyStoppingRound <= 0 && iteration !== params.numIterations) continue;
     lastScores = sets.map((s, i) => {
       const scores: Record<string, number> = {};
       s.metrics.forEach((m, j) => {

@@ -321,7 +321,8 @@ class RowSink {
         for (const endK = s.rowEnd[r]; k < endK; k++) rows[r * this.numFeatures + s.idx[k]] = s.val[k];
       }
     } else {
-      rows = this.rows.slice(0, n * this.numFeatures);
+      // A view, not a copy: copying would briefly double the largest allocation of a big load.
+      rows = this.rows.subarray(0, n * this.numFeatures);
     }
     const data: DataFile = {
       format: this.format!,

@@ -4,8 +4,10 @@ import { LcgRandom } from './random.ts';
 
 export interface BinnedData {
   numRows: number;
-  /** Bins of the used features only: numRows × numUsed, row-major. */
+  /** Bins of the used features only: numRows × numUsed, row-major (histograms read whole rows). */
   bins: Uint8Array;
+  /** The same bins feature-major, numUsed × numRows, when asked for (partitioning reads one feature). */
+  columns?: Uint8Array;
   numUsed: number;
   /** Inner (used) feature → raw feature index. */
   realFeature: Int32Array;
@@ -63,25 +65,33 @@ export function findFeatureBins(rows: Float64Array, numRows: number, numFeatures
 }
 
 /** Bin every row with the given mappers (training data, or validation data with the training mappers). */
-export function binRows(rows: Float64Array, numRows: number, numFeatures: number, fb: FeatureBins): BinnedData {
+export function binRows(rows: Float64Array, numRows: number, numFeatures: number, fb: FeatureBins, withColumns = false): BinnedData {
   const numUsed = fb.realFeature.length;
-  const bins = new Uint8Array(numRows * numUsed);
+  const columns = new Uint8Array(numRows * numUsed);
   for (let j = 0; j < numUsed; j++) {
     const f = fb.realFeature[j];
     const m = fb.mappers[f]!;
+    const col = columns.subarray(j * numRows, (j + 1) * numRows);
     if (m.kind === 'numerical') {
-      binNumericalColumn(rows, numRows, numFeatures, f, m.upperBounds, m.numBin, m.missingType === 2, bins, numUsed, j);
+      binNumericalColumn(rows, numRows, numFeatures, f, m.upperBounds, m.numBin, m.missingType === 2, col);
     } else {
-      for (let r = 0; r < numRows; r++) bins[r * numUsed + j] = valueToBin(m, rows[r * numFeatures + f]);
+      for (let r = 0; r < numRows; r++) col[r] = valueToBin(m, rows[r * numFeatures + f]);
     }
   }
-  return { numRows, bins, numUsed, realFeature: fb.realFeature, binOffsets: fb.binOffsets, totalBins: fb.binOffsets[numUsed] };
+  const bins = new Uint8Array(numRows * numUsed);
+  for (let j = 0; j < numUsed; j++) {
+    const base = j * numRows;
+    for (let r = 0, k = j; r < numRows; r++, k += numUsed) bins[k] = columns[base + r];
+  }
+  const data: BinnedData = { numRows, bins, numUsed, realFeature: fb.realFeature, binOffsets: fb.binOffsets, totalBins: fb.binOffsets[numUsed] };
+  if (withColumns) data.columns = columns;
+  return data;
 }
 
 /** valueToBin for a whole column, inlined: a binary search over the bin upper bounds. */
 function binNumericalColumn(
   rows: Float64Array, numRows: number, numFeatures: number, f: number,
-  bounds: Float64Array, numBin: number, nanBin: boolean, out: Uint8Array, stride: number, j: number,
+  bounds: Float64Array, numBin: number, nanBin: boolean, out: Uint8Array,
 ): void {
   const last = nanBin ? numBin - 2 : numBin - 1;
   for (let r = 0; r < numRows; r++) {
@@ -100,6 +110,6 @@ function binNumericalColumn(
       }
       bin = l;
     }
-    out[r * stride + j] = bin;
+    out[r] = bin;
   }
 }

@@ -2,7 +2,7 @@
 import type { BinMapper } from './binning.ts';
 import { findBestCategoricalSplit } from './categorical-split.ts';
 import type { BinnedData } from './dataset.ts';
-import { buildHistogram, fixMostFrequentBins, subtractHistogram } from './histogram.ts';
+import { compileHistogramBuilder, fixMostFrequentBins, subtractHistogram, type HistogramBuilder } from './histogram.ts';
 import { findBestNumericalSplit, SplitInfo, type FeatureMeta, type SplitConfig } from './split.ts';
 import { TrainingTree } from './training-tree.ts';
 
@@ -36,12 +36,17 @@ export class TreeGrower {
   private readonly leafSumG: Float64Array;
   private readonly leafSumH: Float64Array;
   private readonly candidate = new SplitInfo();
+  private readonly columns: Uint8Array;
+  private readonly buildHistogram: HistogramBuilder;
 
   constructor(
     private readonly data: BinnedData,
     mappers: (BinMapper | undefined)[],
     private readonly cfg: GrowConfig,
   ) {
+    if (!data.columns) throw new Error('TreeGrower needs the feature-major bins (binRows(..., withColumns = true))');
+    this.columns = data.columns;
+    this.buildHistogram = compileHistogramBuilder(data.numUsed, data.binOffsets);
     this.features = Array.from(data.realFeature, (f) => {
       const m = mappers[f]!;
       return { numBin: m.numBin, missingType: m.missingType, defaultBin: m.defaultBin, categorical: m.kind === 'categorical', mapper: m };
@@ -145,7 +150,7 @@ export class TreeGrower {
       og[i] = grad[r];
       oh[i] = hess[r];
     }
-    buildHistogram(this.hists[smaller], data.bins, data.numUsed, data.binOffsets, idx, begin, count, og, oh);
+    this.buildHistogram(this.hists[smaller], data.bins, idx, begin, count, og, oh);
     fixMostFrequentBins(this.hists[smaller], data.binOffsets, this.mostFreqBins, this.leafSumG[smaller], this.leafSumH[smaller], false);
     if (larger >= 0) {
       subtractHistogram(this.hists[larger], this.hists[smaller]);
@@ -208,12 +213,11 @@ export class TreeGrower {
 
   /** Stable partition of the leaf's rows: left rows stay in the leaf's range, right rows follow them. */
   private partition(leaf: number, right: number, s: SplitInfo, meta: InnerFeature): [number, number] {
-    const { bins, numUsed } = this.data;
+    const column = this.columns.subarray(s.feature * this.data.numRows, (s.feature + 1) * this.data.numRows);
     const idx = this.indices;
     const tmp = this.scratch;
     const begin = this.leafBegin[leaf];
     const end = begin + this.leafRows[leaf];
-    const j = s.feature;
     let nl = begin;
     let nr = 0;
     if (s.catBins) {
@@ -221,7 +225,7 @@ export class TreeGrower {
       for (const b of s.catBins) goesLeft[b] = 1;
       for (let i = begin; i < end; i++) {
         const r = idx[i];
-        if (goesLeft[bins[r * numUsed + j]]) idx[nl++] = r;
+        if (goesLeft[column[r]]) idx[nl++] = r;
         else tmp[nr++] = r;
       }
     } else {
@@ -230,7 +234,7 @@ export class TreeGrower {
       const dl = s.defaultLeft;
       for (let i = begin; i < end; i++) {
         const r = idx[i];
-        const b = bins[r * numUsed + j];
+        const b = column[r];
         const left = b === missingBin ? dl : b <= th;
         if (left) idx[nl++] = r;
         else tmp[nr++] = r;

@@ -59,3 +59,30 @@ export function fixMostFrequentBins(
     hist[((start + mfb) << 1) + 1] = h;
   }
 }
+
+export type HistogramBuilder = (
+  hist: Float64Array, bins: Uint8Array, indices: Int32Array, start: number, count: number,
+  orderedGrad: Float32Array, orderedHess: Float32Array,
+) => void;
+
+/**
+ * buildHistogram specialised to one data set: the feature loop unrolled, each feature's bin offset a constant.
+ * This is the trainer's hottest loop; unrolled it runs markedly faster than the generic loop it must equal.
+ */
+export function compileHistogramBuilder(numUsed: number, binOffsets: Int32Array): HistogramBuilder {
+  const lines: string[] = [];
+  for (let j = 0; j < numUsed; j++) {
+    lines.push(`k = (bins[b + ${j}] + ${binOffsets[j]}) << 1; hist[k] += g; hist[k + 1] += h;`);
+  }
+  const body = `
+    hist.fill(0);
+    const end = start + count;
+    let k = 0;
+    for (let i = start, o = 0; i < end; i++, o++) {
+      const b = indices[i] * ${numUsed};
+      const g = orderedGrad[o];
+      const h = orderedHess[o];
+      ${lines.join('\n      ')}
+    }`;
+  return new Function('hist', 'bins', 'indices', 'start', 'count', 'orderedGrad', 'orderedHess', body) as HistogramBuilder;
+}
