@@ -38,18 +38,26 @@ export async function alertSendTimes(pool: Pool, eventId: number, fanIds: readon
 /**
  * Alert decisions due in [from, to) that have no settled delivery, in id order after `afterId`.
  * 'retry' rows are included, and so are 'sending' rows: those are what a crashed attempt left behind,
- * and the delivery step resolves them.
+ * and the delivery step resolves them. A partition (id modulo count) lets several batches of one slot run at once.
  */
-export async function dueDecisionIds(pool: Pool, from: Date, to: Date, afterId: number, limit: number): Promise<number[]> {
+export async function dueDecisionIds(
+  pool: Pool,
+  from: Date,
+  to: Date,
+  afterId: number,
+  limit: number,
+  partition = { index: 0, count: 1 },
+): Promise<number[]> {
   const r = await pool.query(
     `select d.id from decisions d
       where d.action = 'alert' and d.send_at >= $1::timestamptz and d.send_at < $2::timestamptz and d.id > $3::bigint
+        and d.id % $5::int = $6::int
         and not exists (select 1 from deliveries v
                          where v.decision_id = d.id and v.channel = d.channel
                            and v.status in ('sent', 'failed', 'skipped', 'possibly_sent'))
       order by d.id
       limit $4::int`,
-    [from, to, afterId, limit],
+    [from, to, afterId, limit, partition.count, partition.index],
   );
   return r.rows.map((row) => row.id);
 }

@@ -11,6 +11,7 @@ import { migrate } from '../db/migrate.ts';
 import { createApiRouter, createApiServer } from '../http/api.ts';
 import { startSmtpCapture, type CapturedMail } from '../peers/smtp-capture.ts';
 import { startPushService, type ReceivedPush } from '../peers/push-service.ts';
+import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
 import { seedWorld } from '../simulator/seed.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
@@ -37,6 +38,8 @@ export interface DevStack {
   creatorIds: number[];
   mails: CapturedMail[];
   pushes: ReceivedPush[];
+  /** A new browser subscription at the local push service, bound to our VAPID key. */
+  subscribe(): PushSubscriptionJson;
   stop(): Promise<void>;
 }
 
@@ -156,6 +159,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       creatorIds: seeded.creatorIds,
       mails: smtp.messages,
       pushes: push.received,
+      subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
       stop,
     };
   } catch (err) {

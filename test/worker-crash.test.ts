@@ -96,8 +96,19 @@ describe('a worker killed mid-delivery', () => {
       expect(atKill.mails).toBeLessThan(FANS);
 
       startWorkerProcess();
-      await smtp.waitFor(FANS, 120_000);
-      await push.waitFor(FANS, 120_000);
+      try {
+        await smtp.waitFor(FANS, 120_000);
+        await push.waitFor(FANS, 120_000);
+      } catch (err) {
+        const got = new Set(smtp.messages.map((m) => m.envelope.to.join(',')));
+        const missing = audience.emails.filter((e) => !got.has(e));
+        const rows = await db.pool.query(
+          `select f.email, v.channel, v.status, v.attempts, v.error_code from deliveries v join decisions d on d.id = v.decision_id join fans f on f.id = d.fan_id
+            where d.event_id = $1::bigint and (f.email = any($2::text[]) or v.status not in ('sent'))`,
+          [event.id, missing],
+        );
+        throw new Error(`${(err as Error).message}; missing ${JSON.stringify(missing)}; ledger ${JSON.stringify(rows.rows)}`);
+      }
       // Everything settled in the ledger; then a pause in which nothing more may arrive.
       for (let i = 0; i < 100; i++) {
         const open = await db.pool.query(`select count(*)::int as n from deliveries where status in ('sending', 'retry')`);

@@ -12,6 +12,8 @@ const { deliverDue } = proxyActivities<Activities>({
 });
 
 export const BATCH_SIZE = 200;
+/** Batches of one slot delivered at once, each over its own share of the decisions. */
+export const PARTITIONS = 4;
 /** How long a slot's dispatcher waits for more decisions after its last pass before it ends. */
 export const LINGER = '2 minutes';
 const MAX_HISTORY = 5_000;
@@ -19,10 +21,30 @@ const MAX_HISTORY = 5_000;
 export interface DispatchSlotInput {
   slotStart: number;
   batchSize?: number;
+  partitions?: number;
+}
+
+interface PassResult {
+  retry: number;
+  retryAfterMs: number;
+}
+
+/** Delivers every due decision of one partition, a batch at a time. */
+async function deliverPartition(slotStart: number, limit: number, partition: number, partitions: number): Promise<PassResult> {
+  const result = { retry: 0, retryAfterMs: 0 };
+  let afterId = 0;
+  for (;;) {
+    const batch = await deliverDue({ slotStart, afterId, limit, partition, partitions });
+    result.retry += batch.retry;
+    result.retryAfterMs = Math.max(result.retryAfterMs, batch.retryAfterMs ?? 0);
+    afterId = batch.lastId;
+    if (batch.count < limit) return result;
+  }
 }
 
 export async function dispatchSlot(input: DispatchSlotInput): Promise<void> {
   const limit = input.batchSize ?? BATCH_SIZE;
+  const partitions = input.partitions ?? PARTITIONS;
   // Started by signal-with-start, so there is always work for the first pass.
   let pending = true;
   setHandler(decisionsAdded, () => {
@@ -40,16 +62,9 @@ export async function dispatchSlot(input: DispatchSlotInput): Promise<void> {
       if (!pending) return;
     }
     pending = false;
-    let afterId = 0;
-    let retry = 0;
-    let retryAfterMs = 0;
-    for (;;) {
-      const batch = await deliverDue({ slotStart: input.slotStart, afterId, limit });
-      retry += batch.retry;
-      retryAfterMs = Math.max(retryAfterMs, batch.retryAfterMs ?? 0);
-      afterId = batch.lastId;
-      if (batch.count < limit) break;
-    }
+    const results = await Promise.all(Array.from({ length: partitions }, (_, p) => deliverPartition(input.slotStart, limit, p, partitions)));
+    const retry = results.reduce((n, r) => n + r.retry, 0);
+    const retryAfterMs = Math.max(...results.map((r) => r.retryAfterMs));
     if (retry > 0) {
       // Transient provider failures: wait (as long as a provider asked, at least the backoff) and pass again.
       await sleep(Math.max(retryDelayMs, retryAfterMs));
