@@ -126,7 +126,7 @@ export async function recordSkipped(pool: Pool, items: readonly { decisionId: nu
 
 export type Settlement =
   | { status: 'sent'; providerMessageId: string }
-  | { status: 'failed' | 'retry'; errorCode: string; errorMessage: string };
+  | { status: 'failed' | 'retry' | 'possibly_sent'; errorCode: string; errorMessage: string };
 
 /** After this many attempts a transient failure is final. */
 export const MAX_DELIVERY_ATTEMPTS = 8;
@@ -139,6 +139,13 @@ export async function settleDelivery(pool: Pool, token: string, decisionId: numb
       `update deliveries set status = 'sent', provider_message_id = $3::text, error_code = null, error_message = null, finished_at = now()
         where decision_id = $1::bigint and channel = $2::text and status in ('claimed', 'sending', 'possibly_sent')`,
       [decisionId, channel, s.providerMessageId],
+    );
+  } else if (s.status === 'possibly_sent') {
+    // Past the commit point and no answer came back: the provider may have it, so it is never resent silently.
+    await pool.query(
+      `update deliveries set status = 'possibly_sent', error_code = $3::text, error_message = $4::text, finished_at = now()
+        where decision_id = $1::bigint and channel = $2::text and claim_token = $5::text and status in ('claimed', 'sending')`,
+      [decisionId, channel, s.errorCode, s.errorMessage.slice(0, 1000), token],
     );
   } else {
     // The provider answered, so it did not take the message: a retry cannot duplicate it.

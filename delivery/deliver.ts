@@ -117,6 +117,7 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
       await settleDelivery(deps.pool, token, job.decisionId, job.channel, s.settlement);
       if (s.settlement.status === 'sent') report.sent++;
       else if (s.settlement.status === 'failed') report.failed++;
+      else if (s.settlement.status === 'possibly_sent') report.possiblySent++;
       else {
         report.retry++;
         if (s.retryAfterMs !== undefined) report.retryAfterMs = Math.max(report.retryAfterMs ?? 0, s.retryAfterMs);
@@ -130,6 +131,42 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
 interface Outcome {
   settlement: Settlement;
   retryAfterMs?: number;
+}
+
+/** A transport tried to stream a message through its commit point a second time (nodemailer's pool requeues a message whose connection closed). */
+export class RecommitError extends Error {
+  constructor(readonly decisionId: number) {
+    super(`delivery of decision ${decisionId}: the transport retried a message that had passed its commit point; not sent again`);
+  }
+}
+
+/**
+ * One message's commit point, passable once: the first pass records 'sending'; a second pass means the transport is
+ * resending bytes the provider may already have taken, so it is refused.
+ */
+function commitOnce(gate: () => Promise<void>, decisionId: number) {
+  let passed = false;
+  return {
+    gate: async () => {
+      if (passed) throw new RecommitError(decisionId);
+      await gate();
+      passed = true;
+    },
+    passed: () => passed,
+  };
+}
+
+/**
+ * After the commit point, an answer from the provider (any status) is definite; silence (a dropped connection, a
+ * timeout, a transport retry) is not, because the provider may have acted on the complete message.
+ */
+function ambiguous(err: unknown, committed: boolean): Outcome | null {
+  if (!committed) return null;
+  if (err instanceof RecommitError || (err instanceof DeliveryError && err.status === undefined && err.code !== 'invalid_message')) {
+    const code = err instanceof DeliveryError ? err.code : 'transport_retried';
+    return { settlement: { status: 'possibly_sent', errorCode: code, errorMessage: `no answer after the commit point: ${err.message}` } };
+  }
+  return null;
 }
 
 function failure(err: unknown): Outcome {
@@ -154,17 +191,20 @@ async function sendEmail(deps: DeliverDeps, job: DeliveryJob, gate: () => Promis
       preferences: links.preferences(job.fanId, now),
     },
   );
+  const commit = commitOnce(gate, job.decisionId);
   try {
     const r = await deps.email.send({
       to: job.email,
       ...content,
       messageId: `<decision-${job.decisionId}.email@${deps.messageIdDomain}>`,
       headers: { ...links.listHeaders(job.fanId, job.decisionId, deps.listId), 'X-Fanfare-Decision': String(job.decisionId) },
-      beforeCommit: gate,
+      beforeCommit: commit.gate,
     });
     return { settlement: { status: 'sent', providerMessageId: r.providerMessageId } };
   } catch (err) {
     if (err instanceof ClaimLostError) return null;
+    const unknown = ambiguous(err, commit.passed());
+    if (unknown) return unknown;
     const o = failure(err);
     if (err instanceof DeliveryError && err.code === 'smtp_rejected_permanent') {
       // A hard bounce: stop emailing the address, and log it where training and the console see engagement.
@@ -184,15 +224,18 @@ async function sendPush(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise
   const accepted: string[] = [];
   let transient: Outcome | undefined;
   let permanent: Outcome | undefined;
+  let unknown: Outcome | undefined;
   for (const sub of job.pushSubscriptions) {
+    const commit = commitOnce(gate, job.decisionId);
     const message: PushMessage = {
       subscription: { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
       payload: { ...content, tag: `decision-${job.decisionId}` },
       ttlSeconds: pushTtlSeconds(job.event.deadline, now),
       urgency: pushUrgency(job.event.kind),
       topic: `event-${job.event.id}`,
-      beforeCommit: gate,
+      beforeCommit: commit.gate,
     };
+    let resend: ReturnType<typeof commitOnce> | undefined;
     try {
       let r;
       try {
@@ -200,11 +243,17 @@ async function sendPush(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise
       } catch (err) {
         // 413 means the service did not take it, so one more try with a smaller payload cannot duplicate it.
         if (!(err instanceof DeliveryError && err.code === 'push_payload_too_large' && err.status === 413)) throw err;
-        r = await deps.push.send({ ...message, maxPayloadBytes: TRIMMED_PUSH_PAYLOAD_BYTES });
+        resend = commitOnce(gate, job.decisionId);
+        r = await deps.push.send({ ...message, beforeCommit: resend.gate, maxPayloadBytes: TRIMMED_PUSH_PAYLOAD_BYTES });
       }
       accepted.push(r.providerMessageId);
     } catch (err) {
       if (err instanceof ClaimLostError) return null;
+      const silent = ambiguous(err, (resend ?? commit).passed());
+      if (silent) {
+        unknown = silent;
+        continue;
+      }
       const o = failure(err);
       if (err instanceof DeliveryError && err.code === 'push_subscription_gone') await revokePushSubscription(deps.pool, sub.id);
       if (o.settlement.status === 'retry') transient = o;
@@ -212,5 +261,6 @@ async function sendPush(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise
     }
   }
   if (accepted.length > 0) return { settlement: { status: 'sent', providerMessageId: accepted.join(' ') } };
-  return transient ?? permanent!;
+  // A device that may have it outranks a retry: a retry would resend to that device too.
+  return unknown ?? transient ?? permanent!;
 }

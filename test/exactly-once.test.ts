@@ -1,4 +1,7 @@
 // Each transition of the delivery protocol, with a worker "dying" at each point: nothing is lost, nothing past the commit point is resent.
+import { createServer, connect, type Socket } from 'node:net';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSchema, type TestSchema } from '../testing/db.ts';
 import { seedAudience } from '../testing/audience.ts';
@@ -7,6 +10,8 @@ import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
 import { startPushService, type PushService } from '../peers/push-service.ts';
 import { vapidKeys } from '../app/services.ts';
 import { deliverDecisions, type DeliverDeps } from '../delivery/deliver.ts';
+import { createEmailSender } from '../delivery/email-sender.ts';
+import { createPushSender } from '../delivery/push-sender.ts';
 import type { Channel } from '../policy/baseline.ts';
 
 let db: TestSchema;
@@ -168,5 +173,74 @@ describe.each(['email', 'push'] as const)('%s', (channel) => {
     expect(await zombie).toMatchObject({ sent: 1 });
     expect(await row(decisionId)).toMatchObject({ status: 'sent', error_code: null });
     expect(arrived(channel, mark)).toBe(1);
+  });
+});
+
+describe('the connection drops after the commit point, before the answer', () => {
+  it('email: the server took it, the reply never came: possibly_sent, not retried', async () => {
+    // A capture that cuts the client off the moment it has recorded a message, before its 250 goes out.
+    const sockets = new Set<Socket>();
+    let cut = false;
+    const capture = await startSmtpCapture({ onMessage: () => { cut = true; for (const s of sockets) s.destroy(); } });
+    const proxy = createServer((client) => {
+      sockets.add(client);
+      const upstream = connect(capture.port, capture.host);
+      client.on('data', (d) => upstream.write(d));
+      upstream.on('data', (d) => { if (!cut) client.write(d); });
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('error', () => undefined);
+      upstream.on('error', () => undefined);
+    });
+    proxy.listen(0, '127.0.0.1');
+    await new Promise((r) => proxy.once('listening', r));
+    const email = createEmailSender({ host: '127.0.0.1', port: (proxy.address() as AddressInfo).port, from: 'Fanfare <notify@mail.fanfare.test>' });
+    try {
+      const { decisionId } = await oneDecision('email');
+      cut = false;
+      const report = await deliverDecisions({ ...rig.deps, email }, [decisionId]);
+      expect(report).toMatchObject({ sent: 0, retry: 0, possiblySent: 1 });
+      // nodemailer's pool either fails the message or streams it again on a fresh connection, where the second pass
+      // through the commit point is refused; both end here.
+      const settled = await row(decisionId);
+      expect(settled.status).toBe('possibly_sent');
+      expect(['smtp_connection_failed', 'transport_retried']).toContain(settled.error_code);
+      expect(capture.messages.length).toBe(1);
+      expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 0, possiblySent: 0 });
+      expect(capture.messages.length).toBe(1);
+    } finally {
+      email.close();
+      proxy.close();
+      await capture.stop();
+    }
+  });
+
+  it('push: the service took it, the reply never came: possibly_sent, never resent', async () => {
+    const sockets = new Set<Socket>();
+    // Destroys the client side of every connection the moment the service has recorded the push, before it replies.
+    const service = await startPushService({ onPush: () => { for (const s of sockets) s.destroy(); } });
+    class CuttingAgent extends https.Agent {
+      override createConnection(...args: Parameters<https.Agent['createConnection']>) {
+        const socket = super.createConnection(...args) as Socket;
+        sockets.add(socket);
+        return socket;
+      }
+    }
+    const agent = new CuttingAgent({ ca: service.caCertPem });
+    const vapid = await vapidKeys(db.pool);
+    const pushSender = createPushSender({ vapidPublicKey: vapid.publicKey, vapidPrivateKey: vapid.privateKey, subject: 'mailto:push@fanfare.test', agent });
+    try {
+      const a = await seedAudience(db.pool, { fans: 1, handle: `cut${++n}`, subscribe: () => service.createSubscription({ applicationServerKey: vapid.publicKey }).subscription });
+      const d = await decideAlerts(db.pool, { creatorId: a.creatorId, fanIds: a.fanIds, channels: ['push'], key: `cut${n}` });
+      const report = await deliverDecisions({ ...rig.deps, push: pushSender }, d.push);
+      expect(report).toMatchObject({ sent: 0, retry: 0, possiblySent: 1 });
+      expect(await row(d.push[0])).toMatchObject({ status: 'possibly_sent', error_code: 'push_connection_failed' });
+      expect(service.received.length).toBe(1);
+      expect(await deliverDecisions({ ...rig.deps, push: pushSender }, d.push)).toMatchObject({ sent: 0, possiblySent: 0 });
+      expect(service.received.length).toBe(1);
+    } finally {
+      agent.destroy();
+      await service.stop();
+    }
   });
 });
