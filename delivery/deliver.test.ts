@@ -1,3 +1,4 @@
+// TTL and urgency of a push, from the event.
 import { describe, expect, it } from 'vitest';
 import { pushTtlSeconds, pushUrgency } from './deliver.ts';
 

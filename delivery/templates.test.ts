@@ -1,3 +1,4 @@
+// Alert, digest and push content: escaping, links in both parts, subjects.
 import { describe, expect, it } from 'vitest';
 import { renderAlertEmail, renderDigestEmail, alertPushContent } from './templates.ts';
 

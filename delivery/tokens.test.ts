@@ -1,3 +1,4 @@
+// Token signing and verification (rotation, forgery, purpose, expiry) and the links built from tokens.
 import { describe, expect, it } from 'vitest';
 import { createTokenSigner, parseTrackingKeys, checkTrackingKeys } from './tokens.ts';
 import { createLinks, unsubscribeTokenFromAddress } from './links.ts';

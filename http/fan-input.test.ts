@@ -1,3 +1,4 @@
+// Preferences and push subscription input checks: each bad field named with its rule.
 import { describe, expect, it } from 'vitest';
 import { validatePreferences, validatePushSubscription } from './fan-input.ts';
 
