@@ -1,17 +1,10 @@
 // Creator events: stored once per (creator, idempotency key).
 import type { Pool } from './pool.ts';
-import type { Audience, EventKind, EventRequest } from '../http/event-input.ts';
+import type { Audience, EventRequest } from '../http/event-input.ts';
 
-/** A row of creator_events. */
-export interface CreatorEvent {
+/** A row of creator_events: the request as stored, with its id and time. */
+export interface CreatorEvent extends EventRequest {
   id: number;
-  creatorId: number;
-  kind: EventKind;
-  title: string;
-  url: string;
-  audience: Audience;
-  idempotencyKey: string;
-  deadline: Date | null;
   createdAt: Date;
 }
 
