@@ -15,6 +15,8 @@ import { deliverDecisions } from '../delivery/deliver.ts';
 import { createApiServer } from '../http/api.ts';
 import { Router } from '../http/router.ts';
 import { registerFanRoutes } from '../http/fan-routes.ts';
+import { createEmailSender } from '../delivery/email-sender.ts';
+import { unsubscribeByMail } from '../delivery/unsubscribe-mail.ts';
 
 let db: TestSchema;
 let smtp: SmtpCapture;
@@ -144,6 +146,25 @@ describe('unsubscribe', () => {
     const res = await fetch(forged, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(res.status).toBe(400);
     expect(await engagement('unsubscribe')).toBe(2);
+  });
+});
+
+describe('unsubscribe by mail', () => {
+  it('a message to the List-Unsubscribe mailto unsubscribes the fan it names, once; a forged address does nothing', async () => {
+    const list = mailTo(2).headers.get('list') as { unsubscribe: { mail: string } };
+    const address = list.unsubscribe.mail.split('?')[0];
+    // The fan's mail client sends it; the capture plays the server receiving mail for the From domain.
+    const client = createEmailSender({ host: smtp.host, port: smtp.port, from: audience.emails[2] });
+    await client.send({ to: address.toUpperCase(), subject: 'unsubscribe', text: '', html: '' });
+    client.close();
+    const received = smtp.messages.at(-1)!;
+    const forged = address.replace(/\.([a-z2-7]+)@/, '.aaaaaaaaaaaaaaaaaaaaaaaaaa@');
+    const results = await unsubscribeByMail(db.pool, rig.signer, [...received.envelope.to, forged, 'someone@mail.fanfare.test']);
+    expect(results.map((r) => r.outcome)).toEqual(['unsubscribed', 'invalid_token', 'not_an_unsubscribe_address']);
+    expect((await unsubscribeByMail(db.pool, rig.signer, received.envelope.to)).map((r) => r.outcome)).toEqual(['already_unsubscribed']);
+    const rows = await db.pool.query(`select fan_id, detail from engagement_events where kind = 'unsubscribe' and detail->>'via' = 'mailto'`);
+    expect(rows.rows).toEqual([{ fan_id: audience.fanIds[2], detail: { via: 'mailto' } }]);
+    await db.pool.query(`update preferences set unsubscribed_at = null where fan_id = $1::bigint`, [audience.fanIds[2]]);
   });
 });
 
