@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { useTestSchema } from '../testing/db.ts';
-import { command, parseSeedArgs, specFromArgs } from './seed-cli.ts';
+import { command, parseSeedArgs, specFromArgs, startEndingNow } from './seed-cli.ts';
+import { readSimulatedWorld } from './world-setting.ts';
 
 describe('parseSeedArgs', () => {
   it('reads the flags', () => {
@@ -23,6 +24,16 @@ describe('parseSeedArgs', () => {
     expect(() => parseSeedArgs(['--fans'])).toThrow('--fans: needs a value');
     expect(() => parseSeedArgs(['--verbose'])).toThrow('unknown argument "--verbose"');
     expect(() => parseSeedArgs(['--history-days', '-1'])).toThrow('--history-days: must be a positive integer');
+    expect(() => parseSeedArgs(['--history-ends-now'])).toThrow('--history-ends-now: needs --history-days');
+  });
+
+  it('moves the start so that the history ends at the current hour', async () => {
+    expect(parseSeedArgs(['--history-days', '28', '--history-ends-now', '--fans', '5'])).toEqual({ historyDays: 28, historyEndsNow: true, fans: 5 });
+    expect(startEndingNow(2, Date.parse('2025-06-10T15:42:00Z'))).toBe('2025-06-08T15:00:00.000Z');
+    const spec = await specFromArgs({ historyDays: 3, historyEndsNow: true });
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    expect(Date.parse(spec.start)).toBeGreaterThanOrEqual(hour - 3 * 86_400_000 - 3_600_000);
+    expect(Date.parse(spec.start)).toBeLessThanOrEqual(hour - 3 * 86_400_000);
   });
 });
 
@@ -58,5 +69,7 @@ describe('fanfare seed', () => {
     );
     expect(rows[0]).toMatchObject({ fans: 120, creators: 6 });
     expect(rows[0].decisions).toBeGreaterThan(0);
+    const world = await readSimulatedWorld(db().pool);
+    expect(world?.fans.count).toBe(120);
   });
 });

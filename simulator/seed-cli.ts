@@ -4,10 +4,13 @@ import { databaseUrlFromEnv } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { writeHistory } from './history.ts';
 import { seedWorld } from './seed.ts';
+import { storeSimulatedWorld } from './world-setting.ts';
 import { loadWorldSpec, parseWorldSpec, type WorldSpec } from './spec.ts';
 import { generateWorld } from './world.ts';
 
-const USAGE = 'usage: fanfare seed [--world SPEC.json] [--fans N] [--creators N] [--seed N] [--history-days N]';
+const USAGE = 'usage: fanfare seed [--world SPEC.json] [--fans N] [--creators N] [--seed N] [--history-days N [--history-ends-now]]';
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 export type SeedArgs = {
   world?: string;
@@ -16,6 +19,8 @@ export type SeedArgs = {
   seed?: number;
   /** Days of baseline history to write from the world's start. */
   historyDays?: number;
+  /** Move the world's start so that the history ends at the current hour: "now" in training and serving. */
+  historyEndsNow?: boolean;
 };
 
 function integerFlag(flag: string, value: string, min: number): number {
@@ -29,6 +34,11 @@ function integerFlag(flag: string, value: string, min: number): number {
 export function parseSeedArgs(args: string[]): SeedArgs {
   const parsed: SeedArgs = {};
   for (let i = 0; i < args.length; i += 2) {
+    if (args[i] === '--history-ends-now') {
+      parsed.historyEndsNow = true;
+      i -= 1;
+      continue;
+    }
     const [flag, value] = [args[i], args[i + 1]];
     if (value === undefined || value.startsWith('--')) {
       if (['--world', '--fans', '--creators', '--seed', '--history-days'].includes(flag)) throw new Error(`${flag}: needs a value; ${USAGE}`);
@@ -40,7 +50,13 @@ export function parseSeedArgs(args: string[]): SeedArgs {
     else if (flag === '--history-days') parsed.historyDays = integerFlag(flag, value, 1);
     else throw new Error(`unknown argument "${flag}"; ${USAGE}`);
   }
+  if (parsed.historyEndsNow && !parsed.historyDays) throw new Error(`--history-ends-now: needs --history-days; ${USAGE}`);
   return parsed;
+}
+
+/** The start that makes `days` of history end at the current whole hour. */
+export function startEndingNow(days: number, nowMs = Date.now()): string {
+  return new Date(Math.floor(nowMs / HOUR_MS) * HOUR_MS - days * DAY_MS).toISOString();
 }
 
 /** The spec file (or the defaults), with the command-line counts and seed on top. */
@@ -48,6 +64,7 @@ export async function specFromArgs(args: SeedArgs): Promise<WorldSpec> {
   const base = args.world ? await loadWorldSpec(args.world) : parseWorldSpec({});
   return parseWorldSpec({
     ...base,
+    start: args.historyEndsNow && args.historyDays ? startEndingNow(args.historyDays) : base.start,
     seed: args.seed ?? base.seed,
     fans: { ...base.fans, count: args.fans ?? base.fans.count },
     creators: { ...base.creators, count: args.creators ?? base.creators.count },
@@ -66,6 +83,7 @@ export const command: Command = {
     try {
       const log = (message: string) => process.stdout.write(`seed: ${message}\n`);
       const ids = await seedWorld(pool, world, { log });
+      await storeSimulatedWorld(pool, spec);
       if (parsed.historyDays) {
         const toMs = world.startMs + parsed.historyDays * 86_400_000;
         const history = await writeHistory(pool, world, ids, { fromMs: world.startMs, toMs, log });

@@ -1,0 +1,144 @@
+// Tests the feature replay: point-in-time cut-offs, the lookback window, smoothing toward the population, send counts and candidate columns.
+import { describe, expect, it } from 'vitest';
+import {
+  DAY_MS,
+  fanFeatureRows,
+  HOUR_MS,
+  localHourAndDay,
+  LOOKBACK_MS,
+  namedRow,
+  NUM_FEATURES,
+  PRIOR_SENDS,
+  type EngagementSnapshot,
+  type FanHistory,
+  type FeatureQuery,
+  type PastOpen,
+  type PastSend,
+} from './features.ts';
+
+const T0 = Date.parse('2025-03-10T12:00:00Z');
+const snapshot: EngagementSnapshot = {
+  populationRate: { email: 0.2, push: 0.1 },
+  creator: (id) => (id === 7 ? { index: 1.5, sends: 300 } : { index: 1, sends: 0 }),
+};
+const snapshotAt = () => snapshot;
+
+function history(sends: PastSend[], opens: PastOpen[]): FanHistory {
+  return {
+    fan: { fanId: 1, timeZone: 'Europe/Paris', createdAtMs: T0 - 100 * DAY_MS },
+    memberships: new Map([[7, { creatorId: 7, paid: true, tier: 2, startedAtMs: T0 - 50 * DAY_MS }]]),
+    sends,
+    opens,
+  };
+}
+
+const query = (over: Partial<FeatureQuery> = {}): FeatureQuery => ({
+  asOfMs: T0,
+  sendAtMs: T0,
+  creatorId: 7,
+  kind: 'live',
+  channel: 'email',
+  eventCreatedAtMs: T0 - 2 * HOUR_MS,
+  ...over,
+});
+
+function rows(h: FanHistory, qs: FeatureQuery[]) {
+  const out = new Float64Array(qs.length * NUM_FEATURES);
+  fanFeatureRows(h, qs, snapshotAt, out);
+  return qs.map((_, i) => namedRow(out, i));
+}
+
+const send = (id: number, atMs: number, channel: 'email' | 'push' = 'email', creatorId = 7): PastSend => ({ decisionId: id, creatorId, channel, sentAtMs: atMs });
+const open = (id: number, atMs: number, channel: 'email' | 'push' = 'email', creatorId = 7): PastOpen => ({ decisionId: id, creatorId, channel, occurredAtMs: atMs });
+
+describe('fanFeatureRows', () => {
+  it('falls back to the population rates for a fan with no history', () => {
+    const [r] = rows(history([], []), [query()]);
+    expect(r.fan_open_rate_email).toBeCloseTo(0.2, 12);
+    expect(r.fan_open_rate_push).toBeCloseTo(0.1, 12);
+    expect(r.fan_engagement_index).toBe(1);
+    expect(r.member_engagement_index).toBe(1);
+    expect(r.fan_sends_window).toBe(0);
+    expect(Number.isNaN(r.fan_days_since_open)).toBe(true);
+    expect(r.member_paid).toBe(1);
+    expect(r.member_tier).toBe(2);
+    expect(r.creator_engagement_index).toBe(1.5);
+    expect(r.kind).toBe(1);
+    expect(r.hours_since_event).toBe(2);
+  });
+
+  it('smooths a fan’s open rate toward the population by the prior’s weight', () => {
+    const sends = [send(1, T0 - 3 * DAY_MS), send(2, T0 - 2 * DAY_MS)];
+    const opens = [open(1, T0 - 3 * DAY_MS + HOUR_MS), open(2, T0 - 2 * DAY_MS + HOUR_MS)];
+    const [r] = rows(history(sends, opens), [query()]);
+    expect(r.fan_open_rate_email).toBeCloseTo((2 + PRIOR_SENDS.fan * 0.2) / (2 + PRIOR_SENDS.fan), 12);
+    expect(r.member_opens).toBe(2);
+    expect(r.fan_days_since_open).toBeCloseTo(2 - 1 / 24, 12);
+    expect(r.fan_engagement_index).toBeGreaterThan(1);
+  });
+
+  it('sees only what happened strictly before the decision time', () => {
+    const sends = [send(1, T0 - HOUR_MS), send(2, T0), send(3, T0 + HOUR_MS)];
+    const opens = [open(1, T0 + 10 * 60_000), open(2, T0 + 20 * 60_000)];
+    const [withFuture] = rows(history(sends, opens), [query()]);
+    const [without] = rows(history(sends.slice(0, 1), []), [query()]);
+    expect(withFuture).toEqual(without);
+    expect(withFuture.fan_sends_window).toBe(1);
+    expect(withFuture.member_opens).toBe(0);
+    expect(withFuture.fan_sent_24h).toBe(1);
+  });
+
+  it('answers each query from its own point in time, whatever order the queries come in', () => {
+    const sends = [send(1, T0 - 2 * DAY_MS), send(2, T0 - DAY_MS)];
+    const opens = [open(1, T0 - 2 * DAY_MS + HOUR_MS), open(2, T0 - DAY_MS + HOUR_MS)];
+    const late = query();
+    const early = query({ asOfMs: T0 - 1.5 * DAY_MS, sendAtMs: T0 - 1.5 * DAY_MS });
+    const [a, b] = rows(history(sends, opens), [late, early]);
+    expect(a.member_opens).toBe(2);
+    expect(b.member_opens).toBe(1);
+    expect(rows(history(sends, opens), [early])[0]).toEqual(b);
+  });
+
+  it('forgets sends and their opens older than the lookback window', () => {
+    const old = T0 - LOOKBACK_MS - HOUR_MS;
+    const [r] = rows(history([send(1, old)], [open(1, old + 60_000)]), [query()]);
+    expect(r.fan_sends_window).toBe(0);
+    expect(r.member_opens).toBe(0);
+    expect(Number.isNaN(r.fan_days_since_open)).toBe(true);
+  });
+
+  it('counts notifications within 24 h and 7 d of the send time that were already sent at the decision', () => {
+    const sends = [send(1, T0 - 8 * DAY_MS), send(2, T0 - 3 * DAY_MS), send(3, T0 - 20 * HOUR_MS), send(4, T0 - 2 * HOUR_MS, 'push')];
+    const [now, later] = rows(history(sends, []), [query(), query({ sendAtMs: T0 + 6 * HOUR_MS })]);
+    expect([now.fan_sent_24h, now.fan_sent_7d]).toEqual([2, 3]);
+    expect([later.fan_sent_24h, later.fan_sent_7d]).toEqual([1, 3]);
+  });
+
+  it('describes the candidate in the fan’s local time', () => {
+    const [email, push] = rows(history([], []), [query(), query({ channel: 'push', sendAtMs: T0 + 3 * HOUR_MS })]);
+    // 12:00 UTC on Monday 10 March 2025 is 13:00 in Paris.
+    expect([email.local_hour, email.local_day_of_week, email.channel]).toEqual([13, 1, 0]);
+    expect([push.local_hour, push.channel, push.hours_since_event]).toEqual([16, 1, 5]);
+    expect(localHourAndDay('America/New_York', Date.parse('2025-03-09T03:30:00Z'))).toEqual({ hour: 22, day: 6 });
+  });
+
+  it('lifts the hours at which the fan opens', () => {
+    // Opens every day at 20:00 Paris time, never at 08:00.
+    const sends: PastSend[] = [];
+    const opens: PastOpen[] = [];
+    for (let d = 1; d <= 10; d++) {
+      const evening = Date.parse('2025-03-10T19:00:00Z') - d * DAY_MS;
+      const morning = Date.parse('2025-03-10T07:00:00Z') - d * DAY_MS;
+      sends.push(send(2 * d, morning), send(2 * d + 1, evening));
+      opens.push(open(2 * d + 1, evening + 60_000));
+    }
+    sends.sort((a, b) => a.sentAtMs - b.sentAtMs);
+    opens.sort((a, b) => a.occurredAtMs - b.occurredAtMs);
+    const evening = Date.parse('2025-03-10T19:00:00Z');
+    const morning = Date.parse('2025-03-11T07:00:00Z');
+    const [e, m] = rows(history(sends, opens), [query({ asOfMs: evening, sendAtMs: evening }), query({ asOfMs: evening, sendAtMs: morning })]);
+    expect(e.fan_hour_lift).toBeGreaterThan(1.5);
+    expect(m.fan_hour_lift).toBeLessThan(0.5);
+    expect(e.fan_hour_of_week_rate).toBeGreaterThan(m.fan_hour_of_week_rate);
+  });
+});

@@ -1,0 +1,387 @@
+// The relevance features, defined once: a pure replay of one fan's history up to each decision time, shared by training and serving.
+//
+// Training asks for a row per past delivery (decision time = when it was decided); serving asks
+// for rows at "now" for many channels and send times. Both call `fanFeatureRows` on the same
+// `FanHistory` shape, so the two cannot drift apart. A row sees only sends made and opens that
+// happened strictly before its decision time, within the last LOOKBACK_DAYS.
+import { zoneOffsetMinutes } from '../simulator/clock.ts';
+
+export type Channel = 'email' | 'push';
+export type EventKind = 'post' | 'live' | 'announcement';
+export const KIND_CODES: Record<EventKind, number> = { post: 0, live: 1, announcement: 2 };
+export const CHANNEL_CODES: Record<Channel, number> = { email: 0, push: 1 };
+
+/** Feature columns, in model order. Names travel in the model text, so a model knows what it was trained on. */
+export const FEATURE_NAMES = [
+  'fan_open_rate_email',
+  'fan_open_rate_push',
+  'fan_open_rate_channel',
+  'fan_engagement_index',
+  'fan_hour_rate',
+  'fan_hour_lift',
+  'fan_hour_of_week_rate',
+  'fan_sends_window',
+  'fan_days_since_open',
+  'fan_days_since_send',
+  'fan_tenure_days',
+  'fan_sent_24h',
+  'fan_sent_7d',
+  'member_paid',
+  'member_tier',
+  'member_days',
+  'member_sends',
+  'member_opens',
+  'member_open_rate',
+  'member_engagement_index',
+  'member_days_since_open',
+  'creator_engagement_index',
+  'creator_sends_window',
+  'kind',
+  'channel',
+  'local_hour',
+  'local_day_of_week',
+  'hours_since_event',
+] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+export const NUM_FEATURES = FEATURE_NAMES.length;
+/** Columns the trainer must treat as categories rather than numbers. */
+export const CATEGORICAL_FEATURES: FeatureName[] = ['kind'];
+/** Bump when a definition changes: a model trained on other definitions must not be served these rows. */
+export const FEATURE_VERSION = 1;
+
+const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+/** How far back a row looks: sends and opens older than this are forgotten. */
+export const LOOKBACK_DAYS = 28;
+export const LOOKBACK_MS = LOOKBACK_DAYS * DAY_MS;
+/** Pseudo-counts of the Bayesian smoothing: how many sends' worth of evidence the prior is worth. */
+export const PRIOR_SENDS = { fan: 8, member: 4, hour: 3, hourOfWeek: 3, creator: 50 } as const;
+/** Width (hours) of the kernel that lets neighbouring hours share evidence. */
+const HOUR_KERNEL_SIGMA = 1.5;
+const HOUR_KERNEL = Array.from({ length: 24 }, (_, d) => {
+  const distance = Math.min(d, 24 - d);
+  return Math.exp(-(distance * distance) / (2 * HOUR_KERNEL_SIGMA * HOUR_KERNEL_SIGMA));
+});
+/** Hours either side counted in the hour-of-week estimate. */
+const HOW_REACH = 2;
+
+export interface FanRecord {
+  fanId: number;
+  timeZone: string;
+  createdAtMs: number;
+}
+
+export interface MembershipRecord {
+  creatorId: number;
+  paid: boolean;
+  tier: number;
+  startedAtMs: number;
+}
+
+/** A notification the fan was sent (a delivery with status sent). */
+export interface PastSend {
+  decisionId: number;
+  creatorId: number;
+  channel: Channel;
+  sentAtMs: number;
+}
+
+/** An open of one of the fan's notifications. */
+export interface PastOpen {
+  decisionId: number;
+  creatorId: number;
+  channel: Channel;
+  occurredAtMs: number;
+}
+
+/** Everything about one fan the features read; sends and opens sorted by time. */
+export interface FanHistory {
+  fan: FanRecord;
+  memberships: ReadonlyMap<number, MembershipRecord>;
+  sends: readonly PastSend[];
+  opens: readonly PastOpen[];
+}
+
+/** Population and creator engagement, as known at the start of a UTC day (see creator-stats.ts). */
+export interface EngagementSnapshot {
+  /** Population open rate by channel over the lookback window. */
+  populationRate: Record<Channel, number>;
+  /** The creator's opens over the opens its sends would get at population rates (1 = average), and its sends. */
+  creator(creatorId: number): { index: number; sends: number };
+}
+
+/** Snapshots by day: the features of a decision at time T use the snapshot of T's UTC day. */
+export type SnapshotAt = (asOfMs: number) => EngagementSnapshot;
+
+/** One candidate notification to describe: (fan, event, channel, send time), decided at asOfMs. */
+export interface FeatureQuery {
+  /** The decision time: only sends before it and opens before it are visible. */
+  asOfMs: number;
+  /** When the notification would go out (>= asOfMs for serving; the send time for training). */
+  sendAtMs: number;
+  creatorId: number;
+  kind: EventKind;
+  channel: Channel;
+  eventCreatedAtMs: number;
+}
+
+/** Local hour 0-23 and day of week 0-6 (Sunday 0) of an instant in a zone. */
+export function localHourAndDay(zone: string, atMs: number): { hour: number; day: number } {
+  const wall = atMs + zoneOffsetMinutes(zone, atMs) * 60_000;
+  const dayNumber = Math.floor(wall / DAY_MS);
+  const hour = Math.floor((wall - dayNumber * DAY_MS) / HOUR_MS);
+  // 1970-01-01 was a Thursday.
+  return { hour, day: (((dayNumber + 4) % 7) + 7) % 7 };
+}
+
+function smooth(successes: number, trials: number, prior: number, strength: number): number {
+  return (successes + strength * prior) / (trials + strength);
+}
+
+/** A send inside the window, with the hour it went out in the fan's zone. */
+interface WindowSend {
+  send: PastSend;
+  hour: number;
+  hourOfWeek: number;
+  opened: boolean;
+}
+
+interface MemberCounts {
+  sends: number;
+  opens: number;
+  email: number;
+  push: number;
+  lastOpenMs: number;
+}
+
+/** The fan's running state: what is known after replaying the timeline up to some instant. */
+class FanState {
+  readonly channelSends = [0, 0];
+  readonly channelOpens = [0, 0];
+  readonly hourSends = new Float64Array(24);
+  readonly hourOpens = new Float64Array(24);
+  readonly howSends = new Float64Array(168);
+  readonly howOpens = new Float64Array(168);
+  readonly members = new Map<number, MemberCounts>();
+  readonly byDecision = new Map<number, WindowSend>();
+  /** Sends inside the window, oldest first; `first` is the oldest not yet expired. */
+  private readonly window: WindowSend[] = [];
+  private first = 0;
+  lastOpenMs = -Infinity;
+  lastSendMs = -Infinity;
+
+  constructor(private readonly zone: string) {}
+
+  member(creatorId: number): MemberCounts {
+    let m = this.members.get(creatorId);
+    if (!m) {
+      m = { sends: 0, opens: 0, email: 0, push: 0, lastOpenMs: -Infinity };
+      this.members.set(creatorId, m);
+    }
+    return m;
+  }
+
+  addSend(send: PastSend): void {
+    const { hour, day } = localHourAndDay(this.zone, send.sentAtMs);
+    const w: WindowSend = { send, hour, hourOfWeek: day * 24 + hour, opened: false };
+    this.window.push(w);
+    this.byDecision.set(send.decisionId, w);
+    this.count(w, 1);
+    this.lastSendMs = send.sentAtMs;
+  }
+
+  addOpen(open: PastOpen): void {
+    this.lastOpenMs = open.occurredAtMs;
+    const m = this.member(open.creatorId);
+    m.lastOpenMs = open.occurredAtMs;
+    // Rates count opens of sends still in the window; an open of an older send only updates recency.
+    const w = this.byDecision.get(open.decisionId);
+    if (!w || w.opened) return;
+    w.opened = true;
+    this.countOpen(w, 1);
+  }
+
+  /** Forgets sends made before `fromMs`, with their opens. */
+  expire(fromMs: number): void {
+    while (this.first < this.window.length && this.window[this.first].send.sentAtMs < fromMs) {
+      const w = this.window[this.first++];
+      this.count(w, -1);
+      if (w.opened) this.countOpen(w, -1);
+      this.byDecision.delete(w.send.decisionId);
+    }
+  }
+
+  private count(w: WindowSend, sign: number): void {
+    const c = CHANNEL_CODES[w.send.channel];
+    this.channelSends[c] += sign;
+    this.hourSends[w.hour] += sign;
+    this.howSends[w.hourOfWeek] += sign;
+    const m = this.member(w.send.creatorId);
+    m.sends += sign;
+    if (c === 0) m.email += sign;
+    else m.push += sign;
+  }
+
+  private countOpen(w: WindowSend, sign: number): void {
+    this.channelOpens[CHANNEL_CODES[w.send.channel]] += sign;
+    this.hourOpens[w.hour] += sign;
+    this.howOpens[w.hourOfWeek] += sign;
+    this.member(w.send.creatorId).opens += sign;
+  }
+}
+
+/** Number of sorted times t with from < t < to. */
+function countBetween(times: Float64Array, from: number, to: number): number {
+  return lowerBound(times, to) - upperBound(times, from);
+}
+
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const days = (ms: number) => ms / DAY_MS;
+
+/** Writes one row for `q` from the state as of q.asOfMs. */
+function writeRow(
+  state: FanState,
+  history: FanHistory,
+  sendTimes: Float64Array,
+  snapshot: EngagementSnapshot,
+  q: FeatureQuery,
+  out: Float64Array,
+  o: number,
+): void {
+  const pop = snapshot.populationRate;
+  const [emailSends, pushSends] = state.channelSends;
+  const [emailOpens, pushOpens] = state.channelOpens;
+  const rateEmail = smooth(emailOpens, emailSends, pop.email, PRIOR_SENDS.fan);
+  const ratePush = smooth(pushOpens, pushSends, pop.push, PRIOR_SENDS.fan);
+  const sends = emailSends + pushSends;
+  const opens = emailOpens + pushOpens;
+  // Opens over what an average fan would open of the same mix of channels: comparable across channel mixes.
+  const expected = emailSends * pop.email + pushSends * pop.push;
+  const fanIndex = (opens + PRIOR_SENDS.fan) / (expected + PRIOR_SENDS.fan);
+  const overall = smooth(opens, sends, sends > 0 ? expected / sends : (pop.email + pop.push) / 2, PRIOR_SENDS.fan);
+
+  const { hour, day } = localHourAndDay(history.fan.timeZone, q.sendAtMs);
+  let hs = 0;
+  let ho = 0;
+  for (let h = 0; h < 24; h++) {
+    const k = HOUR_KERNEL[Math.abs(h - hour)];
+    hs += k * state.hourSends[h];
+    ho += k * state.hourOpens[h];
+  }
+  const hourRate = smooth(ho, hs, overall, PRIOR_SENDS.hour);
+  const how = day * 24 + hour;
+  let ws = 0;
+  let wo = 0;
+  for (let d = -HOW_REACH; d <= HOW_REACH; d++) {
+    const b = (how + d + 168) % 168;
+    const k = HOUR_KERNEL[Math.abs(d)];
+    ws += k * state.howSends[b];
+    wo += k * state.howOpens[b];
+  }
+
+  const member = history.memberships.get(q.creatorId);
+  const counts = state.members.get(q.creatorId);
+  const mSends = counts?.sends ?? 0;
+  const mOpens = counts?.opens ?? 0;
+  const mExpected = counts ? counts.email * pop.email + counts.push * pop.push : 0;
+  const windowStart = q.asOfMs - LOOKBACK_MS;
+  const creator = snapshot.creator(q.creatorId);
+
+  out[o + F.fan_open_rate_email] = rateEmail;
+  out[o + F.fan_open_rate_push] = ratePush;
+  out[o + F.fan_open_rate_channel] = q.channel === 'email' ? rateEmail : ratePush;
+  out[o + F.fan_engagement_index] = fanIndex;
+  out[o + F.fan_hour_rate] = hourRate;
+  out[o + F.fan_hour_lift] = hourRate / overall;
+  out[o + F.fan_hour_of_week_rate] = smooth(wo, ws, hourRate, PRIOR_SENDS.hourOfWeek);
+  out[o + F.fan_sends_window] = sends;
+  out[o + F.fan_days_since_open] = state.lastOpenMs >= windowStart ? days(q.sendAtMs - state.lastOpenMs) : NaN;
+  out[o + F.fan_days_since_send] = state.lastSendMs >= windowStart ? days(q.sendAtMs - state.lastSendMs) : NaN;
+  out[o + F.fan_tenure_days] = days(q.sendAtMs - history.fan.createdAtMs);
+  // Sends already made that will still be within 24 h / 7 d of the send time: what the fan will have received.
+  out[o + F.fan_sent_24h] = countBetween(sendTimes, q.sendAtMs - DAY_MS, q.asOfMs);
+  out[o + F.fan_sent_7d] = countBetween(sendTimes, q.sendAtMs - 7 * DAY_MS, q.asOfMs);
+  out[o + F.member_paid] = member ? (member.paid ? 1 : 0) : NaN;
+  out[o + F.member_tier] = member ? member.tier : NaN;
+  out[o + F.member_days] = member ? days(q.sendAtMs - member.startedAtMs) : NaN;
+  out[o + F.member_sends] = mSends;
+  out[o + F.member_opens] = mOpens;
+  out[o + F.member_open_rate] = smooth(mOpens, mSends, overall, PRIOR_SENDS.member);
+  out[o + F.member_engagement_index] = (mOpens + PRIOR_SENDS.member * fanIndex) / (mExpected + PRIOR_SENDS.member);
+  out[o + F.member_days_since_open] = counts && counts.lastOpenMs >= windowStart ? days(q.sendAtMs - counts.lastOpenMs) : NaN;
+  out[o + F.creator_engagement_index] = creator.index;
+  out[o + F.creator_sends_window] = creator.sends;
+  out[o + F.kind] = KIND_CODES[q.kind];
+  out[o + F.channel] = CHANNEL_CODES[q.channel];
+  out[o + F.local_hour] = hour;
+  out[o + F.local_day_of_week] = day;
+  out[o + F.hours_since_event] = (q.sendAtMs - q.eventCreatedAtMs) / HOUR_MS;
+}
+
+/**
+ * Feature rows for `queries` (row i for query i) into out[offset + i·NUM_FEATURES ...], replaying the
+ * fan's sends and opens in time order and answering each query from the state at its decision time.
+ * Sends and opens must be sorted by time. Pure: the same history and queries give the same rows.
+ */
+export function fanFeatureRows(
+  history: FanHistory,
+  queries: readonly FeatureQuery[],
+  snapshotAt: SnapshotAt,
+  out: Float64Array,
+  offset = 0,
+): void {
+  const order = Array.from(queries.keys()).sort((a, b) => queries[a].asOfMs - queries[b].asOfMs);
+  const state = new FanState(history.fan.timeZone);
+  const { sends, opens } = history;
+  const sendTimes = Float64Array.from(sends, (s) => s.sentAtMs);
+  let s = 0;
+  let p = 0;
+  for (const i of order) {
+    const q = queries[i];
+    const windowStart = q.asOfMs - LOOKBACK_MS;
+    // Everything strictly before the decision time, in time order; a send precedes an open at the same instant.
+    while (s < sends.length || p < opens.length) {
+      const sendAt = s < sends.length ? sends[s].sentAtMs : Infinity;
+      const openAt = p < opens.length ? opens[p].occurredAtMs : Infinity;
+      if (Math.min(sendAt, openAt) >= q.asOfMs) break;
+      if (sendAt <= openAt) {
+        if (sendAt >= windowStart) state.addSend(sends[s]);
+        s++;
+      } else {
+        state.addOpen(opens[p++]);
+      }
+    }
+    state.expire(windowStart);
+    writeRow(state, history, sendTimes, snapshotAt(q.asOfMs), q, out, offset + i * NUM_FEATURES);
+  }
+}
+
+/** The rows as objects, for tests and for explaining a decision. */
+export function namedRow(rows: Float64Array, row: number): Record<FeatureName, number> {
+  const out = {} as Record<FeatureName, number>;
+  FEATURE_NAMES.forEach((name, f) => (out[name] = rows[row * NUM_FEATURES + f]));
+  return out;
+}
