@@ -1,0 +1,87 @@
+// Cap and gap arithmetic over rolling windows: what a send at time t would do to each rule, given the fan's other alerts.
+import type { CapRule, GapRule, Rule } from './cap-policy.ts';
+import { durationMs } from './duration.ts';
+import type { Candidate, Send } from './inputs.ts';
+
+/** The rule that stops a send at a time, with the numbers a reason needs. */
+export type Binding =
+  | { type: 'cap'; name: string; limit: number; window: string; used: number }
+  | { type: 'gap'; name: string; minGap: string; nearestSendAt: string };
+
+/** A cap whose last slot a send at t would take, and how long that slot would then stay taken. */
+export interface LastSlot {
+  name: string;
+  limit: number;
+  window: string;
+  used: number;
+  heldMs: number;
+}
+
+type Scope = Pick<Candidate, 'channel' | 'creatorId'>;
+
+function counts(rule: CapRule, send: Send, scope: Scope): boolean {
+  return (rule.channel === undefined || send.channel === rule.channel) && (!rule.perCreator || send.creatorId === scope.creatorId);
+}
+
+/**
+ * The most alerts already in one window of length W that also contains t, and where that window starts.
+ * Windows are half-open [a, a + W); those containing t start in (t - W, t], and the fullest starts at t or at an alert.
+ */
+export function peakAround(times: readonly number[], t: number, windowMs: number): { used: number; start: number } {
+  let best = { used: -1, start: t };
+  const starts = [t, ...times.filter((s) => s > t - windowMs && s <= t)].sort((a, b) => a - b);
+  for (const a of starts) {
+    let used = 0;
+    for (const s of times) if (s >= a && s < a + windowMs) used++;
+    // Ties keep the latest start: the slot stays taken until the last full window ends.
+    if (used >= best.used) best = { used, start: a };
+  }
+  return best;
+}
+
+export function capUse(rule: CapRule, sends: readonly Send[], scope: Scope, t: number): { used: number; start: number } {
+  if (rule.channel !== undefined && rule.channel !== scope.channel) return { used: 0, start: t };
+  const times = sends.filter((s) => counts(rule, s, scope)).map((s) => s.sendAt.getTime());
+  return peakAround(times, t, durationMs(rule.window));
+}
+
+function gapBinding(rule: GapRule, sends: readonly Send[], scope: Scope, t: number): Binding | null {
+  if (rule.channel !== scope.channel) return null;
+  const gap = durationMs(rule.minGap);
+  let nearest: number | null = null;
+  for (const s of sends) {
+    const at = s.sendAt.getTime();
+    if (s.channel !== rule.channel || Math.abs(at - t) >= gap) continue;
+    if (nearest === null || Math.abs(at - t) < Math.abs(nearest - t)) nearest = at;
+  }
+  return nearest === null ? null : { type: 'gap', name: rule.name, minGap: rule.minGap, nearestSendAt: new Date(nearest).toISOString() };
+}
+
+/** The first rule, in policy order, that a send at t would break; null when t is free. */
+export function bindingAt(rules: readonly Rule[], sends: readonly Send[], scope: Scope, t: number): Binding | null {
+  for (const rule of rules) {
+    if (rule.type === 'gap') {
+      const b = gapBinding(rule, sends, scope, t);
+      if (b) return b;
+      continue;
+    }
+    if (rule.channel !== undefined && rule.channel !== scope.channel) continue;
+    const { used } = capUse(rule, sends, scope, t);
+    if (used >= rule.limit) return { type: 'cap', name: rule.name, limit: rule.limit, window: rule.window, used };
+  }
+  return null;
+}
+
+/**
+ * The caps whose last slot a send at t would take. The slot stays taken until the fullest window ends;
+ * that is the stretch in which a better candidate would find no room.
+ */
+export function lastSlotsAt(rules: readonly Rule[], sends: readonly Send[], scope: Scope, t: number): LastSlot[] {
+  const out: LastSlot[] = [];
+  for (const rule of rules) {
+    if (rule.type !== 'cap' || (rule.channel !== undefined && rule.channel !== scope.channel)) continue;
+    const { used, start } = capUse(rule, sends, scope, t);
+    if (used + 1 === rule.limit) out.push({ name: rule.name, limit: rule.limit, window: rule.window, used, heldMs: start + durationMs(rule.window) - t });
+  }
+  return out;
+}
