@@ -1,0 +1,131 @@
+// One decision per candidate, a pure function of the candidate, the fan's alerts so far, the policy, the scores and now.
+import type { Decision as BaselineDecision } from './baseline.ts';
+import type { CapPolicy } from './cap-policy.ts';
+import { lastSlotsAt, type LastSlot } from './caps.ts';
+import type { Candidate, Scores, Send } from './inputs.ts';
+import { quietHoursFor } from './quiet-hours.ts';
+import { rulesFor } from './segments.ts';
+import { bestOption, candidateSendTimes, searchEndMs, sendTimeOptions, type SendTimeOption } from './send-time.ts';
+import { expectedBestRemaining } from './value-aware.ts';
+
+export const REASONS = [
+  /** A transactional kind: caps, gaps and quiet hours do not apply. */
+  'alert_transactional',
+  /** An urgent kind (live), sent now. */
+  'alert_urgent',
+  /** The allowed send time with the highest predicted engagement (possibly now). */
+  'alert_best_hour',
+  /** No send time scores at the alert threshold. */
+  'digest_below_alert_threshold',
+  /** A cap is full at every send time that would clear the threshold. */
+  'digest_cap_reached',
+  /** Too close to another alert on the channel at every such time. */
+  'digest_min_gap',
+  /** Quiet hours cover every such time (for urgent kinds: now). */
+  'digest_quiet_hours',
+  /** It would take a last slot and is worth less than the fan's expected best candidate still to come. */
+  'digest_slot_reserved_for_better',
+  /** Below the digest's minimum score too. */
+  'suppress_below_digest_threshold',
+  /** It would have gone to the digest, but the fan turned digests off. */
+  'suppress_digest_off',
+  /** The event's deadline has passed. */
+  'suppress_deadline_passed',
+] as const;
+export type ReasonCode = (typeof REASONS)[number];
+
+/** baseline.ts's decision with a reason code from REASONS and the score it rests on. */
+export interface Decision extends BaselineDecision {
+  reason: ReasonCode;
+  /** For alerts the score at send_at; otherwise the best score over the candidate send times; null when unscored. */
+  score: number | null;
+}
+
+/** What value-aware capping weighed at one send time. */
+interface SlotCheck {
+  slot: LastSlot;
+  value: number;
+  bestRemaining: number;
+}
+
+/** The last-slot cap that holds the most value back at this time, if the candidate does not beat it. */
+function reservation(policy: CapPolicy, candidate: Candidate, history: readonly Send[], scores: Scores, rules: ReturnType<typeof rulesFor>['rules'], o: SendTimeOption): SlotCheck | null {
+  if (!policy.valueAware) return null;
+  const value = o.score * policy.kinds[candidate.kind].weight;
+  let worst: SlotCheck | null = null;
+  for (const slot of lastSlotsAt(rules, history, candidate, o.at)) {
+    const bestRemaining = expectedBestRemaining(scores.fanStats, slot.heldMs);
+    if (value < bestRemaining && (!worst || bestRemaining > worst.bestRemaining)) worst = { slot, value, bestRemaining };
+  }
+  return worst;
+}
+
+function capDetail(slot: LastSlot): Record<string, unknown> {
+  return { name: slot.name, limit: slot.limit, window: slot.window, used: slot.used };
+}
+
+export function decide(candidate: Candidate, history: readonly Send[], policy: CapPolicy, scores: Scores, now: Date): Decision {
+  const settings = policy.kinds[candidate.kind];
+  const threshold = settings.alertThreshold[candidate.channel];
+  const base = { fanId: candidate.fanId, channel: candidate.channel, policy: policy.name };
+  const alert = (sendAt: Date, reason: ReasonCode, score: number | null, detail: Record<string, unknown>): Decision => ({ ...base, action: 'alert', sendAt, reason, score, reasonDetail: detail });
+  const suppress = (reason: ReasonCode, score: number | null, detail: Record<string, unknown>): Decision => ({ ...base, action: 'suppress', sendAt: null, reason, score, reasonDetail: detail });
+  const digest = (reason: ReasonCode, score: number, detail: Record<string, unknown>): Decision =>
+    candidate.digestCadence === 'off'
+      ? suppress('suppress_digest_off', score, { ...detail, wouldBe: reason })
+      : { ...base, action: 'digest', sendAt: null, reason, score, reasonDetail: detail };
+
+  if (candidate.deadline && candidate.deadline.getTime() <= now.getTime()) {
+    return suppress('suppress_deadline_passed', null, { deadline: candidate.deadline.toISOString() });
+  }
+  if (settings.priority === 'transactional') {
+    return alert(now, 'alert_transactional', scores.byTime.get(now.getTime()) ?? null, { priority: settings.priority });
+  }
+
+  const { rules, segments } = rulesFor(policy, candidate, now);
+  const quiet = quietHoursFor(policy, candidate);
+  const urgent = settings.priority === 'urgent';
+  const times = urgent ? [now.getTime()] : candidateSendTimes(now, searchEndMs(policy, candidate));
+  const options = sendTimeOptions(candidate, times, scores, rules, history, quiet);
+  const top = bestOption(options)!;
+  const detail: Record<string, unknown> = { priority: settings.priority, segments, threshold, score: top.score };
+
+  if (top.score < threshold) {
+    if (top.score >= policy.digest.minScore) return digest('digest_below_alert_threshold', top.score, detail);
+    return suppress('suppress_below_digest_threshold', top.score, { ...detail, digestMinScore: policy.digest.minScore });
+  }
+
+  const reserved = new Map<number, SlotCheck>();
+  const allowed = (o: SendTimeOption): boolean => o.blocked === null && o.score >= threshold;
+  const pick = bestOption(options, (o) => {
+    if (!allowed(o)) return false;
+    const r = reservation(policy, candidate, history, scores, rules, o);
+    if (r) reserved.set(o.at, r);
+    return r === null;
+  });
+  if (pick) {
+    const slot = lastSlotsAt(rules, history, candidate, pick.at)[0];
+    return alert(new Date(pick.at), urgent ? 'alert_urgent' : 'alert_best_hour', pick.score, {
+      ...detail,
+      score: pick.score,
+      ...(slot ? { lastSlot: capDetail(slot) } : {}),
+    });
+  }
+  const held = bestOption(options, (o) => reserved.has(o.at));
+  if (held) {
+    const r = reserved.get(held.at)!;
+    return digest('digest_slot_reserved_for_better', held.score, {
+      ...detail,
+      score: held.score,
+      cap: capDetail(r.slot),
+      value: r.value,
+      bestRemaining: r.bestRemaining,
+      heldFor: `${Math.round(r.slot.heldMs / 60_000)}m`,
+    });
+  }
+  // The best time clears the threshold but is not allowed, and nothing allowed clears it: what blocked the best time is the reason.
+  const blocked = top.blocked!;
+  if (blocked.type === 'quiet') return digest('digest_quiet_hours', top.score, { ...detail, quietHours: blocked.quietHours });
+  if (blocked.type === 'gap') return digest('digest_min_gap', top.score, { ...detail, gap: { name: blocked.name, minGap: blocked.minGap, nearestSendAt: blocked.nearestSendAt } });
+  return digest('digest_cap_reached', top.score, { ...detail, cap: { name: blocked.name, limit: blocked.limit, window: blocked.window, used: blocked.used } });
+}
