@@ -84,9 +84,10 @@ export function skipReason(job: DeliveryJob): string | null {
 }
 
 /**
- * The protocol: claim rows for this attempt ('claimed': nothing sent yet, a resend is safe); just before the provider
- * can have the whole message, pass the commit point ('sending'); settle with the provider's answer. A later attempt
- * re-claims 'claimed' rows of a dead attempt and marks its 'sending' rows 'possibly_sent', never resending them.
+ * The protocol (docs/DELIVERY.md): claim rows for this attempt ('claimed': nothing sent yet, a resend is safe); just
+ * before the provider can have the whole message, pass the commit point ('sending'), once per message; settle with
+ * the provider's answer, or 'possibly_sent' when none came after the commit point. A later attempt re-claims
+ * 'claimed' rows of a dead attempt and marks its 'sending' rows 'possibly_sent', never resending them.
  */
 export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly number[]): Promise<DeliveryReport> {
   const now = deps.now ?? (() => new Date());
@@ -102,11 +103,13 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
     else eligible.push(job);
   }
   await recordSkipped(deps.pool, skips);
-  report.skipped = skips.length;
 
   const claimed = await claimDeliveries(deps.pool, token, eligible);
-  const unclaimed = eligible.filter((j) => !claimed.has(j.decisionId)).map((j) => j.decisionId);
-  report.possiblySent = (await markInFlightPossiblySent(deps.pool, unclaimed)).length;
+  // Skipped jobs too: a fan who opted out after a dead attempt's commit point may still have had that message.
+  const unclaimed = [...eligible.filter((j) => !claimed.has(j.decisionId)).map((j) => j.decisionId), ...skips.map((s) => s.decisionId)];
+  const inFlight = new Set(await markInFlightPossiblySent(deps.pool, unclaimed));
+  report.possiblySent = inFlight.size;
+  report.skipped = skips.filter((s) => !inFlight.has(s.decisionId)).length;
 
   const queue = eligible.filter((j) => claimed.has(j.decisionId));
   const run = async () => {

@@ -174,6 +174,22 @@ describe.each(['email', 'push'] as const)('%s', (channel) => {
     expect(await row(decisionId)).toMatchObject({ status: 'sent', error_code: null });
     expect(arrived(channel, mark)).toBe(1);
   });
+
+  it('dies after the commit point, then the fan opts out: still possibly_sent, not left sending', async () => {
+    const { decisionId } = await oneDecision(channel);
+    const accepted = deferred();
+    const deps = await worker(async (m, send) => {
+      const result = await send(m);
+      accepted.resolve();
+      return never().then(() => result);
+    });
+    stalled.push(deliverDecisions(deps, [decisionId]));
+    await accepted.promise;
+    const column = channel === 'email' ? 'email_enabled' : 'push_enabled';
+    await db.pool.query(`update preferences set ${column} = false where fan_id = (select fan_id from decisions where id = $1::bigint)`, [decisionId]);
+    expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ skipped: 0, possiblySent: 1 });
+    expect(await row(decisionId)).toMatchObject({ status: 'possibly_sent', error_code: 'interrupted' });
+  });
 });
 
 describe('the connection drops after the commit point, before the answer', () => {
