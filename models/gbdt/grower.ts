@@ -218,27 +218,24 @@ export class TreeGrower {
     const tmp = this.scratch;
     const begin = this.leafBegin[leaf];
     const end = begin + this.leafRows[leaf];
+    // One table lookup per row says left or right; written without a branch, since split directions are unpredictable.
+    const goesLeft = new Uint8Array(256);
+    if (s.catBins) {
+      for (const b of s.catBins) goesLeft[b] = 1;
+    } else {
+      for (let b = 0; b <= s.threshold; b++) goesLeft[b] = 1;
+      const missingBin = meta.missingType === 1 ? meta.defaultBin : meta.missingType === 2 ? meta.numBin - 1 : -1;
+      if (missingBin >= 0) goesLeft[missingBin] = s.defaultLeft ? 1 : 0;
+    }
     let nl = begin;
     let nr = 0;
-    if (s.catBins) {
-      const goesLeft = new Uint8Array(256);
-      for (const b of s.catBins) goesLeft[b] = 1;
-      for (let i = begin; i < end; i++) {
-        const r = idx[i];
-        if (goesLeft[column[r]]) idx[nl++] = r;
-        else tmp[nr++] = r;
-      }
-    } else {
-      const th = s.threshold;
-      const missingBin = meta.missingType === 1 ? meta.defaultBin : meta.missingType === 2 ? meta.numBin - 1 : -1;
-      const dl = s.defaultLeft;
-      for (let i = begin; i < end; i++) {
-        const r = idx[i];
-        const b = column[r];
-        const left = b === missingBin ? dl : b <= th;
-        if (left) idx[nl++] = r;
-        else tmp[nr++] = r;
-      }
+    for (let i = begin; i < end; i++) {
+      const r = idx[i];
+      const left = goesLeft[column[r]];
+      idx[nl] = r;
+      tmp[nr] = r;
+      nl += left;
+      nr += 1 - left;
     }
     idx.set(tmp.subarray(0, nr), nl);
     const nLeft = nl - begin;

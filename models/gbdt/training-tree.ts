@@ -1,5 +1,9 @@
 // The training-time tree: LightGBM's node arrays plus what only training needs (bin thresholds, inner features, depths, parents), flattened once into a Tree.
-import { CATEGORICAL_MASK, DEFAULT_LEFT_MASK, type Tree } from './tree.ts';
+import type { Tree } from './tree.ts';
+
+// LightGBM's decision_type bits (as in tree.ts), local so the scoring loop reads constants, not module bindings.
+const CATEGORICAL_MASK = 1;
+const DEFAULT_LEFT_MASK = 2;
 
 const ZERO_THRESHOLD = Math.fround(1e-35);
 
