@@ -13,4 +13,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   'temporal-cli': async () => (await import('./temporal-cli.ts')).command,
   seed: async () => (await import('../simulator/seed-cli.ts')).command,
   gbdt: async () => (await import('../models/gbdt/cli.ts')).command,
+  policy: async () => (await import('../policy/cli.ts')).command,
 };
