@@ -5,8 +5,14 @@ import { CATEGORICAL_MASK, DEFAULT_LEFT_MASK, MISSING_NAN, MISSING_ZERO, missing
 /** Adds a run of trees' leaf values to `s` for the row at rows[offset..]; the order of additions matches LightGBM's. */
 type TreeRun = (rows: ArrayLike<number>, offset: number, s: number) => number;
 
-/** Trees per generated function: small enough for V8 to optimize each one, large enough to amortize calls. */
-const TREES_PER_FUNCTION = 8;
+/**
+ * Internal nodes per generated function. V8 stops optimizing functions past about 60 KB of bytecode, and a run
+ * of trees over that limit is several times slower; 512 nodes stays well under it while amortizing the calls.
+ */
+const NODES_PER_FUNCTION = 512;
+
+/** Rows per block in batch prediction. */
+const ROW_BLOCK = 256;
 
 /** A double as a JavaScript literal that reads back to the same value. */
 function literal(x: number): string {
@@ -79,10 +85,19 @@ export function compileModel(model: Model): CompiledModel {
   const perClass: Tree[][] = Array.from({ length: k }, () => []);
   model.trees.forEach((tree, t) => perClass[t % k].push(tree));
   for (let c = 0; c < k; c += 1) {
-    for (let i = 0; i < perClass[c].length; i += TREES_PER_FUNCTION) {
-      const body = perClass[c].slice(i, i + TREES_PER_FUNCTION).map((tree) => writer.tree(tree)).join('\n');
-      sources[c].push(`let x = 0;\n${body}\nreturn s;`);
+    let group: string[] = [];
+    let nodes = 0;
+    const flush = () => {
+      if (group.length > 0) sources[c].push(`let x = 0;\n${group.join('\n')}\nreturn s;`);
+      group = [];
+      nodes = 0;
+    };
+    for (const tree of perClass[c]) {
+      if (nodes > 0 && nodes + tree.numLeaves - 1 > NODES_PER_FUNCTION) flush();
+      group.push(writer.tree(tree));
+      nodes += Math.max(1, tree.numLeaves - 1);
     }
+    flush();
   }
   const cats = Uint32Array.from(writer.cats);
   const runs: TreeRun[][] = sources.map((list) =>
@@ -99,21 +114,24 @@ export function compileModel(model: Model): CompiledModel {
     }
   };
 
-  // A single-class model is the common case: a loop without the per-class indirection.
-  const batchRaw =
-    k === 1 && runs[0].length > 0
-      ? (rows: Float64Array, numRows: number, out: Float64Array): void => {
-          const list = runs[0];
-          const n = list.length;
-          for (let r = 0, o = 0; r < numRows; r += 1, o += width) {
-            let s = 0;
-            for (let i = 0; i < n; i += 1) s = list[i](rows, o, s);
-            out[r] = s;
+  // Rows go through the trees in blocks: each generated function runs over a block of rows while its code is
+  // hot in the instruction cache, and each row still adds its trees in LightGBM's order.
+  const batchRaw = (rows: Float64Array, numRows: number, out: Float64Array): void => {
+    for (let start = 0; start < numRows; start += ROW_BLOCK) {
+      const end = Math.min(numRows, start + ROW_BLOCK);
+      for (let c = 0; c < k; c += 1) {
+        const list = runs[c];
+        for (let i = 0; i < list.length; i += 1) {
+          const run = list[i];
+          if (k === 1) {
+            for (let r = start, o = start * width; r < end; r += 1, o += width) out[r] = run(rows, o, out[r]);
+          } else {
+            for (let r = start, o = start * width; r < end; r += 1, o += width) out[r * k + c] = run(rows, o, out[r * k + c]);
           }
         }
-      : (rows: Float64Array, numRows: number, out: Float64Array): void => {
-          for (let r = 0; r < numRows; r += 1) addRaw(rows, r * width, out, r * k);
-        };
+      }
+    }
+  };
 
   return {
     model,
