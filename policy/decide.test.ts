@@ -107,7 +107,9 @@ describe('decide', () => {
     });
 
     it('lets a candidate that beats the expected best take it', () => {
-      expect(lastSlot(0.69)).toMatchObject({ action: 'alert', reason: 'alert_best_hour', reasonDetail: { lastSlot: { name: 'push_per_day', used: 2 } } });
+      const d = lastSlot(0.69);
+      expect(d).toMatchObject({ action: 'alert', reason: 'alert_best_hour', reasonDetail: { lastSlot: { name: 'push_per_day', used: 2 }, value: 0.69 } });
+      expect(d.reasonDetail.bestRemaining as number).toBeLessThan(0.69);
     });
 
     it('weighs live above posts', () => {

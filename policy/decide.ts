@@ -48,16 +48,15 @@ interface SlotCheck {
   bestRemaining: number;
 }
 
-/** The last-slot cap that holds the most value back at this time, if the candidate does not beat it. */
-function reservation(policy: CapPolicy, candidate: Candidate, history: readonly Send[], scores: Scores, rules: ReturnType<typeof rulesFor>['rules'], o: SendTimeOption): SlotCheck | null {
-  if (!policy.valueAware) return null;
+/** Of the caps whose last slot this time would take, the one with the most value still to come; null when none. */
+function strongestLastSlot(policy: CapPolicy, candidate: Candidate, history: readonly Send[], scores: Scores, rules: ReturnType<typeof rulesFor>['rules'], o: SendTimeOption): SlotCheck | null {
   const value = o.score * policy.kinds[candidate.kind].weight;
-  let worst: SlotCheck | null = null;
+  let strongest: SlotCheck | null = null;
   for (const slot of lastSlotsAt(rules, history, candidate, o.at)) {
     const bestRemaining = expectedBestRemaining(scores.fanStats, slot.heldMs);
-    if (value < bestRemaining && (!worst || bestRemaining > worst.bestRemaining)) worst = { slot, value, bestRemaining };
+    if (!strongest || bestRemaining > strongest.bestRemaining) strongest = { slot, value, bestRemaining };
   }
-  return worst;
+  return strongest;
 }
 
 function capDetail(slot: LastSlot): Record<string, unknown> {
@@ -95,20 +94,24 @@ export function decide(candidate: Candidate, history: readonly Send[], policy: C
     return suppress('suppress_below_digest_threshold', top.score, { ...detail, digestMinScore: policy.digest.minScore });
   }
 
+  const lastSlots = new Map<number, SlotCheck | null>();
   const reserved = new Map<number, SlotCheck>();
-  const allowed = (o: SendTimeOption): boolean => o.blocked === null && o.score >= threshold;
   const pick = bestOption(options, (o) => {
-    if (!allowed(o)) return false;
-    const r = reservation(policy, candidate, history, scores, rules, o);
-    if (r) reserved.set(o.at, r);
-    return r === null;
+    if (o.blocked !== null || o.score < threshold) return false;
+    const check = strongestLastSlot(policy, candidate, history, scores, rules, o);
+    lastSlots.set(o.at, check);
+    if (check && policy.valueAware && check.value < check.bestRemaining) {
+      reserved.set(o.at, check);
+      return false;
+    }
+    return true;
   });
   if (pick) {
-    const slot = lastSlotsAt(rules, history, candidate, pick.at)[0];
+    const check = lastSlots.get(pick.at);
     return alert(new Date(pick.at), urgent ? 'alert_urgent' : 'alert_best_hour', pick.score, {
       ...detail,
       score: pick.score,
-      ...(slot ? { lastSlot: capDetail(slot) } : {}),
+      ...(check ? { lastSlot: capDetail(check.slot), value: check.value, bestRemaining: check.bestRemaining } : {}),
     });
   }
   const held = bestOption(options, (o) => reserved.has(o.at));
