@@ -22,6 +22,8 @@ const PARAMS = [
 
 interface Measured {
   wallS: number;
+  /** User plus system CPU seconds: steadier than wall time when other work shares the cores. */
+  cpuS: number;
   peakRssMb: number;
   stdout: string;
 }
@@ -32,9 +34,11 @@ function timed(cmd: string, args: string[]): Measured {
   if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}):\n${r.stderr}`);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
-  if (!rss || !wall) throw new Error(`no /usr/bin/time figures in:\n${r.stderr}`);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+  if (!rss || !wall || !user || !sys) throw new Error(`no /usr/bin/time figures in:\n${r.stderr}`);
   const wallS = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-  return { wallS, peakRssMb: Number(rss[1]) / 1024, stdout: r.stdout };
+  return { wallS, cpuS: Number(user[1]) + Number(sys[1]), peakRssMb: Number(rss[1]) / 1024, stdout: r.stdout };
 }
 
 /** Child mode: train with our engine and print one JSON line of figures. */
@@ -72,12 +76,12 @@ function main(): void {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const s = (x: number) => x.toFixed(2);
   console.log(`machine: ${cpu}, load average at end ${load}`);
-  console.log(`| engine | wall total (s) | load (s) | binning (s) | boosting (s) | trees | test AUC | peak RSS (MB) |`);
-  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
-  console.log(`| fanfare (1 thread) | ${s(oursRun.wallS)} | ${s(ours.loadMs / 1000)} | ${s(ours.binMs / 1000)} | ${s(ours.trainMs / 1000)} | ${ours.trees} | ${ours.testAuc.toFixed(5)} | ${oursRun.peakRssMb.toFixed(0)} |`);
-  console.log(`| LightGBM CLI num_threads=1 | ${s(lgb1.wallS)} | ${s(lgb1.loadS)} (incl. binning) | – | ${s(lgb1.wallS - lgb1.loadS)} | ${lgb1.trees} | ${lgbAuc.toFixed(5)} | ${lgb1.peakRssMb.toFixed(0)} |`);
-  console.log(`| LightGBM CLI num_threads=2 | ${s(lgb2.wallS)} | ${s(lgb2.loadS)} (incl. binning) | – | ${s(lgb2.wallS - lgb2.loadS)} | ${lgb2.trees} | ${lgb2.auc.toFixed(5)} | ${lgb2.peakRssMb.toFixed(0)} |`);
-  console.log(`ratios vs LightGBM 1 thread: wall ${s(oursRun.wallS / lgb1.wallS)}x, peak RSS ${s(oursRun.peakRssMb / lgb1.peakRssMb)}x, AUC diff ${(ours.testAuc - lgbAuc).toFixed(5)}`);
+  console.log(`| engine | wall total (s) | CPU total (s) | load (s) | binning (s) | boosting (s) | trees | test AUC | peak RSS (MB) |`);
+  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
+  console.log(`| fanfare (1 thread) | ${s(oursRun.wallS)} | ${s(oursRun.cpuS)} | ${s(ours.loadMs / 1000)} | ${s(ours.binMs / 1000)} | ${s(ours.trainMs / 1000)} | ${ours.trees} | ${ours.testAuc.toFixed(5)} | ${oursRun.peakRssMb.toFixed(0)} |`);
+  console.log(`| LightGBM CLI num_threads=1 | ${s(lgb1.wallS)} | ${s(lgb1.cpuS)} | ${s(lgb1.loadS)} (incl. binning) | – | ${s(lgb1.wallS - lgb1.loadS)} | ${lgb1.trees} | ${lgbAuc.toFixed(5)} | ${lgb1.peakRssMb.toFixed(0)} |`);
+  console.log(`| LightGBM CLI num_threads=2 | ${s(lgb2.wallS)} | ${s(lgb2.cpuS)} | ${s(lgb2.loadS)} (incl. binning) | – | ${s(lgb2.wallS - lgb2.loadS)} | ${lgb2.trees} | ${lgb2.auc.toFixed(5)} | ${lgb2.peakRssMb.toFixed(0)} |`);
+  console.log(`ratios vs LightGBM 1 thread: wall ${s(oursRun.wallS / lgb1.wallS)}x, CPU ${s(oursRun.cpuS / lgb1.cpuS)}x, peak RSS ${s(oursRun.peakRssMb / lgb1.peakRssMb)}x, AUC diff ${(ours.testAuc - lgbAuc).toFixed(5)}`);
 }
 
 main();

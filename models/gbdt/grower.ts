@@ -46,7 +46,7 @@ export class TreeGrower {
   ) {
     if (!data.columns) throw new Error('TreeGrower needs the feature-major bins (binRows(..., withColumns = true))');
     this.columns = data.columns;
-    this.buildHistogram = compileHistogramBuilder(data.numUsed, data.binOffsets);
+    this.buildHistogram = compileHistogramBuilder(data.numUsed, data.binOffsets, data.numRows);
     this.features = Array.from(data.realFeature, (f) => {
       const m = mappers[f]!;
       return { numBin: m.numBin, missingType: m.missingType, defaultBin: m.defaultBin, categorical: m.kind === 'categorical', mapper: m };

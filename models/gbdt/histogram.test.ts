@@ -20,7 +20,7 @@ describe('histograms', () => {
     const a = new Float64Array(18);
     buildHistogram(a, bins, numUsed, binOffsets, indices, 0, numRows, og, oh);
     const b = new Float64Array(18).fill(7);
-    compileHistogramBuilder(numUsed, binOffsets)(b, bins, indices, 0, numRows, og, oh);
+    compileHistogramBuilder(numUsed, binOffsets, numRows)(b, bins, indices, 0, numRows, og, oh);
     expect([...b]).toEqual([...a]);
     let g = 0;
     for (let r = 0; r < numRows; r++) if (bins[r * numUsed + 1] === 1) g += grad[r];

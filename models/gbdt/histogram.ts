@@ -63,26 +63,38 @@ export function fixMostFrequentBins(
 export type HistogramBuilder = (
   hist: Float64Array, bins: Uint8Array, indices: Int32Array, start: number, count: number,
   orderedGrad: Float32Array, orderedHess: Float32Array,
-) => void;
+) => unknown;
 
 /**
  * buildHistogram specialised to one data set: the feature loop unrolled, each feature's bin offset a constant.
  * This is the trainer's hottest loop; unrolled it runs markedly faster than the generic loop it must equal.
  */
-export function compileHistogramBuilder(numUsed: number, binOffsets: Int32Array): HistogramBuilder {
+export function compileHistogramBuilder(numUsed: number, binOffsets: Int32Array, numRows: number): HistogramBuilder {
   const lines: string[] = [];
   for (let j = 0; j < numUsed; j++) {
     lines.push(`k = (bins[b + ${j}] + ${binOffsets[j]}) << 1; hist[k] += g; hist[k + 1] += h;`);
   }
+  // Rows of a small leaf are far apart, so each is a cache miss the hardware prefetcher cannot foresee. JavaScript has
+  // no prefetch instruction; loading one byte of each of the next eight rows together lets those misses overlap.
+  const touch = Array.from({ length: 8 }, (_, t) => `bins[indices[i + ${8 + t}] * ${numUsed}]`).join(' + ');
+  const row = (prefetch: boolean) => `
+      ${prefetch ? `if ((o & 7) === 0 && i + 16 <= end) touched += ${touch};` : ''}
+      const b = indices[i] * ${numUsed};
+      const g = orderedGrad[o];
+      const h = orderedHess[o];
+      ${lines.join(' ')}`;
   const body = `
     hist.fill(0);
     const end = start + count;
     let k = 0;
-    for (let i = start, o = 0; i < end; i++, o++) {
-      const b = indices[i] * ${numUsed};
-      const g = orderedGrad[o];
-      const h = orderedHess[o];
-      ${lines.join('\n      ')}
-    }`;
+    let touched = 0;
+    if (count * 2 < ${numRows}) {
+      for (let i = start, o = 0; i < end; i++, o++) {${row(true)}
+      }
+    } else {
+      for (let i = start, o = 0; i < end; i++, o++) {${row(false)}
+      }
+    }
+    return touched;`;
   return new Function('hist', 'bins', 'indices', 'start', 'count', 'orderedGrad', 'orderedHess', body) as HistogramBuilder;
 }
