@@ -5,6 +5,8 @@ import type { Pool } from '../db/pool.ts';
 import { audiencePage } from '../db/audience.ts';
 import { alertSendTimes, dueDecisionIds, insertDecisions } from '../db/decisions.ts';
 import { baselineSendNow } from '../policy/baseline.ts';
+import type { RelevanceScorer } from '../models/scoring.ts';
+import { scoreDecisions } from './scored-decisions.ts';
 import { dispatchWorkflowId, distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
 import { deliverDecisions, type DeliveryReport, type EmailChannel, type PushChannel } from '../delivery/deliver.ts';
 import type { Links } from '../delivery/links.ts';
@@ -19,6 +21,8 @@ export interface ActivityDeps {
   links: Links;
   listId: string;
   deliveryConcurrency: number;
+  /** Scores decisions with the active relevance model; without one, decisions say "no active model". */
+  scorer?: RelevanceScorer;
   now?: () => Date;
 }
 
@@ -58,7 +62,8 @@ export function createActivities(deps: ActivityDeps) {
     async decideBatch(page: DecidePage): Promise<DecidedPage> {
       const candidates = await audiencePage(deps.pool, page.eventId, page.afterFanId, page.limit);
       if (candidates.length === 0) return { fans: 0, lastFanId: page.afterFanId, decisions: 0, slots: [] };
-      const decisions = baselineSendNow(candidates, now());
+      const at = now();
+      const decisions = await scoreDecisions(deps.pool, deps.scorer, page.eventId, baselineSendNow(candidates, at), at);
       await insertDecisions(deps.pool, page.eventId, decisions);
       const fanIds = candidates.map((c) => c.fanId);
       // Read the send times back: a retried page must wake the slots its first attempt recorded.

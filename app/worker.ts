@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { Agent } from 'node:https';
 import { createActivities } from '../activities/index.ts';
+import { createTrainingActivities } from '../activities/training.ts';
+import { createRelevanceScorer } from '../models/scoring.ts';
 import { TASK_QUEUE } from '../workflows/names.ts';
 import type { Pool } from '../db/pool.ts';
 import { connectTemporal, createSenders, messageLinks } from './services.ts';
@@ -61,16 +63,20 @@ export async function startWorker(config: Config, pool: Pool, options: { pushAge
     namespace: config.temporalNamespace,
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      pool,
-      temporal,
-      email: senders.email,
-      push: senders.push,
-      messageIdDomain: mailDomain(config.mailFrom),
-      links: await messageLinks(config, pool),
-      listId: config.listId,
-      deliveryConcurrency: config.deliveryConcurrency,
-    }),
+    activities: {
+      ...createActivities({
+        pool,
+        temporal,
+        email: senders.email,
+        push: senders.push,
+        messageIdDomain: mailDomain(config.mailFrom),
+        links: await messageLinks(config, pool),
+        listId: config.listId,
+        deliveryConcurrency: config.deliveryConcurrency,
+        scorer: createRelevanceScorer({ pool }),
+      }),
+      ...createTrainingActivities({ pool }),
+    },
     maxConcurrentActivityTaskExecutions: 8,
   });
   const done = worker.run().finally(async () => {

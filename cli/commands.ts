@@ -14,4 +14,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   seed: async () => (await import('../simulator/seed-cli.ts')).command,
   gbdt: async () => (await import('../models/gbdt/cli.ts')).command,
   policy: async () => (await import('../policy/cli.ts')).command,
+  train: async () => (await import('./train.ts')).command,
+  model: async () => (await import('./model.ts')).command,
 };

@@ -2,14 +2,21 @@
 import type { Pool } from './pool.ts';
 import type { Decision } from '../policy/baseline.ts';
 
+/** What the relevance model said about a decision: its version, P(open) and the features that moved it most. */
+export interface DecisionScore {
+  modelVersion: number | null;
+  score: number | null;
+  contributions: unknown[] | null;
+}
+
 /** Inserts a page of decisions for one event; a decision already recorded (a retried page) is kept as it was. */
-export async function insertDecisions(pool: Pool, eventId: number, decisions: readonly Decision[]): Promise<number> {
+export async function insertDecisions(pool: Pool, eventId: number, decisions: readonly (Decision & Partial<DecisionScore>)[]): Promise<number> {
   if (decisions.length === 0) return 0;
   const r = await pool.query(
-    `insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, reason_detail)
-     select $1::bigint, d.fan_id, d.channel, d.action, d.send_at, d.policy, d.reason, d.reason_detail
-       from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::jsonb[])
-            as d (fan_id, channel, action, send_at, policy, reason, reason_detail)
+    `insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions)
+     select $1::bigint, d.fan_id, d.channel, d.action, d.send_at, d.policy, d.reason, d.reason_detail, d.model_version, d.score, d.contributions
+       from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::jsonb[], $9::int[], $10::float8[], $11::jsonb[])
+            as d (fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions)
      on conflict (event_id, fan_id, channel) do nothing`,
     [
       eventId,
@@ -20,6 +27,9 @@ export async function insertDecisions(pool: Pool, eventId: number, decisions: re
       decisions.map((d) => d.policy),
       decisions.map((d) => d.reason),
       decisions.map((d) => JSON.stringify(d.reasonDetail)),
+      decisions.map((d) => d.modelVersion ?? null),
+      decisions.map((d) => d.score ?? null),
+      decisions.map((d) => (d.contributions ? JSON.stringify(d.contributions) : null)),
     ],
   );
   return r.rowCount ?? 0;

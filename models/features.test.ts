@@ -25,7 +25,7 @@ const snapshotAt = () => snapshot;
 
 function history(sends: PastSend[], opens: PastOpen[]): FanHistory {
   return {
-    fan: { fanId: 1, timeZone: 'Europe/Paris', createdAtMs: T0 - 100 * DAY_MS },
+    fan: { fanId: 1, timeZone: 'Europe/Paris', createdAtMs: T0 - 100 * DAY_MS, digestHour: 20 },
     memberships: new Map([[7, { creatorId: 7, paid: true, tier: 2, startedAtMs: T0 - 50 * DAY_MS }]]),
     sends,
     opens,
@@ -118,6 +118,7 @@ describe('fanFeatureRows', () => {
     const [email, push] = rows(history([], []), [query(), query({ channel: 'push', sendAtMs: T0 + 3 * HOUR_MS })]);
     // 12:00 UTC on Monday 10 March 2025 is 13:00 in Paris.
     expect([email.local_hour, email.local_day_of_week, email.channel]).toEqual([13, 1, 0]);
+    expect(email.fan_digest_hour_distance).toBe(7);
     expect([push.local_hour, push.channel, push.hours_since_event]).toEqual([16, 1, 5]);
     expect(localHourAndDay('America/New_York', Date.parse('2025-03-09T03:30:00Z'))).toEqual({ hour: 22, day: 6 });
   });

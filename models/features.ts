@@ -20,6 +20,7 @@ export const FEATURE_NAMES = [
   'fan_hour_rate',
   'fan_hour_lift',
   'fan_hour_of_week_rate',
+  'fan_digest_hour_distance',
   'fan_sends_window',
   'fan_days_since_open',
   'fan_days_since_send',
@@ -71,6 +72,11 @@ export interface FanRecord {
   fanId: number;
   timeZone: string;
   createdAtMs: number;
+  /**
+   * The local hour the fan chose for digests (preferences.digest_hour), or null. Fans pick an hour
+   * at which they read; preferences keep no history, so this is the current choice.
+   */
+  digestHour: number | null;
 }
 
 export interface MembershipRecord {
@@ -317,6 +323,8 @@ function writeRow(
   out[o + F.fan_hour_rate] = hourRate;
   out[o + F.fan_hour_lift] = hourRate / overall;
   out[o + F.fan_hour_of_week_rate] = smooth(wo, ws, hourRate, PRIOR_SENDS.hourOfWeek);
+  const digest = history.fan.digestHour;
+  out[o + F.fan_digest_hour_distance] = digest === null ? NaN : Math.min(Math.abs(hour - digest), 24 - Math.abs(hour - digest));
   out[o + F.fan_sends_window] = sends;
   out[o + F.fan_days_since_open] = state.lastOpenMs >= windowStart ? days(q.sendAtMs - state.lastOpenMs) : NaN;
   out[o + F.fan_days_since_send] = state.lastSendMs >= windowStart ? days(q.sendAtMs - state.lastSendMs) : NaN;

@@ -1,3 +1,4 @@
 // Every workflow the worker runs; the worker bundles this file.
 export { announceEvent } from './announce-event.ts';
 export { dispatchSlot } from './dispatch-slot.ts';
+export { retrainModel } from './retrain-model.ts';

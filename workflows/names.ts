@@ -7,3 +7,10 @@ export const DECISIONS_ADDED = 'decisionsAdded';
 export function announceWorkflowId(eventId: number): string {
   return `announce-event-${eventId}`;
 }
+
+/** The nightly retraining schedule, created or updated idempotently. */
+export const RETRAIN_SCHEDULE_ID = 'retrain-model-nightly';
+
+export function retrainWorkflowId(startedAtMs: number): string {
+  return `retrain-model-${new Date(startedAtMs).toISOString()}`;
+}

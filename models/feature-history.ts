@@ -1,0 +1,134 @@
+// Loads a page of fans' histories for the features: one query per table (fans, memberships, sends, opens), never one per fan.
+import type { Pool } from '../db/pool.ts';
+import type { Channel, EventKind, FanHistory, MembershipRecord, PastOpen, PastSend } from './features.ts';
+
+/** A past send with what training needs besides the features: the event and when it was decided. */
+export interface LoadedSend extends PastSend {
+  eventId: number;
+  kind: EventKind;
+  eventCreatedAtMs: number;
+  decidedAtMs: number;
+}
+
+export interface LoadedHistory extends FanHistory {
+  memberships: Map<number, MembershipRecord>;
+  sends: LoadedSend[];
+  opens: PastOpen[];
+}
+
+export interface HistoryRange {
+  /** Sends made in [sendsFromMs, sendsToMs). */
+  sendsFromMs: number;
+  sendsToMs: number;
+  /** Opens that happened in [opensFromMs, opensToMs); may reach past sendsToMs to read labels. */
+  opensFromMs: number;
+  opensToMs: number;
+}
+
+const ms = (d: Date) => d.getTime();
+
+/** Fans' time zones, sign-up times and digest hours; fans not found are left out. */
+async function fanRows(pool: Pool, fanIds: readonly number[]) {
+  const { rows } = await pool.query<{ id: number; time_zone: string; created_at: Date; digest_hour: number | null }>(
+    `select f.id, f.time_zone, f.created_at, p.digest_hour
+       from fans f left join preferences p on p.fan_id = f.id
+      where f.id = any($1::bigint[])`,
+    [fanIds],
+  );
+  return rows;
+}
+
+async function membershipRows(pool: Pool, fanIds: readonly number[]) {
+  const { rows } = await pool.query<{ fan_id: number; creator_id: number; kind: string; tier: number; started_at: Date }>(
+    `select fan_id, creator_id, kind, tier, started_at from memberships where fan_id = any($1::bigint[])`,
+    [fanIds],
+  );
+  return rows;
+}
+
+/** Delivered notifications (status sent), by fan and send time. */
+async function sendRows(pool: Pool, fanIds: readonly number[], fromMs: number, toMs: number) {
+  const { rows } = await pool.query<{
+    decision_id: number;
+    fan_id: number;
+    event_id: number;
+    creator_id: number;
+    kind: EventKind;
+    event_created_at: Date;
+    channel: Channel;
+    decided_at: Date;
+    sent_at: Date;
+  }>(
+    `select d.id as decision_id, d.fan_id, d.event_id, e.creator_id, e.kind, e.created_at as event_created_at,
+            v.channel, d.decided_at, v.started_at as sent_at
+       from decisions d
+       join deliveries v on v.decision_id = d.id and v.channel = d.channel
+       join creator_events e on e.id = d.event_id
+      where d.fan_id = any($1::bigint[]) and v.status = 'sent'
+        and v.started_at >= $2::timestamptz and v.started_at < $3::timestamptz
+      order by d.fan_id, v.started_at, d.id`,
+    [fanIds, new Date(fromMs), new Date(toMs)],
+  );
+  return rows;
+}
+
+async function openRows(pool: Pool, fanIds: readonly number[], fromMs: number, toMs: number) {
+  const { rows } = await pool.query<{ decision_id: number; fan_id: number; creator_id: number; channel: Channel; occurred_at: Date }>(
+    `select g.decision_id, g.fan_id, e.creator_id, g.channel, g.occurred_at
+       from engagement_events g
+       join creator_events e on e.id = g.event_id
+      where g.fan_id = any($1::bigint[]) and g.kind = 'open' and g.decision_id is not null
+        and g.occurred_at >= $2::timestamptz and g.occurred_at < $3::timestamptz
+      order by g.fan_id, g.occurred_at, g.decision_id`,
+    [fanIds, new Date(fromMs), new Date(toMs)],
+  );
+  return rows;
+}
+
+/** The histories of a page of fans, keyed by fan id, with sends and opens in time order. */
+export async function loadFanHistories(pool: Pool, fanIds: readonly number[], range: HistoryRange): Promise<Map<number, LoadedHistory>> {
+  const [fans, memberships, sends, opens] = await Promise.all([
+    fanRows(pool, fanIds),
+    membershipRows(pool, fanIds),
+    sendRows(pool, fanIds, range.sendsFromMs, range.sendsToMs),
+    openRows(pool, fanIds, range.opensFromMs, range.opensToMs),
+  ]);
+  const out = new Map<number, LoadedHistory>();
+  for (const f of fans) {
+    out.set(f.id, {
+      fan: { fanId: f.id, timeZone: f.time_zone, createdAtMs: ms(f.created_at), digestHour: f.digest_hour },
+      memberships: new Map<number, MembershipRecord>(),
+      sends: [],
+      opens: [],
+    });
+  }
+  for (const m of memberships) {
+    out.get(m.fan_id)?.memberships.set(m.creator_id, {
+      creatorId: m.creator_id,
+      paid: m.kind === 'paid',
+      tier: m.tier,
+      startedAtMs: ms(m.started_at),
+    });
+  }
+  for (const s of sends) {
+    out.get(s.fan_id)?.sends.push({
+      decisionId: s.decision_id,
+      eventId: s.event_id,
+      creatorId: s.creator_id,
+      channel: s.channel,
+      kind: s.kind,
+      eventCreatedAtMs: ms(s.event_created_at),
+      decidedAtMs: ms(s.decided_at),
+      sentAtMs: ms(s.sent_at),
+    });
+  }
+  for (const o of opens) {
+    out.get(o.fan_id)?.opens.push({
+      decisionId: o.decision_id,
+      creatorId: o.creator_id,
+      channel: o.channel,
+      occurredAtMs: ms(o.occurred_at),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+// A relevance model ready to serve: parsed and compiled once, checked against today's features, with SHAP explanations on demand.
+import { compileModel } from './gbdt/compile.ts';
+import { parseModel } from './gbdt/model-text-parse.ts';
+import { shapExplainer, type ShapExplainer } from './gbdt/shap.ts';
+import { FEATURE_NAMES, NUM_FEATURES } from './features.ts';
+
+/** One feature's share of a score, in log-odds. */
+export interface Contribution {
+  feature: string;
+  value: number | null;
+  contribution: number;
+}
+
+export interface RelevanceModel {
+  version: number;
+  /** P(open within 24 h) for each NUM_FEATURES-wide row. */
+  predict(rows: Float64Array): Float64Array;
+  /** The k features that moved row `row`'s log-odds most, largest first (TreeSHAP). */
+  topContributions(rows: Float64Array, row: number, k: number): Contribution[];
+}
+
+/** Parses and compiles model text; a model trained on other features is refused, never served. */
+export function loadRelevanceModel(version: number, text: string): RelevanceModel | { incompatible: string } {
+  const model = parseModel(text, `model ${version}`);
+  const names = model.featureNames;
+  if (names.length !== NUM_FEATURES || names.some((n, i) => n !== FEATURE_NAMES[i])) {
+    return { incompatible: `model ${version} reads features [${names.join(', ')}], not the ${NUM_FEATURES} features this code computes` };
+  }
+  const compiled = compileModel(model);
+  let explainer: ShapExplainer | undefined;
+  const phi = new Float64Array(NUM_FEATURES + 1);
+  return {
+    version,
+    predict: (rows) => compiled.predict(rows),
+    topContributions(rows, row, k) {
+      explainer ??= shapExplainer(model);
+      phi.fill(0);
+      explainer.addRow(rows, row * NUM_FEATURES, phi, 0);
+      const order = Array.from({ length: NUM_FEATURES }, (_, f) => f).sort((a, b) => Math.abs(phi[b]) - Math.abs(phi[a]));
+      return order.slice(0, k).map((f) => {
+        const value = rows[row * NUM_FEATURES + f];
+        return { feature: FEATURE_NAMES[f], value: Number.isNaN(value) ? null : value, contribution: phi[f] };
+      });
+    },
+  };
+}

@@ -1,0 +1,140 @@
+// Serving: the active model, loaded once per process and swapped when the registry changes, scoring many candidates per call.
+import type { Pool } from '../db/pool.ts';
+import { activeModelVersion, modelText } from '../db/models.ts';
+import { loadSnapshots } from './engagement-snapshots.ts';
+import { loadFanHistories } from './feature-history.ts';
+import { DAY_MS, fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type Channel, type EventKind, type FeatureQuery, type SnapshotAt } from './features.ts';
+import { loadRelevanceModel, type Contribution, type RelevanceModel } from './relevance-model.ts';
+
+/** The event a batch of candidates would announce. */
+export interface ScoringEvent {
+  creatorId: number;
+  kind: EventKind;
+  createdAtMs: number;
+}
+
+/** One candidate notification: this fan, on this channel, at this send time. */
+export interface ScoringCandidate {
+  fanId: number;
+  channel: Channel;
+  sendAtMs: number;
+}
+
+export interface ScoredCandidates {
+  /** The model that scored, or null when none is active (then scores is null: no made-up numbers). */
+  modelVersion: number | null;
+  /** Why there are no scores, e.g. "no active model". */
+  unscoredReason: string | null;
+  /** P(open within 24 h) per candidate, in candidate order. */
+  scores: Float64Array | null;
+  /** The feature rows, NUM_FEATURES per candidate, for explanations. */
+  rows: Float64Array;
+  /** Top-k SHAP contributions of candidate i; empty without a model. */
+  explain(i: number, k?: number): Contribution[];
+}
+
+/**
+ * Feature rows for candidates of one event decided at `asOfMs`, built by the same replay as training
+ * rows, from one query per table for all the candidates' fans.
+ */
+export async function candidateFeatureRows(
+  pool: Pool,
+  event: ScoringEvent,
+  candidates: readonly ScoringCandidate[],
+  asOfMs: number,
+  snapshotAt: SnapshotAt,
+): Promise<Float64Array> {
+  const out = new Float64Array(candidates.length * NUM_FEATURES);
+  const byFan = new Map<number, number[]>();
+  candidates.forEach((c, i) => {
+    const list = byFan.get(c.fanId);
+    if (list) list.push(i);
+    else byFan.set(c.fanId, [i]);
+  });
+  const histories = await loadFanHistories(pool, [...byFan.keys()], {
+    sendsFromMs: asOfMs - LOOKBACK_MS,
+    sendsToMs: asOfMs,
+    opensFromMs: asOfMs - LOOKBACK_MS,
+    opensToMs: asOfMs,
+  });
+  let scratch = new Float64Array(0);
+  for (const [fanId, indexes] of byFan) {
+    const history = histories.get(fanId);
+    if (!history) throw new RangeError(`fanId: no fan with id ${fanId}`);
+    const queries: FeatureQuery[] = indexes.map((i) => ({
+      asOfMs,
+      sendAtMs: candidates[i].sendAtMs,
+      creatorId: event.creatorId,
+      kind: event.kind,
+      channel: candidates[i].channel,
+      eventCreatedAtMs: event.createdAtMs,
+    }));
+    if (scratch.length < queries.length * NUM_FEATURES) scratch = new Float64Array(queries.length * NUM_FEATURES);
+    fanFeatureRows(history, queries, snapshotAt, scratch);
+    indexes.forEach((i, j) => out.set(scratch.subarray(j * NUM_FEATURES, (j + 1) * NUM_FEATURES), i * NUM_FEATURES));
+  }
+  return out;
+}
+
+export interface RelevanceScorer {
+  /** Scores many (fan, channel, send time) candidates of one event in one call, with the active model. */
+  scoreCandidates(event: ScoringEvent, candidates: readonly ScoringCandidate[], asOfMs: number): Promise<ScoredCandidates>;
+}
+
+export interface ScorerDeps {
+  pool: Pool;
+  log?: (line: string) => void;
+}
+
+/**
+ * One per worker process. Before each call it asks the registry for the active version (one
+ * indexed row) and loads and compiles the model only when that changed, so a promotion or
+ * rollback takes effect on the next batch without a restart.
+ */
+export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
+  const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let loaded: { version: number; model: RelevanceModel | null; reason: string | null } | null = null;
+  let noModelLogged = false;
+  let snapshots: { day: number; at: Promise<SnapshotAt> } | null = null;
+
+  async function activeModel(): Promise<{ model: RelevanceModel | null; reason: string | null }> {
+    const version = await activeModelVersion(deps.pool);
+    if (version === null) {
+      loaded = null;
+      if (!noModelLogged) {
+        noModelLogged = true;
+        log('relevance model: no active model yet; decisions use the baseline policy until one is promoted ("fanfare train")');
+      }
+      return { model: null, reason: 'no active model' };
+    }
+    noModelLogged = false;
+    if (loaded?.version !== version) {
+      const text = await modelText(deps.pool, version);
+      const result = text === null ? { incompatible: `model ${version} has no text` } : loadRelevanceModel(version, text);
+      loaded = 'incompatible' in result ? { version, model: null, reason: result.incompatible } : { version, model: result, reason: null };
+      log(loaded.model ? `relevance model: serving model ${version}` : `relevance model: cannot serve model ${version}: ${loaded.reason}`);
+    }
+    return { model: loaded.model, reason: loaded.reason };
+  }
+
+  /** A day's population and creator engagement is read once per process per day. */
+  function snapshotAt(asOfMs: number): Promise<SnapshotAt> {
+    const day = Math.floor(asOfMs / DAY_MS);
+    if (snapshots?.day !== day) {
+      const at = loadSnapshots(deps.pool, asOfMs, asOfMs);
+      snapshots = { day, at };
+      at.catch(() => (snapshots = null));
+    }
+    return snapshots!.at;
+  }
+
+  return {
+    async scoreCandidates(event, candidates, asOfMs) {
+      const { model, reason } = await activeModel();
+      if (!model) return { modelVersion: null, unscoredReason: reason, scores: null, rows: new Float64Array(0), explain: () => [] };
+      const rows = await candidateFeatureRows(deps.pool, event, candidates, asOfMs, await snapshotAt(asOfMs));
+      const scores = model.predict(rows);
+      return { modelVersion: model.version, unscoredReason: null, scores, rows, explain: (i, k = 5) => model.topContributions(rows, i, k) };
+    },
+  };
+}

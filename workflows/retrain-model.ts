@@ -1,0 +1,27 @@
+// retrainModel: trains a candidate relevance model on the log, then promotes it only if it beats the active one on the same holdout.
+import { proxyActivities } from '@temporalio/workflow';
+import type { GateResult, TrainCandidateInput, TrainedCandidate, TrainingActivities } from '../activities/training.ts';
+
+// Training is minutes of CPU on the default world; a retry re-extracts from PostgreSQL, so two attempts are plenty.
+const { trainCandidate } = proxyActivities<TrainingActivities>({
+  startToCloseTimeout: '2 hours',
+  retry: { initialInterval: '1 minute', maximumAttempts: 2, nonRetryableErrorTypes: ['InvalidTrainingInput'] },
+});
+
+const { gateCandidate } = proxyActivities<TrainingActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, nonRetryableErrorTypes: ['UnknownModel'] },
+});
+
+export type RetrainModelInput = TrainCandidateInput;
+
+export interface RetrainModelResult {
+  candidate: TrainedCandidate;
+  gate: GateResult;
+}
+
+export async function retrainModel(input: RetrainModelInput = {}): Promise<RetrainModelResult> {
+  const candidate = await trainCandidate(input);
+  const gate = await gateCandidate({ version: candidate.version });
+  return { candidate, gate };
+}
