@@ -22,4 +22,10 @@ describe('readConfig', () => {
     expect(() => readConfig({ LIST_ID: 'no brackets' })).toThrow(/^LIST_ID: must look like/);
     expect(() => readConfig({ TRACKING_KEYS: 'k1:short' })).toThrow('TRACKING_KEYS: secret of key "k1" must be at least 32 characters');
   });
+  it('reads the admin token, refusing a short one', () => {
+    expect(readConfig({}).adminToken).toBeUndefined();
+    expect(readConfig({ ADMIN_TOKEN: 'a'.repeat(24) }).adminToken).toBe('a'.repeat(24));
+    expect(() => readConfig({ ADMIN_TOKEN: 'short' })).toThrow('ADMIN_TOKEN: must be at least 24 characters, got 5');
+    expect(() => readConfig({ ADMIN_TOKEN: `${'a'.repeat(24)} x` })).toThrow(/^ADMIN_TOKEN: must use only/);
+  });
 });

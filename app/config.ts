@@ -17,6 +17,8 @@ export interface Config {
   listId: string;
   /** Signing keys for links, newest first; unset means one generated key kept in the settings table. */
   trackingKeys: TrackingKey[] | undefined;
+  /** Bearer token of the growth team's admin API (/api/admin/*); unset means every admin route answers 401. */
+  adminToken: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -53,6 +55,7 @@ export function readConfig(env: Env = process.env): Config {
     deliveryConcurrency: int(env, 'DELIVERY_CONCURRENCY', 8, 1, 256),
     listId: listId(env.LIST_ID, mailDomain(env.MAIL_FROM || 'notifications@fanfare.localhost')),
     trackingKeys: trackingKeys(env.TRACKING_KEYS),
+    adminToken: adminToken(env.ADMIN_TOKEN),
   };
 }
 
@@ -76,6 +79,14 @@ function listId(raw: string | undefined, domain: string): string {
     throw new Error(`LIST_ID: must look like "Name <label.example.com>" (RFC 2919), got "${raw}"`);
   }
   return raw.trim();
+}
+
+/** Long enough that guessing it is hopeless; header-safe so it can travel as a bearer token. */
+function adminToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 24) throw new Error(`ADMIN_TOKEN: must be at least 24 characters, got ${raw.length}`);
+  if (!/^[A-Za-z0-9._~+/=-]+$/.test(raw)) throw new Error('ADMIN_TOKEN: must use only letters, digits and . _ ~ + / = -');
+  return raw;
 }
 
 function trackingKeys(raw: string | undefined): TrackingKey[] | undefined {

@@ -6,12 +6,12 @@ import { createApiRouter, createApiServer } from '../http/api.ts';
 import type { Command } from './commands.ts';
 
 export const command: Command = {
-  summary: 'serve the HTTP API (DATABASE_URL, TEMPORAL_ADDRESS, PORT, HOST)',
+  summary: 'serve the HTTP API (DATABASE_URL, TEMPORAL_ADDRESS, PORT, HOST, ADMIN_TOKEN)',
   async run() {
     const config = readConfig();
     const pool = openPool(config);
     const temporal = await connectTemporal(config);
-    const server = createApiServer(createApiRouter({ pool, temporal, fan: { trackingKeys: config.trackingKeys } }));
+    const server = createApiServer(createApiRouter({ pool, temporal, fan: { trackingKeys: config.trackingKeys }, adminToken: config.adminToken }));
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');
     process.stdout.write(`fanfare api: listening on http://${config.apiHost}:${config.apiPort}\n`);

@@ -37,6 +37,9 @@ export const command: Command = {
       `    -d '{"creatorId":${creator},"kind":"post","title":"Hello fans","url":"https://example.com/p/1","audience":"all","idempotencyKey":"hello-1"}'`,
       `  curl -s ${stack.apiUrl}/api/events/1`,
       '',
+      'The admin API (cap policy, audit, replay) takes this run\'s token:',
+      `  curl -s ${stack.apiUrl}/api/admin/policy -H 'authorization: Bearer ${stack.adminToken}'`,
+      '',
       'Ctrl-C stops everything.',
       '',
     ];

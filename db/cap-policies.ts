@@ -33,6 +33,12 @@ export async function getActiveCapPolicy(pool: Pool): Promise<StoredCapPolicy | 
   return rows.length ? toPolicy(rows[0]) : null;
 }
 
+/** The active version alone (one indexed row), so a per-batch check costs nothing; null when none was stored. */
+export async function activeCapPolicyVersion(pool: Pool): Promise<number | null> {
+  const { rows } = await pool.query(`select version from cap_policies where active`);
+  return rows.length ? (rows[0].version as number) : null;
+}
+
 /**
  * Stores `document` as a new version, makes it the active one and records the audit entry, in one transaction:
  * a failure leaves the previous version in force. An unchanged document creates nothing and reports changed: false.

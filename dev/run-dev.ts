@@ -1,5 +1,6 @@
 // Everything on embedded defaults in one process: PostgreSQL, Temporal dev server, SMTP capture, push service, seeded world, worker and API.
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,8 @@ export interface DevOptions {
 export interface DevStack {
   config: Config;
   apiUrl: string;
+  /** ADMIN_TOKEN, or one generated for this run: the bearer token of /api/admin/*. */
+  adminToken: string;
   uiUrl: string | undefined;
   smtpPort: number;
   pushOrigin: string;
@@ -125,6 +128,8 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       SMTP_HOST: smtp.host,
       SMTP_PORT: String(smtp.port),
       PORT: env.PORT ?? String(await preferPort(8080)),
+      // A fresh admin token per run unless one is given: the console and curl need one, a fixed default would be a hole.
+      ADMIN_TOKEN: env.ADMIN_TOKEN || randomBytes(24).toString('base64url'),
     });
     const pool = createPool(databaseUrl, 20);
     stops.push(() => pool.end());
@@ -144,7 +149,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     stops.push(() => worker.stop());
     const temporal = await connectTemporal(config);
     stops.push(() => temporal.connection.close());
-    const server = createApiServer(createApiRouter({ pool, temporal }));
+    const server = createApiServer(createApiRouter({ pool, temporal, adminToken: config.adminToken }));
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -153,6 +158,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     return {
       config,
       apiUrl,
+      adminToken: config.adminToken!,
       uiUrl,
       smtpPort: smtp.port,
       pushOrigin: push.origin,

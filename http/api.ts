@@ -8,12 +8,15 @@ import { readJson, Router } from './router.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 import { eventProgress } from '../db/progress.ts';
 import { registerFanRoutes, type FanRouteOptions } from './fan-routes.ts';
+import { registerAdminRoutes } from './admin-routes.ts';
 
 export interface ApiDeps {
   pool: Pool;
   temporal: Client;
   now?: () => Date;
   fan?: FanRouteOptions;
+  /** ADMIN_TOKEN: the bearer token of /api/admin/*; without it those routes answer 401. */
+  adminToken?: string;
 }
 
 function eventJson(e: CreatorEvent) {
@@ -78,6 +81,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
 
   registerFanRoutes(router, { pool: deps.pool, now, ...deps.fan });
+  registerAdminRoutes(router, { pool: deps.pool, adminToken: deps.adminToken });
   return router;
 }
 

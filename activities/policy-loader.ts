@@ -1,0 +1,33 @@
+// The cap policy in force: the active stored version (DEFAULT_CAP_POLICY when none), re-read only when the version changes.
+import { activeCapPolicyVersion, getActiveCapPolicy } from '../db/cap-policies.ts';
+import type { Pool } from '../db/pool.ts';
+import { DEFAULT_CAP_POLICY, formatPolicyErrors, validateCapPolicy, type CapPolicy } from '../policy/cap-policy.ts';
+
+export interface PolicyInForce {
+  /** The stored version, or null for the built-in default. */
+  version: number | null;
+  policy: CapPolicy;
+}
+
+export interface PolicyLoader {
+  /** Asks for the active version (one indexed row) and loads the document only when it changed: call it per batch. */
+  current(): Promise<PolicyInForce>;
+}
+
+export function createPolicyLoader(pool: Pool): PolicyLoader {
+  let loaded: PolicyInForce = { version: null, policy: DEFAULT_CAP_POLICY };
+  return {
+    async current() {
+      const version = await activeCapPolicyVersion(pool);
+      if (version === loaded.version) return loaded;
+      if (version === null) return (loaded = { version: null, policy: DEFAULT_CAP_POLICY });
+      const stored = await getActiveCapPolicy(pool);
+      // Activated between the two reads: take whatever is active now, it is the newer one.
+      if (!stored) return (loaded = { version: null, policy: DEFAULT_CAP_POLICY });
+      // Validated before it was stored; checked again because a hand-edited row must not decide with a broken document.
+      const checked = validateCapPolicy(stored.document);
+      if (!checked.ok) throw new Error(`cap policy version ${stored.version} is invalid and cannot be used:\n${formatPolicyErrors(checked.errors)}`);
+      return (loaded = { version: stored.version, policy: checked.value });
+    },
+  };
+}

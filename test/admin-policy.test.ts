@@ -1,0 +1,130 @@
+// The admin API over HTTP on real PostgreSQL: the bearer token, the policy read, validation, a refused edit, an audited edit.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPolicyLoader } from '../activities/policy-loader.ts';
+import { registerAdminRoutes } from '../http/admin-routes.ts';
+import { createApiServer } from '../http/api.ts';
+import { Router } from '../http/router.ts';
+import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { useTestSchema } from '../testing/db.ts';
+
+const TOKEN = 'test-admin-token-0123456789abcdef';
+const db = useTestSchema('admin_policy');
+let server: Server;
+let api: string;
+
+beforeAll(async () => {
+  const router = new Router();
+  registerAdminRoutes(router, { pool: db().pool, adminToken: TOKEN });
+  server = createApiServer(router);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => {
+  server?.close();
+});
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) {
+  const res = await fetch(`${api}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as any };
+}
+
+describe('admin API', () => {
+  it('answers 401 on every route without the right bearer token', async () => {
+    const routes: [string, string][] = [
+      ['GET', '/api/admin/policy'],
+      ['PUT', '/api/admin/policy'],
+      ['GET', '/api/admin/policy/audit'],
+      ['POST', '/api/admin/policy/validate'],
+    ];
+    for (const [method, path] of routes) {
+      for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Basic ${TOKEN}` }] as Record<string, string>[]) {
+        const r = await call(method, path, method === 'GET' ? undefined : DEFAULT_CAP_POLICY, headers);
+        expect(r.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
+        expect(r.json.errors[0].field).toBe('Authorization');
+      }
+    }
+    expect(await db().pool.query(`select count(*)::int as n from cap_policies`)).toMatchObject({ rows: [{ n: 0 }] });
+  });
+
+  it('is closed altogether when no ADMIN_TOKEN is configured', async () => {
+    const router = new Router();
+    registerAdminRoutes(router, { pool: db().pool, adminToken: undefined });
+    const closed = createApiServer(router);
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const res = await fetch(`http://127.0.0.1:${(closed.address() as AddressInfo).port}/api/admin/policy`, { headers: { authorization: 'Bearer anything' } });
+    closed.close();
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as any).errors[0].rule).toMatch(/set ADMIN_TOKEN/);
+  });
+
+  it('shows the built-in default until a policy is stored', async () => {
+    const r = await call('GET', '/api/admin/policy');
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ version: null, source: 'default', document: DEFAULT_CAP_POLICY });
+  });
+
+  it('validates without storing, naming each field and rule', async () => {
+    const bad = { ...DEFAULT_CAP_POLICY, rules: [{ type: 'cap', name: 'push_per_day', channel: 'push', limit: 3, window: 'a day' }] };
+    const r = await call('POST', '/api/admin/policy/validate', bad);
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ valid: false, errors: [{ field: 'rules[0].window', rule: 'must be a duration such as "24h"' }] });
+    expect((await call('POST', '/api/admin/policy/validate', DEFAULT_CAP_POLICY)).json).toEqual({ valid: true, errors: [] });
+  });
+
+  it('stores a valid edit as a new version with who, when and the diff, in force for the next decision batch', async () => {
+    const loader = createPolicyLoader(db().pool);
+    expect((await loader.current()).version).toBeNull();
+    const put = await call('PUT', '/api/admin/policy', DEFAULT_CAP_POLICY, { authorization: `Bearer ${TOKEN}`, 'x-fanfare-actor': 'mia' });
+    expect(put.status).toBe(201);
+    expect(put.json).toMatchObject({ changed: true, actor: 'api:mia' });
+    const looser = { ...DEFAULT_CAP_POLICY, name: 'looser', rules: DEFAULT_CAP_POLICY.rules.map((r) => (r.name === 'push_per_day' ? { ...r, limit: 5 } : r)) };
+    const second = await call('PUT', '/api/admin/policy', looser, { authorization: `Bearer ${TOKEN}`, 'x-fanfare-actor': 'noah' });
+    expect(second.status).toBe(201);
+    expect(second.json.diff).toEqual([
+      { path: 'name', op: 'change', from: 'default', to: 'looser' },
+      { path: 'rules[0].limit', op: 'change', from: 3, to: 5 },
+    ]);
+    expect(await loader.current()).toMatchObject({ version: second.json.version, policy: { name: 'looser' } });
+
+    const same = await call('PUT', '/api/admin/policy', looser);
+    expect(same).toMatchObject({ status: 200, json: { changed: false, version: second.json.version } });
+
+    const audit = await call('GET', '/api/admin/policy/audit');
+    expect(audit.status).toBe(200);
+    expect(audit.json.entries.map((e: any) => [e.version, e.actor, e.action])).toEqual([
+      [second.json.version, 'api:noah', 'activate'],
+      [put.json.version, 'api:mia', 'activate'],
+    ]);
+    expect(audit.json.entries[0].diff).toEqual(second.json.diff);
+    expect(Date.parse(audit.json.entries[0].at)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('refuses an invalid edit with 400 and every error, and the active version stays in force', async () => {
+    const before = await call('GET', '/api/admin/policy');
+    const bad = { ...DEFAULT_CAP_POLICY, valueAware: 'yes', digest: { topK: 0, minScore: 0.02, weeklyOn: 1 } };
+    const r = await call('PUT', '/api/admin/policy', bad);
+    expect(r.status).toBe(400);
+    expect(r.json.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'digest.topK', rule: 'must be an integer from 1 to 50' },
+        { field: 'valueAware', rule: 'must be true or false' },
+      ]),
+    );
+    const notJson = await fetch(`${api}/api/admin/policy`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` }, body: '{nope' });
+    expect(notJson.status).toBe(400);
+    const after = await call('GET', '/api/admin/policy');
+    expect(after.json).toEqual(before.json);
+    expect((await call('GET', '/api/admin/policy/audit')).json.entries).toHaveLength(2);
+    expect((await call('GET', '/api/admin/policy/audit?limit=0')).json.errors).toEqual([{ field: 'limit', rule: 'must be an integer from 1 to 500' }]);
+  });
+});
