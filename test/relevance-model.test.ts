@@ -1,0 +1,213 @@
+// The relevance model on a small simulated world: identical features in training and serving, no leakage, the promotion gate, live model swaps, the workflow.
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTrainingActivities } from '../activities/training.ts';
+import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { ensureRetrainSchedule, RETRAIN_CRON } from '../app/training-schedule.ts';
+import { workflowBundle } from '../app/worker.ts';
+import { activeModelVersion, getModel, promoteModel, rollbackModel } from '../db/models.ts';
+import { loadSnapshots } from '../models/engagement-snapshots.ts';
+import { extractExamples, type ExampleSet } from '../models/examples.ts';
+import { DAY_MS, FEATURE_NAMES, HOUR_MS, NUM_FEATURES } from '../models/features.ts';
+import { candidateFeatureRows, createRelevanceScorer } from '../models/scoring.ts';
+import { writeHistory } from '../simulator/history.ts';
+import { seedWorld, type SeedResult } from '../simulator/seed.ts';
+import { parseWorldSpec } from '../simulator/spec.ts';
+import { storeSimulatedWorld } from '../simulator/world-setting.ts';
+import { generateWorld } from '../simulator/world.ts';
+import { useTestSchema } from '../testing/db.ts';
+import { useTemporalDevServer } from '../testing/temporal.ts';
+import { RETRAIN_SCHEDULE_ID } from '../workflows/names.ts';
+import type { RetrainModelResult } from '../workflows/retrain-model.ts';
+
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // Installed already by another test in this process.
+}
+
+const db = useTestSchema('relevance_model');
+const temporal = useTemporalDevServer();
+
+const HISTORY_DAYS = 14;
+const AS_OF = Date.parse('2025-05-20T06:00:00Z');
+const TRAINING = { asOf: new Date(AS_OF).toISOString(), trainDays: 9, holdoutDays: 3, params: ['num_iterations=80', 'min_data_in_leaf=40', 'learning_rate=0.1'] };
+let ids: SeedResult;
+
+beforeAll(async () => {
+  const spec = parseWorldSpec({ seed: 5, start: new Date(AS_OF - HISTORY_DAYS * DAY_MS).toISOString(), fans: { count: 1500 }, creators: { count: 20 } });
+  const world = generateWorld(spec);
+  ids = await seedWorld(db().pool, world);
+  await storeSimulatedWorld(db().pool, spec);
+  await writeHistory(db().pool, world, ids, { fromMs: world.startMs, toMs: AS_OF });
+}, 120_000);
+
+const col = (set: ExampleSet, row: number, name: (typeof FEATURE_NAMES)[number]) => set.rows[row * NUM_FEATURES + FEATURE_NAMES.indexOf(name)];
+const row = (set: ExampleSet, i: number) => Array.from(set.rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES));
+
+describe('features', () => {
+  it('are identical in training and serving for the same (fan, event, channel, time)', async () => {
+    const fromMs = AS_OF - 4 * DAY_MS;
+    const examples = await extractExamples(db().pool, { fromMs, toMs: AS_OF - DAY_MS, pageSize: 400 });
+    expect(examples.numRows).toBeGreaterThan(1000);
+    // Forty examples spread over the set, so the sample spans fans, channels, kinds and days.
+    const step = Math.floor(examples.numRows / 40);
+    const picks = Array.from({ length: 40 }, (_, k) => k * step + (k % 7));
+    const { rows: events } = await db().pool.query(
+      `select d.id, d.fan_id, d.channel, d.decided_at, e.creator_id, e.kind, e.created_at
+         from decisions d join creator_events e on e.id = d.event_id where d.id = any($1::bigint[])`,
+      [picks.map((i) => examples.decisionIds[i])],
+    );
+    const byId = new Map(events.map((e) => [Number(e.id), e]));
+    const snapshots = new Map<number, Awaited<ReturnType<typeof loadSnapshots>>>();
+    for (const i of picks) {
+      const e = byId.get(examples.decisionIds[i])!;
+      const asOfMs = e.decided_at.getTime();
+      const day = Math.floor(asOfMs / DAY_MS);
+      if (!snapshots.has(day)) snapshots.set(day, await loadSnapshots(db().pool, asOfMs, asOfMs));
+      const served = await candidateFeatureRows(
+        db().pool,
+        { creatorId: e.creator_id, kind: e.kind, createdAtMs: e.created_at.getTime() },
+        [{ fanId: e.fan_id, channel: e.channel, sendAtMs: examples.sentAtMs[i] }],
+        asOfMs,
+        snapshots.get(day)!,
+      );
+      expect(Array.from(served), `decision ${e.id}`).toEqual(row(examples, i));
+    }
+  });
+
+  it('leak nothing: an engagement after the decision time never reaches that row', async () => {
+    const window = { fromMs: AS_OF - 3 * DAY_MS, toMs: AS_OF - DAY_MS };
+    const before = await extractExamples(db().pool, window);
+    // An unopened notification with a later one to the same fan: open the first after the second was decided.
+    let target = -1;
+    for (let i = 1; i < before.numRows && target < 0; i++) {
+      if (before.fanIds[i] === before.fanIds[i - 1] && before.labels[i - 1] === 0 && before.sentAtMs[i] - before.sentAtMs[i - 1] > HOUR_MS) target = i;
+    }
+    expect(target).toBeGreaterThan(0);
+    const earlier = before.decisionIds[target - 1];
+    const lateOpenMs = before.sentAtMs[target] + 60_000;
+    await db().pool.query(
+      `insert into engagement_events (decision_id, fan_id, event_id, channel, kind, occurred_at)
+       select d.id, d.fan_id, d.event_id, d.channel, k, $2::timestamptz from decisions d, unnest(array['open', 'click']) as k where d.id = $1::bigint`,
+      [earlier, new Date(lateOpenMs)],
+    );
+    const after = await extractExamples(db().pool, window);
+    expect(after.numRows).toBe(before.numRows);
+    // The earlier row's label sees the open (within 24 h of its send); no row decided before the open sees it.
+    expect(after.labels[target - 1]).toBe(lateOpenMs < before.sentAtMs[target - 1] + DAY_MS ? 1 : 0);
+    for (let i = 0; i < after.numRows; i++) {
+      if (after.fanIds[i] === before.fanIds[target] && after.sentAtMs[i] <= lateOpenMs) expect(row(after, i), `row ${i}`).toEqual(row(before, i));
+    }
+    expect(row(after, target)).toEqual(row(before, target));
+    // A row decided after the open does see it.
+    const later = Array.from({ length: after.numRows }, (_, i) => i).find((i) => after.fanIds[i] === before.fanIds[target] && after.sentAtMs[i] > lateOpenMs);
+    if (later !== undefined) expect(col(after, later, 'fan_days_since_open')).not.toEqual(col(before, later, 'fan_days_since_open'));
+  });
+});
+
+describe('training and promotion', () => {
+  const training = () => createTrainingActivities({ pool: db().pool });
+
+  it('says so when no model is active, and decides with the named baseline', async () => {
+    const lines: string[] = [];
+    const scorer = createRelevanceScorer({ pool: db().pool, log: (l) => lines.push(l) });
+    const event = { creatorId: ids.creatorIds[0], kind: 'post' as const, createdAtMs: AS_OF };
+    const first = await scorer.scoreCandidates(event, [{ fanId: ids.fanIds[0], channel: 'email', sendAtMs: AS_OF }], AS_OF);
+    await scorer.scoreCandidates(event, [{ fanId: ids.fanIds[0], channel: 'email', sendAtMs: AS_OF }], AS_OF);
+    expect(first).toMatchObject({ modelVersion: null, unscoredReason: 'no active model', scores: null });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('no active model');
+  });
+
+  it('promotes a model that beats the base rate, stores the oracle beside it, and rejects one trained on shuffled labels', async () => {
+    const first = await training().trainCandidate(TRAINING);
+    expect(first.oracle).not.toBeNull();
+    expect(first.auc).toBeGreaterThan(0.6);
+    expect(first.oracle!.auc).toBeGreaterThan(first.auc - 0.2);
+    expect(await training().gateCandidate({ version: first.version })).toMatchObject({ status: 'active' });
+    expect(await activeModelVersion(db().pool)).toBe(first.version);
+
+    const shuffled = await training().trainCandidate({ ...TRAINING, shuffleLabels: true });
+    expect(shuffled.activeVersion).toBe(first.version);
+    const gate = await training().gateCandidate({ version: shuffled.version });
+    expect(gate.status).toBe('rejected');
+    expect(gate.reason).toMatch(/does not beat active model|no better than predicting the base rate/);
+    const stored = await getModel(db().pool, shuffled.version);
+    expect(stored).toMatchObject({ status: 'rejected', reason: gate.reason });
+    expect(stored!.oracleMetrics).toMatchObject({ rows: first.rows.holdout });
+    expect(await activeModelVersion(db().pool)).toBe(first.version);
+
+    // The active model keeps serving: decisions carry its version, score and SHAP contributions.
+    const { rows: ev } = await db().pool.query(
+      `insert into creator_events (creator_id, kind, title, url, audience, idempotency_key, created_at)
+       values ($1::bigint, 'live', 'Live now', 'https://fans.example/live', 'all', 'gate-test', $2::timestamptz) returning id`,
+      [ids.creatorIds[0], new Date(AS_OF)],
+    );
+    // decideBatch reads the audience, scores and records; it touches no sender or Temporal client.
+    const activities = createActivities({ pool: db().pool, scorer: createRelevanceScorer({ pool: db().pool }), now: () => new Date(AS_OF) } as unknown as ActivityDeps);
+    const decided = await activities.decideBatch({ eventId: ev[0].id, afterFanId: 0, limit: 500 });
+    expect(decided.decisions).toBeGreaterThan(0);
+    const { rows } = await db().pool.query(`select model_version, score, contributions, reason_detail from decisions where event_id = $1::bigint`, [ev[0].id]);
+    for (const r of rows) {
+      expect(r.model_version).toBe(first.version);
+      expect(r.score).toBeGreaterThan(0);
+      expect(r.score).toBeLessThan(1);
+      expect(r.contributions).toHaveLength(5);
+      expect(FEATURE_NAMES).toContain(r.contributions[0].feature);
+    }
+  });
+
+  it('swaps the served model on promotion and rollback without a restart', async () => {
+    const scorer = createRelevanceScorer({ pool: db().pool, log: () => undefined });
+    const event = { creatorId: ids.creatorIds[1], kind: 'post' as const, createdAtMs: AS_OF - HOUR_MS };
+    const candidates = [
+      { fanId: ids.fanIds[3], channel: 'email' as const, sendAtMs: AS_OF },
+      { fanId: ids.fanIds[3], channel: 'email' as const, sendAtMs: AS_OF + 6 * HOUR_MS },
+    ];
+    const active = (await activeModelVersion(db().pool))!;
+    expect((await scorer.scoreCandidates(event, candidates, AS_OF)).modelVersion).toBe(active);
+    const next = await training().trainCandidate({ ...TRAINING, params: [...TRAINING.params, 'num_leaves=7'] });
+    await promoteModel(db().pool, next.version, 'by hand in a test');
+    const swapped = await scorer.scoreCandidates(event, candidates, AS_OF);
+    expect(swapped.modelVersion).toBe(next.version);
+    expect(swapped.scores).toHaveLength(2);
+    expect(await rollbackModel(db().pool, 'test')).toEqual({ from: next.version, to: active });
+    expect((await scorer.scoreCandidates(event, candidates, AS_OF)).modelVersion).toBe(active);
+  });
+});
+
+describe('retrainModel on Temporal', () => {
+  let client: Client;
+  beforeAll(async () => {
+    client = new Client({ connection: await Connection.connect({ address: temporal().address }) });
+  });
+  afterAll(async () => {
+    await client?.connection.close();
+  });
+
+  it('trains, gates and records a candidate; the nightly schedule is created once and updated after', async () => {
+    const worker = await Worker.create({
+      connection: await NativeConnection.connect({ address: temporal().address }),
+      taskQueue: 'relevance-test',
+      workflowBundle: await workflowBundle(),
+      activities: createTrainingActivities({ pool: db().pool }),
+    });
+    await worker.runUntil(async () => {
+      const result = (await client.workflow.execute('retrainModel', { taskQueue: 'relevance-test', workflowId: 'retrain-test', args: [TRAINING] })) as RetrainModelResult;
+      expect(result.gate.version).toBe(result.candidate.version);
+      expect(['active', 'rejected']).toContain(result.gate.status);
+      expect((await getModel(db().pool, result.candidate.version))!.status).toBe(result.gate.status);
+      // Bad input is permanent: the workflow fails at once instead of retrying.
+      await expect(client.workflow.execute('retrainModel', { taskQueue: 'relevance-test', workflowId: 'retrain-bad', args: [{ trainDays: 1 }] })).rejects.toThrow();
+    });
+
+    expect(await ensureRetrainSchedule(client)).toBe('created');
+    expect(await ensureRetrainSchedule(client)).toBe('updated');
+    const schedule = await client.schedule.getHandle(RETRAIN_SCHEDULE_ID).describe();
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retrainModel' });
+    expect(JSON.stringify(schedule.spec)).toContain('3');
+    expect(RETRAIN_CRON).toBe('0 3 * * *');
+  });
+});
