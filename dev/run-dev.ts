@@ -13,7 +13,9 @@ import { createApiRouter, createApiServer } from '../http/api.ts';
 import { startSmtpCapture, type CapturedMail } from '../peers/smtp-capture.ts';
 import { startPushService, type ReceivedPush } from '../peers/push-service.ts';
 import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
+import { createResponder, type Responder } from '../simulator/responder.ts';
 import { seedWorld } from '../simulator/seed.ts';
+import { storeSimulatedWorld } from '../simulator/world-setting.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
 import { freePort } from '../testing/free-port.ts';
@@ -28,6 +30,11 @@ export interface DevOptions {
   seed: number;
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
+  /**
+   * Simulated fans answer what they receive (opens, clicks, unsubscribes through the messages' links), with
+   * delays scaled by this factor: 1/60 (the default) plays an hour of reading time in a minute; 0 answers at once.
+   */
+  responseTimeScale?: number;
 }
 
 export interface DevStack {
@@ -41,6 +48,8 @@ export interface DevStack {
   creatorIds: number[];
   mails: CapturedMail[];
   pushes: ReceivedPush[];
+  /** The simulated fans answering mails and pushes with the ground truth. */
+  responder: Responder;
   /** A new browser subscription at the local push service, bound to our VAPID key. */
   subscribe(): PushSubscriptionJson;
   stop(): Promise<void>;
@@ -108,16 +117,23 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       uiUrl = server.uiUrl;
     }
 
+    let responder: Responder | undefined;
     const printMail = burstPrinter(log, 'mail');
     const printPush = burstPrinter(log, 'push');
     const smtp = await startSmtpCapture({
       port: await preferPort(2525),
-      onMessage: (m) => printMail(`mail → ${m.envelope.to.join(', ')}: "${m.parsed.subject ?? ''}"`),
+      onMessage: (m) => {
+        printMail(`mail → ${m.envelope.to.join(', ')}: "${m.parsed.subject ?? ''}"`);
+        responder?.handleMail(m);
+      },
     });
     stops.push(() => smtp.stop());
     const push = await startPushService({
       port: await preferPort(8444),
-      onPush: (p) => printPush(`push → ${p.endpoint.replace(/^.*\/push\//, 'device ')}: ${p.payload}`),
+      onPush: (p) => {
+        printPush(`push → ${p.endpoint.replace(/^.*\/push\//, 'device ')}: ${p.payload}`);
+        responder?.handlePush(p);
+      },
     });
     stops.push(() => push.stop());
 
@@ -140,9 +156,21 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     const vapid = await vapidKeys(pool);
     const spec = parseWorldSpec({ seed: options.seed, fans: { count: options.fans }, creators: { count: options.creators } });
     const world = generateWorld(spec);
+    await storeSimulatedWorld(pool, spec);
+    responder = createResponder({
+      world,
+      fanIndexOfEndpoint: (endpoint) => fanOfEndpoint.get(endpoint),
+      revokePush: (p) => push.unsubscribe(p.subscriptionId),
+      timeScale: options.responseTimeScale ?? 1 / 60,
+    });
     log(`seed: ${options.creators} creators and ${options.fans} fans (seed ${options.seed})`);
+    const fanOfEndpoint = new Map<string, number>();
     const seeded = await seedWorld(pool, world, {
-      createPushSubscription: async () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
+      createPushSubscription: async (fanIndex) => {
+        const { subscription } = push.createSubscription({ applicationServerKey: vapid.publicKey });
+        fanOfEndpoint.set(subscription.endpoint, fanIndex);
+        return subscription;
+      },
     });
 
     const worker = await startWorker(config, pool, { pushAgent: push.agent });
@@ -165,6 +193,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       creatorIds: seeded.creatorIds,
       mails: smtp.messages,
       pushes: push.received,
+      responder: responder!,
       subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
       stop,
     };

@@ -1,0 +1,97 @@
+// The relevance model on the default world: `fanfare train --report` through a real worker, then scoring throughput inside the decision path.
+//
+// Setup (once, about 3.5 minutes): a database holding the default world with 28 days of history that ends now:
+//   createdb fanfare_relevance
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx fanfare migrate
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx fanfare seed --history-days 28 --history-ends-now
+// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx tsx bench/relevance-model.ts [--skip-train]
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { createTrainingActivities } from '../activities/training.ts';
+import { workflowBundle } from '../app/worker.ts';
+import { databaseUrlFromEnv } from '../db/migrate.ts';
+import { createPool } from '../db/pool.ts';
+import { startDevServer } from '../dev/temporal.ts';
+import { HOUR_MS } from '../models/features.ts';
+import { createRelevanceScorer, type ScoringCandidate } from '../models/scoring.ts';
+import { TASK_QUEUE } from '../workflows/names.ts';
+
+const skipTrain = process.argv.includes('--skip-train');
+const url = databaseUrlFromEnv();
+const pool = createPool(url, 8);
+Runtime.install({ logger: new DefaultLogger('WARN') });
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+// The history's end is the data's "now": engagement after it was never written, so labels are complete only up to it.
+const end = await pool.query(`select max(v.started_at) as last from deliveries v where v.status = 'sent'`);
+const asOf = new Date(Math.ceil(end.rows[0].last.getTime() / HOUR_MS) * HOUR_MS);
+log(`history ends ${asOf.toISOString()}`);
+
+if (!skipTrain) {
+  const server = await startDevServer();
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address: server.address }),
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: createTrainingActivities({ pool, log: (l) => log(`  worker: ${l}`) }),
+    maxConcurrentActivityTaskExecutions: 1,
+  });
+  await worker.runUntil(async () => {
+    const started = performance.now();
+    const cli = fileURLToPath(new URL('../bin/fanfare.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, 'train', '--report', '--as-of', asOf.toISOString()], {
+      env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATABASE_URL: url },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    log(`fanfare train --report exited ${code} after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  });
+  await server.stop();
+}
+
+// Scoring inside the decision path: 10,000 fans × 2 channels × 24 candidate send hours in one call.
+const scorer = createRelevanceScorer({ pool, log });
+const creator = await pool.query(`select creator_id, count(*)::int as n from memberships group by 1 order by 2 desc limit 1`);
+const fans = await pool.query(`select id from fans order by id limit 10000`);
+const event = { creatorId: creator.rows[0].creator_id, kind: 'post' as const, createdAtMs: asOf.getTime() };
+const candidates: ScoringCandidate[] = [];
+for (const f of fans.rows) {
+  for (const channel of ['email', 'push'] as const) {
+    for (let h = 0; h < 24; h++) candidates.push({ fanId: f.id, channel, sendAtMs: asOf.getTime() + h * HOUR_MS });
+  }
+}
+await scorer.scoreCandidates(event, candidates.slice(0, 48), asOf.getTime()); // loads the model and the day's snapshot
+for (let run = 1; run <= 3; run++) {
+  const t0 = performance.now();
+  const scored = await scorer.scoreCandidates(event, candidates, asOf.getTime());
+  const s = (performance.now() - t0) / 1000;
+  if (!scored.scores) throw new Error(`no scores: ${scored.unscoredReason}`);
+  log(`scoreCandidates: ${candidates.length} candidates (10,000 fans × 2 channels × 24 hours) with model ${scored.modelVersion} in ${s.toFixed(2)} s (${(candidates.length / s).toFixed(0)}/s)`);
+}
+
+// decideBatch as announceEvent runs it: 2,000-fan pages of the biggest creator's audience, scored with SHAP and written.
+const ev = await pool.query(
+  `insert into creator_events (creator_id, kind, title, url, audience, idempotency_key, created_at)
+   values ($1::bigint, 'post', 'Bench post', 'https://fans.example/bench', 'all', $2::text, $3::timestamptz) returning id`,
+  [event.creatorId, `bench-${Date.now()}`, asOf],
+);
+// decideBatch touches only the pool, the scorer and the clock.
+const activities = createActivities({ pool, scorer, now: () => asOf } as unknown as ActivityDeps);
+const t0 = performance.now();
+let afterFanId = 0;
+let decisions = 0;
+let audience = 0;
+for (;;) {
+  const page = await activities.decideBatch({ eventId: ev.rows[0].id, afterFanId, limit: 2000 });
+  decisions += page.decisions;
+  audience += page.fans;
+  afterFanId = page.lastFanId;
+  if (page.fans < 2000) break;
+}
+const s = (performance.now() - t0) / 1000;
+log(`decideBatch: ${audience} fans, ${decisions} decisions scored with top-5 SHAP and written in ${s.toFixed(1)} s (${(decisions / s).toFixed(0)} decisions/s)`);
+await pool.query(`delete from decisions where event_id = $1::bigint`, [ev.rows[0].id]);
+await pool.query(`delete from creator_events where id = $1::bigint`, [ev.rows[0].id]);
+await pool.end();

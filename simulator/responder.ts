@@ -1,0 +1,180 @@
+// Simulated fans answering real deliveries: the ground truth decides, and the fan opens, clicks or unsubscribes by calling the message's own links.
+//
+// Email: an open loads the pixel, a click follows the "Read it" link, an unsubscribe POSTs the
+// RFC 8058 one-click URL from List-Unsubscribe. Push: tapping the notification is the open, and
+// the service worker's ping (the signed click link) is what records it; unsubscribing revokes the
+// browser subscription, so the next push answers 410 Gone. Digests are not answered.
+import type { CapturedMail } from '../peers/smtp-capture.ts';
+import type { ReceivedPush } from '../peers/push-service.ts';
+import { hashString } from './random.ts';
+import { isIrrelevant, respond, type Response } from './response.ts';
+import type { Channel, EventKind } from './spec.ts';
+import { findMembership, type World } from './world.ts';
+
+const DAY_MS = 86_400_000;
+const KIND_BY_VERB: Record<string, EventKind> = { posted: 'post', 'is live': 'live', announced: 'announcement' };
+
+export interface ResponderOptions {
+  world: World;
+  /** The fan index behind a push subscription endpoint (the seed's createPushSubscription callback knows it). */
+  fanIndexOfEndpoint: (endpoint: string) => number | undefined;
+  /** Revokes a browser subscription at the push service: how a fan turns push off. */
+  revokePush?: (push: ReceivedPush) => void;
+  /** Scales the simulated delays: 0 answers at once (tests), 1 in real time, 1/60 a minute per hour. */
+  timeScale?: number;
+  fetch?: typeof fetch;
+  log?: (line: string) => void;
+}
+
+/** What a fan did with one message, and the links called. */
+export interface Answer {
+  channel: Channel;
+  fanIndex: number;
+  creatorIndex: number;
+  kind: EventKind;
+  response: Response;
+}
+
+export interface Responder {
+  /** Decides and acts for one captured message; null when it is not an alert to a fan of the world. */
+  handleMail(mail: CapturedMail): Answer | null;
+  handlePush(push: ReceivedPush): Answer | null;
+  /** Resolves when every link call scheduled so far has been made. */
+  idle(): Promise<void>;
+  answers: Answer[];
+  /** Link calls that failed (status and URL), for diagnosis. */
+  failures: string[];
+}
+
+/** "Creator 12 posted: Title" → creator index 11 and kind post. */
+export function parseAlertSubject(subject: string): { creatorIndex: number; kind: EventKind } | null {
+  const m = /^Creator (\d+) (posted|is live|announced): /.exec(subject);
+  return m ? { creatorIndex: Number(m[1]) - 1, kind: KIND_BY_VERB[m[2]] } : null;
+}
+
+export function fanIndexOfEmail(address: string): number | undefined {
+  const m = /^fan(\d+)@fans\.example$/i.exec(address.trim());
+  return m ? Number(m[1]) - 1 : undefined;
+}
+
+/** The links an alert email carries: open pixel, click, one-click unsubscribe. */
+export function alertEmailLinks(mail: CapturedMail): { open?: string; click?: string; unsubscribe?: string } {
+  const html = typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
+  const open = /<img src="([^"]*\/t\/o\/[^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+  const click = /Read it: (\S+)/.exec(mail.parsed.text ?? '')?.[1];
+  const header = mail.parsed.headers.get('list-unsubscribe');
+  const text = typeof header === 'string' ? header : JSON.stringify(header ?? '');
+  const unsubscribe = /<(https?:\/\/[^>]+)>/.exec(text)?.[1];
+  return { open, click, unsubscribe };
+}
+
+/** Recent arrivals per fan, for the ground truth's fatigue and unsubscribe hazard. */
+class Arrivals {
+  private readonly byFan = new Map<number, { atMs: number; irrelevant: boolean }[]>();
+  counts(fanIndex: number, atMs: number): { last24h: number; irrelevant7d: number } {
+    const list = (this.byFan.get(fanIndex) ?? []).filter((a) => a.atMs > atMs - 7 * DAY_MS);
+    this.byFan.set(fanIndex, list);
+    return { last24h: list.filter((a) => a.atMs > atMs - DAY_MS && a.atMs < atMs).length, irrelevant7d: list.filter((a) => a.irrelevant && a.atMs < atMs).length };
+  }
+  add(fanIndex: number, atMs: number, irrelevant: boolean): void {
+    const list = this.byFan.get(fanIndex) ?? [];
+    list.push({ atMs, irrelevant });
+    this.byFan.set(fanIndex, list);
+  }
+}
+
+export function createResponder(options: ResponderOptions): Responder {
+  const { world } = options;
+  const scale = options.timeScale ?? 0;
+  const doFetch = options.fetch ?? fetch;
+  const log = options.log ?? (() => undefined);
+  const arrivals = new Arrivals();
+  const inFlight = new Set<Promise<void>>();
+  const answers: Answer[] = [];
+  const failures: string[] = [];
+
+  const call = (delayMs: number, url: string, init?: RequestInit) => {
+    const p = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, delayMs * scale)))
+      .then(() => doFetch(url, { redirect: 'manual', ...init }))
+      .then((res) => {
+        if (res.status >= 400) failures.push(`${res.status} ${url}`);
+      })
+      .catch((err: Error) => void failures.push(`${err.message} ${url}`))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+
+  /** The ground truth for this fan, creator and message; null when the pair is not a membership of the world. */
+  const decide = (fanIndex: number, creatorIndex: number, kind: EventKind, channel: Channel, eventKey: string, sentAtMs: number) => {
+    if (fanIndex >= world.fans.count || creatorIndex >= world.creators.count) return null;
+    const m = findMembership(world, fanIndex, creatorIndex);
+    if (m < 0) return null;
+    const { last24h, irrelevant7d } = arrivals.counts(fanIndex, sentAtMs);
+    arrivals.add(fanIndex, sentAtMs, isIrrelevant(world, m));
+    const response = respond(world, {
+      eventKey: hashString(eventKey),
+      fanIndex,
+      creatorIndex,
+      kind,
+      channel,
+      sentAtMs,
+      sentLast24h: last24h,
+      irrelevantLast7d: irrelevant7d,
+    });
+    const answer = { channel, fanIndex, creatorIndex, kind, response };
+    answers.push(answer);
+    return answer;
+  };
+
+  return {
+    answers,
+    failures,
+    handleMail(mail) {
+      const subject = parseAlertSubject(mail.parsed.subject ?? '');
+      const fanIndex = fanIndexOfEmail(mail.envelope.to[0] ?? '');
+      if (!subject || fanIndex === undefined) return null;
+      const links = alertEmailLinks(mail);
+      const sentAtMs = mail.receivedAt.getTime();
+      // The event's own URL names the event for the ground truth's seed, the same on both channels.
+      const eventKey = /\(leads to (\S+)\)/.exec(mail.parsed.text ?? '')?.[1] ?? mail.parsed.subject ?? '';
+      const answer = decide(fanIndex, subject.creatorIndex, subject.kind, 'email', eventKey, sentAtMs);
+      if (!answer) return null;
+      const r = answer.response;
+      if (r.opened && links.open) call(r.openedAtMs! - sentAtMs, links.open);
+      if (r.clicked && links.click) call(r.clickedAtMs! - sentAtMs, links.click);
+      if (r.unsubscribed && links.unsubscribe) {
+        call(r.unsubscribedAtMs! - sentAtMs, links.unsubscribe, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'List-Unsubscribe=One-Click',
+        });
+      }
+      log(`responder: fan ${fanIndex + 1} ${r.opened ? 'opened' : 'ignored'} an email from creator ${subject.creatorIndex + 1}`);
+      return answer;
+    },
+    handlePush(push) {
+      const payload = push.payloadJson as { title?: string; body?: string; url?: string; ping?: string } | undefined;
+      const fanIndex = options.fanIndexOfEndpoint(push.endpoint);
+      const creator = /^Creator (\d+)$/.exec(payload?.title ?? '');
+      const verb = /^(posted|is live|announced): /.exec(payload?.body ?? '');
+      if (!payload || fanIndex === undefined || !creator || !verb) return null;
+      const sentAtMs = push.receivedAt.getTime();
+      const answer = decide(fanIndex, Number(creator[1]) - 1, KIND_BY_VERB[verb[1]], 'push', payload.url ?? `${payload.title}: ${payload.body}`, sentAtMs);
+      if (!answer) return null;
+      const r = answer.response;
+      // Tapping the notification is both the open and the click: the service worker pings the click link.
+      if (r.opened && payload.ping) call(r.openedAtMs! - sentAtMs, payload.ping);
+      if (r.unsubscribed && options.revokePush) {
+        const revoke = options.revokePush;
+        const p = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, (r.unsubscribedAtMs! - sentAtMs) * scale)))
+          .then(() => revoke(push))
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      return answer;
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
+}
