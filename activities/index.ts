@@ -3,10 +3,10 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Pool } from '../db/pool.ts';
 import { audiencePage } from '../db/audience.ts';
-import { alertSendTimes, dueDecisionIds, insertDecisions } from '../db/decisions.ts';
-import { baselineSendNow } from '../policy/baseline.ts';
+import { alertSendTimes, dueDecisionIds } from '../db/decisions.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
-import { scoreDecisions } from './scored-decisions.ts';
+import { decideAndRecord } from './policy-decisions.ts';
+import { createPolicyLoader, type PolicyInForce } from './policy-loader.ts';
 import { dispatchWorkflowId, distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
 import { deliverDecisions, type DeliveryReport, type EmailChannel, type PushChannel } from '../delivery/deliver.ts';
 import type { Links } from '../delivery/links.ts';
@@ -23,6 +23,8 @@ export interface ActivityDeps {
   deliveryConcurrency: number;
   /** Scores decisions with the active relevance model; without one, decisions say "no active model". */
   scorer?: RelevanceScorer;
+  /** The cap policy in force, asked once per batch; by default the active stored version, re-read when it changes. */
+  policy?: () => Promise<PolicyInForce>;
   now?: () => Date;
 }
 
@@ -57,14 +59,18 @@ export interface DeliveredBatch extends DeliveryReport {
 
 export function createActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
+  const loader = createPolicyLoader(deps.pool);
+  const policy = deps.policy ?? (() => loader.current());
   return {
-    /** Decides for one keyset page of the event's audience and records the decisions in one statement. */
+    /**
+     * Decides for one keyset page of the event's audience with the policy in force and the active model's scores
+     * (the baseline when no model is active), and records the decisions in one statement under the fans' row locks.
+     */
     async decideBatch(page: DecidePage): Promise<DecidedPage> {
       const candidates = await audiencePage(deps.pool, page.eventId, page.afterFanId, page.limit);
       if (candidates.length === 0) return { fans: 0, lastFanId: page.afterFanId, decisions: 0, slots: [] };
       const at = now();
-      const decisions = await scoreDecisions(deps.pool, deps.scorer, page.eventId, baselineSendNow(candidates, at), at);
-      await insertDecisions(deps.pool, page.eventId, decisions);
+      const decisions = await decideAndRecord({ pool: deps.pool, scorer: deps.scorer, policy }, page.eventId, candidates, at);
       const fanIds = candidates.map((c) => c.fanId);
       // Read the send times back: a retried page must wake the slots its first attempt recorded.
       const times = await alertSendTimes(deps.pool, page.eventId, fanIds);

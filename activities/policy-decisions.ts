@@ -1,0 +1,118 @@
+// decideBatch's work: score every candidate send time, then decide under the fans' row locks and record the decisions in the same transaction.
+import { alertHistory, fanContexts, lockFans, pastCandidates } from '../db/decision-inputs.ts';
+import { insertDecisions, type DecisionScore } from '../db/decisions.ts';
+import { getEvent } from '../db/events.ts';
+import { withTransaction, type Pool } from '../db/pool.ts';
+import type { RelevanceScorer, ScoringCandidate } from '../models/scoring.ts';
+import { baselineSendNow, type Candidate as AudienceMember, type Decision as BaselineDecision } from '../policy/baseline.ts';
+import type { Send } from '../policy/inputs.ts';
+import { counted, decideCandidates, historyReachMs, pageCandidates, sendTimesToScore, type PageFan } from '../policy/page.ts';
+import { fanCandidateStats, type FanCandidateStats } from '../policy/value-aware.ts';
+import type { PolicyInForce } from './policy-loader.ts';
+
+/** Contributions kept per decision: enough to explain it, small enough for every row. */
+export const TOP_CONTRIBUTIONS = 5;
+/** How far back a fan's past candidates inform value-aware capping. */
+export const VALUE_LOOKBACK_MS = 7 * 86_400_000;
+
+export interface DecidePageDeps {
+  pool: Pool;
+  scorer: RelevanceScorer | undefined;
+  policy: () => Promise<PolicyInForce>;
+}
+
+type StoredDecision = BaselineDecision & DecisionScore;
+
+/** Without a model there are no scores to decide on: every enabled channel, now, named as the baseline and saying why. */
+function baseline(members: readonly AudienceMember[], at: Date, why: string): StoredDecision[] {
+  return baselineSendNow(members, at).map((d) => ({ ...d, reasonDetail: { ...d.reasonDetail, model: why }, modelVersion: null, score: null, contributions: null }));
+}
+
+function statsByFanChannel(rows: Awaited<ReturnType<typeof pastCandidates>>, policy: PolicyInForce['policy'], at: Date): Map<string, FanCandidateStats> {
+  const past = new Map<string, { at: Date; value: number }[]>();
+  for (const r of rows) {
+    const key = `${r.fanId}/${r.channel}`;
+    const list = past.get(key) ?? [];
+    list.push({ at: r.decidedAt, value: r.score * policy.kinds[r.kind].weight });
+    past.set(key, list);
+  }
+  return new Map([...past].map(([key, list]) => [key, fanCandidateStats(list, at, VALUE_LOOKBACK_MS)]));
+}
+
+/**
+ * Decides one page of an event's audience and records it; returns the decisions recorded (a retried page's earlier
+ * ones are kept as they were). Scoring runs before the lock; the lock covers reading the fans' alerts, deciding and
+ * inserting, so a concurrent event deciding for the same fans waits and then counts these alerts as reservations.
+ */
+export async function decideAndRecord(deps: DecidePageDeps, eventId: number, members: readonly AudienceMember[], at: Date): Promise<StoredDecision[]> {
+  const event = await getEvent(deps.pool, eventId);
+  if (!event) throw new RangeError(`eventId: no event ${eventId}`);
+  const scoringEvent = { creatorId: event.creatorId, kind: event.kind, createdAtMs: event.createdAt.getTime() };
+  if (!deps.scorer) return record(deps.pool, eventId, baseline(members, at, 'no relevance scorer configured'));
+
+  const { version: policyVersion, policy } = await deps.policy();
+  const fanIds = members.map((m) => m.fanId);
+  const contexts = await fanContexts(deps.pool, event.creatorId, fanIds);
+  const fans: PageFan[] = members.flatMap((m) => {
+    const c = contexts.get(m.fanId);
+    return c ? [{ ...c, channels: m.channels }] : [];
+  });
+  const candidates = pageCandidates(
+    { creatorId: event.creatorId, eventId, kind: event.kind, eventAt: event.createdAt, deadline: event.deadline },
+    fans,
+  );
+  const times = candidates.map((c) => sendTimesToScore(policy, c, at));
+  const offsets: number[] = [];
+  const scoring: ScoringCandidate[] = [];
+  candidates.forEach((c, i) => {
+    offsets.push(scoring.length);
+    for (const t of times[i]) scoring.push({ fanId: c.fanId, channel: c.channel, sendAtMs: t });
+  });
+  const scored = await deps.scorer.scoreCandidates(scoringEvent, scoring, at.getTime());
+  if (scored.scores === null) return record(deps.pool, eventId, baseline(members, at, scored.unscoredReason ?? 'no active model'));
+  const scores = scored.scores;
+
+  const stats = statsByFanChannel(await pastCandidates(deps.pool, fanIds, new Date(at.getTime() - VALUE_LOOKBACK_MS), at), policy, at);
+  const scoresOf = (i: number) => ({
+    byTime: new Map(times[i].map((t, j) => [t, scores[offsets[i] + j]])),
+    fanStats: stats.get(`${candidates[i].fanId}/${candidates[i].channel}`) ?? null,
+  });
+  /** The scored row behind a decision: its send time for alerts, else the best-scoring time. */
+  const rowOf = (i: number, sendAt: Date | null): number | null => {
+    if (times[i].length === 0) return null;
+    if (sendAt) return offsets[i] + times[i].indexOf(sendAt.getTime());
+    let best = 0;
+    for (let j = 1; j < times[i].length; j++) if (scores[offsets[i] + j] > scores[offsets[i] + best]) best = j;
+    return offsets[i] + best;
+  };
+  const reach = historyReachMs(policy);
+  const lastTime = Math.max(at.getTime(), ...times.map((ts) => ts[ts.length - 1] ?? 0));
+
+  return withTransaction(deps.pool, async (client) => {
+    await lockFans(client, fanIds);
+    const history = new Map<number, Send[]>();
+    for (const a of await alertHistory(client, fanIds, new Date(at.getTime() - reach), new Date(lastTime + reach), eventId)) {
+      if (!counted(policy, a.kind)) continue;
+      const list = history.get(a.fanId) ?? [];
+      list.push({ channel: a.channel, creatorId: a.creatorId, sendAt: a.sendAt });
+      history.set(a.fanId, list);
+    }
+    const decisions = decideCandidates(candidates, scoresOf, history, policy, at).map((d, i): StoredDecision => {
+      const row = rowOf(i, d.sendAt);
+      return {
+        ...d,
+        reasonDetail: { ...d.reasonDetail, policyVersion, model: scored.modelVersion },
+        modelVersion: scored.modelVersion,
+        score: d.score,
+        contributions: row === null ? null : scored.explain(row, TOP_CONTRIBUTIONS),
+      };
+    });
+    await insertDecisions(client, eventId, decisions);
+    return decisions;
+  });
+}
+
+async function record(pool: Pool, eventId: number, decisions: StoredDecision[]): Promise<StoredDecision[]> {
+  await insertDecisions(pool, eventId, decisions);
+  return decisions;
+}
