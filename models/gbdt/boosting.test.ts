@@ -74,6 +74,11 @@ describe('binary_classification example (deterministic settings)', () => {
     });
   }
 
+  it("reproduces LightGBM's model with the example's own train.conf (feature_fraction and bagging on)", () => {
+    const ours = train(binDir, ['config=train.conf']);
+    expect(trees(modelToText(ours.model))).toBe(trees(oracleTrain(binDir, ['config=train.conf'], join(work, 'lgb-full.txt'))));
+  });
+
   it('writes a model that LightGBM loads and predicts with exactly our outputs', () => {
     const ours = train(binDir, args);
     const modelPath = join(work, 'ours-binary.txt');
@@ -104,6 +109,16 @@ describe('binary_classification example (deterministic settings)', () => {
     expect(ours.model.trees.length).toBeLessThan(100);
     expect(ours.model.trees.length).toBe(theirs.trees.length);
     expect(ours.bestIteration).toBe(ours.model.trees.length);
+  });
+});
+
+describe('regression example', () => {
+  it('starts from its .init scores and grows the trees LightGBM grows', () => {
+    const dir = join(examplesDir(), 'regression');
+    const ours = train(dir, ['config=train.conf', 'num_trees=30']);
+    const theirs = oracleTrain(dir, ['config=train.conf', 'num_trees=30'], join(work, 'lgb-reg.txt'));
+    expect(ours.model.objective).toBe('regression');
+    expect(trees(modelToText(ours.model))).toBe(trees(theirs));
   });
 });
 

@@ -85,7 +85,13 @@ export function trainModel(train: DataFile, valids: DataFile[], params: GbdtPara
   const makeMetrics = (d: DataFile) =>
     params.metric.map((m) => createMetric(m, { labels: Float32Array.from(d.labels), weights: d.weights && Float32Array.from(d.weights), groups: d.groups }, metricOpts));
   const trainScore = new Float64Array(train.numRows);
-  const sets: ScoredSet[] = valids.map((v, i) => ({ name: `valid_${i + 1}`, binned: validBinned[i], score: new Float64Array(v.numRows), metrics: makeMetrics(v) }));
+  if (train.initScores) trainScore.set(train.initScores);
+  const sets: ScoredSet[] = valids.map((v, i) => ({
+    name: `valid_${i + 1}`,
+    binned: validBinned[i],
+    score: v.initScores ? Float64Array.from(v.initScores) : new Float64Array(v.numRows),
+    metrics: makeMetrics(v),
+  }));
   const trainMetrics = params.isProvideTrainingMetric ? makeMetrics(train) : [];
 
   const grower = new TreeGrower(binned, fb.mappers, params);
@@ -100,11 +106,12 @@ export function trainModel(train: DataFile, valids: DataFile[], params: GbdtPara
 
   for (let iter = 0; iter < params.numIterations; iter++) {
     let initScore = 0;
-    if (iter === 0 && params.boostFromAverage) {
+    // As in LightGBM, initial scores from a .init file replace boosting from the average.
+    if (iter === 0 && params.boostFromAverage && !train.initScores) {
       initScore = objective.boostFromScore();
       if (Math.abs(initScore) > K_EPSILON) {
         trainScore.fill(initScore);
-        for (const s of sets) s.score.fill(initScore);
+        for (const s of sets) for (let r = 0; r < s.score.length; r++) s.score[r] += initScore;
         log(`Start training from score ${initScore.toFixed(6)}`);
       } else {
         initScore = 0;

@@ -28,6 +28,12 @@ describe('loadDataFile', () => {
     expect([...d.weights!]).toEqual([1.5, 2]);
   });
 
+  it('reads initial scores from a .init side file', () => {
+    const path = file('init.tsv', '1\t2\n0\t3\n');
+    writeFileSync(`${path}.init`, '0.5\n-1.25\n');
+    expect([...loadDataFile(path).initScores!]).toEqual([0.5, -1.25]);
+  });
+
   it('reads CSV with a header and a named label column', () => {
     const d = loadDataFile(file('b.csv', 'x,y,target\n1,2,0\n3,4,1\n5,6,1\n'), { header: true, labelColumn: 'name:target' });
     expect(d.format).toBe('csv');

@@ -28,6 +28,8 @@ export interface DataFile {
   weights?: Float64Array;
   /** Query sizes, in row order. */
   groups?: Int32Array;
+  /** Per-row starting scores from a `<data>.init` file; training then starts from them instead of an average. */
+  initScores?: Float64Array;
   featureNames?: string[];
   /** Features present in the rows that must not be split on (weight, group and ignored columns). */
   ignoredFeatures: number[];
@@ -48,6 +50,8 @@ export function loadDataFile(path: string, opts: DataFileOptions = {}): DataFile
   const data = sink.finish();
   const weightPath = `${path}.weight`;
   if (!data.weights && existsSync(weightPath)) data.weights = readSideFile(weightPath, data.numRows, 'weight');
+  const initPath = `${path}.init`;
+  if (existsSync(initPath)) data.initScores = readSideFile(initPath, data.numRows, 'initial score', -Infinity);
   const queryPath = `${path}.query`;
   if (!data.groups && existsSync(queryPath)) data.groups = readQueryFile(queryPath, data.numRows);
   return data;
@@ -355,14 +359,14 @@ function readLines(path: string): string[] {
   return lines;
 }
 
-/** A `<data>.weight` file: one non-negative number per data row. */
-function readSideFile(path: string, numRows: number, what: string): Float64Array {
+/** A `<data>.weight` or `<data>.init` file: one number (at least `min`) per data row. */
+function readSideFile(path: string, numRows: number, what: string, min = 0): Float64Array {
   const lines = readLines(path);
   if (lines.length !== numRows) throw new Error(`${path}: has ${lines.length} ${what}s but the data file has ${numRows} rows`);
   const out = new Float64Array(numRows);
   lines.forEach((line, i) => {
     const v = parseNumberText(line.trim());
-    if (v === undefined || !(v >= 0)) throw new Error(`${path} line ${i + 1}: ${what} must be a number >= 0, got "${line}"`);
+    if (v === undefined || !(v >= min)) throw new Error(`${path} line ${i + 1}: ${what} must be a number${min === 0 ? ' >= 0' : ''}, got "${line}"`);
     out[i] = v;
   });
   return out;

@@ -40,18 +40,20 @@ export class Bagger {
 export class FeatureSampler {
   private readonly rand: LcgRandom;
   private readonly used: Uint8Array;
+  private readonly count: number;
 
   constructor(private readonly numFeatures: number, private readonly fraction: number, seed: number) {
     this.rand = new LcgRandom(seed);
     this.used = new Uint8Array(numFeatures).fill(1);
+    this.count = Math.max(Math.trunc(numFeatures * fraction + 0.5), Math.min(1, numFeatures));
+    // LightGBM also draws once when the learner is set up, before the first tree; keep its stream in step.
+    if (fraction < 1) this.next();
   }
 
   next(): Uint8Array {
     if (this.fraction >= 1) return this.used;
-    const min = Math.min(2, this.numFeatures);
-    const count = Math.max(Math.trunc(this.numFeatures * this.fraction + 0.5), min);
     this.used.fill(0);
-    for (const j of this.rand.sample(this.numFeatures, count)) this.used[j] = 1;
+    for (const j of this.rand.sample(this.numFeatures, this.count)) this.used[j] = 1;
     return this.used;
   }
 }
