@@ -10,6 +10,7 @@ import { createPolicyLoader, type PolicyInForce } from './policy-loader.ts';
 import { dispatchWorkflowId, distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
 import { deliverDecisions, type DeliveryReport, type EmailChannel, type PushChannel } from '../delivery/deliver.ts';
 import type { Links } from '../delivery/links.ts';
+import { buildDigestPage, deliverDigests, type DigestPage, type DigestReport } from '../delivery/digests.ts';
 import { DECISIONS_ADDED, TASK_QUEUE } from '../workflows/names.ts';
 
 export interface ActivityDeps {
@@ -52,6 +53,13 @@ export interface DeliverDue {
   partitions: number;
 }
 
+export interface BuildDigests {
+  /** The hourly run's time (epoch ms): whose local digest hour it is, and the digests' period. */
+  runAtMs: number;
+  afterFanId: number;
+  limit: number;
+}
+
 export interface DeliveredBatch extends DeliveryReport {
   count: number;
   lastId: number;
@@ -87,6 +95,22 @@ export function createActivities(deps: ActivityDeps) {
           signal: DECISIONS_ADDED,
           signalArgs: [],
         });
+      }
+    },
+
+    /** Plans and records the digests owed to one page of fans this hour; a repeat for the same hour records nothing new. */
+    async buildDigests(input: BuildDigests): Promise<DigestPage> {
+      const { policy: inForce } = await policy();
+      return buildDigestPage(deps.pool, inForce.digest, new Date(input.runAtMs), input.afterFanId, input.limit);
+    },
+
+    /** Sends recorded digests, one email each, exactly once per (fan, period) through the digests ledger. */
+    async deliverDigests(input: { digestIds: number[] }): Promise<DigestReport> {
+      try {
+        return await deliverDigests({ pool: deps.pool, email: deps.email, messageIdDomain: deps.messageIdDomain, links: deps.links, listId: deps.listId, now }, input.digestIds);
+      } catch (err) {
+        // Database trouble: retry; the ledger keeps a digest already sent from going out again.
+        throw ApplicationFailure.retryable(err instanceof Error ? err.message : String(err), 'DigestBatchFailed');
       }
     },
 

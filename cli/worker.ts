@@ -2,6 +2,7 @@
 import { readConfig } from '../app/config.ts';
 import { connectTemporal, openPool } from '../app/services.ts';
 import { ensureRetrainSchedule } from '../app/training-schedule.ts';
+import { ensureDigestSchedule } from '../app/digest-schedule.ts';
 import { startWorker } from '../app/worker.ts';
 import type { Command } from './commands.ts';
 
@@ -11,9 +12,9 @@ export const command: Command = {
     const config = readConfig();
     const pool = openPool(config, 20);
     const running = await startWorker(config, pool);
-    // Every worker start makes sure the nightly retraining exists and is current; it is idempotent.
+    // Every worker start makes sure the nightly retraining and the hourly digests exist and are current; both are idempotent.
     const client = await connectTemporal(config);
-    await ensureRetrainSchedule(client).finally(() => client.connection.close());
+    await Promise.all([ensureRetrainSchedule(client), ensureDigestSchedule(client)]).finally(() => client.connection.close());
     process.stdout.write(`fanfare worker: polling task queue on ${config.temporalAddress} (namespace ${config.temporalNamespace})\n`);
     const stop = () => void running.stop();
     process.once('SIGINT', stop);

@@ -130,6 +130,34 @@ CREATE SEQUENCE fanfare.deliveries_id_seq
 
 ALTER SEQUENCE fanfare.deliveries_id_seq OWNED BY fanfare.deliveries.id;
 
+CREATE TABLE fanfare.digests (
+    id bigint NOT NULL,
+    fan_id bigint NOT NULL,
+    period text NOT NULL,
+    cadence text NOT NULL,
+    items jsonb NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    claim_token text,
+    attempts integer DEFAULT 0 NOT NULL,
+    provider_message_id text,
+    error_code text,
+    error_message text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT digests_cadence_check CHECK ((cadence = ANY (ARRAY['daily'::text, 'weekly'::text]))),
+    CONSTRAINT digests_items_check CHECK ((jsonb_array_length(items) > 0)),
+    CONSTRAINT digests_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'claimed'::text, 'sending'::text, 'sent'::text, 'retry'::text, 'failed'::text, 'skipped'::text, 'possibly_sent'::text])))
+);
+
+CREATE SEQUENCE fanfare.digests_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.digests_id_seq OWNED BY fanfare.digests.id;
+
 CREATE TABLE fanfare.engagement_events (
     id bigint NOT NULL,
     delivery_id bigint,
@@ -275,6 +303,8 @@ ALTER TABLE ONLY fanfare.decisions ALTER COLUMN id SET DEFAULT nextval('fanfare.
 
 ALTER TABLE ONLY fanfare.deliveries ALTER COLUMN id SET DEFAULT nextval('fanfare.deliveries_id_seq'::regclass);
 
+ALTER TABLE ONLY fanfare.digests ALTER COLUMN id SET DEFAULT nextval('fanfare.digests_id_seq'::regclass);
+
 ALTER TABLE ONLY fanfare.engagement_events ALTER COLUMN id SET DEFAULT nextval('fanfare.engagement_events_id_seq'::regclass);
 
 ALTER TABLE ONLY fanfare.fans ALTER COLUMN id SET DEFAULT nextval('fanfare.fans_id_seq'::regclass);
@@ -312,6 +342,12 @@ ALTER TABLE ONLY fanfare.deliveries
 
 ALTER TABLE ONLY fanfare.deliveries
     ADD CONSTRAINT deliveries_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.digests
+    ADD CONSTRAINT digests_fan_id_period_key UNIQUE (fan_id, period);
+
+ALTER TABLE ONLY fanfare.digests
+    ADD CONSTRAINT digests_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY fanfare.engagement_events
     ADD CONSTRAINT engagement_events_pkey PRIMARY KEY (id);
@@ -354,6 +390,8 @@ CREATE INDEX decisions_fan_idx ON fanfare.decisions USING btree (fan_id, decided
 
 CREATE INDEX deliveries_status_idx ON fanfare.deliveries USING btree (status) WHERE (status = ANY (ARRAY['claimed'::text, 'sending'::text, 'retry'::text, 'possibly_sent'::text]));
 
+CREATE INDEX digests_open_idx ON fanfare.digests USING btree (id) WHERE (status = ANY (ARRAY['pending'::text, 'claimed'::text, 'retry'::text, 'sending'::text]));
+
 CREATE INDEX engagement_events_decision_idx ON fanfare.engagement_events USING btree (decision_id);
 
 CREATE INDEX engagement_events_fan_idx ON fanfare.engagement_events USING btree (fan_id, occurred_at);
@@ -380,6 +418,9 @@ ALTER TABLE ONLY fanfare.decisions
 
 ALTER TABLE ONLY fanfare.deliveries
     ADD CONSTRAINT deliveries_decision_id_fkey FOREIGN KEY (decision_id) REFERENCES fanfare.decisions(id);
+
+ALTER TABLE ONLY fanfare.digests
+    ADD CONSTRAINT digests_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id);
 
 ALTER TABLE ONLY fanfare.engagement_events
     ADD CONSTRAINT engagement_events_decision_id_fkey FOREIGN KEY (decision_id) REFERENCES fanfare.decisions(id);

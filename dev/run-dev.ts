@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { readConfig, type Config } from '../app/config.ts';
 import { connectTemporal, vapidKeys } from '../app/services.ts';
+import { ensureDigestSchedule } from '../app/digest-schedule.ts';
 import { startWorker } from '../app/worker.ts';
 import { createPool } from '../db/pool.ts';
 import { migrate } from '../db/migrate.ts';
@@ -177,6 +178,8 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     stops.push(() => worker.stop());
     const temporal = await connectTemporal(config);
     stops.push(() => temporal.connection.close());
+    // Digests go out hourly at each fan's local digest hour, as in production.
+    await ensureDigestSchedule(temporal);
     const server = createApiServer(createApiRouter({ pool, temporal, adminToken: config.adminToken }));
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');

@@ -2,3 +2,4 @@
 export { announceEvent } from './announce-event.ts';
 export { dispatchSlot } from './dispatch-slot.ts';
 export { retrainModel } from './retrain-model.ts';
+export { sendDigests } from './send-digests.ts';

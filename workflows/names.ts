@@ -14,3 +14,6 @@ export const RETRAIN_SCHEDULE_ID = 'retrain-model-nightly';
 export function retrainWorkflowId(startedAtMs: number): string {
   return `retrain-model-${new Date(startedAtMs).toISOString()}`;
 }
+
+/** The hourly digest schedule, created or updated idempotently. */
+export const DIGEST_SCHEDULE_ID = 'send-digests-hourly';
