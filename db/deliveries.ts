@@ -1,6 +1,7 @@
 // The deliveries ledger: one row per (decision, channel), claimed before the provider call and settled after it.
 import type { Pool } from './pool.ts';
 import type { Channel } from '../policy/baseline.ts';
+import type { Commit } from '../delivery/commit-point.ts';
 
 /** Everything needed to deliver one alert decision, read in one query per batch. */
 export interface DeliveryJob {
@@ -83,17 +84,51 @@ export class ClaimLostError extends Error {
   }
 }
 
+/** How long a passed commit point may wait for its sender to run the commit before it is abandoned. */
+const COMMIT_WAIT_MS = 30_000;
+
 /**
- * The commit point, called by a sender just before the provider can have the whole message: the row turns 'sending'
- * only if this attempt still holds the claim. Otherwise the sender must abort without finishing the message.
+ * The commit point, called by a sender just before the provider can have the whole message. In a transaction that
+ * holds the row, it turns the row 'sending' only if this attempt still holds the claim (otherwise ClaimLostError:
+ * the sender must abort without finishing the message). It resolves with the Commit, which sends COMMIT on that
+ * same, idle connection synchronously, so the record and the message's last byte leave in the same tick. If the
+ * process dies before that, PostgreSQL rolls back and the row stays 'claimed', which is safe to resend.
  */
-export async function passCommitPoint(pool: Pool, token: string, decisionId: number, channel: Channel): Promise<void> {
-  const r = await pool.query(
-    `update deliveries set status = 'sending'
-      where decision_id = $1::bigint and channel = $2::text and claim_token = $3::text and status in ('claimed', 'sending')`,
-    [decisionId, channel, token],
-  );
-  if (r.rowCount !== 1) throw new ClaimLostError(decisionId);
+export async function passCommitPoint(pool: Pool, token: string, decisionId: number, channel: Channel): Promise<Commit> {
+  const client = await pool.connect();
+  let released = false;
+  const release = (err?: Error) => {
+    if (released) return;
+    released = true;
+    client.release(err);
+  };
+  try {
+    await client.query('begin');
+    const r = await client.query(
+      `update deliveries set status = 'sending'
+        where decision_id = $1::bigint and channel = $2::text and claim_token = $3::text and status in ('claimed', 'sending')`,
+      [decisionId, channel, token],
+    );
+    if (r.rowCount !== 1) throw new ClaimLostError(decisionId);
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    release();
+    throw err;
+  }
+  let committed = false;
+  // A sender that never reaches its last byte (its connection died while waiting) must not hold the row forever.
+  const abandon = setTimeout(() => {
+    if (committed) return;
+    committed = true;
+    client.query('rollback').then(() => release(), (err: Error) => release(err));
+  }, COMMIT_WAIT_MS);
+  abandon.unref();
+  return () => {
+    if (committed) return;
+    committed = true;
+    clearTimeout(abandon);
+    client.query('commit').then(() => release(), (err: Error) => release(err));
+  };
 }
 
 /**

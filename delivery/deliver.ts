@@ -14,6 +14,7 @@ import {
   type Settlement,
 } from '../db/deliveries.ts';
 import { randomUUID } from 'node:crypto';
+import type { Commit } from './commit-point.ts';
 import { DeliveryError, type SendResult } from './errors.ts';
 import type { EmailMessage } from './email-sender.ts';
 import type { PushMessage, Urgency } from './push-sender.ts';
@@ -147,13 +148,14 @@ export class RecommitError extends Error {
  * One message's commit point, passable once: the first pass records 'sending'; a second pass means the transport is
  * resending bytes the provider may already have taken, so it is refused.
  */
-function commitOnce(gate: () => Promise<void>, decisionId: number) {
+function commitOnce(gate: () => Promise<Commit>, decisionId: number) {
   let passed = false;
   return {
-    gate: async () => {
+    gate: async (): Promise<Commit> => {
       if (passed) throw new RecommitError(decisionId);
-      await gate();
+      const commit = await gate();
       passed = true;
+      return commit;
     },
     passed: () => passed,
   };
@@ -183,7 +185,7 @@ function failure(err: unknown): Outcome {
   return { settlement: { status: 'retry', errorCode: 'unexpected', errorMessage: String(err instanceof Error ? err.message : err) } };
 }
 
-async function sendEmail(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise<void>, now: Date): Promise<Outcome | null> {
+async function sendEmail(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise<Commit>, now: Date): Promise<Outcome | null> {
   const { links } = deps;
   const content = renderAlertEmail(
     { creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url },
@@ -219,7 +221,7 @@ async function sendEmail(deps: DeliverDeps, job: DeliveryJob, gate: () => Promis
 }
 
 /** Sends to each of the fan's devices; sent if any device accepted, retried only if none did and one may yet. */
-async function sendPush(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise<void>, now: Date): Promise<Outcome | null> {
+async function sendPush(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise<Commit>, now: Date): Promise<Outcome | null> {
   const content = alertPushContent(
     { creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url },
     deps.links.click(job.decisionId),

@@ -6,6 +6,7 @@
 // per delivery so such duplicates carry the same Message-ID and can be recognised.
 import { Transform, type TransformCallback } from 'node:stream';
 import nodemailer from 'nodemailer';
+import type { BeforeCommit } from './commit-point.ts';
 import { DeliveryError, type SendResult } from './errors.ts';
 
 export type EmailSenderConfig = {
@@ -43,7 +44,7 @@ export type EmailMessage = {
    * server take it. If it rejects, the connection is dropped and the server discards the message; send() then
    * rejects with that same error.
    */
-  beforeCommit?: () => Promise<void>;
+  beforeCommit?: BeforeCommit;
 };
 
 export type EmailSender = {
@@ -84,7 +85,7 @@ export function createEmailSender(config: EmailSenderConfig): EmailSender {
   );
   // Hold back the end of the message stream until the commit point passes (see EmailMessage.beforeCommit).
   transport.use('stream', (mail, done) => {
-    const gate = (mail.data as { beforeCommit?: () => Promise<void> }).beforeCommit;
+    const gate = (mail.data as { beforeCommit?: BeforeCommit }).beforeCommit;
     if (gate) mail.message.transform(() => new CommitGate(gate));
     done();
   });
@@ -178,9 +179,9 @@ function checkMessage(message: EmailMessage): void {
   if (problem) throw new DeliveryError('invalid_message', `email: ${problem}`, { permanent: true });
 }
 
-/** Passes the message through, and ends it only once the gate resolves; a rejected gate errors the stream instead. */
+/** Passes the message through, and ends it only once the gate resolves (then runs its commit); a rejected gate errors the stream instead. */
 class CommitGate extends Transform {
-  constructor(private readonly gate: () => Promise<void>) {
+  constructor(private readonly gate: BeforeCommit) {
     super();
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -188,7 +189,11 @@ class CommitGate extends Transform {
   }
   override _flush(callback: TransformCallback): void {
     this.gate().then(
-      () => callback(),
+      (commit) => {
+        if (commit) commit();
+        // Ending the stream now makes the transport write the final "." within the same few ticks.
+        callback();
+      },
       (err) => callback(err instanceof Error ? err : new Error(String(err))),
     );
   }

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import webpush from 'web-push';
 import { DeliveryError, type SendResult } from './errors.ts';
+import type { BeforeCommit } from './commit-point.ts';
 import { buildPushPayload, type PushNotification } from './payload.ts';
 
 export type Urgency = 'very-low' | 'low' | 'normal' | 'high';
@@ -39,7 +40,7 @@ export type PushMessage = {
    * only on a complete body, so if it rejects, the request is aborted and nothing is delivered; send() then rejects
    * with that same error.
    */
-  beforeCommit?: () => Promise<void>;
+  beforeCommit?: BeforeCommit;
 };
 
 export type PushSender = {
@@ -79,7 +80,7 @@ export function createPushSender(config: PushSenderConfig): PushSender {
               gateError = err;
               throw err;
             })
-        : async () => {};
+        : async () => undefined;
       try {
         const result = await postGated(details, gate, config.agent, config.timeoutMs ?? 15_000);
         const location = result.headers.location;
@@ -101,7 +102,7 @@ type PushReply = { statusCode: number; headers: IncomingHttpHeaders; body: strin
  */
 function postGated(
   details: { endpoint: string; method: string; headers: Record<string, string | number>; body: Buffer | null },
-  gate: () => Promise<void>,
+  gate: BeforeCommit,
   agent: Agent | undefined,
   timeoutMs: number,
 ): Promise<PushReply> {
@@ -121,7 +122,10 @@ function postGated(
     req.on('error', reject);
     if (body.length > 1) req.write(body.subarray(0, body.length - 1));
     gate().then(
-      () => req.end(body.subarray(Math.max(0, body.length - 1))),
+      (commit) => {
+        if (commit) commit();
+        req.end(body.subarray(Math.max(0, body.length - 1)));
+      },
       (err) => {
         req.destroy();
         reject(err);

@@ -59,6 +59,16 @@ async function row(decisionId: number) {
   return r.rows[0];
 }
 
+/** The commit point's COMMIT leaves just before the last byte and is not awaited, so give PostgreSQL a moment to apply it. */
+async function settledRow(decisionId: number, status: string) {
+  for (let i = 0; i < 100; i++) {
+    const r = await row(decisionId);
+    if (r?.status === status) return r;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return row(decisionId);
+}
+
 const arrived = (channel: Channel, mark: number) => (channel === 'email' ? smtp.messages.length : push.received.length) - mark;
 const markOf = (channel: Channel) => (channel === 'email' ? smtp.messages.length : push.received.length);
 
@@ -160,7 +170,7 @@ describe.each(['email', 'push'] as const)('%s', (channel) => {
     });
     const zombie = deliverDecisions(deps, [decisionId]);
     await accepted.promise;
-    expect(await row(decisionId)).toMatchObject({ status: 'sending' });
+    expect(await settledRow(decisionId, 'sending')).toMatchObject({ status: 'sending' });
     expect(arrived(channel, mark)).toBe(1);
 
     expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 0, possiblySent: 1 });

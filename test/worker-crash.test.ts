@@ -39,6 +39,13 @@ function startWorkerProcess(): ChildProcess {
   return child;
 }
 
+async function stopWorkers(): Promise<void> {
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  for (const c of running) c.kill('SIGKILL');
+  await Promise.all(running.map((c) => new Promise((r) => c.once('exit', r))));
+  children = [];
+}
+
 beforeAll(async () => {
   db = await createTestSchema('worker_crash');
   smtp = await startSmtpCapture();
@@ -132,6 +139,8 @@ describe('a worker killed mid-delivery', () => {
       process.stdout.write(`round ${round + 1}: at kill ${JSON.stringify(atKill)}, ledger ${JSON.stringify(ledger.rows)}\n`);
       expect(ledger.rows.reduce((s, r) => s + r.n, 0)).toBe(2 * FANS);
       expect(ledger.rows.every((r) => r.status === 'sent' || r.status === 'possibly_sent')).toBe(true);
+      // Each round starts with no worker, so its kill and restart are the only ones in play.
+      await stopWorkers();
     }, 300_000);
   }
 });

@@ -1,0 +1,11 @@
+// The commit point shared by the senders and the ledger: a gate awaited just before a message's last byte, which hands back the one synchronous step that records it.
+
+/**
+ * Called synchronously immediately before the last byte goes out. Keeping it synchronous matters: the record of the
+ * commit point and the byte that completes the message leave the process in the same tick, so a crash can fall
+ * between them only within microseconds, instead of within a database round trip.
+ */
+export type Commit = () => void;
+
+/** Rejects to abort the message before the provider can have it; resolves with the Commit to run before the last byte. */
+export type BeforeCommit = () => Promise<Commit | void>;
