@@ -49,6 +49,9 @@ describe('binary_classification example (deterministic settings)', () => {
   const args = ['config=train.conf', 'feature_fraction=1', 'bagging_freq=0'];
   let binDir: string;
   let noWeightDir: string;
+  let weightedResult: TrainResult | undefined;
+  /** The weighted example's model, trained once and shared by the tests that only read it. */
+  const weightedModel = () => (weightedResult ??= train(binDir, args));
   beforeAll(() => {
     binDir = join(examplesDir(), 'binary_classification');
     noWeightDir = mkdtempSync(join(work, 'noweight-'));
@@ -58,7 +61,7 @@ describe('binary_classification example (deterministic settings)', () => {
   for (const weighted of [true, false]) {
     it(`matches LightGBM's test AUC and tree count ${weighted ? 'with' : 'without'} the weight files`, () => {
       const dir = weighted ? binDir : noWeightDir;
-      const ours = train(dir, args);
+      const ours = weighted ? weightedModel() : train(dir, args);
       const theirsText = oracleTrain(dir, args, join(work, `lgb-${weighted}.txt`));
       const theirs = parseModel(theirsText);
       expect(ours.model.trees.length).toBe(theirs.trees.length);
@@ -80,7 +83,7 @@ describe('binary_classification example (deterministic settings)', () => {
   });
 
   it('writes a model that LightGBM loads and predicts with exactly our outputs', () => {
-    const ours = train(binDir, args);
+    const ours = weightedModel();
     const modelPath = join(work, 'ours-binary.txt');
     writeFileSync(modelPath, modelToText(ours.model));
     const resultPath = join(work, 'lgb-pred.txt');
