@@ -1,43 +1,27 @@
-// The growth team's admin API: the cap policy (read, validate, replace with an audit entry, audit trail), behind a bearer token.
-import { timingSafeEqual } from 'node:crypto';
+// The growth team's admin API: the cap policy (read, validate, replace with an audit entry, audit trail), behind the admin token or a console session.
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import type { Pool } from '../db/pool.ts';
 import { DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
-import { readJson, type Handler, type Request, type Response, type Router } from './router.ts';
+import { actorOf, createAdminAuth, type AdminAuth, type AdminPrincipal } from './admin-auth.ts';
+import { readJson, type Request, type Response, type Router } from './router.ts';
 
 export interface AdminRouteDeps {
   pool: Pool;
   /** ADMIN_TOKEN; unset means every admin route answers 401. */
   adminToken: string | undefined;
+  /** Shared with the console's login, so its session cookie works here too; made from adminToken when absent. */
+  auth?: AdminAuth;
 }
 
-const ACTOR_HEADER = 'x-fanfare-actor';
+export type AdminHandler = (req: Request, principal: AdminPrincipal) => Promise<Response>;
 
-function unauthorized(rule: string): Response {
-  return { status: 401, headers: { 'www-authenticate': 'Bearer realm="fanfare-admin"' }, body: { errors: [{ field: 'Authorization', rule }] } };
-}
-
-/** Constant-time comparison of the bearer token, so response timing tells nothing about it. */
-function authorize(req: Request, token: string | undefined): Response | null {
-  if (!token) return unauthorized('the admin API is disabled: set ADMIN_TOKEN');
-  const header = req.headers.authorization ?? '';
-  const m = /^Bearer (\S+)$/.exec(header);
-  if (!m) return unauthorized('must be "Bearer <ADMIN_TOKEN>"');
-  const given = Buffer.from(m[1]);
-  const expected = Buffer.from(token);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return unauthorized('must carry the admin token');
-  return null;
-}
-
-/** Who the audit names: the X-Fanfare-Actor header (a person's name or handle), else "admin-api". */
-function actorOf(req: Request): { actor: string } | { error: Response } {
-  const raw = req.headers[ACTOR_HEADER];
-  if (raw === undefined) return { actor: 'admin-api' };
-  const value = Array.isArray(raw) ? raw.join(',') : raw;
-  if (!/^[\w.@+ -]{1,100}$/.test(value.trim())) {
-    return { error: { status: 400, body: { errors: [{ field: 'X-Fanfare-Actor', rule: 'must be 1 to 100 letters, digits, spaces or . _ @ + -' }] } } };
-  }
-  return { actor: `api:${value.trim()}` };
+/** Registers a route that answers 401 (or 403) unless the request carries the admin token or a console session. */
+export function adminRoute(router: Router, auth: AdminAuth) {
+  return (method: string, path: string, handler: AdminHandler) =>
+    router.on(method, path, async (req) => {
+      const checked = auth.check(req);
+      return 'denied' in checked ? checked.denied : handler(req, checked.principal);
+    });
 }
 
 function auditJson(a: Awaited<ReturnType<typeof listCapPolicyAudit>>[number]) {
@@ -45,8 +29,7 @@ function auditJson(a: Awaited<ReturnType<typeof listCapPolicyAudit>>[number]) {
 }
 
 export function registerAdminRoutes(router: Router, deps: AdminRouteDeps): void {
-  const on = (method: string, path: string, handler: Handler) =>
-    router.on(method, path, async (req) => authorize(req, deps.adminToken) ?? handler(req));
+  const on = adminRoute(router, deps.auth ?? createAdminAuth(deps.adminToken));
 
   on('GET', '/api/admin/policy', async () => {
     const active = await getActiveCapPolicy(deps.pool);
@@ -57,8 +40,8 @@ export function registerAdminRoutes(router: Router, deps: AdminRouteDeps): void 
     };
   });
 
-  on('PUT', '/api/admin/policy', async (req) => {
-    const who = actorOf(req);
+  on('PUT', '/api/admin/policy', async (req, principal) => {
+    const who = actorOf(req, principal);
     if ('error' in who) return who.error;
     const checked = validateCapPolicy(await readJson(req));
     // Refused: nothing is stored and the active version stays in force.

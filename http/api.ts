@@ -8,15 +8,16 @@ import { readJson, Router } from './router.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 import { eventProgress } from '../db/progress.ts';
 import { registerFanRoutes, type FanRouteOptions } from './fan-routes.ts';
-import { registerAdminRoutes } from './admin-routes.ts';
+import { registerConsole, type ConsoleOptions } from './console.ts';
 
 export interface ApiDeps {
   pool: Pool;
   temporal: Client;
   now?: () => Date;
   fan?: FanRouteOptions;
-  /** ADMIN_TOKEN: the bearer token of /api/admin/*; without it those routes answer 401. */
+  /** ADMIN_TOKEN: the bearer token of /api/admin/* and the console's login; without it those routes answer 401. */
   adminToken?: string;
+  console?: ConsoleOptions;
 }
 
 function eventJson(e: CreatorEvent) {
@@ -81,7 +82,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   });
 
   registerFanRoutes(router, { pool: deps.pool, now, ...deps.fan });
-  registerAdminRoutes(router, { pool: deps.pool, adminToken: deps.adminToken });
+  registerConsole(router, { pool: deps.pool, adminToken: deps.adminToken, now, ...deps.console });
   return router;
 }
 

@@ -44,6 +44,7 @@ export async function readJson(req: Request): Promise<unknown> {
 
 interface Route {
   method: string;
+  path: string;
   pattern: RegExp;
   names: string[];
   handler: Handler;
@@ -60,8 +61,13 @@ export class Router {
         return '([^/]+)';
       }) + '$',
     );
-    this.routes.push({ method, pattern, names, handler });
+    this.routes.push({ method, path, pattern, names, handler });
     return this;
+  }
+
+  /** Every registered route, in order: lets a test check a rule (such as a login) over all of them. */
+  list(): { method: string; path: string }[] {
+    return this.routes.map(({ method, path }) => ({ method, path }));
   }
 
   async handle(raw: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,0 +1,68 @@
+// The console's creator view: recent events, and for one event its reach by channel, scheduled sends over time and opens so far.
+import type { Pool } from './pool.ts';
+
+export interface EventListItem {
+  id: number;
+  creatorId: number;
+  creatorHandle: string;
+  kind: string;
+  title: string;
+  createdAt: Date;
+  decisions: number;
+}
+
+export interface EventReport {
+  /** Per channel: candidates decided, by action, with deliveries sent and opened so far. */
+  reach: { channel: string; decisions: number; alerts: number; digests: number; suppressed: number; sent: number; opened: number }[];
+  /** Alerts per hour of their send_at (UTC, ISO), with how many were sent and opened so far. */
+  schedule: { hour: string; scheduled: number; sent: number; opened: number }[];
+  /** Opens per hour in which they happened. */
+  opens: { hour: string; opens: number }[];
+}
+
+export async function listRecentEvents(pool: Pool, limit: number): Promise<EventListItem[]> {
+  const r = await pool.query(
+    `select e.id, e.creator_id, c.handle, e.kind, e.title, e.created_at,
+            (select count(*)::int from decisions d where d.event_id = e.id) as decisions
+     from creator_events e join creators c on c.id = e.creator_id
+     order by e.created_at desc, e.id desc
+     limit $1::int`,
+    [limit],
+  );
+  return r.rows.map((row) => ({ id: row.id, creatorId: row.creator_id, creatorHandle: row.handle, kind: row.kind, title: row.title, createdAt: row.created_at, decisions: row.decisions }));
+}
+
+export async function eventReport(pool: Pool, eventId: number): Promise<EventReport> {
+  const opened = `exists (select 1 from engagement_events g where g.decision_id = d.id and g.kind = 'open')`;
+  const [reach, schedule, opens] = await Promise.all([
+    pool.query(
+      `select d.channel, count(*)::int as decisions,
+              count(*) filter (where d.action = 'alert')::int as alerts,
+              count(*) filter (where d.action = 'digest')::int as digests,
+              count(*) filter (where d.action = 'suppress')::int as suppressed,
+              count(dl.id) filter (where dl.status = 'sent')::int as sent,
+              count(*) filter (where ${opened})::int as opened
+       from decisions d left join deliveries dl on dl.decision_id = d.id and dl.channel = d.channel
+       where d.event_id = $1::bigint
+       group by d.channel order by d.channel`,
+      [eventId],
+    ),
+    pool.query(
+      `select to_char(date_trunc('hour', d.send_at at time zone 'utc'), 'YYYY-MM-DD"T"HH24:00:00"Z"') as hour,
+              count(*)::int as scheduled,
+              count(dl.id) filter (where dl.status = 'sent')::int as sent,
+              count(*) filter (where ${opened})::int as opened
+       from decisions d left join deliveries dl on dl.decision_id = d.id and dl.channel = d.channel
+       where d.event_id = $1::bigint and d.action = 'alert'
+       group by 1 order by 1`,
+      [eventId],
+    ),
+    pool.query(
+      `select to_char(date_trunc('hour', g.occurred_at at time zone 'utc'), 'YYYY-MM-DD"T"HH24:00:00"Z"') as hour, count(*)::int as opens
+       from engagement_events g where g.event_id = $1::bigint and g.kind = 'open'
+       group by 1 order by 1`,
+      [eventId],
+    ),
+  ]);
+  return { reach: reach.rows, schedule: schedule.rows, opens: opens.rows };
+}

@@ -1,0 +1,126 @@
+// Serves the console at /console/: the login form to anyone (with 401 until logged in), the built pages and assets only to an admin session.
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fanfareCacheDir } from '../dev/temporal-cli.ts';
+import type { AdminAuth } from './admin-auth.ts';
+import { buildConsole } from './console-build.ts';
+import { HttpError, type Request, type Response, type Router } from './router.ts';
+
+export interface ConsoleStaticDeps {
+  auth: AdminAuth;
+  /** Where built consoles are kept, one directory per source hash; FANFARE_CACHE/console by default. */
+  cacheDir?: string;
+  log?: (line: string) => void;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+};
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The login page: plain HTML and CSS with no script, so it works before any asset may be loaded. */
+export function loginPage(errors: { field: string; rule: string }[] = [], name = ''): string {
+  const list = errors.length
+    ? `<div role="alert" class="errors"><p>Not logged in:</p><ul>${errors.map((e) => `<li><code>${escapeHtml(e.field)}</code>: ${escapeHtml(e.rule)}</li>`).join('')}</ul></div>`
+    : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Fanfare console: log in</title>
+<style>
+body { font: 16px/1.5 system-ui, sans-serif; background: #f4f5f7; color: #1d2330; margin: 0; display: grid; place-items: center; min-height: 100vh; }
+main { background: #fff; padding: 2rem 2.5rem; border-radius: 8px; box-shadow: 0 1px 4px #0002; width: 24rem; }
+h1 { font-size: 1.4rem; margin: 0 0 .25rem; } p.sub { color: #5b6475; margin: 0 0 1.5rem; }
+label { display: block; font-weight: 600; margin-top: 1rem; } input { width: 100%; box-sizing: border-box; font: inherit; padding: .5rem; border: 1px solid #a8afbd; border-radius: 4px; }
+input:focus, button:focus { outline: 3px solid #3b6fd8; outline-offset: 1px; }
+button { margin-top: 1.5rem; font: inherit; font-weight: 600; padding: .55rem 1.2rem; border: 0; border-radius: 4px; background: #2f5bb7; color: #fff; cursor: pointer; }
+.errors { background: #fdecec; border: 1px solid #d9534f; border-radius: 4px; padding: .5rem 1rem; color: #8a1f1b; } .errors p { margin: 0; font-weight: 600; }
+.hint { color: #5b6475; font-size: .85rem; margin: .25rem 0 0; }
+</style></head>
+<body><main>
+<h1>Fanfare console</h1><p class="sub">For the growth team. Log in with the admin token.</p>
+${list}
+<form method="post" action="/console/login">
+<label for="name">Your name</label><input id="name" name="name" autocomplete="username" required maxlength="100" value="${escapeHtml(name)}">
+<p class="hint">Recorded in the audit of every change you make.</p>
+<label for="token">Admin token</label><input id="token" name="token" type="password" autocomplete="current-password" required>
+<p class="hint"><code>fanfare dev</code> prints it; elsewhere it is <code>ADMIN_TOKEN</code>.</p>
+<button type="submit">Log in</button>
+</form>
+</main></body></html>
+`;
+}
+
+async function readForm(req: Request): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req.raw) {
+    size += (chunk as Buffer).length;
+    if (size > 8192) throw new HttpError(413, { errors: [{ field: '(body)', rule: 'must be at most 8192 bytes' }] });
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+export function defaultConsoleCacheDir(): string {
+  return join(fanfareCacheDir(), 'console');
+}
+
+/** The console is built on its first request (`fanfare api` and `fanfare dev` build it at start), never by a router made in a test that does not ask for it. */
+export function registerConsoleStatic(router: Router, deps: ConsoleStaticDeps): void {
+  const cacheDir = deps.cacheDir ?? defaultConsoleCacheDir();
+  const dist = () => buildConsole(cacheDir, deps.log);
+
+  const html = (status: number, body: string, headers: Record<string, string> = {}): Response => ({
+    status,
+    headers: { 'content-type': TYPES['.html'], 'cache-control': 'no-store', ...SECURITY_HEADERS, ...headers },
+    body,
+  });
+  const denied = (req: Request) => 'denied' in deps.auth.check(req);
+
+  router.on('GET', '/console', async () => ({ status: 302, headers: { location: '/console/' } }));
+
+  router.on('GET', '/console/', async (req) => {
+    if (denied(req)) return html(401, loginPage());
+    return html(200, await readFile(join(await dist(), 'index.html'), 'utf8'));
+  });
+
+  router.on('GET', '/console/assets/:file', async (req) => {
+    if (denied(req)) return { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'log in at /console/\n' };
+    const file = req.params.file;
+    const type = TYPES[extname(file)];
+    if (!/^[\w.-]+$/.test(file) || file.startsWith('.') || !type) return { status: 404, body: { error: 'not found' } };
+    let body: Buffer;
+    try {
+      body = await readFile(join(await dist(), 'assets', file));
+    } catch {
+      return { status: 404, body: { error: 'not found' } };
+    }
+    // Vite names assets by content hash, so a name never changes meaning.
+    return { status: 200, headers: { 'content-type': type, 'cache-control': 'private, max-age=31536000, immutable', ...SECURITY_HEADERS }, body };
+  });
+
+  router.on('POST', '/console/login', async (req) => {
+    const form = await readForm(req);
+    const name = form.get('name') ?? '';
+    const r = deps.auth.login(form.get('token') ?? '', name);
+    if ('errors' in r) return html(401, loginPage(r.errors, name));
+    return { status: 303, headers: { location: '/console/', 'set-cookie': r.cookie, 'cache-control': 'no-store' } };
+  });
+
+  router.on('POST', '/console/logout', async (req) => ({
+    status: 303,
+    headers: { location: '/console/', 'set-cookie': deps.auth.logout(req), 'cache-control': 'no-store' },
+  }));
+}

@@ -1,0 +1,29 @@
+// Registers everything behind the admin login on one router: the login and pages at /console/, the cap policy API and the console's read API.
+import type { Pool } from '../db/pool.ts';
+import type { RelevanceScorer } from '../models/scoring.ts';
+import { createAdminAuth } from './admin-auth.ts';
+import { registerAdminRoutes } from './admin-routes.ts';
+import { registerConsoleRoutes } from './console-routes.ts';
+import { registerConsoleStatic } from './console-static.ts';
+import type { Router } from './router.ts';
+
+export interface ConsoleOptions {
+  /** Where built consoles are cached; FANFARE_CACHE/console by default. */
+  cacheDir?: string;
+  scorer?: RelevanceScorer;
+  log?: (line: string) => void;
+}
+
+export interface ConsoleDeps extends ConsoleOptions {
+  pool: Pool;
+  /** ADMIN_TOKEN; unset means the console cannot be logged into and every admin route answers 401. */
+  adminToken: string | undefined;
+  now: () => Date;
+}
+
+export function registerConsole(router: Router, deps: ConsoleDeps): void {
+  const auth = createAdminAuth(deps.adminToken);
+  registerAdminRoutes(router, { pool: deps.pool, adminToken: deps.adminToken, auth });
+  registerConsoleRoutes(router, { pool: deps.pool, auth, now: deps.now, scorer: deps.scorer });
+  registerConsoleStatic(router, { auth, cacheDir: deps.cacheDir, log: deps.log ?? ((line) => process.stderr.write(`${line}\n`)) });
+}

@@ -1,0 +1,129 @@
+// The console's HTTP surface on real PostgreSQL: every console and admin route answers 401 without a login, the login form and its session cookie, and the read APIs over a trained model's decisions.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiServer } from '../http/api.ts';
+import { registerConsole } from '../http/console.ts';
+import { featureImportance } from '../http/console-routes.ts';
+import { Router } from '../http/router.ts';
+import { seedConsoleWorld, type ConsoleWorld } from '../testing/console-world.ts';
+import { useTestSchema } from '../testing/db.ts';
+
+const TOKEN = 'console-api-token-0123456789abcdef';
+const db = useTestSchema('console_api');
+let router: Router;
+let server: Server;
+let api: string;
+let world: ConsoleWorld;
+
+beforeAll(async () => {
+  world = await seedConsoleWorld(db().pool);
+  router = new Router();
+  registerConsole(router, { pool: db().pool, adminToken: TOKEN, now: () => new Date(), log: () => undefined });
+  server = createApiServer(router);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 180_000);
+
+afterAll(() => {
+  server?.close();
+});
+
+/** The routes anyone may call: the login form's POST, logout, and the bare /console redirect. */
+const OPEN = new Set(['POST /console/login', 'POST /console/logout', 'GET /console']);
+
+async function login(name = 'Mia', token = TOKEN): Promise<Response> {
+  return fetch(`${api}/console/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ name, token }) });
+}
+
+describe('console API', () => {
+  it('answers 401 on every console and admin route without a login, whatever else the request carries', async () => {
+    const routes = router.list().filter((r) => !OPEN.has(`${r.method} ${r.path}`));
+    expect(routes.length).toBeGreaterThanOrEqual(17);
+    for (const { method, path } of routes) {
+      expect(path.startsWith('/api/admin/') || path.startsWith('/console/'), path).toBe(true);
+      const url = `${api}${path.replace(/:[a-zA-Z]+/g, '1')}`;
+      for (const headers of [{}, { cookie: 'fanfare_admin=forged' }, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
+        const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: method === 'GET' ? undefined : '{}' });
+        expect(res.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
+      }
+    }
+  });
+
+  it('logs in with the token through the form, refuses a wrong token naming the field, and logs out', async () => {
+    const wrong = await login('Mia', 'nope');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('<code>token</code>: must be the admin token');
+    const noName = await login('', TOKEN);
+    expect(await noName.text()).toContain('<code>name</code>: must be 1 to 100 letters');
+
+    const ok = await login();
+    expect(ok.status).toBe(303);
+    const cookie = ok.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^fanfare_admin=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\//);
+    const session = cookie.split(';')[0];
+    const me = await fetch(`${api}/api/admin/session`, { headers: { cookie: session } });
+    expect(await me.json()).toEqual({ name: 'Mia', via: 'session' });
+    const page = await fetch(`${api}/console/`, { headers: { cookie: session } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const asset = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)![1];
+    expect((await fetch(`${api}${asset}`, { headers: { cookie: session } })).status).toBe(200);
+    expect((await fetch(`${api}${asset}`)).status).toBe(401);
+
+    // A change made with the cookie from another site's page is refused.
+    const foreign = await fetch(`${api}/api/admin/models/rollback`, { method: 'POST', headers: { cookie: session, origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(403);
+
+    const out = await fetch(`${api}/console/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: session } });
+    expect(out.headers.get('set-cookie')).toContain('Max-Age=0');
+    expect((await fetch(`${api}/api/admin/session`, { headers: { cookie: session } })).status).toBe(401);
+  });
+
+  it('serves the overview, fan, model and event reads from the recorded decisions', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const get = async (path: string) => {
+      const res = await fetch(`${api}${path}`, { headers: auth });
+      return { status: res.status, json: (await res.json()) as any };
+    };
+    const overview = await get('/api/admin/overview?days=14');
+    expect(overview.json.series.reduce((s: number, r: any) => s + r.sends, 0)).toBeGreaterThan(1000);
+    expect(overview.json.series.reduce((s: number, r: any) => s + r.opened, 0)).toBeGreaterThan(0);
+    expect((await get('/api/admin/overview?days=0')).json.errors).toEqual([{ field: 'days', rule: 'must be an integer from 1 to 90' }]);
+
+    expect((await get(`/api/admin/fans?q=${encodeURIComponent(world.fan.email)}`)).json.fans).toEqual([expect.objectContaining({ id: world.fan.id })]);
+    const fan = await get(`/api/admin/fans/${world.fan.id}`);
+    const decided = fan.json.candidates.find((c: any) => c.eventId === world.eventId && c.action === 'alert');
+    expect(decided).toMatchObject({ modelVersion: world.modelVersion, reason: expect.stringMatching(/^alert_/) });
+    expect(decided.contributions).toHaveLength(5);
+    expect(fan.json.candidates.some((c: any) => c.delivery?.status === 'sent' && c.engagement.some((g: any) => g.kind === 'open'))).toBe(true);
+    expect((await get('/api/admin/fans/999999')).status).toBe(404);
+
+    const curve = await get(`/api/admin/decisions/${decided.decisionId}/curve`);
+    expect(curve.json.curveModelVersion).toBe(world.modelVersion);
+    expect(curve.json.points.length).toBeGreaterThan(24);
+    // The chosen send time is one of the curve's hours, with the score the decision recorded.
+    const chosen = curve.json.points.find((p: any) => p.at === decided.sendAt);
+    expect(chosen.score).toBeCloseTo(decided.score, 9);
+
+    const models = await get('/api/admin/models');
+    expect(models.json.models[0]).toMatchObject({ version: world.modelVersion, status: 'active' });
+    const model = await get(`/api/admin/models/${world.modelVersion}`);
+    expect(model.json.metrics.reliability.length).toBeGreaterThan(0);
+    expect(model.json.oracleMetrics.liftByDecile).toHaveLength(10);
+    expect(model.json.featureImportance[0].splits).toBeGreaterThan(0);
+
+    const report = await get(`/api/admin/events/${world.eventId}/report`);
+    expect(report.json.reach.reduce((s: number, r: any) => s + r.decisions, 0)).toBeGreaterThan(0);
+    expect(report.json.schedule.reduce((s: number, r: any) => s + r.scheduled, 0)).toBe(report.json.reach.reduce((s: number, r: any) => s + r.alerts, 0));
+  });
+
+  it('reads feature importance from a model text', () => {
+    expect(featureImportance('tree\nend of trees\n\nfeature_importances:\nopen_rate=12\nhour=3\n\nparameters:\n[x: 1]\n')).toEqual([
+      { feature: 'open_rate', splits: 12 },
+      { feature: 'hour', splits: 3 },
+    ]);
+  });
+});

@@ -1,0 +1,48 @@
+// Test fixture for the console: a trained, active model on a small simulated world's history, and one event decided with it.
+import { activeModelVersion } from '../db/models.ts';
+import { audiencePage } from '../db/audience.ts';
+import { insertEvent } from '../db/events.ts';
+import type { Pool } from '../db/pool.ts';
+import { decideAndRecord } from '../activities/policy-decisions.ts';
+import { createPolicyLoader } from '../activities/policy-loader.ts';
+import { createRelevanceScorer } from '../models/scoring.ts';
+import { trainActiveModel } from './model.ts';
+
+export interface ConsoleWorld {
+  modelVersion: number;
+  eventId: number;
+  /** A fan with a model-scored decision on the event, and their email. */
+  fan: { id: number; email: string };
+}
+
+/** About five seconds: 400 fans with 10 days of history, a model trained on it, and a post decided for its creator's audience now. */
+export async function seedConsoleWorld(pool: Pool): Promise<ConsoleWorld> {
+  await trainActiveModel(pool);
+  const modelVersion = (await activeModelVersion(pool))!;
+  const creator = await pool.query(`select creator_id from memberships group by creator_id order by count(*) desc, creator_id limit 1`);
+  const { event } = await insertEvent(pool, {
+    creatorId: creator.rows[0].creator_id,
+    kind: 'post',
+    title: 'Behind the scenes',
+    url: 'https://creators.example/p/behind-the-scenes',
+    audience: { rule: 'all' },
+    idempotencyKey: 'console-fixture-1',
+    deadline: null,
+  });
+  const deps = { pool, scorer: createRelevanceScorer({ pool, log: () => undefined }), policy: createPolicyLoader(pool).current };
+  const at = new Date();
+  for (let after = 0; ; ) {
+    const page = await audiencePage(pool, event.id, after, 500);
+    if (page.length === 0) break;
+    await decideAndRecord(deps, event.id, page, at);
+    after = page[page.length - 1].fanId;
+  }
+  const fan = await pool.query(
+    `select f.id, f.email from decisions d join fans f on f.id = d.fan_id
+     where d.event_id = $1::bigint and d.contributions is not null and d.action = 'alert'
+       and exists (select 1 from engagement_events g where g.fan_id = f.id and g.kind = 'open')
+     order by f.id limit 1`,
+    [event.id],
+  );
+  return { modelVersion, eventId: event.id, fan: { id: fan.rows[0].id, email: fan.rows[0].email } };
+}
