@@ -1,0 +1,214 @@
+// The caps page: the active cap policy, an editor validated as you type, the diff against the active policy, a side-by-side replay, Apply and the audit history.
+import { jsonDiff, type JsonChange } from '../../policy/diff.ts';
+import { api, ApiError, type FieldError } from './api.ts';
+import { color, draw } from './charts.ts';
+import { chartCard, h, int, num, table, when } from './dom.ts';
+import { figures, simulate, type ReplayFigures } from './replay.ts';
+
+interface ActivePolicy {
+  version: number | null;
+  source: 'default' | 'stored';
+  document: unknown;
+  createdBy: string | null;
+  createdAt: string | null;
+}
+interface AuditEntry {
+  id: number;
+  version: number;
+  actor: string;
+  action: string;
+  diff: JsonChange[];
+  at: string;
+}
+
+const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
+
+function changeList(changes: JsonChange[]): HTMLElement {
+  if (changes.length === 0) return h('p', { class: 'muted' }, 'No changes from the active policy.');
+  return h(
+    'ul',
+    { class: 'diff' },
+    ...changes.map((c) =>
+      h('li', { class: `diff-${c.op}` }, h('code', {}, c.path), ': ', c.op === 'add' ? `added ${show(c.to)}` : c.op === 'remove' ? `removed ${show(c.from)}` : `${show(c.from)} → ${show(c.to)}`),
+    ),
+  );
+}
+
+function errorList(errors: FieldError[]): HTMLElement {
+  return h('ul', {}, ...errors.map((e) => h('li', {}, h('code', {}, e.field), `: ${e.rule}`)));
+}
+
+export async function renderCaps(root: HTMLElement): Promise<void> {
+  let active = await api<ActivePolicy>('GET', '/api/admin/policy');
+  const summary = h('p', { id: 'active-policy' });
+  const editor = h('textarea', { id: 'policy-editor', spellcheck: 'false', rows: 24, 'aria-describedby': 'policy-validation' });
+  const validation = h('div', { id: 'policy-validation', role: 'status', 'aria-live': 'polite' });
+  const diff = h('div', { id: 'policy-diff' });
+  const days = h('input', { id: 'simulate-days', type: 'number', min: 1, max: 28, value: 7 });
+  const simulateButton = h('button', { type: 'button', id: 'simulate' }, 'Simulate');
+  const applyButton = h('button', { type: 'button', id: 'apply', class: 'primary' }, 'Apply');
+  const resetButton = h('button', { type: 'button', class: 'quiet' }, 'Reset to active');
+  const simulation = h('div', { id: 'simulation', class: 'grid' });
+  const applyStatus = h('div', { id: 'apply-status', role: 'status', 'aria-live': 'polite' });
+  const audit = h('div', { id: 'audit' });
+
+  root.append(
+    h('h1', {}, 'Caps'),
+    summary,
+    h(
+      'div',
+      { class: 'split' },
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', {}, 'Edit the cap policy'),
+        h('label', { for: 'policy-editor' }, 'Policy document (JSON)'),
+        editor,
+        validation,
+        h('div', { class: 'toolbar' }, h('label', { for: 'simulate-days' }, 'Replay days'), days, simulateButton, applyButton, resetButton),
+        applyStatus,
+      ),
+      h('section', { class: 'card' }, h('h2', {}, 'Changes from the active policy'), diff),
+    ),
+    h('h2', {}, 'Replay: active and proposed, side by side'),
+    simulation,
+    h('h2', {}, 'Audit history'),
+    audit,
+  );
+
+  const describe = () => {
+    summary.textContent =
+      active.source === 'default'
+        ? 'Active policy: the built-in default (no version stored yet).'
+        : `Active policy: version ${active.version}, "${(active.document as { name?: string }).name}", set by ${active.createdBy} on ${when(active.createdAt)}.`;
+  };
+  const loadAudit = async () => {
+    const { entries } = await api<{ entries: AuditEntry[] }>('GET', '/api/admin/policy/audit?limit=50');
+    audit.replaceChildren(
+      entries.length === 0
+        ? h('p', { class: 'muted' }, 'No policy has been applied yet.')
+        : table('Every applied policy, newest first', ['version', 'who', 'when', 'action', 'changes'], entries.map((e) => [String(e.version), e.actor, when(e.at), e.action, changeList(e.diff)])),
+    );
+  };
+
+  /** The editor's document if it parses, else null with the parse error shown. */
+  let proposed: unknown = null;
+  let valid = false;
+  let seq = 0;
+  const check = async () => {
+    const mine = ++seq;
+    valid = false;
+    applyButton.disabled = true;
+    simulateButton.disabled = true;
+    try {
+      proposed = JSON.parse(editor.value);
+    } catch (err) {
+      proposed = null;
+      validation.className = 'errors';
+      validation.replaceChildren(h('p', {}, 'Refused:'), errorList([{ field: '(document)', rule: `must be valid JSON (${(err as Error).message})` }]));
+      diff.replaceChildren();
+      return;
+    }
+    diff.replaceChildren(changeList(jsonDiff(active.document, proposed)));
+    const r = await api<{ valid: boolean; errors: FieldError[] }>('POST', '/api/admin/policy/validate', proposed);
+    if (mine !== seq) return;
+    valid = r.valid;
+    validation.className = r.valid ? 'ok' : 'errors';
+    validation.replaceChildren(r.valid ? h('p', {}, 'Valid policy.') : h('div', {}, h('p', {}, 'Refused:'), errorList(r.errors)));
+    applyButton.disabled = !r.valid;
+    simulateButton.disabled = !r.valid;
+  };
+  let timer: number | undefined;
+  editor.addEventListener('input', () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void check(), 250);
+  });
+  const reset = () => {
+    editor.value = JSON.stringify(active.document, null, 2);
+    void check();
+  };
+  resetButton.addEventListener('click', reset);
+
+  simulateButton.addEventListener('click', async () => {
+    if (!valid) return;
+    const n = Number(days.value);
+    simulation.replaceChildren(h('p', { role: 'status' }, `Replaying ${n} simulated days under both policies…`));
+    simulateButton.disabled = true;
+    try {
+      const [current, next] = await Promise.all([simulate(active.document, n), simulate(proposed, n)]);
+      renderComparison(simulation, figures(current), figures(next), current.fans, n, current.scorer);
+    } catch (err) {
+      simulation.replaceChildren(h('div', { role: 'alert', class: 'errors' }, err instanceof ApiError ? errorList(err.errors) : String(err)));
+    } finally {
+      simulateButton.disabled = !valid;
+    }
+  });
+
+  applyButton.addEventListener('click', async () => {
+    if (!valid) return;
+    const changes = jsonDiff(active.document, proposed);
+    if (!window.confirm(`Apply this policy? ${changes.length} change(s); it takes effect for the next batch of decisions.`)) return;
+    try {
+      const r = await api<{ version: number; changed: boolean; actor: string }>('PUT', '/api/admin/policy', proposed);
+      applyStatus.className = 'ok';
+      applyStatus.textContent = r.changed ? `Applied as version ${r.version} by ${r.actor}.` : `Unchanged: version ${r.version} is already this policy.`;
+      active = await api<ActivePolicy>('GET', '/api/admin/policy');
+      describe();
+      await check();
+      await loadAudit();
+    } catch (err) {
+      applyStatus.className = 'errors';
+      applyStatus.replaceChildren(h('p', {}, 'Refused:'), err instanceof ApiError ? errorList(err.errors) : String(err));
+    }
+  });
+
+  describe();
+  reset();
+  await loadAudit();
+}
+
+function renderComparison(root: HTMLElement, current: ReplayFigures, proposed: ReplayFigures, fans: number, days: number, scorer: string): void {
+  const sends = chartCard('Sends per fan per day', 'chart-sim-sends');
+  const opens = chartCard('Opens', 'chart-sim-opens');
+  const unsub = chartCard('Unsubscribes', 'chart-sim-unsubscribes');
+  const labels = [`active (${current.name})`, `proposed (${proposed.name})`];
+  root.replaceChildren(
+    h('p', { class: 'muted wide' }, `${fans} simulated fans over ${days} days, scored by ${scorer}.`),
+    sends.card,
+    opens.card,
+    unsub.card,
+    h(
+      'section',
+      { class: 'card' },
+      table('Replay figures', ['', 'active', 'proposed'], [
+        ['email alerts / fan / day', num(current.sendsPerFanPerDay.email, 3), num(proposed.sendsPerFanPerDay.email, 3)],
+        ['push alerts / fan / day', num(current.sendsPerFanPerDay.push, 3), num(proposed.sendsPerFanPerDay.push, 3)],
+        ['digests / fan / day', num(current.sendsPerFanPerDay.digest, 3), num(proposed.sendsPerFanPerDay.digest, 3)],
+        ['opens', int(current.opens), int(proposed.opens)],
+        ['opens per send', num(current.opensPerSend, 3), num(proposed.opensPerSend, 3)],
+        ['unsubscribes', int(current.unsubscribes), int(proposed.unsubscribes)],
+        ['rule violations found', int(current.violations), int(proposed.violations)],
+      ]),
+    ),
+  );
+  const pair = [color('current'), color('proposed')];
+  draw(sends.canvas, {
+    type: 'bar',
+    data: {
+      labels: ['email', 'push', 'digest'],
+      datasets: [current, proposed].map((f, i) => ({
+        label: labels[i],
+        data: [f.sendsPerFanPerDay.email, f.sendsPerFanPerDay.push, f.sendsPerFanPerDay.digest],
+        backgroundColor: pair[i],
+      })),
+    },
+    options: { scales: { y: { beginAtZero: true, title: { display: true, text: 'per fan per day' } } } },
+  });
+  for (const [chart, key] of [[opens, 'opens'], [unsub, 'unsubscribes']] as const) {
+    draw(chart.canvas, {
+      type: 'bar',
+      data: { labels, datasets: [{ label: key, data: [current[key], proposed[key]], backgroundColor: pair }] },
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
+    });
+  }
+}

@@ -1,0 +1,48 @@
+// The console's entry: styles, the hash router that renders one page at a time, and who is logged in.
+import './style.css';
+import { api } from './api.ts';
+import { renderCaps } from './caps.ts';
+import { renderCreator } from './creator.ts';
+import { errorBox, h } from './dom.ts';
+import { renderFans } from './fans.ts';
+import { renderModel } from './model.ts';
+import { renderOverview } from './overview.ts';
+
+type Page = (root: HTMLElement, params: URLSearchParams) => Promise<void>;
+const PAGES: Record<string, { title: string; render: Page }> = {
+  overview: { title: 'Overview', render: renderOverview },
+  caps: { title: 'Caps', render: renderCaps },
+  fans: { title: 'Fans', render: renderFans },
+  model: { title: 'Model', render: renderModel },
+  creator: { title: 'Creator view', render: renderCreator },
+};
+
+const view = document.getElementById('view') as HTMLElement;
+let rendering = 0;
+
+async function route(): Promise<void> {
+  const [path, query = ''] = window.location.hash.replace(/^#\/?/, '').split('?');
+  const name = PAGES[path] ? path : 'overview';
+  const page = PAGES[name];
+  const mine = ++rendering;
+  document.title = `${page.title} · Fanfare console`;
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) {
+    if (a.getAttribute('href') === `#/${name}`) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  const root = h('div', { class: 'page', 'data-page': name, 'aria-busy': 'true' });
+  view.replaceChildren(root);
+  try {
+    await page.render(root, new URLSearchParams(query));
+  } catch (err) {
+    if (mine === rendering) root.append(errorBox(err));
+  } finally {
+    root.setAttribute('aria-busy', 'false');
+  }
+}
+
+window.addEventListener('hashchange', () => void route());
+void route();
+void api<{ name: string | null }>('GET', '/api/admin/session').then((s) => {
+  (document.getElementById('who') as HTMLElement).textContent = s.name ? `Logged in as ${s.name}` : '';
+});
