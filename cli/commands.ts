@@ -14,6 +14,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   seed: async () => (await import('../simulator/seed-cli.ts')).command,
   gbdt: async () => (await import('../models/gbdt/cli.ts')).command,
   policy: async () => (await import('../policy/cli.ts')).command,
+  simulate: async () => (await import('../policy/simulate-cli.ts')).command,
   train: async () => (await import('./train.ts')).command,
   model: async () => (await import('./model.ts')).command,
 };

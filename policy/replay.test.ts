@@ -1,0 +1,39 @@
+// The replay on a small world: the three policies over the same days, every decision checked, and the policy ahead of both baselines.
+import { describe, expect, it } from 'vitest';
+import { parseWorldSpec } from '../simulator/spec.ts';
+import { generateWorld } from '../simulator/world.ts';
+import { DEFAULT_CAP_POLICY } from './cap-policy.ts';
+import { capsOnlyPolicy, formatReplay, replay } from './replay.ts';
+import { parseSimulateArgs } from './simulate-cli.ts';
+
+describe('replay', () => {
+  it('plays the real decide() against the ground truth and breaks no quiet hour, deadline, cap or gap', () => {
+    const world = generateWorld(parseWorldSpec({ seed: 3, fans: { count: 300 }, creators: { count: 12 } }));
+    const report = replay(world, DEFAULT_CAP_POLICY, 5);
+    const [now, fcfs, full] = report.outcomes;
+    expect(report.outcomes.map((o) => o.policy)).toEqual(['send_everything_now', 'caps_only_fcfs', 'policy']);
+    expect(report.events).toBeGreaterThan(20);
+    expect(fcfs.violations).toEqual([]);
+    expect(full.violations).toEqual([]);
+    // Caps only can hold back, never add; the full policy sends fewer still and gets more opens per send.
+    expect(fcfs.sends).toBeLessThan(now.sends);
+    expect(full.sends).toBeLessThan(now.sends);
+    expect(full.opens / full.sends).toBeGreaterThan(now.opens / now.sends);
+    expect(full.digests).toBeGreaterThan(0);
+    expect(fcfs.digests).toBe(0);
+    expect(formatReplay(report)).toMatch(/\| default \| [\d.]+ \| [\d.]+ \| [\d.]+ \| \d+ \|/);
+  });
+
+  it('keeps the caps of the policy in its caps-only baseline and drops everything else', () => {
+    const fcfs = capsOnlyPolicy(DEFAULT_CAP_POLICY);
+    expect(fcfs.rules).toEqual(DEFAULT_CAP_POLICY.rules);
+    expect(fcfs.segments).toEqual(DEFAULT_CAP_POLICY.segments);
+    expect(fcfs).toMatchObject({ quietHours: null, valueAware: false, kinds: { post: { priority: 'urgent', alertThreshold: { email: 0, push: 0 } } } });
+  });
+
+  it('reads the command line, naming the flag and the rule', () => {
+    expect(parseSimulateArgs(['--policy', 'p.json', '--days', '14'])).toEqual({ policy: 'p.json', world: null, days: 14, fans: null });
+    expect(() => parseSimulateArgs(['--days', '0'])).toThrow(/^--days: must be an integer from 1 to 60/);
+    expect(() => parseSimulateArgs(['--speed', '2'])).toThrow(/^unknown argument "--speed"/);
+  });
+});

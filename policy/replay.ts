@@ -1,0 +1,354 @@
+// The replay: the real decide() over simulated days against the simulator's ground truth, in memory, beside the two obvious policies.
+import { localHour } from '../simulator/clock.ts';
+import { inAudience, scheduleEvents, type SimulatedEvent } from '../simulator/events.ts';
+import { hashString } from '../simulator/random.ts';
+import { isIrrelevant, openProbability, respond } from '../simulator/response.ts';
+import { DIGEST_CADENCES } from '../simulator/spec.ts';
+import type { World } from '../simulator/world.ts';
+import type { Channel } from './baseline.ts';
+import type { CapPolicy } from './cap-policy.ts';
+import { checkDecisions, type DecidedEntry, type Violation } from './check.ts';
+import { decide } from './decide.ts';
+import { digestDue, selectDigest, type DigestItem } from './digest.ts';
+import type { Candidate, Send } from './inputs.ts';
+import { historyReachMs, sendTimesToScore } from './page.ts';
+import { fanCandidateStats } from './value-aware.ts';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const VALUE_LOOKBACK_MS = 7 * DAY;
+const DIGEST_LOOKBACK_MS = 8 * DAY;
+
+export const REPLAY_POLICIES = ['send_everything_now', 'caps_only_fcfs', 'policy'] as const;
+export type ReplayMode = (typeof REPLAY_POLICIES)[number];
+
+/** What one candidate send is worth: calibrated P(open) for a (fan, creator, kind, channel) at a send time, seen at decision time. */
+export interface ReplayScorer {
+  /** Named in the report, so a table says what its scores came from. */
+  name: string;
+  score(q: { fanIndex: number; creatorIndex: number; kind: Candidate['kind']; channel: Channel; sendAtMs: number; decidedAtMs: number; sentLast24h: number }): number;
+}
+
+/**
+ * The simulator's own P(open): a perfect model, the upper bound of what scores can do. Named "oracle" wherever it
+ * is used, so no table passes it off as the trained model.
+ */
+export function oracleScorer(world: World): ReplayScorer {
+  return {
+    name: 'oracle (simulator ground truth)',
+    score: (q) => openProbability(world, { ...q, localHour: localHour(world.zones[world.fans.zone[q.fanIndex]], q.sendAtMs) }),
+  };
+}
+
+export interface PolicyOutcome {
+  policy: ReplayMode;
+  /** The policy document's name for the full policy, else the baseline's. */
+  name: string;
+  alerts: Record<Channel, number>;
+  digests: number;
+  /** Alerts actually sent plus digests. */
+  sends: number;
+  opens: number;
+  digestOpens: number;
+  unsubscribes: number;
+  decisions: number;
+  /** What checkDecisions found across every decision (empty for send-everything-now, which has no policy to check). */
+  violations: Violation[];
+}
+
+export interface ReplayReport {
+  fans: number;
+  days: number;
+  events: number;
+  scorer: string;
+  outcomes: PolicyOutcome[];
+}
+
+interface Scheduled {
+  fan: number;
+  channel: Channel;
+  event: number;
+  membership: number;
+  at: number;
+}
+
+/** A binary min-heap of scheduled sends by time, then fan. */
+class SendQueue {
+  private items: Scheduled[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): Scheduled | undefined {
+    return this.items[0];
+  }
+  private less(a: Scheduled, b: Scheduled): boolean {
+    return a.at < b.at || (a.at === b.at && (a.fan < b.fan || (a.fan === b.fan && a.event < b.event)));
+  }
+  push(s: Scheduled): void {
+    const h = this.items;
+    h.push(s);
+    for (let i = h.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+  pop(): Scheduled | undefined {
+    const h = this.items;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l], h[m])) m = l;
+        if (r < h.length && this.less(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+interface FanState {
+  recent: number[];
+  irrelevant: number[];
+  unsubscribedAt: Record<Channel, number>;
+  alerts: Send[];
+  values: Record<Channel, { at: Date; value: number }[]>;
+  waiting: (DigestItem & { creatorIndex: number; kind: Candidate['kind']; decidedAt: number })[];
+  alerted: Set<number>;
+}
+
+function countSince(times: number[], from: number): number {
+  let drop = 0;
+  while (drop < times.length && times[drop] <= from) drop++;
+  if (drop > 0) times.splice(0, drop);
+  return times.length;
+}
+
+/** The "caps only, first come first served" baseline of `policy`: its caps and gaps, now or never, nothing else. */
+export function capsOnlyPolicy(policy: CapPolicy): CapPolicy {
+  const kind = (weight: number) => ({ priority: 'urgent' as const, weight, alertThreshold: { email: 0, push: 0 } });
+  return {
+    ...policy,
+    name: 'caps_only_fcfs',
+    quietHours: null,
+    kinds: { post: kind(1), live: kind(1), announcement: kind(1) },
+    digest: { ...policy.digest, minScore: 0 },
+    valueAware: false,
+  };
+}
+
+/** Plays one policy over the events; the world's responses are drawn per (event, fan, channel), so policies face the same fans. */
+export function runPolicy(world: World, events: readonly SimulatedEvent[], mode: ReplayMode, policy: CapPolicy, scorer: ReplayScorer, endMs: number): PolicyOutcome {
+  const effective = mode === 'caps_only_fcfs' ? capsOnlyPolicy(policy) : policy;
+  const out: PolicyOutcome = {
+    policy: mode,
+    name: mode === 'policy' ? policy.name : mode,
+    alerts: { email: 0, push: 0 },
+    digests: 0,
+    sends: 0,
+    opens: 0,
+    digestOpens: 0,
+    unsubscribes: 0,
+    decisions: 0,
+    violations: [],
+  };
+  const fans: FanState[] = Array.from({ length: world.fans.count }, () => ({
+    recent: [],
+    irrelevant: [],
+    unsubscribedAt: { email: Infinity, push: Infinity },
+    alerts: [],
+    values: { email: [], push: [] },
+    waiting: [],
+    alerted: new Set(),
+  }));
+  const withDigest = new Set<number>();
+  const entries: DecidedEntry[] = [];
+  const queue = new SendQueue();
+  const reach = historyReachMs(effective);
+  const eventKeys = events.map((e) => hashString(`${e.creatorIndex}/${e.idempotencyKey}`));
+
+  const deliver = (s: Scheduled) => {
+    const f = fans[s.fan];
+    if (f.unsubscribedAt[s.channel] <= s.at) return;
+    const e = events[s.event];
+    const r = respond(world, {
+      eventKey: eventKeys[s.event],
+      fanIndex: s.fan,
+      creatorIndex: e.creatorIndex,
+      kind: e.kind,
+      channel: s.channel,
+      sentAtMs: s.at,
+      sentLast24h: countSince(f.recent, s.at - DAY),
+      irrelevantLast7d: countSince(f.irrelevant, s.at - 7 * DAY),
+    });
+    f.recent.push(s.at);
+    if (isIrrelevant(world, s.membership)) f.irrelevant.push(s.at);
+    out.alerts[s.channel]++;
+    out.sends++;
+    if (r.opened) out.opens++;
+    if (r.unsubscribed) {
+      out.unsubscribes++;
+      f.unsubscribedAt[s.channel] = r.unsubscribedAtMs!;
+    }
+  };
+
+  const sendDigests = (hourMs: number) => {
+    const now = new Date(hourMs);
+    for (const fan of [...withDigest]) {
+      const f = fans[fan];
+      f.waiting = f.waiting.filter((w) => w.decidedAt >= hourMs - DIGEST_LOOKBACK_MS && (!w.deadline || w.deadline.getTime() > hourMs));
+      if (f.waiting.length === 0) {
+        withDigest.delete(fan);
+        continue;
+      }
+      const cadence = DIGEST_CADENCES[world.fans.digestCadence[fan]];
+      const zone = world.zones[world.fans.zone[fan]];
+      if (!digestDue(zone, cadence, world.fans.digestHour[fan], now, effective.digest.weeklyOn)) continue;
+      const chosen = selectDigest(f.waiting, f.alerted, effective.digest, now) as FanState['waiting'];
+      const carried = new Set(chosen.map((c) => c.eventId));
+      f.waiting = f.waiting.filter((w) => !carried.has(w.eventId));
+      if (chosen.length === 0 || f.unsubscribedAt.email <= hourMs) continue;
+      const top = chosen[0];
+      const r = respond(world, {
+        eventKey: hashString(`digest/${fan}/${hourMs}`),
+        fanIndex: fan,
+        creatorIndex: top.creatorIndex,
+        kind: top.kind,
+        channel: 'email',
+        sentAtMs: hourMs,
+        sentLast24h: countSince(f.recent, hourMs - DAY),
+        irrelevantLast7d: countSince(f.irrelevant, hourMs - 7 * DAY),
+      });
+      f.recent.push(hourMs);
+      out.digests++;
+      out.sends++;
+      if (r.opened) {
+        out.opens++;
+        out.digestOpens++;
+      }
+      if (r.unsubscribed) {
+        out.unsubscribes++;
+        f.unsubscribedAt.email = r.unsubscribedAtMs!;
+      }
+    }
+  };
+
+  const decideFor = (ei: number) => {
+    const e = events[ei];
+    const now = new Date(e.atMs);
+    const { memberships: ms, byCreator } = world;
+    for (let k = byCreator.start[e.creatorIndex]; k < byCreator.start[e.creatorIndex + 1]; k++) {
+      const m = byCreator.membership[k];
+      if (ms.muted[m] || ms.startedAtMs[m] > e.atMs || !inAudience(world, e, m)) continue;
+      const fan = ms.fan[m];
+      const f = fans[fan];
+      const channels: Channel[] = [];
+      if (f.unsubscribedAt.email > e.atMs) channels.push('email');
+      if (world.fans.hasPush[fan] && f.unsubscribedAt.push > e.atMs) channels.push('push');
+      if (mode === 'send_everything_now') {
+        for (const channel of channels) queue.push({ fan, channel, event: ei, membership: m, at: e.atMs });
+        out.decisions += channels.length;
+        continue;
+      }
+      f.alerts = f.alerts.filter((a) => a.sendAt.getTime() > e.atMs - reach);
+      const sentLast24h = countSince(f.recent, e.atMs - DAY);
+      for (const channel of channels) {
+        const candidate: Candidate = {
+          fanId: fan,
+          creatorId: e.creatorIndex,
+          eventId: ei,
+          kind: e.kind,
+          channel,
+          membership: { kind: ms.paid[m] ? 'paid' : 'free', tier: ms.tier[m] },
+          timeZone: world.zones[world.fans.zone[fan]],
+          tenureStart: new Date(ms.startedAtMs[m]),
+          quietStart: null,
+          quietEnd: null,
+          digestCadence: mode === 'caps_only_fcfs' ? 'off' : DIGEST_CADENCES[world.fans.digestCadence[fan]],
+          eventAt: now,
+          deadline: new Date(e.deadlineMs),
+        };
+        const times = sendTimesToScore(effective, candidate, now);
+        const byTime = new Map(times.map((t) => [t, scorer.score({ fanIndex: fan, creatorIndex: e.creatorIndex, kind: e.kind, channel, sendAtMs: t, decidedAtMs: e.atMs, sentLast24h })]));
+        const values = f.values[channel];
+        const decision = decide(candidate, f.alerts, effective, { byTime, fanStats: fanCandidateStats(values, now, VALUE_LOOKBACK_MS) }, now);
+        out.decisions++;
+        entries.push({ candidate, decision, decidedAt: now });
+        if (decision.score !== null) {
+          values.push({ at: now, value: decision.score * effective.kinds[e.kind].weight });
+          if (values.length > 400) values.splice(0, values.length - 400);
+        }
+        if (decision.action === 'alert' && decision.sendAt) {
+          if (effective.kinds[e.kind].priority !== 'transactional') f.alerts.push({ channel, creatorId: e.creatorIndex, sendAt: decision.sendAt });
+          f.alerted.add(ei);
+          queue.push({ fan, channel, event: ei, membership: m, at: decision.sendAt.getTime() });
+        } else if (decision.action === 'digest' && decision.score !== null) {
+          f.waiting.push({ eventId: ei, score: decision.score, deadline: candidate.deadline, creatorIndex: e.creatorIndex, kind: e.kind, decidedAt: e.atMs });
+          withDigest.add(fan);
+        }
+      }
+    }
+  };
+
+  let nextHour = events.length ? Math.floor(events[0].atMs / HOUR) * HOUR + HOUR : endMs;
+  let ei = 0;
+  for (;;) {
+    const nextEvent = ei < events.length ? events[ei].atMs : Infinity;
+    const nextSend = queue.peek()?.at ?? Infinity;
+    const t = Math.min(nextEvent, nextSend, nextHour);
+    if (t >= endMs) break;
+    if (nextSend === t) deliver(queue.pop()!);
+    else if (nextHour === t) {
+      if (mode === 'policy') sendDigests(nextHour);
+      nextHour += HOUR;
+    } else decideFor(ei++);
+  }
+  if (mode !== 'send_everything_now') out.violations = checkDecisions(entries, new Map(), effective);
+  return out;
+}
+
+/** The three policies over the same world and days; `policy` is the full policy under test, and its caps are the baseline's. */
+export function replay(world: World, policy: CapPolicy, days: number, scorer: ReplayScorer = oracleScorer(world)): ReplayReport {
+  const fromMs = world.startMs;
+  const toMs = fromMs + days * DAY;
+  const events = scheduleEvents(world, { fromMs, toMs });
+  return {
+    fans: world.fans.count,
+    days,
+    events: events.length,
+    scorer: scorer.name,
+    outcomes: REPLAY_POLICIES.map((mode) => runPolicy(world, events, mode, policy, scorer, toMs)),
+  };
+}
+
+const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${(((a - b) / b) * 100).toFixed(1)}%`);
+
+/** The report as a Markdown table, with the done-when comparisons under it. */
+export function formatReplay(r: ReplayReport): string {
+  const perFanDay = (n: number) => (n / (r.fans * r.days)).toFixed(3);
+  const lines = [
+    `${r.fans} fans, ${r.days} days, ${r.events} events; scores: ${r.scorer}`,
+    '',
+    '| policy | email/fan/day | push/fan/day | digests/fan/day | sends | opens | opens/send | unsubscribes | digests | violations |',
+    '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+    ...r.outcomes.map(
+      (o) =>
+        `| ${o.name} | ${perFanDay(o.alerts.email)} | ${perFanDay(o.alerts.push)} | ${perFanDay(o.digests)} | ${o.sends} | ${o.opens} | ${(o.sends ? o.opens / o.sends : 0).toFixed(3)} | ${o.unsubscribes} | ${o.digests} | ${o.policy === 'send_everything_now' ? 'n/a' : o.violations.length} |`,
+    ),
+  ];
+  const [now, fcfs, full] = r.outcomes;
+  lines.push(
+    '',
+    `policy vs send everything now: sends ${pct(full.sends, now.sends)}, opens ${pct(full.opens, now.opens)}, unsubscribes ${pct(full.unsubscribes, now.unsubscribes)}`,
+    `policy vs caps only (first come, first served): opens ${pct(full.opens, fcfs.opens)}, sends ${pct(full.sends, fcfs.sends)}, unsubscribes ${pct(full.unsubscribes, fcfs.unsubscribes)}`,
+  );
+  return lines.join('\n');
+}
