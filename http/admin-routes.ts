@@ -3,6 +3,7 @@ import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db
 import type { Pool } from '../db/pool.ts';
 import { DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
 import { actorOf, createAdminAuth, type AdminAuth, type AdminPrincipal } from './admin-auth.ts';
+import { runSimulation, validateSimulateRequest } from './simulate-input.ts';
 import { readJson, type Request, type Response, type Router } from './router.ts';
 
 export interface AdminRouteDeps {
@@ -53,6 +54,12 @@ export function registerAdminRoutes(router: Router, deps: AdminRouteDeps): void 
   on('POST', '/api/admin/policy/validate', async (req) => {
     const checked = validateCapPolicy(await readJson(req));
     return { status: 200, body: checked.ok ? { valid: true, errors: [] } : { valid: false, errors: checked.errors } };
+  });
+
+  on('POST', '/api/admin/simulate', async (req) => {
+    const checked = validateSimulateRequest(await readJson(req));
+    if (!checked.ok) return { status: 400, body: { errors: checked.errors } };
+    return { status: 200, body: runSimulation(checked.value) };
   });
 
   on('GET', '/api/admin/policy/audit', async (req) => {

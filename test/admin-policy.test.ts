@@ -44,6 +44,7 @@ describe('admin API', () => {
       ['PUT', '/api/admin/policy'],
       ['GET', '/api/admin/policy/audit'],
       ['POST', '/api/admin/policy/validate'],
+      ['POST', '/api/admin/simulate'],
     ];
     for (const [method, path] of routes) {
       for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Basic ${TOKEN}` }] as Record<string, string>[]) {
@@ -126,5 +127,22 @@ describe('admin API', () => {
     expect(after.json).toEqual(before.json);
     expect((await call('GET', '/api/admin/policy/audit')).json.entries).toHaveLength(2);
     expect((await call('GET', '/api/admin/policy/audit?limit=0')).json.errors).toEqual([{ field: 'limit', rule: 'must be an integer from 1 to 500' }]);
+  });
+
+  it('replays a policy for the console on a bounded world, and refuses a bad request naming each field', async () => {
+    const bad = await call('POST', '/api/admin/simulate', { policy: { ...DEFAULT_CAP_POLICY, valueAware: 1 }, days: 30, world: { fans: 1_000_000, colour: 'red' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors).toEqual([
+      { field: 'policy.valueAware', rule: 'must be true or false' },
+      { field: 'days', rule: 'must be an integer from 1 to 14' },
+      { field: 'world.colour', rule: 'is not a known field' },
+      { field: 'world.fans', rule: 'must be an integer from 50 to 1000' },
+    ]);
+    const r = await call('POST', '/api/admin/simulate', { policy: DEFAULT_CAP_POLICY, days: 3, world: { seed: 4, fans: 150, creators: 6 } });
+    expect(r.status).toBe(200);
+    expect(r.json.outcomes.map((o: any) => o.policy)).toEqual(['send_everything_now', 'caps_only_fcfs', 'policy']);
+    expect(r.json.outcomes.map((o: any) => o.violations)).toEqual([0, 0, 0]);
+    expect(r.json.scorer).toMatch(/^oracle/);
+    expect(r.json.table).toContain('| default |');
   });
 });
