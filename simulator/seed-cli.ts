@@ -88,6 +88,8 @@ export const command: Command = {
         const toMs = world.startMs + parsed.historyDays * 86_400_000;
         const history = await writeHistory(pool, world, ids, { fromMs: world.startMs, toMs, log });
         log(`history: ${history.sends} sends, ${history.opens} opens, ${history.clicks} clicks, ${history.unsubscribes} unsubscribes`);
+        // A bulk load leaves the planner's statistics stale (it then scans deliveries for one page of fans); refresh them.
+        await pool.query('analyze fans, memberships, creator_events, decisions, deliveries, engagement_events');
       }
     } catch (err) {
       if ((err as { code?: string }).code === '42P01') {
