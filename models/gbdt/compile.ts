@@ -1,4 +1,5 @@
 // The fast predictor: each tree compiled once to straight-line JavaScript (nested ifs on literal thresholds) via new Function.
+import { outputTransform } from './objective-output.ts';
 import { finishOutputs, numFeatures, rowCount, ZERO_THRESHOLD, type PredictOptions } from './predict.ts';
 import { CATEGORICAL_MASK, DEFAULT_LEFT_MASK, MISSING_NAN, MISSING_ZERO, missingType, type Model, type Tree } from './tree.ts';
 
@@ -104,6 +105,7 @@ export function compileModel(model: Model): CompiledModel {
     list.map((body) => new Function('cats', `return function treeRun(r, o, s) {\n${body}\n};`)(cats) as TreeRun),
   );
   const width = numFeatures(model);
+  const transform = outputTransform(model.objective, k);
 
   const addRaw = (rows: ArrayLike<number>, offset: number, out: Float64Array, outOffset: number): void => {
     for (let c = 0; c < k; c += 1) {
@@ -141,13 +143,13 @@ export function compileModel(model: Model): CompiledModel {
       const numRows = rowCount(model, rows);
       const out = new Float64Array(numRows * k);
       batchRaw(rows, numRows, out);
-      return finishOutputs(model, out, numRows, options);
+      return finishOutputs(model, out, numRows, options, transform);
     },
     predictRow(row: ArrayLike<number>, options: PredictOptions = {}): Float64Array {
       if (row.length < width) throw new Error(`row: has ${row.length} features, the model needs ${width}`);
       const out = new Float64Array(k);
       addRaw(row, 0, out, 0);
-      return finishOutputs(model, out, 1, options);
+      return finishOutputs(model, out, 1, options, transform);
     },
   };
 }

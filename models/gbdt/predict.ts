@@ -1,5 +1,5 @@
 // The reference predictor: LightGBM's plain tree walk (Tree::Decision) over rows, raw or through the objective's transform.
-import { outputTransform } from './objective-output.ts';
+import { outputTransform, type OutputTransform } from './objective-output.ts';
 import {
   CATEGORICAL_MASK,
   DEFAULT_LEFT_MASK,
@@ -76,15 +76,20 @@ export interface PredictOptions {
   raw?: boolean;
 }
 
-/** Raw scores to outputs in place: average_output, then the objective's transform, per row. */
-export function finishOutputs(model: Model, out: Float64Array, numRows: number, options: PredictOptions): Float64Array {
+/** Raw scores to outputs in place: average_output, then the objective's transform (pass it to avoid re-parsing), per row. */
+export function finishOutputs(
+  model: Model,
+  out: Float64Array,
+  numRows: number,
+  options: PredictOptions,
+  transform: OutputTransform = outputTransform(model.objective, model.numTreePerIteration),
+): Float64Array {
   const k = model.numTreePerIteration;
   if (model.averageOutput) {
     const iterations = Math.floor(model.trees.length / k);
     for (let i = 0; i < out.length; i += 1) out[i] /= iterations;
   }
   if (!options.raw) {
-    const transform = outputTransform(model.objective, k);
     for (let r = 0; r < numRows; r += 1) transform(out, r * k);
   }
   return out;
