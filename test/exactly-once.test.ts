@@ -1,4 +1,5 @@
 // Each transition of the delivery protocol, with a worker "dying" at each point: nothing is lost, nothing past the commit point is resent.
+import type { BeforeCommit } from '../delivery/commit-point.ts';
 import { createServer, connect, type Socket } from 'node:net';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -76,7 +77,7 @@ const markOf = (channel: Channel) => (channel === 'email' ? smtp.messages.length
  * A second worker with its own senders whose provider calls go through `wrap`: it can hold the commit point, fail
  * it, or "die" (never return) after the provider accepted.
  */
-async function worker(wrap: <M extends { beforeCommit?: () => Promise<void> }>(m: M, send: (m: M) => Promise<unknown>) => Promise<any>): Promise<DeliverDeps> {
+async function worker(wrap: <M extends { beforeCommit?: BeforeCommit }>(m: M, send: (m: M) => Promise<unknown>) => Promise<any>): Promise<DeliverDeps> {
   const w = await deliveryRig(db.pool, smtp, push);
   dead.push(w);
   return {
@@ -126,7 +127,7 @@ describe.each(['email', 'push'] as const)('%s', (channel) => {
           reached.resolve();
           await wake.promise;
           try {
-            await m.beforeCommit!();
+            return await m.beforeCommit!();
           } catch (err) {
             zombieError = err;
             throw err;
