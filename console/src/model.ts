@@ -98,7 +98,8 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
   const importance = chartCard(`Feature importance (splits), version ${m.version}`, 'chart-importance', true);
   detail.append(reliability.card, lift.card, importance.card);
   const points = (r: Metrics['reliability']) => r.map((b) => ({ x: b.meanPredicted, y: b.observedRate }));
-  const maxP = Math.max(0.05, ...m.metrics.reliability.map((b) => Math.max(b.meanPredicted, b.observedRate)), ...(m.oracleMetrics?.reliability ?? []).map((b) => Math.max(b.meanPredicted, b.observedRate)));
+  // Scaled to what the models predict: a sparse top bin observed at 100% must not squash the rest.
+  const maxP = Math.min(1, 1.25 * Math.max(0.05, ...m.metrics.reliability.map((b) => b.meanPredicted), ...(m.oracleMetrics?.reliability ?? []).map((b) => b.meanPredicted)));
   draw(reliability.canvas, {
     type: 'scatter',
     data: {

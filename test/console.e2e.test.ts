@@ -1,0 +1,172 @@
+// The console in real headless Chromium (Debian's chromium, driven by playwright-core): log in, a refused cap edit, edit + simulate + apply with its audit entry, a fan's timeline and contributions; screenshots in test-artifacts/.
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiServer } from '../http/api.ts';
+import { registerConsole } from '../http/console.ts';
+import { Router } from '../http/router.ts';
+import { seedConsoleWorld, type ConsoleWorld } from '../testing/console-world.ts';
+import { useTestSchema } from '../testing/db.ts';
+
+const TOKEN = 'console-e2e-token-0123456789abcdef';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/console', import.meta.url));
+const db = useTestSchema('console_e2e');
+let server: Server;
+let base: string;
+let world: ConsoleWorld;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+
+beforeAll(async () => {
+  world = await seedConsoleWorld(db().pool);
+  const router = new Router();
+  registerConsole(router, { pool: db().pool, adminToken: TOKEN, now: () => new Date(), log: () => undefined });
+  server = createApiServer(router);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  profile = mkdtempSync(join(tmpdir(), 'fanfare-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(30_000);
+  // Building the console (first run after a change) happens on the first page view; give it time once.
+  await fetch(`${base}/console/`, { method: 'POST' }).catch(() => undefined);
+}, 240_000);
+
+afterAll(async () => {
+  await context?.close();
+  server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+
+/** True when the canvas has drawn pixels: Chart.js rendered something into it. */
+async function drawn(selector: string): Promise<boolean> {
+  return page.locator(selector).evaluate((c: HTMLCanvasElement) => {
+    const ctx = c.getContext('2d')!;
+    return c.width > 0 && ctx.getImageData(0, 0, c.width, c.height).data.some((v) => v !== 0);
+  });
+}
+
+describe('console in Chromium', () => {
+  it('logs in from the keyboard, after a wrong token is refused with its message', async () => {
+    const first = await page.goto(`${base}/console/`);
+    expect(first?.status()).toBe(401);
+    await page.getByLabel('Your name').focus();
+    await page.keyboard.type('Mia');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('not-the-token');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('token: must be the admin token');
+    await page.getByLabel('Admin token').fill(TOKEN);
+    await page.getByLabel('Admin token').press('Enter');
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.locator('.page[aria-busy="false"]').waitFor();
+    expect(await page.locator('#who').textContent()).toBe('Logged in as Mia');
+    expect(await drawn('#chart-sends')).toBe(true);
+    expect(await drawn('#chart-open-rate')).toBe(true);
+    await shot('01-overview');
+  }, 120_000);
+
+  it('refuses an invalid cap edit with the validator\'s message', async () => {
+    await page.getByRole('link', { name: 'Caps' }).click();
+    const editor = page.getByLabel('Policy document (JSON)');
+    await editor.waitFor();
+    await expect.poll(() => page.locator('#policy-validation').textContent()).toContain('Valid policy.');
+    const doc = JSON.parse(await editor.inputValue());
+    doc.rules[0].window = 'a day';
+    await editor.fill(JSON.stringify(doc, null, 2));
+    await expect.poll(() => page.locator('#policy-validation').textContent()).toContain('rules[0].window: must be a duration such as "24h"');
+    expect(await page.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Simulate' }).isDisabled()).toBe(true);
+    await shot('02-caps-refused');
+  });
+
+  it('edits a cap, simulates it side by side with the active policy, applies it and shows the audit entry', async () => {
+    const editor = page.getByLabel('Policy document (JSON)');
+    const doc = JSON.parse(await editor.inputValue());
+    doc.rules[0].window = '24h';
+    doc.name = 'fewer_pushes';
+    const cap = doc.rules.find((r: { name: string }) => r.name === 'push_per_day');
+    cap.limit = 1;
+    await editor.fill(JSON.stringify(doc, null, 2));
+    await expect.poll(() => page.locator('#policy-validation').textContent()).toContain('Valid policy.');
+    const diff = await page.locator('#policy-diff').textContent();
+    expect(diff).toContain('name: "default" → "fewer_pushes"');
+    expect(diff).toMatch(/rules\[\d\]\.limit: 3 → 1/);
+
+    await page.getByLabel('Replay days').fill('3');
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    // The replay's answer: its charts, or the error the API gave (then the assertion shows it).
+    await page.locator('#simulation canvas, #simulation [role="alert"]').first().waitFor({ timeout: 120_000 });
+    expect(await page.locator('#simulation [role="alert"]').allTextContents()).toEqual([]);
+    for (const id of ['#chart-sim-sends', '#chart-sim-opens', '#chart-sim-unsubscribes']) expect(await drawn(id), id).toBe(true);
+    const figures = page.getByRole('table', { name: 'Replay figures' });
+    const pushRow = await figures.getByRole('row', { name: /push alerts/ }).locator('td').allTextContents();
+    expect(Number(pushRow[2])).toBeLessThan(Number(pushRow[1]));
+    await page.locator('#simulation').scrollIntoViewIfNeeded();
+    await shot('03-caps-simulated');
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.locator('#apply-status').textContent()).toMatch(/Applied as version \d+ by console:Mia/);
+    const audit = page.getByRole('table', { name: /Every applied policy/ });
+    const first = await audit.locator('tbody tr').first().textContent();
+    expect(first).toContain('console:Mia');
+    expect(first).toMatch(/rules\[\d\]\.limit: 3 → 1/);
+    expect(await page.locator('#active-policy').textContent()).toContain('"fewer_pushes", set by console:Mia');
+    await audit.scrollIntoViewIfNeeded();
+    await shot('04-caps-applied-audit');
+  }, 180_000);
+
+  it('opens a fan by email: their timeline, the chosen send time on the engagement curve, and the contributions', async () => {
+    await page.getByRole('link', { name: 'Fans' }).click();
+    await page.getByLabel('Fan id or email').fill(world.fan.email);
+    await page.getByLabel('Fan id or email').press('Enter');
+    await page.locator('#fan-heading').waitFor();
+    expect(await page.locator('#fan-heading').textContent()).toContain(world.fan.email);
+    const timeline = page.getByRole('table', { name: /Timeline/ });
+    expect(await timeline.locator('tbody tr').count()).toBeGreaterThan(1);
+    const row = timeline.getByRole('row', { name: /Behind the scenes/ }).first();
+    expect(await row.textContent()).toMatch(/alert_/);
+    await row.getByRole('button', { name: /Inspect decision/ }).click();
+    await page.locator('#candidate-heading').filter({ hasText: 'alert' }).waitFor();
+    await expect.poll(() => drawn('#chart-curve')).toBe(true);
+    expect(await drawn('#chart-contributions')).toBe(true);
+    expect(await drawn('#chart-fan-timeline')).toBe(true);
+    await page.locator('#candidate-detail').scrollIntoViewIfNeeded();
+    await shot('05-fan-inspector');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('06-fan-timeline');
+  });
+
+  it('shows the model beside the oracle and the creator view of an event', async () => {
+    await page.getByRole('link', { name: 'Model' }).click();
+    await page.locator('#chart-reliability').waitFor();
+    expect(await drawn('#chart-reliability')).toBe(true);
+    expect(await drawn('#chart-lift')).toBe(true);
+    await shot('07-model');
+    await page.locator('#chart-importance').scrollIntoViewIfNeeded();
+    await shot('08-model-importance');
+    await page.getByRole('link', { name: 'Creator view' }).click();
+    await page.locator('#chart-reach').waitFor();
+    expect(await drawn('#chart-reach')).toBe(true);
+    expect(await drawn('#chart-schedule')).toBe(true);
+    await shot('09-creator');
+  });
+});
