@@ -125,7 +125,13 @@ describe('announceEvent', () => {
     expect(payload.url).toBe('https://creators.example/ana/posts/12');
     expect(payload.body).toContain('Episode 12 <is> out & about');
 
-    const ledger = await db.pool.query(`select channel, status, count(*)::int as n from deliveries group by 1, 2 order by 1, 2`);
+    // The peers record a message as they accept it; the worker settles its row just after the reply.
+    const ledgerNow = () => db.pool.query(`select channel, status, count(*)::int as n from deliveries group by 1, 2 order by 1, 2`);
+    let ledger = await ledgerNow();
+    for (let i = 0; i < 100 && ledger.rows.some((r) => r.status !== 'sent'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      ledger = await ledgerNow();
+    }
     expect(ledger.rows).toEqual([
       { channel: 'email', status: 'sent', n: emailFans.length },
       { channel: 'push', status: 'sent', n: pushFans.length },
