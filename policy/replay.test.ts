@@ -32,7 +32,10 @@ describe('replay', () => {
   });
 
   it('reads the command line, naming the flag and the rule', () => {
-    expect(parseSimulateArgs(['--policy', 'p.json', '--days', '14'])).toEqual({ policy: 'p.json', world: null, days: 14, fans: null });
+    expect(parseSimulateArgs(['--policy', 'p.json', '--days', '14'])).toMatchObject({ policy: 'p.json', world: null, days: 14, fans: null, scores: 'model', model: null, trainDays: 14 });
+    expect(parseSimulateArgs(['--scores', 'oracle'])).toMatchObject({ scores: 'oracle' });
+    expect(() => parseSimulateArgs(['--scores', 'best'])).toThrow(/^--scores: must be "model" or "oracle"/);
+    expect(() => parseSimulateArgs(['--scores', 'oracle', '--model', '3'])).toThrow(/^--model: cannot be combined with --scores oracle/);
     expect(() => parseSimulateArgs(['--days', '0'])).toThrow(/^--days: must be an integer from 1 to 60/);
     expect(() => parseSimulateArgs(['--speed', '2'])).toThrow(/^unknown argument "--speed"/);
   });

@@ -8,7 +8,7 @@ import type { World } from '../simulator/world.ts';
 import type { Channel } from './baseline.ts';
 import type { CapPolicy } from './cap-policy.ts';
 import { checkDecisions, type DecidedEntry, type Violation } from './check.ts';
-import { decide } from './decide.ts';
+import { decide, type Decision } from './decide.ts';
 import { digestDue, selectDigest, type DigestItem } from './digest.ts';
 import type { Candidate, Send } from './inputs.ts';
 import { historyReachMs, sendTimesToScore } from './page.ts';
@@ -22,11 +22,28 @@ const DIGEST_LOOKBACK_MS = 8 * DAY;
 export const REPLAY_POLICIES = ['send_everything_now', 'caps_only_fcfs', 'policy'] as const;
 export type ReplayMode = (typeof REPLAY_POLICIES)[number];
 
-/** What one candidate send is worth: calibrated P(open) for a (fan, creator, kind, channel) at a send time, seen at decision time. */
+/** Candidate send times of one event to score in one batch, fan by fan (a fan's rows are contiguous). */
+export interface ScoreBatch {
+  size: number;
+  fans: Int32Array;
+  channels: Channel[];
+  sendAtMs: Float64Array;
+  /** Notifications the fan received in the 24 h before the decision (the oracle's fatigue input). */
+  sentLast24h: Int32Array;
+}
+
+/** One policy's run of a scorer: its scores see only what that run has sent and what fans did with it. */
+export interface RunScorer {
+  /** Calibrated P(open) for every candidate of the batch, in batch order, as known at the decision time. */
+  scoreEvent(event: { creatorIndex: number; kind: Candidate['kind']; atMs: number }, batch: ScoreBatch): Float64Array;
+  /** A notification delivered by this run, with the open the ground truth drew (null for none). */
+  recordSend(fan: number, creatorIndex: number, channel: Channel, sentAtMs: number, openedAtMs: number | null): void;
+}
+
+/** Where a run's scores come from: named in the report, so a table says what its scores came from. */
 export interface ReplayScorer {
-  /** Named in the report, so a table says what its scores came from. */
   name: string;
-  score(q: { fanIndex: number; creatorIndex: number; kind: Candidate['kind']; channel: Channel; sendAtMs: number; decidedAtMs: number; sentLast24h: number }): number;
+  startRun(): RunScorer;
 }
 
 /**
@@ -34,10 +51,19 @@ export interface ReplayScorer {
  * is used, so no table passes it off as the trained model.
  */
 export function oracleScorer(world: World): ReplayScorer {
-  return {
-    name: 'oracle (simulator ground truth)',
-    score: (q) => openProbability(world, { ...q, localHour: localHour(world.zones[world.fans.zone[q.fanIndex]], q.sendAtMs) }),
+  const run: RunScorer = {
+    scoreEvent(event, b) {
+      const out = new Float64Array(b.size);
+      for (let i = 0; i < b.size; i++) {
+        const fanIndex = b.fans[i];
+        const hour = localHour(world.zones[world.fans.zone[fanIndex]], b.sendAtMs[i]);
+        out[i] = openProbability(world, { fanIndex, creatorIndex: event.creatorIndex, kind: event.kind, channel: b.channels[i], localHour: hour, sentLast24h: b.sentLast24h[i] });
+      }
+      return out;
+    },
+    recordSend: () => undefined,
   };
+  return { name: 'oracle (simulator ground truth)', startRun: () => run };
 }
 
 export interface PolicyOutcome {
@@ -54,13 +80,22 @@ export interface PolicyOutcome {
   decisions: number;
   /** What checkDecisions found across every decision (empty for send-everything-now, which has no policy to check). */
   violations: Violation[];
+  /** Where the run's scores came from. */
+  scorer: string;
+  /** Every decision made, in order, when asked for (`keepEntries`). */
+  entries?: ReplayEntry[];
 }
+
+/** A decision of the replay, as checkDecisions walks it, with its score. */
+export type ReplayEntry = DecidedEntry & { decision: Decision };
 
 export interface ReplayReport {
   fans: number;
   days: number;
   events: number;
+  fromMs: number;
   scorer: string;
+  /** The three policies compared (send everything now, caps only, the full policy), then any reference rows. */
   outcomes: PolicyOutcome[];
 }
 
@@ -146,7 +181,16 @@ export function capsOnlyPolicy(policy: CapPolicy): CapPolicy {
 }
 
 /** Plays one policy over the events; the world's responses are drawn per (event, fan, channel), so policies face the same fans. */
-export function runPolicy(world: World, events: readonly SimulatedEvent[], mode: ReplayMode, policy: CapPolicy, scorer: ReplayScorer, endMs: number): PolicyOutcome {
+export function runPolicy(
+  world: World,
+  events: readonly SimulatedEvent[],
+  mode: ReplayMode,
+  policy: CapPolicy,
+  scorer: ReplayScorer,
+  endMs: number,
+  options: { keepEntries?: boolean } = {},
+): PolicyOutcome {
+  const run = scorer.startRun();
   const effective = mode === 'caps_only_fcfs' ? capsOnlyPolicy(policy) : policy;
   const out: PolicyOutcome = {
     policy: mode,
@@ -159,6 +203,7 @@ export function runPolicy(world: World, events: readonly SimulatedEvent[], mode:
     unsubscribes: 0,
     decisions: 0,
     violations: [],
+    scorer: mode === 'send_everything_now' ? 'none' : scorer.name,
   };
   const fans: FanState[] = Array.from({ length: world.fans.count }, () => ({
     recent: [],
@@ -170,7 +215,7 @@ export function runPolicy(world: World, events: readonly SimulatedEvent[], mode:
     alerted: new Set(),
   }));
   const withDigest = new Set<number>();
-  const entries: DecidedEntry[] = [];
+  const entries: ReplayEntry[] = [];
   const queue = new SendQueue();
   const reach = historyReachMs(effective);
   const eventKeys = events.map((e) => hashString(`${e.creatorIndex}/${e.idempotencyKey}`));
@@ -191,6 +236,7 @@ export function runPolicy(world: World, events: readonly SimulatedEvent[], mode:
     });
     f.recent.push(s.at);
     if (isIrrelevant(world, s.membership)) f.irrelevant.push(s.at);
+    run.recordSend(s.fan, e.creatorIndex, s.channel, s.at, r.openedAtMs);
     out.alerts[s.channel]++;
     out.sends++;
     if (r.opened) out.opens++;
@@ -241,10 +287,33 @@ export function runPolicy(world: World, events: readonly SimulatedEvent[], mode:
     }
   };
 
+  const batch: ScoreBatch = { size: 0, fans: new Int32Array(1024), channels: [], sendAtMs: new Float64Array(1024), sentLast24h: new Int32Array(1024) };
+  const addToBatch = (fan: number, channel: Channel, at: number, sentLast24h: number) => {
+    if (batch.size === batch.fans.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      batch.fans = grow(batch.fans);
+      batch.sendAtMs = grow(batch.sendAtMs);
+      batch.sentLast24h = grow(batch.sentLast24h);
+    }
+    batch.fans[batch.size] = fan;
+    batch.channels[batch.size] = channel;
+    batch.sendAtMs[batch.size] = at;
+    batch.sentLast24h[batch.size++] = sentLast24h;
+  };
+  /** One candidate per (audience fan, channel): the rows of its send times in the batch are [first, first + count). */
+  const pending: { candidate: Candidate; membership: number; first: number; count: number }[] = [];
+
   const decideFor = (ei: number) => {
     const e = events[ei];
     const now = new Date(e.atMs);
+    const deadline = new Date(e.deadlineMs);
     const { memberships: ms, byCreator } = world;
+    batch.size = 0;
+    pending.length = 0;
     for (let k = byCreator.start[e.creatorIndex]; k < byCreator.start[e.creatorIndex + 1]; k++) {
       const m = byCreator.membership[k];
       if (ms.muted[m] || ms.startedAtMs[m] > e.atMs || !inAudience(world, e, m)) continue;
@@ -258,7 +327,6 @@ export function runPolicy(world: World, events: readonly SimulatedEvent[], mode:
         out.decisions += channels.length;
         continue;
       }
-      f.alerts = f.alerts.filter((a) => a.sendAt.getTime() > e.atMs - reach);
       const sentLast24h = countSince(f.recent, e.atMs - DAY);
       for (const channel of channels) {
         const candidate: Candidate = {
@@ -274,26 +342,39 @@ export function runPolicy(world: World, events: readonly SimulatedEvent[], mode:
           quietEnd: null,
           digestCadence: mode === 'caps_only_fcfs' ? 'off' : DIGEST_CADENCES[world.fans.digestCadence[fan]],
           eventAt: now,
-          deadline: new Date(e.deadlineMs),
+          deadline,
         };
-        const times = sendTimesToScore(effective, candidate, now);
-        const byTime = new Map(times.map((t) => [t, scorer.score({ fanIndex: fan, creatorIndex: e.creatorIndex, kind: e.kind, channel, sendAtMs: t, decidedAtMs: e.atMs, sentLast24h })]));
-        const values = f.values[channel];
-        const decision = decide(candidate, f.alerts, effective, { byTime, fanStats: fanCandidateStats(values, now, VALUE_LOOKBACK_MS) }, now);
-        out.decisions++;
-        entries.push({ candidate, decision, decidedAt: now });
-        if (decision.score !== null) {
-          values.push({ at: now, value: decision.score * effective.kinds[e.kind].weight });
-          if (values.length > 400) values.splice(0, values.length - 400);
-        }
-        if (decision.action === 'alert' && decision.sendAt) {
-          if (effective.kinds[e.kind].priority !== 'transactional') f.alerts.push({ channel, creatorId: e.creatorIndex, sendAt: decision.sendAt });
-          f.alerted.add(ei);
-          queue.push({ fan, channel, event: ei, membership: m, at: decision.sendAt.getTime() });
-        } else if (decision.action === 'digest' && decision.score !== null) {
-          f.waiting.push({ eventId: ei, score: decision.score, deadline: candidate.deadline, creatorIndex: e.creatorIndex, kind: e.kind, decidedAt: e.atMs });
-          withDigest.add(fan);
-        }
+        const first = batch.size;
+        for (const t of sendTimesToScore(effective, candidate, now)) addToBatch(fan, channel, t, sentLast24h);
+        pending.push({ candidate, membership: m, first, count: batch.size - first });
+      }
+    }
+    if (pending.length === 0) return;
+    // Every candidate time of the event scored in one call, before any of them is decided: a decision changes
+    // reservations, never the sends and opens the features read.
+    const scores = run.scoreEvent(e, batch);
+    for (const { candidate, membership: m, first, count } of pending) {
+      const fan = candidate.fanId;
+      const f = fans[fan];
+      const channel = candidate.channel;
+      if (f.alerts.length > 0 && f.alerts[0].sendAt.getTime() <= e.atMs - reach) f.alerts = f.alerts.filter((a) => a.sendAt.getTime() > e.atMs - reach);
+      const byTime = new Map<number, number>();
+      for (let i = first; i < first + count; i++) byTime.set(batch.sendAtMs[i], scores[i]);
+      const values = f.values[channel];
+      const decision = decide(candidate, f.alerts, effective, { byTime, fanStats: fanCandidateStats(values, now, VALUE_LOOKBACK_MS) }, now);
+      out.decisions++;
+      entries.push({ candidate, decision, decidedAt: now });
+      if (decision.score !== null) {
+        values.push({ at: now, value: decision.score * effective.kinds[e.kind].weight });
+        if (values.length > 400) values.splice(0, values.length - 400);
+      }
+      if (decision.action === 'alert' && decision.sendAt) {
+        if (effective.kinds[e.kind].priority !== 'transactional') f.alerts.push({ channel, creatorId: e.creatorIndex, sendAt: decision.sendAt });
+        f.alerted.add(ei);
+        queue.push({ fan, channel, event: ei, membership: m, at: decision.sendAt.getTime() });
+      } else if (decision.action === 'digest' && decision.score !== null) {
+        f.waiting.push({ eventId: ei, score: decision.score, deadline: candidate.deadline, creatorIndex: e.creatorIndex, kind: e.kind, decidedAt: e.atMs });
+        withDigest.add(fan);
       }
     }
   };
@@ -312,21 +393,28 @@ export function runPolicy(world: World, events: readonly SimulatedEvent[], mode:
     } else decideFor(ei++);
   }
   if (mode !== 'send_everything_now') out.violations = checkDecisions(entries, new Map(), effective);
+  if (options.keepEntries) out.entries = entries;
   return out;
 }
 
+export interface ReplayOptions {
+  /** Start of the replayed days (default: the world's start). */
+  fromMs?: number;
+  /** Also plays the full policy with these scores (e.g. the oracle's), as a reference row after the three. */
+  reference?: ReplayScorer;
+}
+
 /** The three policies over the same world and days; `policy` is the full policy under test, and its caps are the baseline's. */
-export function replay(world: World, policy: CapPolicy, days: number, scorer: ReplayScorer = oracleScorer(world)): ReplayReport {
-  const fromMs = world.startMs;
+export function replay(world: World, policy: CapPolicy, days: number, scorer: ReplayScorer = oracleScorer(world), options: ReplayOptions = {}): ReplayReport {
+  const fromMs = options.fromMs ?? world.startMs;
   const toMs = fromMs + days * DAY;
   const events = scheduleEvents(world, { fromMs, toMs });
-  return {
-    fans: world.fans.count,
-    days,
-    events: events.length,
-    scorer: scorer.name,
-    outcomes: REPLAY_POLICIES.map((mode) => runPolicy(world, events, mode, policy, scorer, toMs)),
-  };
+  const outcomes = REPLAY_POLICIES.map((mode) => runPolicy(world, events, mode, policy, scorer, toMs));
+  if (options.reference) {
+    const ref = runPolicy(world, events, 'policy', policy, options.reference, toMs);
+    outcomes.push({ ...ref, name: `${policy.name}, ${options.reference.name.split(' ')[0]} scores (reference)` });
+  }
+  return { fans: world.fans.count, days, events: events.length, fromMs, scorer: scorer.name, outcomes };
 }
 
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${(((a - b) / b) * 100).toFixed(1)}%`);
@@ -335,7 +423,7 @@ const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${(((a - b) / b) * 100
 export function formatReplay(r: ReplayReport): string {
   const perFanDay = (n: number) => (n / (r.fans * r.days)).toFixed(3);
   const lines = [
-    `${r.fans} fans, ${r.days} days, ${r.events} events; scores: ${r.scorer}`,
+    `${r.fans} fans, ${r.days} days from ${new Date(r.fromMs).toISOString().slice(0, 10)}, ${r.events} events; scores: ${r.scorer}`,
     '',
     '| policy | email/fan/day | push/fan/day | digests/fan/day | sends | opens | opens/send | unsubscribes | digests | violations |',
     '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',

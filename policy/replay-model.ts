@@ -1,0 +1,262 @@
+// The replay's relevance model: an in-memory send/open log fed to the same fanFeatureRows as training and serving, a model trained on a simulated baseline history, and batch scoring.
+import { snapshotsFromDaily, type DailyEngagement } from '../models/engagement-snapshots.ts';
+import { evaluateProbabilities, type Metrics } from '../models/evaluation.ts';
+import { fanFeatureRows, FEATURE_NAMES, LOOKBACK_MS, NUM_FEATURES, type Channel, type EventKind, type FanHistory, type FeatureQuery, type PastOpen, type PastSend, type SnapshotAt } from '../models/features.ts';
+import { trainModel } from '../models/gbdt/boosting.ts';
+import type { DataFile } from '../models/gbdt/data-file.ts';
+import { modelToText } from '../models/gbdt/model-text-write.ts';
+import { parseArgs, resolveParams } from '../models/gbdt/params.ts';
+import { LABEL_HORIZON_MS } from '../models/examples.ts';
+import { DEFAULT_PARAMS } from '../models/relevance-training.ts';
+import { loadRelevanceModel, type RelevanceModel } from '../models/relevance-model.ts';
+import { simulateBaseline } from '../simulator/baseline.ts';
+import { scheduleEvents } from '../simulator/events.ts';
+import { openProbability } from '../simulator/response.ts';
+import type { World } from '../simulator/world.ts';
+import type { ReplayScorer, RunScorer } from './replay.ts';
+
+const DAY = 86_400_000;
+
+/**
+ * What a policy's run has sent and what fans did, in the shape `models/feature-history.ts` loads from PostgreSQL:
+ * per fan a FanHistory whose sends and opens stay sorted by time, plus daily sends and opens per creator and channel
+ * for the engagement snapshots. Opens are recorded when their send is delivered (the ground truth already knows
+ * when); `fanFeatureRows` only lets a row see those strictly before its decision time, as in production.
+ */
+export class FeatureLog {
+  private readonly histories: FanHistory[];
+  private readonly daily: Map<number, DailyEngagement>;
+  private nextDecisionId: number;
+  private snapshot: { day: number; at: SnapshotAt } | null = null;
+
+  private constructor(histories: FanHistory[], daily: Map<number, DailyEngagement>, nextDecisionId: number) {
+    this.histories = histories;
+    this.daily = daily;
+    this.nextDecisionId = nextDecisionId;
+  }
+
+  /** An empty log for the world's fans, with their zones, tenure, digest hour and memberships (creator id = creator index). */
+  static empty(world: World): FeatureLog {
+    const { fans, memberships: ms } = world;
+    const histories: FanHistory[] = Array.from({ length: fans.count }, (_, i) => ({
+      fan: { fanId: i, timeZone: world.zones[fans.zone[i]], createdAtMs: fans.tenureStartMs[i], digestHour: fans.digestHour[i] },
+      memberships: new Map(),
+      sends: [],
+      opens: [],
+    }));
+    for (let m = 0; m < ms.fan.length; m++) {
+      (histories[ms.fan[m]].memberships as Map<number, unknown>).set(ms.creator[m], { creatorId: ms.creator[m], paid: ms.paid[m] === 1, tier: ms.tier[m], startedAtMs: ms.startedAtMs[m] });
+    }
+    return new FeatureLog(histories, new Map(), 1);
+  }
+
+  /** An independent copy: each policy's run continues the same prior history its own way. */
+  fork(): FeatureLog {
+    const histories = this.histories.map((h) => ({ ...h, sends: [...h.sends], opens: [...h.opens] }));
+    return new FeatureLog(histories, new Map([...this.daily].map(([k, d]) => [k, { ...d }])), this.nextDecisionId);
+  }
+
+  history(fan: number): FanHistory {
+    return this.histories[fan];
+  }
+
+  /** Records a delivered notification and, when the ground truth drew one, its open. Sends must come in time order. */
+  recordSend(fan: number, creatorId: number, channel: Channel, sentAtMs: number, openedAtMs: number | null): PastSend {
+    const h = this.histories[fan];
+    const sends = h.sends as PastSend[];
+    const send: PastSend = { decisionId: this.nextDecisionId++, creatorId, channel, sentAtMs };
+    sends.push(send);
+    this.count(creatorId, channel, sentAtMs, 'sends');
+    if (openedAtMs !== null) {
+      const opens = h.opens as PastOpen[];
+      let i = opens.length;
+      while (i > 0 && opens[i - 1].occurredAtMs > openedAtMs) i--;
+      opens.splice(i, 0, { decisionId: send.decisionId, creatorId, channel, occurredAtMs: openedAtMs });
+      this.count(creatorId, channel, openedAtMs, 'opens');
+    }
+    // Past the lookback nothing is read; dropping it keeps each fan's replay short.
+    if (sends.length > 64 && sends[0].sentAtMs < sentAtMs - LOOKBACK_MS - DAY) {
+      const keepFrom = sentAtMs - LOOKBACK_MS - DAY;
+      h.sends = sends.filter((s) => s.sentAtMs >= keepFrom);
+      h.opens = h.opens.filter((o) => o.occurredAtMs >= keepFrom);
+    }
+    return send;
+  }
+
+  private count(creatorId: number, channel: Channel, atMs: number, field: 'sends' | 'opens'): void {
+    const day = Math.floor(atMs / DAY);
+    const key = (day * 4096 + creatorId) * 2 + (channel === 'email' ? 0 : 1);
+    let row = this.daily.get(key);
+    if (!row) this.daily.set(key, (row = { creatorId, channel, day, sends: 0, opens: 0 }));
+    row[field]++;
+  }
+
+  /** Population and creator engagement as of the start of asOf's UTC day, from the days before it only. */
+  snapshotAt(asOfMs: number): SnapshotAt {
+    const day = Math.floor(asOfMs / DAY);
+    if (this.snapshot?.day !== day) this.snapshot = { day, at: snapshotsFromDaily([...this.daily.values()].filter((d) => d.day < day)) };
+    return this.snapshot.at;
+  }
+
+  /** Snapshots for any day up to the one after the last record: each day's still sums only the days before it. */
+  frozenSnapshots(): SnapshotAt {
+    return snapshotsFromDaily([...this.daily.values()]);
+  }
+
+  /** Feature rows for one fan's queries into out[offset ...], by the one definition in models/features.ts. */
+  rows(fan: number, queries: readonly FeatureQuery[], out: Float64Array, offset: number): void {
+    fanFeatureRows(this.histories[fan], queries, this.snapshotAt(queries[0].asOfMs), out, offset);
+  }
+}
+
+/** The baseline ("send now on every channel") played over [fromMs, toMs) into a log: the history a replay starts from. */
+export function baselineHistory(
+  world: World,
+  fromMs: number,
+  toMs: number,
+  onSend?: (fan: number, send: PastSend, kind: EventKind, eventAtMs: number, openedAtMs: number | null) => void,
+): FeatureLog {
+  const log = FeatureLog.empty(world);
+  const events = scheduleEvents(world, { fromMs, toMs });
+  simulateBaseline(world, events, (s) => {
+    const e = events[s.eventIndex];
+    const send = log.recordSend(s.fanIndex, e.creatorIndex, s.channel, s.sentAtMs, s.response.openedAtMs);
+    onSend?.(s.fanIndex, send, e.kind, e.atMs, s.response.openedAtMs);
+  });
+  return log;
+}
+
+export interface TrainedReplayModel {
+  model: RelevanceModel;
+  text: string;
+  /** The baseline history the model learnt from; the replay's features continue from it. */
+  log: FeatureLog;
+  window: { fromMs: number; toMs: number };
+  rows: { train: number; validation: number };
+  bestIteration: number;
+  trees: number;
+  /** On the validation day: the model's metrics and the oracle's (the simulator's true P(open)) on the same rows. */
+  validation: { model: Metrics; oracle: Metrics };
+  trainMs: number;
+}
+
+export interface TrainReplayOptions {
+  /** Keeps at most this many training rows (every k-th send of the window), to bound time and memory. */
+  maxTrainRows?: number;
+  params?: string[];
+  log?: (line: string) => void;
+}
+
+/**
+ * Plays the baseline ("send now on every channel") over [fromMs, toMs), records it, and trains our GBDT on it as
+ * retrainModel does: one example per send, features as of its decision time, label = opened within 24 h, the last
+ * day whose labels are complete by toMs held out for early stopping, nothing after toMs seen.
+ */
+export function trainReplayModel(world: World, fromMs: number, toMs: number, options: TrainReplayOptions = {}): TrainedReplayModel {
+  const labelled: { fan: number; send: PastSend; kind: EventKind; eventAtMs: number; opened: boolean }[] = [];
+  const labelsCompleteMs = toMs - LABEL_HORIZON_MS;
+  const log = baselineHistory(world, fromMs, toMs, (fan, send, kind, eventAtMs, openedAtMs) => {
+    if (send.sentAtMs < labelsCompleteMs) labelled.push({ fan, send, kind, eventAtMs, opened: openedAtMs !== null && openedAtMs < send.sentAtMs + LABEL_HORIZON_MS });
+  });
+  const validationFromMs = labelsCompleteMs - DAY;
+  const max = options.maxTrainRows ?? Infinity;
+  const trainCount = labelled.filter((l) => l.send.sentAtMs < validationFromMs).length;
+  const stride = Math.max(1, Math.ceil(trainCount / max));
+  const picked = labelled.filter((l, i) => l.send.sentAtMs >= validationFromMs || i % stride === 0);
+
+  // Rows fan by fan (one replay of each fan's history), then split by time.
+  const byFan = new Map<number, number[]>();
+  picked.forEach((l, i) => {
+    const list = byFan.get(l.fan);
+    if (list) list.push(i);
+    else byFan.set(l.fan, [i]);
+  });
+  const rows = new Float64Array(picked.length * NUM_FEATURES);
+  let scratch = new Float64Array(0);
+  const snapshots = log.frozenSnapshots();
+  for (const [fan, idx] of byFan) {
+    const queries: FeatureQuery[] = idx.map((i) => {
+      const l = picked[i];
+      return { asOfMs: l.send.sentAtMs, sendAtMs: l.send.sentAtMs, creatorId: l.send.creatorId, kind: l.kind, channel: l.send.channel, eventCreatedAtMs: l.eventAtMs };
+    });
+    if (scratch.length < queries.length * NUM_FEATURES) scratch = new Float64Array(queries.length * NUM_FEATURES);
+    fanFeatureRows(log.history(fan), queries, snapshots, scratch, 0);
+    idx.forEach((i, j) => rows.set(scratch.subarray(j * NUM_FEATURES, (j + 1) * NUM_FEATURES), i * NUM_FEATURES));
+  }
+  const split = (keep: (l: (typeof picked)[number]) => boolean): DataFile & { idx: number[] } => {
+    const idx = picked.flatMap((l, i) => (keep(l) ? [i] : []));
+    const r = new Float64Array(idx.length * NUM_FEATURES);
+    idx.forEach((i, j) => r.set(rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES), j * NUM_FEATURES));
+    return { format: 'tsv', rows: r, numRows: idx.length, numFeatures: NUM_FEATURES, labels: Float64Array.from(idx, (i) => (picked[i].opened ? 1 : 0)), hasLabel: true, featureNames: [...FEATURE_NAMES], ignoredFeatures: [], idx };
+  };
+  const train = split((l) => l.send.sentAtMs < validationFromMs);
+  const validation = split((l) => l.send.sentAtMs >= validationFromMs);
+  if (train.numRows === 0 || validation.numRows === 0) {
+    throw new RangeError(`trainDays: the history window ${new Date(fromMs).toISOString()}..${new Date(toMs).toISOString()} gave ${train.numRows} training and ${validation.numRows} validation rows; both must be > 0 (at least 3 days)`);
+  }
+  const paramArgs = [...DEFAULT_PARAMS, ...(options.params ?? [])];
+  const params = resolveParams(parseArgs([...paramArgs].reverse()));
+  const t0 = performance.now();
+  const result = trainModel(train, [validation], params);
+  const trainMs = performance.now() - t0;
+  const text = modelToText(result.model);
+  const model = loadRelevanceModel(0, text);
+  if ('incompatible' in model) throw new Error(`trained model is unusable: ${model.incompatible}`);
+  options.log?.(`trained ${result.model.trees.length} trees on ${train.numRows} rows in ${(trainMs / 1000).toFixed(1)} s`);
+
+  const col = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
+  const oracle = Float64Array.from(validation.idx, (i, j) => {
+    const l = picked[i];
+    return openProbability(world, {
+      fanIndex: l.fan,
+      creatorIndex: l.send.creatorId,
+      kind: l.kind,
+      channel: l.send.channel,
+      localHour: validation.rows[j * NUM_FEATURES + col('local_hour')],
+      sentLast24h: validation.rows[j * NUM_FEATURES + col('fan_sent_24h')],
+    });
+  });
+  return {
+    model,
+    text,
+    log,
+    window: { fromMs, toMs },
+    rows: { train: train.numRows, validation: validation.numRows },
+    bestIteration: result.bestIteration,
+    trees: result.model.trees.length,
+    validation: { model: evaluateProbabilities(model.predict(validation.rows), validation.labels), oracle: evaluateProbabilities(oracle, validation.labels) },
+    trainMs,
+  };
+}
+
+/**
+ * Scores with a trained model. Each run forks `prior` (the history before the replay) and records its own sends and
+ * opens, so a decision's features are those production would compute at that moment from that run's log.
+ */
+export function modelScorer(model: RelevanceModel, name: string, prior: FeatureLog): ReplayScorer {
+  return {
+    name,
+    startRun(): RunScorer {
+      const log = prior.fork();
+      let rows = new Float64Array(4096 * NUM_FEATURES);
+      const queries: FeatureQuery[] = [];
+      return {
+        scoreEvent(event, b) {
+          if (rows.length < b.size * NUM_FEATURES) rows = new Float64Array(b.size * 2 * NUM_FEATURES);
+          for (let i = 0; i < b.size; ) {
+            const fan = b.fans[i];
+            queries.length = 0;
+            let j = i;
+            for (; j < b.size && b.fans[j] === fan; j++) {
+              queries.push({ asOfMs: event.atMs, sendAtMs: b.sendAtMs[j], creatorId: event.creatorIndex, kind: event.kind, channel: b.channels[j], eventCreatedAtMs: event.atMs });
+            }
+            log.rows(fan, queries, rows, i * NUM_FEATURES);
+            i = j;
+          }
+          return model.predict(rows.subarray(0, b.size * NUM_FEATURES));
+        },
+        recordSend: (fan, creatorIndex, channel, sentAtMs, openedAtMs) => void log.recordSend(fan, creatorIndex, channel, sentAtMs, openedAtMs),
+      };
+    },
+  };
+}
