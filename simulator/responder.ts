@@ -28,6 +28,8 @@ export interface ResponderOptions {
 
 /** What a fan did with one message, and the links called. */
 export interface Answer {
+  /** The event's own URL, as the message carries it. */
+  eventUrl: string;
   channel: Channel;
   fanIndex: number;
   creatorIndex: number;
@@ -121,7 +123,7 @@ export function createResponder(options: ResponderOptions): Responder {
       sentLast24h: last24h,
       irrelevantLast7d: irrelevant7d,
     });
-    const answer = { channel, fanIndex, creatorIndex, kind, response };
+    const answer = { eventUrl: eventKey, channel, fanIndex, creatorIndex, kind, response };
     answers.push(answer);
     return answer;
   };
