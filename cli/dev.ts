@@ -28,6 +28,7 @@ export const command: Command = {
       '',
       'Fanfare is running.',
       `  API             ${stack.apiUrl}`,
+      `  console         ${stack.apiUrl}/console/ (log in with the admin token below)`,
       `  Temporal UI     ${stack.uiUrl ?? '(external cluster)'}`,
       `  captured mail   SMTP on 127.0.0.1:${stack.smtpPort}; each message is printed below`,
       `  captured pushes push service at ${stack.pushOrigin}; each decrypted payload is printed below`,

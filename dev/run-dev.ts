@@ -17,11 +17,13 @@ import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
 import { createResponder, type Responder } from '../simulator/responder.ts';
 import { seedWorld } from '../simulator/seed.ts';
 import { storeSimulatedWorld } from '../simulator/world-setting.ts';
-import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
 import { freePort } from '../testing/free-port.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startDevServer } from './temporal.ts';
+import { announceDemoEvents, demoWorldSpec, ensureDemoHistory, ensureDemoModel } from './demo-data.ts';
+import { buildConsole } from '../http/console-build.ts';
+import { defaultConsoleCacheDir } from '../http/console-static.ts';
 
 export const DATA_DIR = fileURLToPath(new URL('../.data', import.meta.url));
 
@@ -155,7 +157,10 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     // decrypted any more, so retire them and subscribe the seeded fans afresh.
     await pool.query(`update push_subscriptions set status = 'revoked', revoked_at = now() where status = 'active' and endpoint like 'https://127.0.0.1:%'`);
     const vapid = await vapidKeys(pool);
-    const spec = parseWorldSpec({ seed: options.seed, fans: { count: options.fans }, creators: { count: options.creators } });
+    // The console's first page is built while the world is seeded.
+    const consoleBuilt = buildConsole(defaultConsoleCacheDir(), log);
+    consoleBuilt.catch(() => {});
+    const spec = await demoWorldSpec(pool, options);
     const world = generateWorld(spec);
     await storeSimulatedWorld(pool, spec);
     responder = createResponder({
@@ -173,6 +178,8 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
         return subscription;
       },
     });
+    await ensureDemoHistory(pool, world, seeded, log);
+    await ensureDemoModel(pool, log);
 
     const worker = await startWorker(config, pool, { pushAgent: push.agent });
     stops.push(() => worker.stop());
@@ -185,6 +192,8 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     await once(server, 'listening');
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const apiUrl = `http://${config.apiHost}:${(server.address() as AddressInfo).port}`;
+    await announceDemoEvents(pool, temporal, seeded.creatorIds, log);
+    await consoleBuilt;
 
     return {
       config,

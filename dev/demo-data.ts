@@ -1,0 +1,67 @@
+// What `fanfare dev` adds so the console opens with data: two weeks of history ending now, a trained active model, and a few announced events.
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { insertEvent } from '../db/events.ts';
+import { activeModelVersion, promoteModel } from '../db/models.ts';
+import type { Pool } from '../db/pool.ts';
+import { trainRelevanceModel } from '../models/relevance-training.ts';
+import { writeHistory } from '../simulator/history.ts';
+import { startEndingNow } from '../simulator/seed-cli.ts';
+import type { SeedResult } from '../simulator/seed.ts';
+import { parseWorldSpec, type WorldSpec } from '../simulator/spec.ts';
+import { readSimulatedWorld } from '../simulator/world-setting.ts';
+import type { World } from '../simulator/world.ts';
+import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+
+export const DEMO_HISTORY_DAYS = 14;
+const DAY_MS = 86_400_000;
+
+async function hasHistory(pool: Pool): Promise<boolean> {
+  return (await pool.query(`select exists (select 1 from decisions) as x`)).rows[0].x;
+}
+
+/** The world already in the database (its history was written from its start), else a new one whose history ends now. */
+export async function demoWorldSpec(pool: Pool, o: { seed: number; fans: number; creators: number }): Promise<WorldSpec> {
+  const stored = await readSimulatedWorld(pool);
+  if (stored && (await hasHistory(pool))) return stored;
+  return parseWorldSpec({ seed: o.seed, fans: { count: o.fans }, creators: { count: o.creators }, start: startEndingNow(DEMO_HISTORY_DAYS) });
+}
+
+/** Writes the baseline history once: a database that has decisions keeps them. */
+export async function ensureDemoHistory(pool: Pool, world: World, ids: SeedResult, log: (line: string) => void): Promise<void> {
+  if (await hasHistory(pool)) return;
+  const toMs = world.startMs + DEMO_HISTORY_DAYS * DAY_MS;
+  const r = await writeHistory(pool, world, ids, { fromMs: world.startMs, toMs });
+  log(`history: ${DEMO_HISTORY_DAYS} days, ${r.events} events, ${r.sends} sends, ${r.opens} opens`);
+}
+
+/** Trains and promotes a model in this process when none is active (`fanfare train` does the same through the workflow). */
+export async function ensureDemoModel(pool: Pool, log: (line: string) => void): Promise<void> {
+  if ((await activeModelVersion(pool)) !== null) return;
+  const started = Date.now();
+  const trained = await trainRelevanceModel(pool, { asOfMs: Date.now(), trainDays: 10, holdoutDays: 2, params: ['num_iterations=80'] });
+  await promoteModel(pool, trained.version, 'fanfare dev: first model of the demo world');
+  log(`model: version ${trained.version} trained and active in ${((Date.now() - started) / 1000).toFixed(1)} s (holdout AUC ${trained.metrics.auc.toFixed(3)})`);
+}
+
+/** Announces one event for each of the first creators, once per database (fixed idempotency keys). */
+export async function announceDemoEvents(pool: Pool, temporal: Client, creatorIds: number[], log: (line: string) => void): Promise<void> {
+  const kinds = ['post', 'announcement', 'post'] as const;
+  for (const [i, creatorId] of creatorIds.slice(0, kinds.length).entries()) {
+    const { event, created } = await insertEvent(pool, {
+      creatorId,
+      kind: kinds[i],
+      title: ['A new track preview', 'Tour dates announced', 'Studio diary, week 3'][i],
+      url: `https://creators.example/dev/${creatorId}/${i}`,
+      audience: { rule: 'all' },
+      idempotencyKey: `fanfare-dev-demo-${i}`,
+      deadline: null,
+    });
+    if (!created) continue;
+    try {
+      await temporal.workflow.start('announceEvent', { workflowId: announceWorkflowId(event.id), taskQueue: TASK_QUEUE, args: [{ eventId: event.id }], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    log(`announced event ${event.id} (${event.kind}) to creator ${creatorId}'s audience`);
+  }
+}
