@@ -1,4 +1,4 @@
-// The replay as the console reads it: POST /api/admin/simulate for one policy document, reduced to the numbers charted side by side.
+// The replay as the console reads it: POST /api/admin/simulate for one policy document on the default replay world, reduced to the numbers charted side by side.
 import { api } from './api.ts';
 
 /** One policy's outcome in a replay report (policy/replay.ts PolicyOutcome). */
@@ -12,10 +12,12 @@ export interface PolicyOutcome {
   digestOpens: number;
   unsubscribes: number;
   decisions: number;
-  violations: unknown[];
+  /** How many broken rules the invariant checker found across the policy's decisions. */
+  violations: number;
+  firstViolations: string[];
 }
 
-/** policy/replay.ts ReplayReport. */
+/** The answer of POST /api/admin/simulate (http/simulate-input.ts): policy/replay.ts's report with violations counted. */
 export interface ReplayReport {
   fans: number;
   days: number;
@@ -48,6 +50,6 @@ export function figures(report: ReplayReport): ReplayFigures {
     opens: o.opens,
     opensPerSend: o.sends ? o.opens / o.sends : 0,
     unsubscribes: o.unsubscribes,
-    violations: o.violations.length,
+    violations: o.violations,
   };
 }
