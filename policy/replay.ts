@@ -246,18 +246,25 @@ export function runPolicy(
     }
   };
 
+  // Whether a digest is due depends only on (zone, cadence, digest hour) at a given hour: asked once per hour each.
+  const cadences = DIGEST_CADENCES.length;
+  const due = new Int8Array(world.zones.length * cadences * 24);
   const sendDigests = (hourMs: number) => {
     const now = new Date(hourMs);
-    for (const fan of [...withDigest]) {
+    due.fill(-1);
+    for (const fan of withDigest) {
       const f = fans[fan];
+      const z = world.fans.zone[fan];
+      const c = world.fans.digestCadence[fan];
+      const slot = (z * cadences + c) * 24 + world.fans.digestHour[fan];
+      if (due[slot] < 0) due[slot] = digestDue(world.zones[z], DIGEST_CADENCES[c], world.fans.digestHour[fan], now, effective.digest.weeklyOn) ? 1 : 0;
+      if (due[slot] === 0) continue;
+      // Expiry only matters when a digest is made: what would have expired earlier has expired by now too.
       f.waiting = f.waiting.filter((w) => w.decidedAt >= hourMs - DIGEST_LOOKBACK_MS && (!w.deadline || w.deadline.getTime() > hourMs));
       if (f.waiting.length === 0) {
         withDigest.delete(fan);
         continue;
       }
-      const cadence = DIGEST_CADENCES[world.fans.digestCadence[fan]];
-      const zone = world.zones[world.fans.zone[fan]];
-      if (!digestDue(zone, cadence, world.fans.digestHour[fan], now, effective.digest.weeklyOn)) continue;
       const chosen = selectDigest(f.waiting, f.alerted, effective.digest, now) as FanState['waiting'];
       const carried = new Set(chosen.map((c) => c.eventId));
       f.waiting = f.waiting.filter((w) => !carried.has(w.eventId));

@@ -1,7 +1,9 @@
 // Wall-clock arithmetic in IANA time zones, cached, because the simulator asks for local hours millions of times.
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsets = new Map<string, number>();
+// By zone, then bucket: no key string is built per call (the replay asks tens of millions of times).
+const offsets = new Map<string, Map<number, number>>();
+let cachedCount = 0;
 // Offsets change only at transitions, which fall on quarter hours in every zone in use.
 const BUCKET_MS = 15 * 60_000;
 const MAX_CACHED = 200_000;
@@ -26,8 +28,9 @@ function formatter(zone: string): Intl.DateTimeFormat {
 /** Minutes to add to UTC to get the wall clock in `zone` at instant `atMs` (e.g. -300 for New York in winter). */
 export function zoneOffsetMinutes(zone: string, atMs: number): number {
   const bucket = Math.floor(atMs / BUCKET_MS);
-  const key = `${zone}|${bucket}`;
-  const cached = offsets.get(key);
+  let byBucket = offsets.get(zone);
+  if (!byBucket) offsets.set(zone, (byBucket = new Map()));
+  const cached = byBucket.get(bucket);
   if (cached !== undefined) return cached;
   const at = bucket * BUCKET_MS;
   const parts: Record<string, number> = {};
@@ -36,8 +39,13 @@ export function zoneOffsetMinutes(zone: string, atMs: number): number {
   }
   const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
   const offset = Math.round((wall - at) / 60_000);
-  if (offsets.size >= MAX_CACHED) offsets.clear();
-  offsets.set(key, offset);
+  if (cachedCount >= MAX_CACHED) {
+    offsets.clear();
+    cachedCount = 0;
+    offsets.set(zone, (byBucket = new Map()));
+  }
+  byBucket.set(bucket, offset);
+  cachedCount++;
   return offset;
 }
 
