@@ -1,6 +1,7 @@
 // POST /api/admin/simulate: the replay for the console, on a bounded world, with every bad field named.
 import { validateCapPolicy, type CapPolicy, type PolicyError } from '../policy/cap-policy.ts';
 import { formatReplay, replay } from '../policy/replay.ts';
+import { modelScorer, trainReplayModel } from '../policy/replay-model.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
 
@@ -9,6 +10,9 @@ import { generateWorld } from '../simulator/world.ts';
  * belong to `fanfare simulate`.
  */
 export const SIMULATE_LIMITS = { fans: { min: 50, max: 1000 }, creators: { min: 2, max: 50 }, days: { min: 1, max: 14 } } as const;
+/** Days of baseline history before the replayed days: the in-memory model learns from them, as `fanfare simulate` does. */
+export const SIMULATE_TRAIN_DAYS = 14;
+const DAY_MS = 86_400_000;
 
 export interface SimulateRequest {
   policy: CapPolicy;
@@ -43,10 +47,15 @@ export function validateSimulateRequest(body: unknown): { ok: true; value: Simul
   return { ok: true, value: { policy: checked.value, days, world: { seed, fans, creators } } };
 }
 
-/** Runs the replay and shapes it for JSON: the outcomes, at most ten violations each, and the same table the CLI prints. */
+/**
+ * Runs the replay, scored by a model trained in memory on the baseline history before the replayed days, and shapes
+ * it for JSON: the outcomes, at most ten violations each, and the same table the CLI prints.
+ */
 export function runSimulation(req: SimulateRequest) {
   const world = generateWorld(parseWorldSpec({ seed: req.world.seed, fans: { count: req.world.fans }, creators: { count: req.world.creators } }));
-  const report = replay(world, req.policy, req.days);
+  const fromMs = world.startMs + SIMULATE_TRAIN_DAYS * DAY_MS;
+  const trained = trainReplayModel(world, world.startMs, fromMs);
+  const report = replay(world, req.policy, req.days, modelScorer(trained.model, `model trained on ${SIMULATE_TRAIN_DAYS} days of baseline history`, trained.log), { fromMs });
   return {
     fans: report.fans,
     days: report.days,

@@ -29,9 +29,15 @@ export function formatDuration(ms: number): string {
   return out;
 }
 
+/** Policies name a handful of durations that caps ask for per candidate time: each is parsed once. */
+const parsed = new Map<string, number>();
+
 /** Like parseDuration, for durations already validated: a bad one here is a programming error. */
 export function durationMs(text: string): number {
+  const cached = parsed.get(text);
+  if (cached !== undefined) return cached;
   const ms = parseDuration(text);
   if (ms === null) throw new Error(`durationMs: "${text}" must be a duration such as "24h" (validate the policy first)`);
+  if (parsed.size < 1000) parsed.set(text, ms);
   return ms;
 }

@@ -40,8 +40,9 @@ describe('replay with a trained model', () => {
   });
 
   it('learns something real: validation AUC well above chance, below the oracle', () => {
-    expect(trained.validation.model.auc).toBeGreaterThan(0.6);
-    expect(trained.validation.model.auc).toBeLessThanOrEqual(trained.validation.oracle.auc + 0.02);
+    const v = trained.validation!;
+    expect(v.model.auc).toBeGreaterThan(0.6);
+    expect(v.model.auc).toBeLessThanOrEqual(v.oracle.auc + 0.02);
   });
 
   it('lets a row see only sends and opens before its decision time, from the run it belongs to', () => {

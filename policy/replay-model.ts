@@ -135,8 +135,8 @@ export interface TrainedReplayModel {
   rows: { train: number; validation: number };
   bestIteration: number;
   trees: number;
-  /** On the validation day: the model's metrics and the oracle's (the simulator's true P(open)) on the same rows. */
-  validation: { model: Metrics; oracle: Metrics };
+  /** On the validation day: the model's metrics and the oracle's (the simulator's true P(open)) on the same rows; null without rows. */
+  validation: { model: Metrics; oracle: Metrics } | null;
   trainMs: number;
 }
 
@@ -191,13 +191,14 @@ export function trainReplayModel(world: World, fromMs: number, toMs: number, opt
   };
   const train = split((l) => l.send.sentAtMs < validationFromMs);
   const validation = split((l) => l.send.sentAtMs >= validationFromMs);
-  if (train.numRows === 0 || validation.numRows === 0) {
-    throw new RangeError(`trainDays: the history window ${new Date(fromMs).toISOString()}..${new Date(toMs).toISOString()} gave ${train.numRows} training and ${validation.numRows} validation rows; both must be > 0 (at least 3 days)`);
+  if (train.numRows === 0) {
+    throw new RangeError(`trainDays: the history window ${new Date(fromMs).toISOString()}..${new Date(toMs).toISOString()} gave no training rows; it needs sends before its last two days`);
   }
   const paramArgs = [...DEFAULT_PARAMS, ...(options.params ?? [])];
   const params = resolveParams(parseArgs([...paramArgs].reverse()));
   const t0 = performance.now();
-  const result = trainModel(train, [validation], params);
+  // A world too small to send anything on the validation day trains without early stopping.
+  const result = trainModel(train, validation.numRows > 0 ? [validation] : [], params);
   const trainMs = performance.now() - t0;
   const text = modelToText(result.model);
   const model = loadRelevanceModel(0, text);
@@ -224,7 +225,7 @@ export function trainReplayModel(world: World, fromMs: number, toMs: number, opt
     rows: { train: train.numRows, validation: validation.numRows },
     bestIteration: result.bestIteration,
     trees: result.model.trees.length,
-    validation: { model: evaluateProbabilities(model.predict(validation.rows), validation.labels), oracle: evaluateProbabilities(oracle, validation.labels) },
+    validation: validation.numRows > 0 ? { model: evaluateProbabilities(model.predict(validation.rows), validation.labels), oracle: evaluateProbabilities(oracle, validation.labels) } : null,
     trainMs,
   };
 }

@@ -92,7 +92,9 @@ async function scorerFor(parsed: SimulateArgs, world: World, historyFromMs: numb
   const v = trained.validation;
   log(
     `model trained in memory on ${parsed.trainDays} days of baseline history (${trained.rows.train} rows, ${trained.trees} trees, ${((performance.now() - started) / 1000).toFixed(1)} s with features); ` +
-      `validation day: AUC ${v.model.auc.toFixed(4)} (oracle ${v.oracle.auc.toFixed(4)}), logloss ${v.model.logloss.toFixed(4)} (oracle ${v.oracle.logloss.toFixed(4)}), ECE ${v.model.ece.toFixed(4)}`,
+      (v
+        ? `validation day (${trained.rows.validation} rows): AUC ${v.model.auc.toFixed(4)} (oracle ${v.oracle.auc.toFixed(4)}), logloss ${v.model.logloss.toFixed(4)} (oracle ${v.oracle.logloss.toFixed(4)}), ECE ${v.model.ece.toFixed(4)}`
+        : 'no sends on the validation day: trained without early stopping'),
   );
   return modelScorer(trained.model, `model trained on ${parsed.trainDays} days of baseline history`, trained.log);
 }

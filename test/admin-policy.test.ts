@@ -142,7 +142,7 @@ describe('admin API', () => {
     expect(r.status).toBe(200);
     expect(r.json.outcomes.map((o: any) => o.policy)).toEqual(['send_everything_now', 'caps_only_fcfs', 'policy']);
     expect(r.json.outcomes.map((o: any) => o.violations)).toEqual([0, 0, 0]);
-    expect(r.json.scorer).toMatch(/^oracle/);
+    expect(r.json.scorer).toMatch(/^model trained on 14 days/);
     expect(r.json.table).toContain('| default |');
   });
 });
