@@ -28,21 +28,31 @@ function counts(rule: CapRule, send: Send, scope: Scope): boolean {
  * Windows are half-open [a, a + W); those containing t start in (t - W, t], and the fullest starts at t or at an alert.
  */
 export function peakAround(times: readonly number[], t: number, windowMs: number): { used: number; start: number } {
-  let best = { used: -1, start: t };
-  const starts = [t, ...times.filter((s) => s > t - windowMs && s <= t)].sort((a, b) => a - b);
-  for (const a of starts) {
+  // The fullest window wins; among equally full ones the latest start, so the slot stays taken until the last full
+  // window ends. Allocation-free: decide() asks this per rule per candidate time.
+  let bestUsed = -1;
+  let bestStart = t;
+  const consider = (a: number) => {
     let used = 0;
-    for (const s of times) if (s >= a && s < a + windowMs) used++;
-    // Ties keep the latest start: the slot stays taken until the last full window ends.
-    if (used >= best.used) best = { used, start: a };
-  }
-  return best;
+    for (let i = 0; i < times.length; i++) if (times[i] >= a && times[i] < a + windowMs) used++;
+    if (used > bestUsed || (used === bestUsed && a > bestStart)) {
+      bestUsed = used;
+      bestStart = a;
+    }
+  };
+  consider(t);
+  for (let i = 0; i < times.length; i++) if (times[i] > t - windowMs && times[i] <= t) consider(times[i]);
+  return { used: bestUsed, start: bestStart };
 }
+
+/** Reused by capUse: the times a rule counts, rebuilt per call. */
+const counted: number[] = [];
 
 export function capUse(rule: CapRule, sends: readonly Send[], scope: Scope, t: number): { used: number; start: number } {
   if (rule.channel !== undefined && rule.channel !== scope.channel) return { used: 0, start: t };
-  const times = sends.filter((s) => counts(rule, s, scope)).map((s) => s.sendAt.getTime());
-  return peakAround(times, t, durationMs(rule.window));
+  counted.length = 0;
+  for (const s of sends) if (counts(rule, s, scope)) counted.push(s.sendAt.getTime());
+  return peakAround(counted, t, durationMs(rule.window));
 }
 
 function gapBinding(rule: GapRule, sends: readonly Send[], scope: Scope, t: number): Binding | null {
