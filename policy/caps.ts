@@ -29,20 +29,26 @@ function counts(rule: CapRule, send: Send, scope: Scope): boolean {
  */
 export function peakAround(times: readonly number[], t: number, windowMs: number): { used: number; start: number } {
   // The fullest window wins; among equally full ones the latest start, so the slot stays taken until the last full
-  // window ends. Allocation-free: decide() asks this per rule per candidate time.
-  let bestUsed = -1;
+  // window ends. No closures or arrays: decide() asks this per rule per candidate time.
+  let bestUsed = usedFrom(times, t, windowMs);
   let bestStart = t;
-  const consider = (a: number) => {
-    let used = 0;
-    for (let i = 0; i < times.length; i++) if (times[i] >= a && times[i] < a + windowMs) used++;
+  for (let i = 0; i < times.length; i++) {
+    const a = times[i];
+    if (a <= t - windowMs || a > t) continue;
+    const used = usedFrom(times, a, windowMs);
     if (used > bestUsed || (used === bestUsed && a > bestStart)) {
       bestUsed = used;
       bestStart = a;
     }
-  };
-  consider(t);
-  for (let i = 0; i < times.length; i++) if (times[i] > t - windowMs && times[i] <= t) consider(times[i]);
+  }
   return { used: bestUsed, start: bestStart };
+}
+
+/** Alerts in the half-open window [a, a + windowMs). */
+function usedFrom(times: readonly number[], a: number, windowMs: number): number {
+  let used = 0;
+  for (let i = 0; i < times.length; i++) if (times[i] >= a && times[i] < a + windowMs) used++;
+  return used;
 }
 
 /** Reused by capUse: the times a rule counts, rebuilt per call. */
