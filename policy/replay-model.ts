@@ -241,18 +241,27 @@ export function modelScorer(model: RelevanceModel, name: string, prior: FeatureL
       const log = prior.fork();
       let rows = new Float64Array(4096 * NUM_FEATURES);
       const queries: FeatureQuery[] = [];
+      const pool: FeatureQuery[] = [];
       return {
         scoreEvent(event, b) {
           if (rows.length < b.size * NUM_FEATURES) rows = new Float64Array(b.size * 2 * NUM_FEATURES);
           for (let i = 0; i < b.size; ) {
             const fan = b.fans[i];
-            queries.length = 0;
-            let j = i;
-            for (; j < b.size && b.fans[j] === fan; j++) {
-              queries.push({ asOfMs: event.atMs, sendAtMs: b.sendAtMs[j], creatorId: event.creatorIndex, kind: event.kind, channel: b.channels[j], eventCreatedAtMs: event.atMs });
+            // Query objects are reused: fanFeatureRows reads them and keeps none.
+            let n = 0;
+            for (let j = i; j < b.size && b.fans[j] === fan; j++, n++) {
+              const q = (pool[n] ??= { asOfMs: 0, sendAtMs: 0, creatorId: 0, kind: 'post', channel: 'email', eventCreatedAtMs: 0 });
+              q.asOfMs = event.atMs;
+              q.sendAtMs = b.sendAtMs[j];
+              q.creatorId = event.creatorIndex;
+              q.kind = event.kind;
+              q.channel = b.channels[j];
+              q.eventCreatedAtMs = event.atMs;
             }
+            queries.length = n;
+            for (let k = 0; k < n; k++) queries[k] = pool[k];
             log.rows(fan, queries, rows, i * NUM_FEATURES);
-            i = j;
+            i += n;
           }
           return model.predict(rows.subarray(0, b.size * NUM_FEATURES));
         },

@@ -313,6 +313,8 @@ export function runPolicy(
   };
   /** One candidate per (audience fan, channel): the rows of its send times in the batch are [first, first + count). */
   const pending: { candidate: Candidate; membership: number; first: number; count: number }[] = [];
+  // One map reused for every candidate: decide() reads it and keeps nothing of it.
+  const byTime = new Map<number, number>();
 
   const decideFor = (ei: number) => {
     const e = events[ei];
@@ -365,7 +367,7 @@ export function runPolicy(
       const f = fans[fan];
       const channel = candidate.channel;
       if (f.alerts.length > 0 && f.alerts[0].sendAt.getTime() <= e.atMs - reach) f.alerts = f.alerts.filter((a) => a.sendAt.getTime() > e.atMs - reach);
-      const byTime = new Map<number, number>();
+      byTime.clear();
       for (let i = first; i < first + count; i++) byTime.set(batch.sendAtMs[i], scores[i]);
       const values = f.values[channel];
       const decision = decide(candidate, f.alerts, effective, { byTime, fanStats: fanCandidateStats(values, now, VALUE_LOOKBACK_MS) }, now);
@@ -409,6 +411,8 @@ export interface ReplayOptions {
   fromMs?: number;
   /** Also plays the full policy with these scores (e.g. the oracle's), as a reference row after the three. */
   reference?: ReplayScorer;
+  /** Told as each run ends, with its wall time. */
+  onOutcome?: (o: PolicyOutcome, ms: number) => void;
 }
 
 /** The three policies over the same world and days; `policy` is the full policy under test, and its caps are the baseline's. */
@@ -416,11 +420,15 @@ export function replay(world: World, policy: CapPolicy, days: number, scorer: Re
   const fromMs = options.fromMs ?? world.startMs;
   const toMs = fromMs + days * DAY;
   const events = scheduleEvents(world, { fromMs, toMs });
-  const outcomes = REPLAY_POLICIES.map((mode) => runPolicy(world, events, mode, policy, scorer, toMs));
-  if (options.reference) {
-    const ref = runPolicy(world, events, 'policy', policy, options.reference, toMs);
-    outcomes.push({ ...ref, name: `${policy.name}, ${options.reference.name.split(' ')[0]} scores (reference)` });
-  }
+  const timed = (mode: ReplayMode, s: ReplayScorer, name?: string) => {
+    const started = performance.now();
+    const o = runPolicy(world, events, mode, policy, s, toMs);
+    if (name) o.name = name;
+    options.onOutcome?.(o, performance.now() - started);
+    return o;
+  };
+  const outcomes = REPLAY_POLICIES.map((mode) => timed(mode, scorer));
+  if (options.reference) outcomes.push(timed('policy', options.reference, `${policy.name}, ${options.reference.name.split(' ')[0]} scores (reference)`));
   return { fans: world.fans.count, days, events: events.length, fromMs, scorer: scorer.name, outcomes };
 }
 

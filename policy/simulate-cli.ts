@@ -121,7 +121,8 @@ export const command: Command = {
     const replayFromMs = world.startMs + parsed.trainDays * DAY;
     const scorer = await scorerFor(parsed, world, world.startMs, replayFromMs, log);
     const reference = parsed.reference === 'oracle' && parsed.scores !== 'oracle' ? oracleScorer(world) : undefined;
-    const report = replay(world, policy, parsed.days, scorer, { fromMs: replayFromMs, reference });
+    const onOutcome = (o: { name: string; decisions: number }, ms: number) => log(`${o.name}: ${o.decisions} decisions in ${(ms / 1000).toFixed(1)} s`);
+    const report = replay(world, policy, parsed.days, scorer, { fromMs: replayFromMs, reference, onOutcome });
     process.stdout.write(`${formatReplay(report)}\n(${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
     const broken = report.outcomes.reduce((n, o) => n + o.violations.length, 0);
     if (broken > 0) {
