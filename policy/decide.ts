@@ -63,22 +63,26 @@ function capDetail(slot: LastSlot): Record<string, unknown> {
   return { name: slot.name, limit: slot.limit, window: slot.window, used: slot.used };
 }
 
+/** A decision of this candidate under this policy. (Module-level, not closures per call: decide() runs per candidate.) */
+function made(candidate: Candidate, policy: CapPolicy, action: 'alert' | 'suppress', sendAt: Date | null, reason: ReasonCode, score: number | null, detail: Record<string, unknown>): Decision {
+  return { fanId: candidate.fanId, channel: candidate.channel, policy: policy.name, action, sendAt, reason, score, reasonDetail: detail };
+}
+
+/** To the digest, or suppressed with the reason it would have had when the fan takes no digest. */
+function toDigest(candidate: Candidate, policy: CapPolicy, reason: ReasonCode, score: number, detail: Record<string, unknown>): Decision {
+  if (candidate.digestCadence === 'off') return made(candidate, policy, 'suppress', null, 'suppress_digest_off', score, { ...detail, wouldBe: reason });
+  return { fanId: candidate.fanId, channel: candidate.channel, policy: policy.name, action: 'digest', sendAt: null, reason, score, reasonDetail: detail };
+}
+
 export function decide(candidate: Candidate, history: readonly Send[], policy: CapPolicy, scores: Scores, now: Date): Decision {
   const settings = policy.kinds[candidate.kind];
   const threshold = settings.alertThreshold[candidate.channel];
-  const base = { fanId: candidate.fanId, channel: candidate.channel, policy: policy.name };
-  const alert = (sendAt: Date, reason: ReasonCode, score: number | null, detail: Record<string, unknown>): Decision => ({ ...base, action: 'alert', sendAt, reason, score, reasonDetail: detail });
-  const suppress = (reason: ReasonCode, score: number | null, detail: Record<string, unknown>): Decision => ({ ...base, action: 'suppress', sendAt: null, reason, score, reasonDetail: detail });
-  const digest = (reason: ReasonCode, score: number, detail: Record<string, unknown>): Decision =>
-    candidate.digestCadence === 'off'
-      ? suppress('suppress_digest_off', score, { ...detail, wouldBe: reason })
-      : { ...base, action: 'digest', sendAt: null, reason, score, reasonDetail: detail };
 
   if (candidate.deadline && candidate.deadline.getTime() <= now.getTime()) {
-    return suppress('suppress_deadline_passed', null, { deadline: candidate.deadline.toISOString() });
+    return made(candidate, policy, 'suppress', null, 'suppress_deadline_passed', null, { deadline: candidate.deadline.toISOString() });
   }
   if (settings.priority === 'transactional') {
-    return alert(now, 'alert_transactional', scores.byTime.get(now.getTime()) ?? null, { priority: settings.priority });
+    return made(candidate, policy, 'alert', now, 'alert_transactional', scores.byTime.get(now.getTime()) ?? null, { priority: settings.priority });
   }
 
   const { rules, segments } = rulesFor(policy, candidate, now);
@@ -90,8 +94,8 @@ export function decide(candidate: Candidate, history: readonly Send[], policy: C
   const detail: Record<string, unknown> = { priority: settings.priority, segments, threshold, score: top.score };
 
   if (top.score < threshold) {
-    if (top.score >= policy.digest.minScore) return digest('digest_below_alert_threshold', top.score, detail);
-    return suppress('suppress_below_digest_threshold', top.score, { ...detail, digestMinScore: policy.digest.minScore });
+    if (top.score >= policy.digest.minScore) return toDigest(candidate, policy, 'digest_below_alert_threshold', top.score, detail);
+    return made(candidate, policy, 'suppress', null, 'suppress_below_digest_threshold', top.score, { ...detail, digestMinScore: policy.digest.minScore });
   }
 
   const lastSlots = new Map<number, SlotCheck | null>();
@@ -108,7 +112,7 @@ export function decide(candidate: Candidate, history: readonly Send[], policy: C
   });
   if (pick) {
     const check = lastSlots.get(pick.at);
-    return alert(new Date(pick.at), urgent ? 'alert_urgent' : 'alert_best_hour', pick.score, {
+    return made(candidate, policy, 'alert', new Date(pick.at), urgent ? 'alert_urgent' : 'alert_best_hour', pick.score, {
       ...detail,
       score: pick.score,
       ...(check ? { lastSlot: capDetail(check.slot), value: check.value, bestRemaining: check.bestRemaining } : {}),
@@ -117,7 +121,7 @@ export function decide(candidate: Candidate, history: readonly Send[], policy: C
   const held = bestOption(options, (o) => reserved.has(o.at));
   if (held) {
     const r = reserved.get(held.at)!;
-    return digest('digest_slot_reserved_for_better', held.score, {
+    return toDigest(candidate, policy, 'digest_slot_reserved_for_better', held.score, {
       ...detail,
       score: held.score,
       cap: capDetail(r.slot),
@@ -128,7 +132,7 @@ export function decide(candidate: Candidate, history: readonly Send[], policy: C
   }
   // The best time clears the threshold but is not allowed, and nothing allowed clears it: what blocked the best time is the reason.
   const blocked = top.blocked!;
-  if (blocked.type === 'quiet') return digest('digest_quiet_hours', top.score, { ...detail, quietHours: blocked.quietHours });
-  if (blocked.type === 'gap') return digest('digest_min_gap', top.score, { ...detail, gap: { name: blocked.name, minGap: blocked.minGap, nearestSendAt: blocked.nearestSendAt } });
-  return digest('digest_cap_reached', top.score, { ...detail, cap: { name: blocked.name, limit: blocked.limit, window: blocked.window, used: blocked.used } });
+  if (blocked.type === 'quiet') return toDigest(candidate, policy, 'digest_quiet_hours', top.score, { ...detail, quietHours: blocked.quietHours });
+  if (blocked.type === 'gap') return toDigest(candidate, policy, 'digest_min_gap', top.score, { ...detail, gap: { name: blocked.name, minGap: blocked.minGap, nearestSendAt: blocked.nearestSendAt } });
+  return toDigest(candidate, policy, 'digest_cap_reached', top.score, { ...detail, cap: { name: blocked.name, limit: blocked.limit, window: blocked.window, used: blocked.used } });
 }
