@@ -1,7 +1,7 @@
 // POST /api/admin/simulate: the replay for the console, on a bounded world, with every bad field named.
 import { validateCapPolicy, type CapPolicy, type PolicyError } from '../policy/cap-policy.ts';
 import { formatReplay, replay } from '../policy/replay.ts';
-import { modelScorer, trainReplayModel } from '../policy/replay-model.ts';
+import { modelScorer, trainReplayModel, type TrainedReplayModel } from '../policy/replay-model.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
 
@@ -48,13 +48,28 @@ export function validateSimulateRequest(body: unknown): { ok: true; value: Simul
 }
 
 /**
+ * The model depends on the world alone, not on the policy, and each run forks its history, so the console's two
+ * replays (active and proposed policy) of one world share one training.
+ */
+const trainedByWorld = new Map<string, TrainedReplayModel>();
+function trainedFor(key: string, train: () => TrainedReplayModel): TrainedReplayModel {
+  let trained = trainedByWorld.get(key);
+  if (!trained) {
+    trained = train();
+    if (trainedByWorld.size >= 4) trainedByWorld.delete(trainedByWorld.keys().next().value!);
+    trainedByWorld.set(key, trained);
+  }
+  return trained;
+}
+
+/**
  * Runs the replay, scored by a model trained in memory on the baseline history before the replayed days, and shapes
  * it for JSON: the outcomes, at most ten violations each, and the same table the CLI prints.
  */
 export function runSimulation(req: SimulateRequest) {
   const world = generateWorld(parseWorldSpec({ seed: req.world.seed, fans: { count: req.world.fans }, creators: { count: req.world.creators } }));
   const fromMs = world.startMs + SIMULATE_TRAIN_DAYS * DAY_MS;
-  const trained = trainReplayModel(world, world.startMs, fromMs);
+  const trained = trainedFor(`${req.world.seed}/${req.world.fans}/${req.world.creators}`, () => trainReplayModel(world, world.startMs, fromMs));
   const report = replay(world, req.policy, req.days, modelScorer(trained.model, `model trained on ${SIMULATE_TRAIN_DAYS} days of baseline history`, trained.log), { fromMs });
   return {
     fans: report.fans,
