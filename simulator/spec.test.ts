@@ -58,6 +58,14 @@ describe('parseWorldSpec', () => {
     expect(issues).toContain('creators.deadlineHours.post: must be [min, max] hours with 0 < min <= max');
   });
 
+  it('rejects affinity shares that leave the membership a negative share', () => {
+    expect(issuesOf({ affinity: { fanShare: 0.7, creatorShare: 0.4 } })).toContain(
+      'affinity: fanShare + creatorShare must be at most 1 (the rest is the membership share)',
+    );
+    expect(issuesOf({ affinity: { fanShare: -0.1 } })).toContain('affinity.fanShare: must be between 0 and 1');
+    expect(issuesOf({ affinity: { fanShare: 0.6, creatorShare: 0.4 } })).toEqual([]);
+  });
+
   it('rejects a spec that is not an object', () => {
     expect(issuesOf(3)).toEqual(['spec: must be an object']);
   });

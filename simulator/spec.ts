@@ -63,10 +63,17 @@ export type WorldSpec = {
     tierShares: [number, number, number];
   };
   affinity: {
-    /** Affinity = sigmoid(N(logitMean + paidShift·paid, logitSigma)), in (0, 1). */
+    /**
+     * Affinity = sigmoid(logitMean + paidShift·paid + fan + creator + membership), in (0, 1), where the three
+     * components are independent normals whose variances split logitSigma² by fanShare, creatorShare and the rest.
+     */
     logitMean: number;
     logitSigma: number;
     paidShift: number;
+    /** Share of the logit variance that is the fan's own (how engaged the fan is with every creator). */
+    fanShare: number;
+    /** Share of the logit variance that is the creator's own (how engaging the creator is to every fan). */
+    creatorShare: number;
   };
   response: {
     /** P(open) for an average fan at an average hour with nothing sent in the last 24 h. */
@@ -161,7 +168,7 @@ export const DEFAULT_SPEC: WorldSpec = {
     paidShare: 0.2,
     tierShares: [0.6, 0.3, 0.1],
   },
-  affinity: { logitMean: -0.5, logitSigma: 1.2, paidShift: 0.8 },
+  affinity: { logitMean: -0.5, logitSigma: 1.2, paidShift: 0.8, fanShare: 0.35, creatorShare: 0.15 },
   response: {
     baseOpenRate: {
       email: { post: 0.2, live: 0.25, announcement: 0.15 },
@@ -362,6 +369,11 @@ function validate(spec: WorldSpec): string[] {
   c.finite('affinity.logitMean', spec.affinity.logitMean);
   c.nonNegative('affinity.logitSigma', spec.affinity.logitSigma);
   c.finite('affinity.paidShift', spec.affinity.paidShift);
+  c.probability('affinity.fanShare', spec.affinity.fanShare);
+  c.probability('affinity.creatorShare', spec.affinity.creatorShare);
+  if (typeof spec.affinity.fanShare === 'number' && typeof spec.affinity.creatorShare === 'number' && spec.affinity.fanShare + spec.affinity.creatorShare > 1) {
+    c.issues.push('affinity: fanShare + creatorShare must be at most 1 (the rest is the membership share)');
+  }
 
   const r = spec.response;
   c.perChannel('response.baseOpenRate', r.baseOpenRate, (p, v) => c.perKind(p, v, (pk, vk) => c.openProbability(pk, vk)));

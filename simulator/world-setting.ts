@@ -15,8 +15,26 @@ export async function storeSimulatedWorld(db: Queryable, spec: WorldSpec): Promi
   );
 }
 
+/**
+ * A stored spec as the world it was seeded with. Specs are stored whole, so one without
+ * `affinity.fanShare` / `creatorShare` was seeded before affinity had fan and creator parts: its
+ * memberships were independent (both shares 0), not today's defaults.
+ */
+export function storedWorldSpec(value: unknown): WorldSpec {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const stored = value as { affinity?: Record<string, unknown> };
+    if (typeof stored.affinity === 'object' && stored.affinity !== null) {
+      const affinity = { ...stored.affinity };
+      if (!('fanShare' in affinity)) affinity.fanShare = 0;
+      if (!('creatorShare' in affinity)) affinity.creatorShare = 0;
+      return parseWorldSpec({ ...stored, affinity });
+    }
+  }
+  return parseWorldSpec(value);
+}
+
 /** The spec of the simulated world in this database, or null for a real platform's data. */
 export async function readSimulatedWorld(db: Queryable): Promise<WorldSpec | null> {
   const { rows } = await db.query<{ value: unknown }>(`select value from settings where key = $1::text`, [WORLD_SETTING]);
-  return rows.length === 0 ? null : parseWorldSpec(rows[0].value);
+  return rows.length === 0 ? null : storedWorldSpec(rows[0].value);
 }

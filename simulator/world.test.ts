@@ -84,6 +84,63 @@ describe('generateWorld', () => {
     expect(mutedAffinity / muted).toBeLessThan(otherAffinity / (w.memberships.count - muted));
   });
 
+  /** Variances of the fan, creator and membership parts of each membership's affinity logit. */
+  function affinityVariances(w: ReturnType<typeof generateWorld>) {
+    const { logitMean, paidShift } = w.spec.affinity;
+    const variance = (xs: ArrayLike<number>) => {
+      let s = 0;
+      let ss = 0;
+      for (let i = 0; i < xs.length; i++) {
+        s += xs[i];
+        ss += xs[i] * xs[i];
+      }
+      return ss / xs.length - (s / xs.length) ** 2;
+    };
+    const residual = Float64Array.from(w.memberships.affinity, (a, m) => {
+      const logit = Math.log(a / (1 - a));
+      return logit - logitMean - paidShift * w.memberships.paid[m] - w.fans.affinityEffect[w.memberships.fan[m]] - w.creators.affinityEffect[w.memberships.creator[m]];
+    });
+    return { fan: variance(w.fans.affinityEffect), creator: variance(w.creators.affinityEffect), membership: variance(residual) };
+  }
+
+  it('splits the affinity logit variance between the fan, the creator and the membership', () => {
+    const w = generateWorld(parseWorldSpec({ seed: 5, fans: { count: 20_000 }, affinity: { logitSigma: 1.2, fanShare: 0.35, creatorShare: 0.15 } }));
+    const total = 1.2 * 1.2;
+    const v = affinityVariances(w);
+    expect(v.fan / total).toBeGreaterThan(0.35 * 0.93);
+    expect(v.fan / total).toBeLessThan(0.35 * 1.07);
+    // 200 creators: the sample variance has a relative standard error of about 10%.
+    expect(v.creator / total).toBeGreaterThan(0.15 * 0.7);
+    expect(v.creator / total).toBeLessThan(0.15 * 1.3);
+    expect(v.membership / total).toBeGreaterThan(0.5 * 0.95);
+    expect(v.membership / total).toBeLessThan(0.5 * 1.05);
+    // A fan's two memberships share the fan's part: their logits correlate.
+    let pairs = 0;
+    let cross = 0;
+    for (let i = 0; i < w.fans.count; i++) {
+      const m = w.fans.membershipStart[i];
+      if (w.fans.membershipStart[i + 1] - m < 2) continue;
+      const centred = (k: number) => Math.log(w.memberships.affinity[k] / (1 - w.memberships.affinity[k])) - w.spec.affinity.logitMean - w.spec.affinity.paidShift * w.memberships.paid[k];
+      cross += centred(m) * centred(m + 1);
+      pairs++;
+    }
+    expect(cross / pairs / total).toBeGreaterThan(0.3);
+  });
+
+  it('keeps every membership independent, as sigmoid(N(logitMean + paidShift·paid, logitSigma)), with both shares 0', () => {
+    const w = generateWorld(parseWorldSpec({ seed: 5, fans: { count: 20_000 }, affinity: { fanShare: 0, creatorShare: 0 } }));
+    const v = affinityVariances(w);
+    expect(v.fan).toBe(0);
+    expect(v.creator).toBe(0);
+    expect(v.membership / (1.2 * 1.2)).toBeGreaterThan(0.95);
+    expect(v.membership / (1.2 * 1.2)).toBeLessThan(1.05);
+    // The fan and creator parts have their own streams: everything but affinity (and the mutes it drives) is unchanged.
+    const split = generateWorld(parseWorldSpec({ seed: 5, fans: { count: 20_000 } }));
+    expect(split.memberships.creator).toEqual(w.memberships.creator);
+    expect(split.memberships.tier).toEqual(w.memberships.tier);
+    expect(split.fans.peak1).toEqual(w.fans.peak1);
+  });
+
   it('builds the default world of 50,000 fans quickly', () => {
     const started = performance.now();
     const w = generateWorld(parseWorldSpec({}));

@@ -23,6 +23,8 @@ export type World = {
     popularity: Float64Array;
     /** Expected events per day, by kind. */
     rate: Record<EventKind, Float32Array>;
+    /** The creator's component of every member's affinity logit: how engaging this creator is to anyone. */
+    affinityEffect: Float32Array;
   };
   fans: {
     count: number;
@@ -37,6 +39,8 @@ export type World = {
     tenureStartMs: Float64Array;
     /** The fan's memberships are memberships[membershipStart[i] .. membershipStart[i + 1]). */
     membershipStart: Int32Array;
+    /** The fan's component of every membership's affinity logit: how engaged this fan is with any creator. */
+    affinityEffect: Float32Array;
   };
   memberships: {
     count: number;
@@ -89,7 +93,11 @@ function generateCreators(spec: WorldSpec, zoneCumulative: Float64Array): World[
     const activity = r.lognormal(0, spec.creators.publishRateSigma);
     for (const kind of EVENT_KINDS) rate[kind][c] = spec.creators.publishRatePerDay[kind] * activity;
   }
-  return { count, zone, popularity, rate };
+  // Its own stream, so the creator's other draws are the same whatever the affinity spec.
+  const affinityEffect = new Float32Array(count);
+  const sd = spec.affinity.logitSigma * Math.sqrt(spec.affinity.creatorShare);
+  for (let c = 0; c < count; c++) affinityEffect[c] = sd > 0 ? new Rng(mixSeed(spec.seed, 'creator-affinity', c)).normal(0, sd) : 0;
+  return { count, zone, popularity, rate, affinityEffect };
 }
 
 function drawPeaks(r: Rng, peakCumulative: Float64Array, separation: number): [number, number] {
@@ -139,7 +147,9 @@ export function generateWorld(spec: WorldSpec): World {
     digestHour: new Uint8Array(fanCount),
     tenureStartMs: new Float64Array(fanCount),
     membershipStart: new Int32Array(fanCount + 1),
+    affinityEffect: new Float32Array(fanCount),
   };
+  const fanSd = spec.affinity.logitSigma * Math.sqrt(spec.affinity.fanShare);
   // Each fan draws from its own stream, so fan i is the same fan in a world of 100 or of 50,000.
   const maxPerFan = Math.min(spec.memberships.perFanMax, creators.count);
   const perFanMu = Math.log(spec.memberships.perFanMedian);
@@ -155,6 +165,7 @@ export function generateWorld(spec: WorldSpec): World {
     fans.tenureStartMs[i] = Math.round(startMs - r.exponential(1 / spec.fans.tenureMeanDays) * DAY_MS);
     const k = Math.min(maxPerFan, Math.max(1, Math.round(r.lognormal(perFanMu, spec.memberships.perFanSigma))));
     fans.membershipStart[i + 1] = fans.membershipStart[i] + k;
+    fans.affinityEffect[i] = fanSd > 0 ? new Rng(mixSeed(spec.seed, 'fan-affinity', i)).normal(0, fanSd) : 0;
   }
 
   const total = fans.membershipStart[fanCount];
@@ -170,6 +181,8 @@ export function generateWorld(spec: WorldSpec): World {
   };
   const picked = new Int32Array(maxPerFan);
   const { affinity: aff } = spec;
+  // What the fan and creator components leave to the membership itself.
+  const membershipSd = aff.logitSigma * Math.sqrt(Math.max(0, 1 - aff.fanShare - aff.creatorShare));
   for (let i = 0; i < fanCount; i++) {
     const r = new Rng(mixSeed(spec.seed, 'memberships', i));
     const from = fans.membershipStart[i];
@@ -178,7 +191,8 @@ export function generateWorld(spec: WorldSpec): World {
     for (let j = 0; j < k; j++) {
       const m = from + j;
       const paid = r.bernoulli(spec.memberships.paidShare);
-      const affinity = sigmoid(r.normal(aff.logitMean + (paid ? aff.paidShift : 0), aff.logitSigma));
+      const shared = fans.affinityEffect[i] + creators.affinityEffect[picked[j]];
+      const affinity = sigmoid(shared + r.normal(aff.logitMean + (paid ? aff.paidShift : 0), membershipSd));
       memberships.fan[m] = i;
       memberships.creator[m] = picked[j];
       memberships.paid[m] = paid ? 1 : 0;

@@ -1,0 +1,22 @@
+// Tests reading a stored world spec: a spec stored before affinity had fan and creator parts is the world it was seeded as.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SPEC, parseWorldSpec } from './spec.ts';
+import { storedWorldSpec } from './world-setting.ts';
+import { generateWorld } from './world.ts';
+
+describe('storedWorldSpec', () => {
+  it('reads a spec stored whole as it was stored', () => {
+    const spec = parseWorldSpec({ seed: 9, fans: { count: 50 }, affinity: { fanShare: 0.2, creatorShare: 0.1 } });
+    expect(storedWorldSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
+  });
+
+  it('reads a spec stored before the affinity split as independent memberships, the world that was seeded', () => {
+    const { fanShare: _f, creatorShare: _c, ...before } = DEFAULT_SPEC.affinity;
+    const stored = JSON.parse(JSON.stringify({ ...DEFAULT_SPEC, fans: { ...DEFAULT_SPEC.fans, count: 200 }, affinity: before }));
+    const spec = storedWorldSpec(stored);
+    expect(spec.affinity).toEqual({ ...before, fanShare: 0, creatorShare: 0 });
+    const world = generateWorld(spec);
+    expect(world.fans.affinityEffect.every((x) => x === 0)).toBe(true);
+    expect(world.creators.affinityEffect.every((x) => x === 0)).toBe(true);
+  });
+});
