@@ -120,8 +120,11 @@ function postGated(
     });
     req.on('timeout', () => req.destroy(new Error(`push: no reply within ${timeoutMs} ms`)));
     req.on('error', reject);
-    if (body.length > 1) req.write(body.subarray(0, body.length - 1));
-    gate().then(
+    // Pass the gate only once the head of the request is on the wire: until the TLS socket is up, node buffers
+    // writes in the process, and a crash would lose them together with the last byte that the commit promised.
+    const head = body.subarray(0, Math.max(0, body.length - 1));
+    const headWritten = new Promise<void>((resolveHead) => req.write(head, () => resolveHead()));
+    headWritten.then(() => gate()).then(
       (commit) => {
         if (commit) commit();
         req.end(body.subarray(Math.max(0, body.length - 1)));
