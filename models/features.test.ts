@@ -6,6 +6,7 @@ import {
   HOUR_MS,
   localHourAndDay,
   LOOKBACK_MS,
+  MEMBER_LIFT_PRIOR_OPENS,
   namedRow,
   NUM_FEATURES,
   PRIOR_SENDS,
@@ -105,6 +106,32 @@ describe('fanFeatureRows', () => {
     expect(r.fan_sends_window).toBe(0);
     expect(r.member_opens).toBe(0);
     expect(Number.isNaN(r.fan_days_since_open)).toBe(true);
+  });
+
+  it('shrinks the membership toward what the fan’s rates and the creator’s engagement predict', () => {
+    // No history: the prior is the population's email rate times creator 7's index, with lift 1.
+    const [fresh] = rows(history([], []), [query()]);
+    expect(fresh.member_prior_rate).toBeCloseTo(0.2 * 1.5, 12);
+    expect(fresh.member_lift).toBe(1);
+    expect(fresh.member_bayes_rate).toBeCloseTo(0.3, 12);
+    expect(fresh.fan_creator_index).toBe(1.5);
+    // Creator 7 sent four emails and two were opened, one of them 10 days ago; creator 8 sent four, none opened.
+    const sends = [
+      send(1, T0 - 10 * DAY_MS), send(2, T0 - 9 * DAY_MS, 'email', 8), send(3, T0 - 8 * DAY_MS), send(4, T0 - 7 * DAY_MS, 'email', 8),
+      send(5, T0 - 3 * DAY_MS), send(6, T0 - 3 * DAY_MS + 1, 'email', 8), send(7, T0 - 2 * DAY_MS), send(8, T0 - 2 * DAY_MS + 1, 'email', 8),
+    ];
+    const opens = [open(1, T0 - 10 * DAY_MS + HOUR_MS), open(7, T0 - 2 * DAY_MS + HOUR_MS)];
+    const [seven, eight] = rows(history(sends, opens), [query(), query({ creatorId: 8 })]);
+    const rate = (2 + PRIOR_SENDS.fan * 0.2) / (8 + PRIOR_SENDS.fan);
+    expect(seven.fan_open_rate_email).toBeCloseTo(rate, 12);
+    expect(seven.member_opens_7d).toBe(1);
+    expect(seven.member_prior_rate).toBeCloseTo(rate * 1.5, 12);
+    expect(seven.member_lift).toBeCloseTo((2 + MEMBER_LIFT_PRIOR_OPENS) / (4 * rate * 1.5 + MEMBER_LIFT_PRIOR_OPENS), 12);
+    expect(seven.member_bayes_rate).toBeCloseTo(seven.member_prior_rate * seven.member_lift, 12);
+    expect(eight.member_opens_7d).toBe(0);
+    expect(eight.member_lift).toBeCloseTo(MEMBER_LIFT_PRIOR_OPENS / (4 * rate + MEMBER_LIFT_PRIOR_OPENS), 12);
+    expect(eight.member_bayes_rate).toBeLessThan(rate);
+    expect(seven.member_bayes_rate).toBeGreaterThan(eight.member_bayes_rate);
   });
 
   it('counts notifications within 24 h and 7 d of the send time that were already sent at the decision', () => {

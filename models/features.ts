@@ -35,6 +35,11 @@ export const FEATURE_NAMES = [
   'member_open_rate',
   'member_engagement_index',
   'member_days_since_open',
+  'member_opens_7d',
+  'member_prior_rate',
+  'member_lift',
+  'member_bayes_rate',
+  'fan_creator_index',
   'creator_engagement_index',
   'creator_sends_window',
   'kind',
@@ -48,7 +53,7 @@ export const NUM_FEATURES = FEATURE_NAMES.length;
 /** Columns the trainer must treat as categories rather than numbers. */
 export const CATEGORICAL_FEATURES: FeatureName[] = ['kind'];
 /** Bump when a definition changes: a model trained on other definitions must not be served these rows. */
-export const FEATURE_VERSION = 1;
+export const FEATURE_VERSION = 2;
 
 const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
 
@@ -59,6 +64,11 @@ export const LOOKBACK_DAYS = 28;
 export const LOOKBACK_MS = LOOKBACK_DAYS * DAY_MS;
 /** Pseudo-counts of the Bayesian smoothing: how many sends' worth of evidence the prior is worth. */
 export const PRIOR_SENDS = { fan: 8, member: 4, hour: 3, hourOfWeek: 3, creator: 50 } as const;
+/**
+ * Weight, in expected opens, of the prior that a membership opens as its fan's rates times its creator's
+ * engagement predict (lift 1): about 1/CV² of the membership lifts a 28-day window can tell apart.
+ */
+export const MEMBER_LIFT_PRIOR_OPENS = 2;
 /** Width (hours) of the kernel that lets neighbouring hours share evidence. */
 const HOUR_KERNEL_SIGMA = 1.5;
 const HOUR_KERNEL = Array.from({ length: 24 }, (_, d) => {
@@ -160,6 +170,8 @@ interface MemberCounts {
   email: number;
   push: number;
   lastOpenMs: number;
+  /** When this creator's notifications were opened, oldest first (opens of sends still in the window or not). */
+  openTimes: number[];
 }
 
 /** The fan's running state: what is known after replaying the timeline up to some instant. */
@@ -183,7 +195,7 @@ class FanState {
   member(creatorId: number): MemberCounts {
     let m = this.members.get(creatorId);
     if (!m) {
-      m = { sends: 0, opens: 0, email: 0, push: 0, lastOpenMs: -Infinity };
+      m = { sends: 0, opens: 0, email: 0, push: 0, lastOpenMs: -Infinity, openTimes: [] };
       this.members.set(creatorId, m);
     }
     return m;
@@ -202,6 +214,7 @@ class FanState {
     this.lastOpenMs = open.occurredAtMs;
     const m = this.member(open.creatorId);
     m.lastOpenMs = open.occurredAtMs;
+    m.openTimes.push(open.occurredAtMs);
     // Rates count opens of sends still in the window; an open of an older send only updates recency.
     const w = this.byDecision.get(open.decisionId);
     if (!w || w.opened) return;
@@ -340,6 +353,19 @@ function writeRow(
   out[o + F.member_open_rate] = smooth(mOpens, mSends, overall, PRIOR_SENDS.member);
   out[o + F.member_engagement_index] = (mOpens + PRIOR_SENDS.member * fanIndex) / (mExpected + PRIOR_SENDS.member);
   out[o + F.member_days_since_open] = counts && counts.lastOpenMs >= windowStart ? days(q.sendAtMs - counts.lastOpenMs) : NaN;
+  let opens7d = 0;
+  if (counts) for (let k = counts.openTimes.length - 1; k >= 0 && counts.openTimes[k] >= q.asOfMs - 7 * DAY_MS; k--) opens7d++;
+  out[o + F.member_opens_7d] = opens7d;
+  // The shrinkage prior for this membership: what this fan's own rates predict for this creator's engagement,
+  // then the membership's opens over what that prior expected of its sends, smoothed toward 1.
+  const creatorIndex = creator.index;
+  const prior = Math.min(0.99, (q.channel === 'email' ? rateEmail : ratePush) * creatorIndex);
+  const mPriorExpected = counts ? (counts.email * rateEmail + counts.push * ratePush) * creatorIndex : 0;
+  const lift = (mOpens + MEMBER_LIFT_PRIOR_OPENS) / (mPriorExpected + MEMBER_LIFT_PRIOR_OPENS);
+  out[o + F.member_prior_rate] = prior;
+  out[o + F.member_lift] = lift;
+  out[o + F.member_bayes_rate] = Math.min(0.99, prior * lift);
+  out[o + F.fan_creator_index] = fanIndex * creatorIndex;
   out[o + F.creator_engagement_index] = creator.index;
   out[o + F.creator_sends_window] = creator.sends;
   out[o + F.kind] = KIND_CODES[q.kind];
