@@ -85,7 +85,7 @@ export class FeatureLog {
 
   private count(creatorId: number, channel: Channel, atMs: number, field: 'sends' | 'opens'): void {
     const day = Math.floor(atMs / DAY);
-    const key = (day * 4096 + creatorId) * 2 + (channel === 'email' ? 0 : 1);
+    const key = (day * 1_048_576 + creatorId) * 2 + (channel === 'email' ? 0 : 1);
     let row = this.daily.get(key);
     if (!row) this.daily.set(key, (row = { creatorId, channel, day, sends: 0, opens: 0 }));
     row[field]++;
