@@ -61,13 +61,13 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
   return out;
 }
 
-/** A model from the registry (all digits) or a LightGBM text file. */
-async function loadModel(ref: string): Promise<RelevanceModel> {
+/** A model from the registry (all digits, read from `databaseUrl`) or a LightGBM text file. */
+export async function loadReplayModel(ref: string, databaseUrl: () => string = databaseUrlFromEnv): Promise<RelevanceModel> {
   let text: string | null;
   let version = 0;
   if (/^\d+$/.test(ref)) {
     version = Number(ref);
-    const pool = createPool(databaseUrlFromEnv(), 1);
+    const pool = createPool(databaseUrl(), 1);
     try {
       text = await modelText(pool, version);
     } finally {
@@ -84,7 +84,7 @@ async function loadModel(ref: string): Promise<RelevanceModel> {
 async function scorerFor(parsed: SimulateArgs, world: World, historyFromMs: number, replayFromMs: number, log: (line: string) => void): Promise<ReplayScorer> {
   if (parsed.scores === 'oracle') return oracleScorer(world);
   if (parsed.model) {
-    const model = await loadModel(parsed.model);
+    const model = await loadReplayModel(parsed.model);
     return modelScorer(model, `model ${parsed.model}`, baselineHistory(world, historyFromMs, replayFromMs));
   }
   const started = performance.now();

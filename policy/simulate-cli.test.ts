@@ -1,0 +1,36 @@
+// `fanfare simulate --model`: a model from the registry (real PostgreSQL, a schema per file) or a LightGBM text file, refused when unknown.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { insertCandidateModel } from '../db/models.ts';
+import { NUM_FEATURES } from '../models/features.ts';
+import { parseWorldSpec } from '../simulator/spec.ts';
+import { generateWorld } from '../simulator/world.ts';
+import { useTestSchema } from '../testing/db.ts';
+import { trainReplayModel } from './replay-model.ts';
+import { loadReplayModel } from './simulate-cli.ts';
+
+const DAY = 86_400_000;
+
+describe('fanfare simulate --model', () => {
+  const world = generateWorld(parseWorldSpec({ seed: 9, fans: { count: 200 }, creators: { count: 6 } }));
+  const trained = trainReplayModel(world, world.startMs, world.startMs + 5 * DAY, { params: ['num_iterations=10'] });
+  const rows = new Float64Array(3 * NUM_FEATURES).map((_, i) => (i % 7) / 10);
+  const db = useTestSchema('simulate_model');
+
+  it('reads a registry version, scoring as the model it stores', async () => {
+    const now = new Date();
+    const version = await insertCandidateModel(db().pool, { params: {}, metrics: {}, oracleMetrics: null, trainFrom: now, trainTo: now, modelText: trained.text });
+    const model = await loadReplayModel(String(version), () => db().connectionString);
+    expect(model.version).toBe(version);
+    expect([...model.predict(rows)]).toEqual([...trained.model.predict(rows)]);
+    await expect(loadReplayModel('987654', () => db().connectionString)).rejects.toThrow(/^--model: no model version 987654 in the registry/);
+  });
+
+  it('reads a LightGBM text file', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'fanfare-model-')), 'model.txt');
+    await writeFile(file, trained.text);
+    expect([...(await loadReplayModel(file)).predict(rows)]).toEqual([...trained.model.predict(rows)]);
+  });
+});
