@@ -23,7 +23,11 @@ export const command: Command = {
   summary: 'run everything locally: embedded PostgreSQL, Temporal dev server, mail and push capture, demo data',
   async run(args) {
     const stack = await startDevStack(parseDevArgs(args));
-    const creator = stack.creatorIds[0];
+    // A creator the demo events left alone, and a deadline within the hour, so the policy sends now rather than
+    // at a better hour tomorrow, and the captured mail and pushes show up below within seconds.
+    const creator = stack.creatorIds[3] ?? stack.creatorIds[0];
+    const deadline = new Date(Date.now() + 45 * 60_000).toISOString();
+    const key = `hello-${Date.now().toString(36)}`;
     const lines = [
       '',
       'Fanfare is running.',
@@ -33,10 +37,10 @@ export const command: Command = {
       `  captured mail   SMTP on 127.0.0.1:${stack.smtpPort}; each message is printed below`,
       `  captured pushes push service at ${stack.pushOrigin}; each decrypted payload is printed below`,
       '',
-      'Announce a post to creator ' + creator + "'s audience:",
+      'Announce a post to creator ' + creator + "'s audience (due within the hour):",
       `  curl -s -X POST ${stack.apiUrl}/api/events -H 'content-type: application/json' \\`,
-      `    -d '{"creatorId":${creator},"kind":"post","title":"Hello fans","url":"https://example.com/p/1","audience":"all","idempotencyKey":"hello-1"}'`,
-      `  curl -s ${stack.apiUrl}/api/events/1`,
+      `    -d '{"creatorId":${creator},"kind":"post","title":"Hello fans","url":"https://example.com/p/1","audience":"all","idempotencyKey":"${key}","deadline":"${deadline}"}'`,
+      `  curl -s ${stack.apiUrl}/api/events/ID      (ID from the answer: decisions by action, deliveries by channel)`,
       '',
       'The admin API (cap policy, audit, replay) takes this run\'s token:',
       `  curl -s ${stack.apiUrl}/api/admin/policy -H 'authorization: Bearer ${stack.adminToken}'`,

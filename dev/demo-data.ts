@@ -1,4 +1,4 @@
-// What `fanfare dev` adds so the console opens with data: two weeks of history ending now, a trained active model, and a few announced events.
+// What `fanfare dev` adds so the console opens with data: two weeks of history ending a day ago, a trained active model, and a few announced events.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { insertEvent } from '../db/events.ts';
 import { activeModelVersion, promoteModel } from '../db/models.ts';
@@ -14,16 +14,21 @@ import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 
 export const DEMO_HISTORY_DAYS = 14;
 const DAY_MS = 86_400_000;
+/**
+ * The history stops a day before now: it was sent under the baseline policy, which fills every fan's daily caps,
+ * so a history running up to now would leave the first announcements of the session nothing to send.
+ */
+const QUIET_DAYS = 1;
 
 async function hasHistory(pool: Pool): Promise<boolean> {
   return (await pool.query(`select exists (select 1 from decisions) as x`)).rows[0].x;
 }
 
-/** The world already in the database (its history was written from its start), else a new one whose history ends now. */
+/** The world already in the database (its history was written from its start), else a new one whose history ends a day ago. */
 export async function demoWorldSpec(pool: Pool, o: { seed: number; fans: number; creators: number }): Promise<WorldSpec> {
   const stored = await readSimulatedWorld(pool);
   if (stored && (await hasHistory(pool))) return stored;
-  return parseWorldSpec({ seed: o.seed, fans: { count: o.fans }, creators: { count: o.creators }, start: startEndingNow(DEMO_HISTORY_DAYS) });
+  return parseWorldSpec({ seed: o.seed, fans: { count: o.fans }, creators: { count: o.creators }, start: startEndingNow(DEMO_HISTORY_DAYS + QUIET_DAYS) });
 }
 
 /** Writes the baseline history once: a database that has decisions keeps them. */
@@ -38,7 +43,12 @@ export async function ensureDemoHistory(pool: Pool, world: World, ids: SeedResul
 export async function ensureDemoModel(pool: Pool, log: (line: string) => void): Promise<void> {
   if ((await activeModelVersion(pool)) !== null) return;
   const started = Date.now();
-  const trained = await trainRelevanceModel(pool, { asOfMs: Date.now(), trainDays: 10, holdoutDays: 2, params: ['num_iterations=80'] });
+  const trained = await trainRelevanceModel(pool, {
+    asOfMs: Date.now() - QUIET_DAYS * DAY_MS,
+    trainDays: 10,
+    holdoutDays: 2,
+    params: ['num_iterations=80'],
+  });
   await promoteModel(pool, trained.version, 'fanfare dev: first model of the demo world');
   log(`model: version ${trained.version} trained and active in ${((Date.now() - started) / 1000).toFixed(1)} s (holdout AUC ${trained.metrics.auc.toFixed(3)})`);
 }
