@@ -72,7 +72,7 @@ describe('console in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('not-the-token');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('token: must be the admin token');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 30_000 }).toContain('token: must be the admin token');
     await page.getByLabel('Admin token').fill(TOKEN);
     await page.getByLabel('Admin token').press('Enter');
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
@@ -87,11 +87,11 @@ describe('console in Chromium', () => {
     await page.getByRole('link', { name: 'Caps' }).click();
     const editor = page.getByLabel('Policy document (JSON)');
     await editor.waitFor();
-    await expect.poll(() => page.locator('#policy-validation').textContent()).toContain('Valid policy.');
+    await expect.poll(() => page.locator('#policy-validation').textContent(), { timeout: 30_000 }).toContain('Valid policy.');
     const doc = JSON.parse(await editor.inputValue());
     doc.rules[0].window = 'a day';
     await editor.fill(JSON.stringify(doc, null, 2));
-    await expect.poll(() => page.locator('#policy-validation').textContent()).toContain('rules[0].window: must be a duration such as "24h"');
+    await expect.poll(() => page.locator('#policy-validation').textContent(), { timeout: 30_000 }).toContain('rules[0].window: must be a duration such as "24h"');
     expect(await page.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Simulate' }).isDisabled()).toBe(true);
     await shot('02-caps-refused');
@@ -105,7 +105,7 @@ describe('console in Chromium', () => {
     const cap = doc.rules.find((r: { name: string }) => r.name === 'push_per_day');
     cap.limit = 1;
     await editor.fill(JSON.stringify(doc, null, 2));
-    await expect.poll(() => page.locator('#policy-validation').textContent()).toContain('Valid policy.');
+    await expect.poll(() => page.locator('#policy-validation').textContent(), { timeout: 30_000 }).toContain('Valid policy.');
     const diff = await page.locator('#policy-diff').textContent();
     expect(diff).toContain('name: "default" → "fewer_pushes"');
     expect(diff).toMatch(/rules\[\d\]\.limit: 3 → 1/);
@@ -124,11 +124,13 @@ describe('console in Chromium', () => {
 
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => page.locator('#apply-status').textContent()).toMatch(/Applied as version \d+ by console:Mia/);
+    await expect.poll(() => page.locator('#apply-status').textContent(), { timeout: 30_000 }).toMatch(/Applied as version \d+ by console:Mia/);
     const version = /version (\d+)/.exec((await page.locator('#apply-status').textContent())!)![1];
     const audit = page.getByRole('table', { name: /Every applied policy/ });
-    const cells = await audit.locator('tbody tr').first().locator('td').allTextContents();
-    expect(cells.slice(0, 2)).toEqual([version, 'console:Mia']);
+    // The audit table reloads after the apply answers: wait for the new entry rather than read it at once.
+    const firstRow = () => audit.locator('tbody tr').first().locator('td').allTextContents();
+    await expect.poll(async () => (await firstRow()).slice(0, 2), { timeout: 30_000 }).toEqual([version, 'console:Mia']);
+    const cells = await firstRow();
     expect(cells[3]).toBe('activate');
     expect(await page.locator('#active-policy').textContent()).toContain('"fewer_pushes", set by console:Mia');
     await audit.scrollIntoViewIfNeeded();
@@ -147,7 +149,7 @@ describe('console in Chromium', () => {
     expect(await row.textContent()).toMatch(/alert_/);
     await row.getByRole('button', { name: /Inspect decision/ }).click();
     await page.locator('#candidate-heading').filter({ hasText: 'alert' }).waitFor();
-    await expect.poll(() => drawn('#chart-curve')).toBe(true);
+    await expect.poll(() => drawn('#chart-curve'), { timeout: 30_000 }).toBe(true);
     expect(await drawn('#chart-contributions')).toBe(true);
     expect(await drawn('#chart-fan-timeline')).toBe(true);
     await page.locator('#candidate-detail').scrollIntoViewIfNeeded();

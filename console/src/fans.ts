@@ -95,6 +95,10 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
 
   const actions = ['alert', 'digest', 'suppress'] as const;
   const scored = candidates.filter((c) => c.score !== null);
+  // The axis spans every candidate, scored or not, with an hour either side: a lone point must not stretch it to years.
+  const times = candidates.map((c) => Date.parse(c.decidedAt));
+  const xMin = Math.min(...times) - 3_600_000;
+  const xMax = Math.max(...times) + 3_600_000;
   draw(timeline.canvas, {
     type: 'scatter',
     data: {
@@ -107,7 +111,13 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
     },
     options: {
       scales: {
-        x: { type: 'linear', ticks: { callback: (v) => when(new Date(Number(v)).toISOString(), fan.timeZone) }, title: { display: true, text: `decided at (${fan.timeZone})` } },
+        x: {
+          type: 'linear',
+          min: xMin,
+          max: xMax,
+          ticks: { maxTicksLimit: 8, callback: (v) => when(new Date(Number(v)).toISOString(), fan.timeZone) },
+          title: { display: true, text: `decided at (${fan.timeZone})` },
+        },
         y: { min: 0, ticks: { callback: (v) => pct(Number(v), 0) }, title: { display: true, text: 'score: P(open within 24 h)' } },
       },
       plugins: {
