@@ -23,15 +23,16 @@ export const command: Command = {
   summary: 'run everything locally: embedded PostgreSQL, Temporal dev server, mail and push capture, demo data',
   async run(args) {
     const stack = await startDevStack(parseDevArgs(args));
-    // A creator the demo events left alone, and a deadline within the hour, so the policy sends now rather than
-    // at a better hour tomorrow, and the captured mail and pushes show up below within seconds.
-    const creator = stack.creatorIds[3] ?? stack.creatorIds[0];
+    // A creator whose audience heard nothing from it today, and a deadline within the hour, so the policy sends now
+    // rather than at a better hour tomorrow, and the captured mail and pushes show up below within seconds.
+    const creator = stack.exampleCreatorId;
     const deadline = new Date(Date.now() + 45 * 60_000).toISOString();
     const key = `hello-${Date.now().toString(36)}`;
     const lines = [
       '',
       'Fanfare is running.',
       `  API             ${stack.apiUrl}`,
+      `  message links   ${stack.config.publicUrl} (the same API over TLS, with a local test certificate)`,
       `  console         ${stack.apiUrl}/console/ (log in with the admin token below)`,
       `  Temporal UI     ${stack.uiUrl ?? '(external cluster)'}`,
       `  captured mail   SMTP on 127.0.0.1:${stack.smtpPort}; each message is printed below`,

@@ -75,3 +75,20 @@ export async function announceDemoEvents(pool: Pool, temporal: Client, creatorId
     log(`announced event ${event.id} (${event.kind}) to creator ${creatorId}'s audience`);
   }
 }
+
+/**
+ * The creator for the printed example: the largest audience that heard no alert from its creator in the last day,
+ * so the per-creator caps leave the example's mail and pushes free to go out at once.
+ */
+export async function quietCreator(pool: Pool, creatorIds: number[]): Promise<number> {
+  const r = await pool.query(
+    `select c.id from creators c
+      where c.id = any($1::bigint[])
+        and not exists (select 1 from creator_events e join decisions d on d.event_id = e.id
+                         where e.creator_id = c.id and d.action = 'alert' and d.decided_at > now() - interval '24 hours')
+      order by (select count(*) from memberships m where m.creator_id = c.id) desc, c.id
+      limit 1`,
+    [creatorIds],
+  );
+  return r.rows[0]?.id ?? creatorIds[creatorIds.length - 1];
+}

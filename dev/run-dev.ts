@@ -1,5 +1,7 @@
 // Everything on embedded defaults in one process: PostgreSQL, Temporal dev server, SMTP capture, push service, seeded world, worker and API.
 import { once } from 'node:events';
+import https from 'node:https';
+import { testCertificatePem, testPrivateKeyPem } from '../peers/test-certificate.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +23,7 @@ import { generateWorld } from '../simulator/world.ts';
 import { freePort } from '../testing/free-port.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startDevServer } from './temporal.ts';
-import { announceDemoEvents, demoWorldSpec, ensureDemoHistory, ensureDemoModel } from './demo-data.ts';
+import { announceDemoEvents, demoWorldSpec, ensureDemoHistory, ensureDemoModel, quietCreator } from './demo-data.ts';
 import { buildConsole } from '../http/console-build.ts';
 import { defaultConsoleCacheDir } from '../http/console-static.ts';
 
@@ -49,6 +51,8 @@ export interface DevStack {
   smtpPort: number;
   pushOrigin: string;
   creatorIds: number[];
+  /** A creator whose audience heard no alert from it in the last day: the printed example's target. */
+  exampleCreatorId: number;
   mails: CapturedMail[];
   pushes: ReceivedPush[];
   /** The simulated fans answering mails and pushes with the ground truth. */
@@ -140,13 +144,18 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     });
     stops.push(() => push.stop());
 
+    const apiPort = await preferPort(8080);
+    const httpsPort = await preferPort(8443);
     const config = readConfig({
       ...env,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
       SMTP_HOST: smtp.host,
       SMTP_PORT: String(smtp.port),
-      PORT: env.PORT ?? String(await preferPort(8080)),
+      PORT: env.PORT ?? String(apiPort),
+      // Links in messages must be https (RFC 8058 one-click unsubscribe): the API also listens with TLS, on the
+      // local test certificate for 127.0.0.1, and messages link there.
+      PUBLIC_URL: env.PUBLIC_URL || `https://127.0.0.1:${httpsPort}`,
       // A fresh admin token per run unless one is given: the console and curl need one, a fixed default would be a hole.
       ADMIN_TOKEN: env.ADMIN_TOKEN || randomBytes(24).toString('base64url'),
     });
@@ -168,6 +177,8 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       fanIndexOfEndpoint: (endpoint) => fanOfEndpoint.get(endpoint),
       revokePush: (p) => push.unsubscribe(p.subscriptionId),
       timeScale: options.responseTimeScale ?? 1 / 60,
+      // Simulated fans reach the API over plain http, as a browser that accepted the local certificate would over https.
+      fetch: (url, init) => fetch(String(url).replace(config.publicUrl!.replace(/\/$/, ''), `http://${config.apiHost}:${config.apiPort}`), init),
     });
     log(`seed: ${options.creators} creators and ${options.fans} fans (seed ${options.seed})`);
     const fanOfEndpoint = new Map<string, number>();
@@ -187,10 +198,15 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     stops.push(() => temporal.connection.close());
     // Digests go out hourly at each fan's local digest hour, as in production.
     await ensureDigestSchedule(temporal);
-    const server = createApiServer(createApiRouter({ pool, temporal, adminToken: config.adminToken }));
+    const router = createApiRouter({ pool, temporal, adminToken: config.adminToken });
+    const server = createApiServer(router);
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const tlsServer = https.createServer({ cert: testCertificatePem, key: testPrivateKeyPem }, (req, res) => void router.handle(req, res));
+    tlsServer.listen(httpsPort, config.apiHost);
+    await once(tlsServer, 'listening');
+    stops.push(() => new Promise<void>((resolve) => tlsServer.close(() => resolve())));
     const apiUrl = `http://${config.apiHost}:${(server.address() as AddressInfo).port}`;
     await announceDemoEvents(pool, temporal, seeded.creatorIds, log);
     await consoleBuilt;
@@ -203,6 +219,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       smtpPort: smtp.port,
       pushOrigin: push.origin,
       creatorIds: seeded.creatorIds,
+      exampleCreatorId: await quietCreator(pool, seeded.creatorIds),
       mails: smtp.messages,
       pushes: push.received,
       responder: responder!,
