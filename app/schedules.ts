@@ -1,0 +1,19 @@
+// Temporal Schedules the system keeps: created if missing, brought up to date if present, so any number of workers may ensure them.
+import { ScheduleAlreadyRunning, type Client, type ScheduleOptions } from '@temporalio/client';
+
+/** Creates the schedule, or updates its spec, action and policies when it exists; returns which. */
+export async function ensureSchedule(client: Client, options: ScheduleOptions): Promise<'created' | 'updated'> {
+  try {
+    await client.schedule.create(options);
+    return 'created';
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(options.scheduleId).update((previous) => ({
+    ...previous,
+    spec: options.spec,
+    action: options.action,
+    policies: { ...previous.policies, ...options.policies },
+  }));
+  return 'updated';
+}
