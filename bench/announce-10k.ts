@@ -1,4 +1,6 @@
 // Times POST /api/events to the last delivery for an audience of 10,000 fans (an email and a push each), on embedded defaults.
+// It measures the pipeline (workflows, ledger, senders, peers) under the baseline "send now on every enabled channel":
+// the dev database's active model, if any, is retired for the run (no model means the baseline) and restored after.
 // Run: npx tsx bench/announce-10k.ts [fans]
 import { startDevStack } from '../dev/run-dev.ts';
 import { createPool } from '../db/pool.ts';
@@ -7,6 +9,7 @@ import { seedAudience } from '../testing/audience.ts';
 const FANS = Number(process.argv[2] ?? 10_000);
 const stack = await startDevStack({ fans: 200, creators: 5, seed: 1, log: () => {} });
 const pool = createPool(stack.config.databaseUrl!, 4);
+const active = await pool.query(`update models set status = 'retired' where status = 'active' returning version`);
 try {
   const handle = `bench${Date.now()}`;
   const seeded = await seedAudience(pool, { fans: FANS, handle, subscribe: () => stack.subscribe() });
@@ -36,6 +39,7 @@ try {
       `(${((2 * FANS) / seconds).toFixed(0)} deliveries/s)\n`,
   );
 } finally {
+  if (active.rowCount) await pool.query(`update models set status = 'active' where version = $1::int`, [active.rows[0].version]);
   await pool.end();
   await stack.stop();
 }
