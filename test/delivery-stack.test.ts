@@ -1,4 +1,5 @@
 // Through the whole stack (API, Temporal, worker, real peers): a sent message saved as .eml carries valid RFC 8058 headers; deferrals are retried to delivery.
+import { listHeaders } from '../testing/list-headers.ts';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,17 +82,15 @@ describe('a message sent through the stack', () => {
     writeFileSync(eml, mails[mark].raw);
 
     const parsed = await simpleParser(readFileSync(eml));
-    const lines = new Map(parsed.headerLines.map((h) => [h.key, h.line]));
-    const unsubscribe = /^List-Unsubscribe:\s*<(https:\/\/[^>]+)>,\s*<(mailto:[^>]+)>$/.exec((lines.get('list-unsubscribe') ?? '').replace(/\r?\n\s+/g, ' '));
-    expect(unsubscribe).not.toBeNull();
-    const [, httpsUrl, mailto] = unsubscribe!;
+    const list = listHeaders(parsed);
+    expect(list.unsubscribe).not.toBeNull();
+    const { https: httpsUrl, mailto } = list.unsubscribe!;
     expect(httpsUrl.startsWith(`${PUBLIC_URL}/u/`)).toBe(true);
     expect(mailto).toMatch(/^mailto:unsubscribe\+[a-z0-9.-]+@mail\.fanfare\.test\?subject=unsubscribe$/);
     expect(mailto.slice('mailto:'.length).split('@')[0].length).toBeLessThanOrEqual(64);
     // Header names are case-insensitive (nodemailer writes List-ID); the List-Unsubscribe-Post value is exact.
-    expect(lines.get('list-unsubscribe-post')).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/i);
-    expect(lines.get('list-unsubscribe-post')?.split(': ')[1]).toBe('List-Unsubscribe=One-Click');
-    expect(lines.get('list-id')).toMatch(/^List-Id: Fanfare notifications <notifications\.mail\.fanfare\.test>$/i);
+    expect(list.post).toBe('List-Unsubscribe=One-Click');
+    expect(list.listId).toMatch(/^List-Id: Fanfare notifications <notifications\.mail\.fanfare\.test>$/i);
     expect(parsed.messageId).toMatch(/^<decision-\d+\.email@mail\.fanfare\.test>$/);
     expect(parsed.from?.value).toEqual([{ name: 'Fanfare', address: 'alerts@mail.fanfare.test' }]);
     expect(parsed.replyTo?.value[0].address).toBe('support@fanfare.test');
