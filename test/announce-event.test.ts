@@ -1,27 +1,19 @@
 // End to end on real peers: an event posted to the API reaches each eligible fan once by email and once by push.
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { useTemporalDevServer } from '../testing/temporal.ts';
-import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import type { TestSchema } from '../testing/db.ts';
+import { useTestStack } from '../testing/stack.ts';
 import { seedAudience, type SeededAudience } from '../testing/audience.ts';
-import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
-import { startPushService, type PushService } from '../peers/push-service.ts';
-import { readConfig } from '../app/config.ts';
-import { connectTemporal, vapidKeys } from '../app/services.ts';
-import { startWorker, type RunningWorker } from '../app/worker.ts';
-import { createApiRouter, createApiServer } from '../http/api.ts';
+import type { SmtpCapture } from '../peers/smtp-capture.ts';
+import type { PushService } from '../peers/push-service.ts';
 
 const temporal = useTemporalDevServer();
+const stack = useTestStack('announce_event', temporal);
 let db: TestSchema;
 let smtp: SmtpCapture;
 let push: PushService;
-let worker: RunningWorker;
 let client: Client;
-let server: Server;
-let api: string;
 let audience: SeededAudience;
 
 const FANS = 200;
@@ -33,46 +25,11 @@ const pushOff = range(15, 5);
 const noPush = range(20, 5);
 
 beforeAll(async () => {
-  db = await createTestSchema('announce_event');
-  smtp = await startSmtpCapture();
-  push = await startPushService();
-  const config = readConfig({
-    DATABASE_URL: db.connectionString,
-    TEMPORAL_ADDRESS: temporal().address,
-    SMTP_HOST: smtp.host,
-    SMTP_PORT: String(smtp.port),
-  });
-  const vapid = await vapidKeys(db.pool);
-  audience = await seedAudience(db.pool, {
-    fans: FANS,
-    muted,
-    emailOff,
-    unsubscribed,
-    pushOff,
-    noPush,
-    subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
-  });
-  worker = await startWorker(config, db.pool, { pushAgent: push.agent });
-  client = await connectTemporal(config);
-  server = createApiServer(createApiRouter({ pool: db.pool, temporal: client }));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ db, smtp, push, client } = stack());
+  audience = await seedAudience(db.pool, { fans: FANS, muted, emailOff, unsubscribed, pushOff, noPush, subscribe: () => stack().subscribe() });
 });
 
-afterAll(async () => {
-  server?.close();
-  await worker?.stop();
-  await client?.connection.close();
-  await smtp?.stop();
-  await push?.stop();
-  await db?.drop();
-});
-
-async function postEvent(body: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${api}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, json: await res.json() };
-}
+const postEvent = (body: unknown) => stack().post('/api/events', body);
 
 function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
   const m = new Map<string, number>();

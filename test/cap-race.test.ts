@@ -1,17 +1,13 @@
 // Caps hold under concurrency: parallel announceEvent runs for the same fans on real Temporal and PostgreSQL never exceed a cap.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { readConfig } from '../app/config.ts';
-import { connectTemporal, vapidKeys } from '../app/services.ts';
-import { startWorker, type RunningWorker } from '../app/worker.ts';
 import { activateCapPolicy } from '../db/cap-policies.ts';
 import { insertEvent } from '../db/events.ts';
-import { startPushService, type PushService } from '../peers/push-service.ts';
-import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
 import { DEFAULT_CAP_POLICY, type CapPolicy, type CapRule } from '../policy/cap-policy.ts';
 import { durationMs } from '../policy/duration.ts';
 import { seedAudience } from '../testing/audience.ts';
-import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import type { TestSchema } from '../testing/db.ts';
+import { useTestStack } from '../testing/stack.ts';
 import { trainActiveModel } from '../testing/model.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
@@ -42,29 +38,17 @@ const RACE_POLICY: CapPolicy = {
 };
 
 const temporal = useTemporalDevServer();
+const stack = useTestStack('cap_race', temporal, {
+  prepare: async (schema) => {
+    await trainActiveModel(schema.pool);
+    await activateCapPolicy(schema.pool, RACE_POLICY, 'cap-race-test');
+  },
+});
 let db: TestSchema;
-let smtp: SmtpCapture;
-let push: PushService;
-let worker: RunningWorker;
 let client: Client;
 
-beforeAll(async () => {
-  db = await createTestSchema('cap_race');
-  smtp = await startSmtpCapture();
-  push = await startPushService();
-  await trainActiveModel(db.pool);
-  await activateCapPolicy(db.pool, RACE_POLICY, 'cap-race-test');
-  const config = readConfig({ DATABASE_URL: db.connectionString, TEMPORAL_ADDRESS: temporal().address, SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port) });
-  worker = await startWorker(config, db.pool, { pushAgent: push.agent });
-  client = await connectTemporal(config);
-}, 120_000);
-
-afterAll(async () => {
-  await worker?.stop();
-  await client?.connection.close();
-  await smtp?.stop();
-  await push?.stop();
-  await db?.drop();
+beforeAll(() => {
+  ({ db, client } = stack());
 });
 
 interface Alert {
@@ -91,12 +75,11 @@ function overCap(alerts: Alert[]): string[] {
 
 describe('caps under concurrency', () => {
   it(`hold when ${2 * EVENTS_PER_CREATOR} events race for the same fans (${ROUNDS} rounds)`, async () => {
-    const vapid = await vapidKeys(db.pool);
     for (let round = 0; round < ROUNDS; round++) {
       const audience = await seedAudience(db.pool, {
         fans: FANS,
         handle: `race${round}`,
-        subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
+        subscribe: () => stack().subscribe(),
       });
       const other = await db.pool.query(`insert into creators (handle, display_name) values ($1::text, 'Other') returning id`, [`race${round}b`]);
       const otherId: number = other.rows[0].id;

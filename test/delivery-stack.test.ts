@@ -1,66 +1,34 @@
 // Through the whole stack (API, Temporal, worker, real peers): a sent message saved as .eml carries valid RFC 8058 headers; deferrals are retried to delivery.
 import { listHeaders } from '../testing/list-headers.ts';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { useTemporalDevServer } from '../testing/temporal.ts';
-import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import type { TestSchema } from '../testing/db.ts';
+import { useTestStack } from '../testing/stack.ts';
 import { seedAudience, type SeededAudience } from '../testing/audience.ts';
-import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
-import { startPushService, type PushService } from '../peers/push-service.ts';
-import { readConfig } from '../app/config.ts';
-import { connectTemporal, vapidKeys } from '../app/services.ts';
-import { startWorker, type RunningWorker } from '../app/worker.ts';
-import { createApiRouter, createApiServer } from '../http/api.ts';
+import type { SmtpCapture } from '../peers/smtp-capture.ts';
+import type { PushService } from '../peers/push-service.ts';
 
 const PUBLIC_URL = 'https://fanfare.test';
 const temporal = useTemporalDevServer();
+// No TRACKING_KEYS: the worker (signing) and the API (verifying) must agree through the stored key.
+const stack = useTestStack('delivery_stack', temporal, {
+  env: { PUBLIC_URL, MAIL_FROM: 'Fanfare <alerts@mail.fanfare.test>', MAIL_REPLY_TO: 'support@fanfare.test' },
+});
 let db: TestSchema;
 let smtp: SmtpCapture;
 let push: PushService;
-let worker: RunningWorker;
 let client: Client;
-let server: Server;
 let api: string;
 let audience: SeededAudience;
 
 beforeAll(async () => {
-  db = await createTestSchema('delivery_stack');
-  smtp = await startSmtpCapture();
-  push = await startPushService();
-  // No TRACKING_KEYS: the worker (signing) and the API (verifying) must agree through the stored key.
-  const config = readConfig({
-    DATABASE_URL: db.connectionString,
-    TEMPORAL_ADDRESS: temporal().address,
-    SMTP_HOST: smtp.host,
-    SMTP_PORT: String(smtp.port),
-    PUBLIC_URL,
-    MAIL_FROM: 'Fanfare <alerts@mail.fanfare.test>',
-    MAIL_REPLY_TO: 'support@fanfare.test',
-  });
-  const vapid = await vapidKeys(db.pool);
-  audience = await seedAudience(db.pool, { fans: 4, subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription });
-  worker = await startWorker(config, db.pool, { pushAgent: push.agent });
-  client = await connectTemporal(config);
-  server = createApiServer(createApiRouter({ pool: db.pool, temporal: client, fan: { trackingKeys: config.trackingKeys } }));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server?.close();
-  await worker?.stop();
-  await client?.connection.close();
-  await smtp?.stop();
-  await push?.stop();
-  await db?.drop();
+  ({ db, smtp, push, client, api } = stack());
+  audience = await seedAudience(db.pool, { fans: 4, subscribe: () => stack().subscribe() });
 });
 
 async function announce(key: string, title: string) {

@@ -1,0 +1,90 @@
+// A whole Fanfare stack for an integration test file: a migrated schema, the SMTP capture and push service, a worker and the API.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll } from 'vitest';
+import { readConfig, type Config } from '../app/config.ts';
+import { connectTemporal, vapidKeys } from '../app/services.ts';
+import { startWorker, type RunningWorker } from '../app/worker.ts';
+import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
+import { createApiRouter, createApiServer } from '../http/api.ts';
+import { startPushService, type PushService } from '../peers/push-service.ts';
+import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
+import { createTestSchema, type TestSchema } from './db.ts';
+import type { DevServer } from '../dev/temporal.ts';
+
+export interface TestStack {
+  db: TestSchema;
+  smtp: SmtpCapture;
+  push: PushService;
+  config: Config;
+  worker: RunningWorker;
+  client: Client;
+  /** The API's base URL, e.g. http://127.0.0.1:41234. */
+  api: string;
+  /** A browser subscription at the push service, bound to the stack's VAPID key. */
+  subscribe(): PushSubscriptionJson;
+  /** POSTs JSON to the API and returns the status with the parsed answer. */
+  post(path: string, body: unknown): Promise<{ status: number; json: any }>;
+}
+
+export interface TestStackOptions {
+  /** Extra environment for the configuration (PUBLIC_URL, MAIL_FROM, …). */
+  env?: Record<string, string>;
+  /** Runs on the migrated schema before the worker starts (train a model, set a policy, seed). */
+  prepare?: (db: TestSchema) => Promise<void>;
+}
+
+/** Call at the top level of a test file; the getter gives the running stack inside tests and hooks. */
+export function useTestStack(name: string, temporal: () => DevServer, options: TestStackOptions = {}): () => TestStack {
+  let stack: TestStack | undefined;
+  let server: Server | undefined;
+  const parts: Partial<TestStack> = {};
+  beforeAll(async () => {
+    const db = (parts.db = await createTestSchema(name));
+    const smtp = (parts.smtp = await startSmtpCapture());
+    const push = (parts.push = await startPushService());
+    await options.prepare?.(db);
+    const config = readConfig({
+      DATABASE_URL: db.connectionString,
+      TEMPORAL_ADDRESS: temporal().address,
+      SMTP_HOST: smtp.host,
+      SMTP_PORT: String(smtp.port),
+      ...options.env,
+    });
+    const vapid = await vapidKeys(db.pool);
+    const worker = (parts.worker = await startWorker(config, db.pool, { pushAgent: push.agent }));
+    const client = (parts.client = await connectTemporal(config));
+    server = createApiServer(createApiRouter({ pool: db.pool, temporal: client, fan: { trackingKeys: config.trackingKeys } }));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    stack = {
+      db,
+      smtp,
+      push,
+      config,
+      worker,
+      client,
+      api,
+      subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
+      async post(path, body) {
+        const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: res.status, json: await res.json() };
+      },
+    };
+  }, 180_000);
+  afterAll(async () => {
+    server?.close();
+    await parts.worker?.stop();
+    await parts.client?.connection.close();
+    await parts.smtp?.stop();
+    await parts.push?.stop();
+    await parts.db?.drop();
+  });
+  return () => {
+    if (!stack) throw new Error('useTestStack: the stack is not running yet; use the getter inside tests or hooks');
+    return stack;
+  };
+}
