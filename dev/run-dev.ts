@@ -40,6 +40,8 @@ export interface DevOptions {
    * delays scaled by this factor: 1/60 (the default) plays an hour of reading time in a minute; 0 answers at once.
    */
   responseTimeScale?: number;
+  /** Free ports everywhere instead of the well-known defaults (8080, 2525, …): for tests that run stacks side by side. */
+  anyPorts?: boolean;
 }
 
 export interface DevStack {
@@ -63,7 +65,7 @@ export interface DevStack {
 }
 
 /** The port if it is free, else any free port: a second `fanfare dev` must not fail on a taken default. */
-async function preferPort(port: number): Promise<number> {
+async function preferWellKnownPort(port: number): Promise<number> {
   const net = await import('node:net');
   return new Promise((resolve) => {
     const probe = net.createServer();
@@ -93,6 +95,7 @@ function burstPrinter(log: (line: string) => void, label: string) {
 }
 
 export async function startDevStack(options: DevOptions): Promise<DevStack> {
+  const preferPort = options.anyPorts ? () => freePort() : preferWellKnownPort;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const env = options.env ?? process.env;
   const stops: (() => Promise<void>)[] = [];

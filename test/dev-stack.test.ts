@@ -20,6 +20,7 @@ beforeAll(async () => {
     fans: 400,
     creators: 6,
     seed: 7,
+    anyPorts: true,
     env: { DATABASE_URL: db.connectionString, TEMPORAL_ADDRESS: temporal().address },
     log: () => {},
   });

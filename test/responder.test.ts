@@ -14,6 +14,7 @@ beforeAll(async () => {
     fans: 400,
     creators: 8,
     seed: 11,
+    anyPorts: true,
     env: { DATABASE_URL: db().connectionString, TEMPORAL_ADDRESS: temporal().address },
     log: () => undefined,
     responseTimeScale: 0,
