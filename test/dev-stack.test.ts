@@ -17,7 +17,7 @@ let stack: DevStack;
 beforeAll(async () => {
   db = await createTestSchema('dev_stack', { migrate: false });
   stack = await startDevStack({
-    fans: 400,
+    fans: 1000,
     creators: 6,
     seed: 7,
     anyPorts: true,

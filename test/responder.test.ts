@@ -4,6 +4,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevStack, type DevStack } from '../dev/run-dev.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
+import { activateCapPolicy } from '../db/cap-policies.ts';
+import { DEFAULT_CAP_POLICY, type CapPolicy } from '../policy/cap-policy.ts';
+
+/**
+ * This test is about the responder, not the policy: every fan in the audience is alerted now, whatever the hour
+ * (no quiet hours, no caps, thresholds at zero), so enough messages go out for the ground truth to open some.
+ */
+const EVERYONE_NOW: CapPolicy = {
+  ...DEFAULT_CAP_POLICY,
+  name: 'everyone_now',
+  quietHours: null,
+  rules: [],
+  segments: [],
+  valueAware: false,
+  kinds: {
+    post: { priority: 'standard', weight: 1, alertThreshold: { email: 0, push: 0 } },
+    live: { priority: 'urgent', weight: 1.5, alertThreshold: { email: 0, push: 0 } },
+    announcement: { priority: 'standard', weight: 1.2, alertThreshold: { email: 0, push: 0 } },
+  },
+  digest: { ...DEFAULT_CAP_POLICY.digest, minScore: 0 },
+};
 
 const temporal = useTemporalDevServer();
 const db = useTestSchema('responder');
@@ -27,6 +48,7 @@ afterAll(async () => {
 
 describe('the responder', () => {
   it('opens, clicks and unsubscribes through the links in what each fan received, as the ground truth says', async () => {
+    await activateCapPolicy(db().pool, EVERYONE_NOW, 'responder-test');
     const res = await fetch(`${stack.apiUrl}/api/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
