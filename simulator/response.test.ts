@@ -1,6 +1,6 @@
 // Tests the ground truth: probabilities bounded and moving the right way, and respond() deterministic per decision.
 import { describe, expect, it } from 'vitest';
-import { clickProbability, isIrrelevant, openProbability, peakProximity, respond, unsubscribeHazard, type RespondInput } from './response.ts';
+import { clickProbability, hoursUntilNextPeak, isIrrelevant, openProbability, peakProximity, respond, unsubscribeHazard, type RespondInput } from './response.ts';
 import { parseWorldSpec } from './spec.ts';
 import { generateWorld } from './world.ts';
 
@@ -106,6 +106,29 @@ describe('respond', () => {
       if (r.clicked) expect(r.clickedAtMs!).toBeGreaterThan(r.openedAtMs!);
     }
     expect(Math.abs(opens / trials - p)).toBeLessThan(0.03);
+  });
+
+  it('has a fan who is away when a notification arrives open it around their next peak hour, not minutes later', () => {
+    // An instant at the fan's least responsive hour: the fan is almost surely away.
+    let sentAtMs = decision.sentAtMs;
+    while (hourOf(sentAtMs) !== farHour()) sentAtMs += 3_600_000;
+    const wait = hoursUntilNextPeak(world, fanIndex, sentAtMs);
+    expect(wait).toBeGreaterThan(2);
+    const delays = (spec: typeof world) => {
+      const out: number[] = [];
+      for (let i = 0; out.length < 300; i++) {
+        const r = respond(spec, { ...decision, sentAtMs, eventKey: i });
+        if (r.opened) out.push((r.openedAtMs! - sentAtMs) / 3_600_000);
+      }
+      return out.sort((a, b) => a - b);
+    };
+    const rhythm = delays(world);
+    const median = rhythm[rhythm.length >> 1];
+    expect(Math.abs(median - wait)).toBeLessThan(world.spec.fans.peakWidthHours);
+    // Without the rhythm the same fan opens after the delay alone (median 20 minutes for email).
+    const noRhythm = { ...world, spec: { ...world.spec, response: { ...world.spec.response, awayWaitsForPeak: 0 } } };
+    const plain = delays(noRhythm);
+    expect(plain[plain.length >> 1]).toBeLessThan(1);
   });
 
   it('sends a fan who is hammered with irrelevant notifications away more often', () => {

@@ -1,5 +1,5 @@
 // The ground truth: how a simulated fan responds to a notification, as probabilities and as seeded draws.
-import { localHour } from './clock.ts';
+import { localHour, zoneOffsetMinutes } from './clock.ts';
 import { Rng, logit, mixSeed, sigmoid } from './random.ts';
 import type { Channel, EventKind } from './spec.ts';
 import { findMembership, type World } from './world.ts';
@@ -60,6 +60,18 @@ export function peakProximity(world: World, fanIndex: number, hour: number): num
   return best;
 }
 
+/** Hours from `atMs` to the middle of the fan's next peak hour, in their time zone. */
+export function hoursUntilNextPeak(world: World, fanIndex: number, atMs: number): number {
+  const zone = world.zones[world.fans.zone[fanIndex]];
+  const wallMs = atMs + zoneOffsetMinutes(zone, atMs) * 60_000;
+  const hourOfDay = (((wallMs % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000;
+  let wait = 24;
+  for (const peak of [world.fans.peak1[fanIndex], world.fans.peak2[fanIndex]]) {
+    wait = Math.min(wait, (((peak + 0.5 - hourOfDay) % 24) + 24) % 24);
+  }
+  return wait;
+}
+
 export function openProbability(world: World, input: OpenInput): number {
   const r = world.spec.response;
   const m = membershipOf(world, input.fanIndex, input.creatorIndex);
@@ -109,10 +121,17 @@ export function respond(world: World, decision: RespondInput): Response {
   const pUnsubscribe = unsubscribeHazard(world, decision);
   // Every draw is taken whether used or not, so each one keeps its place in the stream.
   const uOpen = rng.next();
-  const seenAfterMs = rng.lognormal(Math.log(r.openDelayMedianMinutes[decision.channel]), r.openDelaySigma) * 60_000;
+  let seenAfterMs = rng.lognormal(Math.log(r.openDelayMedianMinutes[decision.channel]), r.openDelaySigma) * 60_000;
   const uClick = rng.next();
   const clickAfterMs = rng.lognormal(Math.log(r.clickDelayMedianSeconds), 0.8) * 1000;
   const uUnsubscribe = rng.next();
+  // Drawn after the others, so worlds without the rhythm keep every earlier draw.
+  const uAway = rng.next();
+  const peakJitterHours = rng.normal(0, world.spec.fans.peakWidthHours);
+  if (uAway < r.awayWaitsForPeak * (1 - peakProximity(world, decision.fanIndex, hour))) {
+    const untilPeakMs = (hoursUntilNextPeak(world, decision.fanIndex, decision.sentAtMs) + peakJitterHours) * 3_600_000;
+    seenAfterMs = Math.max(seenAfterMs, untilPeakMs);
+  }
 
   const opened = uOpen < pOpen;
   const openedAtMs = opened ? Math.round(decision.sentAtMs + seenAfterMs) : null;

@@ -90,8 +90,14 @@ export type WorldSpec = {
     clickGivenOpen: PerKind;
     /** Logit added to P(click | open) per unit of (affinity - 0.5). */
     clickAffinityEffect: number;
-    /** Median minutes from send to open, by channel (lognormal). */
+    /** Median minutes from send to open for a fan who is around when it arrives, by channel (lognormal). */
     openDelayMedianMinutes: PerChannel<number>;
+    /**
+     * How far a fan's opens follow their daily rhythm: a notification arriving at local hour h finds the fan away
+     * with probability awayWaitsForPeak × (1 − peakProximity(h)), and an away fan who opens it does so at their
+     * next peak hour (± peakWidthHours), not minutes later. 0: opens follow the send by the delay alone.
+     */
+    awayWaitsForPeak: number;
     openDelaySigma: number;
     /** Median seconds from open to click (lognormal). */
     clickDelayMedianSeconds: number;
@@ -162,26 +168,27 @@ export const DEFAULT_SPEC: WorldSpec = {
     mutedShare: 0.03,
   },
   memberships: {
-    perFanMedian: 2,
+    perFanMedian: 3,
     perFanSigma: 0.7,
     perFanMax: 25,
     paidShare: 0.2,
     tierShares: [0.6, 0.3, 0.1],
   },
-  affinity: { logitMean: -0.5, logitSigma: 1.2, paidShift: 0.8, fanShare: 0.35, creatorShare: 0.15 },
+  affinity: { logitMean: -0.5, logitSigma: 1.2, paidShift: 0.8, fanShare: 0.5, creatorShare: 0.35 },
   response: {
     baseOpenRate: {
-      email: { post: 0.2, live: 0.25, announcement: 0.15 },
-      push: { post: 0.1, live: 0.18, announcement: 0.06 },
+      email: { post: 0.4, live: 0.45, announcement: 0.3 },
+      push: { post: 0.15, live: 0.25, announcement: 0.1 },
     },
-    hourEffect: 1.0,
+    hourEffect: 0.6,
     affinityEffect: 2.5,
     paidEffect: 0.4,
     fatiguePerNotification: 0.15,
     clickGivenOpen: { post: 0.35, live: 0.5, announcement: 0.2 },
     clickAffinityEffect: 1.5,
-    openDelayMedianMinutes: { email: 90, push: 4 },
+    openDelayMedianMinutes: { email: 20, push: 4 },
     openDelaySigma: 1.0,
+    awayWaitsForPeak: 1,
     clickDelayMedianSeconds: 40,
     unsubscribeBase: { email: 0.001, push: 0.002 },
     unsubscribeVolumeEffect: 0.12,
@@ -385,6 +392,7 @@ function validate(spec: WorldSpec): string[] {
   c.nonNegative('response.clickAffinityEffect', r.clickAffinityEffect);
   c.perChannel('response.openDelayMedianMinutes', r.openDelayMedianMinutes, (p, v) => c.positive(p, v));
   c.nonNegative('response.openDelaySigma', r.openDelaySigma);
+  c.probability('response.awayWaitsForPeak', r.awayWaitsForPeak);
   c.positive('response.clickDelayMedianSeconds', r.clickDelayMedianSeconds);
   c.perChannel('response.unsubscribeBase', r.unsubscribeBase, (p, v) => c.probability(p, v));
   c.nonNegative('response.unsubscribeVolumeEffect', r.unsubscribeVolumeEffect);

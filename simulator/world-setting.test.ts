@@ -1,4 +1,4 @@
-// Tests reading a stored world spec: a spec stored before affinity had fan and creator parts is the world it was seeded as.
+// Tests reading a stored world spec: a spec stored before a field existed is the world it was seeded as, with that field neutral.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, parseWorldSpec } from './spec.ts';
 import { storedWorldSpec } from './world-setting.ts';
@@ -18,5 +18,11 @@ describe('storedWorldSpec', () => {
     const world = generateWorld(spec);
     expect(world.fans.affinityEffect.every((x) => x === 0)).toBe(true);
     expect(world.creators.affinityEffect.every((x) => x === 0)).toBe(true);
+  });
+
+  it('reads a spec stored before opens followed the fan rhythm as the world without it', () => {
+    const { awayWaitsForPeak: _a, ...before } = DEFAULT_SPEC.response;
+    const stored = JSON.parse(JSON.stringify({ ...DEFAULT_SPEC, response: before }));
+    expect(storedWorldSpec(stored).response).toEqual({ ...before, awayWaitsForPeak: 0 });
   });
 });

@@ -16,21 +16,28 @@ export async function storeSimulatedWorld(db: Queryable, spec: WorldSpec): Promi
 }
 
 /**
- * A stored spec as the world it was seeded with. Specs are stored whole, so one without
- * `affinity.fanShare` / `creatorShare` was seeded before affinity had fan and creator parts: its
- * memberships were independent (both shares 0), not today's defaults.
+ * A stored spec as the world it was seeded with. Specs are stored whole, so a field missing from one
+ * was added after it was seeded, and the world it describes had that field's neutral value, not
+ * today's default: `affinity.fanShare` / `creatorShare` 0 (memberships independent) and
+ * `response.awayWaitsForPeak` 0 (opens followed sends by the delay alone).
  */
 export function storedWorldSpec(value: unknown): WorldSpec {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const stored = value as { affinity?: Record<string, unknown> };
-    if (typeof stored.affinity === 'object' && stored.affinity !== null) {
+    const stored = { ...(value as Record<string, unknown>) };
+    if (isObject(stored.affinity)) {
       const affinity = { ...stored.affinity };
       if (!('fanShare' in affinity)) affinity.fanShare = 0;
       if (!('creatorShare' in affinity)) affinity.creatorShare = 0;
-      return parseWorldSpec({ ...stored, affinity });
+      stored.affinity = affinity;
     }
+    if (isObject(stored.response) && !('awayWaitsForPeak' in stored.response)) stored.response = { ...stored.response, awayWaitsForPeak: 0 };
+    return parseWorldSpec(stored);
   }
   return parseWorldSpec(value);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The spec of the simulated world in this database, or null for a real platform's data. */
