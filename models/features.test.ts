@@ -53,6 +53,29 @@ const send = (id: number, atMs: number, channel: 'email' | 'push' = 'email', cre
 const open = (id: number, atMs: number, channel: 'email' | 'push' = 'email', creatorId = 7): PastOpen => ({ decisionId: id, creatorId, channel, occurredAtMs: atMs });
 
 describe('fanFeatureRows', () => {
+  it('counts where in the day the fan opens, from opens before the decision only', () => {
+    // Paris is UTC+1 in March: sends at 03:00 local, each opened at 21:xx local the same day.
+    const day = (k: number) => Date.parse('2025-03-01T02:00:00Z') + k * DAY_MS;
+    const sends = [0, 1, 2, 3].map((k) => send(k + 1, day(k)));
+    const opens = [0, 1, 2, 3].map((k) => open(k + 1, day(k) + 18 * HOUR_MS + 10 * 60_000));
+    const atHour = (hour: number, asOfMs = T0) => {
+      const sendAtMs = Date.parse('2025-03-11T00:00:00Z') + (hour - 1) * HOUR_MS;
+      return query({ asOfMs, sendAtMs });
+    };
+    const [evening, night, early] = rows(history(sends, opens), [atHour(21), atHour(3), atHour(21, day(3) + 12 * HOUR_MS)]);
+    expect(localHourAndDay('Europe/Paris', opens[0].occurredAtMs).hour).toBe(21);
+    // Four opens at 21:00 and two pseudo-opens spread over the day: (4 + 2·mean) / 6 near 21:00.
+    expect(evening.fan_open_hour_share).toBeGreaterThan(0.6);
+    expect(evening.fan_open_hour_lift).toBeGreaterThan(3);
+    // The sends went out at 03:00, but nobody read at 03:00.
+    expect(night.fan_open_hour_share).toBeLessThan(0.1);
+    expect(night.fan_open_hour_lift).toBeLessThan(1);
+    // Decided before the last open: it sees three.
+    expect(early.fan_open_hour_share).toBeLessThan(evening.fan_open_hour_share);
+    expect(early.fan_open_hour_share).toBeGreaterThan(night.fan_open_hour_share);
+  });
+
+
   it('falls back to the population rates for a fan with no history', () => {
     const [r] = rows(history([], []), [query()]);
     expect(r.fan_open_rate_email).toBeCloseTo(0.2, 12);

@@ -21,6 +21,8 @@ export const FEATURE_NAMES = [
   'fan_hour_lift',
   'fan_hour_of_week_rate',
   'fan_digest_hour_distance',
+  'fan_open_hour_share',
+  'fan_open_hour_lift',
   'fan_sends_window',
   'fan_days_since_open',
   'fan_days_since_send',
@@ -53,7 +55,7 @@ export const NUM_FEATURES = FEATURE_NAMES.length;
 /** Columns the trainer must treat as categories rather than numbers. */
 export const CATEGORICAL_FEATURES: FeatureName[] = ['kind'];
 /** Bump when a definition changes: a model trained on other definitions must not be served these rows. */
-export const FEATURE_VERSION = 2;
+export const FEATURE_VERSION = 3;
 
 const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
 
@@ -75,6 +77,10 @@ const HOUR_KERNEL = Array.from({ length: 24 }, (_, d) => {
   const distance = Math.min(d, 24 - d);
   return Math.exp(-(distance * distance) / (2 * HOUR_KERNEL_SIGMA * HOUR_KERNEL_SIGMA));
 });
+/** The kernel's mean over the 24 hours: the share of opens near any hour when opens fall at every hour alike. */
+const HOUR_KERNEL_MEAN = HOUR_KERNEL.reduce((a, b) => a + b, 0) / 24;
+/** Pseudo-count of opens spread evenly over the day in the open-hour share. */
+const PRIOR_OPENS_HOUR = 2;
 /** Hours either side counted in the hour-of-week estimate. */
 const HOW_REACH = 2;
 
@@ -162,6 +168,8 @@ interface WindowSend {
   hour: number;
   hourOfWeek: number;
   opened: boolean;
+  /** Local hour at which it was opened, when opened. */
+  openHour: number;
 }
 
 interface MemberCounts {
@@ -182,6 +190,8 @@ class FanState {
   readonly hourOpens = new Float64Array(24);
   readonly howSends = new Float64Array(168);
   readonly howOpens = new Float64Array(168);
+  /** Opens by the local hour they happened (not the hour their send went out): when the fan reads. */
+  readonly openHours = new Float64Array(24);
   readonly members = new Map<number, MemberCounts>();
   readonly byDecision = new Map<number, WindowSend>();
   /** Sends inside the window, oldest first; `first` is the oldest not yet expired. */
@@ -203,7 +213,7 @@ class FanState {
 
   addSend(send: PastSend): void {
     const { hour, day } = localHourAndDay(this.zone, send.sentAtMs);
-    const w: WindowSend = { send, hour, hourOfWeek: day * 24 + hour, opened: false };
+    const w: WindowSend = { send, hour, hourOfWeek: day * 24 + hour, opened: false, openHour: 0 };
     this.window.push(w);
     this.byDecision.set(send.decisionId, w);
     this.count(w, 1);
@@ -219,6 +229,7 @@ class FanState {
     const w = this.byDecision.get(open.decisionId);
     if (!w || w.opened) return;
     w.opened = true;
+    w.openHour = localHourAndDay(this.zone, open.occurredAtMs).hour;
     this.countOpen(w, 1);
   }
 
@@ -247,6 +258,7 @@ class FanState {
     this.channelOpens[CHANNEL_CODES[w.send.channel]] += sign;
     this.hourOpens[w.hour] += sign;
     this.howOpens[w.hourOfWeek] += sign;
+    this.openHours[w.openHour] += sign;
     this.member(w.send.creatorId).opens += sign;
   }
 }
@@ -311,6 +323,11 @@ function writeRow(
     ho += k * state.hourOpens[h];
   }
   const hourRate = smooth(ho, hs, overall, PRIOR_SENDS.hour);
+  // Where in the day the fan's opens fall, near the send hour: evidence of their rhythm from every open,
+  // including those of notifications sent at other hours and read later.
+  let oh = 0;
+  for (let h = 0; h < 24; h++) oh += HOUR_KERNEL[Math.abs(h - hour)] * state.openHours[h];
+  const openHourShare = smooth(oh, opens, HOUR_KERNEL_MEAN, PRIOR_OPENS_HOUR);
   const how = day * 24 + hour;
   let ws = 0;
   let wo = 0;
@@ -338,6 +355,8 @@ function writeRow(
   out[o + F.fan_hour_of_week_rate] = smooth(wo, ws, hourRate, PRIOR_SENDS.hourOfWeek);
   const digest = history.fan.digestHour;
   out[o + F.fan_digest_hour_distance] = digest === null ? NaN : Math.min(Math.abs(hour - digest), 24 - Math.abs(hour - digest));
+  out[o + F.fan_open_hour_share] = openHourShare;
+  out[o + F.fan_open_hour_lift] = openHourShare / HOUR_KERNEL_MEAN;
   out[o + F.fan_sends_window] = sends;
   out[o + F.fan_days_since_open] = state.lastOpenMs >= windowStart ? days(q.sendAtMs - state.lastOpenMs) : NaN;
   out[o + F.fan_days_since_send] = state.lastSendMs >= windowStart ? days(q.sendAtMs - state.lastSendMs) : NaN;

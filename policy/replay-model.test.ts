@@ -1,6 +1,6 @@
 // The replay under a trained model: decisions carry the model's scores (not the oracle's), features come from the run's own log, and no rule is broken.
 import { describe, expect, it } from 'vitest';
-import { fanFeatureRows, NUM_FEATURES } from '../models/features.ts';
+import { FEATURE_NAMES, fanFeatureRows, NUM_FEATURES } from '../models/features.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
 import { DEFAULT_CAP_POLICY } from './cap-policy.ts';
@@ -60,10 +60,11 @@ describe('replay with a trained model', () => {
     const c = new Float64Array(NUM_FEATURES);
     fanFeatureRows(log.history(0), [q], log.snapshotAt(t), c);
     expect([...a]).toEqual([...c]);
-    const sends = 8; // fan_sends_window
+    const sends = FEATURE_NAMES.indexOf('fan_sends_window');
     expect(a[sends]).toBe(1);
     expect(b[sends]).toBe(2);
-    expect(a[9]).toBeNaN(); // fan_days_since_open: the open at t + 1 day is not seen at t
+    // The open at t + 1 day is not seen at t.
+    expect(a[FEATURE_NAMES.indexOf('fan_days_since_open')]).toBeNaN();
   });
 
   it('puts the oracle run beside the model as a reference row', () => {
