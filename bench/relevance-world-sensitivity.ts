@@ -1,0 +1,46 @@
+// How far the model trails the oracle under different world assumptions: the in-memory replay of `fanfare simulate`
+// (baseline history, features, our GBDT, validation on the last complete day), one world variant at a time.
+// Run: npx tsx bench/relevance-world-sensitivity.ts [--fans 15000] [--creators 60] [--seed 42]
+import { parseArgs } from 'node:util';
+import { trainReplayModel } from '../policy/replay-model.ts';
+import { parseWorldSpec, type WorldSpecInput } from '../simulator/spec.ts';
+import { generateWorld } from '../simulator/world.ts';
+
+const DAY_MS = 86_400_000;
+const { values } = parseArgs({ options: { fans: { type: 'string', default: '15000' }, creators: { type: 'string', default: '60' }, seed: { type: 'string', default: '42' } } });
+const size = { seed: Number(values.seed), fans: Number(values.fans), creators: Number(values.creators) };
+
+// Each variant changes one group of defaults; the last changes them all, the world RELEVANCE.md calls "tuned".
+const change = {
+  noRhythm: { response: { awayWaitsForPeak: 0, openDelayMedianMinutes: { email: 90, push: 4 } } },
+  rates: { response: { baseOpenRate: { email: { post: 0.4, live: 0.45, announcement: 0.3 }, push: { post: 0.15, live: 0.25, announcement: 0.1 } } } },
+  hour: { response: { hourEffect: 0.6 } },
+  memberships: { memberships: { perFanMedian: 3 } },
+  split: { affinity: { fanShare: 0.5, creatorShare: 0.35 } },
+};
+const merge = (...parts: WorldSpecInput[]): WorldSpecInput => {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p)) out[k] = { ...(out[k] ?? {}), ...(v as object) };
+  return out as WorldSpecInput;
+};
+const variants: [string, WorldSpecInput][] = [
+  ['defaults', {}],
+  ['opens without the rhythm (awayWaitsForPeak 0, email delay 90 min)', change.noRhythm],
+  ['open rates email 0.4 / 0.45 / 0.3, push 0.15 / 0.25 / 0.1', change.rates],
+  ['hourEffect 0.6', change.hour],
+  ['perFanMedian 3', change.memberships],
+  ['affinity split 0.5 / 0.35 / 0.15', change.split],
+  ['all four changes above (the tuned world)', merge(change.rates, change.hour, change.memberships, change.split)],
+];
+
+console.log(`world seed ${size.seed}, ${size.fans} fans, ${size.creators} creators, 28 days; gap = oracle AUC − model AUC on the last complete day`);
+console.log('| world | rows (train / validation) | model AUC | oracle AUC | gap | model ECE |');
+console.log('| --- | --: | --: | --: | --: | --: |');
+for (const [name, input] of variants) {
+  const spec = parseWorldSpec({ ...merge(input, { fans: { count: size.fans } }, { creators: { count: size.creators } }), seed: size.seed });
+  const world = generateWorld(spec);
+  const from = Date.parse(spec.start);
+  const r = trainReplayModel(world, from, from + 28 * DAY_MS);
+  const v = r.validation!;
+  console.log(`| ${name} | ${r.rows.train} / ${r.rows.validation} | ${v.model.auc.toFixed(4)} | ${v.oracle.auc.toFixed(4)} | ${(v.oracle.auc - v.model.auc).toFixed(4)} | ${v.model.ece.toFixed(4)} |`);
+}
