@@ -49,10 +49,15 @@ export function zoneOffsetMinutes(zone: string, atMs: number): number {
   return offset;
 }
 
+/** The wall-clock time of day in `zone` at instant `atMs`, in hours: 0 <= h < 24 (13.5 is half past one in the afternoon). */
+export function localHourOfDay(zone: string, atMs: number): number {
+  const wall = atMs + zoneOffsetMinutes(zone, atMs) * 60_000;
+  return (((wall % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000;
+}
+
 /** The local hour 0-23 in `zone` at instant `atMs`. */
 export function localHour(zone: string, atMs: number): number {
-  const wall = atMs + zoneOffsetMinutes(zone, atMs) * 60_000;
-  return Math.floor((((wall % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000);
+  return Math.floor(localHourOfDay(zone, atMs));
 }
 
 /**

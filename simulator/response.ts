@@ -1,5 +1,5 @@
 // The ground truth: how a simulated fan responds to a notification, as probabilities and as seeded draws.
-import { localHour, zoneOffsetMinutes } from './clock.ts';
+import { localHour, localHourOfDay } from './clock.ts';
 import { Rng, logit, mixSeed, sigmoid } from './random.ts';
 import type { Channel, EventKind } from './spec.ts';
 import { findMembership, type World } from './world.ts';
@@ -62,9 +62,7 @@ export function peakProximity(world: World, fanIndex: number, hour: number): num
 
 /** Hours from `atMs` to the middle of the fan's next peak hour, in their time zone. */
 export function hoursUntilNextPeak(world: World, fanIndex: number, atMs: number): number {
-  const zone = world.zones[world.fans.zone[fanIndex]];
-  const wallMs = atMs + zoneOffsetMinutes(zone, atMs) * 60_000;
-  const hourOfDay = (((wallMs % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000;
+  const hourOfDay = localHourOfDay(world.zones[world.fans.zone[fanIndex]], atMs);
   let wait = 24;
   for (const peak of [world.fans.peak1[fanIndex], world.fans.peak2[fanIndex]]) {
     wait = Math.min(wait, (((peak + 0.5 - hourOfDay) % 24) + 24) % 24);

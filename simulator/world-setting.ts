@@ -1,6 +1,6 @@
 // Remembers which simulated world a database holds (its spec, in settings), so training can score the oracle and the responder can answer.
 import type pg from 'pg';
-import { parseWorldSpec, type WorldSpec } from './spec.ts';
+import { isPlainObject, parseWorldSpec, type WorldSpec } from './spec.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -22,22 +22,18 @@ export async function storeSimulatedWorld(db: Queryable, spec: WorldSpec): Promi
  * `response.awayWaitsForPeak` 0 (opens followed sends by the delay alone).
  */
 export function storedWorldSpec(value: unknown): WorldSpec {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const stored = { ...(value as Record<string, unknown>) };
-    if (isObject(stored.affinity)) {
+  if (isPlainObject(value)) {
+    const stored = { ...value };
+    if (isPlainObject(stored.affinity)) {
       const affinity = { ...stored.affinity };
       if (!('fanShare' in affinity)) affinity.fanShare = 0;
       if (!('creatorShare' in affinity)) affinity.creatorShare = 0;
       stored.affinity = affinity;
     }
-    if (isObject(stored.response) && !('awayWaitsForPeak' in stored.response)) stored.response = { ...stored.response, awayWaitsForPeak: 0 };
+    if (isPlainObject(stored.response) && !('awayWaitsForPeak' in stored.response)) stored.response = { ...stored.response, awayWaitsForPeak: 0 };
     return parseWorldSpec(stored);
   }
   return parseWorldSpec(value);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The spec of the simulated world in this database, or null for a real platform's data. */
