@@ -1,4 +1,5 @@
 // Email sender against the real local SMTP capture server: parsing, pooling, and bounce classification.
+import { Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
 import { createEmailSender, type EmailSender } from './email-sender.ts';
@@ -62,6 +63,38 @@ describe('email sender', () => {
     expect(mail.parsed.headers.get('x-fanfare-delivery')).toBe('42');
     expect(mail.parsed.replyTo?.text).toBe('support@fanfare.test');
     expect(mail.raw).toContain('X-Fanfare-Delivery: 42');
+  });
+
+  it('runs the commit in the same synchronous step as the write of the final dot, after every other byte', async () => {
+    const steps: string[] = [];
+    const write = Socket.prototype.write;
+    Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+      steps.push(`write ${Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk)}`);
+      return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as typeof Socket.prototype.write;
+    try {
+      for (let n = 0; n < 3; n++) {
+        steps.length = 0;
+        let commits = 0;
+        const commit = () => {
+          commits++;
+          steps.push('commit');
+          // Anything queued now runs after the current synchronous step: if it lands before the dot, the dot was not in that step.
+          process.nextTick(() => steps.push('next tick'));
+          queueMicrotask(() => steps.push('microtask'));
+        };
+        await sender.send({ ...message(n), beforeCommit: async () => commit });
+        expect(commits).toBe(1);
+        const at = steps.indexOf('commit');
+        // Everything before it is the envelope and the message; right after it, nothing but the final dot.
+        expect(steps.slice(0, at).some((s) => s.includes(`Hello fan ${n}`))).toBe(true);
+        expect(steps[at + 1]).toMatch(/^write (\r\n|\n)?\.\r\n$/);
+        expect(steps.slice(0, at).some((s) => /^write (\r\n|\n)?\.\r\n$/.test(s))).toBe(false);
+      }
+    } finally {
+      Socket.prototype.write = write;
+    }
+    expect((await smtp.waitFor(3)).length).toBe(3);
   });
 
   it('sends 200 messages through the pool, each arriving once', async () => {

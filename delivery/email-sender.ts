@@ -83,10 +83,17 @@ export function createEmailSender(config: EmailSenderConfig): EmailSender {
     },
     { from: config.from, replyTo: config.replyTo },
   );
-  // Hold back the end of the message stream until the commit point passes (see EmailMessage.beforeCommit).
+  // Hold back the end of the message stream until the commit point passes (see EmailMessage.beforeCommit). A
+  // process function, not a transform: its output is the stream the SMTP connection pipes into its data stream.
   transport.use('stream', (mail, done) => {
     const gate = (mail.data as { beforeCommit?: BeforeCommit }).beforeCommit;
-    if (gate) mail.message.transform(() => new CommitGate(gate));
+    if (gate) {
+      mail.message.processFunc((input) => {
+        const commitGate = new CommitGate(gate);
+        input.on('error', (err) => commitGate.destroy(err));
+        return input.pipe(commitGate);
+      });
+    }
     done();
   });
 
@@ -179,22 +186,59 @@ function checkMessage(message: EmailMessage): void {
   if (problem) throw new DeliveryError('invalid_message', `email: ${problem}`, { permanent: true });
 }
 
-/** Passes the message through, and ends it only once the gate resolves (then runs its commit); a rejected gate errors the stream instead. */
+/** What nodemailer's SMTP data stream emits after the message: CRLF "." CRLF, less what the message's own end supplied. */
+const TERMINATORS = ['.\r\n', '\n.\r\n', '\r\n.\r\n'].map((t) => Buffer.from(t));
+
+/**
+ * Passes the message through, and ends it only once the gate resolves; a rejected gate errors the stream instead.
+ *
+ * The commit runs as late as the process can make it: in the data stream's emission of the final dot, just before
+ * that emission's socket write (the pipe's own listener), so the two writes leave in one synchronous step, over TLS
+ * or not. The data stream dot-stuffs the message, so no chunk of the message itself equals a terminator. Should the
+ * stream this is piped into not be that data stream (another transport, a signing step after this one), the commit
+ * runs when the gate resolves, before the message's end, as the last safe moment this stream can see.
+ */
 class CommitGate extends Transform {
+  /** The commit waiting for the final dot. */
+  private armed: (() => void) | null = null;
+  /** Set once the consumer is known to emit the final dot as its own chunk. */
+  private watchesFinalDot = false;
+
   constructor(private readonly gate: BeforeCommit) {
     super();
   }
+
+  override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
+    const dest = destination as unknown as NodeJS.ReadableStream & NodeJS.WritableStream;
+    if (typeof dest.prependListener === 'function' && typeof (dest as { pipe?: unknown }).pipe === 'function') {
+      this.watchesFinalDot = true;
+      dest.prependListener('data', (chunk: Buffer) => {
+        if (this.armed && TERMINATORS.some((t) => t.equals(chunk))) this.runArmed();
+      });
+      // A data stream that ended without a recognisable final dot still records the send, late rather than never.
+      dest.once('end', () => this.runArmed());
+    }
+    return super.pipe(destination, options);
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     callback(null, chunk);
   }
+
   override _flush(callback: TransformCallback): void {
     this.gate().then(
       (commit) => {
-        if (commit) commit();
-        // Ending the stream now makes the transport write the final "." within the same few ticks.
+        if (commit && this.watchesFinalDot) this.armed = commit;
+        else if (commit) commit();
         callback();
       },
       (err) => callback(err instanceof Error ? err : new Error(String(err))),
     );
+  }
+
+  private runArmed(): void {
+    const commit = this.armed;
+    this.armed = null;
+    commit?.();
   }
 }
