@@ -4,7 +4,7 @@
 //   createdb fanfare_relevance
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx fanfare migrate
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx fanfare seed --history-days 28 --history-ends-now
-// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx tsx bench/relevance-model.ts [--skip-train]
+// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx tsx bench/relevance-model.ts [--skip-train] [fanfare train flags, e.g. --max-train-rows N]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -19,6 +19,7 @@ import { createRelevanceScorer, type ScoringCandidate } from '../models/scoring.
 import { TASK_QUEUE } from '../workflows/names.ts';
 
 const skipTrain = process.argv.includes('--skip-train');
+const trainFlags = process.argv.slice(2).filter((a) => a !== '--skip-train');
 const url = databaseUrlFromEnv();
 const pool = createPool(url, 8);
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -41,7 +42,7 @@ if (!skipTrain) {
   await worker.runUntil(async () => {
     const started = performance.now();
     const cli = fileURLToPath(new URL('../bin/fanfare.js', import.meta.url));
-    const child = spawn(process.execPath, [cli, 'train', '--report', '--as-of', asOf.toISOString()], {
+    const child = spawn(process.execPath, [cli, 'train', '--report', '--as-of', asOf.toISOString(), ...trainFlags], {
       env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATABASE_URL: url },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

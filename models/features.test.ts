@@ -73,6 +73,20 @@ describe('fanFeatureRows', () => {
     // Decided before the last open: it sees three.
     expect(early.fan_open_hour_share).toBeLessThan(evening.fan_open_hour_share);
     expect(early.fan_open_hour_share).toBeGreaterThan(night.fan_open_hour_share);
+    // The reading-peak posterior (opens at 21:10 and the digest hour, 20:00) puts one peak near 21:00; the other
+    // could still be anywhere four hours away or more, 03:00 included, so that hour keeps only the prior's share.
+    expect(evening.fan_peak_proximity).toBeGreaterThan(0.7);
+    expect(night.fan_peak_proximity).toBeLessThan(0.25);
+    expect(early.fan_peak_proximity).toBeGreaterThan(night.fan_peak_proximity);
+  });
+
+  it('gives a fan with no opens the reading peak their digest hour implies, and none without one', () => {
+    const at = (hour: number) => query({ sendAtMs: Date.parse('2025-03-11T00:00:00Z') + (hour - 1) * HOUR_MS });
+    const [nearDigest, farFromDigest] = rows(history([], []), [at(20), at(8)]);
+    expect(nearDigest.fan_peak_proximity).toBeGreaterThan(farFromDigest.fan_peak_proximity + 0.2);
+    const noDigest = history([], []);
+    const [a, b] = rows({ ...noDigest, fan: { ...noDigest.fan, digestHour: null } }, [at(20), at(8)]);
+    expect(a.fan_peak_proximity).toBeCloseTo(b.fan_peak_proximity, 12);
   });
 
 

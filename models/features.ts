@@ -4,7 +4,8 @@
 // for rows at "now" for many channels and send times. Both call `fanFeatureRows` on the same
 // `FanHistory` shape, so the two cannot drift apart. A row sees only sends made and opens that
 // happened strictly before its decision time, within the last LOOKBACK_DAYS.
-import { zoneOffsetMinutes } from '../simulator/clock.ts';
+import { localHourOfDay, zoneOffsetMinutes } from '../simulator/clock.ts';
+import { expectedPeakProximity, PEAK_PAIRS, peakPosterior, QUARTERS_PER_DAY, quarterOfDay } from './reading-peaks.ts';
 
 export type Channel = 'email' | 'push';
 export type EventKind = 'post' | 'live' | 'announcement';
@@ -23,6 +24,7 @@ export const FEATURE_NAMES = [
   'fan_digest_hour_distance',
   'fan_open_hour_share',
   'fan_open_hour_lift',
+  'fan_peak_proximity',
   'fan_sends_window',
   'fan_days_since_open',
   'fan_days_since_send',
@@ -55,7 +57,7 @@ export const NUM_FEATURES = FEATURE_NAMES.length;
 /** Columns the trainer must treat as categories rather than numbers. */
 export const CATEGORICAL_FEATURES: FeatureName[] = ['kind'];
 /** Bump when a definition changes: a model trained on other definitions must not be served these rows. */
-export const FEATURE_VERSION = 3;
+export const FEATURE_VERSION = 4;
 
 const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
 
@@ -170,6 +172,8 @@ interface WindowSend {
   opened: boolean;
   /** Local hour at which it was opened, when opened. */
   openHour: number;
+  /** Local quarter hour 0-95 at which it was opened, when opened. */
+  openQuarter: number;
 }
 
 interface MemberCounts {
@@ -192,6 +196,12 @@ class FanState {
   readonly howOpens = new Float64Array(168);
   /** Opens by the local hour they happened (not the hour their send went out): when the fan reads. */
   readonly openHours = new Float64Array(24);
+  /** The same by local quarter hour, for the reading-peak posterior. */
+  readonly openQuarters = new Float64Array(QUARTERS_PER_DAY);
+  /** Bumped whenever openQuarters changes; the posterior is recomputed only then. */
+  openVersion = 0;
+  private posteriorVersion = -1;
+  private readonly posteriorWeights = new Float64Array(PEAK_PAIRS.length);
   readonly members = new Map<number, MemberCounts>();
   readonly byDecision = new Map<number, WindowSend>();
   /** Sends inside the window, oldest first; `first` is the oldest not yet expired. */
@@ -213,7 +223,7 @@ class FanState {
 
   addSend(send: PastSend): void {
     const { hour, day } = localHourAndDay(this.zone, send.sentAtMs);
-    const w: WindowSend = { send, hour, hourOfWeek: day * 24 + hour, opened: false, openHour: 0 };
+    const w: WindowSend = { send, hour, hourOfWeek: day * 24 + hour, opened: false, openHour: 0, openQuarter: 0 };
     this.window.push(w);
     this.byDecision.set(send.decisionId, w);
     this.count(w, 1);
@@ -229,7 +239,9 @@ class FanState {
     const w = this.byDecision.get(open.decisionId);
     if (!w || w.opened) return;
     w.opened = true;
-    w.openHour = localHourAndDay(this.zone, open.occurredAtMs).hour;
+    const hourOfDay = localHourOfDay(this.zone, open.occurredAtMs);
+    w.openHour = Math.floor(hourOfDay);
+    w.openQuarter = quarterOfDay(hourOfDay);
     this.countOpen(w, 1);
   }
 
@@ -241,6 +253,15 @@ class FanState {
       if (w.opened) this.countOpen(w, -1);
       this.byDecision.delete(w.send.decisionId);
     }
+  }
+
+  /** The reading-peak posterior for the opens in the window (and the digest hour), cached until they change. */
+  peakPosterior(digestHour: number | null): Float64Array {
+    if (this.posteriorVersion !== this.openVersion) {
+      peakPosterior(this.openQuarters, digestHour, this.posteriorWeights);
+      this.posteriorVersion = this.openVersion;
+    }
+    return this.posteriorWeights;
   }
 
   private count(w: WindowSend, sign: number): void {
@@ -259,6 +280,8 @@ class FanState {
     this.hourOpens[w.hour] += sign;
     this.howOpens[w.hourOfWeek] += sign;
     this.openHours[w.openHour] += sign;
+    this.openQuarters[w.openQuarter] += sign;
+    this.openVersion++;
     this.member(w.send.creatorId).opens += sign;
   }
 }
@@ -357,6 +380,7 @@ function writeRow(
   out[o + F.fan_digest_hour_distance] = digest === null ? NaN : Math.min(Math.abs(hour - digest), 24 - Math.abs(hour - digest));
   out[o + F.fan_open_hour_share] = openHourShare;
   out[o + F.fan_open_hour_lift] = openHourShare / HOUR_KERNEL_MEAN;
+  out[o + F.fan_peak_proximity] = expectedPeakProximity(state.peakPosterior(history.fan.digestHour), hour);
   out[o + F.fan_sends_window] = sends;
   out[o + F.fan_days_since_open] = state.lastOpenMs >= windowStart ? days(q.sendAtMs - state.lastOpenMs) : NaN;
   out[o + F.fan_days_since_send] = state.lastSendMs >= windowStart ? days(q.sendAtMs - state.lastSendMs) : NaN;
