@@ -168,17 +168,17 @@ export const DEFAULT_SPEC: WorldSpec = {
     mutedShare: 0.03,
   },
   memberships: {
-    perFanMedian: 2,
+    perFanMedian: 3,
     perFanSigma: 0.7,
     perFanMax: 25,
     paidShare: 0.2,
     tierShares: [0.6, 0.3, 0.1],
   },
-  affinity: { logitMean: -0.5, logitSigma: 1.2, paidShift: 0.8, fanShare: 0.35, creatorShare: 0.15 },
+  affinity: { logitMean: -0.5, logitSigma: 1.2, paidShift: 0.8, fanShare: 0.6, creatorShare: 0.3 },
   response: {
     baseOpenRate: {
-      email: { post: 0.2, live: 0.25, announcement: 0.15 },
-      push: { post: 0.1, live: 0.18, announcement: 0.06 },
+      email: { post: 0.5, live: 0.55, announcement: 0.4 },
+      push: { post: 0.2, live: 0.3, announcement: 0.12 },
     },
     hourEffect: 1.0,
     affinityEffect: 2.5,
