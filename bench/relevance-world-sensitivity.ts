@@ -10,13 +10,14 @@ const DAY_MS = 86_400_000;
 const { values } = parseArgs({ options: { fans: { type: 'string', default: '15000' }, creators: { type: 'string', default: '60' }, seed: { type: 'string', default: '42' } } });
 const size = { seed: Number(values.seed), fans: Number(values.fans), creators: Number(values.creators) };
 
-// Each variant changes one group of defaults; the last changes them all, the world RELEVANCE.md calls "tuned".
+// Each variant changes one group of today's defaults back to what it was before features v4; the last changes them all
+// back, the earlier default world. The hourEffect row is the one change tried and not taken (see RELEVANCE.md).
 const change = {
   noRhythm: { response: { awayWaitsForPeak: 0, openDelayMedianMinutes: { email: 90, push: 4 } } },
-  rates: { response: { baseOpenRate: { email: { post: 0.4, live: 0.45, announcement: 0.3 }, push: { post: 0.15, live: 0.25, announcement: 0.1 } } } },
+  earlierRates: { response: { baseOpenRate: { email: { post: 0.2, live: 0.25, announcement: 0.15 }, push: { post: 0.1, live: 0.18, announcement: 0.06 } } } },
+  earlierMemberships: { memberships: { perFanMedian: 2 } },
+  earlierSplit: { affinity: { fanShare: 0.35, creatorShare: 0.15 } },
   hour: { response: { hourEffect: 0.6 } },
-  memberships: { memberships: { perFanMedian: 3 } },
-  split: { affinity: { fanShare: 0.5, creatorShare: 0.35 } },
 };
 const merge = (...parts: WorldSpecInput[]): WorldSpecInput => {
   const out: Record<string, Record<string, unknown>> = {};
@@ -26,11 +27,11 @@ const merge = (...parts: WorldSpecInput[]): WorldSpecInput => {
 const variants: [string, WorldSpecInput][] = [
   ['defaults', {}],
   ['opens without the rhythm (awayWaitsForPeak 0, email delay 90 min)', change.noRhythm],
-  ['open rates email 0.4 / 0.45 / 0.3, push 0.15 / 0.25 / 0.1', change.rates],
+  ['earlier open rates (email 0.2 / 0.25 / 0.15, push 0.1 / 0.18 / 0.06)', change.earlierRates],
+  ['earlier memberships (perFanMedian 2)', change.earlierMemberships],
+  ['earlier affinity split (0.35 / 0.15 / 0.50)', change.earlierSplit],
   ['hourEffect 0.6', change.hour],
-  ['perFanMedian 3', change.memberships],
-  ['affinity split 0.5 / 0.35 / 0.15', change.split],
-  ['all four changes above (the tuned world)', merge(change.rates, change.hour, change.memberships, change.split)],
+  ['all three earlier groups (the default world before features v4)', merge(change.earlierRates, change.earlierMemberships, change.earlierSplit)],
 ];
 
 console.log(`world seed ${size.seed}, ${size.fans} fans, ${size.creators} creators, 28 days; gap = oracle AUC − model AUC on the last complete day`);
