@@ -1,11 +1,11 @@
-// The worker process: runs the workflows and activities on the fanfare task queue.
+// The worker process: runs the workflows and activities on the fanfare task queue, and training on its own queue beside it.
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { Agent } from 'node:https';
 import { createActivities } from '../activities/index.ts';
 import { createTrainingActivities } from '../activities/training.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
-import { TASK_QUEUE } from '../workflows/names.ts';
+import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 import type { Pool } from '../db/pool.ts';
 import { connectTemporal, createSenders, messageLinks } from './services.ts';
 import { mailDomain, type Config } from './config.ts';
@@ -46,49 +46,104 @@ const quietLogger = {
   },
 };
 
+/** What a worker process serves: both queues (the default), or one of them. */
+export const WORKER_ROLES = ['main', 'training'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+
 export interface RunningWorker {
-  worker: Worker;
-  /** Resolves when the worker has stopped. */
+  /** The roles this process serves. */
+  roles: WorkerRole[];
+  /** Resolves when every worker of the process has stopped. */
   done: Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startWorker(config: Config, pool: Pool, options: { pushAgent?: Agent } = {}): Promise<RunningWorker> {
+export interface StartWorkerOptions {
+  pushAgent?: Agent;
+  /** Serve only this queue: 'main' (workflows, decisions, delivery, the promotion gate) or 'training'. Default: both. */
+  only?: WorkerRole;
+}
+
+/**
+ * Starts the workers of one process. The main worker runs every workflow and every activity but training on the
+ * fanfare queue; the training worker runs `trainCandidate` alone, one at a time, on the training queue. In one
+ * process (the default, as in `fanfare dev`) a training run holds the event loop for its minute of CPU; run
+ * `fanfare worker --only main` and `fanfare worker --only training` apart where decisions must not wait for it.
+ */
+export async function startWorker(config: Config, pool: Pool, options: StartWorkerOptions = {}): Promise<RunningWorker> {
   installRuntime();
-  const temporal = await connectTemporal(config);
-  const senders = await createSenders(config, pool, options.pushAgent);
+  const roles: WorkerRole[] = options.only ? [options.only] : [...WORKER_ROLES];
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporalNamespace,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      ...createActivities({
-        pool,
-        temporal,
-        email: senders.email,
-        push: senders.push,
-        messageIdDomain: mailDomain(config.mailFrom),
-        links: await messageLinks(config, pool),
-        listId: config.listId,
-        deliveryConcurrency: config.deliveryConcurrency,
-        scorer: createRelevanceScorer({ pool }),
-      }),
-      ...createTrainingActivities({ pool }),
-    },
-    maxConcurrentActivityTaskExecutions: 8,
-  });
-  const done = worker.run().finally(async () => {
-    senders.email.close();
-    await connection.close();
-    await temporal.connection.close();
-  });
+  const closers: (() => Promise<void> | void)[] = [() => connection.close()];
+  const workers: Worker[] = [];
+  const training = createTrainingActivities({ pool });
+  try {
+    if (roles.includes('main')) {
+      const temporal = await connectTemporal(config);
+      closers.push(() => temporal.connection.close());
+      const senders = await createSenders(config, pool, options.pushAgent);
+      closers.push(() => senders.email.close());
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: config.temporalNamespace,
+          taskQueue: TASK_QUEUE,
+          workflowBundle: await workflowBundle(),
+          activities: {
+            ...createActivities({
+              pool,
+              temporal,
+              email: senders.email,
+              push: senders.push,
+              messageIdDomain: mailDomain(config.mailFrom),
+              links: await messageLinks(config, pool),
+              listId: config.listId,
+              deliveryConcurrency: config.deliveryConcurrency,
+              scorer: createRelevanceScorer({ pool }),
+            }),
+            gateCandidate: training.gateCandidate,
+          },
+          maxConcurrentActivityTaskExecutions: 8,
+        }),
+      );
+    }
+    if (roles.includes('training')) {
+      workers.push(
+        await Worker.create({
+          connection,
+          namespace: config.temporalNamespace,
+          taskQueue: trainingTaskQueue(TASK_QUEUE),
+          activities: { trainCandidate: training.trainCandidate },
+          maxConcurrentActivityTaskExecutions: 1,
+        }),
+      );
+    }
+  } catch (error) {
+    for (const close of closers.reverse()) await close();
+    throw error;
+  }
+  const runs = workers.map((w) => w.run());
+  const done = (async () => {
+    try {
+      // One worker failing stops the others: the process serves all its roles or exits.
+      await Promise.all(
+        runs.map((run) =>
+          run.catch((error: unknown) => {
+            for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+            throw error;
+          }),
+        ),
+      );
+    } finally {
+      await Promise.allSettled(runs);
+      for (const close of closers.reverse()) await close();
+    }
+  })();
   return {
-    worker,
+    roles,
     done,
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     },
   };

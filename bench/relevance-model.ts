@@ -16,7 +16,7 @@ import { createPool } from '../db/pool.ts';
 import { startDevServer } from '../dev/temporal.ts';
 import { HOUR_MS } from '../models/features.ts';
 import { createRelevanceScorer, type ScoringCandidate } from '../models/scoring.ts';
-import { TASK_QUEUE } from '../workflows/names.ts';
+import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 
 const skipTrain = process.argv.includes('--skip-train');
 const trainFlags = process.argv.slice(2).filter((a) => a !== '--skip-train');
@@ -32,14 +32,11 @@ log(`history ends ${asOf.toISOString()}`);
 
 if (!skipTrain) {
   const server = await startDevServer();
-  const worker = await Worker.create({
-    connection: await NativeConnection.connect({ address: server.address }),
-    taskQueue: TASK_QUEUE,
-    workflowBundle: await workflowBundle(),
-    activities: createTrainingActivities({ pool, log: (l) => log(`  worker: ${l}`) }),
-    maxConcurrentActivityTaskExecutions: 1,
-  });
-  await worker.runUntil(async () => {
+  const connection = await NativeConnection.connect({ address: server.address });
+  const training = createTrainingActivities({ pool, log: (l) => log(`  worker: ${l}`) });
+  const main = await Worker.create({ connection, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle(), activities: { gateCandidate: training.gateCandidate } });
+  const trainer = await Worker.create({ connection, taskQueue: trainingTaskQueue(TASK_QUEUE), activities: { trainCandidate: training.trainCandidate }, maxConcurrentActivityTaskExecutions: 1 });
+  await main.runUntil(() => trainer.runUntil(async () => {
     const started = performance.now();
     const cli = fileURLToPath(new URL('../bin/fanfare.js', import.meta.url));
     const child = spawn(process.execPath, [cli, 'train', '--report', '--as-of', asOf.toISOString(), ...trainFlags], {
@@ -48,7 +45,7 @@ if (!skipTrain) {
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     log(`fanfare train --report exited ${code} after ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  });
+  }));
   await server.stop();
 }
 

@@ -5,7 +5,7 @@ import { ensureRetrainSchedule, RETRAIN_CRON } from '../app/training-schedule.ts
 import { getModel } from '../db/models.ts';
 import { formatModelReport } from '../models/report.ts';
 import type { RetrainModelInput, RetrainModelResult } from '../workflows/retrain-model.ts';
-import { retrainWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+import { retrainWorkflowId, TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 import type { Command } from './commands.ts';
 
 const USAGE = 'usage: fanfare train [--report] [--schedule] [--train-days N] [--holdout-days N] [--max-train-rows N] [--as-of ISO] [--shuffle-labels]';
@@ -52,7 +52,7 @@ export const command: Command = {
         return;
       }
       const workflowId = retrainWorkflowId(Date.now());
-      process.stdout.write(`fanfare train: started ${workflowId}; a worker on task queue "${TASK_QUEUE}" runs it\n`);
+      process.stdout.write(`fanfare train: started ${workflowId}; workers on task queues "${TASK_QUEUE}" and "${trainingTaskQueue(TASK_QUEUE)}" run it\n`);
       const handle = await client.workflow.start('retrainModel', { taskQueue: TASK_QUEUE, workflowId, args: [parsed.input] });
       const result = (await handle.result()) as RetrainModelResult;
       const { candidate: c, gate } = result;

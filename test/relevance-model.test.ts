@@ -18,7 +18,7 @@ import { storeSimulatedWorld } from '../simulator/world-setting.ts';
 import { generateWorld } from '../simulator/world.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
-import { RETRAIN_SCHEDULE_ID } from '../workflows/names.ts';
+import { RETRAIN_SCHEDULE_ID, trainingTaskQueue } from '../workflows/names.ts';
 import type { RetrainModelResult } from '../workflows/retrain-model.ts';
 
 try {
@@ -187,21 +187,32 @@ describe('retrainModel on Temporal', () => {
     await client?.connection.close();
   });
 
-  it('trains, gates and records a candidate; the nightly schedule is created once and updated after', async () => {
-    const worker = await Worker.create({
-      connection: await NativeConnection.connect({ address: temporal().address }),
-      taskQueue: 'relevance-test',
-      workflowBundle: await workflowBundle(),
-      activities: createTrainingActivities({ pool: db().pool }),
+  it('trains on its own queue, gates and records a candidate; the nightly schedule is created once and updated after', async () => {
+    const connection = await NativeConnection.connect({ address: temporal().address });
+    const activities = createTrainingActivities({ pool: db().pool });
+    const main = await Worker.create({ connection, taskQueue: 'relevance-test', workflowBundle: await workflowBundle(), activities: { gateCandidate: activities.gateCandidate } });
+    const trainer = await Worker.create({ connection, taskQueue: trainingTaskQueue('relevance-test'), activities: { trainCandidate: activities.trainCandidate }, maxConcurrentActivityTaskExecutions: 1 });
+    await main.runUntil(async () => {
+      const handle = await client.workflow.start('retrainModel', { taskQueue: 'relevance-test', workflowId: 'retrain-test', args: [TRAINING] });
+      // With only the workflow queue served, training waits on the training queue: nothing polls there yet.
+      let pending: string[] = [];
+      for (let i = 0; i < 100 && pending.length === 0; i++) {
+        pending = ((await handle.describe()).raw.pendingActivities ?? []).map((a) => a.activityType?.name ?? '');
+        if (pending.length === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(pending).toEqual(['trainCandidate']);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      await trainer.runUntil(async () => {
+        const result = (await handle.result()) as RetrainModelResult;
+        expect(result.gate.version).toBe(result.candidate.version);
+        expect(['active', 'rejected']).toContain(result.gate.status);
+        expect((await getModel(db().pool, result.candidate.version))!.status).toBe(result.gate.status);
+        // Bad input is permanent: the workflow fails at once instead of retrying.
+        await expect(client.workflow.execute('retrainModel', { taskQueue: 'relevance-test', workflowId: 'retrain-bad', args: [{ trainDays: 1 }] })).rejects.toThrow();
+      });
     });
-    await worker.runUntil(async () => {
-      const result = (await client.workflow.execute('retrainModel', { taskQueue: 'relevance-test', workflowId: 'retrain-test', args: [TRAINING] })) as RetrainModelResult;
-      expect(result.gate.version).toBe(result.candidate.version);
-      expect(['active', 'rejected']).toContain(result.gate.status);
-      expect((await getModel(db().pool, result.candidate.version))!.status).toBe(result.gate.status);
-      // Bad input is permanent: the workflow fails at once instead of retrying.
-      await expect(client.workflow.execute('retrainModel', { taskQueue: 'relevance-test', workflowId: 'retrain-bad', args: [{ trainDays: 1 }] })).rejects.toThrow();
-    });
+    await connection.close();
 
     expect(await ensureRetrainSchedule(client)).toBe('created');
     expect(await ensureRetrainSchedule(client)).toBe('updated');

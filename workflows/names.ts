@@ -1,6 +1,15 @@
 // Names shared by workflows and the code that starts or signals them; no imports, so the workflow bundle stays pure.
 
 export const TASK_QUEUE = 'fanfare';
+
+/**
+ * The task queue of the training activity beside a workflow task queue ('fanfare' → 'fanfare-training'). Training is
+ * a minute or more of synchronous CPU, so it has a queue of its own: `fanfare worker --only training` serves it in a
+ * process apart from the one deciding and delivering.
+ */
+export function trainingTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-training`;
+}
 /** Signal to a slot's dispatcher: more decisions are due in its slot. */
 export const DECISIONS_ADDED = 'decisionsAdded';
 

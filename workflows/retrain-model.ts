@@ -1,12 +1,16 @@
 // retrainModel: trains a candidate relevance model on the log, then promotes it only if it beats the active one on the same holdout.
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { GateResult, TrainCandidateInput, TrainedCandidate, TrainingActivities } from '../activities/training.ts';
+import { trainingTaskQueue } from './names.ts';
 
-// Training is minutes of CPU on the default world; a retry re-extracts from PostgreSQL, so two attempts are plenty.
-const { trainCandidate } = proxyActivities<TrainingActivities>({
-  startToCloseTimeout: '2 hours',
-  retry: { initialInterval: '1 minute', maximumAttempts: 2, nonRetryableErrorTypes: ['InvalidTrainingInput'] },
-});
+// Training is minutes of CPU on the default world, on the training queue beside this workflow's own (names.ts); a
+// retry re-extracts from PostgreSQL, so two attempts are plenty.
+const trainOn = (taskQueue: string) =>
+  proxyActivities<TrainingActivities>({
+    taskQueue,
+    startToCloseTimeout: '2 hours',
+    retry: { initialInterval: '1 minute', maximumAttempts: 2, nonRetryableErrorTypes: ['InvalidTrainingInput'] },
+  }).trainCandidate;
 
 const { gateCandidate } = proxyActivities<TrainingActivities>({
   startToCloseTimeout: '1 minute',
@@ -21,7 +25,7 @@ export interface RetrainModelResult {
 }
 
 export async function retrainModel(input: RetrainModelInput = {}): Promise<RetrainModelResult> {
-  const candidate = await trainCandidate(input);
+  const candidate = await trainOn(trainingTaskQueue(workflowInfo().taskQueue))(input);
   const gate = await gateCandidate({ version: candidate.version });
   return { candidate, gate };
 }
