@@ -4,7 +4,7 @@
 // for rows at "now" for many channels and send times. Both call `fanFeatureRows` on the same
 // `FanHistory` shape, so the two cannot drift apart. A row sees only sends made and opens that
 // happened strictly before its decision time, within the last LOOKBACK_DAYS.
-import { localHourOfDay, zoneOffsetMinutes } from '../simulator/clock.ts';
+import { circularHourDistance, localHourOfDay, zoneOffsetMinutes } from '../simulator/clock.ts';
 import { expectedPeakProximity, PEAK_PAIRS, peakPosterior, QUARTERS_PER_DAY, quarterOfDay } from './reading-peaks.ts';
 
 export type Channel = 'email' | 'push';
@@ -76,7 +76,7 @@ export const MEMBER_LIFT_PRIOR_OPENS = 2;
 /** Width (hours) of the kernel that lets neighbouring hours share evidence. */
 const HOUR_KERNEL_SIGMA = 1.5;
 const HOUR_KERNEL = Array.from({ length: 24 }, (_, d) => {
-  const distance = Math.min(d, 24 - d);
+  const distance = circularHourDistance(0, d);
   return Math.exp(-(distance * distance) / (2 * HOUR_KERNEL_SIGMA * HOUR_KERNEL_SIGMA));
 });
 /** The kernel's mean over the 24 hours: the share of opens near any hour when opens fall at every hour alike. */
@@ -170,8 +170,6 @@ interface WindowSend {
   hour: number;
   hourOfWeek: number;
   opened: boolean;
-  /** Local hour at which it was opened, when opened. */
-  openHour: number;
   /** Local quarter hour 0-95 at which it was opened, when opened. */
   openQuarter: number;
 }
@@ -194,12 +192,10 @@ class FanState {
   readonly hourOpens = new Float64Array(24);
   readonly howSends = new Float64Array(168);
   readonly howOpens = new Float64Array(168);
-  /** Opens by the local hour they happened (not the hour their send went out): when the fan reads. */
-  readonly openHours = new Float64Array(24);
-  /** The same by local quarter hour, for the reading-peak posterior. */
+  /** Opens by the local quarter hour they happened (not the hour their send went out): when the fan reads. */
   readonly openQuarters = new Float64Array(QUARTERS_PER_DAY);
   /** Bumped whenever openQuarters changes; the posterior is recomputed only then. */
-  openVersion = 0;
+  private openVersion = 0;
   private posteriorVersion = -1;
   private readonly posteriorWeights = new Float64Array(PEAK_PAIRS.length);
   readonly members = new Map<number, MemberCounts>();
@@ -210,7 +206,10 @@ class FanState {
   lastOpenMs = -Infinity;
   lastSendMs = -Infinity;
 
-  constructor(private readonly zone: string) {}
+  constructor(
+    private readonly zone: string,
+    private readonly digestHour: number | null,
+  ) {}
 
   member(creatorId: number): MemberCounts {
     let m = this.members.get(creatorId);
@@ -223,7 +222,7 @@ class FanState {
 
   addSend(send: PastSend): void {
     const { hour, day } = localHourAndDay(this.zone, send.sentAtMs);
-    const w: WindowSend = { send, hour, hourOfWeek: day * 24 + hour, opened: false, openHour: 0, openQuarter: 0 };
+    const w: WindowSend = { send, hour, hourOfWeek: day * 24 + hour, opened: false, openQuarter: 0 };
     this.window.push(w);
     this.byDecision.set(send.decisionId, w);
     this.count(w, 1);
@@ -239,9 +238,7 @@ class FanState {
     const w = this.byDecision.get(open.decisionId);
     if (!w || w.opened) return;
     w.opened = true;
-    const hourOfDay = localHourOfDay(this.zone, open.occurredAtMs);
-    w.openHour = Math.floor(hourOfDay);
-    w.openQuarter = quarterOfDay(hourOfDay);
+    w.openQuarter = quarterOfDay(localHourOfDay(this.zone, open.occurredAtMs));
     this.countOpen(w, 1);
   }
 
@@ -255,10 +252,16 @@ class FanState {
     }
   }
 
-  /** The reading-peak posterior for the opens in the window (and the digest hour), cached until they change. */
-  peakPosterior(digestHour: number | null): Float64Array {
+  /** Opens in the local hour 0-23, from the quarter-hour counts. */
+  opensInHour(hour: number): number {
+    const q = hour * 4;
+    return this.openQuarters[q] + this.openQuarters[q + 1] + this.openQuarters[q + 2] + this.openQuarters[q + 3];
+  }
+
+  /** The reading-peak posterior for the opens in the window and the digest hour, cached until the opens change. */
+  peakPosterior(): Float64Array {
     if (this.posteriorVersion !== this.openVersion) {
-      peakPosterior(this.openQuarters, digestHour, this.posteriorWeights);
+      peakPosterior(this.openQuarters, this.digestHour, this.posteriorWeights);
       this.posteriorVersion = this.openVersion;
     }
     return this.posteriorWeights;
@@ -279,7 +282,6 @@ class FanState {
     this.channelOpens[CHANNEL_CODES[w.send.channel]] += sign;
     this.hourOpens[w.hour] += sign;
     this.howOpens[w.hourOfWeek] += sign;
-    this.openHours[w.openHour] += sign;
     this.openQuarters[w.openQuarter] += sign;
     this.openVersion++;
     this.member(w.send.creatorId).opens += sign;
@@ -349,7 +351,7 @@ function writeRow(
   // Where in the day the fan's opens fall, near the send hour: evidence of their rhythm from every open,
   // including those of notifications sent at other hours and read later.
   let oh = 0;
-  for (let h = 0; h < 24; h++) oh += HOUR_KERNEL[Math.abs(h - hour)] * state.openHours[h];
+  for (let h = 0; h < 24; h++) oh += HOUR_KERNEL[Math.abs(h - hour)] * state.opensInHour(h);
   const openHourShare = smooth(oh, opens, HOUR_KERNEL_MEAN, PRIOR_OPENS_HOUR);
   const how = day * 24 + hour;
   let ws = 0;
@@ -377,10 +379,10 @@ function writeRow(
   out[o + F.fan_hour_lift] = hourRate / overall;
   out[o + F.fan_hour_of_week_rate] = smooth(wo, ws, hourRate, PRIOR_SENDS.hourOfWeek);
   const digest = history.fan.digestHour;
-  out[o + F.fan_digest_hour_distance] = digest === null ? NaN : Math.min(Math.abs(hour - digest), 24 - Math.abs(hour - digest));
+  out[o + F.fan_digest_hour_distance] = digest === null ? NaN : circularHourDistance(hour, digest);
   out[o + F.fan_open_hour_share] = openHourShare;
   out[o + F.fan_open_hour_lift] = openHourShare / HOUR_KERNEL_MEAN;
-  out[o + F.fan_peak_proximity] = expectedPeakProximity(state.peakPosterior(history.fan.digestHour), hour);
+  out[o + F.fan_peak_proximity] = expectedPeakProximity(state.peakPosterior(), hour);
   out[o + F.fan_sends_window] = sends;
   out[o + F.fan_days_since_open] = state.lastOpenMs >= windowStart ? days(q.sendAtMs - state.lastOpenMs) : NaN;
   out[o + F.fan_days_since_send] = state.lastSendMs >= windowStart ? days(q.sendAtMs - state.lastSendMs) : NaN;
@@ -431,7 +433,7 @@ export function fanFeatureRows(
   offset = 0,
 ): void {
   const order = Array.from(queries.keys()).sort((a, b) => queries[a].asOfMs - queries[b].asOfMs);
-  const state = new FanState(history.fan.timeZone);
+  const state = new FanState(history.fan.timeZone, history.fan.digestHour);
   const { sends, opens } = history;
   const sendTimes = Float64Array.from(sends, (s) => s.sentAtMs);
   let s = 0;
