@@ -6,6 +6,7 @@
 // With a uniform prior over the pairs, the posterior after the opens seen so far says how close a candidate send
 // hour is likely to be to a reading peak, with few opens as well as many: a handful of opens already rule out
 // most pairs, and a fan with none gets the prior's answer.
+import { circularHourDistance } from '../simulator/clock.ts';
 
 /** Standard deviation (hours) of opens around a reading peak. */
 export const WIDTH_HOURS = 1.5;
@@ -18,20 +19,15 @@ export const DIGEST_HOUR_WEIGHT = 2;
 /** Opens are binned by quarter hour of the local day. */
 export const QUARTERS_PER_DAY = 96;
 
-const circularDistance = (a: number, b: number): number => {
-  const d = Math.abs(a - b) % 24;
-  return Math.min(d, 24 - d);
-};
-
 /** The candidate pairs of peak hours (a < b), in a fixed order. */
 export const PEAK_PAIRS: readonly (readonly [number, number])[] = (() => {
   const pairs: [number, number][] = [];
-  for (let a = 0; a < 24; a++) for (let b = a + 1; b < 24; b++) if (circularDistance(a, b) >= MIN_SEPARATION_HOURS) pairs.push([a, b]);
+  for (let a = 0; a < 24; a++) for (let b = a + 1; b < 24; b++) if (circularHourDistance(a, b) >= MIN_SEPARATION_HOURS) pairs.push([a, b]);
   return pairs;
 })();
 
 const proximityAt = (hour: number, peak: number): number => {
-  const d = circularDistance(hour, peak);
+  const d = circularHourDistance(hour, peak);
   return Math.exp(-(d * d) / (2 * WIDTH_HOURS * WIDTH_HOURS));
 };
 
@@ -47,7 +43,7 @@ const LOG_DENSITY = Float64Array.from({ length: PEAK_PAIRS.length * QUARTERS_PER
   const [a, b] = PEAK_PAIRS[Math.floor(i / QUARTERS_PER_DAY)];
   const t = ((i % QUARTERS_PER_DAY) + 0.5) / 4;
   const near = (peak: number) => {
-    const d = circularDistance(t, peak + 0.5);
+    const d = circularHourDistance(t, peak + 0.5);
     return Math.exp(-(d * d) / (2 * WIDTH_HOURS * WIDTH_HOURS)) / (WIDTH_HOURS * Math.sqrt(2 * Math.PI));
   };
   return Math.log(STRAY_SHARE / 24 + (1 - STRAY_SHARE) * 0.5 * (near(a) + near(b)));

@@ -55,6 +55,12 @@ export function localHourOfDay(zone: string, atMs: number): number {
   return (((wall % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000;
 }
 
+/** Hours apart on a 24-hour circle (23 and 1 are 2 apart). */
+export function circularHourDistance(a: number, b: number): number {
+  const d = Math.abs(a - b) % 24;
+  return Math.min(d, 24 - d);
+}
+
 /** The local hour 0-23 in `zone` at instant `atMs`. */
 export function localHour(zone: string, atMs: number): number {
   return Math.floor(localHourOfDay(zone, atMs));

@@ -1,5 +1,5 @@
 // The ground truth: how a simulated fan responds to a notification, as probabilities and as seeded draws.
-import { localHour, localHourOfDay } from './clock.ts';
+import { circularHourDistance, localHour, localHourOfDay } from './clock.ts';
 import { Rng, logit, mixSeed, sigmoid } from './random.ts';
 import type { Channel, EventKind } from './spec.ts';
 import { findMembership, type World } from './world.ts';
@@ -53,8 +53,7 @@ export function peakProximity(world: World, fanIndex: number, hour: number): num
   const width = world.spec.fans.peakWidthHours;
   let best = 0;
   for (const peak of [world.fans.peak1[fanIndex], world.fans.peak2[fanIndex]]) {
-    const d = Math.abs(hour - peak) % 24;
-    const distance = Math.min(d, 24 - d);
+    const distance = circularHourDistance(hour, peak);
     best = Math.max(best, Math.exp(-(distance * distance) / (2 * width * width)));
   }
   return best;

@@ -1,4 +1,5 @@
 // Generates the simulated world from a spec: creators, fans, memberships and latent affinities, the same for the same seed.
+import { circularHourDistance } from './clock.ts';
 import { Rng, cumulativeWeights, mixSeed, sigmoid, zipfWeights } from './random.ts';
 import { DIGEST_CADENCES, EVENT_KINDS, type EventKind, type WorldSpec } from './spec.ts';
 
@@ -68,12 +69,6 @@ export function creatorHandle(creatorIndex: number): string {
 
 export function creatorDisplayName(creatorIndex: number): string {
   return `Creator ${creatorIndex + 1}`;
-}
-
-/** Hours apart on a 24-hour circle. */
-export function circularHourDistance(a: number, b: number): number {
-  const d = Math.abs(a - b) % 24;
-  return Math.min(d, 24 - d);
 }
 
 function generateCreators(spec: WorldSpec, zoneCumulative: Float64Array): World['creators'] {
