@@ -50,6 +50,11 @@ const quietLogger = {
 export const WORKER_ROLES = ['main', 'training'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
+/** The task queue a role polls: 'main' the workflows' own, 'training' the one beside it. */
+export function roleTaskQueue(role: WorkerRole): string {
+  return role === 'main' ? TASK_QUEUE : trainingTaskQueue(TASK_QUEUE);
+}
+
 export interface RunningWorker {
   /** The roles this process serves. */
   roles: WorkerRole[];
@@ -87,7 +92,7 @@ export async function startWorker(config: Config, pool: Pool, options: StartWork
         await Worker.create({
           connection,
           namespace: config.temporalNamespace,
-          taskQueue: TASK_QUEUE,
+          taskQueue: roleTaskQueue('main'),
           workflowBundle: await workflowBundle(),
           activities: {
             ...createActivities({
@@ -112,7 +117,7 @@ export async function startWorker(config: Config, pool: Pool, options: StartWork
         await Worker.create({
           connection,
           namespace: config.temporalNamespace,
-          taskQueue: trainingTaskQueue(TASK_QUEUE),
+          taskQueue: roleTaskQueue('training'),
           activities: { trainCandidate: training.trainCandidate },
           maxConcurrentActivityTaskExecutions: 1,
         }),

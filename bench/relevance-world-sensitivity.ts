@@ -2,11 +2,11 @@
 // (baseline history, features, our GBDT, validation on the last complete day), one world variant at a time.
 // Run: npx tsx bench/relevance-world-sensitivity.ts [--fans 15000] [--creators 60] [--seed 42]
 import { parseArgs } from 'node:util';
+import { DAY_MS } from '../models/features.ts';
 import { trainReplayModel } from '../policy/replay-model.ts';
 import { parseWorldSpec, type WorldSpecInput } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
 
-const DAY_MS = 86_400_000;
 const { values } = parseArgs({ options: { fans: { type: 'string', default: '15000' }, creators: { type: 'string', default: '60' }, seed: { type: 'string', default: '42' } } });
 const size = { seed: Number(values.seed), fans: Number(values.fans), creators: Number(values.creators) };
 

@@ -3,8 +3,7 @@ import { readConfig } from '../app/config.ts';
 import { connectTemporal, openPool } from '../app/services.ts';
 import { ensureRetrainSchedule } from '../app/training-schedule.ts';
 import { ensureDigestSchedule } from '../app/digest-schedule.ts';
-import { startWorker, WORKER_ROLES, type WorkerRole } from '../app/worker.ts';
-import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
+import { roleTaskQueue, startWorker, WORKER_ROLES, type WorkerRole } from '../app/worker.ts';
 import type { Command } from './commands.ts';
 
 const USAGE = 'usage: fanfare worker [--only main|training]';
@@ -35,8 +34,7 @@ export const command: Command = {
       const client = await connectTemporal(config);
       await Promise.all([ensureRetrainSchedule(client), ensureDigestSchedule(client)]).finally(() => client.connection.close());
     }
-    const queues = running.roles.map((role) => (role === 'main' ? TASK_QUEUE : trainingTaskQueue(TASK_QUEUE)));
-    process.stdout.write(`fanfare worker: polling ${queues.map((q) => `"${q}"`).join(' and ')} on ${config.temporalAddress} (namespace ${config.temporalNamespace})\n`);
+    process.stdout.write(`fanfare worker: polling ${running.roles.map((role) => `"${roleTaskQueue(role)}"`).join(' and ')} on ${config.temporalAddress} (namespace ${config.temporalNamespace})\n`);
     const stop = () => void running.stop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
