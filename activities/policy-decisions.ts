@@ -1,11 +1,11 @@
 // decideBatch's work: score every candidate send time, then decide under the fans' row locks and record the decisions in the same transaction.
 import { alertHistory, fanContexts, lockFans, pastCandidates } from '../db/decision-inputs.ts';
-import { insertDecisions, type DecisionScore } from '../db/decisions.ts';
+import { insertDecisions } from '../db/decisions.ts';
 import { getEvent } from '../db/events.ts';
 import { withTransaction, type Pool } from '../db/pool.ts';
 import type { RelevanceScorer, ScoringCandidate } from '../models/scoring.ts';
-import { baselineSendNow, type Candidate as AudienceMember, type Decision as BaselineDecision } from '../policy/baseline.ts';
-import type { Send } from '../policy/inputs.ts';
+import { baselineSendNow } from '../policy/baseline.ts';
+import type { AudienceMember, Decision, DecisionEvidence, Send } from '../domain/decision.ts';
 import { counted, decideCandidates, historyReachMs, pageCandidates, sendTimesToScore, type PageFan } from '../policy/page.ts';
 import { fanCandidateStats, type FanCandidateStats } from '../policy/value-aware.ts';
 import type { PolicyInForce } from './policy-loader.ts';
@@ -21,7 +21,7 @@ export interface DecidePageDeps {
   policy: () => Promise<PolicyInForce>;
 }
 
-type StoredDecision = BaselineDecision & DecisionScore;
+type StoredDecision = Decision & DecisionEvidence;
 
 /** Without a model there are no scores to decide on: every enabled channel, now, named as the baseline and saying why. */
 function baseline(members: readonly AudienceMember[], at: Date, why: string): StoredDecision[] {

@@ -3,12 +3,14 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from '../db/pool.ts';
 import { getModel, ModelRegistryError, promoteModel, rejectModel } from '../db/models.ts';
 import { promotionVerdict, type GateInput } from '../models/promotion.ts';
-import { DEFAULT_TRAINING, trainRelevanceModel } from '../models/relevance-training.ts';
+import { DEFAULT_TRAINING, trainRelevanceModel, type HoldoutOracle } from '../models/relevance-training.ts';
 
 export interface TrainingDeps {
   pool: Pool;
   now?: () => Date;
   log?: (line: string) => void;
+  /** The simulated world's truth, where there is one (the dev stack, tests, benchmarks). */
+  oracle?: HoldoutOracle;
 }
 
 export interface TrainCandidateInput {
@@ -72,6 +74,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
           maxTrainRows: input.maxTrainRows,
           shuffleLabels: input.shuffleLabels,
           log,
+          oracle: deps.oracle,
         });
       } catch (err) {
         // Too little data or bad parameters will not get better by retrying.

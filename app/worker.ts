@@ -4,6 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, t
 import type { Agent } from 'node:https';
 import { createActivities } from '../activities/index.ts';
 import { createTrainingActivities } from '../activities/training.ts';
+import type { HoldoutOracle } from '../models/relevance-training.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
 import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 import type { Pool } from '../db/pool.ts';
@@ -67,6 +68,8 @@ export interface StartWorkerOptions {
   pushAgent?: Agent;
   /** Serve only this queue: 'main' (workflows, decisions, delivery, the promotion gate) or 'training'. Default: both. */
   only?: WorkerRole;
+  /** Scores each training holdout with the truth, where the database holds a simulated world (dev stack, tests). */
+  oracle?: HoldoutOracle;
 }
 
 /**
@@ -81,7 +84,7 @@ export async function startWorker(config: Config, pool: Pool, options: StartWork
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const closers: (() => Promise<void> | void)[] = [() => connection.close()];
   const workers: Worker[] = [];
-  const training = createTrainingActivities({ pool });
+  const training = createTrainingActivities({ pool, oracle: options.oracle });
   try {
     if (roles.includes('main')) {
       const temporal = await connectTemporal(config);

@@ -15,7 +15,7 @@ import { createPushSender, type PushSubscriptionJson } from '../delivery/push-se
 import { createTokenSigner } from '../delivery/tokens.ts';
 import { createLinks } from '../delivery/links.ts';
 import { deliverDecisions, type DeliverDeps } from '../delivery/deliver.ts';
-import type { Channel } from '../policy/baseline.ts';
+import type { Channel } from '../domain/vocabulary.ts';
 import { createPool } from '../db/pool.ts';
 
 const PER_RUN = Number(process.argv[2] ?? 2000);

@@ -14,9 +14,10 @@ import { workflowBundle } from '../app/worker.ts';
 import { databaseUrlFromEnv } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { startDevServer } from '../dev/temporal.ts';
-import { HOUR_MS } from '../models/features.ts';
+import { HOUR_MS } from '../domain/time.ts';
 import { createRelevanceScorer, type ScoringCandidate } from '../models/scoring.ts';
 import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
+import { simulatedWorldOracle } from '../simulator/oracle.ts';
 
 const skipTrain = process.argv.includes('--skip-train');
 const trainFlags = process.argv.slice(2).filter((a) => a !== '--skip-train');
@@ -33,7 +34,7 @@ log(`history ends ${asOf.toISOString()}`);
 if (!skipTrain) {
   const server = await startDevServer();
   const connection = await NativeConnection.connect({ address: server.address });
-  const training = createTrainingActivities({ pool, log: (l) => log(`  worker: ${l}`) });
+  const training = createTrainingActivities({ pool, log: (l) => log(`  worker: ${l}`), oracle: simulatedWorldOracle(pool) });
   const main = await Worker.create({ connection, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle(), activities: { gateCandidate: training.gateCandidate } });
   const trainer = await Worker.create({ connection, taskQueue: trainingTaskQueue(TASK_QUEUE), activities: { trainCandidate: training.trainCandidate }, maxConcurrentActivityTaskExecutions: 1 });
   await main.runUntil(() => trainer.runUntil(async () => {

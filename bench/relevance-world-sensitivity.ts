@@ -2,8 +2,8 @@
 // (baseline history, features, our GBDT, validation on the last complete day), one world variant at a time.
 // Run: npx tsx bench/relevance-world-sensitivity.ts [--fans 15000] [--creators 60] [--seed 42]
 import { parseArgs } from 'node:util';
-import { DAY_MS } from '../models/features.ts';
-import { trainReplayModel } from '../policy/replay-model.ts';
+import { DAY_MS } from '../domain/time.ts';
+import { trainReplayModel } from '../replay/model.ts';
 import { parseWorldSpec, type WorldSpecInput } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
 

@@ -4,6 +4,7 @@ import { readConfig } from '../app/config.ts';
 import { connectTemporal, openPool } from '../app/services.ts';
 import { createApiRouter, createApiServer } from '../http/api.ts';
 import type { Command } from './commands.ts';
+import { runConsoleReplay } from '../replay/console.ts';
 
 export const command: Command = {
   summary: 'serve the HTTP API (DATABASE_URL, TEMPORAL_ADDRESS, PORT, HOST, ADMIN_TOKEN)',
@@ -11,7 +12,7 @@ export const command: Command = {
     const config = readConfig();
     const pool = openPool(config);
     const temporal = await connectTemporal(config);
-    const server = createApiServer(createApiRouter({ pool, temporal, fan: { trackingKeys: config.trackingKeys }, adminToken: config.adminToken }));
+    const server = createApiServer(createApiRouter({ pool, temporal, fan: { trackingKeys: config.trackingKeys }, adminToken: config.adminToken, console: { simulate: runConsoleReplay } }));
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');
     process.stdout.write(`fanfare api: listening on http://${config.apiHost}:${config.apiPort}\n`);

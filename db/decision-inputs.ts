@@ -1,7 +1,6 @@
 // What the policy decides from, read from PostgreSQL: the fans' settings, their alerts sent and reserved (under row locks), their past candidates.
 import type pg from 'pg';
-import type { Channel } from '../policy/baseline.ts';
-import type { EventKind } from '../http/event-input.ts';
+import type { Channel, EventKind } from '../domain/vocabulary.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 

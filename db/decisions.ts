@@ -1,16 +1,9 @@
 // Decisions: written a page at a time in one statement; each (event, fan, channel) is decided once.
 import type { Pool, PoolClient } from './pool.ts';
-import type { Decision } from '../policy/baseline.ts';
-
-/** What the relevance model said about a decision: its version, P(open) and the features that moved it most. */
-export interface DecisionScore {
-  modelVersion: number | null;
-  score: number | null;
-  contributions: unknown[] | null;
-}
+import type { Decision, DecisionEvidence } from '../domain/decision.ts';
 
 /** Inserts a page of decisions for one event; a decision already recorded (a retried page) is kept as it was. */
-export async function insertDecisions(pool: Pool | PoolClient, eventId: number, decisions: readonly (Decision & Partial<DecisionScore>)[]): Promise<number> {
+export async function insertDecisions(pool: Pool | PoolClient, eventId: number, decisions: readonly (Decision & Partial<DecisionEvidence>)[]): Promise<number> {
   if (decisions.length === 0) return 0;
   const r = await pool.query(
     `insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions)

@@ -1,7 +1,7 @@
 // The deliveries ledger: one row per (decision, channel), claimed before the provider call and settled after it.
 import type { Pool } from './pool.ts';
-import type { Channel } from '../policy/baseline.ts';
-import type { Commit } from '../delivery/commit-point.ts';
+import type { Channel } from '../domain/vocabulary.ts';
+import type { Commit } from '../domain/commit-point.ts';
 
 /** Everything needed to deliver one alert decision, read in one query per batch. */
 export interface DeliveryJob {

@@ -1,6 +1,7 @@
 // Creator events: stored once per (creator, idempotency key).
 import type { Pool } from './pool.ts';
-import type { Audience, EventRequest } from '../http/event-input.ts';
+import type { EventRequest } from '../domain/creator-event.ts';
+import type { Audience } from '../domain/vocabulary.ts';
 
 /** A row of creator_events: the request as stored, with its id and time. */
 export interface CreatorEvent extends EventRequest {

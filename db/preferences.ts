@@ -1,6 +1,6 @@
 // A fan's preferences and muted creators: read with their defaults, replaced as a whole in one transaction.
 import { withTransaction, type Pool } from './pool.ts';
-import type { FanPreferences } from '../http/fan-input.ts';
+import type { FanPreferences } from '../domain/fan.ts';
 
 export interface StoredPreferences extends FanPreferences {
   fanId: number;

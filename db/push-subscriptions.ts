@@ -1,6 +1,6 @@
 // A fan's browser push subscriptions: registered (or re-activated) by endpoint, removed by the fan or when the service says gone.
 import type { Pool } from './pool.ts';
-import type { PushSubscriptionInput } from '../http/fan-input.ts';
+import type { PushSubscriptionInput } from '../domain/fan.ts';
 
 /**
  * An endpoint names one browser registration. Registering it again (a refreshed subscription, or a shared device

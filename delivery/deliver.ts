@@ -14,7 +14,7 @@ import {
   type Settlement,
 } from '../db/deliveries.ts';
 import { randomUUID } from 'node:crypto';
-import type { Commit } from './commit-point.ts';
+import type { Commit } from '../domain/commit-point.ts';
 import { DeliveryError, type SendResult } from './errors.ts';
 import type { EmailMessage } from './email-sender.ts';
 import type { PushMessage, Urgency } from './push-sender.ts';

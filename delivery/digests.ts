@@ -19,7 +19,7 @@ import type { Pool } from '../db/pool.ts';
 import type { Settlement } from '../db/deliveries.ts';
 import type { DigestSettings } from '../policy/cap-policy.ts';
 import { digestDue, selectDigest } from '../policy/digest.ts';
-import { zoneOffsetMinutes } from '../simulator/clock.ts';
+import { zoneOffsetMinutes } from '../domain/clock.ts';
 import type { EmailChannel } from './deliver.ts';
 import { DeliveryError } from './errors.ts';
 import type { Links } from './links.ts';

@@ -6,7 +6,7 @@
 // per delivery so such duplicates carry the same Message-ID and can be recognised.
 import { Transform, type TransformCallback } from 'node:stream';
 import nodemailer from 'nodemailer';
-import type { BeforeCommit } from './commit-point.ts';
+import type { BeforeCommit } from '../domain/commit-point.ts';
 import { DeliveryError, type SendResult } from './errors.ts';
 
 export type EmailSenderConfig = {

@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import webpush from 'web-push';
 import { DeliveryError, type SendResult } from './errors.ts';
-import type { BeforeCommit } from './commit-point.ts';
+import type { BeforeCommit } from '../domain/commit-point.ts';
 import { buildPushPayload, type PushNotification } from './payload.ts';
 
 export type Urgency = 'very-low' | 'low' | 'normal' | 'high';

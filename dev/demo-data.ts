@@ -11,9 +11,10 @@ import { parseWorldSpec, type WorldSpec } from '../simulator/spec.ts';
 import { readSimulatedWorld } from '../simulator/world-setting.ts';
 import type { World } from '../simulator/world.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+import { DAY_MS } from '../domain/time.ts';
+import { simulatedWorldOracle } from '../simulator/oracle.ts';
 
 export const DEMO_HISTORY_DAYS = 14;
-const DAY_MS = 86_400_000;
 /**
  * The history stops a day before now: it was sent under the baseline policy, which fills every fan's daily caps,
  * so a history running up to now would leave the first announcements of the session nothing to send.
@@ -48,6 +49,7 @@ export async function ensureDemoModel(pool: Pool, log: (line: string) => void): 
     trainDays: 10,
     holdoutDays: 2,
     params: ['num_iterations=80'],
+    oracle: simulatedWorldOracle(pool),
   });
   await promoteModel(pool, trained.version, 'fanfare dev: first model of the demo world');
   log(`model: version ${trained.version} trained and active in ${((Date.now() - started) / 1000).toFixed(1)} s (holdout AUC ${trained.metrics.auc.toFixed(3)})`);

@@ -26,6 +26,8 @@ import { startDevServer } from './temporal.ts';
 import { announceDemoEvents, demoWorldSpec, ensureDemoHistory, ensureDemoModel, quietCreator } from './demo-data.ts';
 import { buildConsole } from '../http/console-build.ts';
 import { defaultConsoleCacheDir } from '../http/console-static.ts';
+import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { runConsoleReplay } from '../replay/console.ts';
 
 export const DATA_DIR = fileURLToPath(new URL('../.data', import.meta.url));
 
@@ -195,13 +197,13 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     await ensureDemoHistory(pool, world, seeded, log);
     await ensureDemoModel(pool, log);
 
-    const worker = await startWorker(config, pool, { pushAgent: push.agent });
+    const worker = await startWorker(config, pool, { pushAgent: push.agent, oracle: simulatedWorldOracle(pool) });
     stops.push(() => worker.stop());
     const temporal = await connectTemporal(config);
     stops.push(() => temporal.connection.close());
     // Digests go out hourly at each fan's local digest hour, as in production.
     await ensureDigestSchedule(temporal);
-    const router = createApiRouter({ pool, temporal, adminToken: config.adminToken });
+    const router = createApiRouter({ pool, temporal, adminToken: config.adminToken, console: { simulate: runConsoleReplay } });
     const server = createApiServer(router);
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');

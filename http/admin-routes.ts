@@ -3,7 +3,7 @@ import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db
 import type { Pool } from '../db/pool.ts';
 import { DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
 import { actorOf, createAdminAuth, type AdminAuth, type AdminPrincipal } from './admin-auth.ts';
-import { runSimulation, validateSimulateRequest } from './simulate-input.ts';
+import { validateSimulateRequest, type ReplayRunner } from './simulate-input.ts';
 import { readJson, type Request, type Response, type Router } from './router.ts';
 
 export interface AdminRouteDeps {
@@ -12,6 +12,8 @@ export interface AdminRouteDeps {
   adminToken: string | undefined;
   /** Shared with the console's login, so its session cookie works here too; made from adminToken when absent. */
   auth?: AdminAuth;
+  /** Runs the console's replay; without it POST /api/admin/simulate answers 503. */
+  simulate?: ReplayRunner;
 }
 
 export type AdminHandler = (req: Request, principal: AdminPrincipal) => Promise<Response>;
@@ -59,7 +61,8 @@ export function registerAdminRoutes(router: Router, deps: AdminRouteDeps): void 
   on('POST', '/api/admin/simulate', async (req) => {
     const checked = validateSimulateRequest(await readJson(req));
     if (!checked.ok) return { status: 400, body: { errors: checked.errors } };
-    return { status: 200, body: runSimulation(checked.value) };
+    if (!deps.simulate) return { status: 503, body: { errors: [{ field: '(request)', rule: 'the replay is not available in this process' }] } };
+    return { status: 200, body: await deps.simulate(checked.value) };
   });
 
   on('GET', '/api/admin/policy/audit', async (req) => {

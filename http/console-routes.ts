@@ -10,6 +10,7 @@ import { createRelevanceScorer, type RelevanceScorer } from '../models/scoring.t
 import type { AdminAuth } from './admin-auth.ts';
 import { adminRoute } from './admin-routes.ts';
 import type { Request, Response, Router } from './router.ts';
+import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 
 export interface ConsoleRouteDeps {
   pool: Pool;
@@ -19,8 +20,6 @@ export interface ConsoleRouteDeps {
   scorer?: RelevanceScorer;
 }
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 /** How far past its decision a candidate's engagement curve is drawn, unless its deadline comes first. */
 export const CURVE_HOURS = 48;
 

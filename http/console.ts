@@ -1,6 +1,7 @@
 // Registers everything behind the admin login on one router: the login and pages at /console/, the cap policy API and the console's read API.
 import type { Pool } from '../db/pool.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
+import type { ReplayRunner } from './simulate-input.ts';
 import { createAdminAuth } from './admin-auth.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerConsoleRoutes } from './console-routes.ts';
@@ -12,6 +13,8 @@ export interface ConsoleOptions {
   cacheDir?: string;
   scorer?: RelevanceScorer;
   log?: (line: string) => void;
+  /** Runs the replay behind POST /api/admin/simulate. */
+  simulate?: ReplayRunner;
 }
 
 export interface ConsoleDeps extends ConsoleOptions {
@@ -23,7 +26,7 @@ export interface ConsoleDeps extends ConsoleOptions {
 
 export function registerConsole(router: Router, deps: ConsoleDeps): void {
   const auth = createAdminAuth(deps.adminToken);
-  registerAdminRoutes(router, { pool: deps.pool, adminToken: deps.adminToken, auth });
+  registerAdminRoutes(router, { pool: deps.pool, adminToken: deps.adminToken, auth, simulate: deps.simulate });
   registerConsoleRoutes(router, { pool: deps.pool, auth, now: deps.now, scorer: deps.scorer });
   registerConsoleStatic(router, { auth, cacheDir: deps.cacheDir, log: deps.log ?? ((line) => process.stderr.write(`${line}\n`)) });
 }

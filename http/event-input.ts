@@ -1,26 +1,8 @@
 // Validates the body of POST /api/events into a typed event request, naming each bad field and the rule it broke.
+import type { EventRequest } from '../domain/creator-event.ts';
+import type { FieldError, Validated } from '../domain/field-error.ts';
+import { EVENT_KINDS, type Audience, type EventKind } from '../domain/vocabulary.ts';
 
-export const EVENT_KINDS = ['post', 'live', 'announcement'] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
-
-export type Audience = { rule: 'all' } | { rule: 'paid' } | { rule: 'tier'; minTier: number };
-
-export interface EventRequest {
-  creatorId: number;
-  kind: EventKind;
-  title: string;
-  url: string;
-  audience: Audience;
-  idempotencyKey: string;
-  deadline: Date | null;
-}
-
-export interface FieldError {
-  field: string;
-  rule: string;
-}
-
-export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 const MAX_TITLE = 300;
 const MAX_URL = 2048;

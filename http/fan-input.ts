@@ -1,25 +1,8 @@
 // Validates what fans send: their preferences and a browser push subscription, naming each bad field and the rule it broke.
-import type { FieldError, Validated } from './event-input.ts';
+import type { FanPreferences, PushSubscriptionInput } from '../domain/fan.ts';
+import type { FieldError, Validated } from '../domain/field-error.ts';
+import { DIGEST_CADENCES, type DigestCadence } from '../domain/vocabulary.ts';
 
-export const DIGEST_CADENCES = ['off', 'daily', 'weekly'] as const;
-export type DigestCadence = (typeof DIGEST_CADENCES)[number];
-
-/** What a fan controls; the JSON of GET/PUT /api/fans/me/preferences, column for column with preferences and muted_creators. */
-export interface FanPreferences {
-  emailEnabled: boolean;
-  pushEnabled: boolean;
-  digestCadence: DigestCadence;
-  /** Local hour (0-23) of the digest. */
-  digestHour: number;
-  /** Local hours [start, end) with no alerts; null leaves it to the policy default. */
-  quietHours: { start: number; end: number } | null;
-  mutedCreatorIds: number[];
-}
-
-export interface PushSubscriptionInput {
-  endpoint: string;
-  keys: { p256dh: string; auth: string };
-}
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const isHour = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 23;

@@ -1,8 +1,10 @@
 // Labelled examples from the decision, delivery and engagement log: one row per sent notification, label = opened within 24 h.
+import { fanIdPage } from '../db/fans.ts';
 import type { Pool } from '../db/pool.ts';
 import { loadSnapshots } from './engagement-snapshots.ts';
 import { loadFanHistories } from './feature-history.ts';
-import { DAY_MS, fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type FeatureQuery } from './features.ts';
+import { fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type FeatureQuery } from './features.ts';
+import { DAY_MS } from '../domain/time.ts';
 
 export const LABEL_HORIZON_MS = DAY_MS;
 
@@ -73,11 +75,6 @@ class ExampleBuffer {
       sentAtMs: this.sentAtMs.slice(0, n),
     };
   }
-}
-
-async function fanIdPage(pool: Pool, afterId: number, limit: number): Promise<number[]> {
-  const { rows } = await pool.query<{ id: number }>(`select id from fans where id > $1::bigint order by id limit $2::int`, [afterId, limit]);
-  return rows.map((r) => r.id);
 }
 
 /**

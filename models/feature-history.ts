@@ -1,6 +1,8 @@
-// Loads a page of fans' histories for the features: one query per table (fans, memberships, sends, opens), never one per fan.
+// Assembles a page of fans' histories for the features from one query per table (fans, memberships, sends, opens), never one per fan.
+import { historyFans, historyMemberships, historyOpens, historySends } from '../db/feature-history.ts';
 import type { Pool } from '../db/pool.ts';
-import type { Channel, EventKind, FanHistory, MembershipRecord, PastOpen, PastSend } from './features.ts';
+import type { FanHistory, MembershipRecord, PastOpen, PastSend } from './features.ts';
+import type { EventKind } from '../domain/vocabulary.ts';
 
 /** A past send with what training needs besides the features: the event and when it was decided. */
 export interface LoadedSend extends PastSend {
@@ -25,74 +27,13 @@ export interface HistoryRange {
   opensToMs: number;
 }
 
-/** Timestamps travel as epoch milliseconds (float8): parsing hundreds of thousands of Dates per page costs seconds. */
-const EPOCH_MS = (column: string) => `floor(extract(epoch from ${column}) * 1000)::float8`;
-
-/** Fans' time zones, sign-up times and digest hours; fans not found are left out. */
-async function fanRows(pool: Pool, fanIds: readonly number[]) {
-  const { rows } = await pool.query<{ id: number; time_zone: string; created_ms: number; digest_hour: number | null }>(
-    `select f.id, f.time_zone, ${EPOCH_MS('f.created_at')} as created_ms, p.digest_hour
-       from fans f left join preferences p on p.fan_id = f.id
-      where f.id = any($1::bigint[])`,
-    [fanIds],
-  );
-  return rows;
-}
-
-async function membershipRows(pool: Pool, fanIds: readonly number[]) {
-  const { rows } = await pool.query<{ fan_id: number; creator_id: number; kind: string; tier: number; started_ms: number }>(
-    `select fan_id, creator_id, kind, tier, ${EPOCH_MS('started_at')} as started_ms from memberships where fan_id = any($1::bigint[])`,
-    [fanIds],
-  );
-  return rows;
-}
-
-/** Delivered notifications (status sent), by fan and send time. */
-async function sendRows(pool: Pool, fanIds: readonly number[], fromMs: number, toMs: number) {
-  const { rows } = await pool.query<{
-    decision_id: number;
-    fan_id: number;
-    event_id: number;
-    creator_id: number;
-    kind: EventKind;
-    event_created_ms: number;
-    channel: Channel;
-    decided_ms: number;
-    sent_ms: number;
-  }>(
-    `select d.id as decision_id, d.fan_id, d.event_id, e.creator_id, e.kind, ${EPOCH_MS('e.created_at')} as event_created_ms,
-            v.channel, ${EPOCH_MS('d.decided_at')} as decided_ms, ${EPOCH_MS('v.started_at')} as sent_ms
-       from decisions d
-       join deliveries v on v.decision_id = d.id and v.channel = d.channel
-       join creator_events e on e.id = d.event_id
-      where d.fan_id = any($1::bigint[]) and v.status = 'sent'
-        and v.started_at >= $2::timestamptz and v.started_at < $3::timestamptz
-      order by d.fan_id, v.started_at, d.id`,
-    [fanIds, new Date(fromMs), new Date(toMs)],
-  );
-  return rows;
-}
-
-async function openRows(pool: Pool, fanIds: readonly number[], fromMs: number, toMs: number) {
-  const { rows } = await pool.query<{ decision_id: number; fan_id: number; creator_id: number; channel: Channel; occurred_ms: number }>(
-    `select g.decision_id, g.fan_id, e.creator_id, g.channel, ${EPOCH_MS('g.occurred_at')} as occurred_ms
-       from engagement_events g
-       join creator_events e on e.id = g.event_id
-      where g.fan_id = any($1::bigint[]) and g.kind = 'open' and g.decision_id is not null
-        and g.occurred_at >= $2::timestamptz and g.occurred_at < $3::timestamptz
-      order by g.fan_id, g.occurred_at, g.decision_id`,
-    [fanIds, new Date(fromMs), new Date(toMs)],
-  );
-  return rows;
-}
-
 /** The histories of a page of fans, keyed by fan id, with sends and opens in time order. */
 export async function loadFanHistories(pool: Pool, fanIds: readonly number[], range: HistoryRange): Promise<Map<number, LoadedHistory>> {
   const [fans, memberships, sends, opens] = await Promise.all([
-    fanRows(pool, fanIds),
-    membershipRows(pool, fanIds),
-    sendRows(pool, fanIds, range.sendsFromMs, range.sendsToMs),
-    openRows(pool, fanIds, range.opensFromMs, range.opensToMs),
+    historyFans(pool, fanIds),
+    historyMemberships(pool, fanIds),
+    historySends(pool, fanIds, range.sendsFromMs, range.sendsToMs),
+    historyOpens(pool, fanIds, range.opensFromMs, range.opensToMs),
   ]);
   const out = new Map<number, LoadedHistory>();
   for (const f of fans) {

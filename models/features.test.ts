@@ -1,21 +1,7 @@
 // Tests the feature replay: point-in-time cut-offs, the lookback window, smoothing toward the population, send counts and candidate columns.
 import { describe, expect, it } from 'vitest';
-import {
-  DAY_MS,
-  fanFeatureRows,
-  HOUR_MS,
-  localHourAndDay,
-  LOOKBACK_MS,
-  MEMBER_LIFT_PRIOR_OPENS,
-  namedRow,
-  NUM_FEATURES,
-  PRIOR_SENDS,
-  type EngagementSnapshot,
-  type FanHistory,
-  type FeatureQuery,
-  type PastOpen,
-  type PastSend,
-} from './features.ts';
+import { fanFeatureRows, localHourAndDay, LOOKBACK_MS, MEMBER_LIFT_PRIOR_OPENS, namedRow, NUM_FEATURES, PRIOR_SENDS, type EngagementSnapshot, type FanHistory, type FeatureQuery, type PastOpen, type PastSend } from './features.ts';
+import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 
 const T0 = Date.parse('2025-03-10T12:00:00Z');
 const snapshot: EngagementSnapshot = {

@@ -4,11 +4,11 @@
 // for rows at "now" for many channels and send times. Both call `fanFeatureRows` on the same
 // `FanHistory` shape, so the two cannot drift apart. A row sees only sends made and opens that
 // happened strictly before its decision time, within the last LOOKBACK_DAYS.
-import { circularHourDistance, localHourOfDay, zoneOffsetMinutes } from '../simulator/clock.ts';
+import { circularHourDistance, localHourOfDay, zoneOffsetMinutes } from '../domain/clock.ts';
+import { DAY_MS, HOUR_MS } from '../domain/time.ts';
+import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import { expectedPeakProximity, PEAK_PAIRS, peakPosterior, QUARTERS_PER_DAY, quarterOfDay } from './reading-peaks.ts';
 
-export type Channel = 'email' | 'push';
-export type EventKind = 'post' | 'live' | 'announcement';
 export const KIND_CODES: Record<EventKind, number> = { post: 0, live: 1, announcement: 2 };
 export const CHANNEL_CODES: Record<Channel, number> = { email: 0, push: 1 };
 
@@ -61,8 +61,6 @@ export const FEATURE_VERSION = 4;
 
 const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
 /** How far back a row looks: sends and opens older than this are forgotten. */
 export const LOOKBACK_DAYS = 28;
 export const LOOKBACK_MS = LOOKBACK_DAYS * DAY_MS;

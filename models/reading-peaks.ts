@@ -6,7 +6,7 @@
 // With a uniform prior over the pairs, the posterior after the opens seen so far says how close a candidate send
 // hour is likely to be to a reading peak, with few opens as well as many: a handful of opens already rule out
 // most pairs, and a fan with none gets the prior's answer.
-import { circularHourDistance } from '../simulator/clock.ts';
+import { circularHourDistance } from '../domain/clock.ts';
 
 /** Standard deviation (hours) of opens around a reading peak. */
 export const WIDTH_HOURS = 1.5;

@@ -1,16 +1,14 @@
 // Trains a relevance model on the log: extract examples, split by time, train with our engine, evaluate model, oracle and active model on one holdout.
 import type { Pool } from '../db/pool.ts';
 import { activeModelVersion, insertCandidateModel, modelText } from '../db/models.ts';
-import { readSimulatedWorld } from '../simulator/world-setting.ts';
-import { generateWorld } from '../simulator/world.ts';
-import { trueOpenProbabilities } from '../simulator/true-probability.ts';
 import { trainModel } from './gbdt/boosting.ts';
 import type { DataFile } from './gbdt/data-file.ts';
 import { modelToText } from './gbdt/model-text-write.ts';
 import { parseArgs, resolveParams } from './gbdt/params.ts';
 import { evaluateProbabilities, type Metrics } from './evaluation.ts';
 import { extractExamples, LABEL_HORIZON_MS, sliceByTime, type ExampleSet } from './examples.ts';
-import { CATEGORICAL_FEATURES, DAY_MS, FEATURE_NAMES, FEATURE_VERSION, NUM_FEATURES } from './features.ts';
+import { CATEGORICAL_FEATURES, FEATURE_NAMES, FEATURE_VERSION, NUM_FEATURES } from './features.ts';
+import { DAY_MS } from '../domain/time.ts';
 import { loadRelevanceModel } from './relevance-model.ts';
 
 /**
@@ -50,7 +48,15 @@ export interface TrainingOptions {
   shuffleLabels?: boolean;
   pageSize?: number;
   log?: (line: string) => void;
+  /** Scores the holdout with the truth, where the data comes from a simulated world; production has none. */
+  oracle?: HoldoutOracle;
 }
+
+/**
+ * The best any model could do on a holdout: the true P(open) of each row, or null when the data is not a simulated
+ * world's. Only the simulator knows it, so it is passed in (by the dev stack, tests and benchmarks), never imported.
+ */
+export type HoldoutOracle = (holdout: ExampleSet) => Promise<Float64Array | null>;
 
 export interface Window {
   trainFromMs: number;
@@ -119,20 +125,9 @@ function shuffled(labels: Float64Array, decisionIds: Float64Array): Float64Array
   return Float64Array.from(labels.keys(), (i) => labels[order[i]]);
 }
 
-async function oracleMetrics(pool: Pool, holdout: ExampleSet): Promise<Metrics | null> {
-  const spec = await readSimulatedWorld(pool);
-  if (!spec) return null;
-  const world = generateWorld(spec);
-  const col = (name: (typeof FEATURE_NAMES)[number], i: number) => holdout.rows[i * NUM_FEATURES + FEATURE_NAMES.indexOf(name)];
-  const inputs = Array.from({ length: holdout.numRows }, (_, i) => ({
-    fanId: holdout.fanIds[i],
-    creatorId: holdout.creatorIds[i],
-    kindCode: col('kind', i),
-    channelCode: col('channel', i),
-    localHour: col('local_hour', i),
-    sentLast24h: col('fan_sent_24h', i),
-  }));
-  return evaluateProbabilities(await trueOpenProbabilities(pool, world, inputs), holdout.labels);
+async function oracleMetrics(oracle: HoldoutOracle | undefined, holdout: ExampleSet): Promise<Metrics | null> {
+  const probabilities = oracle ? await oracle(holdout) : null;
+  return probabilities && evaluateProbabilities(probabilities, holdout.labels);
 }
 
 /** Scores the holdout with the model active now, if it reads the same features. */
@@ -180,7 +175,7 @@ export async function trainRelevanceModel(pool: Pool, options: TrainingOptions):
   const candidate = loadRelevanceModel(0, text);
   if ('incompatible' in candidate) throw new Error(`trained model is unusable: ${candidate.incompatible}`);
   const metrics = evaluateProbabilities(candidate.predict(holdout.rows), holdout.labels);
-  const oracle = await oracleMetrics(pool, holdout);
+  const oracle = await oracleMetrics(options.oracle, holdout);
   const active = await activeOnHoldout(pool, holdout);
   const base = metrics.baseRate;
   const constantLogloss = -(base * Math.log(base) + (1 - base) * Math.log(1 - base));

@@ -3,7 +3,9 @@ import type { Pool } from '../db/pool.ts';
 import { activeModelVersion, modelText } from '../db/models.ts';
 import { loadSnapshots } from './engagement-snapshots.ts';
 import { loadFanHistories } from './feature-history.ts';
-import { DAY_MS, fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type Channel, type EventKind, type FeatureQuery, type SnapshotAt } from './features.ts';
+import { fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type FeatureQuery, type SnapshotAt } from './features.ts';
+import { DAY_MS } from '../domain/time.ts';
+import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import { loadRelevanceModel, type Contribution, type RelevanceModel } from './relevance-model.ts';
 
 /** The event a batch of candidates would announce. */

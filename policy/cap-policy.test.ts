@@ -1,8 +1,9 @@
 // Tests the cap policy validator: the default passes, and every bad field is named with its rule, all at once.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CAP_POLICY, formatPolicyErrors, validateCapPolicy, type PolicyError } from './cap-policy.ts';
+import { DEFAULT_CAP_POLICY, validateCapPolicy } from './cap-policy.ts';
+import { formatFieldErrors, type FieldError } from '../domain/field-error.ts';
 
-function errorsOf(doc: unknown): PolicyError[] {
+function errorsOf(doc: unknown): FieldError[] {
   const r = validateCapPolicy(doc);
   return r.ok ? [] : r.errors;
 }
@@ -34,7 +35,7 @@ describe('validateCapPolicy', () => {
   it('names the place and the rule, as one line each', () => {
     const errors = errorsOf(withChange((d) => (d.rules[2].window = '12 hours')));
     expect(errors).toEqual([{ field: 'rules[2].window', rule: 'must be a duration such as "24h"' }]);
-    expect(formatPolicyErrors(errors)).toBe('rules[2].window: must be a duration such as "24h"');
+    expect(formatFieldErrors(errors)).toBe('rules[2].window: must be a duration such as "24h"');
   });
 
   it('collects every error, not just the first', () => {

@@ -1,6 +1,6 @@
 // The cap policy document the growth team edits: its types, the shipped default, and a validator that names every bad field.
-import { EVENT_KINDS, type EventKind } from '../http/event-input.ts';
-import { CHANNELS, type Channel } from './baseline.ts';
+import { EVENT_KINDS, type EventKind, CHANNELS, type Channel } from '../domain/vocabulary.ts';
+import type { FieldError, Validated } from '../domain/field-error.ts';
 import { parseDuration } from './duration.ts';
 
 /** The document format; a change that old documents cannot satisfy gets a new number. */
@@ -131,17 +131,6 @@ export const DEFAULT_CAP_POLICY: CapPolicy = {
   valueAware: true,
 };
 
-export interface PolicyError {
-  field: string;
-  rule: string;
-}
-
-export type ValidatedPolicy = { ok: true; value: CapPolicy } | { ok: false; errors: PolicyError[] };
-
-/** "rules[2].window: must be a duration such as \"24h\"", one line per error. */
-export function formatPolicyErrors(errors: readonly PolicyError[]): string {
-  return errors.map((e) => `${e.field}: ${e.rule}`).join('\n');
-}
 
 const DURATION_RULE = 'must be a duration such as "24h"';
 
@@ -152,7 +141,7 @@ function isObject(v: unknown): v is Obj {
 }
 
 /** Checks the value is an object and every key is known; returns it, or undefined after recording the error. */
-function object(v: unknown, path: string, known: readonly string[], errors: PolicyError[]): Obj | undefined {
+function object(v: unknown, path: string, known: readonly string[], errors: FieldError[]): Obj | undefined {
   if (!isObject(v)) {
     errors.push({ field: path || '(document)', rule: 'must be a JSON object' });
     return undefined;
@@ -165,29 +154,29 @@ function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
 
-function name(v: unknown, path: string, errors: PolicyError[]): void {
+function name(v: unknown, path: string, errors: FieldError[]): void {
   if (typeof v !== 'string' || !/^[a-z][a-z0-9_]{0,62}$/.test(v)) {
     errors.push({ field: path, rule: 'must be a name of lowercase letters, digits and underscores, starting with a letter' });
   }
 }
 
-function integer(v: unknown, path: string, min: number, max: number, errors: PolicyError[]): void {
+function integer(v: unknown, path: string, min: number, max: number, errors: FieldError[]): void {
   if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) errors.push({ field: path, rule: `must be an integer from ${min} to ${max}` });
 }
 
-function probability(v: unknown, path: string, errors: PolicyError[]): void {
+function probability(v: unknown, path: string, errors: FieldError[]): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) errors.push({ field: path, rule: 'must be a probability from 0 to 1' });
 }
 
-function duration(v: unknown, path: string, errors: PolicyError[]): void {
+function duration(v: unknown, path: string, errors: FieldError[]): void {
   if (parseDuration(v) === null) errors.push({ field: path, rule: DURATION_RULE });
 }
 
-function channel(v: unknown, path: string, errors: PolicyError[]): void {
+function channel(v: unknown, path: string, errors: FieldError[]): void {
   if (!(CHANNELS as readonly unknown[]).includes(v)) errors.push({ field: path, rule: `must be one of ${CHANNELS.join(', ')}` });
 }
 
-function rule(v: unknown, path: string, errors: PolicyError[]): void {
+function rule(v: unknown, path: string, errors: FieldError[]): void {
   if (!isObject(v)) {
     errors.push({ field: path, rule: 'must be a JSON object' });
     return;
@@ -209,7 +198,7 @@ function rule(v: unknown, path: string, errors: PolicyError[]): void {
   }
 }
 
-function rules(v: unknown, path: string, errors: PolicyError[]): Rule[] {
+function rules(v: unknown, path: string, errors: FieldError[]): Rule[] {
   if (!Array.isArray(v)) {
     errors.push({ field: path, rule: 'must be an array of rules' });
     return [];
@@ -225,7 +214,7 @@ function rules(v: unknown, path: string, errors: PolicyError[]): Rule[] {
   return v as Rule[];
 }
 
-function quietHours(v: unknown, path: string, errors: PolicyError[]): void {
+function quietHours(v: unknown, path: string, errors: FieldError[]): void {
   if (v === null) return;
   if (!isObject(v)) {
     errors.push({ field: path, rule: 'must be { "start": H, "end": H } in local hours, or null for none' });
@@ -238,7 +227,7 @@ function quietHours(v: unknown, path: string, errors: PolicyError[]): void {
 }
 
 /** A tightened rule must have the base rule's type and scope, or "the stricter of the two" means nothing. */
-function segmentRules(v: unknown, path: string, mode: unknown, base: readonly Rule[], errors: PolicyError[]): void {
+function segmentRules(v: unknown, path: string, mode: unknown, base: readonly Rule[], errors: FieldError[]): void {
   const list = rules(v, path, errors);
   if (mode !== 'tighten') return;
   list.forEach((r, i) => {
@@ -253,7 +242,7 @@ function segmentRules(v: unknown, path: string, mode: unknown, base: readonly Ru
   });
 }
 
-function segments(v: unknown, path: string, base: readonly Rule[], errors: PolicyError[]): void {
+function segments(v: unknown, path: string, base: readonly Rule[], errors: FieldError[]): void {
   if (!Array.isArray(v)) {
     errors.push({ field: path, rule: 'must be an array of segment overrides' });
     return;
@@ -279,7 +268,7 @@ function segments(v: unknown, path: string, base: readonly Rule[], errors: Polic
   });
 }
 
-function kinds(v: unknown, path: string, minScore: unknown, errors: PolicyError[]): void {
+function kinds(v: unknown, path: string, minScore: unknown, errors: FieldError[]): void {
   const o = object(v, path, EVENT_KINDS, errors);
   if (!o) return;
   for (const kind of EVENT_KINDS) {
@@ -307,8 +296,8 @@ function kinds(v: unknown, path: string, minScore: unknown, errors: PolicyError[
 }
 
 /** Validates a parsed JSON document into a CapPolicy, collecting every error with its path and rule. */
-export function validateCapPolicy(doc: unknown): ValidatedPolicy {
-  const errors: PolicyError[] = [];
+export function validateCapPolicy(doc: unknown): Validated<CapPolicy> {
+  const errors: FieldError[] = [];
   const o = object(doc, '', ['schema', 'name', 'quietHours', 'rules', 'kinds', 'segments', 'sendTime', 'digest', 'valueAware'], errors);
   if (!o) return { ok: false, errors };
   if (o.schema !== CAP_POLICY_SCHEMA) errors.push({ field: 'schema', rule: `must be ${CAP_POLICY_SCHEMA}` });

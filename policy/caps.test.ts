@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Rule } from './cap-policy.ts';
 import { bindingAt, lastSlotsAt, peakAround } from './caps.ts';
-import type { Send } from './inputs.ts';
+import type { Send } from '../domain/decision.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-05-01T12:00:00Z');

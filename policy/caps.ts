@@ -1,7 +1,7 @@
 // Cap and gap arithmetic over rolling windows: what a send at time t would do to each rule, given the fan's other alerts.
 import type { CapRule, GapRule, Rule } from './cap-policy.ts';
 import { durationMs } from './duration.ts';
-import type { Candidate, Send } from './inputs.ts';
+import type { Candidate, Send } from '../domain/decision.ts';
 
 /** The rule that stops a send at a time, with the numbers a reason needs. */
 export type Binding =

@@ -1,9 +1,8 @@
 // Tests that the invariant checker catches each kind of broken rule, and passes what the policy allows.
 import { describe, expect, it } from 'vitest';
-import type { Decision } from './baseline.ts';
+import type { Decision, Candidate, Send } from '../domain/decision.ts';
 import { DEFAULT_CAP_POLICY, type CapPolicy } from './cap-policy.ts';
 import { checkDecisions, type DecidedEntry } from './check.ts';
-import type { Candidate, Send } from './inputs.ts';
 
 const HOUR = 3_600_000;
 const now = new Date('2026-05-01T13:00:00Z');
@@ -19,7 +18,7 @@ function candidate(over: Partial<Candidate> = {}): Candidate {
 }
 
 function alert(c: Candidate, sendAt: Date | null, decidedAt = now, action: Decision['action'] = 'alert'): DecidedEntry {
-  return { candidate: c, decidedAt, decision: { fanId: c.fanId, channel: c.channel, action, sendAt, policy: 'default', reason: 'alert_best_hour', reasonDetail: {} } };
+  return { candidate: c, decidedAt, decision: { fanId: c.fanId, channel: c.channel, action, sendAt, policy: 'default', reason: 'alert_best_hour', reasonDetail: {}, score: null } };
 }
 
 const none = new Map<number, Send[]>();

@@ -1,9 +1,8 @@
 // Checks a sequence of decisions against the policy: no alert in quiet hours, after its deadline, or past a cap or gap.
-import { localHour } from '../simulator/clock.ts';
-import type { Decision } from './baseline.ts';
+import { localHour } from '../domain/clock.ts';
+import type { Decision, Candidate, Send } from '../domain/decision.ts';
 import type { CapPolicy } from './cap-policy.ts';
 import { bindingAt } from './caps.ts';
-import type { Candidate, Send } from './inputs.ts';
 import { inQuietHours, quietHoursFor } from './quiet-hours.ts';
 import { rulesFor } from './segments.ts';
 

@@ -5,7 +5,8 @@ import type { Command } from '../cli/commands.ts';
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import { databaseUrlFromEnv } from '../db/migrate.ts';
 import { createPool, type Pool } from '../db/pool.ts';
-import { DEFAULT_CAP_POLICY, formatPolicyErrors, validateCapPolicy, type ValidatedPolicy } from './cap-policy.ts';
+import { DEFAULT_CAP_POLICY, validateCapPolicy, type CapPolicy } from './cap-policy.ts';
+import { formatFieldErrors, type Validated } from '../domain/field-error.ts';
 import { formatChanges } from './diff.ts';
 
 const USAGE = 'usage: fanfare policy show [--default] | validate FILE | set FILE [--actor NAME] | audit';
@@ -29,7 +30,7 @@ export function parsePolicyArgs(args: string[], defaultActor: string): PolicyArg
 }
 
 /** Reads and validates a policy file; a file that is not JSON is reported like any other error, with its place. */
-export async function readPolicyFile(file: string): Promise<ValidatedPolicy> {
+export async function readPolicyFile(file: string): Promise<Validated<CapPolicy>> {
   const text = await readFile(file, 'utf8');
   let doc: unknown;
   try {
@@ -76,7 +77,7 @@ export const command: Command = {
     if (parsed.action === 'validate') {
       const result = await readPolicyFile(parsed.file);
       if (!result.ok) {
-        err(`${parsed.file}: invalid cap policy\n${formatPolicyErrors(result.errors)}`);
+        err(`${parsed.file}: invalid cap policy\n${formatFieldErrors(result.errors)}`);
         return 1;
       }
       out(`${parsed.file}: valid cap policy "${result.value.name}"`);
@@ -85,7 +86,7 @@ export const command: Command = {
     if (parsed.action === 'set') {
       const result = await readPolicyFile(parsed.file);
       if (!result.ok) {
-        err(`${parsed.file}: invalid cap policy, not stored; the active policy stays in force\n${formatPolicyErrors(result.errors)}`);
+        err(`${parsed.file}: invalid cap policy, not stored; the active policy stays in force\n${formatFieldErrors(result.errors)}`);
         return 1;
       }
       const document = result.value;

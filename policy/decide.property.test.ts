@@ -1,12 +1,11 @@
 // Property test: random fans, candidates, histories and scores under several policies never yield a decision the checker flags.
 import { describe, expect, it } from 'vitest';
-import { EVENT_KINDS } from '../http/event-input.ts';
+import { EVENT_KINDS, CHANNELS } from '../domain/vocabulary.ts';
+import { REASONS, type Candidate, type Send } from '../domain/decision.ts';
 import { Rng } from '../simulator/random.ts';
-import { CHANNELS } from './baseline.ts';
 import { DEFAULT_CAP_POLICY, validateCapPolicy, type CapPolicy } from './cap-policy.ts';
 import { checkDecisions, type DecidedEntry } from './check.ts';
-import { decide, REASONS } from './decide.ts';
-import type { Candidate, Send } from './inputs.ts';
+import { decide } from './decide.ts';
 import { candidateSendTimes, searchEndMs } from './send-time.ts';
 
 const HOUR = 3_600_000;

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAP_POLICY, type CapPolicy } from './cap-policy.ts';
 import { decide } from './decide.ts';
-import type { Candidate, Scores, Send } from './inputs.ts';
+import type { Scores } from './inputs.ts';
+import type { Candidate, Send } from '../domain/decision.ts';
 import { candidateSendTimes } from './send-time.ts';
 
 const HOUR = 3_600_000;

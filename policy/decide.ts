@@ -1,45 +1,12 @@
 // One decision per candidate, a pure function of the candidate, the fan's alerts so far, the policy, the scores and now.
-import type { Decision as BaselineDecision } from './baseline.ts';
+import type { Candidate, Decision, ReasonCode, Send } from '../domain/decision.ts';
 import type { CapPolicy } from './cap-policy.ts';
 import { lastSlotsAt, type LastSlot } from './caps.ts';
-import type { Candidate, Scores, Send } from './inputs.ts';
+import type { Scores } from './inputs.ts';
 import { quietHoursFor } from './quiet-hours.ts';
 import { rulesFor } from './segments.ts';
 import { bestOption, candidateSendTimes, searchEndMs, sendTimeOptions, type SendTimeOption } from './send-time.ts';
 import { expectedBestRemaining } from './value-aware.ts';
-
-export const REASONS = [
-  /** A transactional kind: caps, gaps and quiet hours do not apply. */
-  'alert_transactional',
-  /** An urgent kind (live), sent now. */
-  'alert_urgent',
-  /** The allowed send time with the highest predicted engagement (possibly now). */
-  'alert_best_hour',
-  /** No send time scores at the alert threshold. */
-  'digest_below_alert_threshold',
-  /** A cap is full at every send time that would clear the threshold. */
-  'digest_cap_reached',
-  /** Too close to another alert on the channel at every such time. */
-  'digest_min_gap',
-  /** Quiet hours cover every such time (for urgent kinds: now). */
-  'digest_quiet_hours',
-  /** It would take a last slot and is worth less than the fan's expected best candidate still to come. */
-  'digest_slot_reserved_for_better',
-  /** Below the digest's minimum score too. */
-  'suppress_below_digest_threshold',
-  /** It would have gone to the digest, but the fan turned digests off. */
-  'suppress_digest_off',
-  /** The event's deadline has passed. */
-  'suppress_deadline_passed',
-] as const;
-export type ReasonCode = (typeof REASONS)[number];
-
-/** baseline.ts's decision with a reason code from REASONS and the score it rests on. */
-export interface Decision extends BaselineDecision {
-  reason: ReasonCode;
-  /** For alerts the score at send_at; otherwise the best score over the candidate send times; null when unscored. */
-  score: number | null;
-}
 
 /** What value-aware capping weighed at one send time. */
 interface SlotCheck {

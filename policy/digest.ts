@@ -1,5 +1,5 @@
 // Digests: which items go into a fan's digest, and whether this hourly run is the fan's local digest hour.
-import { localHour, zoneOffsetMinutes } from '../simulator/clock.ts';
+import { localHour, zoneOffsetMinutes } from '../domain/clock.ts';
 import type { DigestSettings } from './cap-policy.ts';
 
 const HOUR = 3_600_000;

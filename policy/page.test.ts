@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAP_POLICY, type CapPolicy } from './cap-policy.ts';
 import { checkDecisions } from './check.ts';
-import type { Send } from './inputs.ts';
+import type { Send } from '../domain/decision.ts';
 import { decideCandidates, historyReachMs, pageCandidates, sendTimesToScore, type PageEvent, type PageFan } from './page.ts';
 
 const now = new Date('2026-03-10T12:00:00Z');

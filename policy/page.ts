@@ -1,9 +1,10 @@
 // A page of decisions: the candidates of one event, the send times each needs scored, and decide() run fan by fan over shared history.
-import type { Channel } from './baseline.ts';
+import type { Channel } from '../domain/vocabulary.ts';
+import type { Decision, Candidate, Send } from '../domain/decision.ts';
 import type { CapPolicy } from './cap-policy.ts';
-import { decide, type Decision } from './decide.ts';
+import { decide } from './decide.ts';
 import { durationMs } from './duration.ts';
-import type { Candidate, Scores, Send } from './inputs.ts';
+import type { Scores } from './inputs.ts';
 import { candidateSendTimes, searchEndMs } from './send-time.ts';
 
 /** The event a page announces. */

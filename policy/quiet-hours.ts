@@ -1,7 +1,7 @@
 // Quiet hours in the fan's local time: the fan's own preference, else the policy default.
-import { localHour } from '../simulator/clock.ts';
+import { localHour } from '../domain/clock.ts';
 import type { CapPolicy, QuietHours } from './cap-policy.ts';
-import type { Candidate } from './inputs.ts';
+import type { Candidate } from '../domain/decision.ts';
 
 /** The fan's quiet hours when they set both ends, otherwise the policy's; null means none. */
 export function quietHoursFor(policy: CapPolicy, candidate: Pick<Candidate, 'quietStart' | 'quietEnd'>): QuietHours | null {

@@ -1,6 +1,6 @@
 // The rules that hold for one candidate: the policy's base rules with the overrides of every segment the fan is in.
 import type { CapPolicy, Rule, SegmentMatch } from './cap-policy.ts';
-import type { Candidate } from './inputs.ts';
+import type { Candidate } from '../domain/decision.ts';
 import { durationMs } from './duration.ts';
 
 export interface EffectiveRules {

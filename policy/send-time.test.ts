@@ -1,7 +1,7 @@
 // Tests the candidate send times, the search window, and the choice of the best allowed time.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAP_POLICY } from './cap-policy.ts';
-import type { Candidate } from './inputs.ts';
+import type { Candidate } from '../domain/decision.ts';
 import { bestOption, candidateSendTimes, searchEndMs, sendTimeOptions } from './send-time.ts';
 
 const HOUR = 3_600_000;

@@ -2,7 +2,8 @@
 import type { CapPolicy, QuietHours, Rule } from './cap-policy.ts';
 import { bindingAt, type Binding } from './caps.ts';
 import { durationMs } from './duration.ts';
-import type { Candidate, Scores, Send } from './inputs.ts';
+import type { Scores } from './inputs.ts';
+import type { Candidate, Send } from '../domain/decision.ts';
 import { inQuietHours } from './quiet-hours.ts';
 
 const HOUR = 3_600_000;

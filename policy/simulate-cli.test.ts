@@ -8,7 +8,7 @@ import { NUM_FEATURES } from '../models/features.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
 import { useTestSchema } from '../testing/db.ts';
-import { trainReplayModel } from './replay-model.ts';
+import { trainReplayModel } from '../replay/model.ts';
 import { loadReplayModel } from './simulate-cli.ts';
 
 const DAY = 86_400_000;

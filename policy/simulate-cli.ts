@@ -7,10 +7,11 @@ import { createPool } from '../db/pool.ts';
 import { loadRelevanceModel, type RelevanceModel } from '../models/relevance-model.ts';
 import { loadWorldSpec, parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld, type World } from '../simulator/world.ts';
-import { DEFAULT_CAP_POLICY, formatPolicyErrors } from './cap-policy.ts';
+import { DEFAULT_CAP_POLICY } from './cap-policy.ts';
+import { formatFieldErrors } from '../domain/field-error.ts';
 import { readPolicyFile } from './cli.ts';
-import { baselineHistory, modelScorer, trainReplayModel } from './replay-model.ts';
-import { formatReplay, oracleScorer, replay, type ReplayScorer } from './replay.ts';
+import { baselineHistory, modelScorer, trainReplayModel } from '../replay/model.ts';
+import { formatReplay, oracleScorer, replay, type ReplayScorer } from '../replay/replay.ts';
 
 const USAGE =
   'usage: fanfare simulate [--policy FILE] [--world SPEC.json] [--days N] [--fans N] [--scores model|oracle] [--model VERSION|FILE] [--train-days N] [--max-train-rows N] [--reference oracle|none]';
@@ -107,7 +108,7 @@ export const command: Command = {
     if (parsed.policy) {
       const checked = await readPolicyFile(parsed.policy);
       if (!checked.ok) {
-        process.stderr.write(`${parsed.policy}: invalid cap policy\n${formatPolicyErrors(checked.errors)}\n`);
+        process.stderr.write(`${parsed.policy}: invalid cap policy\n${formatFieldErrors(checked.errors)}\n`);
         return 1;
       }
       policy = checked.value;

@@ -2,12 +2,11 @@
 import { inAudience, type SimulatedEvent } from './events.ts';
 import { hashString } from './random.ts';
 import { isIrrelevant, respond, type Response } from './response.ts';
-import type { Channel } from './spec.ts';
+import type { Channel } from '../domain/vocabulary.ts';
 import type { World } from './world.ts';
+import { DAY_MS } from '../domain/time.ts';
 
-const DAY_MS = 86_400_000;
 
-export const BASELINE_POLICY = 'baseline_send_now';
 
 export type BaselineSend = {
   /** Index into the events list given. */

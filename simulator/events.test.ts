@@ -1,6 +1,6 @@
 // Tests the event schedule: deterministic, consistent across ranges, at plausible hours, with per-kind deadlines.
 import { describe, expect, it } from 'vitest';
-import { localHour } from './clock.ts';
+import { localHour } from '../domain/clock.ts';
 import { inAudience, scheduleEvents } from './events.ts';
 import { parseWorldSpec } from './spec.ts';
 import { generateWorld } from './world.ts';

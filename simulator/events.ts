@@ -1,18 +1,17 @@
 // The creator events a simulated world produces in a time range: Poisson per creator, kind and local day, at realistic hours.
-import { instantOfWallTime } from './clock.ts';
+import { instantOfWallTime } from '../domain/clock.ts';
 import { Rng, cumulativeWeights, mixSeed } from './random.ts';
-import { AUDIENCES, EVENT_KINDS, type Audience, type EventKind } from './spec.ts';
+import { AUDIENCE_RULES, EVENT_KINDS, type AudienceRule, type EventKind } from '../domain/vocabulary.ts';
 import { creatorHandle, creatorDisplayName, type World } from './world.ts';
+import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 
 export type SimulatedEvent = {
   creatorIndex: number;
   kind: EventKind;
   atMs: number;
   deadlineMs: number;
-  audience: Audience;
+  audience: AudienceRule;
   /** Set only for audience 'tier'. */
   minTier: number | null;
   title: string;
@@ -35,7 +34,7 @@ export function scheduleEvents(world: World, range: { fromMs: number; toMs: numb
   const { creators: spec } = world.spec;
   const publishHours = cumulativeWeights(spec.publishHourWeights);
   const liveHours = cumulativeWeights(spec.liveHourWeights);
-  const audienceShares = cumulativeWeights(AUDIENCES.map((a) => spec.postAudienceShares[a]));
+  const audienceShares = cumulativeWeights(AUDIENCE_RULES.map((a) => spec.postAudienceShares[a]));
   // Local days can start up to 14 hours either side of the UTC day.
   const firstDay = Math.floor(range.fromMs / DAY_MS) - 1;
   const lastDay = Math.floor(range.toMs / DAY_MS) + 1;
@@ -56,7 +55,7 @@ export function scheduleEvents(world: World, range: { fromMs: number; toMs: numb
           const atMs = instantOfWallTime(zone, day * DAY_MS + hour * HOUR_MS + minute * 60_000);
           const [minHours, maxHours] = spec.deadlineHours[kind];
           const deadlineMs = Math.round(atMs + rng.uniform(minHours, maxHours) * HOUR_MS);
-          const audience: Audience = kind === 'post' ? AUDIENCES[rng.weighted(audienceShares)] : 'all';
+          const audience: AudienceRule = kind === 'post' ? AUDIENCE_RULES[rng.weighted(audienceShares)] : 'all';
           if (atMs < range.fromMs || atMs >= range.toMs) continue;
           const date = new Date(day * DAY_MS).toISOString().slice(0, 10);
           events.push({

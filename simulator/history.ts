@@ -1,6 +1,7 @@
 // Writes weeks of baseline history into PostgreSQL: events, decisions, sent deliveries and ground-truth engagement, in bulk.
 import type pg from 'pg';
-import { BASELINE_POLICY, BaselineSimulation, type BaselineSend, type BaselineSummary } from './baseline.ts';
+import { BASELINE_POLICY } from '../policy/baseline.ts';
+import { BaselineSimulation, type BaselineSend, type BaselineSummary } from './baseline.ts';
 import { scheduleEvents, type SimulatedEvent } from './events.ts';
 import type { SeedResult } from './seed.ts';
 import type { World } from './world.ts';

@@ -8,10 +8,10 @@ import type { CapturedMail } from '../peers/smtp-capture.ts';
 import type { ReceivedPush } from '../peers/push-service.ts';
 import { hashString } from './random.ts';
 import { isIrrelevant, respond, type Response } from './response.ts';
-import type { Channel, EventKind } from './spec.ts';
+import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import { findMembership, type World } from './world.ts';
+import { DAY_MS } from '../domain/time.ts';
 
-const DAY_MS = 86_400_000;
 const KIND_BY_VERB: Record<string, EventKind> = { posted: 'post', 'is live': 'live', announced: 'announcement' };
 
 export interface ResponderOptions {

@@ -1,7 +1,7 @@
 // The ground truth: how a simulated fan responds to a notification, as probabilities and as seeded draws.
-import { circularHourDistance, localHour, localHourOfDay } from './clock.ts';
+import { circularHourDistance, localHour, localHourOfDay } from '../domain/clock.ts';
 import { Rng, logit, mixSeed, sigmoid } from './random.ts';
-import type { Channel, EventKind } from './spec.ts';
+import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import { findMembership, type World } from './world.ts';
 
 export type OpenInput = {

@@ -7,10 +7,9 @@ import { seedWorld } from './seed.ts';
 import { storeSimulatedWorld } from './world-setting.ts';
 import { loadWorldSpec, parseWorldSpec, type WorldSpec } from './spec.ts';
 import { generateWorld } from './world.ts';
+import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 
 const USAGE = 'usage: fanfare seed [--world SPEC.json] [--fans N] [--creators N] [--seed N] [--history-days N [--history-ends-now]]';
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 export type SeedArgs = {
   world?: string;

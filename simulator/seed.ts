@@ -1,6 +1,6 @@
 // Writes a simulated world into PostgreSQL in bulk pages, idempotently: seeding the same world twice adds nothing.
 import type pg from 'pg';
-import { DIGEST_CADENCES } from './spec.ts';
+import { DIGEST_CADENCES } from '../domain/vocabulary.ts';
 import { creatorDisplayName, creatorHandle, fanEmail, type World } from './world.ts';
 
 export type PushSubscriptionKeys = { endpoint: string; keys: { p256dh: string; auth: string } };

@@ -1,13 +1,6 @@
 // The world spec: every knob of the simulated world with its default, and validation that names the field and the rule.
 
-export const EVENT_KINDS = ['post', 'live', 'announcement'] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
-export const CHANNELS = ['email', 'push'] as const;
-export type Channel = (typeof CHANNELS)[number];
-export const DIGEST_CADENCES = ['off', 'daily', 'weekly'] as const;
-export type DigestCadence = (typeof DIGEST_CADENCES)[number];
-export const AUDIENCES = ['all', 'paid', 'tier'] as const;
-export type Audience = (typeof AUDIENCES)[number];
+import { AUDIENCE_RULES, CHANNELS, DIGEST_CADENCES, EVENT_KINDS, type AudienceRule, type Channel, type DigestCadence, type EventKind } from '../domain/vocabulary.ts';
 
 export type PerKind = Record<EventKind, number>;
 export type PerChannel<T> = Record<Channel, T>;
@@ -32,7 +25,7 @@ export type WorldSpec = {
     /** Relative weight of each creator-local hour 0-23 for going live. */
     liveHourWeights: number[];
     /** Share of posts for all members / paid members / members of tier >= 2 (lives and announcements go to all). */
-    postAudienceShares: Record<Audience, number>;
+    postAudienceShares: Record<AudienceRule, number>;
     /** Hours from publication to the event's deadline, [min, max] drawn uniformly, by kind. */
     deadlineHours: Record<EventKind, [number, number]>;
   };
@@ -325,7 +318,7 @@ function validate(spec: WorldSpec): string[] {
   c.nonNegative('creators.publishRateSigma', cr.publishRateSigma);
   c.weights('creators.publishHourWeights', cr.publishHourWeights, 24);
   c.weights('creators.liveHourWeights', cr.liveHourWeights, 24);
-  c.shares('creators.postAudienceShares', cr.postAudienceShares, AUDIENCES);
+  c.shares('creators.postAudienceShares', cr.postAudienceShares, AUDIENCE_RULES);
   c.perKind('creators.deadlineHours', cr.deadlineHours, (p, v) => {
     if (!Array.isArray(v) || v.length !== 2 || !v.every((h) => typeof h === 'number' && h > 0) || v[0] > v[1]) {
       c.issues.push(`${p}: must be [min, max] hours with 0 < min <= max`);

@@ -1,10 +1,10 @@
 // The oracle: the simulator's true open probabilities for notifications recorded in the database, the best any model could score.
-import type pg from 'pg';
+import { creatorHandles } from '../db/creators.ts';
+import { fanEmails } from '../db/fans.ts';
+import type { Pool } from '../db/pool.ts';
 import { openProbability } from './response.ts';
-import { CHANNELS, EVENT_KINDS } from './spec.ts';
+import { CHANNELS, EVENT_KINDS } from '../domain/vocabulary.ts';
 import type { World } from './world.ts';
-
-type Queryable = Pick<pg.Pool, 'query'>;
 
 /** One recorded notification as the ground truth needs it. */
 export interface TrueProbabilityInput {
@@ -18,27 +18,25 @@ export interface TrueProbabilityInput {
 }
 
 /** Fan and creator ids to the world's indexes, by the natural keys the seed wrote (fanNNNNN@…, creatorNNN). */
-export async function worldIndexes(db: Queryable, fanIds: number[], creatorIds: number[]): Promise<{ fan: Map<number, number>; creator: Map<number, number> }> {
-  const fans = await db.query<{ id: number; email: string }>(`select id, email from fans where id = any($1::bigint[])`, [fanIds]);
-  const creators = await db.query<{ id: number; handle: string }>(`select id, handle from creators where id = any($1::bigint[])`, [creatorIds]);
+export async function worldIndexes(pool: Pool, fanIds: number[], creatorIds: number[]): Promise<{ fan: Map<number, number>; creator: Map<number, number> }> {
   const fan = new Map<number, number>();
-  for (const r of fans.rows) {
-    const m = /^fan(\d+)@fans\.example$/.exec(r.email);
-    if (m) fan.set(Number(r.id), Number(m[1]) - 1);
+  for (const [id, email] of await fanEmails(pool, fanIds)) {
+    const m = /^fan(\d+)@fans\.example$/.exec(email);
+    if (m) fan.set(id, Number(m[1]) - 1);
   }
   const creator = new Map<number, number>();
-  for (const r of creators.rows) {
-    const m = /^creator(\d+)$/.exec(r.handle);
-    if (m) creator.set(Number(r.id), Number(m[1]) - 1);
+  for (const [id, handle] of await creatorHandles(pool, creatorIds)) {
+    const m = /^creator(\d+)$/.exec(handle);
+    if (m) creator.set(id, Number(m[1]) - 1);
   }
   return { fan, creator };
 }
 
 /** True P(open) for each input; throws if a fan or creator is not part of the world. */
-export async function trueOpenProbabilities(db: Queryable, world: World, inputs: TrueProbabilityInput[]): Promise<Float64Array> {
+export async function trueOpenProbabilities(pool: Pool, world: World, inputs: TrueProbabilityInput[]): Promise<Float64Array> {
   const fanIds = [...new Set(inputs.map((i) => i.fanId))];
   const creatorIds = [...new Set(inputs.map((i) => i.creatorId))];
-  const indexes = await worldIndexes(db, fanIds, creatorIds);
+  const indexes = await worldIndexes(pool, fanIds, creatorIds);
   const out = new Float64Array(inputs.length);
   inputs.forEach((input, i) => {
     const fanIndex = indexes.fan.get(input.fanId);

@@ -1,18 +1,13 @@
 // Remembers which simulated world a database holds (its spec, in settings), so training can score the oracle and the responder can answer.
-import type pg from 'pg';
+import type { Pool } from '../db/pool.ts';
+import { getSetting, putSetting } from '../db/settings.ts';
 import { isPlainObject, parseWorldSpec, type WorldSpec } from './spec.ts';
-
-type Queryable = Pick<pg.Pool, 'query'>;
 
 export const WORLD_SETTING = 'simulated_world';
 
 /** Records the spec of the world just seeded; a later seed of another world replaces it. */
-export async function storeSimulatedWorld(db: Queryable, spec: WorldSpec): Promise<void> {
-  await db.query(
-    `insert into settings (key, value) values ($1::text, $2::jsonb)
-     on conflict (key) do update set value = excluded.value`,
-    [WORLD_SETTING, JSON.stringify(spec)],
-  );
+export async function storeSimulatedWorld(pool: Pool, spec: WorldSpec): Promise<void> {
+  await putSetting(pool, WORLD_SETTING, spec);
 }
 
 /**
@@ -37,7 +32,7 @@ export function storedWorldSpec(value: unknown): WorldSpec {
 }
 
 /** The spec of the simulated world in this database, or null for a real platform's data. */
-export async function readSimulatedWorld(db: Queryable): Promise<WorldSpec | null> {
-  const { rows } = await db.query<{ value: unknown }>(`select value from settings where key = $1::text`, [WORLD_SETTING]);
-  return rows.length === 0 ? null : storedWorldSpec(rows[0].value);
+export async function readSimulatedWorld(pool: Pool): Promise<WorldSpec | null> {
+  const value = await getSetting(pool, WORLD_SETTING);
+  return value === undefined ? null : storedWorldSpec(value);
 }

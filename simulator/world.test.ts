@@ -1,7 +1,7 @@
 // Tests world generation: deterministic by seed, shaped by the spec, and internally consistent.
 import { describe, expect, it } from 'vitest';
 import { parseWorldSpec } from './spec.ts';
-import { circularHourDistance } from './clock.ts';
+import { circularHourDistance } from '../domain/clock.ts';
 import { audienceSizes, fanEmail, findMembership, generateWorld } from './world.ts';
 
 const small = parseWorldSpec({ seed: 11, creators: { count: 30 }, fans: { count: 3000 } });

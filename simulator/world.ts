@@ -1,9 +1,10 @@
 // Generates the simulated world from a spec: creators, fans, memberships and latent affinities, the same for the same seed.
-import { circularHourDistance } from './clock.ts';
+import { circularHourDistance } from '../domain/clock.ts';
 import { Rng, cumulativeWeights, mixSeed, sigmoid, zipfWeights } from './random.ts';
-import { DIGEST_CADENCES, EVENT_KINDS, type EventKind, type WorldSpec } from './spec.ts';
+import { type WorldSpec } from './spec.ts';
+import { DIGEST_CADENCES, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';
+import { DAY_MS } from '../domain/time.ts';
 
-const DAY_MS = 86_400_000;
 
 /**
  * A world is parallel typed arrays indexed by creator, fan or membership (like a column store), so

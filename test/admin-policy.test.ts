@@ -9,6 +9,7 @@ import { createApiServer } from '../http/api.ts';
 import { Router } from '../http/router.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { useTestSchema } from '../testing/db.ts';
+import { runConsoleReplay } from '../replay/console.ts';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 const db = useTestSchema('admin_policy');
@@ -17,7 +18,7 @@ let api: string;
 
 beforeAll(async () => {
   const router = new Router();
-  registerAdminRoutes(router, { pool: db().pool, adminToken: TOKEN });
+  registerAdminRoutes(router, { pool: db().pool, adminToken: TOKEN, simulate: runConsoleReplay });
   server = createApiServer(router);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -13,6 +13,7 @@ import { registerConsole } from '../http/console.ts';
 import { Router } from '../http/router.ts';
 import { seedConsoleWorld, type ConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
+import { runConsoleReplay } from '../replay/console.ts';
 
 const TOKEN = 'console-e2e-token-0123456789abcdef';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -28,7 +29,7 @@ let profile: string;
 beforeAll(async () => {
   world = await seedConsoleWorld(db().pool);
   const router = new Router();
-  registerConsole(router, { pool: db().pool, adminToken: TOKEN, now: () => new Date(), log: () => undefined });
+  registerConsole(router, { pool: db().pool, adminToken: TOKEN, now: () => new Date(), log: () => undefined, simulate: runConsoleReplay });
   server = createApiServer(router);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -1,5 +1,5 @@
 // Each transition of the delivery protocol, with a worker "dying" at each point: nothing is lost, nothing past the commit point is resent.
-import type { BeforeCommit } from '../delivery/commit-point.ts';
+import type { BeforeCommit } from '../domain/commit-point.ts';
 import { createServer, connect, type Socket } from 'node:net';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,7 @@ import { vapidKeys } from '../app/services.ts';
 import { deliverDecisions, type DeliverDeps } from '../delivery/deliver.ts';
 import { createEmailSender } from '../delivery/email-sender.ts';
 import { createPushSender } from '../delivery/push-sender.ts';
-import type { Channel } from '../policy/baseline.ts';
+import type { Channel } from '../domain/vocabulary.ts';
 
 let db: TestSchema;
 let smtp: SmtpCapture;

@@ -9,7 +9,8 @@ import { workflowBundle } from '../app/worker.ts';
 import { activeModelVersion, getModel, promoteModel, rollbackModel } from '../db/models.ts';
 import { loadSnapshots } from '../models/engagement-snapshots.ts';
 import { extractExamples, type ExampleSet } from '../models/examples.ts';
-import { DAY_MS, FEATURE_NAMES, HOUR_MS, NUM_FEATURES } from '../models/features.ts';
+import { FEATURE_NAMES, NUM_FEATURES } from '../models/features.ts';
+import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import { candidateFeatureRows, createRelevanceScorer } from '../models/scoring.ts';
 import { writeHistory } from '../simulator/history.ts';
 import { seedWorld, type SeedResult } from '../simulator/seed.ts';
@@ -20,6 +21,7 @@ import { useTestSchema } from '../testing/db.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
 import { RETRAIN_SCHEDULE_ID, trainingTaskQueue } from '../workflows/names.ts';
 import type { RetrainModelResult } from '../workflows/retrain-model.ts';
+import { simulatedWorldOracle } from '../simulator/oracle.ts';
 
 try {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -108,7 +110,7 @@ describe('features', () => {
 });
 
 describe('training and promotion', () => {
-  const training = () => createTrainingActivities({ pool: db().pool });
+  const training = () => createTrainingActivities({ pool: db().pool, oracle: simulatedWorldOracle(db().pool) });
 
   it('says so when no model is active, and decides with the named baseline', async () => {
     const lines: string[] = [];
@@ -189,7 +191,7 @@ describe('retrainModel on Temporal', () => {
 
   it('trains on its own queue, gates and records a candidate; the nightly schedule is created once and updated after', async () => {
     const connection = await NativeConnection.connect({ address: temporal().address });
-    const activities = createTrainingActivities({ pool: db().pool });
+    const activities = createTrainingActivities({ pool: db().pool, oracle: simulatedWorldOracle(db().pool) });
     const main = await Worker.create({ connection, taskQueue: 'relevance-test', workflowBundle: await workflowBundle(), activities: { gateCandidate: activities.gateCandidate } });
     const trainer = await Worker.create({ connection, taskQueue: trainingTaskQueue('relevance-test'), activities: { trainCandidate: activities.trainCandidate }, maxConcurrentActivityTaskExecutions: 1 });
     await main.runUntil(async () => {

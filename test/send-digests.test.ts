@@ -9,7 +9,7 @@ import { insertDecisions } from '../db/decisions.ts';
 import { insertEvent } from '../db/events.ts';
 import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
 import { localWeekday } from '../policy/digest.ts';
-import { localHour } from '../simulator/clock.ts';
+import { localHour } from '../domain/clock.ts';
 import { seedAudience, type SeededAudience } from '../testing/audience.ts';
 import { createTestSchema, type TestSchema } from '../testing/db.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
@@ -49,8 +49,8 @@ beforeAll(async () => {
       creatorId: audience.creatorId, kind: 'post', title: `Item ${k} score ${score}`, url: `https://creators.example/dee/${k}`,
       audience: { rule: 'all' }, idempotencyKey: `digest-${k}`, deadline: null,
     });
-    const digest = (fan: number) => ({ fanId: audience.fanIds[fan], channel: 'email' as const, action: 'digest' as const, sendAt: null, policy: 'test', reason: 'digest_below_alert_threshold', reasonDetail: {}, score });
-    const alert = (fan: number) => ({ ...digest(fan), channel: 'push' as const, action: 'alert' as const, sendAt: new Date(runAtMs - HOUR), reason: 'alert_best_hour' });
+    const digest = (fan: number) => ({ fanId: audience.fanIds[fan], channel: 'email' as const, action: 'digest' as const, sendAt: null, policy: 'test', reason: 'digest_below_alert_threshold' as const, reasonDetail: {}, score });
+    const alert = (fan: number) => ({ ...digest(fan), channel: 'push' as const, action: 'alert' as const, sendAt: new Date(runAtMs - HOUR), reason: 'alert_best_hour' as const });
     // Event 3 (the best) also went out to fan 0 as a push alert: it must not appear in fan 0's digest.
     await insertDecisions(db.pool, event.id, [digest(0), digest(1), digest(2), digest(3), digest(4), ...(k === 3 ? [alert(0)] : []), alert(3)]);
   }

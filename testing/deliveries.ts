@@ -2,7 +2,8 @@
 import type { Pool } from '../db/pool.ts';
 import { insertEvent } from '../db/events.ts';
 import { insertDecisions } from '../db/decisions.ts';
-import { baselineSendNow, type Channel } from '../policy/baseline.ts';
+import { baselineSendNow } from '../policy/baseline.ts';
+import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import { createEmailSender, type EmailSender } from '../delivery/email-sender.ts';
 import { createPushSender, type PushSender } from '../delivery/push-sender.ts';
 import { createTokenSigner, type TokenSigner } from '../delivery/tokens.ts';
@@ -11,7 +12,6 @@ import type { DeliverDeps } from '../delivery/deliver.ts';
 import type { SmtpCapture } from '../peers/smtp-capture.ts';
 import type { PushService } from '../peers/push-service.ts';
 import { vapidKeys } from '../app/services.ts';
-import type { EventKind } from '../http/event-input.ts';
 
 export const TEST_TRACKING_KEYS = [{ kid: 't1', secret: 'test-tracking-secret-0123456789abcdef' }];
 export const TEST_PUBLIC_URL = 'https://fans.fanfare.test';

@@ -13,6 +13,7 @@ import { startPushService, type PushService } from '../peers/push-service.ts';
 import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
 import { createTestSchema, type TestSchema } from './db.ts';
 import type { DevServer } from '../dev/temporal.ts';
+import { simulatedWorldOracle } from '../simulator/oracle.ts';
 
 export interface TestStack {
   db: TestSchema;
@@ -54,7 +55,7 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
       ...options.env,
     });
     const vapid = await vapidKeys(db.pool);
-    const worker = (parts.worker = await startWorker(config, db.pool, { pushAgent: push.agent }));
+    const worker = (parts.worker = await startWorker(config, db.pool, { pushAgent: push.agent, oracle: simulatedWorldOracle(db.pool) }));
     const client = (parts.client = await connectTemporal(config));
     server = createApiServer(createApiRouter({ pool: db.pool, temporal: client, fan: { trackingKeys: config.trackingKeys } }));
     server.listen(0, '127.0.0.1');

@@ -1,6 +1,7 @@
 // sendDigests: the hourly run that sends each fan whose local digest hour it is one digest of their best waiting items.
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
+import { HOUR_MS } from '../domain/time.ts';
 
 const { buildDigests, deliverDigests } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -8,7 +9,6 @@ const { buildDigests, deliverDigests } = proxyActivities<Activities>({
 });
 
 export const DIGEST_PAGE_SIZE = 2000;
-const HOUR_MS = 3_600_000;
 
 export interface SendDigestsInput {
   /** The hour this run is for (epoch ms); by default the hour the run started in, as the schedule starts it. */

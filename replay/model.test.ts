@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, fanFeatureRows, NUM_FEATURES } from '../models/features.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
-import { DEFAULT_CAP_POLICY } from './cap-policy.ts';
-import { FeatureLog, modelScorer, trainReplayModel } from './replay-model.ts';
+import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { FeatureLog, modelScorer, trainReplayModel } from './model.ts';
 import { oracleScorer, replay, runPolicy, type ScoreBatch } from './replay.ts';
 import { scheduleEvents } from '../simulator/events.ts';
 

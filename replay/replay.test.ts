@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
-import { DEFAULT_CAP_POLICY } from './cap-policy.ts';
+import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { capsOnlyPolicy, formatReplay, replay } from './replay.ts';
-import { parseSimulateArgs } from './simulate-cli.ts';
+import { parseSimulateArgs } from '../policy/simulate-cli.ts';
 
 describe('replay', () => {
   it('plays the real decide() against the ground truth and breaks no quiet hour, deadline, cap or gap', () => {

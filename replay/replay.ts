@@ -1,26 +1,24 @@
 // The replay: the real decide() over simulated days against the simulator's ground truth, in memory, beside the two obvious policies.
-import { localHour } from '../simulator/clock.ts';
+import { localHour } from '../domain/clock.ts';
+import { REPLAY_POLICIES, type ReplayMode } from '../wire/replay.ts';
 import { inAudience, scheduleEvents, type SimulatedEvent } from '../simulator/events.ts';
 import { hashString } from '../simulator/random.ts';
 import { isIrrelevant, openProbability, respond } from '../simulator/response.ts';
-import { DIGEST_CADENCES } from '../simulator/spec.ts';
+import { DIGEST_CADENCES, type Channel } from '../domain/vocabulary.ts';
+import type { Decision, Candidate, Send } from '../domain/decision.ts';
 import type { World } from '../simulator/world.ts';
-import type { Channel } from './baseline.ts';
-import type { CapPolicy } from './cap-policy.ts';
-import { checkDecisions, type DecidedEntry, type Violation } from './check.ts';
-import { decide, type Decision } from './decide.ts';
-import { digestDue, selectDigest, type DigestItem } from './digest.ts';
-import type { Candidate, Send } from './inputs.ts';
-import { historyReachMs, sendTimesToScore } from './page.ts';
-import { fanCandidateStats } from './value-aware.ts';
+import type { CapPolicy } from '../policy/cap-policy.ts';
+import { checkDecisions, type DecidedEntry, type Violation } from '../policy/check.ts';
+import { decide } from '../policy/decide.ts';
+import { digestDue, selectDigest, type DigestItem } from '../policy/digest.ts';
+import { historyReachMs, sendTimesToScore } from '../policy/page.ts';
+import { fanCandidateStats } from '../policy/value-aware.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const VALUE_LOOKBACK_MS = 7 * DAY;
 const DIGEST_LOOKBACK_MS = 8 * DAY;
 
-export const REPLAY_POLICIES = ['send_everything_now', 'caps_only_fcfs', 'policy'] as const;
-export type ReplayMode = (typeof REPLAY_POLICIES)[number];
 
 /** Candidate send times of one event to score in one batch, fan by fan (a fan's rows are contiguous). */
 export interface ScoreBatch {

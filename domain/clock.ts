@@ -1,4 +1,4 @@
-// Wall-clock arithmetic in IANA time zones, cached, because the simulator asks for local hours millions of times.
+// Wall-clock arithmetic in IANA time zones, cached, because policy, features and the simulator ask for local hours millions of times.
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 // By zone, then bucket: no key string is built per call (the replay asks tens of millions of times).

@@ -1,7 +1,9 @@
 // The replay's relevance model: an in-memory send/open log fed to the same fanFeatureRows as training and serving, a model trained on a simulated baseline history, and batch scoring.
-import { snapshotsFromDaily, type DailyEngagement } from '../models/engagement-snapshots.ts';
+import { snapshotsFromDaily } from '../models/engagement-snapshots.ts';
+import type { DailyEngagement } from '../db/daily-engagement.ts';
 import { evaluateProbabilities, type Metrics } from '../models/evaluation.ts';
-import { fanFeatureRows, FEATURE_NAMES, LOOKBACK_MS, NUM_FEATURES, type Channel, type EventKind, type FanHistory, type FeatureQuery, type PastOpen, type PastSend, type SnapshotAt } from '../models/features.ts';
+import { fanFeatureRows, FEATURE_NAMES, LOOKBACK_MS, NUM_FEATURES, type FanHistory, type FeatureQuery, type PastOpen, type PastSend, type SnapshotAt } from '../models/features.ts';
+import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import { trainModel } from '../models/gbdt/boosting.ts';
 import type { DataFile } from '../models/gbdt/data-file.ts';
 import { modelToText } from '../models/gbdt/model-text-write.ts';

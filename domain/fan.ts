@@ -1,0 +1,19 @@
+// What a fan controls and registers: preferences and a browser push subscription.
+import type { DigestCadence } from './vocabulary.ts';
+
+/** What a fan controls; the JSON of GET/PUT /api/fans/me/preferences, column for column with preferences and muted_creators. */
+export interface FanPreferences {
+  emailEnabled: boolean;
+  pushEnabled: boolean;
+  digestCadence: DigestCadence;
+  /** Local hour (0-23) of the digest. */
+  digestHour: number;
+  /** Local hours [start, end) with no alerts; null leaves it to the policy default. */
+  quietHours: { start: number; end: number } | null;
+  mutedCreatorIds: number[];
+}
+
+export interface PushSubscriptionInput {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}

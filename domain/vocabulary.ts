@@ -1,0 +1,23 @@
+// The platform's vocabulary, declared once: channels, event kinds, audience rules, memberships and digest cadences.
+
+/** How a notification reaches a fan. */
+export const CHANNELS = ['email', 'push'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** What a creator announces (creator_events.kind). */
+export const EVENT_KINDS = ['post', 'live', 'announcement'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** Who of a creator's members an event is for (creator_events.audience). */
+export const AUDIENCE_RULES = ['all', 'paid', 'tier'] as const;
+export type AudienceRule = (typeof AUDIENCE_RULES)[number];
+/** An audience rule with its parameter: `tier` reaches members at `minTier` or above. */
+export type Audience = { rule: 'all' } | { rule: 'paid' } | { rule: 'tier'; minTier: number };
+
+/** A fan's membership with a creator (memberships.kind). */
+export const MEMBERSHIP_KINDS = ['free', 'paid'] as const;
+export type MembershipKind = (typeof MEMBERSHIP_KINDS)[number];
+
+/** How often a fan gets a digest of what was not worth an alert (preferences.digest_cadence); off suppresses instead. */
+export const DIGEST_CADENCES = ['off', 'daily', 'weekly'] as const;
+export type DigestCadence = (typeof DIGEST_CADENCES)[number];
