@@ -5,11 +5,12 @@
 import { startDevStack } from '../dev/run-dev.ts';
 import { createPool } from '../db/pool.ts';
 import { seedAudience } from '../testing/audience.ts';
+import { restoreModel, retireActiveModel } from '../db/fixtures.ts';
 
 const FANS = Number(process.argv[2] ?? 10_000);
 const stack = await startDevStack({ fans: 200, creators: 5, seed: 1, log: () => {} });
 const pool = createPool(stack.config.databaseUrl!, 4);
-const active = await pool.query(`update models set status = 'retired' where status = 'active' returning version`);
+const retired = await retireActiveModel(pool);
 try {
   const handle = `bench${Date.now()}`;
   const seeded = await seedAudience(pool, { fans: FANS, handle, subscribe: () => stack.subscribe() });
@@ -39,7 +40,7 @@ try {
       `(${((2 * FANS) / seconds).toFixed(0)} deliveries/s)\n`,
   );
 } finally {
-  if (active.rowCount) await pool.query(`update models set status = 'active' where version = $1::int`, [active.rows[0].version]);
+  if (retired !== null) await restoreModel(pool, retired);
   await pool.end();
   await stack.stop();
 }

@@ -17,6 +17,7 @@ import { createLinks } from '../delivery/links.ts';
 import { deliverDecisions, type DeliverDeps } from '../delivery/deliver.ts';
 import type { Channel } from '../domain/vocabulary.ts';
 import { createPool } from '../db/pool.ts';
+import { backendPids } from '../db/databases.ts';
 
 const PER_RUN = Number(process.argv[2] ?? 2000);
 /** What dispatchSlot hands deliverDue at a time. */
@@ -54,9 +55,8 @@ const TICKS_PER_SECOND = 100;
 
 /** CPU seconds used so far by the PostgreSQL backends serving this pool (they run on this machine). */
 async function postgresCpuSeconds(pool: import('../db/pool.ts').Pool): Promise<Map<number, number>> {
-  const r = await pool.query(`select pid from pg_stat_activity where application_name = 'fanfare_bench'`);
   const used = new Map<number, number>();
-  for (const { pid } of r.rows) {
+  for (const pid of await backendPids(pool, 'fanfare_bench')) {
     try {
       // Fields after the ")" that closes the command name: utime and stime are the 12th and 13th.
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');

@@ -18,6 +18,11 @@ import { HOUR_MS } from '../domain/time.ts';
 import { createRelevanceScorer, type ScoringCandidate } from '../models/scoring.ts';
 import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { largestCreator } from '../db/creators.ts';
+import { lastSentAt } from '../db/deliveries.ts';
+import { insertEvent } from '../db/events.ts';
+import { fanIdPage } from '../db/fans.ts';
+import { deleteEvent } from '../db/fixtures.ts';
 
 const skipTrain = process.argv.includes('--skip-train');
 const trainFlags = process.argv.slice(2).filter((a) => a !== '--skip-train');
@@ -27,8 +32,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 // The history's end is the data's "now": engagement after it was never written, so labels are complete only up to it.
-const end = await pool.query(`select max(v.started_at) as last from deliveries v where v.status = 'sent'`);
-const asOf = new Date(Math.ceil(end.rows[0].last.getTime() / HOUR_MS) * HOUR_MS);
+const asOf = new Date(Math.ceil((await lastSentAt(pool))!.getTime() / HOUR_MS) * HOUR_MS);
 log(`history ends ${asOf.toISOString()}`);
 
 if (!skipTrain) {
@@ -52,13 +56,13 @@ if (!skipTrain) {
 
 // Scoring inside the decision path: 10,000 fans × 2 channels × 24 candidate send hours in one call.
 const scorer = createRelevanceScorer({ pool, log });
-const creator = await pool.query(`select creator_id, count(*)::int as n from memberships group by 1 order by 2 desc limit 1`);
-const fans = await pool.query(`select id from fans order by id limit 10000`);
-const event = { creatorId: creator.rows[0].creator_id, kind: 'post' as const, createdAtMs: asOf.getTime() };
+const creator = (await largestCreator(pool))!;
+const fans = await fanIdPage(pool, 0, 10_000);
+const event = { creatorId: creator.creatorId, kind: 'post' as const, createdAtMs: asOf.getTime() };
 const candidates: ScoringCandidate[] = [];
-for (const f of fans.rows) {
+for (const fanId of fans) {
   for (const channel of ['email', 'push'] as const) {
-    for (let h = 0; h < 24; h++) candidates.push({ fanId: f.id, channel, sendAtMs: asOf.getTime() + h * HOUR_MS });
+    for (let h = 0; h < 24; h++) candidates.push({ fanId, channel, sendAtMs: asOf.getTime() + h * HOUR_MS });
   }
 }
 await scorer.scoreCandidates(event, candidates.slice(0, 48), asOf.getTime()); // loads the model and the day's snapshot
@@ -71,11 +75,15 @@ for (let run = 1; run <= 3; run++) {
 }
 
 // decideBatch as announceEvent runs it: 2,000-fan pages of the biggest creator's audience, scored with SHAP and written.
-const ev = await pool.query(
-  `insert into creator_events (creator_id, kind, title, url, audience, idempotency_key, created_at)
-   values ($1::bigint, 'post', 'Bench post', 'https://fans.example/bench', 'all', $2::text, $3::timestamptz) returning id`,
-  [event.creatorId, `bench-${Date.now()}`, asOf],
-);
+const { event: ev } = await insertEvent(pool, {
+  creatorId: event.creatorId,
+  kind: 'post',
+  title: 'Bench post',
+  url: 'https://fans.example/bench',
+  audience: { rule: 'all' },
+  idempotencyKey: `bench-${Date.now()}`,
+  deadline: null,
+}, asOf);
 // decideBatch touches only the pool, the scorer and the clock.
 const activities = createActivities({ pool, scorer, now: () => asOf } as unknown as ActivityDeps);
 const t0 = performance.now();
@@ -83,7 +91,7 @@ let afterFanId = 0;
 let decisions = 0;
 let audience = 0;
 for (;;) {
-  const page = await activities.decideBatch({ eventId: ev.rows[0].id, afterFanId, limit: 2000 });
+  const page = await activities.decideBatch({ eventId: ev.id, afterFanId, limit: 2000 });
   decisions += page.decisions;
   audience += page.fans;
   afterFanId = page.lastFanId;
@@ -91,6 +99,5 @@ for (;;) {
 }
 const s = (performance.now() - t0) / 1000;
 log(`decideBatch: ${audience} fans, ${decisions} decisions scored with top-5 SHAP and written in ${s.toFixed(1)} s (${(decisions / s).toFixed(0)} decisions/s)`);
-await pool.query(`delete from decisions where event_id = $1::bigint`, [ev.rows[0].id]);
-await pool.query(`delete from creator_events where id = $1::bigint`, [ev.rows[0].id]);
+await deleteEvent(pool, ev.id);
 await pool.end();

@@ -10,10 +10,10 @@ import { readSimulatedWorld } from '../simulator/world-setting.ts';
 import { generateWorld, type World } from '../simulator/world.ts';
 import { trueOpenProbabilities } from '../simulator/true-probability.ts';
 import { sigmoid } from '../simulator/random.ts';
+import { lastSentAt } from '../db/deliveries.ts';
 
 const pool = createPool(process.env.DATABASE_URL!, 8);
-const end = await pool.query(`select max(v.started_at) as last from deliveries v where v.status = 'sent'`);
-const asOfMs = Math.ceil(end.rows[0].last.getTime() / HOUR_MS) * HOUR_MS;
+const asOfMs = Math.ceil((await lastSentAt(pool))!.getTime() / HOUR_MS) * HOUR_MS;
 const w = trainingWindow(asOfMs, 21, 3);
 const hold = await extractExamples(pool, { fromMs: w.holdoutFromMs, toMs: w.holdoutToMs });
 const world = generateWorld((await readSimulatedWorld(pool))!);

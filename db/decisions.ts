@@ -1,6 +1,7 @@
 // Decisions: written a page at a time in one statement; each (event, fan, channel) is decided once.
 import type { Pool, PoolClient } from './pool.ts';
 import type { Decision, DecisionEvidence } from '../domain/decision.ts';
+import type { Channel } from '../domain/vocabulary.ts';
 
 /** Inserts a page of decisions for one event; a decision already recorded (a retried page) is kept as it was. */
 export async function insertDecisions(pool: Pool | PoolClient, eventId: number, decisions: readonly (Decision & Partial<DecisionEvidence>)[]): Promise<number> {
@@ -63,4 +64,16 @@ export async function dueDecisionIds(
     [from, to, afterId, limit, partition.count, partition.index],
   );
   return r.rows.map((row) => row.id);
+}
+
+/** Whether any decision was ever recorded: a database with history. */
+export async function anyDecision(pool: Pool): Promise<boolean> {
+  const r = await pool.query<{ x: boolean }>(`select exists (select 1 from decisions) as x`);
+  return r.rows[0].x;
+}
+
+/** An event's decisions, in id order. */
+export async function eventDecisions(pool: Pool, eventId: number): Promise<{ id: number; fanId: number; channel: Channel }[]> {
+  const r = await pool.query(`select id, fan_id, channel from decisions where event_id = $1::bigint order by id`, [eventId]);
+  return r.rows.map((row) => ({ id: row.id, fanId: row.fan_id, channel: row.channel }));
 }

@@ -205,3 +205,9 @@ export async function revokePushSubscription(pool: Pool, subscriptionId: number)
     [subscriptionId],
   );
 }
+
+/** When the last delivered notification went out: the end of a log's history; null when nothing was sent. */
+export async function lastSentAt(pool: Pool): Promise<Date | null> {
+  const r = await pool.query(`select max(started_at) as last from deliveries where status = 'sent'`);
+  return r.rows[0].last;
+}

@@ -32,16 +32,19 @@ export class UnknownCreatorError extends Error {
   }
 }
 
-/** Inserts the event unless the creator already sent this idempotency key; returns the stored event either way. */
-export async function insertEvent(pool: Pool, e: EventRequest): Promise<{ event: CreatorEvent; created: boolean }> {
+/**
+ * Inserts the event unless the creator already sent this idempotency key; returns the stored event either way.
+ * `createdAt` backdates it (a benchmark replaying a moment of a seeded history); the server's clock otherwise.
+ */
+export async function insertEvent(pool: Pool, e: EventRequest, createdAt?: Date): Promise<{ event: CreatorEvent; created: boolean }> {
   const minTier = e.audience.rule === 'tier' ? e.audience.minTier : null;
   try {
     const inserted = await pool.query(
-      `insert into creator_events (creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline)
-       values ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::int, $7::text, $8::timestamptz)
+      `insert into creator_events (creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline, created_at)
+       values ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::int, $7::text, $8::timestamptz, coalesce($9::timestamptz, now()))
        on conflict (creator_id, idempotency_key) do nothing
        returning ${COLUMNS}`,
-      [e.creatorId, e.kind, e.title, e.url, e.audience.rule, minTier, e.idempotencyKey, e.deadline],
+      [e.creatorId, e.kind, e.title, e.url, e.audience.rule, minTier, e.idempotencyKey, e.deadline, createdAt ?? null],
     );
     if (inserted.rowCount === 1) return { event: toEvent(inserted.rows[0]), created: true };
   } catch (err: any) {

@@ -1,4 +1,4 @@
-// One place that makes PostgreSQL pools, so every process parses bigint ids and timestamps the same way.
+// One place that makes PostgreSQL pools, so every process parses bigint ids and timestamps the same way and logs pool errors.
 import pg from 'pg';
 
 // bigint (int8) ids fit in a JS number for any table we will ever have; parse them as numbers.
@@ -7,10 +7,20 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
-export function createPool(connectionString: string, max = 10): pg.Pool {
+export interface PoolOptions {
+  /** Names the pool in its error lines, e.g. "worker" or "api". */
+  name?: string;
+  /** Where pool errors go; stderr by default. */
+  log?: (line: string) => void;
+}
+
+export function createPool(connectionString: string, max = 10, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({ connectionString, max });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
+  const name = options.name ?? 'fanfare';
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // An idle client losing its connection (a server restart, a network cut) must not crash the process: the next query
+  // reconnects. It is still worth a line, or an outage looks like slowness.
+  pool.on('error', (err) => log(`postgres pool "${name}": idle connection lost: ${err.message}`));
   return pool;
 }
 
@@ -28,4 +38,9 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
   } finally {
     client.release();
   }
+}
+
+/** One round trip, for health checks and waiting until a server accepts queries. */
+export async function ping(db: Pick<pg.Pool, 'query'>): Promise<void> {
+  await db.query('select 1');
 }

@@ -26,3 +26,13 @@ export async function removePushSubscription(pool: Pool, fanId: number, endpoint
   );
   return r.rowCount === 1;
 }
+
+/** Revokes every active subscription whose endpoint starts with the prefix (a local push service that lost its keys). */
+export async function revokeSubscriptionsUnder(pool: Pool, endpointPrefix: string): Promise<number> {
+  const r = await pool.query(
+    `update push_subscriptions set status = 'revoked', revoked_at = now()
+      where status = 'active' and starts_with(endpoint, $1::text)`,
+    [endpointPrefix],
+  );
+  return r.rowCount ?? 0;
+}

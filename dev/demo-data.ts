@@ -13,6 +13,8 @@ import type { World } from '../simulator/world.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 import { DAY_MS } from '../domain/time.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { quietestCreator } from '../db/creators.ts';
+import { anyDecision } from '../db/decisions.ts';
 
 export const DEMO_HISTORY_DAYS = 14;
 /**
@@ -21,20 +23,16 @@ export const DEMO_HISTORY_DAYS = 14;
  */
 const QUIET_DAYS = 1;
 
-async function hasHistory(pool: Pool): Promise<boolean> {
-  return (await pool.query(`select exists (select 1 from decisions) as x`)).rows[0].x;
-}
-
 /** The world already in the database (its history was written from its start), else a new one whose history ends a day ago. */
 export async function demoWorldSpec(pool: Pool, o: { seed: number; fans: number; creators: number }): Promise<WorldSpec> {
   const stored = await readSimulatedWorld(pool);
-  if (stored && (await hasHistory(pool))) return stored;
+  if (stored && (await anyDecision(pool))) return stored;
   return parseWorldSpec({ seed: o.seed, fans: { count: o.fans }, creators: { count: o.creators }, start: startEndingNow(DEMO_HISTORY_DAYS + QUIET_DAYS) });
 }
 
 /** Writes the baseline history once: a database that has decisions keeps them. */
 export async function ensureDemoHistory(pool: Pool, world: World, ids: SeedResult, log: (line: string) => void): Promise<void> {
-  if (await hasHistory(pool)) return;
+  if (await anyDecision(pool)) return;
   const toMs = world.startMs + DEMO_HISTORY_DAYS * DAY_MS;
   const r = await writeHistory(pool, world, ids, { fromMs: world.startMs, toMs });
   log(`history: ${DEMO_HISTORY_DAYS} days, ${r.events} events, ${r.sends} sends, ${r.opens} opens`);
@@ -83,14 +81,5 @@ export async function announceDemoEvents(pool: Pool, temporal: Client, creatorId
  * so the per-creator caps leave the example's mail and pushes free to go out at once.
  */
 export async function quietCreator(pool: Pool, creatorIds: number[]): Promise<number> {
-  const r = await pool.query(
-    `select c.id from creators c
-      where c.id = any($1::bigint[])
-        and not exists (select 1 from creator_events e join decisions d on d.event_id = e.id
-                         where e.creator_id = c.id and d.action = 'alert' and d.decided_at > now() - interval '24 hours')
-      order by (select count(*) from memberships m where m.creator_id = c.id) desc, c.id
-      limit 1`,
-    [creatorIds],
-  );
-  return r.rows[0]?.id ?? creatorIds[creatorIds.length - 1];
+  return (await quietestCreator(pool, creatorIds)) ?? creatorIds[creatorIds.length - 1];
 }

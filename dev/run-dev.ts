@@ -28,6 +28,7 @@ import { buildConsole } from '../http/console-build.ts';
 import { defaultConsoleCacheDir } from '../http/console-static.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
 import { runConsoleReplay } from '../replay/console.ts';
+import { revokeSubscriptionsUnder } from '../db/push-subscriptions.ts';
 
 export const DATA_DIR = fileURLToPath(new URL('../.data', import.meta.url));
 
@@ -169,7 +170,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
 
     // The local push service keeps its browsers' keys in memory: subscriptions from an earlier run cannot be
     // decrypted any more, so retire them and subscribe the seeded fans afresh.
-    await pool.query(`update push_subscriptions set status = 'revoked', revoked_at = now() where status = 'active' and endpoint like 'https://127.0.0.1:%'`);
+    await revokeSubscriptionsUnder(pool, 'https://127.0.0.1:');
     const vapid = await vapidKeys(pool);
     // The console's first page is built while the world is seeded.
     const consoleBuilt = buildConsole(defaultConsoleCacheDir(), log);

@@ -1,7 +1,7 @@
 // The creator API: POST /api/events stores an event once and starts its announceEvent workflow.
 import { createServer, type Server } from 'node:http';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Pool } from '../db/pool.ts';
+import { ping, type Pool } from '../db/pool.ts';
 import { getEvent, insertEvent, UnknownCreatorError, type CreatorEvent } from '../db/events.ts';
 import { validateEventInput } from './event-input.ts';
 import { readJson, Router } from './router.ts';
@@ -54,7 +54,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   const router = new Router();
 
   router.on('GET', '/healthz', async () => {
-    await deps.pool.query('select 1');
+    await ping(deps.pool);
     return { status: 200, body: { ok: true } };
   });
 

@@ -8,6 +8,7 @@ import { storeSimulatedWorld } from './world-setting.ts';
 import { loadWorldSpec, parseWorldSpec, type WorldSpec } from './spec.ts';
 import { generateWorld } from './world.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
+import { analyzeLogTables } from '../db/seed-history.ts';
 
 const USAGE = 'usage: fanfare seed [--world SPEC.json] [--fans N] [--creators N] [--seed N] [--history-days N [--history-ends-now]]';
 
@@ -87,8 +88,7 @@ export const command: Command = {
         const toMs = world.startMs + parsed.historyDays * 86_400_000;
         const history = await writeHistory(pool, world, ids, { fromMs: world.startMs, toMs, log });
         log(`history: ${history.sends} sends, ${history.opens} opens, ${history.clicks} clicks, ${history.unsubscribes} unsubscribes`);
-        // A bulk load leaves the planner's statistics stale (it then scans deliveries for one page of fans); refresh them.
-        await pool.query('analyze fans, memberships, creator_events, decisions, deliveries, engagement_events');
+        await analyzeLogTables(pool);
       }
     } catch (err) {
       if ((err as { code?: string }).code === '42P01') {

@@ -1,5 +1,16 @@
 // Writes a simulated world into PostgreSQL in bulk pages, idempotently: seeding the same world twice adds nothing.
-import type pg from 'pg';
+import type { Pool } from '../db/pool.ts';
+import {
+  insertCreators,
+  insertFans,
+  insertMemberships,
+  insertMutedCreators,
+  insertPreferences,
+  insertPushSubscriptions,
+  selectCreatorIds,
+  selectFanIds,
+  selectFansWithPush,
+} from '../db/seed-world.ts';
 import { DIGEST_CADENCES } from '../domain/vocabulary.ts';
 import { creatorDisplayName, creatorHandle, fanEmail, type World } from './world.ts';
 
@@ -21,8 +32,6 @@ export type SeedResult = {
   fanIds: number[];
 };
 
-type Queryable = Pick<pg.Pool, 'query'>;
-
 const DEFAULT_PAGE_SIZE = 5000;
 const PUSH_CONCURRENCY = 16;
 
@@ -34,101 +43,7 @@ async function forPages(total: number, pageSize: number, fn: (from: number, to: 
   for (let from = 0; from < total; from += pageSize) await fn(from, Math.min(total, from + pageSize));
 }
 
-/** Inserts creators by handle, leaving existing handles untouched. */
-async function insertCreators(db: Queryable, handles: string[], displayNames: string[], createdAt: string[]): Promise<void> {
-  await db.query(
-    `insert into creators (handle, display_name, created_at)
-     select * from unnest($1::text[], $2::text[], $3::timestamptz[])
-     on conflict (handle) do nothing`,
-    [handles, displayNames, createdAt],
-  );
-}
-
-/** Ids of creators by handle, in the order of the handles given. */
-async function selectCreatorIds(db: Queryable, handles: string[]): Promise<number[]> {
-  const { rows } = await db.query<{ id: string | number }>(
-    `select c.id from unnest($1::text[]) with ordinality as u(handle, n) join creators c on c.handle = u.handle order by u.n`,
-    [handles],
-  );
-  if (rows.length !== handles.length) throw new Error(`seed: expected ${handles.length} creators, found ${rows.length}`);
-  return rows.map((r) => Number(r.id));
-}
-
-/** Inserts fans by email, leaving existing emails untouched. */
-async function insertFans(db: Queryable, emails: string[], zones: string[], locales: string[], createdAt: string[]): Promise<void> {
-  await db.query(
-    `insert into fans (email, time_zone, locale, created_at)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
-     on conflict (email) do nothing`,
-    [emails, zones, locales, createdAt],
-  );
-}
-
-/** Ids of fans by email, in the order of the emails given. */
-async function selectFanIds(db: Queryable, emails: string[]): Promise<number[]> {
-  const { rows } = await db.query<{ id: string | number }>(
-    `select f.id from unnest($1::text[]) with ordinality as u(email, n) join fans f on f.email = u.email order by u.n`,
-    [emails],
-  );
-  if (rows.length !== emails.length) throw new Error(`seed: expected ${emails.length} fans, found ${rows.length}`);
-  return rows.map((r) => Number(r.id));
-}
-
-async function insertMemberships(
-  db: Queryable,
-  rows: { fanIds: number[]; creatorIds: number[]; kinds: string[]; tiers: number[]; startedAt: string[] },
-): Promise<void> {
-  await db.query(
-    `insert into memberships (fan_id, creator_id, kind, tier, started_at)
-     select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[], $5::timestamptz[])
-     on conflict (creator_id, fan_id) do nothing`,
-    [rows.fanIds, rows.creatorIds, rows.kinds, rows.tiers, rows.startedAt],
-  );
-}
-
-async function insertPreferences(
-  db: Queryable,
-  rows: { fanIds: number[]; emailEnabled: boolean[]; pushEnabled: boolean[]; cadences: string[]; hours: number[] },
-): Promise<void> {
-  await db.query(
-    `insert into preferences (fan_id, email_enabled, push_enabled, digest_cadence, digest_hour)
-     select * from unnest($1::bigint[], $2::boolean[], $3::boolean[], $4::text[], $5::int[])
-     on conflict (fan_id) do nothing`,
-    [rows.fanIds, rows.emailEnabled, rows.pushEnabled, rows.cadences, rows.hours],
-  );
-}
-
-async function insertMutedCreators(db: Queryable, fanIds: number[], creatorIds: number[], mutedAt: string[]): Promise<void> {
-  await db.query(
-    `insert into muted_creators (fan_id, creator_id, muted_at)
-     select * from unnest($1::bigint[], $2::bigint[], $3::timestamptz[])
-     on conflict (fan_id, creator_id) do nothing`,
-    [fanIds, creatorIds, mutedAt],
-  );
-}
-
-/** The fans among these who already have an active push subscription. */
-async function selectFansWithPush(db: Queryable, fanIds: number[]): Promise<Set<number>> {
-  const { rows } = await db.query<{ fan_id: string | number }>(
-    `select distinct fan_id from push_subscriptions where fan_id = any($1::bigint[]) and status = 'active'`,
-    [fanIds],
-  );
-  return new Set(rows.map((r) => Number(r.fan_id)));
-}
-
-async function insertPushSubscriptions(
-  db: Queryable,
-  rows: { fanIds: number[]; endpoints: string[]; p256dh: string[]; auth: string[] },
-): Promise<void> {
-  await db.query(
-    `insert into push_subscriptions (fan_id, endpoint, p256dh, auth)
-     select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[])
-     on conflict (endpoint) do nothing`,
-    [rows.fanIds, rows.endpoints, rows.p256dh, rows.auth],
-  );
-}
-
-async function seedCreators(db: Queryable, world: World, pageSize: number): Promise<number[]> {
+async function seedCreators(db: Pool, world: World, pageSize: number): Promise<number[]> {
   const ids: number[] = [];
   await forPages(world.creators.count, pageSize, async (from, to) => {
     const handles: string[] = [];
@@ -146,7 +61,7 @@ async function seedCreators(db: Queryable, world: World, pageSize: number): Prom
   return ids;
 }
 
-async function seedFans(db: Queryable, world: World, pageSize: number): Promise<number[]> {
+async function seedFans(db: Pool, world: World, pageSize: number): Promise<number[]> {
   const ids: number[] = [];
   const { fans } = world;
   await forPages(fans.count, pageSize, async (from, to) => {
@@ -174,7 +89,7 @@ async function seedFans(db: Queryable, world: World, pageSize: number): Promise<
   return ids;
 }
 
-async function seedMemberships(db: Queryable, world: World, ids: SeedResult, pageSize: number): Promise<void> {
+async function seedMemberships(db: Pool, world: World, ids: SeedResult, pageSize: number): Promise<void> {
   const { memberships: ms } = world;
   await forPages(ms.count, pageSize, async (from, to) => {
     const rows = { fanIds: [] as number[], creatorIds: [] as number[], kinds: [] as string[], tiers: [] as number[], startedAt: [] as string[] };
@@ -199,7 +114,7 @@ async function seedMemberships(db: Queryable, world: World, ids: SeedResult, pag
 }
 
 async function seedPushSubscriptions(
-  db: Queryable,
+  db: Pool,
   world: World,
   fanIds: number[],
   create: (fanIndex: number) => Promise<PushSubscriptionKeys>,
@@ -238,7 +153,7 @@ async function seedPushSubscriptions(
  * Rows are matched by natural key (handle, email, membership pair), so a re-seed of the same world
  * changes nothing, and an interrupted seed is completed by running it again.
  */
-export async function seedWorld(pool: Queryable, world: World, options: SeedOptions = {}): Promise<SeedResult> {
+export async function seedWorld(pool: Pool, world: World, options: SeedOptions = {}): Promise<SeedResult> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize <= 0) throw new RangeError('pageSize: must be a positive integer');
   const log = options.log ?? (() => undefined);

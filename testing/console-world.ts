@@ -7,6 +7,8 @@ import { decideAndRecord } from '../activities/policy-decisions.ts';
 import { createPolicyLoader } from '../activities/policy-loader.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
 import { trainActiveModel } from './model.ts';
+import { largestCreator } from '../db/creators.ts';
+import { explainedFan } from '../db/fixtures.ts';
 
 export interface ConsoleWorld {
   modelVersion: number;
@@ -19,9 +21,9 @@ export interface ConsoleWorld {
 export async function seedConsoleWorld(pool: Pool): Promise<ConsoleWorld> {
   await trainActiveModel(pool);
   const modelVersion = (await activeModelVersion(pool))!;
-  const creator = await pool.query(`select creator_id from memberships group by creator_id order by count(*) desc, creator_id limit 1`);
+  const creator = await largestCreator(pool);
   const { event } = await insertEvent(pool, {
-    creatorId: creator.rows[0].creator_id,
+    creatorId: creator!.creatorId,
     kind: 'post',
     title: 'Behind the scenes',
     url: 'https://creators.example/p/behind-the-scenes',
@@ -37,12 +39,6 @@ export async function seedConsoleWorld(pool: Pool): Promise<ConsoleWorld> {
     await decideAndRecord(deps, event.id, page, at);
     after = page[page.length - 1].fanId;
   }
-  const fan = await pool.query(
-    `select f.id, f.email from decisions d join fans f on f.id = d.fan_id
-     where d.event_id = $1::bigint and d.contributions is not null and d.action = 'alert'
-       and exists (select 1 from engagement_events g where g.fan_id = f.id and g.kind = 'open')
-     order by f.id limit 1`,
-    [event.id],
-  );
-  return { modelVersion, eventId: event.id, fan: { id: fan.rows[0].id, email: fan.rows[0].email } };
+  const fan = await explainedFan(pool, event.id);
+  return { modelVersion, eventId: event.id, fan: fan! };
 }

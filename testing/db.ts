@@ -1,8 +1,9 @@
 // Gives a test its own freshly migrated schema in the test database, kept for inspection when a test failed.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
+import { createSchema, dropSchema, ensureDatabase } from '../db/databases.ts';
 import { migrate } from '../db/migrate.ts';
+import { createPool, type Pool } from '../db/pool.ts';
 
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/fanfare_test';
 
@@ -10,7 +11,7 @@ export type TestSchema = {
   /** Connects with search_path set to the schema, so unqualified SQL lands there. */
   connectionString: string;
   schema: string;
-  pool: pg.Pool;
+  pool: Pool;
   /** Ends the pool and drops the schema with everything in it. */
   drop(): Promise<void>;
 };
@@ -28,27 +29,6 @@ export function testDatabaseUrl(): string {
 
 let databaseReady: Promise<void> | undefined;
 
-async function ensureTestDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  if (!name) throw new Error(`TEST_DATABASE_URL must name a database, got "${url}"`);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1::text', [name]);
-    if (rowCount) return;
-    await client.query(`create database ${client.escapeIdentifier(name)}`);
-  } catch (err) {
-    // Two test workers creating it at once: one wins, the other sees duplicate_database or unique_violation.
-    const code = (err as { code?: string }).code;
-    if (code !== '42P04' && code !== '23505') throw err;
-  } finally {
-    await client.end();
-  }
-}
-
 function schemaName(name: string): string {
   const base = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'test';
   return `t_${base}_${randomBytes(4).toString('hex')}`;
@@ -56,21 +36,19 @@ function schemaName(name: string): string {
 
 export async function createTestSchema(name = 'test', options: TestSchemaOptions = {}): Promise<TestSchema> {
   const url = testDatabaseUrl();
-  databaseReady ??= ensureTestDatabase(url);
+  databaseReady ??= ensureDatabase(url);
   await databaseReady;
   const schema = schemaName(name);
   const scoped = new URL(url);
   scoped.searchParams.set('options', `-c search_path=${schema}`);
   const connectionString = scoped.toString();
   if (options.migrate === false) {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`create schema ${schema}`).finally(() => client.end());
+    await createSchema(url, schema);
   } else {
     await migrate({ connectionString: url, schema, dir: options.dir });
   }
-  const pool = new pg.Pool({ connectionString, max: 5 });
-  pool.on('error', () => undefined);
+  // A test that stops PostgreSQL on purpose would fill the output with lost-connection lines.
+  const pool = createPool(connectionString, 5, { name: schema, log: () => undefined });
   let dropped = false;
   return {
     connectionString,
@@ -80,9 +58,7 @@ export async function createTestSchema(name = 'test', options: TestSchemaOptions
       if (dropped) return;
       dropped = true;
       await pool.end();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`).finally(() => client.end());
+      await dropSchema(url, schema);
     },
   };
 }

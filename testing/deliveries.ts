@@ -1,7 +1,7 @@
 // Test fixture for delivery without Temporal: real senders to the local peers, an event, and alert decisions to deliver.
 import type { Pool } from '../db/pool.ts';
 import { insertEvent } from '../db/events.ts';
-import { insertDecisions } from '../db/decisions.ts';
+import { eventDecisions, insertDecisions } from '../db/decisions.ts';
 import { baselineSendNow } from '../policy/baseline.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import { createEmailSender, type EmailSender } from '../delivery/email-sender.ts';
@@ -64,7 +64,7 @@ export async function decideAlerts(pool: Pool, spec: EventSpec): Promise<{ event
   });
   const channels = spec.channels ?? ['email', 'push'];
   await insertDecisions(pool, event.id, baselineSendNow(spec.fanIds.map((fanId) => ({ fanId, channels })), new Date()));
-  const r = await pool.query(`select id, channel from decisions where event_id = $1::bigint order by id`, [event.id]);
-  const ids = (c: Channel) => r.rows.filter((row) => row.channel === c).map((row) => row.id as number);
+  const decisions = await eventDecisions(pool, event.id);
+  const ids = (c: Channel) => decisions.filter((d) => d.channel === c).map((d) => d.id);
   return { eventId: event.id, email: ids('email'), push: ids('push') };
 }

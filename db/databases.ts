@@ -1,0 +1,46 @@
+// Databases and schemas themselves: created when missing (a fresh server, a test run), dropped when a test is done.
+import pg from 'pg';
+
+/** Creates the database named in `url` through the server's `postgres` database, unless it exists already. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!name) throw new Error(`database URL must name a database, got "${url}"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1::text', [name]);
+    if (rowCount) return;
+    await client.query(`create database ${client.escapeIdentifier(name)}`);
+  } catch (err) {
+    // Two processes creating it at once: one wins, the other sees duplicate_database or unique_violation.
+    const code = (err as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+async function onOneClient(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+}
+
+/** An empty schema in the database at `url`. */
+export async function createSchema(url: string, schema: string): Promise<void> {
+  await onOneClient(url, `create schema ${pg.escapeIdentifier(schema)}`);
+}
+
+/** Drops the schema and everything in it. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  await onOneClient(url, `drop schema if exists ${pg.escapeIdentifier(schema)} cascade`);
+}
+
+/** The process ids of the server backends serving connections with this application_name. */
+export async function backendPids(db: Pick<pg.Pool, 'query'>, applicationName: string): Promise<number[]> {
+  const r = await db.query(`select pid from pg_stat_activity where application_name = $1::text`, [applicationName]);
+  return r.rows.map((row) => row.pid);
+}
