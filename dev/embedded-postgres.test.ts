@@ -1,13 +1,14 @@
-// Tests the embedded PostgreSQL for real: init, query, persistence across restarts, clean stop; and symlink hydration.
-import { chmod, mkdir, mkdtemp, readlink, rm, writeFile } from 'node:fs/promises';
+// Tests the embedded PostgreSQL for real: init, query, restarts, clean stop; symlink hydration; the binaries' copy.
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { arch, platform, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../testing/free-port.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
-import { hydrateSymlinks } from './postgres-binaries.ts';
+import { copyPostgresBinaries, hydrateSymlinks, postgresBinaries } from './postgres-binaries.ts';
 
 let root: string;
 beforeEach(async () => {
@@ -92,5 +93,33 @@ describe('hydrateSymlinks', () => {
 
   it('does nothing for a package without a symlink list', async () => {
     expect(await hydrateSymlinks(root)).toEqual([]);
+  });
+});
+
+describe('copyPostgresBinaries', () => {
+  it('copies once, atomically: concurrent copies agree, links stay links, an unfinished one is replaced', async () => {
+    const source = await postgresBinaries();
+    const parent = join(root, 'cache');
+    const target = join(parent, `postgres-${source.version}-${platform()}-${arch()}`);
+    // Left by something other than a finished copy: must be replaced, not merged into or trusted.
+    await mkdir(join(target, 'bin'), { recursive: true });
+    await writeFile(join(target, 'bin', 'postgres'), 'not a server');
+
+    const [a, b] = await Promise.all([copyPostgresBinaries(source, parent), copyPostgresBinaries(source, parent)]);
+    expect(a).toEqual(b);
+    expect(a.root).toBe(target);
+    expect(a.postgres).toBe(join(target, 'bin', 'postgres'));
+    // No temporary or set-aside copies are left next to it.
+    expect(await readdir(parent)).toEqual([basename(target)]);
+    expect(await readlink(join(target, 'lib', 'libpq.so.5'))).toBe('libpq.so.5.17');
+    expect(spawnSync(a.postgres, ['--version'], { encoding: 'utf8' }).stdout).toMatch(/^postgres \(PostgreSQL\) \d+/);
+    expect((await stat(join(target, 'share'))).mode & 0o777).toBe(0o755);
+
+    // A finished copy is reused as it is.
+    const marker = await readFile(join(target, '.fanfare-complete'), 'utf8');
+    const before = (await stat(a.postgres)).mtimeMs;
+    expect(await copyPostgresBinaries(source, parent)).toEqual(a);
+    expect((await stat(a.postgres)).mtimeMs).toBe(before);
+    expect(await readFile(join(target, '.fanfare-complete'), 'utf8')).toBe(marker);
   });
 });

