@@ -7,6 +7,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { ensureDatabase } from '../db/databases.ts';
+import { ping } from '../db/pool.ts';
 import { freePort } from '../testing/free-port.ts';
 import { spawnGuarded } from './guarded-process.ts';
 import { copyPostgresBinaries, postgresBinaries } from './postgres-binaries.ts';
@@ -184,7 +186,7 @@ async function waitUntilAccepting(url: string, timeoutMs: number, exited: () => 
     client.on('error', () => undefined);
     try {
       await client.connect();
-      await client.query('select 1');
+      await ping(client);
       return;
     } catch (err) {
       lastError = (err as Error).message;
@@ -224,14 +226,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   try {
     await waitUntilAccepting(`${base}/postgres`, options.readyTimeoutMs ?? 30_000, () => server.hasExited());
-    const client = new pg.Client({ connectionString: `${base}/postgres` });
-    await client.connect();
-    try {
-      const { rowCount } = await client.query('select 1 from pg_database where datname = $1::text', [database]);
-      if (!rowCount) await client.query(`create database ${database}`);
-    } finally {
-      await client.end();
-    }
+    await ensureDatabase(`${base}/${database}`);
   } catch (err) {
     await server.stop();
     throw new Error(`${(err as Error).message} (data dir ${dataDir}, port ${port})\nlast postgres output:\n${output.join('\n')}`);
