@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileModel } from '../models/gbdt/compile.ts';
 import { parseModel } from '../models/gbdt/model-text-parse.ts';
-import { oracleDir, requireOracleLibrary, runOracle } from '../models/gbdt/oracle.ts';
+import { oracleDir, requireOracleLibrary, runOracle } from '../testing/lightgbm-oracle.ts';
 import { shapExplainer } from '../models/gbdt/shap.ts';
 import { ensureNotificationData, generateNotificationRows, notificationDataDir, NUM_FEATURES, TEST_SEED } from './notification-data.ts';
 

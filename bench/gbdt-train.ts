@@ -9,7 +9,7 @@ import { trainModel } from '../models/gbdt/boosting.ts';
 import { loadDataFile } from '../models/gbdt/data-file.ts';
 import { auc } from '../models/gbdt/metrics.ts';
 import { parseModel } from '../models/gbdt/model-text-parse.ts';
-import { requireOracle } from '../models/gbdt/oracle.ts';
+import { requireOracle } from '../testing/lightgbm-oracle.ts';
 import { loadParams } from '../models/gbdt/params.ts';
 import { predictReference } from '../models/gbdt/predict.ts';
 import { ensureNotificationData } from './notification-data.ts';

@@ -12,7 +12,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./migrate.ts')).command,
   'temporal-cli': async () => (await import('./temporal-cli.ts')).command,
   seed: async () => (await import('../simulator/seed-cli.ts')).command,
-  gbdt: async () => (await import('../models/gbdt/cli.ts')).command,
+  gbdt: async () => (await import('./gbdt.ts')).command,
   policy: async () => (await import('../policy/cli.ts')).command,
   simulate: async () => (await import('../policy/simulate-cli.ts')).command,
   train: async () => (await import('./train.ts')).command,

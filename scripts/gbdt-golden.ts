@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { examplesDir, runOracle } from '../models/gbdt/oracle.ts';
+import { examplesDir, runOracle } from '../testing/lightgbm-oracle.ts';
 import { GOLDEN_CASES, type GoldenCase } from '../models/gbdt/testdata/cases.ts';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'models', 'gbdt', 'testdata');

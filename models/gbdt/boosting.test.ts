@@ -8,7 +8,7 @@ import { loadDataFile } from './data-file.ts';
 import { auc, ndcgAt } from './metrics.ts';
 import { parseModel } from './model-text-parse.ts';
 import { modelToText } from './model-text-write.ts';
-import { examplesDir, runOracle } from './oracle.ts';
+import { examplesDir, runOracle } from '../../testing/lightgbm-oracle.ts';
 import { loadParams } from './params.ts';
 import { predictReference } from './predict.ts';
 

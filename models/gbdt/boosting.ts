@@ -4,7 +4,7 @@ import type { DataFile } from './data-file.ts';
 import { binRows, findFeatureBins, type BinnedData } from './dataset.ts';
 import { TreeGrower } from './grower.ts';
 import { createMetric, type Metric } from './metrics.ts';
-import { createObjective } from './objective.ts';
+import { createObjective } from './objectives.ts';
 import type { GbdtParams } from './params.ts';
 import { Bagger, FeatureSampler } from './sampling.ts';
 import { K_EPSILON } from './split.ts';

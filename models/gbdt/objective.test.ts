@@ -1,6 +1,7 @@
 // Tests for the binary and regression objectives: gradients are the loss derivatives, weights scale them, the start score is the (weighted) average.
 import { describe, expect, it } from 'vitest';
-import { BinaryObjective, RegressionObjective } from './objective.ts';
+import { BinaryObjective } from './binary-objective.ts';
+import { RegressionObjective } from './regression-objective.ts';
 
 describe('BinaryObjective', () => {
   it('gives the logloss derivatives at each score', () => {

@@ -1,9 +1,9 @@
 // `fanfare gbdt train config=FILE key=value…`: LightGBM's CLI training task over our trainer, writing the model with the shared writer.
 import { writeFileSync } from 'node:fs';
-import { trainModel } from './boosting.ts';
-import { loadDataFile, type DataFileOptions } from './data-file.ts';
-import { modelToText } from './model-text-write.ts';
-import { loadParams } from './params.ts';
+import { trainModel } from '../models/gbdt/boosting.ts';
+import { loadDataFile, type DataFileOptions } from '../models/gbdt/data-file.ts';
+import { modelToText } from '../models/gbdt/model-text-write.ts';
+import { loadParams } from '../models/gbdt/params.ts';
 
 function info(line: string): void {
   process.stdout.write(`[fanfare] [Info] ${line}\n`);

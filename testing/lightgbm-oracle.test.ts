@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileModel } from './compile.ts';
-import { parseModel } from './model-text-parse.ts';
-import { modelToText } from './model-text-write.ts';
-import { examplesDir, requireOracle, runOracle } from './oracle.ts';
+import { compileModel } from '../models/gbdt/compile.ts';
+import { parseModel } from '../models/gbdt/model-text-parse.ts';
+import { modelToText } from '../models/gbdt/model-text-write.ts';
+import { examplesDir, requireOracle, runOracle } from './lightgbm-oracle.ts';
 
 describe('LightGBM oracle, live', () => {
   const work = mkdtempSync(join(tmpdir(), 'gbdt-oracle-'));

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseModel } from './model-text-parse.ts';
-import { runTrain } from './train-cli.ts';
+import { parseModel } from '../models/gbdt/model-text-parse.ts';
+import { runTrain } from './gbdt-train.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'train-cli-'));
 

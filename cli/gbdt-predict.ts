@@ -1,14 +1,14 @@
 // `fanfare gbdt predict`: LightGBM's CLI prediction task (parameter names, aliases and output layout) over our predictors.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { compileModel } from './compile.ts';
-import { loadDataFile } from './data-file.ts';
-import { parseModel } from './model-text-parse.ts';
-import { formatG17 } from './number-format.ts';
-import { canonicalParameterName } from './param-names.ts';
-import { parseArgs, parseConfigText, type ParamEntry } from './params.ts';
-import { leafIndex } from './predict.ts';
-import { shapExplainer } from './shap.ts';
-import type { Model } from './tree.ts';
+import { compileModel } from '../models/gbdt/compile.ts';
+import { loadDataFile } from '../models/gbdt/data-file.ts';
+import { parseModel } from '../models/gbdt/model-text-parse.ts';
+import { formatG17 } from '../models/gbdt/number-format.ts';
+import { canonicalParameterName } from '../models/gbdt/param-names.ts';
+import { parseArgs, parseConfigText, type ParamEntry } from '../models/gbdt/params.ts';
+import { leafIndex } from '../models/gbdt/predict.ts';
+import { shapExplainer } from '../models/gbdt/shap.ts';
+import type { Model } from '../models/gbdt/tree.ts';
 
 /** Parameters this command reads; every other LightGBM parameter is accepted and ignored, as LightGBM's CLI does. */
 export interface PredictParams {

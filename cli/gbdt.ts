@@ -1,18 +1,15 @@
 // `fanfare gbdt <train|predict> key=value ...`: dispatches to the LightGBM-compatible training and prediction tasks.
-import type { Command } from '../../cli/commands.ts';
+import type { Command } from './commands.ts';
 
 const USAGE = `usage: fanfare gbdt train key=value ...     (LightGBM training parameters, or config=FILE)
        fanfare gbdt predict input_model=FILE data=FILE output_result=FILE [predict_raw_score=true|predict_contrib=true] ...`;
 
 type Task = { run: (args: string[]) => Promise<number | void> };
 
-/** Each task loads lazily; the trainer lives in train-cli.ts, exporting run(args). */
+/** Each task loads lazily, exporting run(args). */
 const TASKS: Record<string, () => Promise<Task>> = {
-  train: async () => {
-    const path = './train-cli.ts';
-    return (await import(path)) as Task;
-  },
-  predict: async () => import('./predict-cli.ts'),
+  train: async () => import('./gbdt-train.ts'),
+  predict: async () => import('./gbdt-predict.ts'),
 };
 
 export const command: Command = {

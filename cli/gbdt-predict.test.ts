@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { command } from './cli.ts';
-import { resolvePredictParams, runPredict } from './predict-cli.ts';
+import { command } from './gbdt.ts';
+import { resolvePredictParams, runPredict } from './gbdt-predict.ts';
 
-const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
+const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), '..', 'models', 'gbdt', 'testdata');
 const work = mkdtempSync(join(tmpdir(), 'gbdt-predict-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
