@@ -1,21 +1,22 @@
 // The activities: thin adapters from workflow steps to the database, the pure policy and the channel senders.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
 import type { Pool } from '../db/pool.ts';
 import { audiencePage } from '../db/audience.ts';
 import { alertSendTimes, dueDecisionIds } from '../db/decisions.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
 import { decideAndRecord } from './policy-decisions.ts';
 import { createPolicyLoader, type PolicyInForce } from './policy-loader.ts';
-import { dispatchWorkflowId, distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
+import { distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
 import { deliverDecisions, type DeliveryReport, type EmailChannel, type PushChannel } from '../delivery/deliver.ts';
 import type { Links } from '../delivery/links.ts';
 import { buildDigestPage, deliverDigests, type DigestPage, type DigestReport } from '../delivery/digests.ts';
-import { DECISIONS_ADDED, TASK_QUEUE } from '../workflows/names.ts';
+
+/** Wakes the dispatcher of a send slot, starting it if it is not running; the composition root wires it to Temporal. */
+export type SlotWaker = (slotStart: number) => Promise<void>;
 
 export interface ActivityDeps {
   pool: Pool;
-  temporal: Client;
+  wakeSlot: SlotWaker;
   email: EmailChannel;
   push: PushChannel;
   messageIdDomain: string;
@@ -87,15 +88,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Wakes (or starts) the dispatcher of each slot; one durable timer per slot, not per fan. */
     async scheduleDispatch(input: { slots: number[] }): Promise<void> {
-      for (const slotStart of input.slots) {
-        await deps.temporal.workflow.signalWithStart('dispatchSlot', {
-          workflowId: dispatchWorkflowId(slotStart),
-          taskQueue: TASK_QUEUE,
-          args: [{ slotStart }],
-          signal: DECISIONS_ADDED,
-          signalArgs: [],
-        });
-      }
+      for (const slotStart of input.slots) await deps.wakeSlot(slotStart);
     },
 
     /** Plans and records the digests owed to one page of fans this hour; a repeat for the same hour records nothing new. */

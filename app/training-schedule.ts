@@ -2,6 +2,7 @@
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { RETRAIN_SCHEDULE_ID, TASK_QUEUE } from '../workflows/names.ts';
 import { ensureSchedule } from './schedules.ts';
+import { retrainModel } from '../workflows/retrain-model.ts';
 
 /** 03:00 UTC: after the evening peak's opens are in, before the morning's events. */
 export const RETRAIN_CRON = '0 3 * * *';
@@ -10,7 +11,7 @@ export function ensureRetrainSchedule(client: Client): Promise<'created' | 'upda
   return ensureSchedule(client, {
     scheduleId: RETRAIN_SCHEDULE_ID,
     spec: { cronExpressions: [RETRAIN_CRON] },
-    action: { type: 'startWorkflow', workflowType: 'retrainModel', taskQueue: TASK_QUEUE, args: [{}], workflowId: 'retrain-model-scheduled' },
+    action: { type: 'startWorkflow', workflowType: retrainModel, taskQueue: TASK_QUEUE, args: [{}], workflowId: 'retrain-model-scheduled' },
     // A run still training when the next night comes is left to finish; the night is skipped.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
   });

@@ -10,6 +10,7 @@ import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 import type { Pool } from '../db/pool.ts';
 import { connectTemporal, createSenders, messageLinks } from './services.ts';
 import { mailDomain, type Config } from './config.ts';
+import { slotWaker } from './workflow-starts.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -100,7 +101,7 @@ export async function startWorker(config: Config, pool: Pool, options: StartWork
           activities: {
             ...createActivities({
               pool,
-              temporal,
+              wakeSlot: slotWaker(temporal),
               email: senders.email,
               push: senders.push,
               messageIdDomain: mailDomain(config.mailFrom),

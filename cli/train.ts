@@ -4,7 +4,7 @@ import { connectTemporal, openPool } from '../app/services.ts';
 import { ensureRetrainSchedule, RETRAIN_CRON } from '../app/training-schedule.ts';
 import { getModel } from '../db/models.ts';
 import { formatModelReport } from '../models/report.ts';
-import type { RetrainModelInput, RetrainModelResult } from '../workflows/retrain-model.ts';
+import { retrainModel, type RetrainModelInput } from '../workflows/retrain-model.ts';
 import { retrainWorkflowId, TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 import type { Command } from './commands.ts';
 
@@ -53,8 +53,8 @@ export const command: Command = {
       }
       const workflowId = retrainWorkflowId(Date.now());
       process.stdout.write(`fanfare train: started ${workflowId}; workers on task queues "${TASK_QUEUE}" and "${trainingTaskQueue(TASK_QUEUE)}" run it\n`);
-      const handle = await client.workflow.start('retrainModel', { taskQueue: TASK_QUEUE, workflowId, args: [parsed.input] });
-      const result = (await handle.result()) as RetrainModelResult;
+      const handle = await client.workflow.start(retrainModel, { taskQueue: TASK_QUEUE, workflowId, args: [parsed.input] });
+      const result = await handle.result();
       const { candidate: c, gate } = result;
       const oracle = c.oracle ? `; oracle AUC ${c.oracle.auc.toFixed(4)}, ECE ${c.oracle.ece.toFixed(4)}` : '';
       process.stdout.write(`model ${c.version}: holdout AUC ${c.auc.toFixed(4)}, logloss ${c.logloss.toFixed(4)}, ECE ${c.ece.toFixed(4)}${oracle}\n`);

@@ -1,5 +1,5 @@
 // What `fanfare dev` adds so the console opens with data: two weeks of history ending a day ago, a trained active model, and a few announced events.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { insertEvent } from '../db/events.ts';
 import { activeModelVersion, promoteModel } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
@@ -10,11 +10,11 @@ import type { SeedResult } from '../simulator/seed.ts';
 import { parseWorldSpec, type WorldSpec } from '../simulator/spec.ts';
 import { readSimulatedWorld } from '../simulator/world-setting.ts';
 import type { World } from '../simulator/world.ts';
-import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 import { DAY_MS } from '../domain/time.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
 import { quietestCreator } from '../db/creators.ts';
 import { anyDecision } from '../db/decisions.ts';
+import { startAnnounce } from '../http/api.ts';
 
 export const DEMO_HISTORY_DAYS = 14;
 /**
@@ -67,11 +67,7 @@ export async function announceDemoEvents(pool: Pool, temporal: Client, creatorId
       deadline: null,
     });
     if (!created) continue;
-    try {
-      await temporal.workflow.start('announceEvent', { workflowId: announceWorkflowId(event.id), taskQueue: TASK_QUEUE, args: [{ eventId: event.id }], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
+    await startAnnounce(temporal, event.id);
     log(`announced event ${event.id} (${event.kind}) to creator ${creatorId}'s audience`);
   }
 }

@@ -9,6 +9,7 @@ import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 import { eventProgress } from '../db/progress.ts';
 import { registerFanRoutes, type FanRouteOptions } from './fan-routes.ts';
 import { registerConsole, type ConsoleOptions } from './console.ts';
+import { announceEvent } from '../workflows/announce-event.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -36,9 +37,9 @@ function eventJson(e: CreatorEvent) {
 }
 
 /** Starts the event's workflow; a second start (a retried request) finds it already there. */
-async function startAnnounce(temporal: Client, eventId: number): Promise<void> {
+export async function startAnnounce(temporal: Client, eventId: number): Promise<void> {
   try {
-    await temporal.workflow.start('announceEvent', {
+    await temporal.workflow.start(announceEvent, {
       workflowId: announceWorkflowId(eventId),
       taskQueue: TASK_QUEUE,
       args: [{ eventId }],

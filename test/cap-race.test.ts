@@ -11,6 +11,7 @@ import { useTestStack } from '../testing/stack.ts';
 import { trainActiveModel } from '../testing/model.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+import { announceEvent } from '../workflows/announce-event.ts';
 
 /** Rounds of racing events; CAP_RACE_ROUNDS=20 is the stress run. */
 const ROUNDS = Number(process.env.CAP_RACE_ROUNDS ?? 2);
@@ -102,7 +103,7 @@ describe('caps under concurrency', () => {
       }
       // All at once: their decideBatch activities run side by side on the worker.
       const handles = await Promise.all(
-        eventIds.map((eventId) => client.workflow.start('announceEvent', { workflowId: announceWorkflowId(eventId), taskQueue: TASK_QUEUE, args: [{ eventId }] })),
+        eventIds.map((eventId) => client.workflow.start(announceEvent, { workflowId: announceWorkflowId(eventId), taskQueue: TASK_QUEUE, args: [{ eventId }] })),
       );
       await Promise.all(handles.map((h) => h.result()));
 

@@ -22,6 +22,7 @@ import { useTemporalDevServer } from '../testing/temporal.ts';
 import { RETRAIN_SCHEDULE_ID, trainingTaskQueue } from '../workflows/names.ts';
 import type { RetrainModelResult } from '../workflows/retrain-model.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { retrainModel } from '../workflows/retrain-model.ts';
 
 try {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -195,7 +196,7 @@ describe('retrainModel on Temporal', () => {
     const main = await Worker.create({ connection, taskQueue: 'relevance-test', workflowBundle: await workflowBundle(), activities: { gateCandidate: activities.gateCandidate } });
     const trainer = await Worker.create({ connection, taskQueue: trainingTaskQueue('relevance-test'), activities: { trainCandidate: activities.trainCandidate }, maxConcurrentActivityTaskExecutions: 1 });
     await main.runUntil(async () => {
-      const handle = await client.workflow.start('retrainModel', { taskQueue: 'relevance-test', workflowId: 'retrain-test', args: [TRAINING] });
+      const handle = await client.workflow.start(retrainModel, { taskQueue: 'relevance-test', workflowId: 'retrain-test', args: [TRAINING] });
       // With only the workflow queue served, training waits on the training queue: nothing polls there yet.
       let pending: string[] = [];
       for (let i = 0; i < 100 && pending.length === 0; i++) {
@@ -211,7 +212,7 @@ describe('retrainModel on Temporal', () => {
         expect(['active', 'rejected']).toContain(result.gate.status);
         expect((await getModel(db().pool, result.candidate.version))!.status).toBe(result.gate.status);
         // Bad input is permanent: the workflow fails at once instead of retrying.
-        await expect(client.workflow.execute('retrainModel', { taskQueue: 'relevance-test', workflowId: 'retrain-bad', args: [{ trainDays: 1 }] })).rejects.toThrow();
+        await expect(client.workflow.execute(retrainModel, { taskQueue: 'relevance-test', workflowId: 'retrain-bad', args: [{ trainDays: 1 }] })).rejects.toThrow();
       });
     });
     await connection.close();

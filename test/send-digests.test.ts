@@ -14,7 +14,7 @@ import { seedAudience, type SeededAudience } from '../testing/audience.ts';
 import { createTestSchema, type TestSchema } from '../testing/db.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
 import { DIGEST_SCHEDULE_ID, TASK_QUEUE } from '../workflows/names.ts';
-import type { SendDigestsResult } from '../workflows/send-digests.ts';
+import { sendDigests } from '../workflows/send-digests.ts';
 
 const temporal = useTemporalDevServer();
 let db: TestSchema;
@@ -66,7 +66,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const run = (id: string) => client.workflow.execute('sendDigests', { workflowId: id, taskQueue: TASK_QUEUE, args: [{ runAtMs }] }) as Promise<SendDigestsResult>;
+const run = (id: string) => client.workflow.execute(sendDigests, { workflowId: id, taskQueue: TASK_QUEUE, args: [{ runAtMs }] });
 
 describe('sendDigests', () => {
   it('sends each due fan one email with their top items by score, never an alerted one, and nothing when nothing qualifies', async () => {

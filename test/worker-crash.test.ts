@@ -15,6 +15,7 @@ import { readConfig } from '../app/config.ts';
 import { connectTemporal, vapidKeys } from '../app/services.ts';
 import { insertEvent } from '../db/events.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+import { announceEvent } from '../workflows/announce-event.ts';
 
 const BIN = fileURLToPath(new URL('../bin/fanfare.js', import.meta.url));
 const FANS = 300;
@@ -94,7 +95,7 @@ describe('a worker killed mid-delivery', () => {
       });
 
       const first = startWorkerProcess();
-      await client.workflow.start('announceEvent', { workflowId: announceWorkflowId(event.id), taskQueue: TASK_QUEUE, args: [{ eventId: event.id }] });
+      await client.workflow.start(announceEvent, { workflowId: announceWorkflowId(event.id), taskQueue: TASK_QUEUE, args: [{ eventId: event.id }] });
       // Kill it while messages are flowing: some delivered, most not.
       await smtp.waitFor(60, 120_000);
       first.kill('SIGKILL');

@@ -1,9 +1,9 @@
 // dispatchSlot: one durable timer per send slot; at the slot it delivers the slot's due decisions in batches.
 import { condition, continueAsNew, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import { DECISIONS_ADDED } from './names.ts';
 
-export const decisionsAdded = defineSignal(DECISIONS_ADDED);
+/** More decisions are due in this slot: pass again before ending. */
+export const decisionsAdded = defineSignal('decisionsAdded');
 
 const { deliverDue } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',

@@ -10,8 +10,6 @@ export const TASK_QUEUE = 'fanfare';
 export function trainingTaskQueue(taskQueue: string): string {
   return `${taskQueue}-training`;
 }
-/** Signal to a slot's dispatcher: more decisions are due in its slot. */
-export const DECISIONS_ADDED = 'decisionsAdded';
 
 export function announceWorkflowId(eventId: number): string {
   return `announce-event-${eventId}`;
