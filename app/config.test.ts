@@ -22,6 +22,17 @@ describe('readConfig', () => {
     expect(() => readConfig({ LIST_ID: 'no brackets' })).toThrow(/^LIST_ID: must look like/);
     expect(() => readConfig({ TRACKING_KEYS: 'k1:short' })).toThrow('TRACKING_KEYS: secret of key "k1" must be at least 32 characters');
   });
+  it('requires DATABASE_URL where a database is needed, blank counting as unset', () => {
+    expect(() => requireDatabaseUrl(readConfig({ DATABASE_URL: '  ' }))).toThrow(/^DATABASE_URL: must be set/);
+    expect(requireDatabaseUrl(readConfig({ DATABASE_URL: 'postgres://x@y/z' }))).toBe('postgres://x@y/z');
+  });
+  it('reads the log level and the tool paths', () => {
+    expect(readConfig({}).logLevel).toBe('WARN');
+    expect(readConfig({ FANFARE_LOG_LEVEL: 'debug' }).logLevel).toBe('DEBUG');
+    expect(() => readConfig({ FANFARE_LOG_LEVEL: 'loud' })).toThrow(/^FANFARE_LOG_LEVEL: must be one of TRACE, DEBUG/);
+    expect(readConfig({ HOME: '/home/ana' }).paths.cacheDir).toBe('/home/ana/.cache/fanfare');
+    expect(readConfig({ FANFARE_CACHE: '/var/cache/ff', HOME: '/home/ana' }).paths.cacheDir).toBe('/var/cache/ff');
+  });
   it('reads the admin token, refusing a short one', () => {
     expect(readConfig({}).adminToken).toBeUndefined();
     expect(readConfig({ ADMIN_TOKEN: 'a'.repeat(24) }).adminToken).toBe('a'.repeat(24));

@@ -1,5 +1,20 @@
-// Reads the process configuration from the environment, with the variable's name in every error.
+// Reads the process configuration from the environment, the one place that does, with the variable's name in every error.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { checkTrackingKeys, parseTrackingKeys, type TrackingKey } from '../delivery/tokens.ts';
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where Fanfare keeps what it builds once (the Temporal CLI, the LightGBM oracle, built consoles) and finds tools. */
+export interface ToolPaths {
+  /** FANFARE_CACHE, by default ~/.cache/fanfare. */
+  cacheDir: string;
+  /** TEMPORAL_CLI_PATH: a temporal CLI binary to use instead of searching. */
+  temporalCliPath: string | undefined;
+  /** PATH, searched for `temporal` and `go`. */
+  searchPath: string;
+}
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -19,6 +34,13 @@ export interface Config {
   trackingKeys: TrackingKey[] | undefined;
   /** Bearer token of the growth team's admin API (/api/admin/*); unset means every admin route answers 401. */
   adminToken: string | undefined;
+  /** PUSH_CA_FILE: an extra CA for a push service with a private certificate. */
+  pushCaFile: string | undefined;
+  /** FANFARE_LOG_LEVEL: the Temporal SDK's log level. */
+  logLevel: LogLevel;
+  paths: ToolPaths;
+  /** Whether TEMPORAL_ADDRESS and PORT were set: `fanfare dev` starts its own server or picks a port where not. */
+  explicit: { temporalAddress: boolean; apiPort: boolean };
 }
 
 type Env = Record<string, string | undefined>;
@@ -31,10 +53,18 @@ function int(env: Env, name: string, fallback: number, min = 0, max = 65535 * 10
   return n;
 }
 
+export function readToolPaths(env: Env = process.env): ToolPaths {
+  return {
+    cacheDir: env.FANFARE_CACHE || join(env.HOME || homedir(), '.cache', 'fanfare'),
+    temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
+    searchPath: env.PATH ?? '',
+  };
+}
+
 export function readConfig(env: Env = process.env): Config {
   const rate = env.SMTP_RATE_LIMIT;
   return {
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl: env.DATABASE_URL?.trim() || undefined,
     temporalAddress: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
     apiPort: int(env, 'PORT', 8080, 0, 65535),
@@ -56,7 +86,22 @@ export function readConfig(env: Env = process.env): Config {
     listId: listId(env.LIST_ID, mailDomain(env.MAIL_FROM || 'notifications@fanfare.localhost')),
     trackingKeys: trackingKeys(env.TRACKING_KEYS),
     adminToken: adminToken(env.ADMIN_TOKEN),
+    pushCaFile: env.PUSH_CA_FILE || undefined,
+    logLevel: logLevel(env.FANFARE_LOG_LEVEL),
+    paths: readToolPaths(env),
+    explicit: { temporalAddress: !!env.TEMPORAL_ADDRESS, apiPort: !!env.PORT },
   };
+}
+
+function logLevel(raw: string | undefined): LogLevel {
+  const level = (raw || 'WARN').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`FANFARE_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return level as LogLevel;
+}
+
+/** The test suite's database (TEST_DATABASE_URL), created if missing by the test helpers. */
+export function testDatabaseUrl(env: Env = process.env): string {
+  return env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/fanfare_test';
 }
 
 function publicUrl(raw: string | undefined): string | undefined {
@@ -95,6 +140,11 @@ function trackingKeys(raw: string | undefined): TrackingKey[] | undefined {
   const problem = checkTrackingKeys(keys);
   if (problem) throw new Error(`TRACKING_KEYS: ${problem} (format: kid1:secret1,kid2:secret2, newest first)`);
   return keys;
+}
+
+/** DATABASE_URL for a command that needs only the database: read, and required, in one step. */
+export function databaseUrl(env: Env = process.env): string {
+  return requireDatabaseUrl(readConfig(env));
 }
 
 export function requireDatabaseUrl(config: Config): string {

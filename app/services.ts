@@ -49,9 +49,9 @@ export async function connectTemporal(config: Config): Promise<Client> {
 }
 
 /** An agent trusting an extra CA, for a push service with a private certificate (PUSH_CA_FILE). */
-export function pushAgentFromEnv(env: Record<string, string | undefined> = process.env): Agent | undefined {
-  if (!env.PUSH_CA_FILE) return undefined;
-  return new https.Agent({ ca: readFileSync(env.PUSH_CA_FILE, 'utf8'), keepAlive: true });
+export function pushAgent(config: Config): Agent | undefined {
+  if (!config.pushCaFile) return undefined;
+  return new https.Agent({ ca: readFileSync(config.pushCaFile, 'utf8'), keepAlive: true });
 }
 
 export interface Senders {
@@ -60,7 +60,7 @@ export interface Senders {
   vapid: VapidKeys;
 }
 
-export async function createSenders(config: Config, pool: Pool, pushAgent?: Agent): Promise<Senders> {
+export async function createSenders(config: Config, pool: Pool, agent?: Agent): Promise<Senders> {
   const vapid = await vapidKeys(pool);
   const email = createEmailSender({
     host: config.smtp.host,
@@ -76,7 +76,7 @@ export async function createSenders(config: Config, pool: Pool, pushAgent?: Agen
     vapidPublicKey: vapid.publicKey,
     vapidPrivateKey: vapid.privateKey,
     subject: config.vapidSubject,
-    agent: pushAgent ?? pushAgentFromEnv(),
+    agent: agent ?? pushAgent(config),
   });
   return { email, push, vapid };
 }

@@ -9,7 +9,7 @@ import { createRelevanceScorer } from '../models/scoring.ts';
 import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 import type { Pool } from '../db/pool.ts';
 import { connectTemporal, createSenders, messageLinks } from './services.ts';
-import { mailDomain, type Config } from './config.ts';
+import { mailDomain, type Config, type LogLevel } from './config.ts';
 import { slotWaker } from './workflow-starts.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -18,10 +18,9 @@ let bundle: Promise<WorkflowBundle> | undefined;
 let runtimeInstalled = false;
 
 /** The SDK logs every worker state change at INFO; keep warnings and errors only (FANFARE_LOG_LEVEL overrides). */
-function installRuntime(): void {
+function installRuntime(level: LogLevel): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const level = (process.env.FANFARE_LOG_LEVEL ?? 'WARN').toUpperCase() as 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   try {
     Runtime.install({ logger: new DefaultLogger(level) });
   } catch {
@@ -80,7 +79,7 @@ export interface StartWorkerOptions {
  * `fanfare worker --only main` and `fanfare worker --only training` apart where decisions must not wait for it.
  */
 export async function startWorker(config: Config, pool: Pool, options: StartWorkerOptions = {}): Promise<RunningWorker> {
-  installRuntime();
+  installRuntime(config.logLevel);
   const roles: WorkerRole[] = options.only ? [options.only] : [...WORKER_ROLES];
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const closers: (() => Promise<void> | void)[] = [() => connection.close()];

@@ -1,7 +1,7 @@
 // Seeded synthetic notification data for the tree-engine benchmarks: 30 features shaped like ours, ~7% positives, written as TSV to a cache dir.
 import { existsSync, mkdirSync, openSync, closeSync, renameSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readToolPaths } from '../app/config.ts';
 
 export const NOTIFICATION_FEATURES = [
   'hour_of_day', 'day_of_week', 'channel_id', 'platform_id', 'tier_id', 'creator_category_id', 'locale_id',
@@ -108,7 +108,7 @@ export function generateNotificationRows(numRows: number, seed: number): Notific
 
 /** Where the benchmark data lives: ${FANFARE_CACHE:-$HOME/.cache/fanfare}/notification-data. */
 export function notificationDataDir(): string {
-  return join(process.env.FANFARE_CACHE || join(homedir(), '.cache', 'fanfare'), 'notification-data');
+  return join(readToolPaths().cacheDir, 'notification-data');
 }
 
 /** Writes rows as LightGBM reads TSV: label first, NaN as "nan", no header. */

@@ -11,7 +11,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { createTrainingActivities } from '../activities/training.ts';
 import { workflowBundle } from '../app/worker.ts';
-import { databaseUrlFromEnv } from '../db/migrate.ts';
+import { databaseUrl } from '../app/config.ts';
 import { createPool } from '../db/pool.ts';
 import { startDevServer } from '../dev/temporal.ts';
 import { HOUR_MS } from '../domain/time.ts';
@@ -26,7 +26,7 @@ import { deleteEvent } from '../db/fixtures.ts';
 
 const skipTrain = process.argv.includes('--skip-train');
 const trainFlags = process.argv.slice(2).filter((a) => a !== '--skip-train');
-const url = databaseUrlFromEnv();
+const url = databaseUrl();
 const pool = createPool(url, 8);
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const log = (line: string) => process.stdout.write(`${line}\n`);

@@ -11,8 +11,9 @@ import { generateWorld, type World } from '../simulator/world.ts';
 import { trueOpenProbabilities } from '../simulator/true-probability.ts';
 import { sigmoid } from '../simulator/random.ts';
 import { lastSentAt } from '../db/deliveries.ts';
+import { databaseUrl } from '../app/config.ts';
 
-const pool = createPool(process.env.DATABASE_URL!, 8);
+const pool = createPool(databaseUrl(), 8);
 const asOfMs = Math.ceil((await lastSentAt(pool))!.getTime() / HOUR_MS) * HOUR_MS;
 const w = trainingWindow(asOfMs, 21, 3);
 const hold = await extractExamples(pool, { fromMs: w.holdoutFromMs, toMs: w.holdoutToMs });

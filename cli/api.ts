@@ -5,6 +5,7 @@ import { connectTemporal, openPool } from '../app/services.ts';
 import { createApiRouter, createApiServer } from '../http/api.ts';
 import type { Command } from './commands.ts';
 import { runConsoleReplay } from '../replay/console.ts';
+import { consoleCacheDir } from '../http/console-static.ts';
 
 export const command: Command = {
   summary: 'serve the HTTP API (DATABASE_URL, TEMPORAL_ADDRESS, PORT, HOST, ADMIN_TOKEN)',
@@ -12,7 +13,7 @@ export const command: Command = {
     const config = readConfig();
     const pool = openPool(config);
     const temporal = await connectTemporal(config);
-    const server = createApiServer(createApiRouter({ pool, temporal, fan: { trackingKeys: config.trackingKeys }, adminToken: config.adminToken, console: { simulate: runConsoleReplay } }));
+    const server = createApiServer(createApiRouter({ pool, temporal, fan: { trackingKeys: config.trackingKeys }, adminToken: config.adminToken, console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) } }));
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');
     process.stdout.write(`fanfare api: listening on http://${config.apiHost}:${config.apiPort}\n`);

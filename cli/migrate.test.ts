@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestSchema, testDatabaseUrl } from '../testing/db.ts';
+import { createTestSchema } from '../testing/db.ts';
+import { testDatabaseUrl } from '../app/config.ts';
 import { parseMigrateArgs } from './migrate.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fanfare.js');
@@ -23,7 +24,7 @@ describe('fanfare migrate', () => {
   it('fails with a message naming DATABASE_URL when it is unset', () => {
     const result = fanfare(['migrate'], {});
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/fanfare migrate: DATABASE_URL is not set/);
+    expect(result.stderr).toMatch(/fanfare migrate: DATABASE_URL: must be set to a PostgreSQL connection string/);
   });
 
   it('applies a migrations folder, then reports it is up to date', async () => {

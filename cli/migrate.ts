@@ -1,6 +1,7 @@
 // `fanfare migrate`: applies pending migrations to the database named by DATABASE_URL.
 import type { Command } from './commands.ts';
-import { databaseUrlFromEnv, migrate } from '../db/migrate.ts';
+import { databaseUrl } from '../app/config.ts';
+import { migrate } from '../db/migrate.ts';
 
 const USAGE = 'usage: fanfare migrate [--schema <name>] [--dir <migrations folder>]';
 
@@ -20,7 +21,7 @@ export const command: Command = {
   async run(args) {
     const { schema, dir } = parseMigrateArgs(args);
     const { applied } = await migrate({
-      connectionString: databaseUrlFromEnv(),
+      connectionString: databaseUrl(),
       schema,
       dir,
       log: (message) => process.stdout.write(`${message}\n`),

@@ -3,8 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestSchema, testDatabaseUrl, type TestSchema } from '../testing/db.ts';
-import { assertSupportedServerVersion, databaseUrlFromEnv, migrate, pendingMigrations, readMigrations } from './migrate.ts';
+import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import { testDatabaseUrl } from '../app/config.ts';
+import { assertSupportedServerVersion, migrate, pendingMigrations, readMigrations } from './migrate.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -146,10 +147,3 @@ describe('assertSupportedServerVersion', () => {
   });
 });
 
-describe('databaseUrlFromEnv', () => {
-  it('names DATABASE_URL when it is unset or blank', () => {
-    expect(() => databaseUrlFromEnv({})).toThrow(/DATABASE_URL is not set/);
-    expect(() => databaseUrlFromEnv({ DATABASE_URL: '  ' })).toThrow(/DATABASE_URL is not set/);
-    expect(databaseUrlFromEnv({ DATABASE_URL: 'postgres://x@y/z' })).toBe('postgres://x@y/z');
-  });
-});

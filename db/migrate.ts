@@ -20,15 +20,6 @@ export type MigrateOptions = {
   log?: (message: string) => void;
 };
 
-/** The DATABASE_URL setting, or an error saying it is required. */
-export function databaseUrlFromEnv(env: Record<string, string | undefined> = process.env): string {
-  const url = env.DATABASE_URL?.trim();
-  if (!url) {
-    throw new Error('DATABASE_URL is not set: it must be a PostgreSQL connection string such as postgres://postgres@127.0.0.1:5432/fanfare');
-  }
-  return url;
-}
-
 /** Refuses servers older than PostgreSQL 13, given `server_version_num` (e.g. 150004). */
 export function assertSupportedServerVersion(serverVersionNum: string | number): void {
   const num = Number(serverVersionNum);

@@ -1,7 +1,8 @@
 // Keeps db/schema.sql in step with migrations/: regenerate it with `npx tsx scripts/schema-snapshot.ts`.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestSchema, testDatabaseUrl, type TestSchema } from '../testing/db.ts';
+import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import { testDatabaseUrl } from '../app/config.ts';
 import { dumpSchema, normalizeDump, SNAPSHOT_PATH } from './schema-snapshot.ts';
 
 let db: TestSchema | undefined;

@@ -12,6 +12,7 @@ import { ping } from '../db/pool.ts';
 import { freePort } from '../testing/free-port.ts';
 import { spawnGuarded } from './guarded-process.ts';
 import { copyPostgresBinaries, postgresBinaries } from './postgres-binaries.ts';
+import { readToolPaths } from '../app/config.ts';
 
 const CHECKOUT = fileURLToPath(new URL('..', import.meta.url));
 export const DEFAULT_DATA_DIR = join(CHECKOUT, '.data', 'pg');
@@ -155,7 +156,7 @@ async function initdb(initdbPath: string, dataDir: string, runAs: RunAs): Promis
     const result = spawnSync(
       initdbPath,
       [`--pgdata=${dataDir}`, `--username=${USER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync'],
-      { uid: runAs?.uid, gid: runAs?.gid, encoding: 'utf8', env: { PATH: process.env.PATH, LC_ALL: 'C' } },
+      { uid: runAs?.uid, gid: runAs?.gid, encoding: 'utf8', env: { PATH: readToolPaths().searchPath, LC_ALL: 'C' } },
     );
     if (result.status !== 0) {
       throw new Error(`initdb failed for ${dataDir} with exit code ${result.status}: ${(result.stderr || result.stdout || String(result.error)).trim()}`);
@@ -221,7 +222,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       if (output.length > OUTPUT_KEPT) output.shift();
       options.log?.(line);
     },
-    { uid: runAs?.uid, gid: runAs?.gid, env: { PATH: process.env.PATH, LC_ALL: 'C' }, stopSignal: 'INT' },
+    { uid: runAs?.uid, gid: runAs?.gid, env: { PATH: readToolPaths().searchPath, LC_ALL: 'C' }, stopSignal: 'INT' },
   );
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   try {

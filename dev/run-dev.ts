@@ -22,10 +22,10 @@ import { storeSimulatedWorld } from '../simulator/world-setting.ts';
 import { generateWorld } from '../simulator/world.ts';
 import { freePort } from '../testing/free-port.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
-import { fanfareCacheDir, startDevServer } from './temporal.ts';
+import { startDevServer } from './temporal.ts';
 import { announceDemoEvents, demoWorldSpec, ensureDemoHistory, ensureDemoModel, quietCreator } from './demo-data.ts';
 import { buildConsole } from '../http/console-build.ts';
-import { defaultConsoleCacheDir } from '../http/console-static.ts';
+import { consoleCacheDir } from '../http/console-static.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
 import { runConsoleReplay } from '../replay/console.ts';
 import { revokeSubscriptionsUnder } from '../db/push-subscriptions.ts';
@@ -100,17 +100,18 @@ function burstPrinter(log: (line: string) => void, label: string) {
 export async function startDevStack(options: DevOptions): Promise<DevStack> {
   const preferPort = options.anyPorts ? () => freePort() : preferWellKnownPort;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const env = options.env ?? process.env;
+  // Every variable is read and checked here, once; the dev stack then fills in what was not given.
+  const given = readConfig(options.env);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
     mkdirSync(DATA_DIR, { recursive: true });
-    let databaseUrl = env.DATABASE_URL;
+    let databaseUrl = given.databaseUrl;
     if (!databaseUrl) {
       log('postgres: starting embedded PostgreSQL (set DATABASE_URL to use your own)');
-      const pg = await startEmbeddedPostgres({ port: await preferPort(54329), cacheDir: fanfareCacheDir(env) });
+      const pg = await startEmbeddedPostgres({ port: await preferPort(54329), cacheDir: given.paths.cacheDir });
       stops.push(() => pg.stop());
       // Not always .data/pg: as root, from a checkout the postgres OS user cannot reach, it lives in the cache area.
       log(`postgres: listening on 127.0.0.1:${pg.port}, data in ${pg.dataDir}`);
@@ -118,11 +119,12 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     }
     await migrate({ connectionString: databaseUrl });
 
-    let temporalAddress = env.TEMPORAL_ADDRESS;
+    let temporalAddress = given.temporalAddress;
     let uiUrl: string | undefined;
-    if (!temporalAddress) {
+    if (!given.explicit.temporalAddress) {
       log('temporal: starting the dev server (set TEMPORAL_ADDRESS to use a cluster)');
       const server = await startDevServer({
+        paths: given.paths,
         port: await preferPort(7233),
         uiPort: await preferPort(8233),
         dbFile: `${DATA_DIR}/temporal.db`,
@@ -154,19 +156,18 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
 
     const apiPort = await preferPort(8080);
     const httpsPort = await preferPort(8443);
-    const config = readConfig({
-      ...env,
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: temporalAddress,
-      SMTP_HOST: smtp.host,
-      SMTP_PORT: String(smtp.port),
-      PORT: env.PORT ?? String(apiPort),
+    const config: Config = {
+      ...given,
+      databaseUrl,
+      temporalAddress,
+      smtp: { ...given.smtp, host: smtp.host, port: smtp.port },
+      apiPort: given.explicit.apiPort ? given.apiPort : apiPort,
       // Links in messages must be https (RFC 8058 one-click unsubscribe): the API also listens with TLS, on the
       // local test certificate for 127.0.0.1, and messages link there.
-      PUBLIC_URL: env.PUBLIC_URL || `https://127.0.0.1:${httpsPort}`,
+      publicUrl: given.publicUrl ?? `https://127.0.0.1:${httpsPort}`,
       // A fresh admin token per run unless one is given: the console and curl need one, a fixed default would be a hole.
-      ADMIN_TOKEN: env.ADMIN_TOKEN || randomBytes(24).toString('base64url'),
-    });
+      adminToken: given.adminToken ?? randomBytes(24).toString('base64url'),
+    };
     const pool = createPool(databaseUrl, 20);
     stops.push(() => pool.end());
 
@@ -175,7 +176,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     await revokeSubscriptionsUnder(pool, 'https://127.0.0.1:');
     const vapid = await vapidKeys(pool);
     // The console's first page is built while the world is seeded.
-    const consoleBuilt = buildConsole(defaultConsoleCacheDir(), log);
+    const consoleBuilt = buildConsole(consoleCacheDir(config.paths.cacheDir), log);
     consoleBuilt.catch(() => {});
     const spec = await demoWorldSpec(pool, options);
     const world = generateWorld(spec);
@@ -206,7 +207,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     stops.push(() => temporal.connection.close());
     // Digests go out hourly at each fan's local digest hour, as in production.
     await ensureDigestSchedule(temporal);
-    const router = createApiRouter({ pool, temporal, adminToken: config.adminToken, console: { simulate: runConsoleReplay } });
+    const router = createApiRouter({ pool, temporal, adminToken: config.adminToken, console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) } });
     const server = createApiServer(router);
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');

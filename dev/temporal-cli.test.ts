@@ -3,6 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readToolPaths } from '../app/config.ts';
 import { cachedTemporalCliPath, findTemporalCli, goMinorVersion, TEMPORAL_CLI_VERSION } from './temporal-cli.ts';
 
 let root: string;
@@ -37,37 +38,37 @@ describe('findTemporalCli', () => {
     const explicit = await executable(join(root, 'explicit', 'temporal'));
     await executable(join(root, 'path', 'temporal'));
     const env = { TEMPORAL_CLI_PATH: explicit, PATH: join(root, 'path'), FANFARE_CACHE: join(root, 'cache') };
-    await executable(cachedTemporalCliPath(env));
-    expect(await findTemporalCli(env)).toBe(explicit);
+    await executable(cachedTemporalCliPath(readToolPaths(env)));
+    expect(await findTemporalCli(readToolPaths(env))).toBe(explicit);
   });
 
   it('rejects a TEMPORAL_CLI_PATH that is not executable, naming the variable', async () => {
     const notExecutable = join(root, 'temporal');
     await writeFile(notExecutable, 'not a program');
-    await expect(findTemporalCli({ TEMPORAL_CLI_PATH: notExecutable, PATH: '' })).rejects.toThrow(/TEMPORAL_CLI_PATH must name an executable/);
+    await expect(findTemporalCli(readToolPaths({ TEMPORAL_CLI_PATH: notExecutable, PATH: '' }))).rejects.toThrow(/TEMPORAL_CLI_PATH must name an executable/);
   });
 
   it('uses PATH before the cache', async () => {
     const onPath = await executable(join(root, 'path', 'temporal'));
     const env = { PATH: `${join(root, 'empty')}:${join(root, 'path')}`, FANFARE_CACHE: join(root, 'cache') };
-    await executable(cachedTemporalCliPath(env));
-    expect(await findTemporalCli(env)).toBe(onPath);
+    await executable(cachedTemporalCliPath(readToolPaths(env)));
+    expect(await findTemporalCli(readToolPaths(env))).toBe(onPath);
   });
 
   it('falls back to the cache under FANFARE_CACHE, then under HOME', async () => {
     const env = { PATH: join(root, 'empty'), FANFARE_CACHE: join(root, 'cache') };
-    const cached = await executable(cachedTemporalCliPath(env));
+    const cached = await executable(cachedTemporalCliPath(readToolPaths(env)));
     expect(cached).toBe(join(root, 'cache', 'bin', 'temporal'));
-    expect(await findTemporalCli(env)).toBe(cached);
+    expect(await findTemporalCli(readToolPaths(env))).toBe(cached);
     const home = { PATH: '', HOME: join(root, 'home') };
     const underHome = await executable(join(root, 'home', '.cache', 'fanfare', 'bin', 'temporal'));
-    expect(await findTemporalCli(home)).toBe(underHome);
+    expect(await findTemporalCli(readToolPaths(home))).toBe(underHome);
   });
 
   it('builds the pinned CLI into the cache with go install when none exists', async () => {
     await executable(join(root, 'go-bin', 'go'), fakeGo('go1.23.4'));
     const env = { PATH: join(root, 'go-bin'), FANFARE_CACHE: join(root, 'cache') };
-    expect(await findTemporalCli(env)).toBe(join(root, 'cache', 'bin', 'temporal'));
+    expect(await findTemporalCli(readToolPaths(env))).toBe(join(root, 'cache', 'bin', 'temporal'));
     const args = (await readFile(join(root, 'go-args'), 'utf8')).trim().split('\n');
     expect(args[0]).toBe('install');
     expect(args).toContain('-ldflags=-s -w');
@@ -78,12 +79,12 @@ describe('findTemporalCli', () => {
   it('refuses to build with a Go older than 1.22', async () => {
     await executable(join(root, 'go-bin', 'go'), fakeGo('go1.21.9'));
     const env = { PATH: join(root, 'go-bin'), FANFARE_CACHE: join(root, 'cache') };
-    await expect(findTemporalCli(env)).rejects.toThrow(/"go1.21.9", older than go1.22/);
+    await expect(findTemporalCli(readToolPaths(env))).rejects.toThrow(/"go1.21.9", older than go1.22/);
   });
 
   it('says what to install when there is neither a CLI nor Go', async () => {
     const env = { PATH: join(root, 'empty'), FANFARE_CACHE: join(root, 'cache') };
-    const error = await findTemporalCli(env).then(() => undefined, (err: Error) => err.message);
+    const error = await findTemporalCli(readToolPaths(env)).then(() => undefined, (err: Error) => err.message);
     expect(error).toMatch(/no `go` on PATH/);
     expect(error).toMatch(/go\.dev/);
     expect(error).toMatch(/TEMPORAL_CLI_PATH/);

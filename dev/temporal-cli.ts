@@ -2,22 +2,16 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { readToolPaths, type ToolPaths } from '../app/config.ts';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 // v1.6+ carry a replace directive in go.mod, which `go install pkg@version` refuses.
 const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
 const MIN_GO_MINOR = 22;
 
-type Env = Record<string, string | undefined>;
-
-export function fanfareCacheDir(env: Env = process.env): string {
-  return env.FANFARE_CACHE || join(env.HOME || homedir(), '.cache', 'fanfare');
-}
-
-export function cachedTemporalCliPath(env: Env = process.env): string {
-  return join(fanfareCacheDir(env), 'bin', 'temporal');
+export function cachedTemporalCliPath(paths: ToolPaths = readToolPaths()): string {
+  return join(paths.cacheDir, 'bin', 'temporal');
 }
 
 async function isExecutable(path: string): Promise<boolean> {
@@ -29,23 +23,23 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-async function onPath(name: string, env: Env): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
+async function onPath(name: string, paths: ToolPaths): Promise<string | undefined> {
+  for (const dir of paths.searchPath.split(delimiter)) {
     if (dir && (await isExecutable(join(dir, name)))) return join(dir, name);
   }
   return undefined;
 }
 
 /** Finds the CLI without building: TEMPORAL_CLI_PATH, then PATH, then the cache. */
-export async function locateTemporalCli(env: Env = process.env): Promise<string | undefined> {
-  const explicit = env.TEMPORAL_CLI_PATH;
+export async function locateTemporalCli(paths: ToolPaths = readToolPaths()): Promise<string | undefined> {
+  const explicit = paths.temporalCliPath;
   if (explicit) {
     if (await isExecutable(explicit)) return explicit;
     throw new Error(`TEMPORAL_CLI_PATH must name an executable temporal CLI binary; "${explicit}" is missing or not executable`);
   }
-  const found = await onPath('temporal', env);
+  const found = await onPath('temporal', paths);
   if (found) return found;
-  const cached = cachedTemporalCliPath(env);
+  const cached = cachedTemporalCliPath(paths);
   return (await isExecutable(cached)) ? cached : undefined;
 }
 
@@ -57,10 +51,10 @@ function installHint(reason: string): string {
   );
 }
 
-function run(command: string, args: string[], env: Env, stdio: 'pipe' | 'stream'): Promise<{ code: number; stdout: string }> {
+/** Runs a command in this process's environment plus `extraEnv`, through env(1) so nothing is read here to copy. */
+function run(command: string, args: string[], extraEnv: string[], stdio: 'pipe' | 'stream'): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env,
+    const child = spawn('env', [...extraEnv, command, ...args], {
       stdio: stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
     });
     let stdout = '';
@@ -76,25 +70,25 @@ export function goMinorVersion(goVersion: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-async function buildTemporalCli(env: Env): Promise<string> {
-  const go = await onPath('go', env);
+async function buildTemporalCli(paths: ToolPaths): Promise<string> {
+  const go = await onPath('go', paths);
   if (!go) throw new Error(installHint('No temporal CLI found (TEMPORAL_CLI_PATH unset, none on PATH or in the cache) and no `go` on PATH to build one'));
-  const version = (await run(go, ['env', 'GOVERSION'], env, 'pipe')).stdout.trim();
+  const version = (await run(go, ['env', 'GOVERSION'], [], 'pipe')).stdout.trim();
   const minor = goMinorVersion(version);
   if (minor === undefined || minor < MIN_GO_MINOR) {
     throw new Error(installHint(`No temporal CLI found, and ${go} reports "${version}", older than go1.${MIN_GO_MINOR} needed to build it`));
   }
-  const binDir = join(fanfareCacheDir(env), 'bin');
+  const binDir = join(paths.cacheDir, 'bin');
   await mkdir(binDir, { recursive: true });
   process.stderr.write(`fanfare: building temporal CLI ${TEMPORAL_CLI_VERSION} into ${binDir} with ${version} (minutes on a cold Go cache)...\n`);
   const started = Date.now();
   const { code } = await run(
     go,
     ['install', '-v', '-ldflags=-s -w', TEMPORAL_CLI_MODULE],
-    { ...env, CGO_ENABLED: '0', GOBIN: binDir },
+    ['CGO_ENABLED=0', `GOBIN=${binDir}`],
     'stream',
   );
-  const built = cachedTemporalCliPath(env);
+  const built = cachedTemporalCliPath(paths);
   if (code !== 0 || !(await isExecutable(built))) {
     throw new Error(`go install ${TEMPORAL_CLI_MODULE} failed with exit code ${code}; see its output above`);
   }
@@ -103,6 +97,6 @@ async function buildTemporalCli(env: Env): Promise<string> {
 }
 
 /** Returns the path of a runnable temporal CLI, building it into the cache if none exists. */
-export async function findTemporalCli(env: Env = process.env): Promise<string> {
-  return (await locateTemporalCli(env)) ?? (await buildTemporalCli(env));
+export async function findTemporalCli(paths: ToolPaths = readToolPaths()): Promise<string> {
+  return (await locateTemporalCli(paths)) ?? (await buildTemporalCli(paths));
 }

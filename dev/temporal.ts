@@ -1,12 +1,14 @@
 // Starts a Temporal dev server (`temporal server start-dev`) on chosen or free ports and waits until it answers.
 import { Connection } from '@temporalio/client';
 import { freePort } from '../testing/free-port.ts';
+import type { ToolPaths } from '../app/config.ts';
 import { findTemporalCli } from './temporal-cli.ts';
 import { spawnGuarded } from './guarded-process.ts';
 
-export { findTemporalCli, locateTemporalCli, cachedTemporalCliPath, fanfareCacheDir, TEMPORAL_CLI_VERSION } from './temporal-cli.ts';
 
 export type DevServerOptions = {
+  /** Where to find (or build) the temporal CLI; from the environment when omitted. */
+  paths?: ToolPaths;
   /** Front-end gRPC port; a free port when omitted. */
   port?: number;
   /** Web UI port; the UI is off (`--headless`) when omitted. */
@@ -52,7 +54,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const namespace = options.namespace ?? 'default';
   const port = options.port ?? (await freePort(ip));
   const httpPort = options.httpPort ?? (await freePort(ip));
-  const cli = await findTemporalCli();
+  const cli = await findTemporalCli(options.paths);
 
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--http-port', String(httpPort), '--log-level', 'warn'];
   args.push(...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort)] : ['--headless']));

@@ -18,7 +18,7 @@ export interface ApiDeps {
   fan?: FanRouteOptions;
   /** ADMIN_TOKEN: the bearer token of /api/admin/* and the console's login; without it those routes answer 401. */
   adminToken?: string;
-  console?: ConsoleOptions;
+  console: ConsoleOptions;
 }
 
 function eventJson(e: CreatorEvent) {

@@ -1,15 +1,14 @@
 // Serves the console at /console/: the login form to anyone (with 401 until logged in), the built pages and assets only to an admin session.
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { fanfareCacheDir } from '../dev/temporal-cli.ts';
 import type { AdminAuth } from './admin-auth.ts';
 import { buildConsole } from './console-build.ts';
 import { HttpError, type Request, type Response, type Router } from './router.ts';
 
 export interface ConsoleStaticDeps {
   auth: AdminAuth;
-  /** Where built consoles are kept, one directory per source hash; FANFARE_CACHE/console by default. */
-  cacheDir?: string;
+  /** Where built consoles are kept, one directory per source hash (consoleCacheDir of FANFARE_CACHE). */
+  cacheDir: string;
   log?: (line: string) => void;
 }
 
@@ -73,14 +72,14 @@ async function readForm(req: Request): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-export function defaultConsoleCacheDir(): string {
-  return join(fanfareCacheDir(), 'console');
+/** The console's build cache inside Fanfare's cache folder. */
+export function consoleCacheDir(cacheRoot: string): string {
+  return join(cacheRoot, 'console');
 }
 
 /** The console is built on its first request (`fanfare api` and `fanfare dev` build it at start), never by a router made in a test that does not ask for it. */
 export function registerConsoleStatic(router: Router, deps: ConsoleStaticDeps): void {
-  const cacheDir = deps.cacheDir ?? defaultConsoleCacheDir();
-  const dist = () => buildConsole(cacheDir, deps.log);
+  const dist = () => buildConsole(deps.cacheDir, deps.log);
 
   const html = (status: number, body: string, headers: Record<string, string> = {}): Response => ({
     status,

@@ -9,8 +9,8 @@ import { registerConsoleStatic } from './console-static.ts';
 import type { Router } from './router.ts';
 
 export interface ConsoleOptions {
-  /** Where built consoles are cached; FANFARE_CACHE/console by default. */
-  cacheDir?: string;
+  /** Where built consoles are cached (consoleCacheDir of FANFARE_CACHE). */
+  cacheDir: string;
   scorer?: RelevanceScorer;
   log?: (line: string) => void;
   /** Runs the replay behind POST /api/admin/simulate. */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Command } from '../cli/commands.ts';
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
-import { databaseUrlFromEnv } from '../db/migrate.ts';
+import { databaseUrl } from '../app/config.ts';
 import { createPool, type Pool } from '../db/pool.ts';
 import { DEFAULT_CAP_POLICY, validateCapPolicy, type CapPolicy } from './cap-policy.ts';
 import { formatFieldErrors, type Validated } from '../domain/field-error.ts';
@@ -50,7 +50,7 @@ function err(text: string): void {
 }
 
 async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
-  const pool = createPool(databaseUrlFromEnv(), 2);
+  const pool = createPool(databaseUrl(), 2);
   try {
     return await fn(pool);
   } finally {

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from '../cli/commands.ts';
 import { modelText } from '../db/models.ts';
-import { databaseUrlFromEnv } from '../db/migrate.ts';
+import { databaseUrl } from '../app/config.ts';
 import { createPool } from '../db/pool.ts';
 import { loadRelevanceModel, type RelevanceModel } from '../models/relevance-model.ts';
 import { loadWorldSpec, parseWorldSpec } from '../simulator/spec.ts';
@@ -62,13 +62,13 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
   return out;
 }
 
-/** A model from the registry (all digits, read from `databaseUrl`) or a LightGBM text file. */
-export async function loadReplayModel(ref: string, databaseUrl: () => string = databaseUrlFromEnv): Promise<RelevanceModel> {
+/** A model from the registry (all digits, read from `databaseUrlOf`) or a LightGBM text file. */
+export async function loadReplayModel(ref: string, databaseUrlOf: () => string = databaseUrl): Promise<RelevanceModel> {
   let text: string | null;
   let version = 0;
   if (/^\d+$/.test(ref)) {
     version = Number(ref);
-    const pool = createPool(databaseUrl(), 1);
+    const pool = createPool(databaseUrlOf(), 1);
     try {
       text = await modelText(pool, version);
     } finally {

@@ -1,6 +1,6 @@
 // `fanfare seed`: generates the simulated world from a spec and writes it into the database named by DATABASE_URL.
 import type { Command } from '../cli/commands.ts';
-import { databaseUrlFromEnv } from '../db/migrate.ts';
+import { databaseUrl } from '../app/config.ts';
 import { createPool } from '../db/pool.ts';
 import { writeHistory } from './history.ts';
 import { seedWorld } from './seed.ts';
@@ -76,7 +76,7 @@ export const command: Command = {
   async run(args) {
     const parsed = parseSeedArgs(args);
     const spec = await specFromArgs(parsed);
-    const connectionString = databaseUrlFromEnv();
+    const connectionString = databaseUrl();
     const started = performance.now();
     const world = generateWorld(spec);
     const pool = createPool(connectionString, 2);

@@ -9,6 +9,8 @@ import { featureImportance } from '../http/console-routes.ts';
 import { Router } from '../http/router.ts';
 import { seedConsoleWorld, type ConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
+import { readToolPaths } from '../app/config.ts';
+import { consoleCacheDir } from '../http/console-static.ts';
 
 const TOKEN = 'console-api-token-0123456789abcdef';
 const db = useTestSchema('console_api');
@@ -20,7 +22,7 @@ let world: ConsoleWorld;
 beforeAll(async () => {
   world = await seedConsoleWorld(db().pool);
   router = new Router();
-  registerConsole(router, { pool: db().pool, adminToken: TOKEN, now: () => new Date(), log: () => undefined });
+  registerConsole(router, { pool: db().pool, adminToken: TOKEN, now: () => new Date(), log: () => undefined, cacheDir: consoleCacheDir(readToolPaths().cacheDir) });
   server = createApiServer(router);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -14,6 +14,8 @@ import { Router } from '../http/router.ts';
 import { seedConsoleWorld, type ConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { runConsoleReplay } from '../replay/console.ts';
+import { readToolPaths } from '../app/config.ts';
+import { consoleCacheDir } from '../http/console-static.ts';
 
 const TOKEN = 'console-e2e-token-0123456789abcdef';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -29,7 +31,7 @@ let profile: string;
 beforeAll(async () => {
   world = await seedConsoleWorld(db().pool);
   const router = new Router();
-  registerConsole(router, { pool: db().pool, adminToken: TOKEN, now: () => new Date(), log: () => undefined, simulate: runConsoleReplay });
+  registerConsole(router, { pool: db().pool, adminToken: TOKEN, now: () => new Date(), log: () => undefined, cacheDir: consoleCacheDir(readToolPaths().cacheDir), simulate: runConsoleReplay });
   server = createApiServer(router);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

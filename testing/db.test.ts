@@ -1,7 +1,8 @@
 // Tests the per-test schema helper: the repository's migrations applied, search_path scoped, dropped on request.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { allTestsPassed, createTestSchema, testDatabaseUrl, useTestSchema } from './db.ts';
+import { allTestsPassed, createTestSchema, useTestSchema } from './db.ts';
+import { testDatabaseUrl } from '../app/config.ts';
 
 async function schemaExists(schema: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: testDatabaseUrl() });

@@ -1,11 +1,11 @@
 // Gives a test its own freshly migrated schema in the test database, kept for inspection when a test failed.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
+import { testDatabaseUrl } from '../app/config.ts';
 import { createSchema, dropSchema, ensureDatabase } from '../db/databases.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool, type Pool } from '../db/pool.ts';
 
-export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/fanfare_test';
 
 export type TestSchema = {
   /** Connects with search_path set to the schema, so unqualified SQL lands there. */
@@ -23,9 +23,6 @@ export type TestSchemaOptions = {
   migrate?: boolean;
 };
 
-export function testDatabaseUrl(): string {
-  return process.env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL;
-}
 
 let databaseReady: Promise<void> | undefined;
 

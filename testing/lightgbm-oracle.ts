@@ -1,13 +1,12 @@
 // Locates the LightGBM 4.1 oracle that scripts/lightgbm-oracle.sh builds, and runs its CLI for tests and golden files.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readToolPaths } from '../app/config.ts';
 
 /** The cache folder the build script writes: ${FANFARE_CACHE:-$HOME/.cache/fanfare}/lightgbm-4.1. */
 export function oracleDir(): string {
-  const root = process.env.FANFARE_CACHE || join(homedir(), '.cache', 'fanfare');
-  return join(root, 'lightgbm-4.1');
+  return join(readToolPaths().cacheDir, 'lightgbm-4.1');
 }
 
 /** The LightGBM CLI, or null when the oracle has not been built. */

@@ -14,6 +14,7 @@ import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
 import { createTestSchema, type TestSchema } from './db.ts';
 import type { DevServer } from '../dev/temporal.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { consoleCacheDir } from '../http/console-static.ts';
 
 export interface TestStack {
   db: TestSchema;
@@ -57,7 +58,7 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
     const vapid = await vapidKeys(db.pool);
     const worker = (parts.worker = await startWorker(config, db.pool, { pushAgent: push.agent, oracle: simulatedWorldOracle(db.pool) }));
     const client = (parts.client = await connectTemporal(config));
-    server = createApiServer(createApiRouter({ pool: db.pool, temporal: client, fan: { trackingKeys: config.trackingKeys } }));
+    server = createApiServer(createApiRouter({ pool: db.pool, temporal: client, fan: { trackingKeys: config.trackingKeys }, console: { cacheDir: consoleCacheDir(config.paths.cacheDir) } }));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
