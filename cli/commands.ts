@@ -11,10 +11,10 @@ export const commands: Record<string, () => Promise<Command>> = {
   api: async () => (await import('./api.ts')).command,
   migrate: async () => (await import('./migrate.ts')).command,
   'temporal-cli': async () => (await import('./temporal-cli.ts')).command,
-  seed: async () => (await import('../simulator/seed-cli.ts')).command,
+  seed: async () => (await import('./seed.ts')).command,
   gbdt: async () => (await import('./gbdt.ts')).command,
-  policy: async () => (await import('../policy/cli.ts')).command,
-  simulate: async () => (await import('../policy/simulate-cli.ts')).command,
+  policy: async () => (await import('./policy.ts')).command,
+  simulate: async () => (await import('./simulate.ts')).command,
   train: async () => (await import('./train.ts')).command,
   model: async () => (await import('./model.ts')).command,
 };

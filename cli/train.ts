@@ -3,7 +3,7 @@ import { readConfig } from '../app/config.ts';
 import { connectTemporal, openPool } from '../app/services.ts';
 import { ensureRetrainSchedule, RETRAIN_CRON } from '../app/training-schedule.ts';
 import { getModel } from '../db/models.ts';
-import { formatModelReport } from '../models/report.ts';
+import { formatModelReport } from './model-report.ts';
 import { retrainModel, type RetrainModelInput } from '../workflows/retrain-model.ts';
 import { retrainWorkflowId, TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 import type { Command } from './commands.ts';

@@ -5,7 +5,7 @@ import { activeModelVersion, promoteModel } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
 import { trainRelevanceModel } from '../models/relevance-training.ts';
 import { writeHistory } from '../simulator/history.ts';
-import { startEndingNow } from '../simulator/seed-cli.ts';
+import { startEndingNow } from '../simulator/spec.ts';
 import type { SeedResult } from '../simulator/seed.ts';
 import { parseWorldSpec, type WorldSpec } from '../simulator/spec.ts';
 import { readSimulatedWorld } from '../simulator/world-setting.ts';

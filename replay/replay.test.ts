@@ -4,7 +4,6 @@ import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { capsOnlyPolicy, formatReplay, replay } from './replay.ts';
-import { parseSimulateArgs } from '../policy/simulate-cli.ts';
 
 describe('replay', () => {
   it('plays the real decide() against the ground truth and breaks no quiet hour, deadline, cap or gap', () => {
@@ -31,12 +30,4 @@ describe('replay', () => {
     expect(fcfs).toMatchObject({ quietHours: null, valueAware: false, kinds: { post: { priority: 'urgent', alertThreshold: { email: 0, push: 0 } } } });
   });
 
-  it('reads the command line, naming the flag and the rule', () => {
-    expect(parseSimulateArgs(['--policy', 'p.json', '--days', '14'])).toMatchObject({ policy: 'p.json', world: null, days: 14, fans: null, scores: 'model', model: null, trainDays: 14 });
-    expect(parseSimulateArgs(['--scores', 'oracle'])).toMatchObject({ scores: 'oracle' });
-    expect(() => parseSimulateArgs(['--scores', 'best'])).toThrow(/^--scores: must be "model" or "oracle"/);
-    expect(() => parseSimulateArgs(['--scores', 'oracle', '--model', '3'])).toThrow(/^--model: cannot be combined with --scores oracle/);
-    expect(() => parseSimulateArgs(['--days', '0'])).toThrow(/^--days: must be an integer from 1 to 60/);
-    expect(() => parseSimulateArgs(['--speed', '2'])).toThrow(/^unknown argument "--speed"/);
-  });
 });

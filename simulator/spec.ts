@@ -1,5 +1,6 @@
 // The world spec: every knob of the simulated world with its default, and validation that names the field and the rule.
 
+import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import { AUDIENCE_RULES, CHANNELS, DIGEST_CADENCES, EVENT_KINDS, type AudienceRule, type Channel, type DigestCadence, type EventKind } from '../domain/vocabulary.ts';
 
 export type PerKind = Record<EventKind, number>;
@@ -416,4 +417,9 @@ export async function loadWorldSpec(path: string): Promise<WorldSpec> {
     throw new Error(`${path}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   return parseWorldSpec(json);
+}
+
+/** The start that makes `days` of history end at the current whole hour. */
+export function startEndingNow(days: number, nowMs = Date.now()): string {
+  return new Date(Math.floor(nowMs / HOUR_MS) * HOUR_MS - days * DAY_MS).toISOString();
 }

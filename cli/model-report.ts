@@ -1,6 +1,6 @@
 // Text reports for the console: a model's holdout metrics next to the oracle's, and the registry as a table.
 import type { ModelSummary } from '../db/models.ts';
-import type { Metrics } from './evaluation.ts';
+import type { Metrics } from '../models/evaluation.ts';
 
 const f4 = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(4) : '—');
 const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '—');

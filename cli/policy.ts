@@ -1,13 +1,13 @@
 // `fanfare policy`: show, validate and set the cap policy, and list its audit trail; an invalid document never becomes active.
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import type { Command } from '../cli/commands.ts';
+import type { Command } from './commands.ts';
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import { databaseUrl } from '../app/config.ts';
 import { createPool, type Pool } from '../db/pool.ts';
-import { DEFAULT_CAP_POLICY, validateCapPolicy, type CapPolicy } from './cap-policy.ts';
+import { DEFAULT_CAP_POLICY, validateCapPolicy, type CapPolicy } from '../policy/cap-policy.ts';
 import { formatFieldErrors, type Validated } from '../domain/field-error.ts';
-import { formatChanges } from './diff.ts';
+import { formatChanges } from '../policy/diff.ts';
 
 const USAGE = 'usage: fanfare policy show [--default] | validate FILE | set FILE [--actor NAME] | audit';
 

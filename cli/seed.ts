@@ -1,13 +1,13 @@
 // `fanfare seed`: generates the simulated world from a spec and writes it into the database named by DATABASE_URL.
-import type { Command } from '../cli/commands.ts';
+import type { Command } from './commands.ts';
 import { databaseUrl } from '../app/config.ts';
 import { createPool } from '../db/pool.ts';
-import { writeHistory } from './history.ts';
-import { seedWorld } from './seed.ts';
-import { storeSimulatedWorld } from './world-setting.ts';
-import { loadWorldSpec, parseWorldSpec, type WorldSpec } from './spec.ts';
-import { generateWorld } from './world.ts';
-import { DAY_MS, HOUR_MS } from '../domain/time.ts';
+import { writeHistory } from '../simulator/history.ts';
+import { seedWorld } from '../simulator/seed.ts';
+import { storeSimulatedWorld } from '../simulator/world-setting.ts';
+import { loadWorldSpec, parseWorldSpec, startEndingNow, type WorldSpec } from '../simulator/spec.ts';
+import { generateWorld } from '../simulator/world.ts';
+import { DAY_MS } from '../domain/time.ts';
 import { analyzeLogTables } from '../db/seed-history.ts';
 
 const USAGE = 'usage: fanfare seed [--world SPEC.json] [--fans N] [--creators N] [--seed N] [--history-days N [--history-ends-now]]';
@@ -54,11 +54,6 @@ export function parseSeedArgs(args: string[]): SeedArgs {
   return parsed;
 }
 
-/** The start that makes `days` of history end at the current whole hour. */
-export function startEndingNow(days: number, nowMs = Date.now()): string {
-  return new Date(Math.floor(nowMs / HOUR_MS) * HOUR_MS - days * DAY_MS).toISOString();
-}
-
 /** The spec file (or the defaults), with the command-line counts and seed on top. */
 export async function specFromArgs(args: SeedArgs): Promise<WorldSpec> {
   const base = args.world ? await loadWorldSpec(args.world) : parseWorldSpec({});
@@ -85,7 +80,7 @@ export const command: Command = {
       const ids = await seedWorld(pool, world, { log });
       await storeSimulatedWorld(pool, spec);
       if (parsed.historyDays) {
-        const toMs = world.startMs + parsed.historyDays * 86_400_000;
+        const toMs = world.startMs + parsed.historyDays * DAY_MS;
         const history = await writeHistory(pool, world, ids, { fromMs: world.startMs, toMs, log });
         log(`history: ${history.sends} sends, ${history.opens} opens, ${history.clicks} clicks, ${history.unsubscribes} unsubscribes`);
         await analyzeLogTables(pool);

@@ -9,7 +9,7 @@ import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { trainReplayModel } from '../replay/model.ts';
-import { loadReplayModel } from './simulate-cli.ts';
+import { loadReplayModel, parseSimulateArgs } from './simulate.ts';
 
 const DAY = 86_400_000;
 
@@ -32,5 +32,16 @@ describe('fanfare simulate --model', () => {
     const file = join(await mkdtemp(join(tmpdir(), 'fanfare-model-')), 'model.txt');
     await writeFile(file, trained.text);
     expect([...(await loadReplayModel(file)).predict(rows)]).toEqual([...trained.model.predict(rows)]);
+  });
+});
+
+describe('parseSimulateArgs', () => {
+  it('reads the command line, naming the flag and the rule', () => {
+    expect(parseSimulateArgs(['--policy', 'p.json', '--days', '14'])).toMatchObject({ policy: 'p.json', world: null, days: 14, fans: null, scores: 'model', model: null, trainDays: 14 });
+    expect(parseSimulateArgs(['--scores', 'oracle'])).toMatchObject({ scores: 'oracle' });
+    expect(() => parseSimulateArgs(['--scores', 'best'])).toThrow(/^--scores: must be "model" or "oracle"/);
+    expect(() => parseSimulateArgs(['--scores', 'oracle', '--model', '3'])).toThrow(/^--model: cannot be combined with --scores oracle/);
+    expect(() => parseSimulateArgs(['--days', '0'])).toThrow(/^--days: must be an integer from 1 to 60/);
+    expect(() => parseSimulateArgs(['--speed', '2'])).toThrow(/^unknown argument "--speed"/);
   });
 });

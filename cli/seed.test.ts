@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { useTestSchema } from '../testing/db.ts';
-import { command, parseSeedArgs, specFromArgs, startEndingNow } from './seed-cli.ts';
-import { readSimulatedWorld } from './world-setting.ts';
+import { startEndingNow } from '../simulator/spec.ts';
+import { command, parseSeedArgs, specFromArgs } from './seed.ts';
+import { readSimulatedWorld } from '../simulator/world-setting.ts';
 
 describe('parseSeedArgs', () => {
   it('reads the flags', () => {

@@ -1,15 +1,15 @@
 // `fanfare simulate --policy FILE --world SPEC --days N`: the replay's table for a policy document on a simulated world, scored by a trained model.
 import { readFile } from 'node:fs/promises';
-import type { Command } from '../cli/commands.ts';
+import type { Command } from './commands.ts';
 import { modelText } from '../db/models.ts';
 import { databaseUrl } from '../app/config.ts';
 import { createPool } from '../db/pool.ts';
 import { loadRelevanceModel, type RelevanceModel } from '../models/relevance-model.ts';
 import { loadWorldSpec, parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld, type World } from '../simulator/world.ts';
-import { DEFAULT_CAP_POLICY } from './cap-policy.ts';
+import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { formatFieldErrors } from '../domain/field-error.ts';
-import { readPolicyFile } from './cli.ts';
+import { readPolicyFile } from './policy.ts';
 import { baselineHistory, modelScorer, trainReplayModel } from '../replay/model.ts';
 import { formatReplay, oracleScorer, replay, type ReplayScorer } from '../replay/replay.ts';
 

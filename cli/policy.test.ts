@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getActiveCapPolicy } from '../db/cap-policies.ts';
 import { useTestSchema } from '../testing/db.ts';
-import { DEFAULT_CAP_POLICY } from './cap-policy.ts';
-import { parsePolicyArgs } from './cli.ts';
+import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { parsePolicyArgs } from './policy.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fanfare.js');
 
