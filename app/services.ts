@@ -4,23 +4,13 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { Client, Connection } from '@temporalio/client';
 import { createPool, type Pool } from '../db/pool.ts';
-import { getOrCreateSetting } from '../db/settings.ts';
 import { createEmailSender, type EmailSender } from '../delivery/email-sender.ts';
-import { createPushSender, generateVapidKeys, type PushSender } from '../delivery/push-sender.ts';
-import { randomBytes } from 'node:crypto';
+import { storedTrackingKeys, vapidKeys, type VapidKeys } from '../delivery/keys.ts';
+import { createPushSender, type PushSender } from '../delivery/push-sender.ts';
 import { createTokenSigner, type TrackingKey } from '../delivery/tokens.ts';
 import { createLinks, type Links } from '../delivery/links.ts';
 import { mailDomain, requireDatabaseUrl, type Config } from './config.ts';
 
-export interface VapidKeys {
-  publicKey: string;
-  privateKey: string;
-}
-
-/** VAPID keys are made once and kept: every browser subscription is bound to the public key. */
-export function vapidKeys(pool: Pool): Promise<VapidKeys> {
-  return getOrCreateSetting(pool, 'vapid', generateVapidKeys);
-}
 
 /**
  * TRACKING_KEYS when set; otherwise one key generated on first use and kept, so links in sent mail keep verifying
@@ -30,9 +20,6 @@ export async function trackingKeys(config: Config, pool: Pool): Promise<Tracking
   return config.trackingKeys ?? storedTrackingKeys(pool);
 }
 
-export function storedTrackingKeys(pool: Pool): Promise<TrackingKey[]> {
-  return getOrCreateSetting(pool, 'tracking_keys', () => [{ kid: `g${randomBytes(3).toString('hex')}`, secret: randomBytes(32).toString('base64url') }]);
-}
 
 /** Where fans reach the API: PUBLIC_URL, or the API's own address for local runs. */
 export function publicUrl(config: Config): string {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestSchema } from '../testing/db.ts';
 import { seedAudience } from '../testing/audience.ts';
 import { decideAlerts } from '../testing/deliveries.ts';
-import { vapidKeys } from '../app/services.ts';
+import { vapidKeys } from '../delivery/keys.ts';
 import { createEmailSender } from '../delivery/email-sender.ts';
 import { createPushSender, type PushSubscriptionJson } from '../delivery/push-sender.ts';
 import { createTokenSigner } from '../delivery/tokens.ts';

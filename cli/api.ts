@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readConfig } from '../app/config.ts';
 import { connectTemporal, openPool } from '../app/services.ts';
 import { createApiRouter, createApiServer } from '../http/api.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 import { runConsoleReplay } from '../replay/console.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 

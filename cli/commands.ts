@@ -1,9 +1,5 @@
 // The table of subcommands; each entry loads its module lazily so one command does not pay for another's imports.
-
-export type Command = {
-  summary: string;
-  run: (args: string[]) => Promise<number | void>;
-};
+import type { Command } from './command.ts';
 
 export const commands: Record<string, () => Promise<Command>> = {
   dev: async () => (await import('./dev.ts')).command,

@@ -1,6 +1,6 @@
 // `fanfare dev`: runs the whole system on embedded defaults and says where to look.
 import { startDevStack } from '../dev/run-dev.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 
 const USAGE = 'usage: fanfare dev [--fans N] [--creators N] [--seed N]';
 

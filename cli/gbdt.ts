@@ -1,5 +1,5 @@
 // `fanfare gbdt <train|predict> key=value ...`: dispatches to the LightGBM-compatible training and prediction tasks.
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 
 const USAGE = `usage: fanfare gbdt train key=value ...     (LightGBM training parameters, or config=FILE)
        fanfare gbdt predict input_model=FILE data=FILE output_result=FILE [predict_raw_score=true|predict_contrib=true] ...`;

@@ -1,5 +1,5 @@
 // `fanfare migrate`: applies pending migrations to the database named by DATABASE_URL.
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 import { databaseUrl } from '../app/config.ts';
 import { migrate } from '../db/migrate.ts';
 

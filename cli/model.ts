@@ -3,7 +3,7 @@ import { readConfig } from '../app/config.ts';
 import { openPool } from '../app/services.ts';
 import { getModel, listModels, promoteModel, rollbackModel } from '../db/models.ts';
 import { formatModelList, formatModelReport } from './model-report.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 
 const USAGE = 'usage: fanfare model list | show VERSION | promote VERSION | rollback';
 

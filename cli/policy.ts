@@ -1,7 +1,7 @@
 // `fanfare policy`: show, validate and set the cap policy, and list its audit trail; an invalid document never becomes active.
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import { databaseUrl } from '../app/config.ts';
 import { createPool, type Pool } from '../db/pool.ts';

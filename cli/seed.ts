@@ -1,5 +1,5 @@
 // `fanfare seed`: generates the simulated world from a spec and writes it into the database named by DATABASE_URL.
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 import { databaseUrl } from '../app/config.ts';
 import { createPool } from '../db/pool.ts';
 import { writeHistory } from '../simulator/history.ts';

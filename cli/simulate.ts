@@ -1,6 +1,6 @@
 // `fanfare simulate --policy FILE --world SPEC --days N`: the replay's table for a policy document on a simulated world, scored by a trained model.
 import { readFile } from 'node:fs/promises';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 import { modelText } from '../db/models.ts';
 import { databaseUrl } from '../app/config.ts';
 import { createPool } from '../db/pool.ts';

@@ -1,5 +1,5 @@
 // `fanfare temporal-cli`: makes sure the temporal CLI exists (building it into the cache if needed) and prints its path.
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 import { findTemporalCli } from '../dev/temporal-cli.ts';
 
 export const command: Command = {

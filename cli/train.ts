@@ -6,7 +6,7 @@ import { getModel } from '../db/models.ts';
 import { formatModelReport } from './model-report.ts';
 import { retrainModel, type RetrainModelInput } from '../workflows/retrain-model.ts';
 import { retrainWorkflowId, TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 
 const USAGE = 'usage: fanfare train [--report] [--schedule] [--train-days N] [--holdout-days N] [--max-train-rows N] [--as-of ISO] [--shuffle-labels]';
 

@@ -4,7 +4,7 @@ import { connectTemporal, openPool } from '../app/services.ts';
 import { ensureRetrainSchedule } from '../app/training-schedule.ts';
 import { ensureDigestSchedule } from '../app/digest-schedule.ts';
 import { roleTaskQueue, startWorker, WORKER_ROLES, type WorkerRole } from '../app/worker.ts';
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 
 const USAGE = 'usage: fanfare worker [--only main|training]';
 

@@ -4,7 +4,7 @@ import type { Pool } from '../db/pool.ts';
 import { getPreferences, putPreferences, UnknownCreatorsError } from '../db/preferences.ts';
 import { registerPushSubscription, removePushSubscription } from '../db/push-subscriptions.ts';
 import { createTokenSigner, type TokenSigner, type TrackingKey } from '../delivery/tokens.ts';
-import { storedTrackingKeys, vapidKeys } from '../app/services.ts';
+import { storedTrackingKeys, vapidKeys } from '../delivery/keys.ts';
 import { validatePreferences, validatePushSubscription } from './fan-input.ts';
 import { readJson, type Request, type Response, type Router } from './router.ts';
 import { registerTrackingRoutes } from './tracking-routes.ts';

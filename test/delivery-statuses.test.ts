@@ -5,7 +5,7 @@ import { seedAudience } from '../testing/audience.ts';
 import { decideAlerts, deliveryRig, type DeliveryRig } from '../testing/deliveries.ts';
 import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
 import { startPushService, type PushService } from '../peers/push-service.ts';
-import { vapidKeys } from '../app/services.ts';
+import { vapidKeys } from '../delivery/keys.ts';
 import { deliverDecisions } from '../delivery/deliver.ts';
 import { MAX_PAYLOAD_BYTES } from '../delivery/payload.ts';
 

@@ -9,7 +9,7 @@ import { seedAudience } from '../testing/audience.ts';
 import { decideAlerts, deliveryRig, type DeliveryRig } from '../testing/deliveries.ts';
 import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
 import { startPushService, type PushService } from '../peers/push-service.ts';
-import { vapidKeys } from '../app/services.ts';
+import { vapidKeys } from '../delivery/keys.ts';
 import { deliverDecisions, type DeliverDeps } from '../delivery/deliver.ts';
 import { createEmailSender } from '../delivery/email-sender.ts';
 import { createPushSender } from '../delivery/push-sender.ts';

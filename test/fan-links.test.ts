@@ -10,7 +10,7 @@ import { seedAudience, type SeededAudience } from '../testing/audience.ts';
 import { decideAlerts, deliveryRig, TEST_PUBLIC_URL, TEST_TRACKING_KEYS, type DeliveryRig } from '../testing/deliveries.ts';
 import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
 import { startPushService, type PushService } from '../peers/push-service.ts';
-import { vapidKeys } from '../app/services.ts';
+import { vapidKeys } from '../delivery/keys.ts';
 import { deliverDecisions } from '../delivery/deliver.ts';
 import { createApiServer } from '../http/api.ts';
 import { Router } from '../http/router.ts';

@@ -11,7 +11,7 @@ import { createLinks } from '../delivery/links.ts';
 import type { DeliverDeps } from '../delivery/deliver.ts';
 import type { SmtpCapture } from '../peers/smtp-capture.ts';
 import type { PushService } from '../peers/push-service.ts';
-import { vapidKeys } from '../app/services.ts';
+import { vapidKeys } from '../delivery/keys.ts';
 
 export const TEST_TRACKING_KEYS = [{ kid: 't1', secret: 'test-tracking-secret-0123456789abcdef' }];
 export const TEST_PUBLIC_URL = 'https://fans.fanfare.test';
