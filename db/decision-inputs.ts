@@ -1,6 +1,6 @@
 // What the policy decides from, read from PostgreSQL: the fans' settings, their alerts sent and reserved (under row locks), their past candidates.
 import type pg from 'pg';
-import type { Channel, EventKind } from '../domain/vocabulary.ts';
+import type { Channel, DigestCadence, EventKind } from '../domain/vocabulary.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -17,7 +17,7 @@ export interface FanContext {
   quietStart: number | null;
   quietEnd: number | null;
   /** preferences.digest_cadence, 'daily' without a preferences row */
-  digestCadence: 'off' | 'daily' | 'weekly';
+  digestCadence: DigestCadence;
 }
 
 export async function fanContexts(db: Queryable, creatorId: number, fanIds: readonly number[]): Promise<Map<number, FanContext>> {

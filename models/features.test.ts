@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fanFeatureRows, localHourAndDay, LOOKBACK_MS, MEMBER_LIFT_PRIOR_OPENS, namedRow, NUM_FEATURES, PRIOR_SENDS, type EngagementSnapshot, type FanHistory, type FeatureQuery, type PastOpen, type PastSend } from './features.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
+import type { Channel } from '../domain/vocabulary.ts';
 
 const T0 = Date.parse('2025-03-10T12:00:00Z');
 const snapshot: EngagementSnapshot = {
@@ -35,8 +36,8 @@ function rows(h: FanHistory, qs: FeatureQuery[]) {
   return qs.map((_, i) => namedRow(out, i));
 }
 
-const send = (id: number, atMs: number, channel: 'email' | 'push' = 'email', creatorId = 7): PastSend => ({ decisionId: id, creatorId, channel, sentAtMs: atMs });
-const open = (id: number, atMs: number, channel: 'email' | 'push' = 'email', creatorId = 7): PastOpen => ({ decisionId: id, creatorId, channel, occurredAtMs: atMs });
+const send = (id: number, atMs: number, channel: Channel = 'email', creatorId = 7): PastSend => ({ decisionId: id, creatorId, channel, sentAtMs: atMs });
+const open = (id: number, atMs: number, channel: Channel = 'email', creatorId = 7): PastOpen => ({ decisionId: id, creatorId, channel, occurredAtMs: atMs });
 
 describe('fanFeatureRows', () => {
   it('counts where in the day the fan opens, from opens before the decision only', () => {

@@ -1,6 +1,7 @@
 // Digests: which items go into a fan's digest, and whether this hourly run is the fan's local digest hour.
 import { localHour, zoneOffsetMinutes } from '../domain/clock.ts';
 import type { DigestSettings } from './cap-policy.ts';
+import type { DigestCadence } from '../domain/vocabulary.ts';
 
 const HOUR = 3_600_000;
 
@@ -37,7 +38,7 @@ export function localWeekday(zone: string, atMs: number): number {
  * On the night the clocks spring forward over the digest hour the run just after the jump sends it; when they fall
  * back and the hour repeats, only its first occurrence does. Weekly digests go out on the local `weeklyOn` day.
  */
-export function digestDue(timeZone: string, cadence: 'off' | 'daily' | 'weekly', digestHour: number, now: Date, weeklyOn = 1): boolean {
+export function digestDue(timeZone: string, cadence: DigestCadence, digestHour: number, now: Date, weeklyOn = 1): boolean {
   if (cadence === 'off') return false;
   const t = now.getTime();
   const before = localHour(timeZone, t - HOUR);
