@@ -26,6 +26,16 @@ function codeFolders(): string[] {
   });
 }
 
+/** Repository paths (with a folder) that the README and docs/ mention in backticks. */
+function mentionedPaths(): { doc: string; path: string }[] {
+  const docs = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => join('docs', f))];
+  return docs.flatMap((doc) =>
+    [...readFileSync(join(ROOT, doc), 'utf8').matchAll(/`([a-z][\w.-]*\/[\w./-]+\.(?:ts|sql|sh|js|cjs|json|md))`/g)].map(
+      (m) => ({ doc, path: m[1] }),
+    ),
+  );
+}
+
 describe('docs/ARCHITECTURE.md', () => {
   it('names only folders that exist', () => {
     const missing = namedFolders().filter((f) => !existsSync(join(ROOT, f)));
@@ -35,5 +45,11 @@ describe('docs/ARCHITECTURE.md', () => {
   it('names every folder of code', () => {
     const named = new Set(namedFolders());
     expect(codeFolders().filter((f) => !named.has(f))).toEqual([]);
+  });
+});
+
+describe('the README and docs/', () => {
+  it('mention only files that exist', () => {
+    expect(mentionedPaths().filter((m) => !existsSync(join(ROOT, m.path)))).toEqual([]);
   });
 });
