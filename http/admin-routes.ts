@@ -5,6 +5,7 @@ import { DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
 import { actorOf, createAdminAuth, type AdminAuth, type AdminPrincipal } from './admin-auth.ts';
 import { validateSimulateRequest, type ReplayRunner } from './simulate-input.ts';
 import { readJson, type Request, type Response, type Router } from './router.ts';
+import type { ErrorAnswer } from '../wire/errors.ts';
 
 export interface AdminRouteDeps {
   pool: Pool;
@@ -48,7 +49,7 @@ export function registerAdminRoutes(router: Router, deps: AdminRouteDeps): void 
     if ('error' in who) return who.error;
     const checked = validateCapPolicy(await readJson(req));
     // Refused: nothing is stored and the active version stays in force.
-    if (!checked.ok) return { status: 400, body: { errors: checked.errors } };
+    if (!checked.ok) return { status: 400, body: { errors: checked.errors } satisfies ErrorAnswer };
     const r = await activateCapPolicy(deps.pool, checked.value, who.actor);
     return { status: r.changed ? 201 : 200, body: { version: r.version, changed: r.changed, diff: r.diff, actor: who.actor } };
   });
@@ -60,15 +61,21 @@ export function registerAdminRoutes(router: Router, deps: AdminRouteDeps): void 
 
   on('POST', '/api/admin/simulate', async (req) => {
     const checked = validateSimulateRequest(await readJson(req));
-    if (!checked.ok) return { status: 400, body: { errors: checked.errors } };
-    if (!deps.simulate) return { status: 503, body: { errors: [{ field: '(request)', rule: 'the replay is not available in this process' }] } };
+    if (!checked.ok) return { status: 400, body: { errors: checked.errors } satisfies ErrorAnswer };
+    if (!deps.simulate) {
+      const errors = [{ field: '(request)', rule: 'the replay is not available in this process' }];
+      return { status: 503, body: { errors } satisfies ErrorAnswer };
+    }
     return { status: 200, body: await deps.simulate(checked.value) };
   });
 
   on('GET', '/api/admin/policy/audit', async (req) => {
     const raw = req.query.get('limit') ?? '50';
     const limit = Number(raw);
-    if (!/^\d+$/.test(raw) || limit < 1 || limit > 500) return { status: 400, body: { errors: [{ field: 'limit', rule: 'must be an integer from 1 to 500' }] } };
+    if (!/^\d+$/.test(raw) || limit < 1 || limit > 500) {
+      const errors = [{ field: 'limit', rule: 'must be an integer from 1 to 500' }];
+      return { status: 400, body: { errors } satisfies ErrorAnswer };
+    }
     return { status: 200, body: { entries: (await listCapPolicyAudit(deps.pool, limit)).map(auditJson) } };
   });
 }

@@ -11,6 +11,8 @@ import type { AdminAuth } from './admin-auth.ts';
 import { adminRoute } from './admin-routes.ts';
 import type { Request, Response, Router } from './router.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
+import type { ErrorAnswer } from '../wire/errors.ts';
+import type { SessionAnswer } from '../wire/session.ts';
 
 export interface ConsoleRouteDeps {
   pool: Pool;
@@ -23,7 +25,11 @@ export interface ConsoleRouteDeps {
 /** How far past its decision a candidate's engagement curve is drawn, unless its deadline comes first. */
 export const CURVE_HOURS = 48;
 
-const bad = (field: string, rule: string): Response => ({ status: 400, body: { errors: [{ field, rule }] } });
+const refuse = (status: number, field: string, rule: string): Response => ({
+  status,
+  body: { errors: [{ field, rule }] } satisfies ErrorAnswer,
+});
+const bad = (field: string, rule: string): Response => refuse(400, field, rule);
 
 function intParam(req: Request, name: string, fallback: number, min: number, max: number): number | Response {
   const raw = req.query.get(name);
@@ -73,7 +79,7 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
 
   on('GET', '/api/admin/session', async (_req, principal) => ({
     status: 200,
-    body: { name: principal.kind === 'session' ? principal.name : null, via: principal.kind },
+    body: { name: principal.kind === 'session' ? principal.name : null, via: principal.kind } satisfies SessionAnswer,
   }));
 
   on('GET', '/api/admin/overview', async (req) => {
@@ -97,7 +103,7 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
     const limit = intParam(req, 'limit', 100, 1, 1000);
     if (typeof limit !== 'number') return limit;
     const fan = await fanProfile(deps.pool, id);
-    if (!fan) return { status: 404, body: { errors: [{ field: 'id', rule: `must name an existing fan; there is no fan ${id}` }] } };
+    if (!fan) return refuse(404, 'id', `must name an existing fan; there is no fan ${id}`);
     return { status: 200, body: { fan, candidates: await fanCandidates(deps.pool, id, limit) } };
   });
 
@@ -106,7 +112,7 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
     const id = idParam(req, 'id');
     if (typeof id !== 'number') return id;
     const d = await decisionForCurve(deps.pool, id);
-    if (!d) return { status: 404, body: { errors: [{ field: 'id', rule: `must name an existing decision; there is no decision ${id}` }] } };
+    if (!d) return refuse(404, 'id', `must name an existing decision; there is no decision ${id}`);
     const startMs = d.decidedAt.getTime();
     const endMs = Math.min(startMs + CURVE_HOURS * HOUR_MS, d.event.deadline?.getTime() ?? Infinity);
     const times = [startMs];
@@ -141,7 +147,7 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
     const version = idParam(req, 'version');
     if (typeof version !== 'number') return version;
     const model = await getModel(deps.pool, version);
-    if (!model) return { status: 404, body: { errors: [{ field: 'version', rule: `must name an existing model; there is no model ${version}` }] } };
+    if (!model) return refuse(404, 'version', `must name an existing model; there is no model ${version}`);
     const text = await modelText(deps.pool, version);
     return { status: 200, body: { ...modelJson(model), featureImportance: text ? featureImportance(text) : [] } };
   });
@@ -165,7 +171,7 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
       const { from, to } = await rollbackModel(deps.pool, `rolled back by hand (${who})`);
       return { status: 200, body: { retired: from, active: to } };
     } catch (err) {
-      if (err instanceof ModelRegistryError) return { status: 409, body: { errors: [{ field: 'active model', rule: err.message.replace(/^rollback: /, '') }] } };
+      if (err instanceof ModelRegistryError) return refuse(409, 'active model', err.message.replace(/^rollback: /, ''));
       throw err;
     }
   });
@@ -181,7 +187,7 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
     const id = idParam(req, 'id');
     if (typeof id !== 'number') return id;
     const event = await getEvent(deps.pool, id);
-    if (!event) return { status: 404, body: { errors: [{ field: 'id', rule: `must name an existing event; there is no event ${id}` }] } };
+    if (!event) return refuse(404, 'id', `must name an existing event; there is no event ${id}`);
     return {
       status: 200,
       body: {

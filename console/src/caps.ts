@@ -1,7 +1,8 @@
 // The caps page: the active cap policy, an editor validated as you type, the diff against the active policy, a side-by-side replay, Apply and the audit history.
 import type { JsonChange } from '../../domain/json-change.ts';
 import { jsonDiff } from '../../policy/diff.ts';
-import { api, ApiError, type FieldError } from './api.ts';
+import type { FieldError } from '../../domain/field-error.ts';
+import { api, ApiError } from './api.ts';
 import { color, draw } from './charts.ts';
 import { chartCard, h, int, num, table, when } from './dom.ts';
 import { figures, simulate, type ReplayFigures } from './replay.ts';
