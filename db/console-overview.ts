@@ -1,24 +1,6 @@
 // The console overview's numbers: per UTC day, channel and event kind, the sends, opens, unsubscribes and digests, and the reasons behind suppressions and digest placements.
+import type { OverviewRow, ReasonCount } from '../wire/overview.ts';
 import type { Pool } from './pool.ts';
-
-/** One (day, channel, kind) cell. `opened` counts that day's sends opened at any time since, so opened/sends is the open rate. */
-export interface OverviewRow {
-  /** UTC day, YYYY-MM-DD. */
-  day: string;
-  channel: 'email' | 'push';
-  kind: 'post' | 'live' | 'announcement';
-  sends: number;
-  opened: number;
-  unsubscribes: number;
-  /** Decisions made that day with action 'digest'. */
-  digests: number;
-}
-
-export interface ReasonCount {
-  action: 'digest' | 'suppress';
-  reason: string;
-  count: number;
-}
 
 export async function overviewSeries(pool: Pool, from: Date, to: Date): Promise<OverviewRow[]> {
   const r = await pool.query(

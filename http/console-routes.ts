@@ -12,6 +12,7 @@ import { adminRoute } from './admin-routes.ts';
 import type { Request, Response, Router } from './router.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
+import type { OverviewAnswer } from '../wire/overview.ts';
 import type { SessionAnswer } from '../wire/session.ts';
 
 export interface ConsoleRouteDeps {
@@ -88,7 +89,8 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
     const to = new Date(Math.ceil(deps.now().getTime() / DAY_MS) * DAY_MS);
     const from = new Date(to.getTime() - days * DAY_MS);
     const [series, reasons] = await Promise.all([overviewSeries(deps.pool, from, to), reasonCounts(deps.pool, from, to)]);
-    return { status: 200, body: { from: from.toISOString(), to: to.toISOString(), series, reasons } };
+    const body: OverviewAnswer = { from: from.toISOString(), to: to.toISOString(), series, reasons };
+    return { status: 200, body };
   });
 
   on('GET', '/api/admin/fans', async (req) => {
