@@ -12,6 +12,7 @@ import { adminRoute } from './admin-routes.ts';
 import type { Request, Response, Router } from './router.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
+import type { DecisionCurve, FanAnswer, FanSearchAnswer } from '../wire/fans.ts';
 import type { OverviewAnswer } from '../wire/overview.ts';
 import type { SessionAnswer } from '../wire/session.ts';
 
@@ -96,7 +97,7 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
   on('GET', '/api/admin/fans', async (req) => {
     const q = (req.query.get('q') ?? '').trim();
     if (q.length < 1 || q.length > 200) return bad('q', 'must be a fan id or part of an email, 1 to 200 characters');
-    return { status: 200, body: { fans: await searchFans(deps.pool, q) } };
+    return { status: 200, body: { fans: await searchFans(deps.pool, q) } satisfies FanSearchAnswer };
   });
 
   on('GET', '/api/admin/fans/:id', async (req) => {
@@ -106,7 +107,7 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
     if (typeof limit !== 'number') return limit;
     const fan = await fanProfile(deps.pool, id);
     if (!fan) return refuse(404, 'id', `must name an existing fan; there is no fan ${id}`);
-    return { status: 200, body: { fan, candidates: await fanCandidates(deps.pool, id, limit) } };
+    return { status: 200, body: { fan, candidates: await fanCandidates(deps.pool, id, limit) } satisfies FanAnswer };
   });
 
   // The predicted P(open) of this fan on this channel for each whole hour from the decision on, as of the decision time.
@@ -124,23 +125,21 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
       times.map((t) => ({ fanId: d.fanId, channel: d.channel, sendAtMs: t })),
       startMs,
     );
-    return {
-      status: 200,
-      body: {
-        decisionId: id,
-        channel: d.channel,
-        action: d.action,
-        sendAt: d.sendAt?.toISOString() ?? null,
-        score: d.score,
-        timeZone: d.timeZone,
-        decidedAt: d.decidedAt.toISOString(),
-        /** The model that drew this curve (the active one), beside the one that decided. */
-        curveModelVersion: scored.modelVersion,
-        decisionModelVersion: d.modelVersion,
-        unscoredReason: scored.unscoredReason,
-        points: scored.scores === null ? [] : times.map((t, i) => ({ at: new Date(t).toISOString(), score: scored.scores![i] })),
-      },
+    const scores = scored.scores;
+    const body: DecisionCurve = {
+      decisionId: id,
+      channel: d.channel,
+      action: d.action,
+      sendAt: d.sendAt?.toISOString() ?? null,
+      score: d.score,
+      timeZone: d.timeZone,
+      decidedAt: d.decidedAt.toISOString(),
+      curveModelVersion: scored.modelVersion,
+      decisionModelVersion: d.modelVersion,
+      unscoredReason: scored.unscoredReason,
+      points: scores === null ? [] : times.map((t, i) => ({ at: new Date(t).toISOString(), score: scores[i] })),
     };
+    return { status: 200, body };
   });
 
   on('GET', '/api/admin/models', async () => ({ status: 200, body: { models: (await listModels(deps.pool, 100)).map(modelJson) } }));
