@@ -13,6 +13,14 @@ import type { Request, Response, Router } from './router.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
 import type { DecisionCurve, FanAnswer, FanSearchAnswer } from '../wire/fans.ts';
+import type {
+  FeatureSplits,
+  ModelDetail,
+  ModelListAnswer,
+  ModelRow,
+  PromoteAnswer,
+  RollbackAnswer,
+} from '../wire/models.ts';
 import type { OverviewAnswer } from '../wire/overview.ts';
 import type { SessionAnswer } from '../wire/session.ts';
 
@@ -49,10 +57,10 @@ function idParam(req: Request, name: string): number | Response {
 }
 
 /** The feature_importances section of a LightGBM model text: split counts, most important first. */
-export function featureImportance(text: string): { feature: string; splits: number }[] {
+export function featureImportance(text: string): FeatureSplits[] {
   const start = text.indexOf(`\n${FEATURE_IMPORTANCES}\n`);
   if (start < 0) return [];
-  const out: { feature: string; splits: number }[] = [];
+  const out: FeatureSplits[] = [];
   for (const line of text.slice(start + FEATURE_IMPORTANCES.length + 2).split('\n')) {
     const m = /^(.+)=(\d+(?:\.\d+)?)$/.exec(line);
     if (!m) break;
@@ -61,7 +69,7 @@ export function featureImportance(text: string): { feature: string; splits: numb
   return out;
 }
 
-function modelJson(m: ModelSummary) {
+function modelJson(m: ModelSummary): ModelRow {
   return {
     version: m.version,
     status: m.status,
@@ -142,7 +150,10 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
     return { status: 200, body };
   });
 
-  on('GET', '/api/admin/models', async () => ({ status: 200, body: { models: (await listModels(deps.pool, 100)).map(modelJson) } }));
+  on('GET', '/api/admin/models', async () => {
+    const body: ModelListAnswer = { models: (await listModels(deps.pool, 100)).map(modelJson) };
+    return { status: 200, body };
+  });
 
   on('GET', '/api/admin/models/:version', async (req) => {
     const version = idParam(req, 'version');
@@ -150,7 +161,8 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
     const model = await getModel(deps.pool, version);
     if (!model) return refuse(404, 'version', `must name an existing model; there is no model ${version}`);
     const text = await modelText(deps.pool, version);
-    return { status: 200, body: { ...modelJson(model), featureImportance: text ? featureImportance(text) : [] } };
+    const body: ModelDetail = { ...modelJson(model), featureImportance: text ? featureImportance(text) : [] };
+    return { status: 200, body };
   });
 
   on('POST', '/api/admin/models/:version/promote', async (req, principal) => {
@@ -163,14 +175,14 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
       if (err instanceof ModelRegistryError) return bad('version', err.message.replace(/^version: /, ''));
       throw err;
     }
-    return { status: 200, body: { active: version } };
+    return { status: 200, body: { active: version } satisfies PromoteAnswer };
   });
 
   on('POST', '/api/admin/models/rollback', async (_req, principal) => {
     const who = principal.kind === 'session' ? `console:${principal.name}` : 'admin-api';
     try {
       const { from, to } = await rollbackModel(deps.pool, `rolled back by hand (${who})`);
-      return { status: 200, body: { retired: from, active: to } };
+      return { status: 200, body: { retired: from, active: to } satisfies RollbackAnswer };
     } catch (err) {
       if (err instanceof ModelRegistryError) return refuse(409, 'active model', err.message.replace(/^rollback: /, ''));
       throw err;
