@@ -12,6 +12,7 @@ import { adminRoute } from './admin-routes.ts';
 import type { Request, Response, Router } from './router.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
+import type { EventListAnswer, EventReport } from '../wire/events.ts';
 import type { DecisionCurve, FanAnswer, FanSearchAnswer } from '../wire/fans.ts';
 import type {
   FeatureSplits,
@@ -192,8 +193,7 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
   on('GET', '/api/admin/events', async (req) => {
     const limit = intParam(req, 'limit', 50, 1, 500);
     if (typeof limit !== 'number') return limit;
-    const events = await listRecentEvents(deps.pool, limit);
-    return { status: 200, body: { events: events.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })) } };
+    return { status: 200, body: { events: await listRecentEvents(deps.pool, limit) } satisfies EventListAnswer };
   });
 
   on('GET', '/api/admin/events/:id/report', async (req) => {
@@ -201,12 +201,17 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
     if (typeof id !== 'number') return id;
     const event = await getEvent(deps.pool, id);
     if (!event) return refuse(404, 'id', `must name an existing event; there is no event ${id}`);
-    return {
-      status: 200,
-      body: {
-        event: { id: event.id, creatorId: event.creatorId, kind: event.kind, title: event.title, createdAt: event.createdAt.toISOString(), deadline: event.deadline?.toISOString() ?? null },
-        ...(await eventReport(deps.pool, id)),
+    const body: EventReport = {
+      event: {
+        id: event.id,
+        creatorId: event.creatorId,
+        kind: event.kind,
+        title: event.title,
+        createdAt: event.createdAt.toISOString(),
+        deadline: event.deadline?.toISOString() ?? null,
       },
+      ...(await eventReport(deps.pool, id)),
     };
+    return { status: 200, body };
   });
 }
