@@ -54,5 +54,18 @@ export async function eventReport(pool: Pool, eventId: number): Promise<EventOut
       [eventId],
     ),
   ]);
-  return { reach: reach.rows, schedule: schedule.rows, opens: opens.rows };
+  // Field by field, so that a renamed wire field fails to compile here instead of leaving the SQL's name on the wire.
+  return {
+    reach: reach.rows.map((r) => ({
+      channel: r.channel,
+      decisions: r.decisions,
+      alerts: r.alerts,
+      digests: r.digests,
+      suppressed: r.suppressed,
+      sent: r.sent,
+      opened: r.opened,
+    })),
+    schedule: schedule.rows.map((r) => ({ hour: r.hour, scheduled: r.scheduled, sent: r.sent, opened: r.opened })),
+    opens: opens.rows.map((r) => ({ hour: r.hour, opens: r.opens })),
+  };
 }

@@ -38,8 +38,14 @@ export async function fanProfile(pool: Pool, fanId: number): Promise<FanProfile 
     pushEnabled: row.push_enabled,
     unsubscribedAt: row.unsubscribed_at?.toISOString() ?? null,
     activePushSubscriptions: row.push_subscriptions,
-    // json_build_object writes timestamps in PostgreSQL's text form; the wire carries ISO instants.
-    memberships: row.memberships.map((m: FanMembership) => ({ ...m, startedAt: new Date(m.startedAt).toISOString() })),
+    // json_build_object above names the fields and writes timestamps in PostgreSQL's text form; the wire's are ISO.
+    memberships: row.memberships.map((m: FanMembership) => ({
+      creatorId: m.creatorId,
+      handle: m.handle,
+      kind: m.kind,
+      tier: m.tier,
+      startedAt: new Date(m.startedAt).toISOString(),
+    })),
   };
 }
 

@@ -39,7 +39,16 @@ export async function overviewSeries(pool: Pool, from: Date, to: Date): Promise<
      order by 1, 2, 3`,
     [from, to],
   );
-  return r.rows;
+  // Field by field, so that a renamed wire field fails to compile here instead of leaving the SQL's name on the wire.
+  return r.rows.map((row) => ({
+    day: row.day,
+    channel: row.channel,
+    kind: row.kind,
+    sends: row.sends,
+    opened: row.opened,
+    unsubscribes: row.unsubscribes,
+    digests: row.digests,
+  }));
 }
 
 /** Why decisions in the window went to the digest or were suppressed, most frequent first. */
@@ -52,5 +61,5 @@ export async function reasonCounts(pool: Pool, from: Date, to: Date): Promise<Re
      order by count desc, action, reason`,
     [from, to],
   );
-  return r.rows;
+  return r.rows.map((row) => ({ action: row.action, reason: row.reason, count: row.count }));
 }
