@@ -103,7 +103,8 @@ export function createTrainingActivities(deps: TrainingDeps) {
         // A retried activity: the verdict was already recorded.
         return { version: input.version, status: model.status, reason: model.reason ?? '' };
       }
-      const m = model.metrics as { auc: number; logloss: number; constantLogloss: number; active: GateInput['active'] };
+      // Training notes these beside the holdout figures (models/relevance-training.ts).
+      const m = model.metrics as typeof model.metrics & { constantLogloss: number; active: GateInput['active'] };
       const verdict = promotionVerdict({ candidate: { version: input.version, auc: m.auc, logloss: m.logloss }, active: m.active, constantLogloss: m.constantLogloss });
       if (!verdict.promote) {
         await rejectModel(deps.pool, input.version, verdict.reason);

@@ -1,6 +1,6 @@
 // Text reports for the console: a model's holdout metrics next to the oracle's, and the registry as a table.
 import type { ModelSummary } from '../db/models.ts';
-import type { Metrics } from '../models/evaluation.ts';
+import type { HoldoutMetrics } from '../domain/model-registry.ts';
 
 const f4 = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(4) : '—');
 const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '—');
@@ -8,8 +8,8 @@ const pad = (s: string, n: number) => s.padStart(n);
 
 /** The model and the simulator's true probabilities on the same holdout, side by side. */
 export function formatModelReport(model: ModelSummary): string {
-  const m = model.metrics as unknown as Metrics & { window?: Record<string, string>; rows?: Record<string, number>; active?: { version: number; auc: number | null; logloss: number | null } | null; constantLogloss?: number };
-  const o = model.oracleMetrics as unknown as Metrics | null;
+  const m = model.metrics as unknown as HoldoutMetrics & { window?: Record<string, string>; rows?: Record<string, number>; active?: { version: number; auc: number | null; logloss: number | null } | null; constantLogloss?: number };
+  const o = model.oracleMetrics;
   const lines: string[] = [];
   lines.push(`model ${model.version} (${model.status})${model.reason ? `: ${model.reason}` : ''}`);
   if (m.window) lines.push(`  trained on sends from ${m.window.trainFrom}, holdout ${m.window.holdoutFrom} .. ${m.window.holdoutTo}`);

@@ -1,6 +1,7 @@
 // Cap policies in PostgreSQL: the active version, new versions activated with an audit entry, and the audit trail.
+import type { JsonChange } from '../domain/json-change.ts';
 import type { CapPolicy } from '../policy/cap-policy.ts';
-import { jsonDiff, type JsonChange } from '../policy/diff.ts';
+import { jsonDiff } from '../policy/diff.ts';
 import { withTransaction, type Pool } from './pool.ts';
 
 /** A row of cap_policies. */

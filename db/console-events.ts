@@ -1,24 +1,6 @@
 // The console's creator view: recent events, and for one event its reach by channel, scheduled sends over time and opens so far.
+import type { EventListItem, EventOutcome } from '../wire/events.ts';
 import type { Pool } from './pool.ts';
-
-export interface EventListItem {
-  id: number;
-  creatorId: number;
-  creatorHandle: string;
-  kind: string;
-  title: string;
-  createdAt: Date;
-  decisions: number;
-}
-
-export interface EventReport {
-  /** Per channel: candidates decided, by action, with deliveries sent and opened so far. */
-  reach: { channel: string; decisions: number; alerts: number; digests: number; suppressed: number; sent: number; opened: number }[];
-  /** Alerts per hour of their send_at (UTC, ISO), with how many were sent and opened so far. */
-  schedule: { hour: string; scheduled: number; sent: number; opened: number }[];
-  /** Opens per hour in which they happened. */
-  opens: { hour: string; opens: number }[];
-}
 
 export async function listRecentEvents(pool: Pool, limit: number): Promise<EventListItem[]> {
   const r = await pool.query(
@@ -29,10 +11,18 @@ export async function listRecentEvents(pool: Pool, limit: number): Promise<Event
      limit $1::int`,
     [limit],
   );
-  return r.rows.map((row) => ({ id: row.id, creatorId: row.creator_id, creatorHandle: row.handle, kind: row.kind, title: row.title, createdAt: row.created_at, decisions: row.decisions }));
+  return r.rows.map((row) => ({
+    id: row.id,
+    creatorId: row.creator_id,
+    creatorHandle: row.handle,
+    kind: row.kind,
+    title: row.title,
+    createdAt: row.created_at.toISOString(),
+    decisions: row.decisions,
+  }));
 }
 
-export async function eventReport(pool: Pool, eventId: number): Promise<EventReport> {
+export async function eventReport(pool: Pool, eventId: number): Promise<EventOutcome> {
   const opened = `exists (select 1 from engagement_events g where g.decision_id = d.id and g.kind = 'open')`;
   const [reach, schedule, opens] = await Promise.all([
     pool.query(
@@ -64,5 +54,18 @@ export async function eventReport(pool: Pool, eventId: number): Promise<EventRep
       [eventId],
     ),
   ]);
-  return { reach: reach.rows, schedule: schedule.rows, opens: opens.rows };
+  // Field by field, so that a renamed wire field fails to compile here instead of leaving the SQL's name on the wire.
+  return {
+    reach: reach.rows.map((r) => ({
+      channel: r.channel,
+      decisions: r.decisions,
+      alerts: r.alerts,
+      digests: r.digests,
+      suppressed: r.suppressed,
+      sent: r.sent,
+      opened: r.opened,
+    })),
+    schedule: schedule.rows.map((r) => ({ hour: r.hour, scheduled: r.scheduled, sent: r.sent, opened: r.opened })),
+    opens: opens.rows.map((r) => ({ hour: r.hour, opens: r.opens })),
+  };
 }

@@ -1,46 +1,8 @@
 // The console's fan inspector: find a fan by id or email, and the fan's candidates with their decisions, deliveries and engagement.
+import type { Action } from '../domain/decision.ts';
+import type { Channel, EventKind } from '../domain/vocabulary.ts';
+import type { FanCandidate, FanMatch, FanMembership, FanProfile } from '../wire/fans.ts';
 import type { Pool } from './pool.ts';
-
-export interface FanMatch {
-  id: number;
-  email: string;
-  timeZone: string;
-}
-
-export interface FanProfile extends FanMatch {
-  locale: string;
-  emailStatus: string;
-  createdAt: Date;
-  digestCadence: string | null;
-  digestHour: number | null;
-  emailEnabled: boolean | null;
-  pushEnabled: boolean | null;
-  unsubscribedAt: Date | null;
-  activePushSubscriptions: number;
-  memberships: { creatorId: number; handle: string; kind: string; tier: number; startedAt: Date }[];
-}
-
-/** One candidate of the fan's timeline: an event on a channel, its decision, its delivery and what the fan did. */
-export interface FanCandidate {
-  decisionId: number;
-  eventId: number;
-  eventTitle: string;
-  eventKind: string;
-  eventCreatedAt: Date;
-  creatorHandle: string;
-  channel: 'email' | 'push';
-  action: 'alert' | 'digest' | 'suppress';
-  sendAt: Date | null;
-  decidedAt: Date;
-  policy: string;
-  reason: string;
-  reasonDetail: Record<string, unknown>;
-  modelVersion: number | null;
-  score: number | null;
-  contributions: { feature: string; value: number; contribution: number }[] | null;
-  delivery: { status: string; attempts: number; errorCode: string | null; finishedAt: Date | null } | null;
-  engagement: { kind: string; occurredAt: Date }[];
-}
 
 /** An all-digit query is an id; anything else matches emails containing it (case-insensitive), first 20. */
 export async function searchFans(pool: Pool, q: string): Promise<FanMatch[]> {
@@ -69,14 +31,21 @@ export async function fanProfile(pool: Pool, fanId: number): Promise<FanProfile 
     timeZone: row.time_zone,
     locale: row.locale,
     emailStatus: row.email_status,
-    createdAt: row.created_at,
+    createdAt: row.created_at.toISOString(),
     digestCadence: row.digest_cadence,
     digestHour: row.digest_hour,
     emailEnabled: row.email_enabled,
     pushEnabled: row.push_enabled,
-    unsubscribedAt: row.unsubscribed_at,
+    unsubscribedAt: row.unsubscribed_at?.toISOString() ?? null,
     activePushSubscriptions: row.push_subscriptions,
-    memberships: row.memberships.map((m: any) => ({ ...m, startedAt: new Date(m.startedAt) })),
+    // json_build_object above names the fields and writes timestamps in PostgreSQL's text form; the wire's are ISO.
+    memberships: row.memberships.map((m: FanMembership) => ({
+      creatorId: m.creatorId,
+      handle: m.handle,
+      kind: m.kind,
+      tier: m.tier,
+      startedAt: new Date(m.startedAt).toISOString(),
+    })),
   };
 }
 
@@ -102,20 +71,31 @@ export async function fanCandidates(pool: Pool, fanId: number, limit: number): P
     eventId: row.event_id,
     eventTitle: row.title,
     eventKind: row.kind,
-    eventCreatedAt: row.event_created_at,
+    eventCreatedAt: row.event_created_at.toISOString(),
     creatorHandle: row.handle,
     channel: row.channel,
     action: row.action,
-    sendAt: row.send_at,
-    decidedAt: row.decided_at,
+    sendAt: row.send_at?.toISOString() ?? null,
+    decidedAt: row.decided_at.toISOString(),
     policy: row.policy,
     reason: row.reason,
     reasonDetail: row.reason_detail,
     modelVersion: row.model_version,
     score: row.score,
     contributions: row.contributions,
-    delivery: row.status === null ? null : { status: row.status, attempts: row.attempts, errorCode: row.error_code, finishedAt: row.finished_at },
-    engagement: row.engagement.map((g: any) => ({ kind: g.kind, occurredAt: new Date(g.occurredAt) })),
+    delivery:
+      row.status === null
+        ? null
+        : {
+            status: row.status,
+            attempts: row.attempts,
+            errorCode: row.error_code,
+            finishedAt: row.finished_at?.toISOString() ?? null,
+          },
+    engagement: row.engagement.map((g: { kind: string; occurredAt: string }) => ({
+      kind: g.kind,
+      occurredAt: new Date(g.occurredAt).toISOString(),
+    })),
   }));
 }
 
@@ -132,13 +112,19 @@ export async function decisionForCurve(pool: Pool, decisionId: number) {
   const row = r.rows[0];
   return {
     fanId: row.fan_id as number,
-    channel: row.channel as 'email' | 'push',
-    action: row.action as string,
+    channel: row.channel as Channel,
+    action: row.action as Action,
     sendAt: row.send_at as Date | null,
     decidedAt: row.decided_at as Date,
     score: row.score as number | null,
     modelVersion: row.model_version as number | null,
-    event: { id: row.event_id as number, creatorId: row.creator_id as number, kind: row.kind as 'post' | 'live' | 'announcement', createdAt: row.created_at as Date, deadline: row.deadline as Date | null },
+    event: {
+      id: row.event_id as number,
+      creatorId: row.creator_id as number,
+      kind: row.kind as EventKind,
+      createdAt: row.created_at as Date,
+      deadline: row.deadline as Date | null,
+    },
     timeZone: row.time_zone as string,
   };
 }

@@ -1,24 +1,6 @@
 // The console overview's numbers: per UTC day, channel and event kind, the sends, opens, unsubscribes and digests, and the reasons behind suppressions and digest placements.
+import type { OverviewRow, ReasonCount } from '../wire/overview.ts';
 import type { Pool } from './pool.ts';
-
-/** One (day, channel, kind) cell. `opened` counts that day's sends opened at any time since, so opened/sends is the open rate. */
-export interface OverviewRow {
-  /** UTC day, YYYY-MM-DD. */
-  day: string;
-  channel: 'email' | 'push';
-  kind: 'post' | 'live' | 'announcement';
-  sends: number;
-  opened: number;
-  unsubscribes: number;
-  /** Decisions made that day with action 'digest'. */
-  digests: number;
-}
-
-export interface ReasonCount {
-  action: 'digest' | 'suppress';
-  reason: string;
-  count: number;
-}
 
 export async function overviewSeries(pool: Pool, from: Date, to: Date): Promise<OverviewRow[]> {
   const r = await pool.query(
@@ -57,7 +39,16 @@ export async function overviewSeries(pool: Pool, from: Date, to: Date): Promise<
      order by 1, 2, 3`,
     [from, to],
   );
-  return r.rows;
+  // Field by field, so that a renamed wire field fails to compile here instead of leaving the SQL's name on the wire.
+  return r.rows.map((row) => ({
+    day: row.day,
+    channel: row.channel,
+    kind: row.kind,
+    sends: row.sends,
+    opened: row.opened,
+    unsubscribes: row.unsubscribes,
+    digests: row.digests,
+  }));
 }
 
 /** Why decisions in the window went to the digest or were suppressed, most frequent first. */
@@ -70,5 +61,5 @@ export async function reasonCounts(pool: Pool, from: Date, to: Date): Promise<Re
      order by count desc, action, reason`,
     [from, to],
   );
-  return r.rows;
+  return r.rows.map((row) => ({ action: row.action, reason: row.reason, count: row.count }));
 }

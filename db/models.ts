@@ -1,15 +1,14 @@
 // The model registry: candidates with their metrics and text, at most one active, promotion, rejection and rollback.
+import type { HoldoutMetrics, ModelMetrics, ModelStatus } from '../domain/model-registry.ts';
 import { withTransaction, type Pool } from './pool.ts';
-
-export type ModelStatus = 'candidate' | 'active' | 'rejected' | 'retired';
 
 /** A registry row without its (large) model text. */
 export interface ModelSummary {
   version: number;
   status: ModelStatus;
   params: Record<string, unknown>;
-  metrics: Record<string, unknown>;
-  oracleMetrics: Record<string, unknown> | null;
+  metrics: ModelMetrics;
+  oracleMetrics: HoldoutMetrics | null;
   trainFrom: Date | null;
   trainTo: Date | null;
   reason: string | null;
@@ -19,8 +18,9 @@ export interface ModelSummary {
 
 export interface NewModel {
   params: Record<string, unknown>;
+  /** ModelMetrics when training stores it; left open so a test can store a model without evaluating it. */
   metrics: Record<string, unknown>;
-  oracleMetrics: Record<string, unknown> | null;
+  oracleMetrics: HoldoutMetrics | null;
   trainFrom: Date;
   trainTo: Date;
   modelText: string;

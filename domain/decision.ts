@@ -90,8 +90,15 @@ export interface Decision {
   score: number | null;
 }
 
+/** One feature's share of a score, in log-odds; value is null where the feature was missing (NaN) for the row. */
+export interface Contribution {
+  feature: string;
+  value: number | null;
+  contribution: number;
+}
+
 /** What the relevance model adds to a recorded decision: the version that scored it and the features that moved it most. */
 export interface DecisionEvidence {
   modelVersion: number | null;
-  contributions: unknown[] | null;
+  contributions: Contribution[] | null;
 }

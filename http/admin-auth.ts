@@ -1,5 +1,7 @@
 // Who may use the admin API and the console: the ADMIN_TOKEN as a bearer token, or a console session cookie got by logging in with it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FieldError } from '../domain/field-error.ts';
+import type { ErrorAnswer } from '../wire/errors.ts';
 import type { Request, Response } from './router.ts';
 
 export const SESSION_COOKIE = 'fanfare_admin';
@@ -20,13 +22,14 @@ export interface AdminAuth {
   /** null when the request may pass; else the 401 to answer. */
   check(req: Request): { principal: AdminPrincipal } | { denied: Response };
   /** Checks the token and the name; on success a new session and its Set-Cookie value. */
-  login(token: string, name: string): { cookie: string } | { errors: { field: string; rule: string }[] };
+  login(token: string, name: string): { cookie: string } | { errors: FieldError[] };
   /** Ends the request's session, if any; returns the Set-Cookie value that clears it. */
   logout(req: Request): string;
 }
 
 export function unauthorized(rule: string): Response {
-  return { status: 401, headers: { 'www-authenticate': 'Bearer realm="fanfare-admin"' }, body: { errors: [{ field: 'Authorization', rule }] } };
+  const body: ErrorAnswer = { errors: [{ field: 'Authorization', rule }] };
+  return { status: 401, headers: { 'www-authenticate': 'Bearer realm="fanfare-admin"' }, body };
 }
 
 function sameToken(given: string, token: string): boolean {
@@ -80,14 +83,16 @@ export function createAdminAuth(token: string | undefined, now: () => number = D
         const origin = req.headers.origin;
         const host = req.headers.host;
         if (origin !== undefined && host !== undefined && new URL(origin).host !== host) {
-          return { denied: { status: 403, body: { errors: [{ field: 'Origin', rule: 'must be this console for a change made with a session' }] } } };
+          const rule = 'must be this console for a change made with a session';
+          const body: ErrorAnswer = { errors: [{ field: 'Origin', rule }] };
+          return { denied: { status: 403, body } };
         }
       }
       return { principal: { kind: 'session', name: s.name } };
     },
 
     login(given, name) {
-      const errors: { field: string; rule: string }[] = [];
+      const errors: FieldError[] = [];
       if (!token) errors.push({ field: 'token', rule: 'the admin API is disabled: set ADMIN_TOKEN' });
       else if (!sameToken(given, token)) errors.push({ field: 'token', rule: 'must be the admin token' });
       if (!ACTOR_RULE.test(name.trim())) errors.push({ field: 'name', rule: 'must be 1 to 100 letters, digits, spaces or . _ @ + -' });
@@ -112,7 +117,9 @@ export function actorOf(req: Request, principal: AdminPrincipal): { actor: strin
   if (raw === undefined) return { actor: 'admin-api' };
   const value = Array.isArray(raw) ? raw.join(',') : raw;
   if (!ACTOR_RULE.test(value.trim())) {
-    return { error: { status: 400, body: { errors: [{ field: 'X-Fanfare-Actor', rule: 'must be 1 to 100 letters, digits, spaces or . _ @ + -' }] } } };
+    const rule = 'must be 1 to 100 letters, digits, spaces or . _ @ + -';
+    const body: ErrorAnswer = { errors: [{ field: 'X-Fanfare-Actor', rule }] };
+    return { error: { status: 400, body } };
   }
   return { actor: `api:${value.trim()}` };
 }

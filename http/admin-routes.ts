@@ -1,10 +1,19 @@
 // The growth team's admin API: the cap policy (read, validate, replace with an audit entry, audit trail), behind the admin token or a console session.
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import type { Pool } from '../db/pool.ts';
-import { DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
+import { DEFAULT_CAP_POLICY, validateCapPolicy, type CapPolicy } from '../policy/cap-policy.ts';
 import { actorOf, createAdminAuth, type AdminAuth, type AdminPrincipal } from './admin-auth.ts';
 import { validateSimulateRequest, type ReplayRunner } from './simulate-input.ts';
 import { readJson, type Request, type Response, type Router } from './router.ts';
+import type { ErrorAnswer } from '../wire/errors.ts';
+import type {
+  ActivePolicyAnswer,
+  PolicyAuditAnswer,
+  PolicyAuditEntry,
+  PolicyChange,
+  PolicyValidation,
+} from '../wire/policy.ts';
+import type { ReplayAnswer } from '../wire/replay.ts';
 
 export interface AdminRouteDeps {
   pool: Pool;
@@ -27,7 +36,7 @@ export function adminRoute(router: Router, auth: AdminAuth) {
     });
 }
 
-function auditJson(a: Awaited<ReturnType<typeof listCapPolicyAudit>>[number]) {
+function auditJson(a: Awaited<ReturnType<typeof listCapPolicyAudit>>[number]): PolicyAuditEntry {
   return { id: a.id, version: a.version, actor: a.actor, action: a.action, diff: a.diff, at: a.at.toISOString() };
 }
 
@@ -36,11 +45,16 @@ export function registerAdminRoutes(router: Router, deps: AdminRouteDeps): void 
 
   on('GET', '/api/admin/policy', async () => {
     const active = await getActiveCapPolicy(deps.pool);
-    if (!active) return { status: 200, body: { version: null, source: 'default', document: DEFAULT_CAP_POLICY, createdBy: null, createdAt: null } };
-    return {
-      status: 200,
-      body: { version: active.version, source: 'stored', document: active.document, createdBy: active.createdBy, createdAt: active.createdAt.toISOString() },
-    };
+    const body: ActivePolicyAnswer<CapPolicy> = active
+      ? {
+          version: active.version,
+          source: 'stored',
+          document: active.document,
+          createdBy: active.createdBy,
+          createdAt: active.createdAt.toISOString(),
+        }
+      : { version: null, source: 'default', document: DEFAULT_CAP_POLICY, createdBy: null, createdAt: null };
+    return { status: 200, body };
   });
 
   on('PUT', '/api/admin/policy', async (req, principal) => {
@@ -48,27 +62,36 @@ export function registerAdminRoutes(router: Router, deps: AdminRouteDeps): void 
     if ('error' in who) return who.error;
     const checked = validateCapPolicy(await readJson(req));
     // Refused: nothing is stored and the active version stays in force.
-    if (!checked.ok) return { status: 400, body: { errors: checked.errors } };
+    if (!checked.ok) return { status: 400, body: { errors: checked.errors } satisfies ErrorAnswer };
     const r = await activateCapPolicy(deps.pool, checked.value, who.actor);
-    return { status: r.changed ? 201 : 200, body: { version: r.version, changed: r.changed, diff: r.diff, actor: who.actor } };
+    const body: PolicyChange = { version: r.version, changed: r.changed, diff: r.diff, actor: who.actor };
+    return { status: r.changed ? 201 : 200, body };
   });
 
   on('POST', '/api/admin/policy/validate', async (req) => {
     const checked = validateCapPolicy(await readJson(req));
-    return { status: 200, body: checked.ok ? { valid: true, errors: [] } : { valid: false, errors: checked.errors } };
+    const body: PolicyValidation = checked.ok ? { valid: true, errors: [] } : { valid: false, errors: checked.errors };
+    return { status: 200, body };
   });
 
   on('POST', '/api/admin/simulate', async (req) => {
     const checked = validateSimulateRequest(await readJson(req));
-    if (!checked.ok) return { status: 400, body: { errors: checked.errors } };
-    if (!deps.simulate) return { status: 503, body: { errors: [{ field: '(request)', rule: 'the replay is not available in this process' }] } };
-    return { status: 200, body: await deps.simulate(checked.value) };
+    if (!checked.ok) return { status: 400, body: { errors: checked.errors } satisfies ErrorAnswer };
+    if (!deps.simulate) {
+      const errors = [{ field: '(request)', rule: 'the replay is not available in this process' }];
+      return { status: 503, body: { errors } satisfies ErrorAnswer };
+    }
+    return { status: 200, body: (await deps.simulate(checked.value)) satisfies ReplayAnswer };
   });
 
   on('GET', '/api/admin/policy/audit', async (req) => {
     const raw = req.query.get('limit') ?? '50';
     const limit = Number(raw);
-    if (!/^\d+$/.test(raw) || limit < 1 || limit > 500) return { status: 400, body: { errors: [{ field: 'limit', rule: 'must be an integer from 1 to 500' }] } };
-    return { status: 200, body: { entries: (await listCapPolicyAudit(deps.pool, limit)).map(auditJson) } };
+    if (!/^\d+$/.test(raw) || limit < 1 || limit > 500) {
+      const errors = [{ field: 'limit', rule: 'must be an integer from 1 to 500' }];
+      return { status: 400, body: { errors } satisfies ErrorAnswer };
+    }
+    const body: PolicyAuditAnswer = { entries: (await listCapPolicyAudit(deps.pool, limit)).map(auditJson) };
+    return { status: 200, body };
   });
 }

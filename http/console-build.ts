@@ -5,22 +5,26 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CONSOLE_SOURCE_DIR = fileURLToPath(new URL('../console', import.meta.url));
-const LOCKFILE = fileURLToPath(new URL('../package-lock.json', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const LOCKFILE = join(ROOT, 'package-lock.json');
+/** What the console may import from outside console/ (.dependency-cruiser.cjs): it is bundled too. */
+const SHARED_SOURCES = ['wire', 'domain', 'policy/diff.ts'];
 
-function files(dir: string): string[] {
-  return readdirSync(dir)
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? files(path) : [path];
-    })
+function files(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .flatMap((name) => files(join(path, name)))
     .sort();
 }
 
-/** Changes whenever a console source or a dependency version does, so a stale build is never served. */
+/** Changes whenever a console source, a shared one or a dependency version does, so a stale build is never served. */
 export function consoleSourceHash(sourceDir = CONSOLE_SOURCE_DIR): string {
   const h = createHash('sha256');
   for (const path of files(sourceDir)) {
     h.update(relative(sourceDir, path)).update('\0').update(readFileSync(path)).update('\0');
+  }
+  for (const path of SHARED_SOURCES.flatMap((p) => files(join(ROOT, p)))) {
+    h.update(relative(ROOT, path)).update('\0').update(readFileSync(path)).update('\0');
   }
   if (existsSync(LOCKFILE)) h.update(readFileSync(LOCKFILE));
   return h.digest('hex').slice(0, 16);

@@ -1,5 +1,6 @@
 // A small HTTP router over node:http: method + path pattern to handler, JSON helpers, body limits.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorAnswer, RouterErrorAnswer } from '../wire/errors.ts';
 
 export interface Request {
   method: string;
@@ -31,14 +32,17 @@ export async function readJson(req: Request): Promise<unknown> {
   let size = 0;
   for await (const chunk of req.raw) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, { errors: [{ field: '(body)', rule: `must be at most ${MAX_BODY} bytes` }] });
+    if (size > MAX_BODY) {
+      const errors = [{ field: '(body)', rule: `must be at most ${MAX_BODY} bytes` }];
+      throw new HttpError(413, { errors } satisfies ErrorAnswer);
+    }
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(400, { errors: [{ field: '(body)', rule: 'must be valid JSON' }] });
+    throw new HttpError(400, { errors: [{ field: '(body)', rule: 'must be valid JSON' }] } satisfies ErrorAnswer);
   }
 }
 
@@ -79,7 +83,7 @@ export class Router {
       if (err instanceof HttpError) response = { status: err.status, body: err.body };
       else {
         process.stderr.write(`http: ${raw.method} ${url.pathname}: ${err instanceof Error ? err.stack : String(err)}\n`);
-        response = { status: 500, body: { error: 'internal error' } };
+        response = { status: 500, body: { error: 'internal error' } satisfies RouterErrorAnswer };
       }
     }
     const headers: Record<string, string> = { ...response.headers };
@@ -104,6 +108,7 @@ export class Router {
       route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])));
       return route.handler({ method: raw.method, path: url.pathname, params, query: url.searchParams, headers: raw.headers, raw });
     }
-    return pathMatched ? { status: 405, body: { error: 'method not allowed' } } : { status: 404, body: { error: 'not found' } };
+    const answer: RouterErrorAnswer = { error: pathMatched ? 'method not allowed' : 'not found' };
+    return { status: pathMatched ? 405 : 404, body: answer };
   }
 }

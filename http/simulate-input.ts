@@ -1,10 +1,20 @@
 // POST /api/admin/simulate's input: the policy document and a bounded world, with every bad field named.
 import type { FieldError, Validated } from '../domain/field-error.ts';
 import { validateCapPolicy, type CapPolicy } from '../policy/cap-policy.ts';
-import { SIMULATE_DEFAULTS, SIMULATE_LIMITS, type ReplayAnswer, type SimulateRequest } from '../wire/replay.ts';
+import {
+  SIMULATE_DEFAULTS,
+  SIMULATE_LIMITS,
+  type ReplayAnswer,
+  type SimulateBody,
+  type SimulateRequest,
+} from '../wire/replay.ts';
 
 /** Runs a validated replay; the composition root supplies it, so the API's layers never import the simulator. */
 export type ReplayRunner = (request: SimulateRequest<CapPolicy>) => Promise<ReplayAnswer>;
+
+/** The body's fields, typed by the wire so that renaming one there fails here. */
+const BODY_FIELDS: readonly string[] = ['policy', 'days', 'world'] satisfies (keyof SimulateBody)[];
+const WORLD_FIELDS: readonly string[] = ['seed', 'fans', 'creators'] satisfies (keyof SimulateRequest['world'])[];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -13,7 +23,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export function validateSimulateRequest(body: unknown): Validated<SimulateRequest<CapPolicy>> {
   if (!isObject(body)) return { ok: false, errors: [{ field: '(body)', rule: 'must be a JSON object with a "policy" document' }] };
   const errors: FieldError[] = [];
-  for (const key of Object.keys(body)) if (!['policy', 'days', 'world'].includes(key)) errors.push({ field: key, rule: 'is not a known field' });
+  for (const key of Object.keys(body)) {
+    if (!BODY_FIELDS.includes(key)) errors.push({ field: key, rule: 'is not a known field' });
+  }
   const checked = validateCapPolicy(body.policy);
   if (!checked.ok) errors.push(...checked.errors.map((e) => ({ field: `policy.${e.field}`.replace('policy.(document)', 'policy'), rule: e.rule })));
   const int = (v: unknown, field: string, min: number, max: number, fallback: number): number => {
@@ -25,7 +37,9 @@ export function validateSimulateRequest(body: unknown): Validated<SimulateReques
   const world = body.world === undefined ? {} : body.world;
   if (!isObject(world)) errors.push({ field: 'world', rule: 'must be a JSON object' });
   const w = isObject(world) ? world : {};
-  for (const key of Object.keys(w)) if (!['seed', 'fans', 'creators'].includes(key)) errors.push({ field: `world.${key}`, rule: 'is not a known field' });
+  for (const key of Object.keys(w)) {
+    if (!WORLD_FIELDS.includes(key)) errors.push({ field: `world.${key}`, rule: 'is not a known field' });
+  }
   const seed = int(w.seed, 'world.seed', 0, 2 ** 31 - 1, SIMULATE_DEFAULTS.world.seed);
   const fans = int(w.fans, 'world.fans', SIMULATE_LIMITS.fans.min, SIMULATE_LIMITS.fans.max, SIMULATE_DEFAULTS.world.fans);
   const creators = int(w.creators, 'world.creators', SIMULATE_LIMITS.creators.min, SIMULATE_LIMITS.creators.max, SIMULATE_DEFAULTS.world.creators);

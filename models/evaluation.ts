@@ -1,36 +1,6 @@
 // Holdout evaluation of probabilities: AUC, logloss, expected calibration error with its reliability table, and lift by score decile.
+import type { DecileLift, HoldoutMetrics, ReliabilityBin } from '../domain/model-registry.ts';
 import { auc } from './gbdt/metrics.ts';
-
-export interface ReliabilityBin {
-  /** Predictions in [from, to). */
-  from: number;
-  to: number;
-  count: number;
-  meanPredicted: number;
-  observedRate: number;
-}
-
-export interface DecileLift {
-  /** 1 is the top tenth of scores. */
-  decile: number;
-  count: number;
-  meanPredicted: number;
-  observedRate: number;
-  /** Observed rate over the holdout's base rate. */
-  lift: number;
-}
-
-export interface Metrics {
-  rows: number;
-  positives: number;
-  baseRate: number;
-  auc: number;
-  logloss: number;
-  /** Expected calibration error: the count-weighted mean |mean predicted − observed| over the reliability bins. */
-  ece: number;
-  reliability: ReliabilityBin[];
-  liftByDecile: DecileLift[];
-}
 
 /** Bins of width 0.05: open probabilities sit mostly below 0.4, so coarser bins would hide miscalibration there. */
 export const RELIABILITY_BIN_WIDTH = 0.05;
@@ -92,7 +62,7 @@ export function liftByDecile(probs: ArrayLike<number>, labels: ArrayLike<number>
 }
 
 /** All holdout metrics of probabilities `probs` against 0/1 `labels`. */
-export function evaluateProbabilities(probs: ArrayLike<number>, labels: ArrayLike<number>): Metrics {
+export function evaluateProbabilities(probs: ArrayLike<number>, labels: ArrayLike<number>): HoldoutMetrics {
   if (probs.length !== labels.length) throw new RangeError(`probs: length ${probs.length} must equal labels' ${labels.length}`);
   if (labels.length === 0) throw new RangeError('labels: the holdout is empty');
   let positives = 0;

@@ -2,14 +2,8 @@
 import { compileModel } from './gbdt/compile.ts';
 import { parseModel } from './gbdt/model-text-parse.ts';
 import { shapExplainer, type ShapExplainer } from './gbdt/shap.ts';
+import type { Contribution } from '../domain/decision.ts';
 import { FEATURE_NAMES, NUM_FEATURES } from './features.ts';
-
-/** One feature's share of a score, in log-odds. */
-export interface Contribution {
-  feature: string;
-  value: number | null;
-  contribution: number;
-}
 
 export interface RelevanceModel {
   version: number;

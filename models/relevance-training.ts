@@ -5,7 +5,8 @@ import { trainModel } from './gbdt/boosting.ts';
 import type { DataFile } from './gbdt/data-file.ts';
 import { modelToText } from './gbdt/model-text-write.ts';
 import { parseArgs, resolveParams } from './gbdt/params.ts';
-import { evaluateProbabilities, type Metrics } from './evaluation.ts';
+import type { HoldoutMetrics } from '../domain/model-registry.ts';
+import { evaluateProbabilities } from './evaluation.ts';
 import { extractExamples, LABEL_HORIZON_MS, sliceByTime, type ExampleSet } from './examples.ts';
 import { CATEGORICAL_FEATURES, FEATURE_NAMES, FEATURE_VERSION, NUM_FEATURES } from './features.ts';
 import { DAY_MS } from '../domain/time.ts';
@@ -67,11 +68,11 @@ export interface Window {
 export interface TrainingOutcome {
   version: number;
   window: Window;
-  metrics: Metrics;
+  metrics: HoldoutMetrics;
   /** The simulator's true probabilities on the same holdout; null when the data is not a simulated world's. */
-  oracleMetrics: Metrics | null;
+  oracleMetrics: HoldoutMetrics | null;
   /** The model active when training started, scored on the same holdout. */
-  active: { version: number; metrics: Metrics | null; note?: string } | null;
+  active: { version: number; metrics: HoldoutMetrics | null; note?: string } | null;
   /** Always predicting the holdout's own base rate: the floor any promoted model must beat. */
   constantLogloss: number;
   timings: { extractMs: number; examplesPerSecond: number; trainMs: number; evaluateMs: number };
@@ -125,7 +126,7 @@ function shuffled(labels: Float64Array, decisionIds: Float64Array): Float64Array
   return Float64Array.from(labels.keys(), (i) => labels[order[i]]);
 }
 
-async function oracleMetrics(oracle: HoldoutOracle | undefined, holdout: ExampleSet): Promise<Metrics | null> {
+async function oracleMetrics(oracle: HoldoutOracle | undefined, holdout: ExampleSet): Promise<HoldoutMetrics | null> {
   const probabilities = oracle ? await oracle(holdout) : null;
   return probabilities && evaluateProbabilities(probabilities, holdout.labels);
 }
@@ -201,7 +202,7 @@ export async function trainRelevanceModel(pool: Pool, options: TrainingOptions):
       constantLogloss,
       timings: { extractMs, trainMs, evaluateMs },
     },
-    oracleMetrics: oracle as unknown as Record<string, unknown> | null,
+    oracleMetrics: oracle,
     trainFrom: new Date(window.trainFromMs),
     trainTo: new Date(window.holdoutToMs),
     modelText: text,

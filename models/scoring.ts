@@ -6,7 +6,8 @@ import { loadFanHistories } from './feature-history.ts';
 import { fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type FeatureQuery, type SnapshotAt } from './features.ts';
 import { DAY_MS } from '../domain/time.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
-import { loadRelevanceModel, type Contribution, type RelevanceModel } from './relevance-model.ts';
+import type { Contribution } from '../domain/decision.ts';
+import { loadRelevanceModel, type RelevanceModel } from './relevance-model.ts';
 
 /** The event a batch of candidates would announce. */
 export interface ScoringEvent {

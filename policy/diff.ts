@@ -1,12 +1,5 @@
 // The difference between two policy documents as a list of changed paths, for the audit trail and the CLI.
-
-/** One change at a path such as "rules[0].limit"; `from` is absent for an addition, `to` for a removal. */
-export interface JsonChange {
-  path: string;
-  op: 'add' | 'remove' | 'change';
-  from?: unknown;
-  to?: unknown;
-}
+import type { JsonChange } from '../domain/json-change.ts';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

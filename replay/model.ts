@@ -1,7 +1,8 @@
 // The replay's relevance model: an in-memory send/open log fed to the same fanFeatureRows as training and serving, a model trained on a simulated baseline history, and batch scoring.
 import { snapshotsFromDaily } from '../models/engagement-snapshots.ts';
 import type { DailyEngagement } from '../db/daily-engagement.ts';
-import { evaluateProbabilities, type Metrics } from '../models/evaluation.ts';
+import type { HoldoutMetrics } from '../domain/model-registry.ts';
+import { evaluateProbabilities } from '../models/evaluation.ts';
 import { fanFeatureRows, FEATURE_NAMES, LOOKBACK_MS, NUM_FEATURES, type FanHistory, type FeatureQuery, type PastOpen, type PastSend, type SnapshotAt } from '../models/features.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import { trainModel } from '../models/gbdt/boosting.ts';
@@ -138,7 +139,7 @@ export interface TrainedReplayModel {
   bestIteration: number;
   trees: number;
   /** On the validation day: the model's metrics and the oracle's (the simulator's true P(open)) on the same rows; null without rows. */
-  validation: { model: Metrics; oracle: Metrics } | null;
+  validation: { model: HoldoutMetrics; oracle: HoldoutMetrics } | null;
   trainMs: number;
 }
 

@@ -1,8 +1,6 @@
 // Calls the admin API with the session cookie; a 401 sends the browser back to the login form.
-export interface FieldError {
-  field: string;
-  rule: string;
-}
+import type { FieldError } from '../../domain/field-error.ts';
+import type { ErrorAnswer, RouterErrorAnswer } from '../../wire/errors.ts';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly errors: FieldError[]) {
@@ -10,6 +8,7 @@ export class ApiError extends Error {
   }
 }
 
+/** T is the answer's type from wire/, the same one the server's route produces. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,
@@ -21,7 +20,10 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     window.location.assign('/console/');
     throw new ApiError(401, [{ field: 'session', rule: 'expired: log in again' }]);
   }
-  const json = (await res.json().catch(() => ({}))) as { errors?: FieldError[]; error?: string };
-  if (!res.ok) throw new ApiError(res.status, json.errors ?? [{ field: '(request)', rule: json.error ?? `failed with HTTP ${res.status}` }]);
+  const json = (await res.json().catch(() => ({}))) as Partial<ErrorAnswer & RouterErrorAnswer>;
+  if (!res.ok) {
+    const rule = json.error ?? `failed with HTTP ${res.status}`;
+    throw new ApiError(res.status, json.errors ?? [{ field: '(request)', rule }]);
+  }
   return json as T;
 }

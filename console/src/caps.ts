@@ -1,25 +1,13 @@
 // The caps page: the active cap policy, an editor validated as you type, the diff against the active policy, a side-by-side replay, Apply and the audit history.
-import { jsonDiff, type JsonChange } from '../../policy/diff.ts';
-import { api, ApiError, type FieldError } from './api.ts';
+import type { FieldError } from '../../domain/field-error.ts';
+import type { JsonChange } from '../../domain/json-change.ts';
+import { jsonDiff } from '../../policy/diff.ts';
+import type { ActivePolicyAnswer, PolicyAuditAnswer, PolicyChange, PolicyValidation } from '../../wire/policy.ts';
+import { SIMULATE_LIMITS } from '../../wire/replay.ts';
+import { api, ApiError } from './api.ts';
 import { color, draw } from './charts.ts';
 import { chartCard, h, int, num, table, when } from './dom.ts';
 import { figures, simulate, type ReplayFigures } from './replay.ts';
-
-interface ActivePolicy {
-  version: number | null;
-  source: 'default' | 'stored';
-  document: unknown;
-  createdBy: string | null;
-  createdAt: string | null;
-}
-interface AuditEntry {
-  id: number;
-  version: number;
-  actor: string;
-  action: string;
-  diff: JsonChange[];
-  at: string;
-}
 
 const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
 
@@ -39,12 +27,13 @@ function errorList(errors: FieldError[]): HTMLElement {
 }
 
 export async function renderCaps(root: HTMLElement): Promise<void> {
-  let active = await api<ActivePolicy>('GET', '/api/admin/policy');
+  let active = await api<ActivePolicyAnswer>('GET', '/api/admin/policy');
   const summary = h('p', { id: 'active-policy' });
   const editor = h('textarea', { id: 'policy-editor', spellcheck: 'false', rows: 24, 'aria-describedby': 'policy-validation' });
   const validation = h('div', { id: 'policy-validation', role: 'status', 'aria-live': 'polite' });
   const diff = h('div', { id: 'policy-diff' });
-  const days = h('input', { id: 'simulate-days', type: 'number', min: 1, max: 28, value: 7 });
+  const { min, max } = SIMULATE_LIMITS.days;
+  const days = h('input', { id: 'simulate-days', type: 'number', min, max, value: 7 });
   const simulateButton = h('button', { type: 'button', id: 'simulate' }, 'Simulate');
   const applyButton = h('button', { type: 'button', id: 'apply', class: 'primary' }, 'Apply');
   const resetButton = h('button', { type: 'button', class: 'quiet' }, 'Reset to active');
@@ -83,7 +72,7 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
         : `Active policy: version ${active.version}, "${(active.document as { name?: string }).name}", set by ${active.createdBy} on ${when(active.createdAt)}.`;
   };
   const loadAudit = async () => {
-    const { entries } = await api<{ entries: AuditEntry[] }>('GET', '/api/admin/policy/audit?limit=50');
+    const { entries } = await api<PolicyAuditAnswer>('GET', '/api/admin/policy/audit?limit=50');
     audit.replaceChildren(
       entries.length === 0
         ? h('p', { class: 'muted' }, 'No policy has been applied yet.')
@@ -110,7 +99,7 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
       return;
     }
     diff.replaceChildren(changeList(jsonDiff(active.document, proposed)));
-    const r = await api<{ valid: boolean; errors: FieldError[] }>('POST', '/api/admin/policy/validate', proposed);
+    const r = await api<PolicyValidation>('POST', '/api/admin/policy/validate', proposed);
     if (mine !== seq) return;
     valid = r.valid;
     validation.className = r.valid ? 'ok' : 'errors';
@@ -149,10 +138,10 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
     const changes = jsonDiff(active.document, proposed);
     if (!window.confirm(`Apply this policy? ${changes.length} change(s); it takes effect for the next batch of decisions.`)) return;
     try {
-      const r = await api<{ version: number; changed: boolean; actor: string }>('PUT', '/api/admin/policy', proposed);
+      const r = await api<PolicyChange>('PUT', '/api/admin/policy', proposed);
       applyStatus.className = 'ok';
       applyStatus.textContent = r.changed ? `Applied as version ${r.version} by ${r.actor}.` : `Unchanged: version ${r.version} is already this policy.`;
-      active = await api<ActivePolicy>('GET', '/api/admin/policy');
+      active = await api<ActivePolicyAnswer>('GET', '/api/admin/policy');
       describe();
       await check();
       await loadAudit();

@@ -1,25 +1,11 @@
 // The creator view: for one event, reach by channel, scheduled sends over time and opens so far.
+import type { EventListAnswer, EventReport } from '../../wire/events.ts';
 import { api } from './api.ts';
 import { color, draw } from './charts.ts';
 import { chartCard, h, int, pct, table, when } from './dom.ts';
 
-interface EventItem {
-  id: number;
-  creatorHandle: string;
-  kind: string;
-  title: string;
-  createdAt: string;
-  decisions: number;
-}
-interface Report {
-  event: { id: number; kind: string; title: string; createdAt: string; deadline: string | null };
-  reach: { channel: string; decisions: number; alerts: number; digests: number; suppressed: number; sent: number; opened: number }[];
-  schedule: { hour: string; scheduled: number; sent: number; opened: number }[];
-  opens: { hour: string; opens: number }[];
-}
-
 export async function renderCreator(root: HTMLElement, params: URLSearchParams): Promise<void> {
-  const { events } = await api<{ events: EventItem[] }>('GET', '/api/admin/events?limit=100');
+  const { events } = await api<EventListAnswer>('GET', '/api/admin/events?limit=100');
   root.append(h('h1', {}, 'Creator view'));
   if (events.length === 0) {
     root.append(h('p', { role: 'status' }, 'No events announced yet.'));
@@ -31,7 +17,7 @@ export async function renderCreator(root: HTMLElement, params: URLSearchParams):
   const body = h('div', { class: 'grid' });
   root.append(h('div', { class: 'toolbar' }, h('label', { for: 'event-select' }, 'Event'), select), body);
 
-  const r = await api<Report>('GET', `/api/admin/events/${chosen}/report`);
+  const r = await api<EventReport>('GET', `/api/admin/events/${chosen}/report`);
   const reach = chartCard('Reach by channel', 'chart-reach');
   const schedule = chartCard('Scheduled sends by hour (UTC), with sent and opened so far', 'chart-schedule');
   const opens = chartCard('Opens so far, by hour (UTC)', 'chart-opens', true);

@@ -1,50 +1,9 @@
 // The fan inspector: find a fan by id or email; their candidates with score, decision and reason; the chosen send time on their predicted engagement curve; feature contributions; delivery and engagement.
 import type { Chart } from 'chart.js';
+import type { DecisionCurve, FanAnswer, FanCandidate, FanSearchAnswer } from '../../wire/fans.ts';
 import { api } from './api.ts';
 import { color, draw } from './charts.ts';
 import { chartCard, errorBox, h, num, pct, table, when } from './dom.ts';
-
-interface FanMatch {
-  id: number;
-  email: string;
-  timeZone: string;
-}
-interface Candidate {
-  decisionId: number;
-  eventId: number;
-  eventTitle: string;
-  eventKind: string;
-  creatorHandle: string;
-  channel: string;
-  action: 'alert' | 'digest' | 'suppress';
-  sendAt: string | null;
-  decidedAt: string;
-  policy: string;
-  reason: string;
-  reasonDetail: Record<string, unknown>;
-  modelVersion: number | null;
-  score: number | null;
-  contributions: { feature: string; value: number; contribution: number }[] | null;
-  delivery: { status: string; attempts: number; errorCode: string | null; finishedAt: string | null } | null;
-  engagement: { kind: string; occurredAt: string }[];
-}
-interface FanView {
-  fan: FanMatch & { locale: string; digestCadence: string | null; digestHour: number | null; emailEnabled: boolean | null; pushEnabled: boolean | null; unsubscribedAt: string | null; activePushSubscriptions: number; memberships: { handle: string; kind: string; tier: number }[] };
-  candidates: Candidate[];
-}
-interface Curve {
-  decisionId: number;
-  channel: string;
-  action: string;
-  sendAt: string | null;
-  score: number | null;
-  timeZone: string;
-  decidedAt: string;
-  curveModelVersion: number | null;
-  decisionModelVersion: number | null;
-  unscoredReason: string | null;
-  points: { at: string; score: number }[];
-}
 
 export async function renderFans(root: HTMLElement, params: URLSearchParams): Promise<void> {
   const input = h('input', { id: 'fan-query', name: 'q', type: 'search', required: true, value: params.get('q') ?? '', placeholder: 'e.g. 42 or fan00042@' });
@@ -61,7 +20,7 @@ export async function renderFans(root: HTMLElement, params: URLSearchParams): Pr
   const q = params.get('q');
   const fanId = params.get('fan');
   if (q && !fanId) {
-    const { fans } = await api<{ fans: FanMatch[] }>('GET', `/api/admin/fans?q=${encodeURIComponent(q)}`);
+    const { fans } = await api<FanSearchAnswer>('GET', `/api/admin/fans?q=${encodeURIComponent(q)}`);
     if (fans.length === 1) {
       window.location.replace(`#/fans?q=${encodeURIComponent(q)}&fan=${fans[0].id}`);
       return;
@@ -76,7 +35,7 @@ export async function renderFans(root: HTMLElement, params: URLSearchParams): Pr
 }
 
 async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
-  const { fan, candidates } = await api<FanView>('GET', `/api/admin/fans/${fanId}`);
+  const { fan, candidates } = await api<FanAnswer>('GET', `/api/admin/fans/${fanId}`);
   const timeline = chartCard('Candidates over time: score by decision', 'chart-fan-timeline', true);
   const inspect = h('div', { id: 'candidate-detail', class: 'grid' });
   const channels = [fan.emailEnabled ? 'email' : null, fan.pushEnabled && fan.activePushSubscriptions > 0 ? 'push' : null].filter(Boolean).join(' and ') || 'no channel';
@@ -160,7 +119,7 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
   if (first) await showCandidate(inspect, first, fan.timeZone);
 }
 
-async function showCandidate(root: HTMLElement, c: Candidate, timeZone: string): Promise<void> {
+async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: string): Promise<void> {
   const curve = chartCard(`Predicted engagement by hour for "${c.eventTitle}" on ${c.channel}, with the chosen send time`, 'chart-curve');
   const contrib = chartCard('Feature contributions to the score (log-odds, TreeSHAP)', 'chart-contributions');
   const detail = Object.entries(c.reasonDetail).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]);
@@ -173,10 +132,12 @@ async function showCandidate(root: HTMLElement, c: Candidate, timeZone: string):
 
   if (c.contributions?.length) {
     const sorted = [...c.contributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+    // A feature with nothing to measure (no open in the window, no digest hour…) is missing: null on the wire.
+    const shown = (v: number | null) => (v === null ? 'missing' : Number.isInteger(v) ? String(v) : v.toFixed(3));
     draw(contrib.canvas, {
       type: 'bar',
       data: {
-        labels: sorted.map((x) => `${x.feature} = ${Number.isInteger(x.value) ? x.value : x.value.toFixed(3)}`),
+        labels: sorted.map((x) => `${x.feature} = ${shown(x.value)}`),
         datasets: [{ label: 'contribution', data: sorted.map((x) => x.contribution), backgroundColor: sorted.map((x) => (x.contribution >= 0 ? color('proposed') : color('suppress'))) }],
       },
       options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { title: { display: true, text: 'log-odds' } } } },
@@ -185,9 +146,9 @@ async function showCandidate(root: HTMLElement, c: Candidate, timeZone: string):
     contrib.canvas.replaceWith(h('p', { class: 'muted' }, `No contributions: ${String(c.reasonDetail.model ?? 'decided without a model')}.`));
   }
 
-  let data: Curve;
+  let data: DecisionCurve;
   try {
-    data = await api<Curve>('GET', `/api/admin/decisions/${c.decisionId}/curve`);
+    data = await api<DecisionCurve>('GET', `/api/admin/decisions/${c.decisionId}/curve`);
   } catch (err) {
     curve.canvas.replaceWith(errorBox(err));
     return;

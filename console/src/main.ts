@@ -1,5 +1,6 @@
 // The console's entry: styles, the hash router that renders one page at a time, and who is logged in.
 import './style.css';
+import type { SessionAnswer } from '../../wire/session.ts';
 import { api } from './api.ts';
 import { renderCaps } from './caps.ts';
 import { renderCreator } from './creator.ts';
@@ -43,6 +44,6 @@ async function route(): Promise<void> {
 
 window.addEventListener('hashchange', () => void route());
 void route();
-void api<{ name: string | null }>('GET', '/api/admin/session').then((s) => {
+void api<SessionAnswer>('GET', '/api/admin/session').then((s) => {
   (document.getElementById('who') as HTMLElement).textContent = s.name ? `Logged in as ${s.name}` : '';
 });

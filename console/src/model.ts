@@ -1,31 +1,12 @@
 // The model page: versions with holdout metrics next to the oracle's; reliability diagram, lift by decile and feature importance of one version; promote and rollback with a confirmation.
+import type { ReliabilityBin } from '../../domain/model-registry.ts';
+import type { ModelDetail, ModelListAnswer, PromoteAnswer, RollbackAnswer } from '../../wire/models.ts';
 import { api, ApiError } from './api.ts';
 import { color, draw } from './charts.ts';
 import { chartCard, h, num, pct, table, when } from './dom.ts';
 
-interface Metrics {
-  auc: number;
-  logloss: number;
-  ece: number;
-  baseRate: number;
-  reliability: { from: number; to: number; count: number; meanPredicted: number; observedRate: number }[];
-  liftByDecile: { decile: number; lift: number; observedRate: number }[];
-}
-interface ModelRow {
-  version: number;
-  status: string;
-  reason: string | null;
-  createdAt: string;
-  promotedAt: string | null;
-  metrics: Metrics;
-  oracleMetrics: Metrics | null;
-}
-interface ModelDetail extends ModelRow {
-  featureImportance: { feature: string; splits: number }[];
-}
-
 export async function renderModel(root: HTMLElement, params: URLSearchParams): Promise<void> {
-  const { models } = await api<{ models: ModelRow[] }>('GET', '/api/admin/models');
+  const { models } = await api<ModelListAnswer>('GET', '/api/admin/models');
   root.append(h('h1', {}, 'Relevance model'));
   if (models.length === 0) {
     root.append(h('p', { role: 'status' }, 'No model trained yet: run "fanfare train" with a worker running.'));
@@ -41,8 +22,12 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
   const act = async (question: string, method: string, path: string) => {
     if (!window.confirm(question)) return;
     try {
-      const r = await api<{ active: number; retired?: number }>(method, path);
-      window.location.hash = `#/model?version=${r.active}&done=${encodeURIComponent(r.retired ? `Model ${r.retired} retired; model ${r.active} is active again.` : `Model ${r.active} is active.`)}`;
+      const r = await api<PromoteAnswer | RollbackAnswer>(method, path);
+      const done =
+        'retired' in r
+          ? `Model ${r.retired} retired; model ${r.active} is active again.`
+          : `Model ${r.active} is active.`;
+      window.location.hash = `#/model?version=${r.active}&done=${encodeURIComponent(done)}`;
     } catch (err) {
       status.className = 'errors';
       status.textContent = err instanceof ApiError ? err.message : String(err);
@@ -97,7 +82,7 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
   const lift = chartCard(`Lift by score decile, version ${m.version}`, 'chart-lift');
   const importance = chartCard(`Feature importance (splits), version ${m.version}`, 'chart-importance', true);
   detail.append(reliability.card, lift.card, importance.card);
-  const points = (r: Metrics['reliability']) => r.map((b) => ({ x: b.meanPredicted, y: b.observedRate }));
+  const points = (r: ReliabilityBin[]) => r.map((b) => ({ x: b.meanPredicted, y: b.observedRate }));
   // Scaled to what the models predict: a sparse top bin observed at 100% must not squash the rest.
   const maxP = Math.min(1, 1.25 * Math.max(0.05, ...m.metrics.reliability.map((b) => b.meanPredicted), ...(m.oracleMetrics?.reliability ?? []).map((b) => b.meanPredicted)));
   draw(reliability.canvas, {

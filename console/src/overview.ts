@@ -1,23 +1,9 @@
 // The overview page: sends, opens, open rate, unsubscribes and digests over time by channel and kind; why candidates were suppressed or sent to the digest.
+import { CHANNELS, EVENT_KINDS } from '../../domain/vocabulary.ts';
+import type { OverviewAnswer, OverviewRow } from '../../wire/overview.ts';
 import { api } from './api.ts';
 import { color, draw } from './charts.ts';
 import { chartCard, h, int, pct, table } from './dom.ts';
-
-interface OverviewRow {
-  day: string;
-  channel: string;
-  kind: string;
-  sends: number;
-  opened: number;
-  unsubscribes: number;
-  digests: number;
-}
-interface Overview {
-  from: string;
-  to: string;
-  series: OverviewRow[];
-  reasons: { action: 'digest' | 'suppress'; reason: string; count: number }[];
-}
 
 type Measure = 'sends' | 'opened' | 'unsubscribes' | 'digests';
 
@@ -40,12 +26,12 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
     body,
   );
   const load = async () => {
-    const data = await api<Overview>('GET', `/api/admin/overview?days=${select.value}`);
+    const data = await api<OverviewAnswer>('GET', `/api/admin/overview?days=${select.value}`);
     body.replaceChildren();
     const labels = days(data.from, data.to);
     const rows = data.series;
-    const channels = ['email', 'push'];
-    const kinds = ['post', 'live', 'announcement'];
+    const channels = CHANNELS;
+    const kinds = EVENT_KINDS;
 
     const sends = chartCard('Sends per day by channel', 'chart-sends');
     const opens = chartCard('Open rate per day by channel (sends of the day opened since)', 'chart-open-rate');

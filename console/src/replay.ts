@@ -1,30 +1,6 @@
 // The replay as the console reads it: POST /api/admin/simulate for one policy document on the default replay world, reduced to the numbers charted side by side.
+import type { ReplayAnswer, SimulateBody } from '../../wire/replay.ts';
 import { api } from './api.ts';
-
-/** One policy's outcome in a replay report (policy/replay.ts PolicyOutcome). */
-export interface PolicyOutcome {
-  policy: 'send_everything_now' | 'caps_only_fcfs' | 'policy';
-  name: string;
-  alerts: { email: number; push: number };
-  digests: number;
-  sends: number;
-  opens: number;
-  digestOpens: number;
-  unsubscribes: number;
-  decisions: number;
-  /** How many broken rules the invariant checker found across the policy's decisions. */
-  violations: number;
-  firstViolations: string[];
-}
-
-/** The answer of POST /api/admin/simulate (http/simulate-input.ts): policy/replay.ts's report with violations counted. */
-export interface ReplayReport {
-  fans: number;
-  days: number;
-  events: number;
-  scorer: string;
-  outcomes: PolicyOutcome[];
-}
 
 export interface ReplayFigures {
   name: string;
@@ -35,12 +11,12 @@ export interface ReplayFigures {
   violations: number;
 }
 
-export async function simulate(policy: unknown, days: number): Promise<ReplayReport> {
-  return api<ReplayReport>('POST', '/api/admin/simulate', { policy, days });
+export async function simulate(policy: unknown, days: number): Promise<ReplayAnswer> {
+  return api<ReplayAnswer>('POST', '/api/admin/simulate', { policy, days } satisfies SimulateBody);
 }
 
 /** The full policy's outcome of a report, per fan per day where the growth team thinks in those terms. */
-export function figures(report: ReplayReport): ReplayFigures {
+export function figures(report: ReplayAnswer): ReplayFigures {
   const o = report.outcomes.find((x) => x.policy === 'policy');
   if (!o) throw new Error('the replay report has no outcome for the policy itself');
   const per = (n: number) => n / report.fans / report.days;
