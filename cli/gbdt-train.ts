@@ -1,16 +1,13 @@
-// `fanfare gbdt train config=FILE key=value…`: LightGBM's CLI training task over our trainer, writing the model with the shared writer.
+// `fanfare gbdt train key=value…`: LightGBM's CLI training task over our trainer, writing the model as LightGBM does.
 import { writeFileSync } from 'node:fs';
 import { trainModel } from '../models/gbdt/boosting.ts';
 import { loadDataFile, type DataFileOptions } from '../models/gbdt/data-file.ts';
 import { modelToText } from '../models/gbdt/model-text-write.ts';
 import { loadParams } from '../models/gbdt/params.ts';
 
-function info(line: string): void {
-  process.stdout.write(`[fanfare] [Info] ${line}\n`);
-}
-
 /** Runs a training task; returns the process exit code (1 with a one-line message on bad input). */
 export async function runTrain(args: string[]): Promise<number> {
+  const info = (line: string) => process.stdout.write(`[fanfare] [Info] ${line}\n`);
   try {
     const p = loadParams(args);
     if (p.task !== 'train') throw new Error(`task must be "train" for fanfare gbdt train, got "${p.task}"`);
@@ -38,5 +35,5 @@ export async function runTrain(args: string[]): Promise<number> {
   }
 }
 
-/** The name models/gbdt/cli.ts dispatches to. */
+/** The name cli/gbdt.ts dispatches to. */
 export const run = runTrain;
