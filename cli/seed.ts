@@ -9,6 +9,7 @@ import { generateWorld } from '../simulator/world.ts';
 import { DAY_MS } from '../domain/time.ts';
 import { analyzeLogTables } from '../db/seed-history.ts';
 import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
+import { startProgress, type Progress } from './progress.ts';
 
 const SYNTAX = {
   command: 'seed',
@@ -70,14 +71,25 @@ export const command = defineCommand(SYNTAX, async (args) => {
   const started = performance.now();
   const world = generateWorld(spec);
   const pool = createPool(connectionString, 2);
-  const log = (message: string) => process.stdout.write(`seed: ${message}\n`);
+  // The history's bar starts with its first event; until then, and after, lines print as usual.
+  let progress: Progress | undefined;
+  const log = (message: string) => {
+    if (progress) progress.log(`seed: ${message}`, process.stdout);
+    else process.stdout.write(`seed: ${message}\n`);
+  };
   try {
     const ids = await seedWorld(pool, world, { log });
     await storeSimulatedWorld(pool, spec);
     const days = parsed.historyDays;
     if (days) {
       const fromMs = world.startMs;
-      const history = await writeHistory(pool, world, ids, { fromMs, toMs: fromMs + days * DAY_MS, log });
+      const onProgress = (played: number, events: number, atMs: number) => {
+        progress ??= startProgress({ label: 'seed history', unit: 'events', total: events });
+        progress.update(played, `day ${Math.min(days, Math.floor((atMs - fromMs) / DAY_MS) + 1)} of ${days}`);
+      };
+      const history = await writeHistory(pool, world, ids, { fromMs, toMs: fromMs + days * DAY_MS, log, onProgress });
+      progress?.stop();
+      progress = undefined;
       const { sends, opens, clicks, unsubscribes } = history;
       log(`history: ${sends} sends, ${opens} opens, ${clicks} clicks, ${unsubscribes} unsubscribes`);
       await analyzeLogTables(pool);
@@ -88,6 +100,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
     }
     throw err;
   } finally {
+    progress?.stop();
     await pool.end();
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -12,6 +12,7 @@ import { readPolicyFile } from './policy.ts';
 import { baselineHistory, modelScorer, trainReplayModel } from '../replay/model.ts';
 import { formatReplay, oracleScorer, replay, type ReplayScorer } from '../replay/replay.ts';
 import { defineCommand, parseFlags, type Syntax } from './args.ts';
+import { startProgress, type Progress } from './progress.ts';
 
 const SYNTAX = {
   command: 'simulate',
@@ -28,6 +29,7 @@ const SYNTAX = {
     reference: { value: 'oracle|none', help: 'add the policy under the true P(open) as a last row (default oracle)' },
   },
   env: { DATABASE_URL: 'the model registry, for --model VERSION' },
+  notes: ['The table goes to stdout; progress, and a line per finished run, to stderr.'],
 } satisfies Syntax;
 
 const DAY = 86_400_000;
@@ -100,7 +102,25 @@ async function scorerFor(
     return modelScorer(model, `model ${parsed.model}`, baselineHistory(world, historyFromMs, replayFromMs));
   }
   const started = performance.now();
-  const trained = trainReplayModel(world, historyFromMs, replayFromMs, { maxTrainRows: parsed.maxTrainRows, log });
+  // The history and its feature rows come first, with no count to show; then a bar over the boosting iterations.
+  let progress = startProgress({ label: 'simulate model' });
+  progress.update(0, `baseline history of ${parsed.trainDays} days and its features`);
+  let trained: ReturnType<typeof trainReplayModel>;
+  try {
+    trained = trainReplayModel(world, historyFromMs, replayFromMs, {
+      maxTrainRows: parsed.maxTrainRows,
+      log: (line) => progress.log(line),
+      onIteration: (iteration, total) => {
+        if (iteration === 1) {
+          progress.stop();
+          progress = startProgress({ label: 'simulate model', unit: 'iterations', total });
+        }
+        progress.update(iteration, 'boosting');
+      },
+    });
+  } finally {
+    progress.stop();
+  }
   const v = trained.validation;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const metrics = v
@@ -135,9 +155,22 @@ export const command = defineCommand(SYNTAX, async (args) => {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const scorer = await scorerFor(parsed, world, world.startMs, replayFromMs, out);
   const reference = parsed.reference === 'oracle' && parsed.scores !== 'oracle' ? oracleScorer(world) : undefined;
-  const onOutcome = (o: { name: string; decisions: number }, ms: number) =>
-    out(`${o.name}: ${o.decisions} decisions in ${(ms / 1000).toFixed(1)} s`);
-  const report = replay(world, policy, parsed.days, scorer, { fromMs: replayFromMs, reference, onOutcome });
+  let progress: Progress | undefined;
+  const report = (() => {
+    try {
+      return replay(world, policy, parsed.days, scorer, {
+        fromMs: replayFromMs,
+        reference,
+        onDay: (played, of, run) => {
+          progress ??= startProgress({ label: 'simulate replay', unit: 'run-days', total: of });
+          progress.update(played, run);
+        },
+        onOutcome: (o, ms) => progress?.log(`${o.name}: ${o.decisions} decisions in ${(ms / 1000).toFixed(1)} s`),
+      });
+    } finally {
+      progress?.stop();
+    }
+  })();
   out(`${formatReplay(report)}\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   const broken = report.outcomes.reduce((n, o) => n + o.violations.length, 0);
   if (broken > 0) {

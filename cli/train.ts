@@ -1,10 +1,12 @@
-// `fanfare train`: runs the retrainModel workflow now (a worker must be running) or sets up the nightly schedule.
+// `fanfare train`: runs the retrainModel workflow now, showing its current step, or sets up the nightly schedule.
+import type { WorkflowHandle } from '@temporalio/client';
 import { readConfig } from '../app/config.ts';
 import { DEFAULT_TRAINING as TRAINING } from '../models/relevance-training.ts';
 import { formatModelReport } from './model-report.ts';
 import type { RetrainModelInput } from '../workflows/retrain-model.ts';
 import { retrainWorkflowId, TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
+import { startProgress } from './progress.ts';
 
 const SYNTAX = {
   command: 'train',
@@ -46,6 +48,49 @@ export function parseTrainArgs(args: string[]): TrainArgs {
   return { report: line.switch('report'), schedule: line.switch('schedule'), input };
 }
 
+/** PENDING_ACTIVITY_STATE_STARTED and PENDING_WORKFLOW_TASK_STATE_STARTED of temporal.api.enums.v1. */
+const STARTED = 2;
+const POLL_MS = 2000;
+
+/** What the workflow is doing: its pending activity, running or waiting for a worker, and any retry. */
+async function currentStep(handle: WorkflowHandle): Promise<string> {
+  const described = await handle.describe();
+  const [activity] = described.raw.pendingActivities ?? [];
+  if (!activity) {
+    const task = described.raw.pendingWorkflowTask;
+    return task && task.state !== STARTED ? `waiting for a worker on "${described.taskQueue}"` : 'workflow deciding';
+  }
+  const name = activity.activityType?.name ?? 'activity';
+  const attempt = (activity.attempt ?? 1) > 1 ? `, attempt ${activity.attempt}` : '';
+  const failure = activity.lastFailure?.message ? ` after "${activity.lastFailure.message}"` : '';
+  return activity.state === STARTED
+    ? `${name} running${attempt}`
+    : `${name} waiting for a worker${attempt}${failure}`;
+}
+
+/** The workflow's result, with its current step and the time elapsed on stderr meanwhile. */
+async function resultWithProgress<T>(handle: WorkflowHandle, result: Promise<T>): Promise<T> {
+  const progress = startProgress({ label: 'train' });
+  let finished = false;
+  void (async () => {
+    while (!finished) {
+      try {
+        const step = await currentStep(handle);
+        if (!finished) progress.update(0, step);
+      } catch {
+        // A describe that fails (the connection closing as the result arrives) leaves the last step shown.
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS).unref());
+    }
+  })();
+  try {
+    return await result;
+  } finally {
+    finished = true;
+    progress.stop();
+  }
+}
+
 export const command = defineCommand(SYNTAX, async (args) => {
   const parsed = parseTrainArgs(args);
   const config = readConfig();
@@ -72,7 +117,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
       workflowId,
       args: [parsed.input],
     });
-    const { candidate: c, gate } = await handle.result();
+    const { candidate: c, gate } = await resultWithProgress(handle, handle.result());
     const oracle = c.oracle ? `; oracle AUC ${c.oracle.auc.toFixed(4)}, ECE ${c.oracle.ece.toFixed(4)}` : '';
     const metrics = `AUC ${c.auc.toFixed(4)}, logloss ${c.logloss.toFixed(4)}, ECE ${c.ece.toFixed(4)}${oracle}`;
     process.stdout.write(`model ${c.version}: holdout ${metrics}\n`);
