@@ -1,28 +1,52 @@
 // `fanfare api`: serves the HTTP API until SIGINT or SIGTERM.
 import { once } from 'node:events';
 import { readConfig } from '../app/config.ts';
-import { connectTemporal, openPool } from '../app/services.ts';
-import { createApiRouter, createApiServer } from '../http/api.ts';
-import type { Command } from './command.ts';
-import { runConsoleReplay } from '../replay/console.ts';
-import { consoleCacheDir } from '../http/console-static.ts';
+import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
 
-export const command: Command = {
-  summary: 'serve the HTTP API (DATABASE_URL, TEMPORAL_ADDRESS, PORT, HOST, ADMIN_TOKEN)',
-  async run() {
-    const config = readConfig();
-    const pool = openPool(config);
-    const temporal = await connectTemporal(config);
-    const server = createApiServer(createApiRouter({ pool, temporal, fan: { trackingKeys: config.trackingKeys }, adminToken: config.adminToken, console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) } }));
-    server.listen(config.apiPort, config.apiHost);
-    await once(server, 'listening');
-    process.stdout.write(`fanfare api: listening on http://${config.apiHost}:${config.apiPort}\n`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    server.close();
-    await temporal.connection.close();
-    await pool.end();
+const SYNTAX = {
+  command: 'api',
+  summary: 'serve the HTTP API and the growth console until SIGINT or SIGTERM',
+  env: {
+    ...ENV.database,
+    ...ENV.temporal,
+    'PORT, HOST': 'listen address (default 8080 on 127.0.0.1)',
+    ADMIN_TOKEN: 'bearer token of /api/admin/* and the console login, 24+ characters (default: admin API off)',
+    ...ENV.links,
+    ...ENV.cache,
   },
-};
+} satisfies Syntax;
+
+export const command = defineCommand(SYNTAX, async (args) => {
+  parseFlags(args, SYNTAX);
+  const config = readConfig();
+  // Loaded only to serve, so that --help need not wait for the Temporal client and the console's build tools.
+  const [services, api, { runConsoleReplay }, { consoleCacheDir }] = await Promise.all([
+    import('../app/services.ts'),
+    import('../http/api.ts'),
+    import('../replay/console.ts'),
+    import('../http/console-static.ts'),
+  ]);
+  const { connectTemporal, openPool } = services;
+  const { createApiRouter, createApiServer } = api;
+  const pool = openPool(config);
+  const temporal = await connectTemporal(config);
+  const server = createApiServer(
+    createApiRouter({
+      pool,
+      temporal,
+      fan: { trackingKeys: config.trackingKeys },
+      adminToken: config.adminToken,
+      console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) },
+    }),
+  );
+  server.listen(config.apiPort, config.apiHost);
+  await once(server, 'listening');
+  process.stdout.write(`fanfare api: listening on http://${config.apiHost}:${config.apiPort}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  server.close();
+  await temporal.connection.close();
+  await pool.end();
+});

@@ -1,4 +1,4 @@
-// The table of subcommands; each entry loads its module lazily so one command does not pay for another's imports.
+// The table of commands; each entry loads its module lazily so one command does not pay for another's imports.
 import type { Command } from './command.ts';
 
 export const commands: Record<string, () => Promise<Command>> = {

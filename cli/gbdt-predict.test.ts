@@ -1,4 +1,5 @@
 // Tests `fanfare gbdt predict`: LightGBM's parameter aliases, and output files laid out and formatted as LightGBM's CLI writes them.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -96,7 +97,11 @@ describe('fanfare gbdt predict', () => {
     expect(runPredict(resolvePredictParams([...args, 'predict_disable_shape_check=true']))).toBe(2);
   });
 
-  it('prints usage for an unknown task', async () => {
-    expect(await command.run(['fly'])).toBe(2);
+  it('prints usage for an unknown task', () => {
+    const bin = join(import.meta.dirname, '..', 'bin', 'fanfare.js');
+    const env = { PATH: process.env.PATH };
+    const run = spawnSync(process.execPath, [bin, 'gbdt', 'fly'], { env, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^fanfare gbdt: unknown subcommand "fly"\n\nusage: fanfare gbdt <train\|predict>/);
   });
 });

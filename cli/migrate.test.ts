@@ -17,7 +17,7 @@ function fanfare(args: string[], env: Record<string, string | undefined>) {
 describe('fanfare migrate', () => {
   it('parses --schema and --dir and names a bad argument', () => {
     expect(parseMigrateArgs(['--schema', 's', '--dir', 'd'])).toEqual({ schema: 's', dir: 'd' });
-    expect(() => parseMigrateArgs(['--schema'])).toThrow(/--schema needs a value/);
+    expect(() => parseMigrateArgs(['--schema'])).toThrow(/--schema: needs a value/);
     expect(() => parseMigrateArgs(['--force'])).toThrow(/unknown argument "--force"/);
   });
 

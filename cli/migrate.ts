@@ -1,31 +1,34 @@
 // `fanfare migrate`: applies pending migrations to the database named by DATABASE_URL.
-import type { Command } from './command.ts';
 import { databaseUrl } from '../app/config.ts';
 import { migrate } from '../db/migrate.ts';
+import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
 
-const USAGE = 'usage: fanfare migrate [--schema <name>] [--dir <migrations folder>]';
+const SYNTAX = {
+  command: 'migrate',
+  summary: 'apply pending SQL migrations to DATABASE_URL',
+  flags: {
+    schema: { value: 'NAME', help: 'the schema to migrate, created if missing (default: first on the search path)' },
+    dir: { value: 'DIR', help: 'the folder of numbered .sql files (default: migrations/)' },
+  },
+  env: ENV.database,
+} satisfies Syntax;
 
 export function parseMigrateArgs(args: string[]): { schema?: string; dir?: string } {
+  const line = parseFlags(args, SYNTAX);
   const parsed: { schema?: string; dir?: string } = {};
-  for (let i = 0; i < args.length; i += 2) {
-    const [flag, value] = [args[i], args[i + 1]];
-    if (flag !== '--schema' && flag !== '--dir') throw new Error(`unknown argument "${flag}"; ${USAGE}`);
-    if (!value || value.startsWith('--')) throw new Error(`${flag} needs a value; ${USAGE}`);
-    parsed[flag === '--schema' ? 'schema' : 'dir'] = value;
-  }
+  const [schema, dir] = [line.string('schema'), line.string('dir')];
+  if (schema !== undefined) parsed.schema = schema;
+  if (dir !== undefined) parsed.dir = dir;
   return parsed;
 }
 
-export const command: Command = {
-  summary: 'apply pending SQL migrations to DATABASE_URL',
-  async run(args) {
-    const { schema, dir } = parseMigrateArgs(args);
-    const { applied } = await migrate({
-      connectionString: databaseUrl(),
-      schema,
-      dir,
-      log: (message) => process.stdout.write(`${message}\n`),
-    });
-    if (applied.length === 0) process.stdout.write('migrations: up to date\n');
-  },
-};
+export const command = defineCommand(SYNTAX, async (args) => {
+  const { schema, dir } = parseMigrateArgs(args);
+  const { applied } = await migrate({
+    connectionString: databaseUrl(),
+    schema,
+    dir,
+    log: (message) => process.stdout.write(`${message}\n`),
+  });
+  if (applied.length === 0) process.stdout.write('migrations: up to date\n');
+});

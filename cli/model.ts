@@ -1,40 +1,81 @@
 // `fanfare model list | show VERSION | promote VERSION | rollback`: the model registry from the console.
-import { readConfig } from '../app/config.ts';
-import { openPool } from '../app/services.ts';
+import { databaseUrl } from '../app/config.ts';
 import { getModel, listModels, promoteModel, rollbackModel } from '../db/models.ts';
+import { createPool, type Pool } from '../db/pool.ts';
 import { formatModelList, formatModelReport } from './model-report.ts';
-import type { Command } from './command.ts';
+import { defineCommand, defineGroup, ENV, parseFlags, type Syntax } from './args.ts';
 
-const USAGE = 'usage: fanfare model list | show VERSION | promote VERSION | rollback';
+const LIST = {
+  command: 'model list',
+  summary: 'list the registry\'s models with their holdout metrics',
+  env: ENV.database,
+} satisfies Syntax;
+const SHOW = {
+  command: 'model show',
+  summary: 'a model\'s holdout report beside the oracle\'s: AUC, logloss, calibration, lift',
+  operands: ['VERSION'],
+  env: ENV.database,
+} satisfies Syntax;
+const PROMOTE = {
+  command: 'model promote',
+  summary: 'make a model the active one; workers switch to it on their next batch',
+  operands: ['VERSION'],
+  env: ENV.database,
+} satisfies Syntax;
+const ROLLBACK = {
+  command: 'model rollback',
+  summary: 'retire the active model and reactivate the one promoted before it',
+  env: ENV.database,
+} satisfies Syntax;
 
-function version(value: string | undefined): number {
-  if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1) throw new Error(`VERSION: must be a positive integer; ${USAGE}`);
-  return Number(value);
+/** The VERSION operand: a positive integer. */
+export function parseVersionArgs(args: string[], syntax: typeof SHOW | typeof PROMOTE): number {
+  const line = parseFlags(args, syntax);
+  const [raw] = line.operands;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) line.fail(`VERSION: must be a positive integer, got "${raw}"`);
+  return Number(raw);
 }
 
-export const command: Command = {
-  summary: 'list, show, promote or roll back relevance models (DATABASE_URL)',
-  async run(args) {
-    const [action, arg, ...rest] = args;
-    if (!['list', 'show', 'promote', 'rollback'].includes(action ?? '') || rest.length > 0) throw new Error(USAGE);
-    const pool = openPool(readConfig(), 2);
-    try {
-      if (action === 'list') {
-        process.stdout.write(`${formatModelList(await listModels(pool))}\n`);
-      } else if (action === 'show') {
-        const model = await getModel(pool, version(arg));
-        if (!model) throw new Error(`VERSION: no model ${arg}`);
-        process.stdout.write(`${formatModelReport(model)}\n`);
-      } else if (action === 'promote') {
-        const v = version(arg);
-        await promoteModel(pool, v, 'promoted by hand (fanfare model promote)');
-        process.stdout.write(`model ${v} is active; workers switch to it on their next batch\n`);
-      } else {
-        const { from, to } = await rollbackModel(pool, 'rolled back by hand (fanfare model rollback)');
-        process.stdout.write(`model ${from} retired; model ${to} is active again\n`);
-      }
-    } finally {
-      await pool.end();
-    }
-  },
-};
+async function withPool(fn: (pool: Pool) => Promise<void>): Promise<void> {
+  const pool = createPool(databaseUrl(), 2);
+  try {
+    await fn(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+const list = defineCommand(LIST, async (args) => {
+  parseFlags(args, LIST);
+  await withPool(async (pool) => void process.stdout.write(`${formatModelList(await listModels(pool))}\n`));
+});
+
+const show = defineCommand(SHOW, async (args) => {
+  const version = parseVersionArgs(args, SHOW);
+  await withPool(async (pool) => {
+    const model = await getModel(pool, version);
+    if (!model) throw new Error(`VERSION: no model ${version}`);
+    process.stdout.write(`${formatModelReport(model)}\n`);
+  });
+});
+
+const promote = defineCommand(PROMOTE, async (args) => {
+  const version = parseVersionArgs(args, PROMOTE);
+  await withPool(async (pool) => {
+    await promoteModel(pool, version, 'promoted by hand (fanfare model promote)');
+    process.stdout.write(`model ${version} is active; workers switch to it on their next batch\n`);
+  });
+});
+
+const rollback = defineCommand(ROLLBACK, async (args) => {
+  parseFlags(args, ROLLBACK);
+  await withPool(async (pool) => {
+    const { from, to } = await rollbackModel(pool, 'rolled back by hand (fanfare model rollback)');
+    process.stdout.write(`model ${from} retired; model ${to} is active again\n`);
+  });
+});
+
+export const command = defineGroup(
+  { command: 'model', summary: 'list, show, promote or roll back relevance models', env: ENV.database },
+  { list, show, promote, rollback },
+);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { getActiveCapPolicy } from '../db/cap-policies.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
-import { parsePolicyArgs } from './policy.ts';
+import { command, parseSetArgs, parseShowArgs, parseValidateArgs } from './policy.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fanfare.js');
 
@@ -16,14 +16,19 @@ describe('fanfare policy', () => {
   const fanfare = (args: string[]) =>
     spawnSync(process.execPath, [BIN, 'policy', ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: db().connectionString }, encoding: 'utf8' });
 
-  it('parses its arguments and names a bad one', () => {
-    expect(parsePolicyArgs(['show'], 'me')).toEqual({ action: 'show', builtIn: false });
-    expect(parsePolicyArgs(['show', '--default'], 'me')).toEqual({ action: 'show', builtIn: true });
-    expect(parsePolicyArgs(['set', 'p.json'], 'me')).toEqual({ action: 'set', file: 'p.json', actor: 'me' });
-    expect(parsePolicyArgs(['set', 'p.json', '--actor', 'ana'], 'me')).toEqual({ action: 'set', file: 'p.json', actor: 'ana' });
-    expect(parsePolicyArgs(['validate', 'p.json'], 'me')).toEqual({ action: 'validate', file: 'p.json' });
-    expect(() => parsePolicyArgs(['set'], 'me')).toThrow('unexpected arguments "set"; usage: fanfare policy show [--default]');
-    expect(() => parsePolicyArgs(['drop'], 'me')).toThrow(/unexpected arguments "drop"/);
+  it('parses its arguments and names a bad one', async () => {
+    expect(parseShowArgs([])).toEqual({ builtIn: false });
+    expect(parseShowArgs(['--default'])).toEqual({ builtIn: true });
+    expect(parseSetArgs(['p.json'], 'me')).toEqual({ file: 'p.json', actor: 'me' });
+    expect(parseSetArgs(['p.json', '--actor', 'ana'], 'me')).toEqual({ file: 'p.json', actor: 'ana' });
+    expect(parseValidateArgs(['p.json'])).toEqual({ file: 'p.json' });
+    expect(() => parseSetArgs([], 'me')).toThrow('needs FILE');
+    const missing = fanfare(['set']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^fanfare policy: needs FILE\n\nusage: fanfare policy set FILE \[--actor NAME\]\n/);
+    expect(() => parseSetArgs(['p.json', '--actor', ' '], 'me')).toThrow('--actor: needs a value');
+    expect(() => parseShowArgs(['--default', 'x'])).toThrow('unexpected argument "x"');
+    await expect(command.run(['drop'])).rejects.toThrow(/unknown subcommand "drop"/);
   });
 
   it('sets a valid policy, rejects an invalid one keeping the active one, and shows and audits', async () => {

@@ -1,32 +1,49 @@
-// `fanfare policy`: show, validate and set the cap policy, and list its audit trail; an invalid document never becomes active.
+// `fanfare policy show|validate|set|audit`: the cap policy and its audit trail; an invalid one never becomes active.
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import type { Command } from './command.ts';
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import { databaseUrl } from '../app/config.ts';
 import { createPool, type Pool } from '../db/pool.ts';
 import { DEFAULT_CAP_POLICY, validateCapPolicy, type CapPolicy } from '../policy/cap-policy.ts';
 import { formatFieldErrors, type Validated } from '../domain/field-error.ts';
 import { formatChanges } from '../policy/diff.ts';
+import { defineCommand, defineGroup, ENV, parseFlags, type Syntax } from './args.ts';
 
-const USAGE = 'usage: fanfare policy show [--default] | validate FILE | set FILE [--actor NAME] | audit';
+const SHOW = {
+  command: 'policy show',
+  summary: 'print the active cap policy (its version on stderr), or the built-in default',
+  flags: { default: { help: 'print the built-in default instead (no database needed)' } },
+  env: { DATABASE_URL: 'PostgreSQL connection string (required without --default)' },
+} satisfies Syntax;
 
-export type PolicyArgs =
-  | { action: 'show'; builtIn: boolean }
-  | { action: 'validate'; file: string }
-  | { action: 'set'; file: string; actor: string }
-  | { action: 'audit' };
+const VALIDATE = {
+  command: 'policy validate',
+  summary: 'check a cap policy document, naming every bad field',
+  operands: ['FILE'],
+  notes: ['FILE is a JSON cap policy document (docs/POLICY.md).'],
+} satisfies Syntax;
 
-export function parsePolicyArgs(args: string[], defaultActor: string): PolicyArgs {
-  const [action, ...rest] = args;
-  if (action === 'show' && (rest.length === 0 || (rest.length === 1 && rest[0] === '--default'))) return { action, builtIn: rest.length === 1 };
-  if (action === 'audit' && rest.length === 0) return { action };
-  if (action === 'validate' && rest.length === 1 && !rest[0].startsWith('--')) return { action, file: rest[0] };
-  if (action === 'set' && rest.length >= 1 && !rest[0].startsWith('--')) {
-    if (rest.length === 1) return { action, file: rest[0], actor: defaultActor };
-    if (rest.length === 3 && rest[1] === '--actor' && rest[2].trim() !== '') return { action, file: rest[0], actor: rest[2] };
-  }
-  throw new Error(`unexpected arguments "${args.join(' ')}"; ${USAGE}`);
+const SET = {
+  command: 'policy set',
+  summary: 'validate a cap policy document and make it the active one, recording who did',
+  operands: ['FILE'],
+  flags: { actor: { value: 'NAME', help: 'who is recorded in the audit trail (default cli:<your user name>)' } },
+  env: ENV.database,
+} satisfies Syntax;
+
+const AUDIT = {
+  command: 'policy audit',
+  summary: 'list every change of the cap policy, newest first, with what changed',
+  env: ENV.database,
+} satisfies Syntax;
+
+export const parseShowArgs = (args: string[]) => ({ builtIn: parseFlags(args, SHOW).switch('default') });
+export const parseValidateArgs = (args: string[]) => ({ file: parseFlags(args, VALIDATE).operands[0] });
+export const parseAuditArgs = (args: string[]) => void parseFlags(args, AUDIT);
+
+export function parseSetArgs(args: string[], defaultActor: string): { file: string; actor: string } {
+  const line = parseFlags(args, SET);
+  return { file: line.operands[0], actor: line.string('actor') ?? defaultActor };
 }
 
 /** Reads and validates a policy file; a file that is not JSON is reported like any other error, with its place. */
@@ -66,52 +83,63 @@ function defaultActor(): string {
   }
 }
 
-export const command: Command = {
-  summary: 'show, validate or set the cap policy (DATABASE_URL), and list its audit trail',
-  async run(args) {
-    const parsed = parsePolicyArgs(args, defaultActor());
-    if (parsed.action === 'show' && parsed.builtIn) {
-      out(JSON.stringify(DEFAULT_CAP_POLICY, null, 2));
-      return 0;
+const show = defineCommand(SHOW, async (args) => {
+  if (parseShowArgs(args).builtIn) {
+    out(JSON.stringify(DEFAULT_CAP_POLICY, null, 2));
+    return 0;
+  }
+  return withPool(async (pool) => {
+    const active = await getActiveCapPolicy(pool);
+    if (!active) {
+      err('no cap policy stored yet; decisions use the built-in default (fanfare policy show --default)');
+      return 1;
     }
-    if (parsed.action === 'validate') {
-      const result = await readPolicyFile(parsed.file);
-      if (!result.ok) {
-        err(`${parsed.file}: invalid cap policy\n${formatFieldErrors(result.errors)}`);
-        return 1;
-      }
-      out(`${parsed.file}: valid cap policy "${result.value.name}"`);
-      return 0;
+    err(`version ${active.version}, by ${active.createdBy} at ${active.createdAt.toISOString()}`);
+    out(JSON.stringify(active.document, null, 2));
+    return 0;
+  });
+});
+
+const validate = defineCommand(VALIDATE, async (args) => {
+  const { file } = parseValidateArgs(args);
+  const result = await readPolicyFile(file);
+  if (!result.ok) {
+    err(`${file}: invalid cap policy\n${formatFieldErrors(result.errors)}`);
+    return 1;
+  }
+  out(`${file}: valid cap policy "${result.value.name}"`);
+  return 0;
+});
+
+const set = defineCommand(SET, async (args) => {
+  const { file, actor } = parseSetArgs(args, defaultActor());
+  const result = await readPolicyFile(file);
+  if (!result.ok) {
+    const errors = formatFieldErrors(result.errors);
+    err(`${file}: invalid cap policy, not stored; the active policy stays in force\n${errors}`);
+    return 1;
+  }
+  const document = result.value;
+  return withPool(async (pool) => {
+    const r = await activateCapPolicy(pool, document, actor);
+    if (!r.changed) out(`cap policy version ${r.version} is already this document; nothing changed`);
+    else out(`cap policy version ${r.version} is active (by ${actor})\n${formatChanges(r.diff)}`);
+    return 0;
+  });
+});
+
+const audit = defineCommand(AUDIT, async (args) => {
+  parseAuditArgs(args);
+  return withPool(async (pool) => {
+    for (const a of await listCapPolicyAudit(pool)) {
+      const changes = formatChanges(a.diff).replace(/^/gm, '    ');
+      out(`${a.at.toISOString()}  version ${a.version}  ${a.action} by ${a.actor}\n${changes}`);
     }
-    if (parsed.action === 'set') {
-      const result = await readPolicyFile(parsed.file);
-      if (!result.ok) {
-        err(`${parsed.file}: invalid cap policy, not stored; the active policy stays in force\n${formatFieldErrors(result.errors)}`);
-        return 1;
-      }
-      const document = result.value;
-      return withPool(async (pool) => {
-        const r = await activateCapPolicy(pool, document, parsed.actor);
-        if (!r.changed) out(`cap policy version ${r.version} is already this document; nothing changed`);
-        else out(`cap policy version ${r.version} is active (by ${parsed.actor})\n${formatChanges(r.diff)}`);
-        return 0;
-      });
-    }
-    return withPool(async (pool) => {
-      if (parsed.action === 'audit') {
-        for (const a of await listCapPolicyAudit(pool)) {
-          out(`${a.at.toISOString()}  version ${a.version}  ${a.action} by ${a.actor}\n${formatChanges(a.diff).replace(/^/gm, '    ')}`);
-        }
-        return 0;
-      }
-      const active = await getActiveCapPolicy(pool);
-      if (!active) {
-        err('no cap policy stored yet; decisions use the built-in default (fanfare policy show --default)');
-        return 1;
-      }
-      err(`version ${active.version}, by ${active.createdBy} at ${active.createdAt.toISOString()}`);
-      out(JSON.stringify(active.document, null, 2));
-      return 0;
-    });
-  },
-};
+    return 0;
+  });
+});
+
+export const command = defineGroup(
+  { command: 'policy', summary: 'show, validate or set the cap policy, and list its audit trail', env: ENV.database },
+  { show, validate, set, audit },
+);

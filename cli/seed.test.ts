@@ -24,7 +24,9 @@ describe('parseSeedArgs', () => {
     expect(() => parseSeedArgs(['--creators', '2.5'])).toThrow('--creators: must be a positive integer');
     expect(() => parseSeedArgs(['--fans'])).toThrow('--fans: needs a value');
     expect(() => parseSeedArgs(['--verbose'])).toThrow('unknown argument "--verbose"');
-    expect(() => parseSeedArgs(['--history-days', '-1'])).toThrow('--history-days: must be a positive integer');
+    expect(() => parseSeedArgs(['--history-days=-1'])).toThrow('--history-days: must be a positive integer, got "-1"');
+    expect(() => parseSeedArgs(['--history-days', '-1'])).toThrow('--history-days: needs a value (one that starts');
+    expect(parseSeedArgs(['--seed=-3'])).toEqual({ seed: -3 });
     expect(() => parseSeedArgs(['--history-ends-now'])).toThrow('--history-ends-now: needs --history-days');
   });
 

@@ -1,5 +1,4 @@
 // `fanfare seed`: generates the simulated world from a spec and writes it into the database named by DATABASE_URL.
-import type { Command } from './command.ts';
 import { databaseUrl } from '../app/config.ts';
 import { createPool } from '../db/pool.ts';
 import { writeHistory } from '../simulator/history.ts';
@@ -9,8 +8,22 @@ import { loadWorldSpec, parseWorldSpec, startEndingNow, type WorldSpec } from '.
 import { generateWorld } from '../simulator/world.ts';
 import { DAY_MS } from '../domain/time.ts';
 import { analyzeLogTables } from '../db/seed-history.ts';
+import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
+import { startProgress, type Progress } from './progress.ts';
 
-const USAGE = 'usage: fanfare seed [--world SPEC.json] [--fans N] [--creators N] [--seed N] [--history-days N [--history-ends-now]]';
+const SYNTAX = {
+  command: 'seed',
+  summary: 'write the simulated world (and, with --history-days, baseline history) into DATABASE_URL',
+  flags: {
+    world: { value: 'SPEC.json', help: 'the world spec (default: the built-in one; docs/SIMULATOR.md)' },
+    fans: { value: 'N', help: 'fans, instead of the spec\'s count' },
+    creators: { value: 'N', help: 'creators, instead of the spec\'s count' },
+    seed: { value: 'N', help: 'random seed, instead of the spec\'s (a negative one is written --seed=-N)' },
+    'history-days': { value: 'N', help: 'also write N days of baseline sends and engagement from the world\'s start' },
+    'history-ends-now': { help: 'with --history-days: start the world so that its history ends at the current hour' },
+  },
+  env: ENV.database,
+} satisfies Syntax;
 
 export type SeedArgs = {
   world?: string;
@@ -23,34 +36,19 @@ export type SeedArgs = {
   historyEndsNow?: boolean;
 };
 
-function integerFlag(flag: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
-    throw new Error(`${flag}: must be ${min > 0 ? 'a positive' : 'an'} integer, got "${value}"; ${USAGE}`);
-  }
-  return n;
-}
-
 export function parseSeedArgs(args: string[]): SeedArgs {
-  const parsed: SeedArgs = {};
-  for (let i = 0; i < args.length; i += 2) {
-    if (args[i] === '--history-ends-now') {
-      parsed.historyEndsNow = true;
-      i -= 1;
-      continue;
-    }
-    const [flag, value] = [args[i], args[i + 1]];
-    if (value === undefined || value.startsWith('--')) {
-      if (['--world', '--fans', '--creators', '--seed', '--history-days'].includes(flag)) throw new Error(`${flag}: needs a value; ${USAGE}`);
-    }
-    if (flag === '--world') parsed.world = value;
-    else if (flag === '--fans') parsed.fans = integerFlag(flag, value, 1);
-    else if (flag === '--creators') parsed.creators = integerFlag(flag, value, 1);
-    else if (flag === '--seed') parsed.seed = integerFlag(flag, value, -Infinity);
-    else if (flag === '--history-days') parsed.historyDays = integerFlag(flag, value, 1);
-    else throw new Error(`unknown argument "${flag}"; ${USAGE}`);
+  const line = parseFlags(args, SYNTAX);
+  const parsed: SeedArgs = {
+    world: line.string('world'),
+    fans: line.integer('fans', { min: 1 }),
+    creators: line.integer('creators', { min: 1 }),
+    seed: line.integer('seed'),
+    historyDays: line.integer('history-days', { min: 1 }),
+  };
+  if (line.switch('history-ends-now')) {
+    if (!parsed.historyDays) line.fail('--history-ends-now: needs --history-days');
+    parsed.historyEndsNow = true;
   }
-  if (parsed.historyEndsNow && !parsed.historyDays) throw new Error(`--history-ends-now: needs --history-days; ${USAGE}`);
   return parsed;
 }
 
@@ -66,34 +64,46 @@ export async function specFromArgs(args: SeedArgs): Promise<WorldSpec> {
   });
 }
 
-export const command: Command = {
-  summary: 'write the simulated world (and, with --history-days, baseline history) into DATABASE_URL',
-  async run(args) {
-    const parsed = parseSeedArgs(args);
-    const spec = await specFromArgs(parsed);
-    const connectionString = databaseUrl();
-    const started = performance.now();
-    const world = generateWorld(spec);
-    const pool = createPool(connectionString, 2);
-    try {
-      const log = (message: string) => process.stdout.write(`seed: ${message}\n`);
-      const ids = await seedWorld(pool, world, { log });
-      await storeSimulatedWorld(pool, spec);
-      if (parsed.historyDays) {
-        const toMs = world.startMs + parsed.historyDays * DAY_MS;
-        const history = await writeHistory(pool, world, ids, { fromMs: world.startMs, toMs, log });
-        log(`history: ${history.sends} sends, ${history.opens} opens, ${history.clicks} clicks, ${history.unsubscribes} unsubscribes`);
-        await analyzeLogTables(pool);
-      }
-    } catch (err) {
-      if ((err as { code?: string }).code === '42P01') {
-        throw new Error(`the schema is missing a table (${(err as Error).message}); run "fanfare migrate" first`);
-      }
-      throw err;
-    } finally {
-      await pool.end();
+export const command = defineCommand(SYNTAX, async (args) => {
+  const parsed = parseSeedArgs(args);
+  const spec = await specFromArgs(parsed);
+  const connectionString = databaseUrl();
+  const started = performance.now();
+  const world = generateWorld(spec);
+  const pool = createPool(connectionString, 2);
+  // The history's bar starts with its first event; until then, and after, lines print as usual.
+  let progress: Progress | undefined;
+  const log = (message: string) => {
+    if (progress) progress.log(`seed: ${message}`, process.stdout);
+    else process.stdout.write(`seed: ${message}\n`);
+  };
+  try {
+    const ids = await seedWorld(pool, world, { log });
+    await storeSimulatedWorld(pool, spec);
+    const days = parsed.historyDays;
+    if (days) {
+      const fromMs = world.startMs;
+      const onProgress = (played: number, events: number, atMs: number) => {
+        progress ??= startProgress({ label: 'seed history', unit: 'events', total: events });
+        progress.update(played, `day ${Math.min(days, Math.floor((atMs - fromMs) / DAY_MS) + 1)} of ${days}`);
+      };
+      const history = await writeHistory(pool, world, ids, { fromMs, toMs: fromMs + days * DAY_MS, log, onProgress });
+      progress?.stop();
+      progress = undefined;
+      const { sends, opens, clicks, unsubscribes } = history;
+      log(`history: ${sends} sends, ${opens} opens, ${clicks} clicks, ${unsubscribes} unsubscribes`);
+      await analyzeLogTables(pool);
     }
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    process.stdout.write(`seed: world ${spec.seed} with ${spec.creators.count} creators and ${spec.fans.count} fans in ${seconds} s\n`);
-  },
-};
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') {
+      throw new Error(`the schema is missing a table (${(err as Error).message}); run "fanfare migrate" first`);
+    }
+    throw err;
+  } finally {
+    progress?.stop();
+    await pool.end();
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const counts = `${spec.creators.count} creators and ${spec.fans.count} fans`;
+  process.stdout.write(`seed: world ${spec.seed} with ${counts} in ${seconds} s\n`);
+});

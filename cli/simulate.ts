@@ -1,6 +1,5 @@
-// `fanfare simulate --policy FILE --world SPEC --days N`: the replay's table for a policy document on a simulated world, scored by a trained model.
+// `fanfare simulate`: a cap policy replayed on a simulated world against the ground truth, beside two baselines.
 import { readFile } from 'node:fs/promises';
-import type { Command } from './command.ts';
 import { modelText } from '../db/models.ts';
 import { databaseUrl } from '../app/config.ts';
 import { createPool } from '../db/pool.ts';
@@ -12,9 +11,27 @@ import { formatFieldErrors } from '../domain/field-error.ts';
 import { readPolicyFile } from './policy.ts';
 import { baselineHistory, modelScorer, trainReplayModel } from '../replay/model.ts';
 import { formatReplay, oracleScorer, replay, type ReplayScorer } from '../replay/replay.ts';
+import { defineCommand, parseFlags, type Syntax } from './args.ts';
+import { startProgress, type Progress } from './progress.ts';
 
-const USAGE =
-  'usage: fanfare simulate [--policy FILE] [--world SPEC.json] [--days N] [--fans N] [--scores model|oracle] [--model VERSION|FILE] [--train-days N] [--max-train-rows N] [--reference oracle|none]';
+const SYNTAX = {
+  command: 'simulate',
+  summary: 'replay a cap policy over simulated days against the ground truth, beside send-everything-now and caps-only',
+  flags: {
+    policy: { value: 'FILE', help: 'the cap policy document (default: the built-in policy)' },
+    world: { value: 'SPEC.json', help: 'the world spec (default: the built-in one; docs/SIMULATOR.md)' },
+    days: { value: 'N', help: 'days replayed, 1 to 60 (default 14)' },
+    fans: { value: 'N', help: 'fans, 1 to 200000, instead of the spec\'s count' },
+    scores: { value: 'model|oracle', help: 'a trained model\'s scores, or the true P(open) (default model)' },
+    model: { value: 'VERSION|FILE', help: 'a registry version or a LightGBM text file (default: trained in memory)' },
+    'train-days': { value: 'N', help: 'days of baseline history before the replayed days, 3 to 60 (default 14)' },
+    'max-train-rows': { value: 'N', help: 'training rows kept at most, 1000 to 10000000 (default 600000)' },
+    reference: { value: 'oracle|none', help: 'add the policy under the true P(open) as a last row (default oracle)' },
+  },
+  env: { DATABASE_URL: 'the model registry, for --model VERSION' },
+  notes: ['The table goes to stdout; progress, and a line per finished run, to stderr.'],
+} satisfies Syntax;
+
 const DAY = 86_400_000;
 
 export interface SimulateArgs {
@@ -34,32 +51,22 @@ export interface SimulateArgs {
 }
 
 export function parseSimulateArgs(args: string[]): SimulateArgs {
-  const out: SimulateArgs = { policy: null, world: null, days: 14, fans: null, scores: 'model', model: null, trainDays: 14, maxTrainRows: 600_000, reference: 'oracle' };
-  const integer = (flag: string, value: string, min: number, max: number) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max) throw new Error(`${flag}: must be an integer from ${min} to ${max}; ${USAGE}`);
-    return n;
+  const line = parseFlags(args, SYNTAX);
+  const parsed: SimulateArgs = {
+    policy: line.string('policy') ?? null,
+    world: line.string('world') ?? null,
+    days: line.integer('days', { min: 1, max: 60 }) ?? 14,
+    fans: line.integer('fans', { min: 1, max: 200_000 }) ?? null,
+    scores: line.oneOf('scores', ['model', 'oracle'] as const) ?? 'model',
+    model: line.string('model') ?? null,
+    trainDays: line.integer('train-days', { min: 3, max: 60 }) ?? 14,
+    maxTrainRows: line.integer('max-train-rows', { min: 1000, max: 10_000_000 }) ?? 600_000,
+    reference: line.oneOf('reference', ['oracle', 'none'] as const) ?? 'oracle',
   };
-  for (let i = 0; i < args.length; i += 2) {
-    const [flag, value] = [args[i], args[i + 1]];
-    if (value === undefined || value.startsWith('--')) throw new Error(`${flag}: needs a value; ${USAGE}`);
-    if (flag === '--policy') out.policy = value;
-    else if (flag === '--world') out.world = value;
-    else if (flag === '--model') out.model = value;
-    else if (flag === '--days') out.days = integer(flag, value, 1, 60);
-    else if (flag === '--fans') out.fans = integer(flag, value, 1, 200_000);
-    else if (flag === '--train-days') out.trainDays = integer(flag, value, 3, 60);
-    else if (flag === '--max-train-rows') out.maxTrainRows = integer(flag, value, 1000, 10_000_000);
-    else if (flag === '--scores') {
-      if (value !== 'model' && value !== 'oracle') throw new Error(`--scores: must be "model" or "oracle"; ${USAGE}`);
-      out.scores = value;
-    } else if (flag === '--reference') {
-      if (value !== 'oracle' && value !== 'none') throw new Error(`--reference: must be "oracle" or "none"; ${USAGE}`);
-      out.reference = value;
-    } else throw new Error(`unknown argument "${flag}"; ${USAGE}`);
+  if (parsed.model !== null && parsed.scores === 'oracle') {
+    line.fail('--model: cannot be combined with --scores oracle');
   }
-  if (out.model !== null && out.scores === 'oracle') throw new Error(`--model: cannot be combined with --scores oracle; ${USAGE}`);
-  return out;
+  return parsed;
 }
 
 /** A model from the registry (all digits, read from `databaseUrlOf`) or a LightGBM text file. */
@@ -82,54 +89,95 @@ export async function loadReplayModel(ref: string, databaseUrlOf: () => string =
 }
 
 /** The scorer the table is made with, and a line saying where it came from. */
-async function scorerFor(parsed: SimulateArgs, world: World, historyFromMs: number, replayFromMs: number, log: (line: string) => void): Promise<ReplayScorer> {
+async function scorerFor(
+  parsed: SimulateArgs,
+  world: World,
+  historyFromMs: number,
+  replayFromMs: number,
+  log: (line: string) => void,
+): Promise<ReplayScorer> {
   if (parsed.scores === 'oracle') return oracleScorer(world);
   if (parsed.model) {
     const model = await loadReplayModel(parsed.model);
     return modelScorer(model, `model ${parsed.model}`, baselineHistory(world, historyFromMs, replayFromMs));
   }
   const started = performance.now();
-  const trained = trainReplayModel(world, historyFromMs, replayFromMs, { maxTrainRows: parsed.maxTrainRows, log });
+  // The history and its feature rows come first, with no count to show; then a bar over the boosting iterations.
+  let progress = startProgress({ label: 'simulate model' });
+  progress.update(0, `baseline history of ${parsed.trainDays} days and its features`);
+  let trained: ReturnType<typeof trainReplayModel>;
+  try {
+    trained = trainReplayModel(world, historyFromMs, replayFromMs, {
+      maxTrainRows: parsed.maxTrainRows,
+      log: (line) => progress.log(line),
+      onIteration: (iteration, total) => {
+        if (iteration === 1) {
+          progress.stop();
+          progress = startProgress({ label: 'simulate model', unit: 'iterations', total });
+        }
+        progress.update(iteration, 'boosting');
+      },
+    });
+  } finally {
+    progress.stop();
+  }
   const v = trained.validation;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const metrics = v
+    ? `validation day (${trained.rows.validation} rows): ` +
+      `AUC ${v.model.auc.toFixed(4)} (oracle ${v.oracle.auc.toFixed(4)}), ` +
+      `logloss ${v.model.logloss.toFixed(4)} (oracle ${v.oracle.logloss.toFixed(4)}), ECE ${v.model.ece.toFixed(4)}`
+    : 'no sends on the validation day: trained without early stopping';
   log(
-    `model trained in memory on ${parsed.trainDays} days of baseline history (${trained.rows.train} rows, ${trained.trees} trees, ${((performance.now() - started) / 1000).toFixed(1)} s with features); ` +
-      (v
-        ? `validation day (${trained.rows.validation} rows): AUC ${v.model.auc.toFixed(4)} (oracle ${v.oracle.auc.toFixed(4)}), logloss ${v.model.logloss.toFixed(4)} (oracle ${v.oracle.logloss.toFixed(4)}), ECE ${v.model.ece.toFixed(4)}`
-        : 'no sends on the validation day: trained without early stopping'),
+    `model trained in memory on ${parsed.trainDays} days of baseline history ` +
+      `(${trained.rows.train} rows, ${trained.trees} trees, ${seconds} s with features); ${metrics}`,
   );
   return modelScorer(trained.model, `model trained on ${parsed.trainDays} days of baseline history`, trained.log);
 }
 
-export const command: Command = {
-  summary: 'replay a cap policy over simulated days against the ground truth, beside send-everything-now and caps-only',
-  async run(args) {
-    const parsed = parseSimulateArgs(args);
-    let policy = DEFAULT_CAP_POLICY;
-    if (parsed.policy) {
-      const checked = await readPolicyFile(parsed.policy);
-      if (!checked.ok) {
-        process.stderr.write(`${parsed.policy}: invalid cap policy\n${formatFieldErrors(checked.errors)}\n`);
-        return 1;
-      }
-      policy = checked.value;
-    }
-    let spec = parsed.world ? await loadWorldSpec(parsed.world) : parseWorldSpec({});
-    if (parsed.fans) spec = parseWorldSpec({ ...spec, fans: { ...spec.fans, count: parsed.fans } });
-    const started = performance.now();
-    const log = (line: string) => process.stdout.write(`${line}\n`);
-    const world = generateWorld(spec);
-    // The replayed days follow a baseline history: the model learns from it and the features start from it.
-    const replayFromMs = world.startMs + parsed.trainDays * DAY;
-    const scorer = await scorerFor(parsed, world, world.startMs, replayFromMs, log);
-    const reference = parsed.reference === 'oracle' && parsed.scores !== 'oracle' ? oracleScorer(world) : undefined;
-    const onOutcome = (o: { name: string; decisions: number }, ms: number) => log(`${o.name}: ${o.decisions} decisions in ${(ms / 1000).toFixed(1)} s`);
-    const report = replay(world, policy, parsed.days, scorer, { fromMs: replayFromMs, reference, onOutcome });
-    process.stdout.write(`${formatReplay(report)}\n(${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
-    const broken = report.outcomes.reduce((n, o) => n + o.violations.length, 0);
-    if (broken > 0) {
-      for (const o of report.outcomes) for (const v of o.violations.slice(0, 5)) process.stderr.write(`${o.name}: ${v.message}\n`);
+export const command = defineCommand(SYNTAX, async (args) => {
+  const parsed = parseSimulateArgs(args);
+  let policy = DEFAULT_CAP_POLICY;
+  if (parsed.policy) {
+    const checked = await readPolicyFile(parsed.policy);
+    if (!checked.ok) {
+      process.stderr.write(`${parsed.policy}: invalid cap policy\n${formatFieldErrors(checked.errors)}\n`);
       return 1;
     }
-    return 0;
-  },
-};
+    policy = checked.value;
+  }
+  let spec = parsed.world ? await loadWorldSpec(parsed.world) : parseWorldSpec({});
+  if (parsed.fans) spec = parseWorldSpec({ ...spec, fans: { ...spec.fans, count: parsed.fans } });
+  const started = performance.now();
+  const world = generateWorld(spec);
+  // The replayed days follow a baseline history: the model learns from it and the features start from it.
+  const replayFromMs = world.startMs + parsed.trainDays * DAY;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const scorer = await scorerFor(parsed, world, world.startMs, replayFromMs, out);
+  const reference = parsed.reference === 'oracle' && parsed.scores !== 'oracle' ? oracleScorer(world) : undefined;
+  let progress: Progress | undefined;
+  const report = (() => {
+    try {
+      return replay(world, policy, parsed.days, scorer, {
+        fromMs: replayFromMs,
+        reference,
+        onDay: (played, of, run) => {
+          progress ??= startProgress({ label: 'simulate replay', unit: 'run-days', total: of });
+          progress.update(played, run);
+        },
+        onOutcome: (o, ms) => progress?.log(`${o.name}: ${o.decisions} decisions in ${(ms / 1000).toFixed(1)} s`),
+      });
+    } finally {
+      progress?.stop();
+    }
+  })();
+  out(`${formatReplay(report)}\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  const broken = report.outcomes.reduce((n, o) => n + o.violations.length, 0);
+  if (broken > 0) {
+    for (const o of report.outcomes) {
+      for (const v of o.violations.slice(0, 5)) process.stderr.write(`${o.name}: ${v.message}\n`);
+    }
+    return 1;
+  }
+  return 0;
+});

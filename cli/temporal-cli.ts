@@ -1,11 +1,18 @@
-// `fanfare temporal-cli`: makes sure the temporal CLI exists (building it into the cache if needed) and prints its path.
-import type { Command } from './command.ts';
+// `fanfare temporal-cli`: prints the temporal CLI's path, building it into the cache first if it is nowhere.
 import { findTemporalCli } from '../dev/temporal-cli.ts';
+import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
 
-export const command: Command = {
+const SYNTAX = {
+  command: 'temporal-cli',
   summary: 'print the temporal CLI path, building it into the cache first if needed',
-  async run(args) {
-    if (args.length > 0) throw new Error(`temporal-cli takes no arguments, got "${args.join(' ')}"`);
-    process.stdout.write(`${await findTemporalCli()}\n`);
-  },
-};
+  env: { ...ENV.temporalCli, ...ENV.cache },
+  notes: [
+    'The build is `go install` of the pinned version, with Go 1.22 or newer from PATH; stderr counts the packages ' +
+      'compiled, and shows go\'s whole output if the build fails.',
+  ],
+} satisfies Syntax;
+
+export const command = defineCommand(SYNTAX, async (args) => {
+  parseFlags(args, SYNTAX);
+  process.stdout.write(`${await findTemporalCli()}\n`);
+});

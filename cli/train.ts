@@ -1,14 +1,28 @@
-// `fanfare train`: runs the retrainModel workflow now (a worker must be running) or, with --schedule, sets up the nightly schedule.
+// `fanfare train`: runs the retrainModel workflow now, showing its current step, or sets up the nightly schedule.
+import type { WorkflowHandle } from '@temporalio/client';
 import { readConfig } from '../app/config.ts';
-import { connectTemporal, openPool } from '../app/services.ts';
-import { ensureRetrainSchedule, RETRAIN_CRON } from '../app/training-schedule.ts';
-import { getModel } from '../db/models.ts';
+import { DEFAULT_TRAINING as TRAINING } from '../models/relevance-training.ts';
 import { formatModelReport } from './model-report.ts';
-import { retrainModel, type RetrainModelInput } from '../workflows/retrain-model.ts';
+import type { RetrainModelInput } from '../workflows/retrain-model.ts';
 import { retrainWorkflowId, TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
-import type { Command } from './command.ts';
+import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
+import { startProgress } from './progress.ts';
 
-const USAGE = 'usage: fanfare train [--report] [--schedule] [--train-days N] [--holdout-days N] [--max-train-rows N] [--as-of ISO] [--shuffle-labels]';
+const SYNTAX = {
+  command: 'train',
+  summary: 'train a relevance model now (--report: model vs oracle) or set up the nightly schedule (--schedule)',
+  flags: {
+    report: { help: 'print the new model\'s holdout report beside the oracle\'s' },
+    schedule: { help: 'create or update the nightly retraining schedule instead of training now' },
+    'train-days': { value: 'N', help: `days of sends to learn from, 2 or more (default ${TRAINING.trainDays})` },
+    'holdout-days': { value: 'N', help: `latest days held out to evaluate on (default ${TRAINING.holdoutDays})` },
+    'max-train-rows': { value: 'N', help: `training rows kept, 1000 or more (default ${TRAINING.maxTrainRows})` },
+    'as-of': { value: 'ISO', help: 'the data\'s "now": train as if it were this instant (default: now)' },
+    'shuffle-labels': { help: 'train on permuted labels: the gate must reject a model that learned nothing' },
+  },
+  env: { ...ENV.temporal, DATABASE_URL: 'PostgreSQL connection string, for --report' },
+  notes: ['A worker (fanfare worker) must serve both task queues; the model is trained there, not here.'],
+} satisfies Syntax;
 
 export interface TrainArgs {
   report: boolean;
@@ -17,59 +31,108 @@ export interface TrainArgs {
 }
 
 export function parseTrainArgs(args: string[]): TrainArgs {
-  const out: TrainArgs = { report: false, schedule: false, input: {} };
-  const int = (flag: string, value: string | undefined, min: number) => {
-    if (value === undefined || !/^\d+$/.test(value) || Number(value) < min) throw new Error(`${flag}: must be an integer >= ${min}; ${USAGE}`);
-    return Number(value);
-  };
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    if (flag === '--report') out.report = true;
-    else if (flag === '--schedule') out.schedule = true;
-    else if (flag === '--shuffle-labels') out.input.shuffleLabels = true;
-    else if (flag === '--train-days') out.input.trainDays = int(flag, args[++i], 2);
-    else if (flag === '--holdout-days') out.input.holdoutDays = int(flag, args[++i], 1);
-    else if (flag === '--max-train-rows') out.input.maxTrainRows = int(flag, args[++i], 1000);
-    else if (flag === '--as-of') {
-      const value = args[++i];
-      if (value === undefined || Number.isNaN(Date.parse(value))) throw new Error(`--as-of: must be an ISO 8601 instant; ${USAGE}`);
-      out.input.asOf = new Date(value).toISOString();
-    } else throw new Error(`unknown argument "${flag}"; ${USAGE}`);
+  const line = parseFlags(args, SYNTAX);
+  const input: RetrainModelInput = {};
+  if (line.switch('shuffle-labels')) input.shuffleLabels = true;
+  const trainDays = line.integer('train-days', { min: 2 });
+  const holdoutDays = line.integer('holdout-days', { min: 1 });
+  const maxTrainRows = line.integer('max-train-rows', { min: 1000 });
+  if (trainDays !== undefined) input.trainDays = trainDays;
+  if (holdoutDays !== undefined) input.holdoutDays = holdoutDays;
+  if (maxTrainRows !== undefined) input.maxTrainRows = maxTrainRows;
+  const asOf = line.string('as-of');
+  if (asOf !== undefined) {
+    if (Number.isNaN(Date.parse(asOf))) line.fail(`--as-of: must be an ISO 8601 instant, got "${asOf}"`);
+    input.asOf = new Date(asOf).toISOString();
   }
-  return out;
+  return { report: line.switch('report'), schedule: line.switch('schedule'), input };
 }
 
-export const command: Command = {
-  summary: 'train a relevance model now (--report: model vs oracle) or set up the nightly schedule (--schedule)',
-  async run(args) {
-    const parsed = parseTrainArgs(args);
-    const config = readConfig();
-    const client = await connectTemporal(config);
-    try {
-      if (parsed.schedule) {
-        const how = await ensureRetrainSchedule(client);
-        process.stdout.write(`fanfare train: nightly schedule ${how} (cron "${RETRAIN_CRON}" UTC)\n`);
-        return;
+/** PENDING_ACTIVITY_STATE_STARTED and PENDING_WORKFLOW_TASK_STATE_STARTED of temporal.api.enums.v1. */
+const STARTED = 2;
+const POLL_MS = 2000;
+
+/** What the workflow is doing: its pending activity, running or waiting for a worker, and any retry. */
+async function currentStep(handle: WorkflowHandle): Promise<string> {
+  const described = await handle.describe();
+  const [activity] = described.raw.pendingActivities ?? [];
+  if (!activity) {
+    const task = described.raw.pendingWorkflowTask;
+    return task && task.state !== STARTED ? `waiting for a worker on "${described.taskQueue}"` : 'workflow deciding';
+  }
+  const name = activity.activityType?.name ?? 'activity';
+  const attempt = (activity.attempt ?? 1) > 1 ? `, attempt ${activity.attempt}` : '';
+  const failure = activity.lastFailure?.message ? ` after "${activity.lastFailure.message}"` : '';
+  return activity.state === STARTED
+    ? `${name} running${attempt}`
+    : `${name} waiting for a worker${attempt}${failure}`;
+}
+
+/** The workflow's result, with its current step and the time elapsed on stderr meanwhile. */
+async function resultWithProgress<T>(handle: WorkflowHandle, result: Promise<T>): Promise<T> {
+  const progress = startProgress({ label: 'train' });
+  let finished = false;
+  void (async () => {
+    while (!finished) {
+      try {
+        const step = await currentStep(handle);
+        if (!finished) progress.update(0, step);
+      } catch {
+        // A describe that fails (the connection closing as the result arrives) leaves the last step shown.
       }
-      const workflowId = retrainWorkflowId(Date.now());
-      process.stdout.write(`fanfare train: started ${workflowId}; workers on task queues "${TASK_QUEUE}" and "${trainingTaskQueue(TASK_QUEUE)}" run it\n`);
-      const handle = await client.workflow.start(retrainModel, { taskQueue: TASK_QUEUE, workflowId, args: [parsed.input] });
-      const result = await handle.result();
-      const { candidate: c, gate } = result;
-      const oracle = c.oracle ? `; oracle AUC ${c.oracle.auc.toFixed(4)}, ECE ${c.oracle.ece.toFixed(4)}` : '';
-      process.stdout.write(`model ${c.version}: holdout AUC ${c.auc.toFixed(4)}, logloss ${c.logloss.toFixed(4)}, ECE ${c.ece.toFixed(4)}${oracle}\n`);
-      process.stdout.write(`model ${c.version} ${gate.status === 'active' ? 'promoted' : 'rejected'}: ${gate.reason}\n`);
-      if (parsed.report) {
-        const pool = openPool(config, 2);
-        try {
-          const model = await getModel(pool, c.version);
-          if (model) process.stdout.write(`\n${formatModelReport(model)}\n`);
-        } finally {
-          await pool.end();
-        }
-      }
-    } finally {
-      await client.connection.close();
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS).unref());
     }
-  },
-};
+  })();
+  try {
+    return await result;
+  } finally {
+    finished = true;
+    progress.stop();
+  }
+}
+
+export const command = defineCommand(SYNTAX, async (args) => {
+  const parsed = parseTrainArgs(args);
+  const config = readConfig();
+  // Loaded only to run, so that --help need not wait for the Temporal client.
+  const [{ connectTemporal, openPool }, { ensureRetrainSchedule, RETRAIN_CRON }, { getModel }, { retrainModel }] =
+    await Promise.all([
+      import('../app/services.ts'),
+      import('../app/training-schedule.ts'),
+      import('../db/models.ts'),
+      import('../workflows/retrain-model.ts'),
+    ]);
+  const client = await connectTemporal(config);
+  try {
+    if (parsed.schedule) {
+      const how = await ensureRetrainSchedule(client);
+      process.stdout.write(`fanfare train: nightly schedule ${how} (cron "${RETRAIN_CRON}" UTC)\n`);
+      return;
+    }
+    const workflowId = retrainWorkflowId(Date.now());
+    const queues = `"${TASK_QUEUE}" and "${trainingTaskQueue(TASK_QUEUE)}"`;
+    process.stdout.write(`fanfare train: started ${workflowId}; workers on task queues ${queues} run it\n`);
+    const handle = await client.workflow.start(retrainModel, {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [parsed.input],
+    });
+    const { candidate: c, gate } = await resultWithProgress(handle, handle.result());
+    const oracle = c.oracle ? `; oracle AUC ${c.oracle.auc.toFixed(4)}, ECE ${c.oracle.ece.toFixed(4)}` : '';
+    const metrics = `AUC ${c.auc.toFixed(4)}, logloss ${c.logloss.toFixed(4)}, ECE ${c.ece.toFixed(4)}${oracle}`;
+    process.stdout.write(`model ${c.version}: holdout ${metrics}\n`);
+    const verdict = gate.status === 'active' ? 'promoted' : 'rejected';
+    process.stdout.write(`model ${c.version} ${verdict}: ${gate.reason}\n`);
+    if (parsed.report) {
+      const pool = openPool(config, 2);
+      try {
+        const model = await getModel(pool, c.version);
+        if (model) process.stdout.write(`\n${formatModelReport(model)}\n`);
+      } finally {
+        await pool.end();
+      }
+    }
+  } finally {
+    await client.connection.close();
+  }
+});

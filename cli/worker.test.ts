@@ -1,3 +1,4 @@
+// Tests `fanfare worker`'s arguments: both queues by default or the one --only names; a mistake names the rule.
 import { describe, expect, it } from 'vitest';
 import { parseWorkerArgs } from './worker.ts';
 
@@ -9,8 +10,8 @@ describe('fanfare worker arguments', () => {
   });
 
   it('names the flag and the rule on bad input', () => {
-    expect(() => parseWorkerArgs(['--only'])).toThrow('--only: must be one of main, training');
-    expect(() => parseWorkerArgs(['--only', 'digests'])).toThrow('--only: must be one of main, training');
+    expect(() => parseWorkerArgs(['--only'])).toThrow('--only: needs a value');
+    expect(() => parseWorkerArgs(['--only', 'digests'])).toThrow('--only: must be "main" or "training", got "digests"');
     expect(() => parseWorkerArgs(['--queue', 'x'])).toThrow('unknown argument "--queue"');
   });
 });

@@ -4,41 +4,48 @@ import { connectTemporal, openPool } from '../app/services.ts';
 import { ensureRetrainSchedule } from '../app/training-schedule.ts';
 import { ensureDigestSchedule } from '../app/digest-schedule.ts';
 import { roleTaskQueue, startWorker, WORKER_ROLES, type WorkerRole } from '../app/worker.ts';
-import type { Command } from './command.ts';
+import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
 
-const USAGE = 'usage: fanfare worker [--only main|training]';
+const SYNTAX = {
+  command: 'worker',
+  summary: 'run the Temporal worker: workflows, activities and model training, until SIGINT or SIGTERM',
+  flags: { only: { value: 'main|training', help: 'serve one role\'s task queue only (default: both)' } },
+  env: {
+    ...ENV.database,
+    ...ENV.temporal,
+    ...ENV.mail,
+    ...ENV.push,
+    ...ENV.links,
+    DELIVERY_CONCURRENCY: 'provider calls in flight per delivery batch (default 8)',
+    FANFARE_LOG_LEVEL: 'Temporal SDK log level (default WARN)',
+  },
+} satisfies Syntax;
 
 /** `--only ROLE`, or both roles when absent. */
 export function parseWorkerArgs(args: string[]): { only?: WorkerRole } {
-  const out: { only?: WorkerRole } = {};
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    if (flag === '--only') {
-      const value = args[++i];
-      if (!WORKER_ROLES.includes(value as WorkerRole)) throw new Error(`--only: must be one of ${WORKER_ROLES.join(', ')}; ${USAGE}`);
-      out.only = value as WorkerRole;
-    } else throw new Error(`unknown argument "${flag}"; ${USAGE}`);
-  }
-  return out;
+  const only = parseFlags(args, SYNTAX).oneOf('only', WORKER_ROLES);
+  return only ? { only } : {};
 }
 
-export const command: Command = {
-  summary: 'run the Temporal worker (DATABASE_URL, TEMPORAL_ADDRESS, SMTP_*, PUSH_CA_FILE); --only main|training serves one queue',
-  async run(args) {
-    const { only } = parseWorkerArgs(args);
-    const config = readConfig();
-    const pool = openPool(config, 20);
-    const running = await startWorker(config, pool, { only });
-    if (running.roles.includes('main')) {
-      // Every main worker start makes sure the nightly retraining and the hourly digests exist and are current; both are idempotent.
-      const client = await connectTemporal(config);
-      await Promise.all([ensureRetrainSchedule(client), ensureDigestSchedule(client)]).finally(() => client.connection.close());
-    }
-    process.stdout.write(`fanfare worker: polling ${running.roles.map((role) => `"${roleTaskQueue(role)}"`).join(' and ')} on ${config.temporalAddress} (namespace ${config.temporalNamespace})\n`);
-    const stop = () => void running.stop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    await running.done;
-    await pool.end();
-  },
-};
+export const command = defineCommand(SYNTAX, async (args) => {
+  const { only } = parseWorkerArgs(args);
+  const config = readConfig();
+  const pool = openPool(config, 20);
+  const running = await startWorker(config, pool, { only });
+  if (running.roles.includes('main')) {
+    // Every main worker start makes sure the nightly retraining and the hourly digests exist and are current; both
+    // are idempotent.
+    const client = await connectTemporal(config);
+    await Promise.all([ensureRetrainSchedule(client), ensureDigestSchedule(client)]).finally(() =>
+      client.connection.close(),
+    );
+  }
+  const queues = running.roles.map((role) => `"${roleTaskQueue(role)}"`).join(' and ');
+  const where = `${config.temporalAddress} (namespace ${config.temporalNamespace})`;
+  process.stdout.write(`fanfare worker: polling ${queues} on ${where}\n`);
+  const stop = () => void running.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await running.done;
+  await pool.end();
+});

@@ -2,7 +2,7 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
 import { cachedTemporalCliPath, findTemporalCli, goMinorVersion, TEMPORAL_CLI_VERSION } from './temporal-cli.ts';
 
@@ -15,12 +15,15 @@ async function executable(path: string, body = '#!/bin/sh\nexit 0\n'): Promise<s
   return path;
 }
 
-// A stand-in for `go` that answers `go env GOVERSION` and makes `go install` drop a binary into $GOBIN.
-function fakeGo(version: string): string {
+// A stand-in for `go` that answers `go env GOVERSION` and makes `go install` name `packages` packages on stderr, as
+// -v does, then drop a binary into $GOBIN, or fail without one.
+function fakeGo(version: string, { packages = 0, fail = false } = {}): string {
   return `#!/bin/sh
 if [ "$1" = env ]; then echo ${version}; exit 0; fi
 printf '%s\\n' "$@" > "${root}/go-args"
 printf 'CGO_ENABLED=%s\\nGOBIN=%s\\n' "$CGO_ENABLED" "$GOBIN" > "${root}/go-env"
+i=0; while [ $i -lt ${packages} ]; do i=$((i+1)); echo "example.com/pkg$i" >&2; done
+${fail ? 'echo "compile error" >&2; exit 1' : ''}
 printf '#!/bin/sh\\necho built\\n' > "$GOBIN/temporal"
 /bin/chmod 755 "$GOBIN/temporal"
 `;
@@ -74,6 +77,27 @@ describe('findTemporalCli', () => {
     expect(args).toContain('-ldflags=-s -w');
     expect(args.at(-1)).toBe(`github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`);
     expect(await readFile(join(root, 'go-env'), 'utf8')).toBe(`CGO_ENABLED=0\nGOBIN=${join(root, 'cache', 'bin')}\n`);
+  });
+
+  it('counts the packages go install names instead of echoing them, and prints them all if it fails', async () => {
+    let stderr = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+      stderr += String(s);
+      return true;
+    });
+    try {
+      const env = { PATH: join(root, 'go-bin'), FANFARE_CACHE: join(root, 'cache') };
+      await executable(join(root, 'go-bin', 'go'), fakeGo('go1.23.4', { packages: 300 }));
+      expect(await findTemporalCli(readToolPaths(env))).toBe(join(root, 'cache', 'bin', 'temporal'));
+      expect(stderr).not.toContain('example.com/pkg');
+      await rm(join(root, 'cache'), { recursive: true });
+      await executable(join(root, 'go-bin', 'go'), fakeGo('go1.23.4', { packages: 300, fail: true }));
+      await expect(findTemporalCli(readToolPaths(env))).rejects.toThrow(/exit code 1; see its output above/);
+      expect(stderr).toContain('example.com/pkg1\nexample.com/pkg2\n');
+      expect(stderr).toContain('example.com/pkg300\ncompile error\n');
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('refuses to build with a Go older than 1.22', async () => {

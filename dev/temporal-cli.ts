@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { readToolPaths, type ToolPaths } from '../app/config.ts';
+import { startProgress } from '../cli/progress.ts';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 // v1.6+ carry a replace directive in go.mod, which `go install pkg@version` refuses.
@@ -51,16 +52,35 @@ function installHint(reason: string): string {
   );
 }
 
-/** Runs a command in this process's environment plus `extraEnv`, through env(1) so nothing is read here to copy. */
-function run(command: string, args: string[], extraEnv: string[], stdio: 'pipe' | 'stream'): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('env', [...extraEnv, command, ...args], {
-      stdio: stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
-    });
+interface RunResult {
+  code: number;
+  stdout: string;
+  /** stdout and stderr as they came. */
+  output: string;
+}
+
+/**
+ * Runs a command in this process's environment plus `extraEnv`, through env(1) so nothing is read here to copy; its
+ * output is kept, and each whole line of its stderr is told to `onErrorLine`.
+ */
+function run(command: string, args: string[], extraEnv: string[], onErrorLine?: (line: string) => void) {
+  return new Promise<RunResult>((resolve, reject) => {
+    const child = spawn('env', [...extraEnv, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let output = '';
+    let partial = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onErrorLine?.(line);
+    });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout }));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, output }));
   });
 }
 
@@ -73,7 +93,7 @@ export function goMinorVersion(goVersion: string): number | undefined {
 async function buildTemporalCli(paths: ToolPaths): Promise<string> {
   const go = await onPath('go', paths);
   if (!go) throw new Error(installHint('No temporal CLI found (TEMPORAL_CLI_PATH unset, none on PATH or in the cache) and no `go` on PATH to build one'));
-  const version = (await run(go, ['env', 'GOVERSION'], [], 'pipe')).stdout.trim();
+  const version = (await run(go, ['env', 'GOVERSION'], [])).stdout.trim();
   const minor = goMinorVersion(version);
   if (minor === undefined || minor < MIN_GO_MINOR) {
     throw new Error(installHint(`No temporal CLI found, and ${go} reports "${version}", older than go1.${MIN_GO_MINOR} needed to build it`));
@@ -82,14 +102,21 @@ async function buildTemporalCli(paths: ToolPaths): Promise<string> {
   await mkdir(binDir, { recursive: true });
   process.stderr.write(`fanfare: building temporal CLI ${TEMPORAL_CLI_VERSION} into ${binDir} with ${version} (minutes on a cold Go cache)...\n`);
   const started = Date.now();
-  const { code } = await run(
+  // `go install -v` names each package it compiles on stderr, about a thousand: counted, not echoed, unless it fails.
+  const progress = startProgress({ label: 'temporal CLI build', unit: 'packages', every: 100 });
+  let packages = 0;
+  const { code, output } = await run(
     go,
     ['install', '-v', '-ldflags=-s -w', TEMPORAL_CLI_MODULE],
     ['CGO_ENABLED=0', `GOBIN=${binDir}`],
-    'stream',
-  );
+    (line) => {
+      if (line.startsWith('go: downloading ')) progress.update(packages, 'downloading modules');
+      else if (line.trim() !== '' && !line.startsWith('go: ')) progress.update(++packages, 'compiling');
+    },
+  ).finally(() => progress.stop());
   const built = cachedTemporalCliPath(paths);
   if (code !== 0 || !(await isExecutable(built))) {
+    process.stderr.write(output);
     throw new Error(`go install ${TEMPORAL_CLI_MODULE} failed with exit code ${code}; see its output above`);
   }
   process.stderr.write(`fanfare: built ${built} in ${Math.round((Date.now() - started) / 1000)} s\n`);

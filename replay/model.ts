@@ -148,6 +148,8 @@ export interface TrainReplayOptions {
   maxTrainRows?: number;
   params?: string[];
   log?: (line: string) => void;
+  /** Told as each boosting iteration ends (of at most `total`), for a progress bar. */
+  onIteration?: (iteration: number, total: number) => void;
 }
 
 /**
@@ -201,7 +203,8 @@ export function trainReplayModel(world: World, fromMs: number, toMs: number, opt
   const params = resolveParams(parseArgs([...paramArgs].reverse()));
   const t0 = performance.now();
   // A world too small to send anything on the validation day trains without early stopping.
-  const result = trainModel(train, validation.numRows > 0 ? [validation] : [], params);
+  const valids = validation.numRows > 0 ? [validation] : [];
+  const result = trainModel(train, valids, params, { onIteration: options.onIteration });
   const trainMs = performance.now() - t0;
   const text = modelToText(result.model);
   const model = loadRelevanceModel(0, text);

@@ -23,6 +23,23 @@ describe('replay', () => {
     expect(formatReplay(report)).toMatch(/\| default \| [\d.]+ \| [\d.]+ \| [\d.]+ \| \d+ \|/);
   });
 
+  it('tells each day each run has played, without changing what the runs do', () => {
+    const world = generateWorld(parseWorldSpec({ seed: 4, fans: { count: 120 }, creators: { count: 6 } }));
+    const told: string[] = [];
+    const watched = replay(world, DEFAULT_CAP_POLICY, 2, undefined, {
+      onDay: (played, of, run) => told.push(`${played}/${of} ${run}`),
+    });
+    expect(told).toEqual([
+      '1/6 send_everything_now',
+      '2/6 send_everything_now',
+      '3/6 caps_only_fcfs',
+      '4/6 caps_only_fcfs',
+      '5/6 default',
+      '6/6 default',
+    ]);
+    expect(watched).toEqual(replay(world, DEFAULT_CAP_POLICY, 2));
+  });
+
   it('keeps the caps of the policy in its caps-only baseline and drops everything else', () => {
     const fcfs = capsOnlyPolicy(DEFAULT_CAP_POLICY);
     expect(fcfs.rules).toEqual(DEFAULT_CAP_POLICY.rules);

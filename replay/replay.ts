@@ -186,7 +186,7 @@ export function runPolicy(
   policy: CapPolicy,
   scorer: ReplayScorer,
   endMs: number,
-  options: { keepEntries?: boolean } = {},
+  options: { keepEntries?: boolean; progress?: { fromMs: number; onDay: () => void } } = {},
 ): PolicyOutcome {
   const run = scorer.startRun();
   const effective = mode === 'caps_only_fcfs' ? capsOnlyPolicy(policy) : policy;
@@ -388,10 +388,13 @@ export function runPolicy(
 
   let nextHour = events.length ? Math.floor(events[0].atMs / HOUR) * HOUR + HOUR : endMs;
   let ei = 0;
+  // A day is played once the next thing to happen is at or after its end.
+  let nextDayMs = options.progress ? options.progress.fromMs + DAY : Infinity;
   for (;;) {
     const nextEvent = ei < events.length ? events[ei].atMs : Infinity;
     const nextSend = queue.peek()?.at ?? Infinity;
     const t = Math.min(nextEvent, nextSend, nextHour);
+    for (; nextDayMs <= Math.min(t, endMs); nextDayMs += DAY) options.progress?.onDay();
     if (t >= endMs) break;
     if (nextSend === t) deliver(queue.pop()!);
     else if (nextHour === t) {
@@ -411,6 +414,8 @@ export interface ReplayOptions {
   reference?: ReplayScorer;
   /** Told as each run ends, with its wall time. */
   onOutcome?: (o: PolicyOutcome, ms: number) => void;
+  /** Told as a run finishes each day: days played over all runs so far, of runs × days, and the run's name. */
+  onDay?: (played: number, of: number, run: string) => void;
 }
 
 /** The three policies over the same world and days; `policy` is the full policy under test, and its caps are the baseline's. */
@@ -418,9 +423,14 @@ export function replay(world: World, policy: CapPolicy, days: number, scorer: Re
   const fromMs = options.fromMs ?? world.startMs;
   const toMs = fromMs + days * DAY;
   const events = scheduleEvents(world, { fromMs, toMs });
+  const of = (REPLAY_POLICIES.length + (options.reference ? 1 : 0)) * days;
+  let played = 0;
   const timed = (mode: ReplayMode, s: ReplayScorer, name?: string) => {
     const started = performance.now();
-    const o = runPolicy(world, events, mode, policy, s, toMs);
+    const run = name ?? (mode === 'policy' ? policy.name : mode);
+    const onDay = options.onDay;
+    const progress = onDay && { fromMs, onDay: () => onDay(++played, of, run) };
+    const o = runPolicy(world, events, mode, policy, s, toMs, { progress });
     if (name) o.name = name;
     options.onOutcome?.(o, performance.now() - started);
     return o;

@@ -34,7 +34,9 @@ describe('writeHistory', () => {
     const ids = await seedWorld(db().pool, world);
     const pushOffBefore = world.fans.count - world.fans.hasPush.reduce((s, x) => s + x, 0);
     const started = performance.now();
-    const result = await writeHistory(db().pool, world, ids, { fromMs, toMs, pageSize: 1000 });
+    const told: number[][] = [];
+    const onProgress = (played: number, of: number, atMs: number) => void told.push([played, of, atMs]);
+    const result = await writeHistory(db().pool, world, ids, { fromMs, toMs, pageSize: 1000, onProgress });
     const elapsed = performance.now() - started;
 
     const events = scheduleEvents(world, { fromMs, toMs });
@@ -47,6 +49,7 @@ describe('writeHistory', () => {
       if (r.unsubscribedAtMs !== null && r.unsubscribedAtMs < toMs) unsubscribes++;
     });
     expect(result).toEqual({ ...summary, events: events.length, written: summary.sends });
+    expect(told).toEqual(events.map((e, i) => [i + 1, events.length, e.atMs]));
     const c = await counts();
     expect(c).toMatchObject({ events: events.length, decisions: summary.sends, baseline: summary.sends, sent: summary.sends, opens, clicks, unsubscribes });
     expect(unsubscribes).toBeGreaterThan(0);

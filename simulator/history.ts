@@ -13,6 +13,8 @@ export type HistoryOptions = {
   /** Sends per statement. */
   pageSize?: number;
   log?: (message: string) => void;
+  /** Told as each event's sends are played (and written, page by page): events played, of all, and the event's time. */
+  onProgress?: (played: number, events: number, atMs: number) => void;
 };
 
 export type HistoryResult = BaselineSummary & {
@@ -98,6 +100,7 @@ export async function writeHistory(pool: Pool, world: World, ids: SeedResult, op
       written += await insertBaselineSends(pool, BASELINE_POLICY, page.sends, page.engagement);
       page = newPage();
     }
+    options.onProgress?.(e + 1, events.length, events[e].atMs);
   }
   const summary = simulation.summary;
   log(`decisions and deliveries: ${written} new of ${summary.sends}`);

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trainModel, type TrainResult } from './boosting.ts';
+import { trainModel, type TrainOptions, type TrainResult } from './boosting.ts';
 import { loadDataFile } from './data-file.ts';
 import { auc, ndcgAt } from './metrics.ts';
 import { parseModel } from './model-text-parse.ts';
@@ -20,12 +20,12 @@ function trees(text: string): string {
 }
 
 /** Train with our engine from a directory, the way `fanfare gbdt train` does. */
-function train(dir: string, args: string[]): TrainResult {
+function train(dir: string, args: string[], opts?: TrainOptions): TrainResult {
   const cwd = process.cwd();
   process.chdir(dir);
   try {
     const p = loadParams(args);
-    return trainModel(loadDataFile(p.data), p.valid.map((v) => loadDataFile(v)), p);
+    return trainModel(loadDataFile(p.data), p.valid.map((v) => loadDataFile(v)), p, opts);
   } finally {
     process.chdir(cwd);
   }
@@ -112,6 +112,14 @@ describe('binary_classification example (deterministic settings)', () => {
     expect(ours.model.trees.length).toBeLessThan(100);
     expect(ours.model.trees.length).toBe(theirs.trees.length);
     expect(ours.bestIteration).toBe(ours.model.trees.length);
+  });
+
+  it('tells each iteration to onIteration, early stopping included, and trains the same model with it', () => {
+    const es = [...args, 'learning_rate=0.5', 'early_stopping_round=5', 'metric=binary_logloss'];
+    const told: [number, number][] = [];
+    const watched = train(binDir, es, { onIteration: (iteration, total) => told.push([iteration, total]) });
+    expect(modelToText(watched.model)).toBe(modelToText(train(binDir, es).model));
+    expect(told).toEqual(Array.from({ length: watched.bestIteration + 5 }, (_, i) => [i + 1, 100]));
   });
 });
 

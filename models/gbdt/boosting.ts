@@ -24,6 +24,8 @@ export interface TrainResult {
 export interface TrainOptions {
   /** Receives progress lines such as "Iteration:3, valid_1 auc : 0.81". */
   log?: (line: string) => void;
+  /** Told as each iteration ends (1-based, of at most `total`), for a progress bar; it only watches. */
+  onIteration?: (iteration: number, total: number) => void;
 }
 
 /** One evaluated data set: its binned rows, running scores and metrics. */
@@ -137,6 +139,7 @@ export function trainModel(train: DataFile, valids: DataFile[], params: GbdtPara
     bestIteration = iter + 1;
 
     const iteration = iter + 1;
+    opts.onIteration?.(iteration, params.numIterations);
     const report = iteration % params.metricFreq === 0;
     if (report) {
       for (const m of trainMetrics) m.evaluate(trainScore).forEach((v, k) => log(`Iteration:${iteration}, training ${m.names[k]} : ${fmt(v)}`));
