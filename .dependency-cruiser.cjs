@@ -14,8 +14,14 @@ const LAYERS = {
   db: { may: ['domain', 'wire', 'policy'], npm: ['pg'] },
   models: { may: ['domain', 'db', 'models/gbdt'], npm: [] },
   delivery: { may: ['domain', 'policy', 'db'], npm: ['nodemailer', 'web-push', 'pg'] },
-  activities: { may: ['domain', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'dispatch'], npm: ['@temporalio/activity'] },
-  http: { may: ['domain', 'wire', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'workflows'], npm: ['@temporalio/client', 'vite', 'pg'] },
+  activities: {
+    may: ['domain', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'dispatch'],
+    npm: ['@temporalio/activity'],
+  },
+  http: {
+    may: ['domain', 'wire', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'workflows'],
+    npm: ['@temporalio/client', 'vite', 'pg'],
+  },
 };
 
 const folder = (name) => (name === 'models' ? '^models/(?!gbdt/)' : `^${name}/`);
@@ -38,7 +44,13 @@ const TOOLING_COMMANDS = '^cli/(dev|seed|simulate|temporal-cli)\\.ts$';
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'no import cycles, type-only ones included', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'no import cycles, type-only ones included',
+      from: {},
+      to: { circular: true },
+    },
     ...layerRules,
     {
       name: 'workflows-import-activities-as-types',
@@ -52,7 +64,10 @@ module.exports = {
       comment: 'workflows import nothing else of the upper layers',
       severity: 'error',
       from: { path: '^workflows/' },
-      to: { dependencyTypesNot: ['core'], pathNot: ['^workflows/', '^domain/', '^dispatch/', '^activities/', ...npm('@temporalio/workflow')] },
+      to: {
+        dependencyTypesNot: ['core'],
+        pathNot: ['^workflows/', '^domain/', '^dispatch/', '^activities/', ...npm('@temporalio/workflow')],
+      },
     },
     {
       name: 'no-tooling-in-production',
@@ -77,10 +92,13 @@ module.exports = {
     },
     {
       name: 'console-reads-wire-types',
-      comment: 'the browser console shares the server\'s wire types and pure helpers, nothing that runs on the server',
+      comment: "the browser console shares the server's wire types and pure helpers, nothing that runs on the server",
       severity: 'error',
       from: { path: '^console/' },
-      to: { dependencyTypesNot: ['core'], pathNot: ['^console/', '^wire/', '^domain/', '^policy/diff\\.ts$', ...npm('chart.js')] },
+      to: {
+        dependencyTypesNot: ['core'],
+        pathNot: ['^console/', '^wire/', '^domain/', '^policy/diff\\.ts$', ...npm('chart.js')],
+      },
     },
   ],
   options: {
@@ -88,7 +106,12 @@ module.exports = {
     exclude: { path: '^(node_modules|\\.data|test-artifacts|coverage)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.json'] },
-    includeOnly: '^(domain|wire|policy|models|dispatch|db|delivery|activities|workflows|http|app|cli|replay|simulator|peers|dev|testing|test|bench|scripts|console|bin)/',
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js', '.json'],
+    },
+    includeOnly:
+      '^(domain|wire|policy|models|dispatch|db|delivery|activities|workflows|http|app|cli|replay|simulator|peers|dev|testing|test|bench|scripts|console|bin)/',
   },
 };

@@ -1,15 +1,15 @@
 // The activities: thin adapters from workflow steps to the database, the pure policy and the channel senders.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Pool } from '../db/pool.ts';
 import { audiencePage } from '../db/audience.ts';
 import { alertSendTimes, dueDecisionIds } from '../db/decisions.ts';
+import type { Pool } from '../db/pool.ts';
+import { type DeliveryReport, deliverDecisions, type EmailChannel, type PushChannel } from '../delivery/deliver.ts';
+import { buildDigestPage, type DigestPage, type DigestReport, deliverDigests } from '../delivery/digests.ts';
+import type { Links } from '../delivery/links.ts';
+import { distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
 import { decideAndRecord } from './policy-decisions.ts';
 import { createPolicyLoader, type PolicyInForce } from './policy-loader.ts';
-import { distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
-import { deliverDecisions, type DeliveryReport, type EmailChannel, type PushChannel } from '../delivery/deliver.ts';
-import type { Links } from '../delivery/links.ts';
-import { buildDigestPage, deliverDigests, type DigestPage, type DigestReport } from '../delivery/digests.ts';
 
 /** Wakes the dispatcher of a send slot, starting it if it is not running; the composition root wires it to Temporal. */
 export type SlotWaker = (slotStart: number) => Promise<void>;
@@ -79,11 +79,21 @@ export function createActivities(deps: ActivityDeps) {
       const candidates = await audiencePage(deps.pool, page.eventId, page.afterFanId, page.limit);
       if (candidates.length === 0) return { fans: 0, lastFanId: page.afterFanId, decisions: 0, slots: [] };
       const at = now();
-      const decisions = await decideAndRecord({ pool: deps.pool, scorer: deps.scorer, policy }, page.eventId, candidates, at);
+      const decisions = await decideAndRecord(
+        { pool: deps.pool, scorer: deps.scorer, policy },
+        page.eventId,
+        candidates,
+        at,
+      );
       const fanIds = candidates.map((c) => c.fanId);
       // Read the send times back: a retried page must wake the slots its first attempt recorded.
       const times = await alertSendTimes(deps.pool, page.eventId, fanIds);
-      return { fans: candidates.length, lastFanId: fanIds[fanIds.length - 1], decisions: decisions.length, slots: distinctSlots(times) };
+      return {
+        fans: candidates.length,
+        lastFanId: fanIds[fanIds.length - 1],
+        decisions: decisions.length,
+        slots: distinctSlots(times),
+      };
     },
 
     /** Wakes (or starts) the dispatcher of each slot; one durable timer per slot, not per fan. */
@@ -100,7 +110,17 @@ export function createActivities(deps: ActivityDeps) {
     /** Sends recorded digests, one email each, exactly once per (fan, period) through the digests ledger. */
     async deliverDigests(input: { digestIds: number[] }): Promise<DigestReport> {
       try {
-        return await deliverDigests({ pool: deps.pool, email: deps.email, messageIdDomain: deps.messageIdDomain, links: deps.links, listId: deps.listId, now }, input.digestIds);
+        return await deliverDigests(
+          {
+            pool: deps.pool,
+            email: deps.email,
+            messageIdDomain: deps.messageIdDomain,
+            links: deps.links,
+            listId: deps.listId,
+            now,
+          },
+          input.digestIds,
+        );
       } catch (err) {
         // Database trouble: retry; the ledger keeps a digest already sent from going out again.
         throw ApplicationFailure.retryable(err instanceof Error ? err.message : String(err), 'DigestBatchFailed');
@@ -109,11 +129,19 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Delivers the next batch of the slot's due decisions. */
     async deliverDue(input: DeliverDue): Promise<DeliveredBatch> {
-      const ids = await dueDecisionIds(deps.pool, new Date(input.slotStart), new Date(input.slotStart + SLOT_MS), input.afterId, input.limit, {
-        index: input.partition,
-        count: input.partitions,
-      });
-      if (ids.length === 0) return { count: 0, lastId: input.afterId, sent: 0, failed: 0, skipped: 0, possiblySent: 0, retry: 0 };
+      const ids = await dueDecisionIds(
+        deps.pool,
+        new Date(input.slotStart),
+        new Date(input.slotStart + SLOT_MS),
+        input.afterId,
+        input.limit,
+        {
+          index: input.partition,
+          count: input.partitions,
+        },
+      );
+      if (ids.length === 0)
+        return { count: 0, lastId: input.afterId, sent: 0, failed: 0, skipped: 0, possiblySent: 0, retry: 0 };
       const heartbeat = setInterval(() => Context.current().heartbeat(), 2_000);
       try {
         const report = await deliverDecisions(

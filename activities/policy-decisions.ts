@@ -2,12 +2,19 @@
 import { alertHistory, fanContexts, lockFans, pastCandidates } from '../db/decision-inputs.ts';
 import { insertDecisions } from '../db/decisions.ts';
 import { getEvent } from '../db/events.ts';
-import { withTransaction, type Pool } from '../db/pool.ts';
+import { type Pool, withTransaction } from '../db/pool.ts';
+import type { AudienceMember, Decision, DecisionEvidence, Send } from '../domain/decision.ts';
 import type { RelevanceScorer, ScoringCandidate } from '../models/scoring.ts';
 import { baselineSendNow } from '../policy/baseline.ts';
-import type { AudienceMember, Decision, DecisionEvidence, Send } from '../domain/decision.ts';
-import { counted, decideCandidates, historyReachMs, pageCandidates, sendTimesToScore, type PageFan } from '../policy/page.ts';
-import { fanCandidateStats, type FanCandidateStats } from '../policy/value-aware.ts';
+import {
+  counted,
+  decideCandidates,
+  historyReachMs,
+  type PageFan,
+  pageCandidates,
+  sendTimesToScore,
+} from '../policy/page.ts';
+import { type FanCandidateStats, fanCandidateStats } from '../policy/value-aware.ts';
 import type { PolicyInForce } from './policy-loader.ts';
 
 /** Contributions kept per decision: enough to explain it, small enough for every row. */
@@ -25,10 +32,20 @@ type StoredDecision = Decision & DecisionEvidence;
 
 /** Without a model there are no scores to decide on: every enabled channel, now, named as the baseline and saying why. */
 function baseline(members: readonly AudienceMember[], at: Date, why: string): StoredDecision[] {
-  return baselineSendNow(members, at).map((d) => ({ ...d, reasonDetail: { ...d.reasonDetail, model: why }, modelVersion: null, score: null, contributions: null }));
+  return baselineSendNow(members, at).map((d) => ({
+    ...d,
+    reasonDetail: { ...d.reasonDetail, model: why },
+    modelVersion: null,
+    score: null,
+    contributions: null,
+  }));
 }
 
-function statsByFanChannel(rows: Awaited<ReturnType<typeof pastCandidates>>, policy: PolicyInForce['policy'], at: Date): Map<string, FanCandidateStats> {
+function statsByFanChannel(
+  rows: Awaited<ReturnType<typeof pastCandidates>>,
+  policy: PolicyInForce['policy'],
+  at: Date,
+): Map<string, FanCandidateStats> {
   const past = new Map<string, { at: Date; value: number }[]>();
   for (const r of rows) {
     const key = `${r.fanId}/${r.channel}`;
@@ -44,7 +61,12 @@ function statsByFanChannel(rows: Awaited<ReturnType<typeof pastCandidates>>, pol
  * ones are kept as they were). Scoring runs before the lock; the lock covers reading the fans' alerts, deciding and
  * inserting, so a concurrent event deciding for the same fans waits and then counts these alerts as reservations.
  */
-export async function decideAndRecord(deps: DecidePageDeps, eventId: number, members: readonly AudienceMember[], at: Date): Promise<StoredDecision[]> {
+export async function decideAndRecord(
+  deps: DecidePageDeps,
+  eventId: number,
+  members: readonly AudienceMember[],
+  at: Date,
+): Promise<StoredDecision[]> {
   const event = await getEvent(deps.pool, eventId);
   if (!event) throw new RangeError(`eventId: no event ${eventId}`);
   const scoringEvent = { creatorId: event.creatorId, kind: event.kind, createdAtMs: event.createdAt.getTime() };
@@ -69,10 +91,15 @@ export async function decideAndRecord(deps: DecidePageDeps, eventId: number, mem
     for (const t of times[i]) scoring.push({ fanId: c.fanId, channel: c.channel, sendAtMs: t });
   });
   const scored = await deps.scorer.scoreCandidates(scoringEvent, scoring, at.getTime());
-  if (scored.scores === null) return record(deps.pool, eventId, baseline(members, at, scored.unscoredReason ?? 'no active model'));
+  if (scored.scores === null)
+    return record(deps.pool, eventId, baseline(members, at, scored.unscoredReason ?? 'no active model'));
   const scores = scored.scores;
 
-  const stats = statsByFanChannel(await pastCandidates(deps.pool, fanIds, new Date(at.getTime() - VALUE_LOOKBACK_MS), at), policy, at);
+  const stats = statsByFanChannel(
+    await pastCandidates(deps.pool, fanIds, new Date(at.getTime() - VALUE_LOOKBACK_MS), at),
+    policy,
+    at,
+  );
   const scoresOf = (i: number) => ({
     byTime: new Map(times[i].map((t, j) => [t, scores[offsets[i] + j]])),
     fanStats: stats.get(`${candidates[i].fanId}/${candidates[i].channel}`) ?? null,
@@ -91,7 +118,13 @@ export async function decideAndRecord(deps: DecidePageDeps, eventId: number, mem
   return withTransaction(deps.pool, async (client) => {
     await lockFans(client, fanIds);
     const history = new Map<number, Send[]>();
-    for (const a of await alertHistory(client, fanIds, new Date(at.getTime() - reach), new Date(lastTime + reach), eventId)) {
+    for (const a of await alertHistory(
+      client,
+      fanIds,
+      new Date(at.getTime() - reach),
+      new Date(lastTime + reach),
+      eventId,
+    )) {
       if (!counted(policy, a.kind)) continue;
       const list = history.get(a.fanId) ?? [];
       list.push({ channel: a.channel, creatorId: a.creatorId, sendAt: a.sendAt });

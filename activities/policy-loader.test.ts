@@ -18,8 +18,12 @@ describe('createPolicyLoader', () => {
   });
 
   it('refuses a stored document that is not a valid policy', async () => {
-    await db().pool.query(`update cap_policies set document = jsonb_set(document, '{valueAware}', '"yes"') where active`);
+    await db().pool.query(
+      `update cap_policies set document = jsonb_set(document, '{valueAware}', '"yes"') where active`,
+    );
     // The version did not change, so the cached document stays; a new loader reads the broken row.
-    await expect(createPolicyLoader(db().pool).current()).rejects.toThrow(/is invalid and cannot be used:\nvalueAware: must be true or false/);
+    await expect(createPolicyLoader(db().pool).current()).rejects.toThrow(
+      /is invalid and cannot be used:\nvalueAware: must be true or false/,
+    );
   });
 });

@@ -1,8 +1,8 @@
 // The cap policy in force: the active stored version (DEFAULT_CAP_POLICY when none), re-read only when the version changes.
 import { activeCapPolicyVersion, getActiveCapPolicy } from '../db/cap-policies.ts';
 import type { Pool } from '../db/pool.ts';
-import { DEFAULT_CAP_POLICY, validateCapPolicy, type CapPolicy } from '../policy/cap-policy.ts';
 import { formatFieldErrors } from '../domain/field-error.ts';
+import { type CapPolicy, DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
 
 export interface PolicyInForce {
   /** The stored version, or null for the built-in default. */
@@ -27,7 +27,10 @@ export function createPolicyLoader(pool: Pool): PolicyLoader {
       if (!stored) return (loaded = { version: null, policy: DEFAULT_CAP_POLICY });
       // Validated before it was stored; checked again because a hand-edited row must not decide with a broken document.
       const checked = validateCapPolicy(stored.document);
-      if (!checked.ok) throw new Error(`cap policy version ${stored.version} is invalid and cannot be used:\n${formatFieldErrors(checked.errors)}`);
+      if (!checked.ok)
+        throw new Error(
+          `cap policy version ${stored.version} is invalid and cannot be used:\n${formatFieldErrors(checked.errors)}`,
+        );
       return (loaded = { version: stored.version, policy: checked.value });
     },
   };

@@ -1,9 +1,9 @@
 // Training activities: train and store a candidate, then gate its promotion; only versions and small summaries cross Temporal.
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Pool } from '../db/pool.ts';
 import { getModel, ModelRegistryError, promoteModel, rejectModel } from '../db/models.ts';
-import { promotionVerdict, type GateInput } from '../models/promotion.ts';
-import { DEFAULT_TRAINING, trainRelevanceModel, type HoldoutOracle } from '../models/relevance-training.ts';
+import type { Pool } from '../db/pool.ts';
+import { type GateInput, promotionVerdict } from '../models/promotion.ts';
+import { DEFAULT_TRAINING, type HoldoutOracle, trainRelevanceModel } from '../models/relevance-training.ts';
 
 export interface TrainingDeps {
   pool: Pool;
@@ -45,13 +45,18 @@ export interface GateResult {
 function checkInput(input: TrainCandidateInput): void {
   const problems: string[] = [];
   const positiveInt = (name: string, v: unknown, min: number) => {
-    if (v !== undefined && (!Number.isInteger(v) || (v as number) < min)) problems.push(`${name}: must be an integer >= ${min}`);
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < min))
+      problems.push(`${name}: must be an integer >= ${min}`);
   };
   positiveInt('trainDays', input.trainDays, 2);
   positiveInt('holdoutDays', input.holdoutDays, 1);
   positiveInt('maxTrainRows', input.maxTrainRows, 1000);
-  if (input.asOf !== undefined && Number.isNaN(Date.parse(input.asOf))) problems.push('asOf: must be an ISO 8601 instant');
-  if (input.params !== undefined && (!Array.isArray(input.params) || input.params.some((p) => typeof p !== 'string' || !p.includes('=')))) {
+  if (input.asOf !== undefined && Number.isNaN(Date.parse(input.asOf)))
+    problems.push('asOf: must be an ISO 8601 instant');
+  if (
+    input.params !== undefined &&
+    (!Array.isArray(input.params) || input.params.some((p) => typeof p !== 'string' || !p.includes('=')))
+  ) {
     problems.push('params: must be a list of key=value strings');
   }
   if (problems.length > 0) throw ApplicationFailure.nonRetryable(problems.join('; '), 'InvalidTrainingInput');
@@ -105,7 +110,11 @@ export function createTrainingActivities(deps: TrainingDeps) {
       }
       // Training notes these beside the holdout figures (models/relevance-training.ts).
       const m = model.metrics as typeof model.metrics & { constantLogloss: number; active: GateInput['active'] };
-      const verdict = promotionVerdict({ candidate: { version: input.version, auc: m.auc, logloss: m.logloss }, active: m.active, constantLogloss: m.constantLogloss });
+      const verdict = promotionVerdict({
+        candidate: { version: input.version, auc: m.auc, logloss: m.logloss },
+        active: m.active,
+        constantLogloss: m.constantLogloss,
+      });
       if (!verdict.promote) {
         await rejectModel(deps.pool, input.version, verdict.reason);
         return { version: input.version, status: 'rejected', reason: verdict.reason };

@@ -13,14 +13,20 @@ describe('readConfig', () => {
     expect(() => readConfig({ DELIVERY_CONCURRENCY: '0' })).toThrow(/DELIVERY_CONCURRENCY/);
   });
   it('reads the delivery settings: public URL, List-Id, tracking keys', () => {
-    const c = readConfig({ PUBLIC_URL: 'https://fans.example/', MAIL_FROM: 'Ana <a@mail.example>', TRACKING_KEYS: `k2:${'b'.repeat(32)},k1:${'a'.repeat(32)}` });
+    const c = readConfig({
+      PUBLIC_URL: 'https://fans.example/',
+      MAIL_FROM: 'Ana <a@mail.example>',
+      TRACKING_KEYS: `k2:${'b'.repeat(32)},k1:${'a'.repeat(32)}`,
+    });
     expect(c.publicUrl).toBe('https://fans.example');
     expect(c.listId).toBe('Fanfare notifications <notifications.mail.example>');
     expect(c.trackingKeys?.map((k) => k.kid)).toEqual(['k2', 'k1']);
     expect(readConfig({}).trackingKeys).toBeUndefined();
     expect(() => readConfig({ PUBLIC_URL: 'ftp://x' })).toThrow(/^PUBLIC_URL: must be an http or https URL/);
     expect(() => readConfig({ LIST_ID: 'no brackets' })).toThrow(/^LIST_ID: must look like/);
-    expect(() => readConfig({ TRACKING_KEYS: 'k1:short' })).toThrow('TRACKING_KEYS: secret of key "k1" must be at least 32 characters');
+    expect(() => readConfig({ TRACKING_KEYS: 'k1:short' })).toThrow(
+      'TRACKING_KEYS: secret of key "k1" must be at least 32 characters',
+    );
   });
   it('requires DATABASE_URL where a database is needed, blank counting as unset', () => {
     expect(() => requireDatabaseUrl(readConfig({ DATABASE_URL: '  ' }))).toThrow(/^DATABASE_URL: must be set/);

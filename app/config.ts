@@ -23,7 +23,15 @@ export interface Config {
   apiPort: number;
   apiHost: string;
   publicUrl: string | undefined;
-  smtp: { host: string; port: number; secure: boolean; user?: string; pass?: string; maxConnections: number; rateLimit?: number };
+  smtp: {
+    host: string;
+    port: number;
+    secure: boolean;
+    user?: string;
+    pass?: string;
+    maxConnections: number;
+    rateLimit?: number;
+  };
   mailFrom: string;
   mailReplyTo: string | undefined;
   vapidSubject: string;
@@ -49,7 +57,8 @@ function int(env: Env, name: string, fallback: number, min = 0, max = 65535 * 10
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: must be an integer from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name}: must be an integer from ${min} to ${max}, got "${raw}"`);
   return n;
 }
 
@@ -95,7 +104,8 @@ export function readConfig(env: Env = process.env): Config {
 
 function logLevel(raw: string | undefined): LogLevel {
   const level = (raw || 'WARN').toUpperCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`FANFARE_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new Error(`FANFARE_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
   return level as LogLevel;
 }
 
@@ -112,7 +122,8 @@ function publicUrl(raw: string | undefined): string | undefined {
   } catch {
     throw new Error(`PUBLIC_URL: must be an absolute http or https URL, got "${raw}"`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`PUBLIC_URL: must be an http or https URL, got "${raw}"`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`PUBLIC_URL: must be an http or https URL, got "${raw}"`);
   if (url.search || url.hash) throw new Error(`PUBLIC_URL: must have no query or fragment, got "${raw}"`);
   return raw.replace(/\/+$/, '');
 }
@@ -130,7 +141,8 @@ function listId(raw: string | undefined, domain: string): string {
 function adminToken(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   if (raw.length < 24) throw new Error(`ADMIN_TOKEN: must be at least 24 characters, got ${raw.length}`);
-  if (!/^[A-Za-z0-9._~+/=-]+$/.test(raw)) throw new Error('ADMIN_TOKEN: must use only letters, digits and . _ ~ + / = -');
+  if (!/^[A-Za-z0-9._~+/=-]+$/.test(raw))
+    throw new Error('ADMIN_TOKEN: must use only letters, digits and . _ ~ + / = -');
   return raw;
 }
 
@@ -148,7 +160,10 @@ export function databaseUrl(env: Env = process.env): string {
 }
 
 export function requireDatabaseUrl(config: Config): string {
-  if (!config.databaseUrl) throw new Error('DATABASE_URL: must be set to a PostgreSQL connection string, e.g. postgres://postgres@127.0.0.1:5432/fanfare');
+  if (!config.databaseUrl)
+    throw new Error(
+      'DATABASE_URL: must be set to a PostgreSQL connection string, e.g. postgres://postgres@127.0.0.1:5432/fanfare',
+    );
   return config.databaseUrl;
 }
 

@@ -1,8 +1,8 @@
 // The hourly digest schedule.
-import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { DIGEST_SCHEDULE_ID, TASK_QUEUE } from '../workflows/names.ts';
-import { ensureSchedule } from './schedules.ts';
 import { sendDigests } from '../workflows/send-digests.ts';
+import { ensureSchedule } from './schedules.ts';
 
 /** On the hour: every fan's local digest hour starts at a whole UTC hour except in half- and quarter-hour zones. */
 export const DIGEST_CRON = '0 * * * *';
@@ -11,7 +11,13 @@ export function ensureDigestSchedule(client: Client): Promise<'created' | 'updat
   return ensureSchedule(client, {
     scheduleId: DIGEST_SCHEDULE_ID,
     spec: { cronExpressions: [DIGEST_CRON] },
-    action: { type: 'startWorkflow', workflowType: sendDigests, taskQueue: TASK_QUEUE, args: [{}], workflowId: 'send-digests-scheduled' },
+    action: {
+      type: 'startWorkflow',
+      workflowType: sendDigests,
+      taskQueue: TASK_QUEUE,
+      args: [{}],
+      workflowId: 'send-digests-scheduled',
+    },
     // A run still going when the next hour comes is left to finish; the digests ledger would stop any double send anyway.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 minutes' },
   });

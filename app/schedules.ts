@@ -1,5 +1,5 @@
 // Temporal Schedules the system keeps: created if missing, brought up to date if present, so any number of workers may ensure them.
-import { ScheduleAlreadyRunning, type Client, type ScheduleOptions } from '@temporalio/client';
+import { type Client, ScheduleAlreadyRunning, type ScheduleOptions } from '@temporalio/client';
 
 /** Creates the schedule, or updates its spec, action and policies when it exists; returns which. */
 export async function ensureSchedule(client: Client, options: ScheduleOptions): Promise<'created' | 'updated'> {

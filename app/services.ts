@@ -1,16 +1,16 @@
 // The composition root: builds the pool, Temporal client, channel senders and activities from configuration.
-import type { Agent } from 'node:https';
+
 import { readFileSync } from 'node:fs';
+import type { Agent } from 'node:https';
 import https from 'node:https';
 import { Client, Connection } from '@temporalio/client';
 import { createPool, type Pool } from '../db/pool.ts';
 import { createEmailSender, type EmailSender } from '../delivery/email-sender.ts';
-import { storedTrackingKeys, vapidKeys, type VapidKeys } from '../delivery/keys.ts';
+import { storedTrackingKeys, type VapidKeys, vapidKeys } from '../delivery/keys.ts';
+import { createLinks, type Links } from '../delivery/links.ts';
 import { createPushSender, type PushSender } from '../delivery/push-sender.ts';
 import { createTokenSigner, type TrackingKey } from '../delivery/tokens.ts';
-import { createLinks, type Links } from '../delivery/links.ts';
-import { mailDomain, requireDatabaseUrl, type Config } from './config.ts';
-
+import { type Config, mailDomain, requireDatabaseUrl } from './config.ts';
 
 /**
  * TRACKING_KEYS when set; otherwise one key generated on first use and kept, so links in sent mail keep verifying
@@ -20,14 +20,17 @@ export async function trackingKeys(config: Config, pool: Pool): Promise<Tracking
   return config.trackingKeys ?? storedTrackingKeys(pool);
 }
 
-
 /** Where fans reach the API: PUBLIC_URL, or the API's own address for local runs. */
 export function publicUrl(config: Config): string {
   return config.publicUrl ?? `http://${config.apiHost}:${config.apiPort}`;
 }
 
 export async function messageLinks(config: Config, pool: Pool): Promise<Links> {
-  return createLinks({ publicUrl: publicUrl(config), mailDomain: mailDomain(config.mailFrom), signer: createTokenSigner(await trackingKeys(config, pool)) });
+  return createLinks({
+    publicUrl: publicUrl(config),
+    mailDomain: mailDomain(config.mailFrom),
+    signer: createTokenSigner(await trackingKeys(config, pool)),
+  });
 }
 
 export async function connectTemporal(config: Config): Promise<Client> {

@@ -1,15 +1,23 @@
 // The worker process: runs the workflows and activities on the fanfare task queue, and training on its own queue beside it.
-import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+
 import type { Agent } from 'node:https';
+import { fileURLToPath } from 'node:url';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { createTrainingActivities } from '../activities/training.ts';
+import type { Pool } from '../db/pool.ts';
 import type { HoldoutOracle } from '../models/relevance-training.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
 import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
-import type { Pool } from '../db/pool.ts';
+import { type Config, type LogLevel, mailDomain } from './config.ts';
 import { connectTemporal, createSenders, messageLinks } from './services.ts';
-import { mailDomain, type Config, type LogLevel } from './config.ts';
 import { slotWaker } from './workflow-starts.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -78,7 +86,11 @@ export interface StartWorkerOptions {
  * process (the default, as in `fanfare dev`) a training run holds the event loop for its minute of CPU; run
  * `fanfare worker --only main` and `fanfare worker --only training` apart where decisions must not wait for it.
  */
-export async function startWorker(config: Config, pool: Pool, options: StartWorkerOptions = {}): Promise<RunningWorker> {
+export async function startWorker(
+  config: Config,
+  pool: Pool,
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
   installRuntime(config.logLevel);
   const roles: WorkerRole[] = options.only ? [options.only] : [...WORKER_ROLES];
   const connection = await NativeConnection.connect({ address: config.temporalAddress });

@@ -2,10 +2,11 @@
 // It measures the pipeline (workflows, ledger, senders, peers) under the baseline "send now on every enabled channel":
 // the dev database's active model, if any, is retired for the run (no model means the baseline) and restored after.
 // Run: npx tsx bench/announce-10k.ts [fans]
-import { startDevStack } from '../dev/run-dev.ts';
-import { createPool } from '../db/pool.ts';
-import { seedAudience } from '../testing/audience.ts';
+
 import { restoreModel, retireActiveModel } from '../db/fixtures.ts';
+import { createPool } from '../db/pool.ts';
+import { startDevStack } from '../dev/run-dev.ts';
+import { seedAudience } from '../testing/audience.ts';
 
 const FANS = Number(process.argv[2] ?? 10_000);
 const stack = await startDevStack({ fans: 200, creators: 5, seed: 1, log: () => {} });
@@ -19,7 +20,14 @@ try {
   const res = await fetch(`${stack.apiUrl}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ creatorId: seeded.creatorId, kind: 'post', title: 'Benchmark post', url: 'https://example.com/bench', audience: 'all', idempotencyKey: handle }),
+    body: JSON.stringify({
+      creatorId: seeded.creatorId,
+      kind: 'post',
+      title: 'Benchmark post',
+      url: 'https://example.com/bench',
+      audience: 'all',
+      idempotencyKey: handle,
+    }),
   });
   if (res.status !== 201) throw new Error(`POST /api/events answered ${res.status}: ${await res.text()}`);
   const mails = () => stack.mails.length - before.mails;

@@ -1,8 +1,13 @@
 // Child process of the delivery benchmark: runs the local SMTP capture and push service, answering over IPC with subscriptions, counts and CPU time.
-import { startSmtpCapture } from '../peers/smtp-capture.ts';
-import { startPushService } from '../peers/push-service.ts';
 
-type Request = { id: number; op: 'subscribe'; count: number; applicationServerKey: string } | { id: number; op: 'stats' } | { id: number; op: 'clear' } | { id: number; op: 'stop' };
+import { startPushService } from '../peers/push-service.ts';
+import { startSmtpCapture } from '../peers/smtp-capture.ts';
+
+type Request =
+  | { id: number; op: 'subscribe'; count: number; applicationServerKey: string }
+  | { id: number; op: 'stats' }
+  | { id: number; op: 'clear' }
+  | { id: number; op: 'stop' };
 
 const smtp = await startSmtpCapture();
 const push = await startPushService();
@@ -11,7 +16,13 @@ const send = (message: unknown) => process.send!(message);
 process.on('message', async (req: Request) => {
   switch (req.op) {
     case 'subscribe':
-      send({ id: req.id, subscriptions: Array.from({ length: req.count }, () => push.createSubscription({ applicationServerKey: req.applicationServerKey }).subscription) });
+      send({
+        id: req.id,
+        subscriptions: Array.from(
+          { length: req.count },
+          () => push.createSubscription({ applicationServerKey: req.applicationServerKey }).subscription,
+        ),
+      });
       break;
     case 'stats':
       send({ id: req.id, cpu: process.cpuUsage(), mails: smtp.messages.length, pushes: push.received.length });

@@ -2,22 +2,22 @@
 //
 //   npx tsx bench/delivery-throughput.ts [messages per run, default 2000]
 // Uses TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/fanfare_test) with a scratch schema.
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { fileURLToPath } from 'node:url';
-import { createTestSchema } from '../testing/db.ts';
-import { seedAudience } from '../testing/audience.ts';
-import { decideAlerts } from '../testing/deliveries.ts';
-import { vapidKeys } from '../delivery/keys.ts';
+import { backendPids } from '../db/databases.ts';
+import { createPool } from '../db/pool.ts';
+import { type DeliverDeps, deliverDecisions } from '../delivery/deliver.ts';
 import { createEmailSender } from '../delivery/email-sender.ts';
+import { vapidKeys } from '../delivery/keys.ts';
+import { createLinks } from '../delivery/links.ts';
 import { createPushSender, type PushSubscriptionJson } from '../delivery/push-sender.ts';
 import { createTokenSigner } from '../delivery/tokens.ts';
-import { createLinks } from '../delivery/links.ts';
-import { deliverDecisions, type DeliverDeps } from '../delivery/deliver.ts';
 import type { Channel } from '../domain/vocabulary.ts';
-import { createPool } from '../db/pool.ts';
-import { backendPids } from '../db/databases.ts';
+import { seedAudience } from '../testing/audience.ts';
+import { createTestSchema } from '../testing/db.ts';
+import { decideAlerts } from '../testing/deliveries.ts';
 
 const PER_RUN = Number(process.argv[2] ?? 2000);
 /** What dispatchSlot hands deliverDue at a time. */
@@ -75,31 +75,71 @@ function cpuDelta(before: Map<number, number>, after: Map<number, number>): numb
 }
 
 async function main(): Promise<void> {
-  const child = fork(fileURLToPath(new URL('./delivery-peers.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = await new Promise<{ smtp: { host: string; port: number }; caCertPem: string }>((resolve) => child.once('message', resolve as never));
+  const child = fork(fileURLToPath(new URL('./delivery-peers.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<{ smtp: { host: string; port: number }; caCertPem: string }>((resolve) =>
+    child.once('message', resolve as never),
+  );
   const scratch = await createTestSchema('bench_delivery');
   // Its own pool, named, so the PostgreSQL backends serving the benchmark can be found and their CPU read.
   const url = new URL(scratch.connectionString);
   url.searchParams.set('application_name', 'fanfare_bench');
-  const db = { pool: createPool(url.toString(), 16), drop: async () => { await db.pool.end(); await scratch.drop(); } };
+  const db = {
+    pool: createPool(url.toString(), 16),
+    drop: async () => {
+      await db.pool.end();
+      await scratch.drop();
+    },
+  };
   const vapid = await vapidKeys(db.pool);
   const fans = PER_RUN * SETTINGS.length;
-  const { subscriptions } = await ask<{ subscriptions: PushSubscriptionJson[] }>(child, { op: 'subscribe', count: fans, applicationServerKey: vapid.publicKey });
+  const { subscriptions } = await ask<{ subscriptions: PushSubscriptionJson[] }>(child, {
+    op: 'subscribe',
+    count: fans,
+    applicationServerKey: vapid.publicKey,
+  });
   const audience = await seedAudience(db.pool, { fans, handle: 'bench', subscribe: (i) => subscriptions[i] });
   const agent = new https.Agent({ ca: ready.caCertPem, keepAlive: true, maxSockets: 64 });
   const signer = createTokenSigner([{ kid: 'b1', secret: 'benchmark-secret-0123456789abcdefghij' }]);
   const links = createLinks({ publicUrl: 'https://fanfare.test', mailDomain: 'mail.fanfare.test', signer });
-  const push = createPushSender({ vapidPublicKey: vapid.publicKey, vapidPrivateKey: vapid.privateKey, subject: 'mailto:bench@fanfare.test', agent });
+  const push = createPushSender({
+    vapidPublicKey: vapid.publicKey,
+    vapidPrivateKey: vapid.privateKey,
+    subject: 'mailto:bench@fanfare.test',
+    agent,
+  });
   const cores = (await import('node:os')).availableParallelism();
-  console.log(`delivery throughput: ${PER_RUN} messages per run, batches of ${BATCH}, ${cores} cores, Node ${process.version}`);
+  console.log(
+    `delivery throughput: ${PER_RUN} messages per run, batches of ${BATCH}, ${cores} cores, Node ${process.version}`,
+  );
 
   const rows: string[] = [];
   for (const [i, s] of SETTINGS.entries()) {
-    const email = createEmailSender({ host: ready.smtp.host, port: ready.smtp.port, from: 'Fanfare <bench@mail.fanfare.test>', maxConnections: s.smtpConnections });
-    const deps: DeliverDeps = { pool: db.pool, email, push, messageIdDomain: 'mail.fanfare.test', links, listId: '<bench.mail.fanfare.test>', concurrency: s.concurrency };
+    const email = createEmailSender({
+      host: ready.smtp.host,
+      port: ready.smtp.port,
+      from: 'Fanfare <bench@mail.fanfare.test>',
+      maxConnections: s.smtpConnections,
+    });
+    const deps: DeliverDeps = {
+      pool: db.pool,
+      email,
+      push,
+      messageIdDomain: 'mail.fanfare.test',
+      links,
+      listId: '<bench.mail.fanfare.test>',
+      concurrency: s.concurrency,
+    };
     const slice = audience.fanIds.slice(i * PER_RUN, (i + 1) * PER_RUN);
     for (const channel of ['email', 'push'] as Channel[]) {
-      const decided = await decideAlerts(db.pool, { creatorId: audience.creatorId, fanIds: slice, channels: [channel], key: `bench-${i}-${channel}` });
+      const decided = await decideAlerts(db.pool, {
+        creatorId: audience.creatorId,
+        fanIds: slice,
+        channels: [channel],
+        key: `bench-${i}-${channel}`,
+      });
       const ids = decided[channel];
       await ask(child, { op: 'clear' });
       const before = await ask<Stats>(child, { op: 'stats' });
@@ -108,7 +148,8 @@ async function main(): Promise<void> {
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
       let sent = 0;
-      for (let at = 0; at < ids.length; at += BATCH) sent += (await deliverDecisions(deps, ids.slice(at, at + BATCH))).sent;
+      for (let at = 0; at < ids.length; at += BATCH)
+        sent += (await deliverDecisions(deps, ids.slice(at, at + BATCH))).sent;
       const seconds = (performance.now() - started) / 1000;
       const cpu = process.cpuUsage(cpuBefore);
       const after = await ask<Stats>(child, { op: 'stats' });
@@ -118,12 +159,20 @@ async function main(): Promise<void> {
       const peer = (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1e6 / seconds;
       const busy = ((machine.busy - machineBefore.busy) / (machine.total - machineBefore.total)) * cores;
       const arrived = channel === 'email' ? after.mails - before.mails : after.pushes - before.pushes;
-      if (sent !== ids.length || arrived !== ids.length) throw new Error(`${channel}: sent ${sent}, peer got ${arrived}, expected ${ids.length}`);
+      if (sent !== ids.length || arrived !== ids.length)
+        throw new Error(`${channel}: sent ${sent}, peer got ${arrived}, expected ${ids.length}`);
       // CPU milliseconds per message say which side saturates first on equal cores, whatever else shares the machine.
       const perMessage = (coresUsed: number) => (coresUsed * seconds * 1000) / ids.length;
       const costs = { worker: perMessage(worker), peer: perMessage(peer), postgres: perMessage(pg) };
       const first = (Object.entries(costs) as [string, number][]).sort((a, b) => b[1] - a[1])[0][0];
-      const limit = worker >= 0.9 ? 'worker CPU' : peer >= 0.9 ? 'peer CPU' : busy >= cores * 0.9 ? `machine saturated; ${first} costs most per message` : `latency (no side saturated); ${first} costs most per message`;
+      const limit =
+        worker >= 0.9
+          ? 'worker CPU'
+          : peer >= 0.9
+            ? 'peer CPU'
+            : busy >= cores * 0.9
+              ? `machine saturated; ${first} costs most per message`
+              : `latency (no side saturated); ${first} costs most per message`;
       const row =
         `| ${channel} | ${s.concurrency} | ${channel === 'email' ? s.smtpConnections : '-'} | ${ids.length} | **${(ids.length / seconds).toFixed(0)}/s** | ` +
         `${worker.toFixed(2)} (${costs.worker.toFixed(2)} ms) | ${peer.toFixed(2)} (${costs.peer.toFixed(2)} ms) | ${pg.toFixed(2)} (${costs.postgres.toFixed(2)} ms) | ${busy.toFixed(2)} | ${limit} |`;
@@ -132,8 +181,15 @@ async function main(): Promise<void> {
     }
     email.close();
   }
-  console.log(`\nload average at the end: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('| Channel | DELIVERY_CONCURRENCY | SMTP_MAX_CONNECTIONS | Messages | Throughput | Worker CPU, cores (per message) | Peer CPU | PostgreSQL CPU | Machine busy, cores | Limit |');
+  console.log(
+    `\nload average at the end: ${(await import('node:os'))
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    '| Channel | DELIVERY_CONCURRENCY | SMTP_MAX_CONNECTIONS | Messages | Throughput | Worker CPU, cores (per message) | Peer CPU | PostgreSQL CPU | Machine busy, cores | Limit |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(r);
   agent.destroy();

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
     stop.push(performance.now() - stopping);
     console.log(`run ${run}: ready in ${ready.at(-1)!.toFixed(0)} ms, stopped in ${stop.at(-1)!.toFixed(0)} ms`);
   }
-  console.log(`median of ${runs}: ready ${median(ready).toFixed(0)} ms (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}), stop ${median(stop).toFixed(0)} ms`);
+  console.log(
+    `median of ${runs}: ready ${median(ready).toFixed(0)} ms (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}), stop ${median(stop).toFixed(0)} ms`,
+  );
 }
 
 await main();

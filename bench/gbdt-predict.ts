@@ -6,9 +6,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileModel } from '../models/gbdt/compile.ts';
 import { parseModel } from '../models/gbdt/model-text-parse.ts';
-import { oracleDir, requireOracleLibrary, runOracle } from '../testing/lightgbm-oracle.ts';
 import { shapExplainer } from '../models/gbdt/shap.ts';
-import { ensureNotificationData, generateNotificationRows, notificationDataDir, NUM_FEATURES, TEST_SEED } from './notification-data.ts';
+import { oracleDir, requireOracleLibrary, runOracle } from '../testing/lightgbm-oracle.ts';
+import {
+  ensureNotificationData,
+  generateNotificationRows,
+  NUM_FEATURES,
+  notificationDataDir,
+  TEST_SEED,
+} from './notification-data.ts';
 
 const TEST_ROWS = 200_000;
 const SINGLE_ROWS = 50_000;
@@ -28,7 +34,18 @@ function trainModel(train: string): string {
   if (!existsSync(model)) {
     process.stderr.write('training the 200-tree, 63-leaf model with LightGBM...\n');
     runOracle(
-      { task: 'train', data: train, objective: 'binary', num_trees: 200, num_leaves: 63, learning_rate: 0.1, min_data_in_leaf: 100, output_model: model, verbosity: -1, num_threads: 2 },
+      {
+        task: 'train',
+        data: train,
+        objective: 'binary',
+        num_trees: 200,
+        num_leaves: 63,
+        learning_rate: 0.1,
+        min_data_in_leaf: 100,
+        output_model: model,
+        verbosity: -1,
+        num_threads: 2,
+      },
       notificationDataDir(),
     );
   }
@@ -39,17 +56,37 @@ function trainModel(train: string): string {
 function lightGbmRunner(modelPath: string, rows: Float64Array, work: string) {
   const lib = requireOracleLibrary();
   const exe = join(work, 'lightgbm-predict');
-  execFileSync('gcc', ['-O2', '-w', join(HERE, 'lightgbm-predict.c'), `-I${join(oracleDir(), 'include')}`, `-L${dirname(lib)}`, '-l_lightgbm', `-Wl,-rpath,${dirname(lib)}`, '-o', exe]);
+  execFileSync('gcc', [
+    '-O2',
+    '-w',
+    join(HERE, 'lightgbm-predict.c'),
+    `-I${join(oracleDir(), 'include')}`,
+    `-L${dirname(lib)}`,
+    '-l_lightgbm',
+    `-Wl,-rpath,${dirname(lib)}`,
+    '-o',
+    exe,
+  ]);
   const input = join(work, 'rows.f64');
   writeFileSync(input, new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
-  return (mode: 'batch' | 'single-fast' | 'single' | 'shap', count: number): { rowsPerSecond: number; out: Float64Array } => {
+  return (
+    mode: 'batch' | 'single-fast' | 'single' | 'shap',
+    count: number,
+  ): { rowsPerSecond: number; out: Float64Array } => {
     const output = join(work, `${mode}.f64`);
-    const text = execFileSync(exe, [modelPath, input, String(TEST_ROWS), String(NUM_FEATURES), mode, String(count), output], {
-      encoding: 'utf8',
-      env: { ...process.env, OMP_NUM_THREADS: '1' },
-    });
+    const text = execFileSync(
+      exe,
+      [modelPath, input, String(TEST_ROWS), String(NUM_FEATURES), mode, String(count), output],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, OMP_NUM_THREADS: '1' },
+      },
+    );
     const bytes = readFileSync(output);
-    return { rowsPerSecond: Number(/rows_per_s (\S+)/.exec(text)![1]), out: new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8) };
+    return {
+      rowsPerSecond: Number(/rows_per_s (\S+)/.exec(text)![1]),
+      out: new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8),
+    };
   };
 }
 
@@ -96,7 +133,8 @@ function main(): void {
       const ourSingle =
         SINGLE_ROWS /
         seconds(() => {
-          for (let r = 0; r < SINGLE_ROWS; r += 1) compiled.predictRow(rows.subarray(r * NUM_FEATURES, (r + 1) * NUM_FEATURES));
+          for (let r = 0; r < SINGLE_ROWS; r += 1)
+            compiled.predictRow(rows.subarray(r * NUM_FEATURES, (r + 1) * NUM_FEATURES));
         });
       singleFast.ours = single.ours = Math.max(single.ours, ourSingle);
       singleFast.theirs = Math.max(singleFast.theirs, lightGbm('single-fast', SINGLE_ROWS).rowsPerSecond);
@@ -113,11 +151,15 @@ function main(): void {
       '',
       '| measure (1 thread) | fanfare (JS) rows/s | LightGBM C API rows/s | ratio |',
       '| --- | ---: | ---: | ---: |',
-      ...[batch, singleFast, single, shap].map((f) => `| ${f.name} | ${fmt(f.ours)} | ${fmt(f.theirs)} | ${(f.ours / f.theirs).toFixed(2)}× |`),
+      ...[batch, singleFast, single, shap].map(
+        (f) => `| ${f.name} | ${fmt(f.ours)} | ${fmt(f.theirs)} | ${(f.ours / f.theirs).toFixed(2)}× |`,
+      ),
       '',
-      `load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`,
+      `load average at the end: ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} on ${cpus().length} cores`,
     ];
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

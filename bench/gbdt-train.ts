@@ -9,15 +9,21 @@ import { trainModel } from '../models/gbdt/boosting.ts';
 import { loadDataFile } from '../models/gbdt/data-file.ts';
 import { auc } from '../models/gbdt/metrics.ts';
 import { parseModel } from '../models/gbdt/model-text-parse.ts';
-import { requireOracle } from '../testing/lightgbm-oracle.ts';
 import { loadParams } from '../models/gbdt/params.ts';
 import { predictReference } from '../models/gbdt/predict.ts';
+import { requireOracle } from '../testing/lightgbm-oracle.ts';
 import { ensureNotificationData } from './notification-data.ts';
 
 /** The benchmark's training parameters, shared verbatim by both engines. */
 const PARAMS = [
-  'objective=binary', 'metric=auc', 'num_trees=200', 'num_leaves=63', 'learning_rate=0.1', 'min_data_in_leaf=100',
-  'metric_freq=200', 'verbosity=1',
+  'objective=binary',
+  'metric=auc',
+  'num_trees=200',
+  'num_leaves=63',
+  'learning_rate=0.1',
+  'min_data_in_leaf=100',
+  'metric_freq=200',
+  'verbosity=1',
 ];
 
 interface Measured {
@@ -51,11 +57,24 @@ function child(train: string, test: string, out: string): void {
   const r = trainModel(trainData, [testData], p);
   const totalMs = performance.now() - t0;
   const testAuc = auc(predictReference(r.model, testData.rows, { raw: true }), testData.labels);
-  process.stdout.write(`${JSON.stringify({ loadMs, binMs: r.binningMs, trainMs: r.trainingMs, totalMs, testAuc, trees: r.model.trees.length })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ loadMs, binMs: r.binningMs, trainMs: r.trainingMs, totalMs, testAuc, trees: r.model.trees.length })}\n`,
+  );
 }
 
-function lightgbm(train: string, test: string, threads: number, out: string): Measured & { auc: number; loadS: number; trees: number } {
-  const m = timed(requireOracle(), [`data=${train}`, `valid=${test}`, ...PARAMS, `num_threads=${threads}`, `output_model=${out}`]);
+function lightgbm(
+  train: string,
+  test: string,
+  threads: number,
+  out: string,
+): Measured & { auc: number; loadS: number; trees: number } {
+  const m = timed(requireOracle(), [
+    `data=${train}`,
+    `valid=${test}`,
+    ...PARAMS,
+    `num_threads=${threads}`,
+    `output_model=${out}`,
+  ]);
   const aucLine = /valid_1 auc : ([\d.]+)/.exec(m.stdout);
   const load = /Finished loading data in ([\d.]+) seconds/.exec(m.stdout);
   const trees = parseModel(readFileSync(out, 'utf8')).trees.length;
@@ -71,17 +90,32 @@ function main(): void {
   const ours = JSON.parse(oursRun.stdout.trim().split('\n').pop()!);
   const lgb1 = lightgbm(train, test, 1, join(dir, 'lgb1.txt'));
   const lgb2 = lightgbm(train, test, 2, join(dir, 'lgb2.txt'));
-  const lgbAuc = auc(predictReference(parseModel(readFileSync(join(dir, 'lgb1.txt'), 'utf8')), loadDataFile(test).rows, { raw: true }), loadDataFile(test).labels);
-  const cpu = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }).trim();
+  const lgbAuc = auc(
+    predictReference(parseModel(readFileSync(join(dir, 'lgb1.txt'), 'utf8')), loadDataFile(test).rows, { raw: true }),
+    loadDataFile(test).labels,
+  );
+  const cpu = execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], {
+    encoding: 'utf8',
+  }).trim();
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const s = (x: number) => x.toFixed(2);
   console.log(`machine: ${cpu}, load average at end ${load}`);
-  console.log(`| engine | wall total (s) | CPU total (s) | load (s) | binning (s) | boosting (s) | trees | test AUC | peak RSS (MB) |`);
+  console.log(
+    `| engine | wall total (s) | CPU total (s) | load (s) | binning (s) | boosting (s) | trees | test AUC | peak RSS (MB) |`,
+  );
   console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
-  console.log(`| fanfare (1 thread) | ${s(oursRun.wallS)} | ${s(oursRun.cpuS)} | ${s(ours.loadMs / 1000)} | ${s(ours.binMs / 1000)} | ${s(ours.trainMs / 1000)} | ${ours.trees} | ${ours.testAuc.toFixed(5)} | ${oursRun.peakRssMb.toFixed(0)} |`);
-  console.log(`| LightGBM CLI num_threads=1 | ${s(lgb1.wallS)} | ${s(lgb1.cpuS)} | ${s(lgb1.loadS)} (incl. binning) | – | ${s(lgb1.wallS - lgb1.loadS)} | ${lgb1.trees} | ${lgbAuc.toFixed(5)} | ${lgb1.peakRssMb.toFixed(0)} |`);
-  console.log(`| LightGBM CLI num_threads=2 | ${s(lgb2.wallS)} | ${s(lgb2.cpuS)} | ${s(lgb2.loadS)} (incl. binning) | – | ${s(lgb2.wallS - lgb2.loadS)} | ${lgb2.trees} | ${lgb2.auc.toFixed(5)} | ${lgb2.peakRssMb.toFixed(0)} |`);
-  console.log(`ratios vs LightGBM 1 thread: wall ${s(oursRun.wallS / lgb1.wallS)}x, CPU ${s(oursRun.cpuS / lgb1.cpuS)}x, peak RSS ${s(oursRun.peakRssMb / lgb1.peakRssMb)}x, AUC diff ${(ours.testAuc - lgbAuc).toFixed(5)}`);
+  console.log(
+    `| fanfare (1 thread) | ${s(oursRun.wallS)} | ${s(oursRun.cpuS)} | ${s(ours.loadMs / 1000)} | ${s(ours.binMs / 1000)} | ${s(ours.trainMs / 1000)} | ${ours.trees} | ${ours.testAuc.toFixed(5)} | ${oursRun.peakRssMb.toFixed(0)} |`,
+  );
+  console.log(
+    `| LightGBM CLI num_threads=1 | ${s(lgb1.wallS)} | ${s(lgb1.cpuS)} | ${s(lgb1.loadS)} (incl. binning) | – | ${s(lgb1.wallS - lgb1.loadS)} | ${lgb1.trees} | ${lgbAuc.toFixed(5)} | ${lgb1.peakRssMb.toFixed(0)} |`,
+  );
+  console.log(
+    `| LightGBM CLI num_threads=2 | ${s(lgb2.wallS)} | ${s(lgb2.cpuS)} | ${s(lgb2.loadS)} (incl. binning) | – | ${s(lgb2.wallS - lgb2.loadS)} | ${lgb2.trees} | ${lgb2.auc.toFixed(5)} | ${lgb2.peakRssMb.toFixed(0)} |`,
+  );
+  console.log(
+    `ratios vs LightGBM 1 thread: wall ${s(oursRun.wallS / lgb1.wallS)}x, CPU ${s(oursRun.cpuS / lgb1.cpuS)}x, peak RSS ${s(oursRun.peakRssMb / lgb1.peakRssMb)}x, AUC diff ${(ours.testAuc - lgbAuc).toFixed(5)}`,
+  );
 }
 
 main();

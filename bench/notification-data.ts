@@ -1,15 +1,39 @@
 // Seeded synthetic notification data for the tree-engine benchmarks: 30 features shaped like ours, ~7% positives, written as TSV to a cache dir.
-import { existsSync, mkdirSync, openSync, closeSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readToolPaths } from '../app/config.ts';
 
 export const NOTIFICATION_FEATURES = [
-  'hour_of_day', 'day_of_week', 'channel_id', 'platform_id', 'tier_id', 'creator_category_id', 'locale_id',
-  'sends_7d', 'opens_7d', 'clicks_7d', 'sends_30d', 'opens_30d', 'clicks_30d', 'unsubscribes_90d',
-  'open_rate_30d', 'click_rate_30d', 'creator_open_rate', 'creator_click_rate',
-  'hours_since_last_open', 'hours_since_last_send', 'membership_age_days', 'pledge_amount',
-  'posts_7d', 'comments_30d', 'session_minutes_7d', 'devices', 'local_hour_affinity', 'quiet_hours',
-  'event_priority', 'digest_size',
+  'hour_of_day',
+  'day_of_week',
+  'channel_id',
+  'platform_id',
+  'tier_id',
+  'creator_category_id',
+  'locale_id',
+  'sends_7d',
+  'opens_7d',
+  'clicks_7d',
+  'sends_30d',
+  'opens_30d',
+  'clicks_30d',
+  'unsubscribes_90d',
+  'open_rate_30d',
+  'click_rate_30d',
+  'creator_open_rate',
+  'creator_click_rate',
+  'hours_since_last_open',
+  'hours_since_last_send',
+  'membership_age_days',
+  'pledge_amount',
+  'posts_7d',
+  'comments_30d',
+  'session_minutes_7d',
+  'devices',
+  'local_hour_affinity',
+  'quiet_hours',
+  'event_priority',
+  'digest_size',
 ] as const;
 
 export const NUM_FEATURES = NOTIFICATION_FEATURES.length;
@@ -98,8 +122,17 @@ export function generateNotificationRows(numRows: number, seed: number): Notific
     const openRate = Number.isNaN(f[14]) ? 0.1 : f[14];
     const recency = Number.isNaN(f[18]) ? 3 : Math.log1p(f[18]);
     const score =
-      -4.75 + 2.2 * openRate + 3 * f[15] + 0.9 * f[26] - 0.9 * f[27] + 0.35 * f[28] - 0.25 * recency +
-      0.4 * Math.log1p(f[9]) - 1.5 * f[13] + (f[2] === 1 ? 0.5 : 0) + 0.3 * d.normal();
+      -4.75 +
+      2.2 * openRate +
+      3 * f[15] +
+      0.9 * f[26] -
+      0.9 * f[27] +
+      0.35 * f[28] -
+      0.25 * recency +
+      0.4 * Math.log1p(f[9]) -
+      1.5 * f[13] +
+      (f[2] === 1 ? 0.5 : 0) +
+      0.3 * d.normal();
     labels[r] = d.u() < 1 / (1 + Math.exp(-score)) ? 1 : 0;
     rows.set(f, r * NUM_FEATURES);
   }
@@ -127,7 +160,7 @@ export function writeTsv(path: string, data: NotificationRows): void {
         }
         lines.push(cells.join('\t'));
       }
-      writeSync(fd, lines.join('\n') + '\n');
+      writeSync(fd, `${lines.join('\n')}\n`);
     }
   } finally {
     closeSync(fd);

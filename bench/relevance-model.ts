@@ -8,21 +8,21 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { type ActivityDeps, createActivities } from '../activities/index.ts';
 import { createTrainingActivities } from '../activities/training.ts';
-import { workflowBundle } from '../app/worker.ts';
 import { databaseUrl } from '../app/config.ts';
-import { createPool } from '../db/pool.ts';
-import { startDevServer } from '../dev/temporal.ts';
-import { HOUR_MS } from '../domain/time.ts';
-import { createRelevanceScorer, type ScoringCandidate } from '../models/scoring.ts';
-import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
-import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { workflowBundle } from '../app/worker.ts';
 import { largestCreator } from '../db/creators.ts';
 import { lastSentAt } from '../db/deliveries.ts';
 import { insertEvent } from '../db/events.ts';
 import { fanIdPage } from '../db/fans.ts';
 import { deleteEvent } from '../db/fixtures.ts';
+import { createPool } from '../db/pool.ts';
+import { startDevServer } from '../dev/temporal.ts';
+import { HOUR_MS } from '../domain/time.ts';
+import { createRelevanceScorer, type ScoringCandidate } from '../models/scoring.ts';
+import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 
 const skipTrain = process.argv.includes('--skip-train');
 const trainFlags = process.argv.slice(2).filter((a) => a !== '--skip-train');
@@ -38,19 +38,35 @@ log(`history ends ${asOf.toISOString()}`);
 if (!skipTrain) {
   const server = await startDevServer();
   const connection = await NativeConnection.connect({ address: server.address });
-  const training = createTrainingActivities({ pool, log: (l) => log(`  worker: ${l}`), oracle: simulatedWorldOracle(pool) });
-  const main = await Worker.create({ connection, taskQueue: TASK_QUEUE, workflowBundle: await workflowBundle(), activities: { gateCandidate: training.gateCandidate } });
-  const trainer = await Worker.create({ connection, taskQueue: trainingTaskQueue(TASK_QUEUE), activities: { trainCandidate: training.trainCandidate }, maxConcurrentActivityTaskExecutions: 1 });
-  await main.runUntil(() => trainer.runUntil(async () => {
-    const started = performance.now();
-    const cli = fileURLToPath(new URL('../bin/fanfare.js', import.meta.url));
-    const child = spawn(process.execPath, [cli, 'train', '--report', '--as-of', asOf.toISOString(), ...trainFlags], {
-      env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATABASE_URL: url },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    log(`fanfare train --report exited ${code} after ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }));
+  const training = createTrainingActivities({
+    pool,
+    log: (l) => log(`  worker: ${l}`),
+    oracle: simulatedWorldOracle(pool),
+  });
+  const main = await Worker.create({
+    connection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: { gateCandidate: training.gateCandidate },
+  });
+  const trainer = await Worker.create({
+    connection,
+    taskQueue: trainingTaskQueue(TASK_QUEUE),
+    activities: { trainCandidate: training.trainCandidate },
+    maxConcurrentActivityTaskExecutions: 1,
+  });
+  await main.runUntil(() =>
+    trainer.runUntil(async () => {
+      const started = performance.now();
+      const cli = fileURLToPath(new URL('../bin/fanfare.js', import.meta.url));
+      const child = spawn(process.execPath, [cli, 'train', '--report', '--as-of', asOf.toISOString(), ...trainFlags], {
+        env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATABASE_URL: url },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      log(`fanfare train --report exited ${code} after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }),
+  );
   await server.stop();
 }
 
@@ -71,19 +87,25 @@ for (let run = 1; run <= 3; run++) {
   const scored = await scorer.scoreCandidates(event, candidates, asOf.getTime());
   const s = (performance.now() - t0) / 1000;
   if (!scored.scores) throw new Error(`no scores: ${scored.unscoredReason}`);
-  log(`scoreCandidates: ${candidates.length} candidates (10,000 fans × 2 channels × 24 hours) with model ${scored.modelVersion} in ${s.toFixed(2)} s (${(candidates.length / s).toFixed(0)}/s)`);
+  log(
+    `scoreCandidates: ${candidates.length} candidates (10,000 fans × 2 channels × 24 hours) with model ${scored.modelVersion} in ${s.toFixed(2)} s (${(candidates.length / s).toFixed(0)}/s)`,
+  );
 }
 
 // decideBatch as announceEvent runs it: 2,000-fan pages of the biggest creator's audience, scored with SHAP and written.
-const { event: ev } = await insertEvent(pool, {
-  creatorId: event.creatorId,
-  kind: 'post',
-  title: 'Bench post',
-  url: 'https://fans.example/bench',
-  audience: { rule: 'all' },
-  idempotencyKey: `bench-${Date.now()}`,
-  deadline: null,
-}, asOf);
+const { event: ev } = await insertEvent(
+  pool,
+  {
+    creatorId: event.creatorId,
+    kind: 'post',
+    title: 'Bench post',
+    url: 'https://fans.example/bench',
+    audience: { rule: 'all' },
+    idempotencyKey: `bench-${Date.now()}`,
+    deadline: null,
+  },
+  asOf,
+);
 // decideBatch touches only the pool, the scorer and the clock.
 const activities = createActivities({ pool, scorer, now: () => asOf } as unknown as ActivityDeps);
 const t0 = performance.now();
@@ -98,6 +120,8 @@ for (;;) {
   if (page.fans < 2000) break;
 }
 const s = (performance.now() - t0) / 1000;
-log(`decideBatch: ${audience} fans, ${decisions} decisions scored with top-5 SHAP and written in ${s.toFixed(1)} s (${(decisions / s).toFixed(0)} decisions/s)`);
+log(
+  `decideBatch: ${audience} fans, ${decisions} decisions scored with top-5 SHAP and written in ${s.toFixed(1)} s (${(decisions / s).toFixed(0)} decisions/s)`,
+);
 await deleteEvent(pool, ev.id);
 await pool.end();

@@ -7,12 +7,12 @@ const SYNTAX = {
   flags: {
     fans: { value: 'N', help: 'fans in the demo world (default 2000)' },
     creators: { value: 'N', help: 'creators in the demo world (default 20)' },
-    seed: { value: 'N', help: 'the demo world\'s random seed (default 1)' },
+    seed: { value: 'N', help: "the demo world's random seed (default 1)" },
   },
   env: {
     DATABASE_URL: 'use this PostgreSQL instead of starting an embedded one',
     TEMPORAL_ADDRESS: 'use this Temporal cluster instead of starting a dev server',
-    'PORT, HOST': 'the API\'s listen address (default 8080, or a free port, on 127.0.0.1)',
+    'PORT, HOST': "the API's listen address (default 8080, or a free port, on 127.0.0.1)",
     ADMIN_TOKEN: 'bearer token of the admin API and console (default: one generated per run)',
     ...ENV.links,
     ...ENV.cache,
@@ -64,7 +64,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
     `    -d '${body}'`,
     `  curl -s ${stack.apiUrl}/api/events/ID      (ID from the answer: decisions by action, deliveries by channel)`,
     '',
-    'The admin API (cap policy, audit, replay) takes this run\'s token:',
+    "The admin API (cap policy, audit, replay) takes this run's token:",
     `  curl -s ${stack.apiUrl}/api/admin/policy -H 'authorization: Bearer ${stack.adminToken}'`,
     '',
     'Ctrl-C stops everything.',

@@ -5,7 +5,7 @@ import { loadDataFile } from '../models/gbdt/data-file.ts';
 import { parseModel } from '../models/gbdt/model-text-parse.ts';
 import { formatG17 } from '../models/gbdt/number-format.ts';
 import { canonicalParameterName } from '../models/gbdt/param-names.ts';
-import { parseArgs, parseConfigText, type ParamEntry } from '../models/gbdt/params.ts';
+import { type ParamEntry, parseArgs, parseConfigText } from '../models/gbdt/params.ts';
 import { leafIndex } from '../models/gbdt/predict.ts';
 import { shapExplainer } from '../models/gbdt/shap.ts';
 import type { Model } from '../models/gbdt/tree.ts';
@@ -40,7 +40,10 @@ function parseInt10(entry: ParamEntry, min: number): number {
 }
 
 /** Resolves key=value arguments (and a config=FILE they name) into prediction parameters; arguments win, then first mention. */
-export function resolvePredictParams(args: readonly string[], readText = (p: string) => readFileSync(p, 'utf8')): PredictParams {
+export function resolvePredictParams(
+  args: readonly string[],
+  readText = (p: string) => readFileSync(p, 'utf8'),
+): PredictParams {
   const fromArgs = parseArgs(args);
   const config = fromArgs.find((e) => canonicalParameterName(e.key) === 'config');
   const entries = [...fromArgs, ...(config ? parseConfigText(readText(config.value), config.value) : [])];
@@ -60,7 +63,8 @@ export function resolvePredictParams(args: readonly string[], readText = (p: str
     return e.value;
   };
   const bool = (name: string) => (given.has(name) ? parseBool(given.get(name)!) : false);
-  const int = (name: string, min: number, fallback: number) => (given.has(name) ? parseInt10(given.get(name)!, min) : fallback);
+  const int = (name: string, min: number, fallback: number) =>
+    given.has(name) ? parseInt10(given.get(name)!, min) : fallback;
   // LightGBM predicts the file named by `data`; `test`/`valid` is accepted when `data` is absent.
   const data = given.get('data')?.value || given.get('valid')?.value.split(',')[0] || '';
   if (data === '') throw new Error('missing parameter data=<file to predict>');
@@ -142,7 +146,7 @@ function writeTable(path: string, values: Float64Array, numRows: number, width: 
         for (let j = 0; j < width; j += 1) cells[j] = formatG17(values[r * width + j]);
         lines.push(cells.join('\t'));
       }
-      writeSync(fd, lines.join('\n') + '\n');
+      writeSync(fd, `${lines.join('\n')}\n`);
     }
   } finally {
     closeSync(fd);
@@ -151,7 +155,11 @@ function writeTable(path: string, values: Float64Array, numRows: number, width: 
 
 /** Runs a prediction task; returns the number of rows written. */
 export function runPredict(params: PredictParams): number {
-  const model = selectIterations(parseModel(readFileSync(params.inputModel, 'utf8'), params.inputModel), params.startIteration, params.numIteration);
+  const model = selectIterations(
+    parseModel(readFileSync(params.inputModel, 'utf8'), params.inputModel),
+    params.startIteration,
+    params.numIteration,
+  );
   const { rows, numRows } = loadRows(params, model);
   const width = model.maxFeatureIdx + 1;
   let out: Float64Array;

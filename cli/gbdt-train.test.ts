@@ -22,11 +22,17 @@ afterEach(() => {
 
 describe('runTrain', () => {
   it('trains from a LightGBM config file and writes a model LightGBM-format parsers accept', async () => {
-    const lines = Array.from({ length: 300 }, (_, i) => `${i % 3 === 0 ? 1 : 0}\t${(i * 7) % 11}\t${i % 3}\t${(i * 13) % 5}`);
-    writeFileSync(join(dir, 'small.train'), lines.join('\n') + '\n');
+    const lines = Array.from(
+      { length: 300 },
+      (_, i) => `${i % 3 === 0 ? 1 : 0}\t${(i * 7) % 11}\t${i % 3}\t${(i * 13) % 5}`,
+    );
+    writeFileSync(join(dir, 'small.train'), `${lines.join('\n')}\n`);
     const conf = join(dir, 'train.conf');
     const model = join(dir, 'model.txt');
-    writeFileSync(conf, `task = train\nobjective = binary\nmetric = auc\ndata = ${join(dir, 'small.train')}\nvalid_data = ${join(dir, 'small.train')}\nnum_trees = 5\nmin_data_in_leaf = 10\noutput_model = ${model}\ntree_learner = serial\n`);
+    writeFileSync(
+      conf,
+      `task = train\nobjective = binary\nmetric = auc\ndata = ${join(dir, 'small.train')}\nvalid_data = ${join(dir, 'small.train')}\nnum_trees = 5\nmin_data_in_leaf = 10\noutput_model = ${model}\ntree_learner = serial\n`,
+    );
     const io = capture();
     const code = await runTrain([`config=${conf}`, 'num_leaves=4']);
     expect(io.err()).toBe('');

@@ -1,10 +1,10 @@
 // `fanfare gbdt train key=value…`: LightGBM's CLI training task over our trainer, with a bar counting iterations.
 import { writeFileSync } from 'node:fs';
 import { trainModel } from '../models/gbdt/boosting.ts';
-import { loadDataFile, type DataFileOptions } from '../models/gbdt/data-file.ts';
+import { type DataFileOptions, loadDataFile } from '../models/gbdt/data-file.ts';
 import { modelToText } from '../models/gbdt/model-text-write.ts';
 import { loadParams } from '../models/gbdt/params.ts';
-import { startProgress, type Progress } from './progress.ts';
+import { type Progress, startProgress } from './progress.ts';
 
 /** Runs a training task; returns the process exit code (1 with a one-line message on bad input). */
 export async function runTrain(args: string[]): Promise<number> {

@@ -5,11 +5,11 @@ import type { Command } from './command.ts';
 
 const TRAIN = {
   command: 'gbdt train',
-  summary: 'train a model as LightGBM\'s CLI does (task=train), writing LightGBM\'s model text format',
+  summary: "train a model as LightGBM's CLI does (task=train), writing LightGBM's model text format",
   operands: ['key=value', '...'],
   notes: [
     [
-      'Parameters are LightGBM\'s, aliases included; an argument beats config=FILE, and within one the first wins:',
+      "Parameters are LightGBM's, aliases included; an argument beats config=FILE, and within one the first wins:",
       '  config=FILE           a LightGBM config file of "key = value" lines, # comments',
       '  data=FILE             training data, TSV or CSV, label in the first column (label_column=N, header=true)',
       '  valid=FILE[,FILE]     validation sets: metrics each iteration, early_stopping_round=N',
@@ -26,11 +26,11 @@ const TRAIN = {
 
 const PREDICT = {
   command: 'gbdt predict',
-  summary: 'apply a LightGBM text model to a data file as LightGBM\'s CLI does (task=predict)',
+  summary: "apply a LightGBM text model to a data file as LightGBM's CLI does (task=predict)",
   operands: ['key=value', '...'],
   notes: [
     [
-      'Parameters are LightGBM\'s, aliases included; an argument beats config=FILE, and within one the first wins:',
+      "Parameters are LightGBM's, aliases included; an argument beats config=FILE, and within one the first wins:",
       '  input_model=FILE              the model (required)',
       '  data=FILE                     rows to predict, TSV or CSV (required; header=true matches columns by name)',
       '  output_result=FILE            where the predictions go (default LightGBM_predict_result.txt)',
@@ -38,7 +38,7 @@ const PREDICT = {
       '  predict_contrib=true          SHAP contributions: per class, a column per feature and the expected value',
       '  predict_leaf_index=true       the leaf of every tree',
       '  start_iteration_predict=N, num_iteration_predict=N   use only these iterations',
-      '  predict_disable_shape_check=true   predict a file whose column count differs from the model\'s',
+      "  predict_disable_shape_check=true   predict a file whose column count differs from the model's",
     ].join('\n'),
     'example: fanfare gbdt predict input_model=model.txt data=test.tsv output_result=scores.tsv',
   ],

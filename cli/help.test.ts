@@ -64,7 +64,7 @@ describe('fanfare help', () => {
     }
   });
 
-  it('prints a command\'s or a subcommand\'s usage, the same as its --help', async () => {
+  it("prints a command's or a subcommand's usage, the same as its --help", async () => {
     const run = await fanfare(['help', 'policy', 'set']);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe((await fanfare(['policy', 'set', '-h'])).stdout);

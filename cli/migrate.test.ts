@@ -4,14 +4,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestSchema } from '../testing/db.ts';
 import { testDatabaseUrl } from '../app/config.ts';
+import { createTestSchema } from '../testing/db.ts';
 import { parseMigrateArgs } from './migrate.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fanfare.js');
 
 function fanfare(args: string[], env: Record<string, string | undefined>) {
-  return spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: 'utf8' });
+  return spawnSync(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    encoding: 'utf8',
+  });
 }
 
 describe('fanfare migrate', () => {
@@ -36,7 +39,9 @@ describe('fanfare migrate', () => {
       const first = fanfare(['migrate', '--schema', scoped.schema, '--dir', dir], env);
       expect(first.stderr).toBe('');
       expect(first.stdout).toMatch(new RegExp(`applied 0001_first\\.sql to schema ${scoped.schema} in \\d+ ms`));
-      expect(fanfare(['migrate', '--schema', scoped.schema, '--dir', dir], env).stdout).toBe('migrations: up to date\n');
+      expect(fanfare(['migrate', '--schema', scoped.schema, '--dir', dir], env).stdout).toBe(
+        'migrations: up to date\n',
+      );
     } finally {
       await scoped.drop();
       await rm(dir, { recursive: true, force: true });

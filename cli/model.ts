@@ -2,17 +2,17 @@
 import { databaseUrl } from '../app/config.ts';
 import { getModel, listModels, promoteModel, rollbackModel } from '../db/models.ts';
 import { createPool, type Pool } from '../db/pool.ts';
-import { formatModelList, formatModelReport } from './model-report.ts';
 import { defineCommand, defineGroup, ENV, parseFlags, type Syntax } from './args.ts';
+import { formatModelList, formatModelReport } from './model-report.ts';
 
 const LIST = {
   command: 'model list',
-  summary: 'list the registry\'s models with their holdout metrics',
+  summary: "list the registry's models with their holdout metrics",
   env: ENV.database,
 } satisfies Syntax;
 const SHOW = {
   command: 'model show',
-  summary: 'a model\'s holdout report beside the oracle\'s: AUC, logloss, calibration, lift',
+  summary: "a model's holdout report beside the oracle's: AUC, logloss, calibration, lift",
   operands: ['VERSION'],
   env: ENV.database,
 } satisfies Syntax;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getActiveCapPolicy } from '../db/cap-policies.ts';
-import { useTestSchema } from '../testing/db.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { useTestSchema } from '../testing/db.ts';
 import { command, parseSetArgs, parseShowArgs, parseValidateArgs } from './policy.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'fanfare.js');
@@ -14,7 +14,10 @@ const BIN = join(import.meta.dirname, '..', 'bin', 'fanfare.js');
 describe('fanfare policy', () => {
   const db = useTestSchema('policy_cli');
   const fanfare = (args: string[]) =>
-    spawnSync(process.execPath, [BIN, 'policy', ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: db().connectionString }, encoding: 'utf8' });
+    spawnSync(process.execPath, [BIN, 'policy', ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: db().connectionString },
+      encoding: 'utf8',
+    });
 
   it('parses its arguments and names a bad one', async () => {
     expect(parseShowArgs([])).toEqual({ builtIn: false });
@@ -49,7 +52,9 @@ describe('fanfare policy', () => {
     expect(fanfare(['validate', good])).toMatchObject({ status: 0, stdout: `${good}: valid cap policy "default"\n` });
     const invalid = fanfare(['validate', bad]);
     expect(invalid.status).toBe(1);
-    expect(invalid.stderr).toContain('rules[2].window: must be a duration such as "24h"\ndigest.topK: must be an integer from 1 to 50');
+    expect(invalid.stderr).toContain(
+      'rules[2].window: must be a duration such as "24h"\ndigest.topK: must be an integer from 1 to 50',
+    );
     expect(fanfare(['validate', broken]).stderr).toMatch(/\(document\): must be JSON \(/);
 
     const set = fanfare(['set', good, '--actor', 'ana']);
@@ -59,7 +64,9 @@ describe('fanfare policy', () => {
 
     const rejected = fanfare(['set', bad, '--actor', 'ben']);
     expect(rejected.status).toBe(1);
-    expect(rejected.stderr).toContain('invalid cap policy, not stored; the active policy stays in force\nrules[2].window: must be a duration such as "24h"');
+    expect(rejected.stderr).toContain(
+      'invalid cap policy, not stored; the active policy stays in force\nrules[2].window: must be a duration such as "24h"',
+    );
     expect(await getActiveCapPolicy(db().pool)).toEqual(active);
 
     const shown = fanfare(['show']);
@@ -71,6 +78,6 @@ describe('fanfare policy', () => {
     await writeFile(good, JSON.stringify(changed));
     expect(fanfare(['set', good, '--actor', 'cy']).stdout).toContain('quietHours.start: 22 → 21');
     const audit = fanfare(['audit']);
-    expect(audit.stdout).toMatch(/version \d+  activate by cy\n {4}quietHours.start: 22 → 21\n.*activate by ana/);
+    expect(audit.stdout).toMatch(/version \d+ {2}activate by cy\n {4}quietHours.start: 22 → 21\n.*activate by ana/);
   });
 });

@@ -1,11 +1,11 @@
 // `fanfare policy show|validate|set|audit`: the cap policy and its audit trail; an invalid one never becomes active.
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import { databaseUrl } from '../app/config.ts';
+import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import { createPool, type Pool } from '../db/pool.ts';
-import { DEFAULT_CAP_POLICY, validateCapPolicy, type CapPolicy } from '../policy/cap-policy.ts';
 import { formatFieldErrors, type Validated } from '../domain/field-error.ts';
+import { type CapPolicy, DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
 import { formatChanges } from '../policy/diff.ts';
 import { defineCommand, defineGroup, ENV, parseFlags, type Syntax } from './args.ts';
 

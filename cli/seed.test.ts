@@ -3,14 +3,16 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { useTestSchema } from '../testing/db.ts';
 import { startEndingNow } from '../simulator/spec.ts';
-import { command, parseSeedArgs, specFromArgs } from './seed.ts';
 import { readSimulatedWorld } from '../simulator/world-setting.ts';
+import { useTestSchema } from '../testing/db.ts';
+import { command, parseSeedArgs, specFromArgs } from './seed.ts';
 
 describe('parseSeedArgs', () => {
   it('reads the flags', () => {
-    expect(parseSeedArgs(['--fans', '100', '--creators', '5', '--world', 'w.json', '--seed', '3', '--history-days', '14'])).toEqual({
+    expect(
+      parseSeedArgs(['--fans', '100', '--creators', '5', '--world', 'w.json', '--seed', '3', '--history-days', '14']),
+    ).toEqual({
       historyDays: 14,
       fans: 100,
       creators: 5,
@@ -31,7 +33,11 @@ describe('parseSeedArgs', () => {
   });
 
   it('moves the start so that the history ends at the current hour', async () => {
-    expect(parseSeedArgs(['--history-days', '28', '--history-ends-now', '--fans', '5'])).toEqual({ historyDays: 28, historyEndsNow: true, fans: 5 });
+    expect(parseSeedArgs(['--history-days', '28', '--history-ends-now', '--fans', '5'])).toEqual({
+      historyDays: 28,
+      historyEndsNow: true,
+      fans: 5,
+    });
     expect(startEndingNow(2, Date.parse('2025-06-10T15:42:00Z'))).toBe('2025-06-08T15:00:00.000Z');
     const spec = await specFromArgs({ historyDays: 3, historyEndsNow: true });
     const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;

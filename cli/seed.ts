@@ -1,25 +1,25 @@
 // `fanfare seed`: generates the simulated world from a spec and writes it into the database named by DATABASE_URL.
 import { databaseUrl } from '../app/config.ts';
 import { createPool } from '../db/pool.ts';
+import { analyzeLogTables } from '../db/seed-history.ts';
+import { DAY_MS } from '../domain/time.ts';
 import { writeHistory } from '../simulator/history.ts';
 import { seedWorld } from '../simulator/seed.ts';
-import { storeSimulatedWorld } from '../simulator/world-setting.ts';
 import { loadWorldSpec, parseWorldSpec, startEndingNow, type WorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
-import { DAY_MS } from '../domain/time.ts';
-import { analyzeLogTables } from '../db/seed-history.ts';
+import { storeSimulatedWorld } from '../simulator/world-setting.ts';
 import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
-import { startProgress, type Progress } from './progress.ts';
+import { type Progress, startProgress } from './progress.ts';
 
 const SYNTAX = {
   command: 'seed',
   summary: 'write the simulated world (and, with --history-days, baseline history) into DATABASE_URL',
   flags: {
     world: { value: 'SPEC.json', help: 'the world spec (default: the built-in one; docs/SIMULATOR.md)' },
-    fans: { value: 'N', help: 'fans, instead of the spec\'s count' },
-    creators: { value: 'N', help: 'creators, instead of the spec\'s count' },
-    seed: { value: 'N', help: 'random seed, instead of the spec\'s (a negative one is written --seed=-N)' },
-    'history-days': { value: 'N', help: 'also write N days of baseline sends and engagement from the world\'s start' },
+    fans: { value: 'N', help: "fans, instead of the spec's count" },
+    creators: { value: 'N', help: "creators, instead of the spec's count" },
+    seed: { value: 'N', help: "random seed, instead of the spec's (a negative one is written --seed=-N)" },
+    'history-days': { value: 'N', help: "also write N days of baseline sends and engagement from the world's start" },
     'history-ends-now': { help: 'with --history-days: start the world so that its history ends at the current hour' },
   },
   env: ENV.database,

@@ -1,18 +1,18 @@
 // `fanfare simulate`: a cap policy replayed on a simulated world against the ground truth, beside two baselines.
 import { readFile } from 'node:fs/promises';
-import { modelText } from '../db/models.ts';
 import { databaseUrl } from '../app/config.ts';
+import { modelText } from '../db/models.ts';
 import { createPool } from '../db/pool.ts';
+import { formatFieldErrors } from '../domain/field-error.ts';
 import { loadRelevanceModel, type RelevanceModel } from '../models/relevance-model.ts';
+import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { baselineHistory, modelScorer, trainReplayModel } from '../replay/model.ts';
+import { formatReplay, oracleScorer, type ReplayScorer, replay } from '../replay/replay.ts';
 import { loadWorldSpec, parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld, type World } from '../simulator/world.ts';
-import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
-import { formatFieldErrors } from '../domain/field-error.ts';
-import { readPolicyFile } from './policy.ts';
-import { baselineHistory, modelScorer, trainReplayModel } from '../replay/model.ts';
-import { formatReplay, oracleScorer, replay, type ReplayScorer } from '../replay/replay.ts';
 import { defineCommand, parseFlags, type Syntax } from './args.ts';
-import { startProgress, type Progress } from './progress.ts';
+import { readPolicyFile } from './policy.ts';
+import { type Progress, startProgress } from './progress.ts';
 
 const SYNTAX = {
   command: 'simulate',
@@ -21,8 +21,8 @@ const SYNTAX = {
     policy: { value: 'FILE', help: 'the cap policy document (default: the built-in policy)' },
     world: { value: 'SPEC.json', help: 'the world spec (default: the built-in one; docs/SIMULATOR.md)' },
     days: { value: 'N', help: 'days replayed, 1 to 60 (default 14)' },
-    fans: { value: 'N', help: 'fans, 1 to 200000, instead of the spec\'s count' },
-    scores: { value: 'model|oracle', help: 'a trained model\'s scores, or the true P(open) (default model)' },
+    fans: { value: 'N', help: "fans, 1 to 200000, instead of the spec's count" },
+    scores: { value: 'model|oracle', help: "a trained model's scores, or the true P(open) (default model)" },
     model: { value: 'VERSION|FILE', help: 'a registry version or a LightGBM text file (default: trained in memory)' },
     'train-days': { value: 'N', help: 'days of baseline history before the replayed days, 3 to 60 (default 14)' },
     'max-train-rows': { value: 'N', help: 'training rows kept at most, 1000 to 10000000 (default 600000)' },

@@ -8,7 +8,7 @@ const SYNTAX = {
   env: { ...ENV.temporalCli, ...ENV.cache },
   notes: [
     'The build is `go install` of the pinned version, with Go 1.22 or newer from PATH; stderr counts the packages ' +
-      'compiled, and shows go\'s whole output if the build fails.',
+      "compiled, and shows go's whole output if the build fails.",
   ],
 } satisfies Syntax;
 

@@ -2,17 +2,17 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { readConfig } from '../app/config.ts';
 import { DEFAULT_TRAINING as TRAINING } from '../models/relevance-training.ts';
-import { formatModelReport } from './model-report.ts';
-import type { RetrainModelInput } from '../workflows/retrain-model.ts';
 import { retrainWorkflowId, TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
+import type { RetrainModelInput } from '../workflows/retrain-model.ts';
 import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
+import { formatModelReport } from './model-report.ts';
 import { startProgress } from './progress.ts';
 
 const SYNTAX = {
   command: 'train',
   summary: 'train a relevance model now (--report: model vs oracle) or set up the nightly schedule (--schedule)',
   flags: {
-    report: { help: 'print the new model\'s holdout report beside the oracle\'s' },
+    report: { help: "print the new model's holdout report beside the oracle's" },
     schedule: { help: 'create or update the nightly retraining schedule instead of training now' },
     'train-days': { value: 'N', help: `days of sends to learn from, 2 or more (default ${TRAINING.trainDays})` },
     'holdout-days': { value: 'N', help: `latest days held out to evaluate on (default ${TRAINING.holdoutDays})` },
@@ -63,9 +63,7 @@ async function currentStep(handle: WorkflowHandle): Promise<string> {
   const name = activity.activityType?.name ?? 'activity';
   const attempt = (activity.attempt ?? 1) > 1 ? `, attempt ${activity.attempt}` : '';
   const failure = activity.lastFailure?.message ? ` after "${activity.lastFailure.message}"` : '';
-  return activity.state === STARTED
-    ? `${name} running${attempt}`
-    : `${name} waiting for a worker${attempt}${failure}`;
+  return activity.state === STARTED ? `${name} running${attempt}` : `${name} waiting for a worker${attempt}${failure}`;
 }
 
 /** The workflow's result, with its current step and the time elapsed on stderr meanwhile. */

@@ -1,15 +1,15 @@
 // `fanfare worker [--only main|training]`: runs workflows and activities until SIGINT or SIGTERM.
 import { readConfig } from '../app/config.ts';
+import { ensureDigestSchedule } from '../app/digest-schedule.ts';
 import { connectTemporal, openPool } from '../app/services.ts';
 import { ensureRetrainSchedule } from '../app/training-schedule.ts';
-import { ensureDigestSchedule } from '../app/digest-schedule.ts';
 import { roleTaskQueue, startWorker, WORKER_ROLES, type WorkerRole } from '../app/worker.ts';
 import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
 
 const SYNTAX = {
   command: 'worker',
   summary: 'run the Temporal worker: workflows, activities and model training, until SIGINT or SIGTERM',
-  flags: { only: { value: 'main|training', help: 'serve one role\'s task queue only (default: both)' } },
+  flags: { only: { value: 'main|training', help: "serve one role's task queue only (default: both)" } },
   env: {
     ...ENV.database,
     ...ENV.temporal,

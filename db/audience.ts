@@ -1,14 +1,20 @@
 // An event's audience, a keyset page at a time: members matching the audience rule, not muted, with the channels they can be reached on.
-import type { Pool } from './pool.ts';
+
 import type { AudienceMember } from '../domain/decision.ts';
 import type { Channel } from '../domain/vocabulary.ts';
+import type { Pool } from './pool.ts';
 
 /**
  * Email needs: the channel enabled, no unsubscribe, a deliverable address.
  * Push needs: the channel enabled and at least one active subscription.
  * A fan with neither is left out of the page.
  */
-export async function audiencePage(pool: Pool, eventId: number, afterFanId: number, limit: number): Promise<AudienceMember[]> {
+export async function audiencePage(
+  pool: Pool,
+  eventId: number,
+  afterFanId: number,
+  limit: number,
+): Promise<AudienceMember[]> {
   const r = await pool.query(
     `select m.fan_id,
             coalesce(p.email_enabled, true) and p.unsubscribed_at is null and f.email_status = 'active' as email,

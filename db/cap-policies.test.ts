@@ -1,6 +1,6 @@
 // Tests cap policy storage on a real PostgreSQL: activation, the audit trail with its diff, and concurrent edits.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CAP_POLICY, type CapPolicy } from '../policy/cap-policy.ts';
+import { type CapPolicy, DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from './cap-policies.ts';
 
@@ -12,9 +12,17 @@ describe('cap policies', () => {
     expect(await getActiveCapPolicy(pool)).toBeNull();
     const first = await activateCapPolicy(pool, DEFAULT_CAP_POLICY, 'ana');
     expect(first).toMatchObject({ changed: true, diff: [{ path: '(document)', op: 'change', from: null }] });
-    expect(await getActiveCapPolicy(pool)).toMatchObject({ version: first.version, document: DEFAULT_CAP_POLICY, active: true, createdBy: 'ana' });
+    expect(await getActiveCapPolicy(pool)).toMatchObject({
+      version: first.version,
+      document: DEFAULT_CAP_POLICY,
+      active: true,
+      createdBy: 'ana',
+    });
 
-    const looser: CapPolicy = { ...DEFAULT_CAP_POLICY, rules: DEFAULT_CAP_POLICY.rules.map((r) => (r.name === 'push_per_day' ? { ...r, limit: 4 } : r)) };
+    const looser: CapPolicy = {
+      ...DEFAULT_CAP_POLICY,
+      rules: DEFAULT_CAP_POLICY.rules.map((r) => (r.name === 'push_per_day' ? { ...r, limit: 4 } : r)),
+    };
     const second = await activateCapPolicy(pool, looser, 'ben');
     expect(second.version).toBeGreaterThan(first.version);
     expect(second.diff).toEqual([{ path: 'rules[0].limit', op: 'change', from: 3, to: 4 }]);
@@ -24,7 +32,10 @@ describe('cap policies', () => {
     expect(await activateCapPolicy(pool, looser, 'ben')).toEqual({ version: second.version, changed: false, diff: [] });
 
     const audit = await listCapPolicyAudit(pool);
-    expect(audit.map((a) => [a.version, a.actor, a.action])).toEqual([[second.version, 'ben', 'activate'], [first.version, 'ana', 'activate']]);
+    expect(audit.map((a) => [a.version, a.actor, a.action])).toEqual([
+      [second.version, 'ben', 'activate'],
+      [first.version, 'ana', 'activate'],
+    ]);
     expect(audit[0].diff).toEqual(second.diff);
     expect(audit[0].at).toBeInstanceOf(Date);
   });
@@ -38,7 +49,9 @@ describe('cap policies', () => {
     expect(active.rows).toHaveLength(1);
     const last = Math.max(...results.map((r) => r.version));
     expect(active.rows[0].version).toBe(last);
-    const audit = (await listCapPolicyAudit(pool)).filter((a) => results.some((r) => r.version === a.version)).reverse();
+    const audit = (await listCapPolicyAudit(pool))
+      .filter((a) => results.some((r) => r.version === a.version))
+      .reverse();
     // Each audited change names the previous version's name as `from`: no edit was diffed against a stale version.
     const names = await pool.query(`select version, document->>'name' as name from cap_policies order by version`);
     const nameOf = new Map(names.rows.map((r) => [r.version, r.name]));
@@ -51,7 +64,9 @@ describe('cap policies', () => {
   it('rejects an empty actor and keeps the active version', async () => {
     const pool = db().pool;
     const before = await getActiveCapPolicy(pool);
-    await expect(activateCapPolicy(pool, { ...DEFAULT_CAP_POLICY, name: 'nobody' }, ' ')).rejects.toThrow('activateCapPolicy: actor must name who made the change');
+    await expect(activateCapPolicy(pool, { ...DEFAULT_CAP_POLICY, name: 'nobody' }, ' ')).rejects.toThrow(
+      'activateCapPolicy: actor must name who made the change',
+    );
     expect(await getActiveCapPolicy(pool)).toEqual(before);
   });
 });

@@ -8,7 +8,10 @@ import type { Pool } from './pool.ts';
 export async function searchFans(pool: Pool, q: string): Promise<FanMatch[]> {
   const r = /^\d+$/.test(q)
     ? await pool.query(`select id, email, time_zone from fans where id = $1::bigint`, [q])
-    : await pool.query(`select id, email, time_zone from fans where email ilike '%' || $1::text || '%' order by id limit 20`, [q.replace(/[\\%_]/g, (c) => `\\${c}`)]);
+    : await pool.query(
+        `select id, email, time_zone from fans where email ilike '%' || $1::text || '%' order by id limit 20`,
+        [q.replace(/[\\%_]/g, (c) => `\\${c}`)],
+      );
   return r.rows.map((row) => ({ id: row.id, email: row.email, timeZone: row.time_zone }));
 }
 

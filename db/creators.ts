@@ -3,9 +3,10 @@ import type { Pool } from './pool.ts';
 
 /** Handles by creator id; ids that are not creators are left out. */
 export async function creatorHandles(pool: Pool, creatorIds: readonly number[]): Promise<Map<number, string>> {
-  const { rows } = await pool.query<{ id: number; handle: string }>(`select id, handle from creators where id = any($1::bigint[])`, [
-    creatorIds,
-  ]);
+  const { rows } = await pool.query<{ id: number; handle: string }>(
+    `select id, handle from creators where id = any($1::bigint[])`,
+    [creatorIds],
+  );
   return new Map(rows.map((r) => [Number(r.id), r.handle]));
 }
 
@@ -28,6 +29,8 @@ export async function quietestCreator(pool: Pool, creatorIds: readonly number[])
 
 /** The creator with the most members (the lowest id among equals), with that count; null without memberships. */
 export async function largestCreator(pool: Pool): Promise<{ creatorId: number; members: number } | null> {
-  const r = await pool.query(`select creator_id, count(*)::int as n from memberships group by creator_id order by count(*) desc, creator_id limit 1`);
+  const r = await pool.query(
+    `select creator_id, count(*)::int as n from memberships group by creator_id order by count(*) desc, creator_id limit 1`,
+  );
   return r.rows[0] ? { creatorId: r.rows[0].creator_id, members: r.rows[0].n } : null;
 }

@@ -1,7 +1,8 @@
 // Sends and opens per creator, channel and UTC day, from one query: what the engagement snapshots are summed from.
-import type { Pool } from './pool.ts';
+
 import { DAY_MS } from '../domain/time.ts';
 import type { Channel } from '../domain/vocabulary.ts';
+import type { Pool } from './pool.ts';
 
 /** Sends and opens of one creator on one channel on one UTC day (day = days since the epoch). */
 export interface DailyEngagement {
@@ -18,7 +19,13 @@ export interface DailyEngagement {
  * never uses an open that had not happened yet.
  */
 export async function dailyEngagement(pool: Pool, fromDay: number, toDay: number): Promise<DailyEngagement[]> {
-  const { rows } = await pool.query<{ creator_id: number; channel: Channel; day: number; sends: number; opens: number }>(
+  const { rows } = await pool.query<{
+    creator_id: number;
+    channel: Channel;
+    day: number;
+    sends: number;
+    opens: number;
+  }>(
     `select creator_id, channel, day, sum(sends)::int as sends, sum(opens)::int as opens
        from (select e.creator_id, v.channel, floor(extract(epoch from v.started_at) / 86400)::int as day, count(*) as sends, 0 as opens
                from deliveries v
@@ -35,5 +42,11 @@ export async function dailyEngagement(pool: Pool, fromDay: number, toDay: number
       group by 1, 2, 3`,
     [new Date(fromDay * DAY_MS), new Date(toDay * DAY_MS)],
   );
-  return rows.map((r) => ({ creatorId: Number(r.creator_id), channel: r.channel, day: r.day, sends: r.sends, opens: r.opens }));
+  return rows.map((r) => ({
+    creatorId: Number(r.creator_id),
+    channel: r.channel,
+    day: r.day,
+    sends: r.sends,
+    opens: r.opens,
+  }));
 }

@@ -20,7 +20,11 @@ export interface FanContext {
   digestCadence: DigestCadence;
 }
 
-export async function fanContexts(db: Queryable, creatorId: number, fanIds: readonly number[]): Promise<Map<number, FanContext>> {
+export async function fanContexts(
+  db: Queryable,
+  creatorId: number,
+  fanIds: readonly number[],
+): Promise<Map<number, FanContext>> {
   const r = await db.query(
     `select f.id, f.time_zone, m.kind, m.tier, m.started_at, p.quiet_start, p.quiet_end, coalesce(p.digest_cadence, 'daily') as digest_cadence
        from fans f
@@ -67,7 +71,13 @@ export interface AlertRow {
  * those of `exceptEventId` (a retried page re-deciding its own event) and those whose delivery was skipped or failed:
  * nothing reached the fan.
  */
-export async function alertHistory(db: Queryable, fanIds: readonly number[], from: Date, to: Date, exceptEventId: number): Promise<AlertRow[]> {
+export async function alertHistory(
+  db: Queryable,
+  fanIds: readonly number[],
+  from: Date,
+  to: Date,
+  exceptEventId: number,
+): Promise<AlertRow[]> {
   const r = await db.query(
     `select d.fan_id, d.channel, e.creator_id, e.kind, d.send_at
        from decisions d join creator_events e on e.id = d.event_id
@@ -77,7 +87,13 @@ export async function alertHistory(db: Queryable, fanIds: readonly number[], fro
       order by d.send_at`,
     [fanIds, from, to, exceptEventId],
   );
-  return r.rows.map((row) => ({ fanId: row.fan_id, channel: row.channel, creatorId: row.creator_id, kind: row.kind, sendAt: row.send_at }));
+  return r.rows.map((row) => ({
+    fanId: row.fan_id,
+    channel: row.channel,
+    creatorId: row.creator_id,
+    kind: row.kind,
+    sendAt: row.send_at,
+  }));
 }
 
 /** A past scored decision: what a candidate was worth to the fan, for value-aware capping. */
@@ -89,7 +105,12 @@ export interface PastCandidateRow {
   score: number;
 }
 
-export async function pastCandidates(db: Queryable, fanIds: readonly number[], from: Date, to: Date): Promise<PastCandidateRow[]> {
+export async function pastCandidates(
+  db: Queryable,
+  fanIds: readonly number[],
+  from: Date,
+  to: Date,
+): Promise<PastCandidateRow[]> {
   const r = await db.query(
     `select d.fan_id, d.channel, e.kind, d.decided_at, d.score
        from decisions d join creator_events e on e.id = d.event_id
@@ -97,5 +118,11 @@ export async function pastCandidates(db: Queryable, fanIds: readonly number[], f
         and d.decided_at >= $2::timestamptz and d.decided_at < $3::timestamptz`,
     [fanIds, from, to],
   );
-  return r.rows.map((row) => ({ fanId: row.fan_id, channel: row.channel, kind: row.kind, decidedAt: row.decided_at, score: row.score }));
+  return r.rows.map((row) => ({
+    fanId: row.fan_id,
+    channel: row.channel,
+    kind: row.kind,
+    decidedAt: row.decided_at,
+    score: row.score,
+  }));
 }

@@ -1,10 +1,15 @@
 // Decisions: written a page at a time in one statement; each (event, fan, channel) is decided once.
-import type { Pool, PoolClient } from './pool.ts';
+
 import type { Decision, DecisionEvidence } from '../domain/decision.ts';
 import type { Channel } from '../domain/vocabulary.ts';
+import type { Pool, PoolClient } from './pool.ts';
 
 /** Inserts a page of decisions for one event; a decision already recorded (a retried page) is kept as it was. */
-export async function insertDecisions(pool: Pool | PoolClient, eventId: number, decisions: readonly (Decision & Partial<DecisionEvidence>)[]): Promise<number> {
+export async function insertDecisions(
+  pool: Pool | PoolClient,
+  eventId: number,
+  decisions: readonly (Decision & Partial<DecisionEvidence>)[],
+): Promise<number> {
   if (decisions.length === 0) return 0;
   const r = await pool.query(
     `insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions)
@@ -73,7 +78,12 @@ export async function anyDecision(pool: Pool): Promise<boolean> {
 }
 
 /** An event's decisions, in id order. */
-export async function eventDecisions(pool: Pool, eventId: number): Promise<{ id: number; fanId: number; channel: Channel }[]> {
-  const r = await pool.query(`select id, fan_id, channel from decisions where event_id = $1::bigint order by id`, [eventId]);
+export async function eventDecisions(
+  pool: Pool,
+  eventId: number,
+): Promise<{ id: number; fanId: number; channel: Channel }[]> {
+  const r = await pool.query(`select id, fan_id, channel from decisions where event_id = $1::bigint order by id`, [
+    eventId,
+  ]);
   return r.rows.map((row) => ({ id: row.id, fanId: row.fan_id, channel: row.channel }));
 }

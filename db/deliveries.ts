@@ -1,7 +1,8 @@
 // The deliveries ledger: one row per (decision, channel), claimed before the provider call and settled after it.
-import type { Pool } from './pool.ts';
-import type { Channel } from '../domain/vocabulary.ts';
+
 import type { Commit } from '../domain/commit-point.ts';
+import type { Channel } from '../domain/vocabulary.ts';
+import type { Pool } from './pool.ts';
 
 /** Everything needed to deliver one alert decision, read in one query per batch. */
 export interface DeliveryJob {
@@ -12,7 +13,15 @@ export interface DeliveryJob {
   emailDeliverable: boolean;
   emailEnabled: boolean;
   pushEnabled: boolean;
-  event: { id: number; creatorId: number; creatorName: string; kind: string; title: string; url: string; deadline: Date | null };
+  event: {
+    id: number;
+    creatorId: number;
+    creatorName: string;
+    kind: string;
+    title: string;
+    url: string;
+    deadline: Date | null;
+  };
   pushSubscriptions: { id: number; endpoint: string; p256dh: string; auth: string }[];
 }
 
@@ -94,7 +103,12 @@ const COMMIT_WAIT_MS = 30_000;
  * same, idle connection synchronously, so the record and the message's last byte leave in the same tick. If the
  * process dies before that, PostgreSQL rolls back and the row stays 'claimed', which is safe to resend.
  */
-export async function passCommitPoint(pool: Pool, token: string, decisionId: number, channel: Channel): Promise<Commit> {
+export async function passCommitPoint(
+  pool: Pool,
+  token: string,
+  decisionId: number,
+  channel: Channel,
+): Promise<Commit> {
   const client = await pool.connect();
   let released = false;
   const release = (err?: Error) => {
@@ -120,14 +134,20 @@ export async function passCommitPoint(pool: Pool, token: string, decisionId: num
   const abandon = setTimeout(() => {
     if (committed) return;
     committed = true;
-    client.query('rollback').then(() => release(), (err: Error) => release(err));
+    client.query('rollback').then(
+      () => release(),
+      (err: Error) => release(err),
+    );
   }, COMMIT_WAIT_MS);
   abandon.unref();
   return () => {
     if (committed) return;
     committed = true;
     clearTimeout(abandon);
-    client.query('commit').then(() => release(), (err: Error) => release(err));
+    client.query('commit').then(
+      () => release(),
+      (err: Error) => release(err),
+    );
   };
 }
 
@@ -148,7 +168,10 @@ export async function markInFlightPossiblySent(pool: Pool, decisionIds: readonly
 }
 
 /** Records a skip (the fan opted out after the decision) without a provider call. */
-export async function recordSkipped(pool: Pool, items: readonly { decisionId: number; channel: Channel; reason: string }[]): Promise<void> {
+export async function recordSkipped(
+  pool: Pool,
+  items: readonly { decisionId: number; channel: Channel; reason: string }[],
+): Promise<void> {
   if (items.length === 0) return;
   await pool.query(
     `insert into deliveries (decision_id, channel, status, error_code, finished_at)
@@ -167,7 +190,13 @@ export type Settlement =
 export const MAX_DELIVERY_ATTEMPTS = 8;
 
 /** Settles one claimed row with the provider's answer; a transient failure on the last attempt is final. */
-export async function settleDelivery(pool: Pool, token: string, decisionId: number, channel: Channel, s: Settlement): Promise<void> {
+export async function settleDelivery(
+  pool: Pool,
+  token: string,
+  decisionId: number,
+  channel: Channel,
+  s: Settlement,
+): Promise<void> {
   if (s.status === 'sent') {
     // 'possibly_sent' too: a zombie attempt that finishes after its successor gave up on it still knows the truth.
     await pool.query(

@@ -1,6 +1,7 @@
 // The digests ledger: what each fan's digest holds, built once per (fan, period), claimed, sent past a commit point, settled.
-import type { Pool } from './pool.ts';
+
 import { MAX_DELIVERY_ATTEMPTS, type Settlement } from './deliveries.ts';
+import type { Pool } from './pool.ts';
 
 export class DigestClaimLostError extends Error {
   constructor(readonly digestId: number) {
@@ -27,7 +28,12 @@ export async function digestFans(pool: Pool, afterFanId: number, limit: number, 
       limit $2::int`,
     [afterFanId, limit, from],
   );
-  return r.rows.map((row) => ({ fanId: row.id, timeZone: row.time_zone, cadence: row.cadence, digestHour: row.digest_hour }));
+  return r.rows.map((row) => ({
+    fanId: row.id,
+    timeZone: row.time_zone,
+    cadence: row.cadence,
+    digestHour: row.digest_hour,
+  }));
 }
 
 /** A digest decision waiting for the fan's digest. */
@@ -43,7 +49,11 @@ export interface WaitingItem {
  * The fans' digest decisions made since `from`, with two exclusions the selection needs: events alerted to the fan on
  * any channel (an item already sent as an alert never appears) and events an earlier digest already carried.
  */
-export async function waitingItems(pool: Pool, fanIds: readonly number[], from: Date): Promise<{ items: WaitingItem[]; alerted: Set<string>; carried: Set<string> }> {
+export async function waitingItems(
+  pool: Pool,
+  fanIds: readonly number[],
+  from: Date,
+): Promise<{ items: WaitingItem[]; alerted: Set<string>; carried: Set<string> }> {
   const items = await pool.query(
     `select d.id, d.fan_id, d.event_id, coalesce(d.score, 0) as score, e.deadline
        from decisions d join creator_events e on e.id = d.event_id
@@ -63,7 +73,13 @@ export async function waitingItems(pool: Pool, fanIds: readonly number[], from: 
     [fanIds, from],
   );
   return {
-    items: items.rows.map((r) => ({ fanId: r.fan_id, decisionId: r.id, eventId: r.event_id, score: r.score, deadline: r.deadline })),
+    items: items.rows.map((r) => ({
+      fanId: r.fan_id,
+      decisionId: r.id,
+      eventId: r.event_id,
+      score: r.score,
+      deadline: r.deadline,
+    })),
     alerted: new Set(alerted.rows.map((r) => `${r.fan_id}/${r.event_id}`)),
     carried: new Set(carried.rows.map((r) => `${r.fan_id}/${r.event_id}`)),
   };
@@ -93,7 +109,12 @@ export async function recordDigests(pool: Pool, digests: readonly NewDigest[]): 
      union
      select g.id from digests g join input i using (fan_id, period) where g.status in ('pending', 'claimed', 'retry', 'sending')
      order by id`,
-    [digests.map((d) => d.fanId), digests.map((d) => d.period), digests.map((d) => d.cadence), digests.map((d) => JSON.stringify(d.items))],
+    [
+      digests.map((d) => d.fanId),
+      digests.map((d) => d.period),
+      digests.map((d) => d.cadence),
+      digests.map((d) => JSON.stringify(d.items)),
+    ],
   );
   return r.rows.map((row) => row.id);
 }
@@ -123,7 +144,14 @@ export async function loadDigestJobs(pool: Pool, ids: readonly number[]): Promis
       order by g.id`,
     [ids],
   );
-  return r.rows.map((row) => ({ digestId: row.id, fanId: row.fan_id, email: row.email, reachable: row.reachable, cadence: row.cadence, items: row.items }));
+  return r.rows.map((row) => ({
+    digestId: row.id,
+    fanId: row.fan_id,
+    email: row.email,
+    reachable: row.reachable,
+    cadence: row.cadence,
+    items: row.items,
+  }));
 }
 
 /** Claims digests nothing has reached the provider for (pending, retry, or claimed by a dead attempt); returns the ids this attempt holds. */
@@ -140,7 +168,10 @@ export async function claimDigests(pool: Pool, token: string, ids: readonly numb
 
 /** The commit point: 'sending' only while this attempt holds the claim, else the sender must abort. */
 export async function passDigestCommitPoint(pool: Pool, token: string, id: number): Promise<void> {
-  const r = await pool.query(`update digests set status = 'sending' where id = $1::bigint and claim_token = $2::text and status in ('claimed', 'sending')`, [id, token]);
+  const r = await pool.query(
+    `update digests set status = 'sending' where id = $1::bigint and claim_token = $2::text and status in ('claimed', 'sending')`,
+    [id, token],
+  );
   if (r.rowCount !== 1) throw new DigestClaimLostError(id);
 }
 
@@ -158,7 +189,10 @@ export async function markDigestsPossiblySent(pool: Pool, ids: readonly number[]
 
 export async function skipDigests(pool: Pool, ids: readonly number[], reason: string): Promise<void> {
   if (ids.length === 0) return;
-  await pool.query(`update digests set status = 'skipped', error_code = $2::text, finished_at = now() where id = any($1::bigint[]) and status in ('pending', 'retry', 'claimed')`, [ids, reason]);
+  await pool.query(
+    `update digests set status = 'skipped', error_code = $2::text, finished_at = now() where id = any($1::bigint[]) and status in ('pending', 'retry', 'claimed')`,
+    [ids, reason],
+  );
 }
 
 /** Settles a claimed digest with the provider's answer, as settleDelivery does for alerts. */

@@ -5,7 +5,12 @@ import type { Pool } from './pool.ts';
  * Records one engagement fact for a decision, at most once per (decision, kind) for opens, clicks and bounces
  * (migration 0002). Returns false when the decision does not exist or the fact was already recorded.
  */
-async function recordOnce(pool: Pool, decisionId: number, kind: 'open' | 'click' | 'bounce', detail: object): Promise<boolean> {
+async function recordOnce(
+  pool: Pool,
+  decisionId: number,
+  kind: 'open' | 'click' | 'bounce',
+  detail: object,
+): Promise<boolean> {
   const r = await pool.query(
     `insert into engagement_events (delivery_id, decision_id, fan_id, event_id, channel, kind, detail)
      select v.id, d.id, d.fan_id, d.event_id, d.channel, $2::text, $3::jsonb
@@ -21,7 +26,11 @@ export function recordOpen(pool: Pool, decisionId: number): Promise<boolean> {
   return recordOnce(pool, decisionId, 'open', {});
 }
 
-export function recordBounce(pool: Pool, decisionId: number, detail: { code: string; status?: number; message: string }): Promise<boolean> {
+export function recordBounce(
+  pool: Pool,
+  decisionId: number,
+  detail: { code: string; status?: number; message: string },
+): Promise<boolean> {
   return recordOnce(pool, decisionId, 'bounce', detail);
 }
 
@@ -52,7 +61,12 @@ export class UnknownFanError extends Error {
  * 'unsubscribe' engagement event tied to the message they unsubscribed from (when it is the fan's). Returns whether
  * this call changed anything; a repeated one-click POST changes nothing and records nothing.
  */
-export async function unsubscribeFan(pool: Pool, fanId: number, decisionId: number | undefined, via: 'one_click' | 'page' | 'mailto'): Promise<boolean> {
+export async function unsubscribeFan(
+  pool: Pool,
+  fanId: number,
+  decisionId: number | undefined,
+  via: 'one_click' | 'page' | 'mailto',
+): Promise<boolean> {
   try {
     const r = await pool.query(
       `with changed as (

@@ -1,7 +1,8 @@
 // Creator events: stored once per (creator, idempotency key).
-import type { Pool } from './pool.ts';
+
 import type { EventRequest } from '../domain/creator-event.ts';
 import type { Audience } from '../domain/vocabulary.ts';
+import type { Pool } from './pool.ts';
 
 /** A row of creator_events: the request as stored, with its id and time. */
 export interface CreatorEvent extends EventRequest {
@@ -36,7 +37,11 @@ export class UnknownCreatorError extends Error {
  * Inserts the event unless the creator already sent this idempotency key; returns the stored event either way.
  * `createdAt` backdates it (a benchmark replaying a moment of a seeded history); the server's clock otherwise.
  */
-export async function insertEvent(pool: Pool, e: EventRequest, createdAt?: Date): Promise<{ event: CreatorEvent; created: boolean }> {
+export async function insertEvent(
+  pool: Pool,
+  e: EventRequest,
+  createdAt?: Date,
+): Promise<{ event: CreatorEvent; created: boolean }> {
   const minTier = e.audience.rule === 'tier' ? e.audience.minTier : null;
   try {
     const inserted = await pool.query(

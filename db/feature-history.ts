@@ -1,6 +1,7 @@
 // What the features read of a page of fans, one query per table: fans, memberships, sends and opens, with epoch-ms times.
-import type { Pool } from './pool.ts';
+
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
+import type { Pool } from './pool.ts';
 
 /** Timestamps travel as epoch milliseconds (float8): parsing hundreds of thousands of Dates per page costs seconds. */
 const EPOCH_MS = (column: string) => `floor(extract(epoch from ${column}) * 1000)::float8`;
@@ -17,7 +18,13 @@ export async function historyFans(pool: Pool, fanIds: readonly number[]) {
 }
 
 export async function historyMemberships(pool: Pool, fanIds: readonly number[]) {
-  const { rows } = await pool.query<{ fan_id: number; creator_id: number; kind: string; tier: number; started_ms: number }>(
+  const { rows } = await pool.query<{
+    fan_id: number;
+    creator_id: number;
+    kind: string;
+    tier: number;
+    started_ms: number;
+  }>(
     `select fan_id, creator_id, kind, tier, ${EPOCH_MS('started_at')} as started_ms from memberships where fan_id = any($1::bigint[])`,
     [fanIds],
   );
@@ -52,7 +59,13 @@ export async function historySends(pool: Pool, fanIds: readonly number[], fromMs
 
 /** Opens of the fans' notifications, by fan and time. */
 export async function historyOpens(pool: Pool, fanIds: readonly number[], fromMs: number, toMs: number) {
-  const { rows } = await pool.query<{ decision_id: number; fan_id: number; creator_id: number; channel: Channel; occurred_ms: number }>(
+  const { rows } = await pool.query<{
+    decision_id: number;
+    fan_id: number;
+    creator_id: number;
+    channel: Channel;
+    occurred_ms: number;
+  }>(
     `select g.decision_id, g.fan_id, e.creator_id, g.channel, ${EPOCH_MS('g.occurred_at')} as occurred_ms
        from engagement_events g
        join creator_events e on e.id = g.event_id

@@ -15,7 +15,10 @@ export interface AudienceRows {
 
 /** A creator and its free members in Europe/Paris, with their preferences, mutes and push subscriptions. */
 export async function insertAudience(pool: Pool, a: AudienceRows): Promise<{ creatorId: number; fanIds: number[] }> {
-  const c = await pool.query(`insert into creators (handle, display_name) values ($1::text, $2::text) returning id`, [a.handle, `Creator ${a.handle}`]);
+  const c = await pool.query(`insert into creators (handle, display_name) values ($1::text, $2::text) returning id`, [
+    a.handle,
+    `Creator ${a.handle}`,
+  ]);
   const creatorId: number = c.rows[0].id;
   const f = await pool.query(
     `insert into fans (email, time_zone) select e, 'Europe/Paris' from unnest($1::text[]) with ordinality as t (e, n) order by n returning id`,
@@ -32,16 +35,21 @@ export async function insertAudience(pool: Pool, a: AudienceRows): Promise<{ cre
     [fanIds, a.emailEnabled, a.pushEnabled, a.unsubscribed],
   );
   if (a.muted.length) {
-    await pool.query(`insert into muted_creators (fan_id, creator_id) select f, $2::bigint from unnest($1::bigint[]) as f`, [
-      a.muted.map((i) => fanIds[i]),
-      creatorId,
-    ]);
+    await pool.query(
+      `insert into muted_creators (fan_id, creator_id) select f, $2::bigint from unnest($1::bigint[]) as f`,
+      [a.muted.map((i) => fanIds[i]), creatorId],
+    );
   }
   const subs = a.subscriptions;
   await pool.query(
     `insert into push_subscriptions (fan_id, endpoint, p256dh, auth)
      select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[])`,
-    [subs.map((s) => fanIds[s.position]), subs.map((s) => s.endpoint), subs.map((s) => s.keys.p256dh), subs.map((s) => s.keys.auth)],
+    [
+      subs.map((s) => fanIds[s.position]),
+      subs.map((s) => s.endpoint),
+      subs.map((s) => s.keys.p256dh),
+      subs.map((s) => s.keys.auth),
+    ],
   );
   return { creatorId, fanIds };
 }

@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestSchema, type TestSchema } from '../testing/db.ts';
 import { testDatabaseUrl } from '../app/config.ts';
+import { createTestSchema, type TestSchema } from '../testing/db.ts';
 import { assertSupportedServerVersion, migrate, pendingMigrations, readMigrations } from './migrate.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -33,7 +33,8 @@ async function recorded(schema: TestSchema): Promise<{ version: number; name: st
 
 const TWO_FILES = {
   '0001_create_creators.sql': 'create table creators (id bigint primary key, handle text not null);\n',
-  '0002_add_events.sql': 'create table events (id bigint primary key, creator_id bigint not null references creators (id));\ninsert into creators values (1, $$a$$);\n',
+  '0002_add_events.sql':
+    'create table events (id bigint primary key, creator_id bigint not null references creators (id));\ninsert into creators values (1, $$a$$);\n',
   'README.md': 'not a migration',
 };
 
@@ -63,7 +64,9 @@ describe('migrate', () => {
     expect((await migrate({ connectionString: testDatabaseUrl(), schema, dir })).applied).toHaveLength(2);
     expect((await migrate({ connectionString: testDatabaseUrl(), schema, dir })).applied).toEqual([]);
     await writeFile(join(dir, '0003_add_column.sql'), 'alter table creators add column bio text;\n');
-    expect((await migrate({ connectionString: testDatabaseUrl(), schema, dir })).applied).toEqual(['0003_add_column.sql']);
+    expect((await migrate({ connectionString: testDatabaseUrl(), schema, dir })).applied).toEqual([
+      '0003_add_column.sql',
+    ]);
     const { rows } = await holder.pool.query(`select count(*)::int as n from ${schema}.schema_migrations`);
     expect(rows[0].n).toBe(3);
   });
@@ -81,7 +84,9 @@ describe('migrate', () => {
       '0003_slow.sql': 'select pg_sleep(0.3);\ncreate table slow (id int);\n',
     });
     const schema = await emptySchema('migrate_race');
-    const results = await Promise.all([1, 2, 3].map(() => migrate({ connectionString: testDatabaseUrl(), schema: schema.schema, dir })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => migrate({ connectionString: testDatabaseUrl(), schema: schema.schema, dir })),
+    );
     const applied = results.flatMap((result) => result.applied).sort();
     expect(applied).toEqual(['0001_create_creators.sql', '0002_add_events.sql', '0003_slow.sql']);
     expect(await recorded(schema)).toHaveLength(3);
@@ -100,7 +105,9 @@ describe('migrate', () => {
     const { rows } = await schema.pool.query('select to_regclass($1::text) as t', [`${schema.schema}.half_done`]);
     expect(rows[0].t).toBeNull();
     await writeFile(join(dir, '0002_broken.sql'), 'create table half_done (id int);\n');
-    expect((await migrate({ connectionString: testDatabaseUrl(), schema: schema.schema, dir })).applied).toEqual(['0002_broken.sql']);
+    expect((await migrate({ connectionString: testDatabaseUrl(), schema: schema.schema, dir })).applied).toEqual([
+      '0002_broken.sql',
+    ]);
   });
 
   it('refuses to run when an applied migration was renamed', async () => {
@@ -118,25 +125,36 @@ describe('migrate', () => {
 describe('readMigrations', () => {
   it('refuses a gap in the numbering', async () => {
     const dir = await migrationsDir({ '0001_a.sql': '', '0003_c.sql': '' });
-    await expect(readMigrations(dir)).rejects.toThrow(/without gaps or duplicates: 0003_c\.sql comes after 0001_a\.sql, expected version 2/);
+    await expect(readMigrations(dir)).rejects.toThrow(
+      /without gaps or duplicates: 0003_c\.sql comes after 0001_a\.sql, expected version 2/,
+    );
   });
 
   it('refuses a duplicate version and a misnamed file', async () => {
-    await expect(readMigrations(await migrationsDir({ '0001_a.sql': '', '0001_b.sql': '' }))).rejects.toThrow(/0001_b\.sql comes after 0001_a\.sql/);
-    await expect(readMigrations(await migrationsDir({ '1_init.sql': '' }))).rejects.toThrow(/must be named NNNN_lowercase_name\.sql/);
+    await expect(readMigrations(await migrationsDir({ '0001_a.sql': '', '0001_b.sql': '' }))).rejects.toThrow(
+      /0001_b\.sql comes after 0001_a\.sql/,
+    );
+    await expect(readMigrations(await migrationsDir({ '1_init.sql': '' }))).rejects.toThrow(
+      /must be named NNNN_lowercase_name\.sql/,
+    );
   });
 
   it('refuses a database that is ahead of the files', () => {
     const files = [{ version: 1, name: '0001_a.sql', path: '/x/0001_a.sql' }];
-    expect(() => pendingMigrations(files, [{ version: 1, name: '0001_a.sql' }, { version: 2, name: '0002_b.sql' }])).toThrow(
-      /0002_b\.sql \(version 2\) applied, but it is not among the migration files/,
-    );
+    expect(() =>
+      pendingMigrations(files, [
+        { version: 1, name: '0001_a.sql' },
+        { version: 2, name: '0002_b.sql' },
+      ]),
+    ).toThrow(/0002_b\.sql \(version 2\) applied, but it is not among the migration files/);
   });
 });
 
 describe('assertSupportedServerVersion', () => {
   it('refuses PostgreSQL older than 13 and names the version', () => {
-    expect(() => assertSupportedServerVersion('120015')).toThrow(/PostgreSQL 12\.15 \(server_version_num 120015\) is too old: Fanfare needs PostgreSQL 13 or newer/);
+    expect(() => assertSupportedServerVersion('120015')).toThrow(
+      /PostgreSQL 12\.15 \(server_version_num 120015\) is too old: Fanfare needs PostgreSQL 13 or newer/,
+    );
     expect(() => assertSupportedServerVersion(90624)).toThrow(/PostgreSQL 9\.6 /);
     expect(() => assertSupportedServerVersion('abc')).toThrow(/server_version_num must be a positive integer/);
   });
@@ -146,4 +164,3 @@ describe('assertSupportedServerVersion', () => {
     expect(() => assertSupportedServerVersion(170006)).not.toThrow();
   });
 });
-

@@ -28,7 +28,10 @@ export function assertSupportedServerVersion(serverVersionNum: string | number):
   }
   if (num < MIN_SERVER_VERSION_NUM) {
     // Before 10 the number reads MMmmpp (90624 = 9.6.24); from 10 on MM00pp (120015 = 12.15).
-    const shown = num >= 100000 ? `${Math.floor(num / 10000)}.${num % 10000}` : `${Math.floor(num / 10000)}.${Math.floor(num / 100) % 100}`;
+    const shown =
+      num >= 100000
+        ? `${Math.floor(num / 10000)}.${num % 10000}`
+        : `${Math.floor(num / 10000)}.${Math.floor(num / 100) % 100}`;
     throw new Error(`PostgreSQL ${shown} (server_version_num ${num}) is too old: Fanfare needs PostgreSQL 13 or newer`);
   }
 }
@@ -39,13 +42,18 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
   for (const file of (await readdir(dir)).sort()) {
     if (!file.endsWith('.sql')) continue;
     const match = FILE_NAME.exec(file);
-    if (!match) throw new Error(`migration file ${join(dir, file)} must be named NNNN_lowercase_name.sql (four digits, underscore, [a-z0-9_])`);
+    if (!match)
+      throw new Error(
+        `migration file ${join(dir, file)} must be named NNNN_lowercase_name.sql (four digits, underscore, [a-z0-9_])`,
+      );
     migrations.push({ version: Number(match[1]), name: file, path: join(dir, file) });
   }
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) {
       const previous = index > 0 ? `after ${migrations[index - 1].name}` : 'first';
-      throw new Error(`migrations in ${dir} must be numbered 0001, 0002, ... without gaps or duplicates: ${migration.name} comes ${previous}, expected version ${index + 1}`);
+      throw new Error(
+        `migrations in ${dir} must be numbered 0001, 0002, ... without gaps or duplicates: ${migration.name} comes ${previous}, expected version ${index + 1}`,
+      );
     }
   });
   return migrations;
@@ -55,9 +63,14 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
 export function pendingMigrations(files: Migration[], recorded: { version: number; name: string }[]): Migration[] {
   for (const row of recorded) {
     const file = files[row.version - 1];
-    if (!file) throw new Error(`the database has migration ${row.name} (version ${row.version}) applied, but it is not among the migration files: this code is older than the database`);
+    if (!file)
+      throw new Error(
+        `the database has migration ${row.name} (version ${row.version}) applied, but it is not among the migration files: this code is older than the database`,
+      );
     if (file.name !== row.name) {
-      throw new Error(`migration version ${row.version} was applied as ${row.name} but the file is now ${file.name}: applied migrations must not be renamed or replaced; add a new file instead`);
+      throw new Error(
+        `migration version ${row.version} was applied as ${row.name} but the file is now ${file.name}: applied migrations must not be renamed or replaced; add a new file instead`,
+      );
     }
   }
   return files.slice(recorded.length);
@@ -73,25 +86,32 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
   const client = new pg.Client({ connectionString: options.connectionString });
   await client.connect();
   try {
-    const { rows: [server] } = await client.query<{ server_version_num: string }>('show server_version_num');
+    const {
+      rows: [server],
+    } = await client.query<{ server_version_num: string }>('show server_version_num');
     assertSupportedServerVersion(server.server_version_num);
     if (options.schema !== undefined) {
       if (!options.schema) throw new Error('schema must be a non-empty name when given');
       await client.query(`set search_path to ${client.escapeIdentifier(options.schema)}`);
     }
-    const { rows: [current] } = await client.query<{ schema: string | null }>('select current_schema() as schema');
+    const {
+      rows: [current],
+    } = await client.query<{ schema: string | null }>('select current_schema() as schema');
     const schema = options.schema ?? current.schema;
     if (!schema) throw new Error('the search_path names no existing schema to migrate; pass schema or fix search_path');
 
     // One migrator per schema at a time; the lock is held by this session until the end, then released.
     await client.query("select pg_advisory_lock(hashtext('fanfare.migrate'), hashtext($1::text))", [schema]);
     try {
-      if (options.schema !== undefined) await client.query(`create schema if not exists ${client.escapeIdentifier(schema)}`);
+      if (options.schema !== undefined)
+        await client.query(`create schema if not exists ${client.escapeIdentifier(schema)}`);
       await client.query(`set search_path to ${client.escapeIdentifier(schema)}`);
       await client.query(
         'create table if not exists schema_migrations (version int primary key, name text not null, applied_at timestamptz not null default now())',
       );
-      const { rows: recorded } = await client.query<{ version: number; name: string }>('select version, name from schema_migrations order by version');
+      const { rows: recorded } = await client.query<{ version: number; name: string }>(
+        'select version, name from schema_migrations order by version',
+      );
       const applied: string[] = [];
       for (const migration of pendingMigrations(files, recorded)) {
         const sql = await readFile(migration.path, 'utf8');
@@ -99,20 +119,27 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
         try {
           await client.query('begin');
           // Recorded first, in the same transaction: a racing migrator without the lock would hit the primary key.
-          await client.query('insert into schema_migrations (version, name, applied_at) values ($1::int, $2::text, now())', [migration.version, migration.name]);
+          await client.query(
+            'insert into schema_migrations (version, name, applied_at) values ($1::int, $2::text, now())',
+            [migration.version, migration.name],
+          );
           await client.query(sql);
           await client.query('commit');
         } catch (err) {
           await client.query('rollback').catch(() => undefined);
           const pgError = err as { message?: string; position?: string };
-          throw new Error(`migration ${migration.name} failed${lineOf(sql, pgError.position)} and was rolled back: ${pgError.message ?? String(err)}`);
+          throw new Error(
+            `migration ${migration.name} failed${lineOf(sql, pgError.position)} and was rolled back: ${pgError.message ?? String(err)}`,
+          );
         }
         applied.push(migration.name);
         options.log?.(`applied ${migration.name} to schema ${schema} in ${Date.now() - started} ms`);
       }
       return { applied };
     } finally {
-      await client.query("select pg_advisory_unlock(hashtext('fanfare.migrate'), hashtext($1::text))", [schema]).catch(() => undefined);
+      await client
+        .query("select pg_advisory_unlock(hashtext('fanfare.migrate'), hashtext($1::text))", [schema])
+        .catch(() => undefined);
     }
   } finally {
     await client.end();

@@ -1,6 +1,6 @@
 // The model registry: candidates with their metrics and text, at most one active, promotion, rejection and rollback.
 import type { HoldoutMetrics, ModelMetrics, ModelStatus } from '../domain/model-registry.ts';
-import { withTransaction, type Pool } from './pool.ts';
+import { type Pool, withTransaction } from './pool.ts';
 
 /** A registry row without its (large) model text. */
 export interface ModelSummary {
@@ -49,7 +49,14 @@ export async function insertCandidateModel(pool: Pool, m: NewModel): Promise<num
     `insert into models (status, params, metrics, oracle_metrics, train_from, train_to, model_text)
      values ('candidate', $1::jsonb, $2::jsonb, $3::jsonb, $4::timestamptz, $5::timestamptz, $6::text)
      returning version`,
-    [JSON.stringify(m.params), JSON.stringify(m.metrics), m.oracleMetrics === null ? null : JSON.stringify(m.oracleMetrics), m.trainFrom, m.trainTo, m.modelText],
+    [
+      JSON.stringify(m.params),
+      JSON.stringify(m.metrics),
+      m.oracleMetrics === null ? null : JSON.stringify(m.oracleMetrics),
+      m.trainFrom,
+      m.trainTo,
+      m.modelText,
+    ],
   );
   return r.rows[0].version;
 }
@@ -78,7 +85,10 @@ export async function listModels(pool: Pool, limit = 50): Promise<ModelSummary[]
 
 /** Records why a candidate was not promoted; only a candidate can be rejected. */
 export async function rejectModel(pool: Pool, version: number, reason: string): Promise<boolean> {
-  const r = await pool.query(`update models set status = 'rejected', reason = $2::text where version = $1::int and status = 'candidate'`, [version, reason]);
+  const r = await pool.query(
+    `update models set status = 'rejected', reason = $2::text where version = $1::int and status = 'candidate'`,
+    [version, reason],
+  );
   return r.rowCount === 1;
 }
 
@@ -89,7 +99,12 @@ export class ModelRegistryError extends Error {}
  * With `expectedActive` the promotion happens only if that is still the active version (null: none),
  * so a gate that compared against one model cannot replace another that was promoted meanwhile.
  */
-export async function promoteModel(pool: Pool, version: number, reason: string, expectedActive?: number | null): Promise<void> {
+export async function promoteModel(
+  pool: Pool,
+  version: number,
+  reason: string,
+  expectedActive?: number | null,
+): Promise<void> {
   await withTransaction(pool, async (c) => {
     // Serializes promotions: the unique index allows one active row, and this lock keeps the check and the swap together.
     await c.query(`lock table models in share row exclusive mode`);
@@ -99,10 +114,15 @@ export async function promoteModel(pool: Pool, version: number, reason: string, 
     const current = await c.query(`select version from models where status = 'active'`);
     const active: number | null = current.rowCount ? current.rows[0].version : null;
     if (expectedActive !== undefined && active !== expectedActive) {
-      throw new ModelRegistryError(`version ${version}: compared against active model ${expectedActive ?? 'none'}, but ${active ?? 'none'} is active now`);
+      throw new ModelRegistryError(
+        `version ${version}: compared against active model ${expectedActive ?? 'none'}, but ${active ?? 'none'} is active now`,
+      );
     }
     await c.query(`update models set status = 'retired' where status = 'active'`);
-    await c.query(`update models set status = 'active', promoted_at = now(), reason = $2::text where version = $1::int`, [version, reason]);
+    await c.query(
+      `update models set status = 'active', promoted_at = now(), reason = $2::text where version = $1::int`,
+      [version, reason],
+    );
   });
 }
 
@@ -124,7 +144,10 @@ export async function rollbackModel(pool: Pool, reason: string): Promise<{ from:
     if (!previous.rowCount) throw new ModelRegistryError(`rollback: model ${from} is the only one ever promoted`);
     const to: number = previous.rows[0].version;
     await c.query(`update models set status = 'retired', reason = $2::text where version = $1::int`, [from, reason]);
-    await c.query(`update models set status = 'active', promoted_at = now(), reason = $2::text where version = $1::int`, [to, `reactivated: ${reason}`]);
+    await c.query(
+      `update models set status = 'active', promoted_at = now(), reason = $2::text where version = $1::int`,
+      [to, `reactivated: ${reason}`],
+    );
     return { from, to };
   });
 }

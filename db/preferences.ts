@@ -1,6 +1,7 @@
 // A fan's preferences and muted creators: read with their defaults, replaced as a whole in one transaction.
-import { withTransaction, type Pool } from './pool.ts';
+
 import type { FanPreferences } from '../domain/fan.ts';
+import { type Pool, withTransaction } from './pool.ts';
 
 export interface StoredPreferences extends FanPreferences {
   fanId: number;
@@ -33,10 +34,14 @@ export async function getPreferences(pool: Pool, fanId: number): Promise<StoredP
     pushEnabled: row.push_enabled,
     digestCadence: row.digest_cadence,
     digestHour: row.digest_hour,
-    quietHours: row.quiet_start === null || row.quiet_end === null ? null : { start: row.quiet_start, end: row.quiet_end },
+    quietHours:
+      row.quiet_start === null || row.quiet_end === null ? null : { start: row.quiet_start, end: row.quiet_end },
     mutedCreatorIds: row.muted.map(Number),
     unsubscribedAt: row.unsubscribed_at,
-    creators: row.creators.map((c: { id: number | string; displayName: string }) => ({ id: Number(c.id), displayName: c.displayName })),
+    creators: row.creators.map((c: { id: number | string; displayName: string }) => ({
+      id: Number(c.id),
+      displayName: c.displayName,
+    })),
   };
 }
 
@@ -65,9 +70,20 @@ export async function putPreferences(pool: Pool, fanId: number, p: FanPreference
               quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end,
               unsubscribed_at = case when excluded.email_enabled then null else preferences.unsubscribed_at end,
               updated_at = now()`,
-      [fanId, p.emailEnabled, p.pushEnabled, p.digestCadence, p.digestHour, p.quietHours?.start ?? null, p.quietHours?.end ?? null],
+      [
+        fanId,
+        p.emailEnabled,
+        p.pushEnabled,
+        p.digestCadence,
+        p.digestHour,
+        p.quietHours?.start ?? null,
+        p.quietHours?.end ?? null,
+      ],
     );
-    await client.query(`delete from muted_creators where fan_id = $1::bigint and creator_id <> all($2::bigint[])`, [fanId, p.mutedCreatorIds]);
+    await client.query(`delete from muted_creators where fan_id = $1::bigint and creator_id <> all($2::bigint[])`, [
+      fanId,
+      p.mutedCreatorIds,
+    ]);
     await client.query(
       `insert into muted_creators (fan_id, creator_id) select $1::bigint, c from unnest($2::bigint[]) as c on conflict do nothing`,
       [fanId, p.mutedCreatorIds],

@@ -8,7 +8,9 @@ export interface EventProgress {
 
 export async function eventProgress(pool: Pool, eventId: number): Promise<EventProgress> {
   const [d, v] = await Promise.all([
-    pool.query(`select action, count(*)::int as n from decisions where event_id = $1::bigint group by action`, [eventId]),
+    pool.query(`select action, count(*)::int as n from decisions where event_id = $1::bigint group by action`, [
+      eventId,
+    ]),
     pool.query(
       `select v.channel, v.status, count(*)::int as n
          from deliveries v join decisions d on d.id = v.decision_id

@@ -1,12 +1,17 @@
 // A fan's browser push subscriptions: registered (or re-activated) by endpoint, removed by the fan or when the service says gone.
-import type { Pool } from './pool.ts';
+
 import type { PushSubscriptionInput } from '../domain/fan.ts';
+import type { Pool } from './pool.ts';
 
 /**
  * An endpoint names one browser registration. Registering it again (a refreshed subscription, or a shared device
  * now signed in as another fan) moves it to this fan with the new keys and makes it active.
  */
-export async function registerPushSubscription(pool: Pool, fanId: number, s: PushSubscriptionInput): Promise<{ id: number; created: boolean }> {
+export async function registerPushSubscription(
+  pool: Pool,
+  fanId: number,
+  s: PushSubscriptionInput,
+): Promise<{ id: number; created: boolean }> {
   const r = await pool.query(
     `insert into push_subscriptions (fan_id, endpoint, p256dh, auth) values ($1::bigint, $2::text, $3::text, $4::text)
      on conflict (endpoint) do update

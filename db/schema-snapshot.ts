@@ -1,7 +1,7 @@
 // The schema snapshot: pg_dump --schema-only of a freshly migrated schema, normalized so that it only changes when a migration does.
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export const SNAPSHOT_PATH = fileURLToPath(new URL('./schema.sql', import.meta.url));
 const run = promisify(execFile);
@@ -10,21 +10,30 @@ const run = promisify(execFile);
 export function normalizeDump(dump: string, schema: string): string {
   const lines = dump
     .split('\n')
-    .filter((l) => !l.startsWith('--') && !/^SET |^SELECT pg_catalog\.set_config/.test(l) && !/^\\(un)?restrict /.test(l))
-    .map((l) => l.split(`${schema}.`).join('fanfare.').replace(new RegExp(`\\b${schema}\\b`, 'g'), 'fanfare'));
-  return (
-    lines
-      .join('\n')
-      .replace(/\n{3,}/g, '\n\n')
-      .trim() + '\n'
-  );
+    .filter(
+      (l) => !l.startsWith('--') && !/^SET |^SELECT pg_catalog\.set_config/.test(l) && !/^\\(un)?restrict /.test(l),
+    )
+    .map((l) =>
+      l
+        .split(`${schema}.`)
+        .join('fanfare.')
+        .replace(new RegExp(`\\b${schema}\\b`, 'g'), 'fanfare'),
+    );
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }
 
 export async function dumpSchema(databaseUrl: string, schema: string): Promise<string> {
   const url = new URL(databaseUrl);
   url.searchParams.delete('options');
-  const { stdout } = await run('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', `--schema=${schema}`, url.toString()], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    'pg_dump',
+    ['--schema-only', '--no-owner', '--no-privileges', `--schema=${schema}`, url.toString()],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   return normalizeDump(stdout, schema);
 }

@@ -20,7 +20,17 @@ export async function insertEvents(db: Pool, rows: EventRows): Promise<void> {
     `insert into creator_events (creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline, created_at)
      select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::timestamptz[])
      on conflict (creator_id, idempotency_key) do nothing`,
-    [rows.creatorIds, rows.kinds, rows.titles, rows.urls, rows.audiences, rows.minTiers, rows.idempotencyKeys, rows.deadlines, rows.createdAt],
+    [
+      rows.creatorIds,
+      rows.kinds,
+      rows.titles,
+      rows.urls,
+      rows.audiences,
+      rows.minTiers,
+      rows.idempotencyKeys,
+      rows.deadlines,
+      rows.createdAt,
+    ],
   );
 }
 
@@ -33,7 +43,8 @@ export async function selectEventIds(db: Pool, creatorIds: number[], idempotency
      order by u.n`,
     [creatorIds, idempotencyKeys],
   );
-  if (rows.length !== idempotencyKeys.length) throw new Error(`history: expected ${idempotencyKeys.length} events, found ${rows.length}`);
+  if (rows.length !== idempotencyKeys.length)
+    throw new Error(`history: expected ${idempotencyKeys.length} events, found ${rows.length}`);
   return rows.map((r) => Number(r.id));
 }
 
@@ -46,7 +57,12 @@ export type EngagementRows = { send: number[]; kinds: string[]; occurredAt: stri
  * their deliveries and engagement, which makes writing the same history twice a no-op.
  * Returns the number of decisions written.
  */
-export async function insertBaselineSends(db: Pool, policy: string, sends: SendRows, engagement: EngagementRows): Promise<number> {
+export async function insertBaselineSends(
+  db: Pool,
+  policy: string,
+  sends: SendRows,
+  engagement: EngagementRows,
+): Promise<number> {
   const { rows } = await db.query<{ written: number }>(
     `with input as (
        select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[]) with ordinality as t(event_id, fan_id, channel, sent_at, n)
@@ -73,7 +89,16 @@ export async function insertBaselineSends(db: Pool, policy: string, sends: SendR
        returning 1
      )
      select (select count(*) from decided)::int as written, (select count(*) from engaged)::int as engaged`,
-    [sends.eventIds, sends.fanIds, sends.channels, sends.sentAt, policy, engagement.send, engagement.kinds, engagement.occurredAt],
+    [
+      sends.eventIds,
+      sends.fanIds,
+      sends.channels,
+      sends.sentAt,
+      policy,
+      engagement.send,
+      engagement.kinds,
+      engagement.occurredAt,
+    ],
   );
   return rows[0].written;
 }

@@ -2,7 +2,12 @@
 import type { Pool } from './pool.ts';
 
 /** Inserts creators by handle, leaving existing handles untouched. */
-export async function insertCreators(db: Pool, handles: string[], displayNames: string[], createdAt: string[]): Promise<void> {
+export async function insertCreators(
+  db: Pool,
+  handles: string[],
+  displayNames: string[],
+  createdAt: string[],
+): Promise<void> {
   await db.query(
     `insert into creators (handle, display_name, created_at)
      select * from unnest($1::text[], $2::text[], $3::timestamptz[])
@@ -17,12 +22,19 @@ export async function selectCreatorIds(db: Pool, handles: string[]): Promise<num
     `select c.id from unnest($1::text[]) with ordinality as u(handle, n) join creators c on c.handle = u.handle order by u.n`,
     [handles],
   );
-  if (rows.length !== handles.length) throw new Error(`seed: expected ${handles.length} creators, found ${rows.length}`);
+  if (rows.length !== handles.length)
+    throw new Error(`seed: expected ${handles.length} creators, found ${rows.length}`);
   return rows.map((r) => Number(r.id));
 }
 
 /** Inserts fans by email, leaving existing emails untouched. */
-export async function insertFans(db: Pool, emails: string[], zones: string[], locales: string[], createdAt: string[]): Promise<void> {
+export async function insertFans(
+  db: Pool,
+  emails: string[],
+  zones: string[],
+  locales: string[],
+  createdAt: string[],
+): Promise<void> {
   await db.query(
     `insert into fans (email, time_zone, locale, created_at)
      select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
@@ -65,7 +77,12 @@ export async function insertPreferences(
   );
 }
 
-export async function insertMutedCreators(db: Pool, fanIds: number[], creatorIds: number[], mutedAt: string[]): Promise<void> {
+export async function insertMutedCreators(
+  db: Pool,
+  fanIds: number[],
+  creatorIds: number[],
+  mutedAt: string[],
+): Promise<void> {
   await db.query(
     `insert into muted_creators (fan_id, creator_id, muted_at)
      select * from unnest($1::bigint[], $2::bigint[], $3::timestamptz[])

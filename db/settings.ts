@@ -8,7 +8,10 @@ import type { Pool } from './pool.ts';
 export async function getOrCreateSetting<T>(pool: Pool, key: string, make: () => T): Promise<T> {
   const existing = await pool.query(`select value from settings where key = $1::text`, [key]);
   if (existing.rowCount) return existing.rows[0].value as T;
-  await pool.query(`insert into settings (key, value) values ($1::text, $2::jsonb) on conflict (key) do nothing`, [key, JSON.stringify(make())]);
+  await pool.query(`insert into settings (key, value) values ($1::text, $2::jsonb) on conflict (key) do nothing`, [
+    key,
+    JSON.stringify(make()),
+  ]);
   const stored = await pool.query(`select value from settings where key = $1::text`, [key]);
   return stored.rows[0].value as T;
 }

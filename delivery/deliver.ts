@@ -1,26 +1,27 @@
 // Delivers a batch of alert decisions exactly once per (decision, channel): claim in the ledger, call the provider, settle.
-import type { Pool } from '../db/pool.ts';
+
+import { randomUUID } from 'node:crypto';
 import {
-  claimDeliveries,
   ClaimLostError,
+  claimDeliveries,
+  type DeliveryJob,
   loadDeliveryJobs,
   markEmailUndeliverable,
   markInFlightPossiblySent,
   passCommitPoint,
   recordSkipped,
   revokePushSubscription,
-  settleDelivery,
-  type DeliveryJob,
   type Settlement,
+  settleDelivery,
 } from '../db/deliveries.ts';
-import { randomUUID } from 'node:crypto';
+import { recordBounce } from '../db/engagement.ts';
+import type { Pool } from '../db/pool.ts';
 import type { Commit } from '../domain/commit-point.ts';
-import { DeliveryError, type SendResult } from './errors.ts';
 import type { EmailMessage } from './email-sender.ts';
+import { DeliveryError, type SendResult } from './errors.ts';
+import type { Links } from './links.ts';
 import type { PushMessage, Urgency } from './push-sender.ts';
 import { alertPushContent, renderAlertEmail } from './templates.ts';
-import type { Links } from './links.ts';
-import { recordBounce } from '../db/engagement.ts';
 
 export interface EmailChannel {
   send(message: EmailMessage): Promise<SendResult>;
@@ -107,7 +108,10 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
 
   const claimed = await claimDeliveries(deps.pool, token, eligible);
   // Skipped jobs too: a fan who opted out after a dead attempt's commit point may still have had that message.
-  const unclaimed = [...eligible.filter((j) => !claimed.has(j.decisionId)).map((j) => j.decisionId), ...skips.map((s) => s.decisionId)];
+  const unclaimed = [
+    ...eligible.filter((j) => !claimed.has(j.decisionId)).map((j) => j.decisionId),
+    ...skips.map((s) => s.decisionId),
+  ];
   const inFlight = new Set(await markInFlightPossiblySent(deps.pool, unclaimed));
   report.possiblySent = inFlight.size;
   report.skipped = skips.filter((s) => !inFlight.has(s.decisionId)).length;
@@ -116,7 +120,8 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
   const run = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
       const gate = () => passCommitPoint(deps.pool, token, job!.decisionId, job!.channel);
-      const s = job.channel === 'email' ? await sendEmail(deps, job, gate, now()) : await sendPush(deps, job, gate, now());
+      const s =
+        job.channel === 'email' ? await sendEmail(deps, job, gate, now()) : await sendPush(deps, job, gate, now());
       if (!s) continue; // another attempt holds the claim and settles it
       await settleDelivery(deps.pool, token, job.decisionId, job.channel, s.settlement);
       if (s.settlement.status === 'sent') report.sent++;
@@ -140,7 +145,9 @@ interface Outcome {
 /** A transport tried to stream a message through its commit point a second time (nodemailer's pool requeues a message whose connection closed). */
 export class RecommitError extends Error {
   constructor(readonly decisionId: number) {
-    super(`delivery of decision ${decisionId}: the transport retried a message that had passed its commit point; not sent again`);
+    super(
+      `delivery of decision ${decisionId}: the transport retried a message that had passed its commit point; not sent again`,
+    );
   }
 }
 
@@ -167,9 +174,18 @@ function commitOnce(gate: () => Promise<Commit>, decisionId: number) {
  */
 function ambiguous(err: unknown, committed: boolean): Outcome | null {
   if (!committed) return null;
-  if (err instanceof RecommitError || (err instanceof DeliveryError && err.status === undefined && err.code !== 'invalid_message')) {
+  if (
+    err instanceof RecommitError ||
+    (err instanceof DeliveryError && err.status === undefined && err.code !== 'invalid_message')
+  ) {
     const code = err instanceof DeliveryError ? err.code : 'transport_retried';
-    return { settlement: { status: 'possibly_sent', errorCode: code, errorMessage: `no answer after the commit point: ${err.message}` } };
+    return {
+      settlement: {
+        status: 'possibly_sent',
+        errorCode: code,
+        errorMessage: `no answer after the commit point: ${err.message}`,
+      },
+    };
   }
   return null;
 }
@@ -182,10 +198,21 @@ function failure(err: unknown): Outcome {
     };
   }
   // Anything unclassified is treated as transient: a retry is safe because the provider did not answer.
-  return { settlement: { status: 'retry', errorCode: 'unexpected', errorMessage: String(err instanceof Error ? err.message : err) } };
+  return {
+    settlement: {
+      status: 'retry',
+      errorCode: 'unexpected',
+      errorMessage: String(err instanceof Error ? err.message : err),
+    },
+  };
 }
 
-async function sendEmail(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise<Commit>, now: Date): Promise<Outcome | null> {
+async function sendEmail(
+  deps: DeliverDeps,
+  job: DeliveryJob,
+  gate: () => Promise<Commit>,
+  now: Date,
+): Promise<Outcome | null> {
   const { links } = deps;
   const content = renderAlertEmail(
     { creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url },
@@ -202,7 +229,10 @@ async function sendEmail(deps: DeliverDeps, job: DeliveryJob, gate: () => Promis
       to: job.email,
       ...content,
       messageId: `<decision-${job.decisionId}.email@${deps.messageIdDomain}>`,
-      headers: { ...links.listHeaders(job.fanId, job.decisionId, deps.listId), 'X-Fanfare-Decision': String(job.decisionId) },
+      headers: {
+        ...links.listHeaders(job.fanId, job.decisionId, deps.listId),
+        'X-Fanfare-Decision': String(job.decisionId),
+      },
       beforeCommit: commit.gate,
     });
     return { settlement: { status: 'sent', providerMessageId: r.providerMessageId } };
@@ -214,14 +244,23 @@ async function sendEmail(deps: DeliverDeps, job: DeliveryJob, gate: () => Promis
     if (err instanceof DeliveryError && err.code === 'smtp_rejected_permanent') {
       // A hard bounce: stop emailing the address, and log it where training and the console see engagement.
       await markEmailUndeliverable(deps.pool, job.fanId);
-      await recordBounce(deps.pool, job.decisionId, { code: err.code, status: err.status, message: err.message.slice(0, 500) });
+      await recordBounce(deps.pool, job.decisionId, {
+        code: err.code,
+        status: err.status,
+        message: err.message.slice(0, 500),
+      });
     }
     return o;
   }
 }
 
 /** Sends to each of the fan's devices; sent if any device accepted, retried only if none did and one may yet. */
-async function sendPush(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise<Commit>, now: Date): Promise<Outcome | null> {
+async function sendPush(
+  deps: DeliverDeps,
+  job: DeliveryJob,
+  gate: () => Promise<Commit>,
+  now: Date,
+): Promise<Outcome | null> {
   const content = alertPushContent(
     { creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url },
     deps.links.click(job.decisionId),
@@ -249,7 +288,11 @@ async function sendPush(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise
         // 413 means the service did not take it, so one more try with a smaller payload cannot duplicate it.
         if (!(err instanceof DeliveryError && err.code === 'push_payload_too_large' && err.status === 413)) throw err;
         resend = commitOnce(gate, job.decisionId);
-        r = await deps.push.send({ ...message, beforeCommit: resend.gate, maxPayloadBytes: TRIMMED_PUSH_PAYLOAD_BYTES });
+        r = await deps.push.send({
+          ...message,
+          beforeCommit: resend.gate,
+          maxPayloadBytes: TRIMMED_PUSH_PAYLOAD_BYTES,
+        });
       }
       accepted.push(r.providerMessageId);
     } catch (err) {
@@ -260,7 +303,8 @@ async function sendPush(deps: DeliverDeps, job: DeliveryJob, gate: () => Promise
         continue;
       }
       const o = failure(err);
-      if (err instanceof DeliveryError && err.code === 'push_subscription_gone') await revokePushSubscription(deps.pool, sub.id);
+      if (err instanceof DeliveryError && err.code === 'push_subscription_gone')
+        await revokePushSubscription(deps.pool, sub.id);
       if (o.settlement.status === 'retry') transient = o;
       else permanent = o;
     }

@@ -1,25 +1,25 @@
 // Digests end to end: which fans are due this hour and what their digest holds, then one email each through the digests ledger.
 import { randomUUID } from 'node:crypto';
+import type { Settlement } from '../db/deliveries.ts';
 import {
   claimDigests,
   DigestClaimLostError,
+  type DigestFan,
   digestFans,
   loadDigestJobs,
   markDigestsPossiblySent,
+  type NewDigest,
   passDigestCommitPoint,
   recordDigests,
   settleDigest,
   skipDigests,
-  waitingItems,
-  type DigestFan,
-  type NewDigest,
   type WaitingItem,
+  waitingItems,
 } from '../db/digests.ts';
 import type { Pool } from '../db/pool.ts';
-import type { Settlement } from '../db/deliveries.ts';
+import { zoneOffsetMinutes } from '../domain/clock.ts';
 import type { DigestSettings } from '../policy/cap-policy.ts';
 import { digestDue, selectDigest } from '../policy/digest.ts';
-import { zoneOffsetMinutes } from '../domain/clock.ts';
 import type { EmailChannel } from './deliver.ts';
 import { DeliveryError } from './errors.ts';
 import type { Links } from './links.ts';
@@ -54,7 +54,9 @@ export function planDigests(
   for (const fan of fans) {
     if (!digestDue(fan.timeZone, fan.cadence, fan.digestHour, now, settings.weeklyOn)) continue;
     const items = byFan.get(fan.fanId) ?? [];
-    const alerted = new Set(items.filter((i) => waiting.alerted.has(`${fan.fanId}/${i.eventId}`)).map((i) => i.eventId));
+    const alerted = new Set(
+      items.filter((i) => waiting.alerted.has(`${fan.fanId}/${i.eventId}`)).map((i) => i.eventId),
+    );
     const chosen = selectDigest(items, alerted, settings, now) as WaitingItem[];
     if (chosen.length === 0) continue;
     out.push({
@@ -75,11 +77,21 @@ export interface DigestPage {
 }
 
 /** Plans and records the digests of one keyset page of fans; repeating it for the same hour records nothing new. */
-export async function buildDigestPage(pool: Pool, settings: DigestSettings, now: Date, afterFanId: number, limit: number): Promise<DigestPage> {
+export async function buildDigestPage(
+  pool: Pool,
+  settings: DigestSettings,
+  now: Date,
+  afterFanId: number,
+  limit: number,
+): Promise<DigestPage> {
   const from = new Date(now.getTime() - DIGEST_LOOKBACK_MS);
   const fans = await digestFans(pool, afterFanId, limit, from);
   if (fans.length === 0) return { fans: 0, lastFanId: afterFanId, digestIds: [] };
-  const waiting = await waitingItems(pool, fans.map((f) => f.fanId), from);
+  const waiting = await waitingItems(
+    pool,
+    fans.map((f) => f.fanId),
+    from,
+  );
   const digestIds = await recordDigests(pool, planDigests(fans, waiting, settings, now));
   return { fans: fans.length, lastFanId: fans[fans.length - 1].fanId, digestIds };
 }
@@ -103,9 +115,14 @@ export interface DigestReport {
 
 function outcome(err: unknown, committed: boolean): Settlement {
   if (committed && !(err instanceof DeliveryError && err.status !== undefined)) {
-    return { status: 'possibly_sent', errorCode: err instanceof DeliveryError ? err.code : 'no_answer', errorMessage: `no answer after the commit point: ${String(err)}` };
+    return {
+      status: 'possibly_sent',
+      errorCode: err instanceof DeliveryError ? err.code : 'no_answer',
+      errorMessage: `no answer after the commit point: ${String(err)}`,
+    };
   }
-  if (err instanceof DeliveryError) return { status: err.permanent ? 'failed' : 'retry', errorCode: err.code, errorMessage: err.message };
+  if (err instanceof DeliveryError)
+    return { status: err.permanent ? 'failed' : 'retry', errorCode: err.code, errorMessage: err.message };
   return { status: 'retry', errorCode: 'unexpected', errorMessage: String(err instanceof Error ? err.message : err) };
 }
 
@@ -121,8 +138,15 @@ export async function deliverDigests(deps: DigestDeliveryDeps, ids: readonly num
   const unreachable = jobs.filter((j) => !j.reachable).map((j) => j.digestId);
   await skipDigests(deps.pool, unreachable, 'email_opted_out_or_undeliverable');
   report.skipped = unreachable.length;
-  const claimed = await claimDigests(deps.pool, token, jobs.filter((j) => j.reachable).map((j) => j.digestId));
-  report.possiblySent = await markDigestsPossiblySent(deps.pool, ids.filter((id) => !claimed.has(id)));
+  const claimed = await claimDigests(
+    deps.pool,
+    token,
+    jobs.filter((j) => j.reachable).map((j) => j.digestId),
+  );
+  report.possiblySent = await markDigestsPossiblySent(
+    deps.pool,
+    ids.filter((id) => !claimed.has(id)),
+  );
   for (const job of jobs.filter((j) => claimed.has(j.digestId))) {
     const content = renderDigestEmail(
       { cadence: job.cadence, items: job.items.map((i) => ({ ...i, click: deps.links.click(i.decisionId) })) },
@@ -140,7 +164,10 @@ export async function deliverDigests(deps: DigestDeliveryDeps, ids: readonly num
         to: job.email,
         ...content,
         messageId: `<digest-${job.digestId}@${deps.messageIdDomain}>`,
-        headers: { ...deps.links.listHeaders(job.fanId, undefined, deps.listId), 'X-Fanfare-Digest': String(job.digestId) },
+        headers: {
+          ...deps.links.listHeaders(job.fanId, undefined, deps.listId),
+          'X-Fanfare-Digest': String(job.digestId),
+        },
         beforeCommit: async () => {
           await passDigestCommitPoint(deps.pool, token, job.digestId);
           committed = true;

@@ -1,7 +1,7 @@
 // Email sender against the real local SMTP capture server: parsing, pooling, and bounce classification.
 import { Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
+import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
 import { createEmailSender, type EmailSender } from './email-sender.ts';
 import { DeliveryError } from './errors.ts';
 
@@ -59,7 +59,9 @@ describe('email sender', () => {
     expect(mail.parsed.text?.trim()).toBe('Hello fan 1');
     expect(mail.parsed.html).toContain('<b>1</b>');
     expect(mail.parsed.messageId).toBe('<delivery-42@fanfare.test>');
-    expect(mail.parsed.headerLines.find((h) => h.key === 'list-unsubscribe')?.line).toContain('https://fanfare.test/u/abc');
+    expect(mail.parsed.headerLines.find((h) => h.key === 'list-unsubscribe')?.line).toContain(
+      'https://fanfare.test/u/abc',
+    );
     expect(mail.parsed.headers.get('x-fanfare-delivery')).toBe('42');
     expect(mail.parsed.replyTo?.text).toBe('support@fanfare.test');
     expect(mail.raw).toContain('X-Fanfare-Delivery: 42');

@@ -176,7 +176,8 @@ function checkConfig(config: EmailSenderConfig): void {
       throw new RangeError(`email sender: ${field} must be a positive integer, got ${value}`);
     }
   }
-  if (!config.from.includes('@')) throw new TypeError(`email sender: from must be an email address, got "${config.from}"`);
+  if (!config.from.includes('@'))
+    throw new TypeError(`email sender: from must be an email address, got "${config.from}"`);
 }
 
 function checkMessage(message: EmailMessage): void {

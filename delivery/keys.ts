@@ -17,5 +17,7 @@ export function vapidKeys(pool: Pool): Promise<VapidKeys> {
 
 /** One link-signing key generated on first use and kept, for when TRACKING_KEYS is not set. */
 export function storedTrackingKeys(pool: Pool): Promise<TrackingKey[]> {
-  return getOrCreateSetting(pool, 'tracking_keys', () => [{ kid: `g${randomBytes(3).toString('hex')}`, secret: randomBytes(32).toString('base64url') }]);
+  return getOrCreateSetting(pool, 'tracking_keys', () => [
+    { kid: `g${randomBytes(3).toString('hex')}`, secret: randomBytes(32).toString('base64url') },
+  ]);
 }

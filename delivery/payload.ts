@@ -31,7 +31,9 @@ export function buildPushPayload(notification: PushNotification, maxBytes = MAX_
   const fixedBytes = utf8Bytes(serialize({ ...notification, title: '', body: '' }));
   const budget = maxBytes - fixedBytes;
   if (budget < 0) {
-    throw new RangeError(`push payload: url, ping, icon and tag take ${fixedBytes} bytes, more than the ${maxBytes}-byte limit`);
+    throw new RangeError(
+      `push payload: url, ping, icon and tag take ${fixedBytes} bytes, more than the ${maxBytes}-byte limit`,
+    );
   }
   const caps = waterFill(
     TRIMMABLE.map((field) => encodedBytes(notification[field])),

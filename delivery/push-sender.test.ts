@@ -1,9 +1,15 @@
 // Push sender against the real local push service: decryption round trip, headers, VAPID checks, and failure mapping.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startPushService, type PushService } from '../peers/push-service.ts';
+import { type PushService, startPushService } from '../peers/push-service.ts';
 import { DeliveryError } from './errors.ts';
 import type { PushNotification } from './payload.ts';
-import { createPushSender, generateVapidKeys, parseRetryAfter, type PushMessage, type PushSender } from './push-sender.ts';
+import {
+  createPushSender,
+  generateVapidKeys,
+  type PushMessage,
+  type PushSender,
+  parseRetryAfter,
+} from './push-sender.ts';
 
 let service: PushService;
 let sender: PushSender;

@@ -1,10 +1,11 @@
 // Sends one Web Push notification with web-push (VAPID, aes128gcm) and classifies push service replies.
-import https, { type Agent } from 'node:https';
-import type { IncomingHttpHeaders } from 'node:http';
+
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import https, { type Agent } from 'node:https';
 import webpush from 'web-push';
-import { DeliveryError, type SendResult } from './errors.ts';
 import type { BeforeCommit } from '../domain/commit-point.ts';
+import { DeliveryError, type SendResult } from './errors.ts';
 import { buildPushPayload, type PushNotification } from './payload.ts';
 
 export type Urgency = 'very-low' | 'low' | 'normal' | 'high';
@@ -56,7 +57,11 @@ export function generateVapidKeys(): { publicKey: string; privateKey: string } {
 
 export function createPushSender(config: PushSenderConfig): PushSender {
   checkConfig(config);
-  const vapidDetails = { subject: config.subject, publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey };
+  const vapidDetails = {
+    subject: config.subject,
+    publicKey: config.vapidPublicKey,
+    privateKey: config.vapidPrivateKey,
+  };
 
   return {
     async send(message) {
@@ -65,7 +70,10 @@ export function createPushSender(config: PushSenderConfig): PushSender {
       try {
         body = buildPushPayload(message.payload, message.maxPayloadBytes);
       } catch (err) {
-        throw new DeliveryError('push_payload_too_large', `push: ${(err as Error).message}`, { permanent: true, cause: err });
+        throw new DeliveryError('push_payload_too_large', `push: ${(err as Error).message}`, {
+          permanent: true,
+          cause: err,
+        });
       }
       const details = webpush.generateRequestDetails(message.subscription, body, {
         vapidDetails,
@@ -108,32 +116,42 @@ function postGated(
 ): Promise<PushReply> {
   return new Promise((resolve, reject) => {
     const body = details.body ?? Buffer.alloc(0);
-    const req = https.request(details.endpoint, { method: details.method, headers: details.headers, agent, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const reply = { statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
-        if (reply.statusCode >= 200 && reply.statusCode < 300) resolve(reply);
-        else reject(Object.assign(new Error(`push service replied ${reply.statusCode}`), reply));
-      });
-    });
+    const req = https.request(
+      details.endpoint,
+      { method: details.method, headers: details.headers, agent, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const reply = {
+            statusCode: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          };
+          if (reply.statusCode >= 200 && reply.statusCode < 300) resolve(reply);
+          else reject(Object.assign(new Error(`push service replied ${reply.statusCode}`), reply));
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`push: no reply within ${timeoutMs} ms`)));
     req.on('error', reject);
     // Pass the gate only once the head of the request is on the wire: until the TLS socket is up, node buffers
     // writes in the process, and a crash would lose them together with the last byte that the commit promised.
     const head = body.subarray(0, Math.max(0, body.length - 1));
     const headWritten = new Promise<void>((resolveHead) => req.write(head, () => resolveHead()));
-    headWritten.then(() => gate()).then(
-      (commit) => {
-        if (commit) commit();
-        req.end(body.subarray(Math.max(0, body.length - 1)));
-      },
-      (err) => {
-        req.destroy();
-        reject(err);
-      },
-    );
+    headWritten
+      .then(() => gate())
+      .then(
+        (commit) => {
+          if (commit) commit();
+          req.end(body.subarray(Math.max(0, body.length - 1)));
+        },
+        (err) => {
+          req.destroy();
+          reject(err);
+        },
+      );
   });
 }
 
@@ -146,14 +164,21 @@ export function classifyPushFailure(err: unknown, nowMs = Date.now()): DeliveryE
   if (err instanceof DeliveryError) return err;
   const failure = err as { statusCode?: unknown; headers?: Record<string, unknown>; body?: unknown; message?: string };
   if (typeof failure.statusCode !== 'number') {
-    return new DeliveryError('push_connection_failed', `push: ${failure.message ?? String(err)}`, { permanent: false, cause: err });
+    return new DeliveryError('push_connection_failed', `push: ${failure.message ?? String(err)}`, {
+      permanent: false,
+      cause: err,
+    });
   }
   const status = failure.statusCode;
   const detail = typeof failure.body === 'string' && failure.body !== '' ? `: ${failure.body}` : '';
   const retryAfterMs = parseRetryAfter(failure.headers?.['retry-after'], nowMs);
   const details = (permanent: boolean) => ({ permanent, status, retryAfterMs, cause: err });
   if (status === 404 || status === 410) {
-    return new DeliveryError('push_subscription_gone', `push: subscription is gone (${status})${detail}`, details(true));
+    return new DeliveryError(
+      'push_subscription_gone',
+      `push: subscription is gone (${status})${detail}`,
+      details(true),
+    );
   }
   if (status === 413) {
     return new DeliveryError('push_payload_too_large', `push: payload too large (413)${detail}`, details(true));
@@ -201,9 +226,12 @@ function messageProblem({ subscription, ttlSeconds, urgency, topic }: PushMessag
   if (Buffer.from(subscription.keys.p256dh, 'base64url').length !== 65) {
     return 'subscription.keys.p256dh must be a base64url uncompressed P-256 point (65 bytes)';
   }
-  if (Buffer.from(subscription.keys.auth, 'base64url').length !== 16) return 'subscription.keys.auth must be 16 bytes in base64url';
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) return `ttlSeconds must be a non-negative integer, got ${ttlSeconds}`;
+  if (Buffer.from(subscription.keys.auth, 'base64url').length !== 16)
+    return 'subscription.keys.auth must be 16 bytes in base64url';
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0)
+    return `ttlSeconds must be a non-negative integer, got ${ttlSeconds}`;
   if (!URGENCIES.includes(urgency)) return `urgency must be one of ${URGENCIES.join(', ')}, got "${urgency}"`;
-  if (topic !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(topic)) return 'topic must be 1 to 32 characters of the base64url alphabet';
+  if (topic !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(topic))
+    return 'topic must be 1 to 32 characters of the base64url alphabet';
   return undefined;
 }

@@ -51,7 +51,8 @@ export function alertSubject(c: AlertContent): string {
   return oneLine(`${c.creatorName} ${verb(c.kind)}: ${c.title}`);
 }
 
-const STYLE = 'font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#222;max-width:560px;margin:0 auto;padding:16px';
+const STYLE =
+  'font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#222;max-width:560px;margin:0 auto;padding:16px';
 
 function page(inner: string, links: FooterLinks): string {
   return (
@@ -85,7 +86,10 @@ export function renderAlertEmail(c: AlertContent, links: FooterLinks & { click: 
 
 export function digestSubject(d: DigestContent): string {
   const creators = [...new Set(d.items.map((i) => oneLine(i.creatorName)))];
-  const named = creators.length <= 2 ? creators.join(' and ') : `${creators.slice(0, 2).join(', ')} and ${creators.length - 2} more`;
+  const named =
+    creators.length <= 2
+      ? creators.join(' and ')
+      : `${creators.slice(0, 2).join(', ')} and ${creators.length - 2} more`;
   const n = d.items.length;
   return `Your ${d.cadence} digest: ${n} new ${n === 1 ? 'update' : 'updates'} from ${named}`;
 }
@@ -93,7 +97,9 @@ export function digestSubject(d: DigestContent): string {
 export function renderDigestEmail(d: DigestContent, links: FooterLinks): RenderedEmail {
   if (d.items.length === 0) throw new RangeError('digest: items must not be empty');
   const subject = digestSubject(d);
-  const lines = d.items.map((i) => `* ${oneLine(i.creatorName)} ${verb(i.kind)}: ${oneLine(i.title)}\n  ${i.click}\n  (leads to ${i.url})`);
+  const lines = d.items.map(
+    (i) => `* ${oneLine(i.creatorName)} ${verb(i.kind)}: ${oneLine(i.title)}\n  ${i.click}\n  (leads to ${i.url})`,
+  );
   const text = `${subject}\n\n${lines.join('\n\n')}\n${textFooter(links)}`;
   const rows = d.items
     .map(
@@ -102,7 +108,10 @@ export function renderDigestEmail(d: DigestContent, links: FooterLinks): Rendere
         `<a href="${escapeHtml(i.click)}" style="color:#1a5fb4;font-weight:600">${escapeHtml(i.title)}</a></li>`,
     )
     .join('');
-  const html = page(`<h2 style="margin:0 0 16px">Your ${d.cadence} digest</h2><ul style="padding-left:18px">${rows}</ul>`, links);
+  const html = page(
+    `<h2 style="margin:0 0 16px">Your ${d.cadence} digest</h2><ul style="padding-left:18px">${rows}</ul>`,
+    links,
+  );
   return { subject, text, html };
 }
 
@@ -110,7 +119,10 @@ export function renderDigestEmail(d: DigestContent, links: FooterLinks): Rendere
  * Push content: `url` is the event's own page, which the service worker opens; `ping` is the signed click URL it
  * fetches first so the click is recorded.
  */
-export function alertPushContent(c: AlertContent, ping?: string): { title: string; body: string; url: string; ping?: string } {
+export function alertPushContent(
+  c: AlertContent,
+  ping?: string,
+): { title: string; body: string; url: string; ping?: string } {
   const content = { title: oneLine(c.creatorName), body: oneLine(`${verb(c.kind)}: ${c.title}`), url: c.url };
   return ping === undefined ? content : { ...content, ping };
 }

@@ -44,7 +44,8 @@ export function checkTrackingKeys(keys: readonly TrackingKey[]): string | null {
     if (!KID.test(k.kid)) return `key id "${k.kid}" must be 1 to 8 lowercase letters or digits`;
     if (seen.has(k.kid)) return `key id "${k.kid}" must appear once`;
     seen.add(k.kid);
-    if (k.secret.length < MIN_SECRET_LENGTH) return `secret of key "${k.kid}" must be at least ${MIN_SECRET_LENGTH} characters`;
+    if (k.secret.length < MIN_SECRET_LENGTH)
+      return `secret of key "${k.kid}" must be at least ${MIN_SECRET_LENGTH} characters`;
   }
   return null;
 }
@@ -68,11 +69,13 @@ export function createTokenSigner(keys: readonly TrackingKey[]): TokenSigner {
       if (secret === undefined) return { ok: false, reason: 'unknown_key' };
       const expected = Buffer.from(mac(secret, kid, body));
       const actual = Buffer.from(given);
-      if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return { ok: false, reason: 'bad_signature' };
+      if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
+        return { ok: false, reason: 'bad_signature' };
       const claims = decodeBody(body);
       if (!claims) return { ok: false, reason: 'malformed' };
       if (claims.purpose !== purpose) return { ok: false, reason: 'wrong_purpose' };
-      if (claims.purpose === 'preferences' && claims.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+      if (claims.purpose === 'preferences' && claims.expiresAt.getTime() <= now.getTime())
+        return { ok: false, reason: 'expired' };
       return { ok: true, claims: claims as Extract<TokenClaims, { purpose: typeof purpose }>, kid };
     },
   };
@@ -112,7 +115,9 @@ function decodeBody(body: string): TokenClaims | null {
     case 'c':
       return b === undefined ? { purpose: 'click', decisionId: a } : null;
     case 'u':
-      return b === undefined ? { purpose: 'unsubscribe', fanId: a } : { purpose: 'unsubscribe', fanId: a, decisionId: b };
+      return b === undefined
+        ? { purpose: 'unsubscribe', fanId: a }
+        : { purpose: 'unsubscribe', fanId: a, decisionId: b };
     default:
       return b === undefined ? null : { purpose: 'preferences', fanId: a, expiresAt: new Date(b * 1000) };
   }

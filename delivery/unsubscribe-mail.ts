@@ -1,13 +1,22 @@
 // Handles mail sent to the List-Unsubscribe mailto (unsubscribe+TOKEN@domain): whatever receives the domain's mail hands over the recipients.
+
+import { UnknownFanError, unsubscribeFan } from '../db/engagement.ts';
 import type { Pool } from '../db/pool.ts';
-import { unsubscribeFan, UnknownFanError } from '../db/engagement.ts';
 import { unsubscribeTokenFromAddress } from './links.ts';
 import type { TokenSigner } from './tokens.ts';
 
-export type MailUnsubscribeResult = { address: string; outcome: 'unsubscribed' | 'already_unsubscribed' | 'not_an_unsubscribe_address' | 'invalid_token' | 'unknown_fan' };
+export type MailUnsubscribeResult = {
+  address: string;
+  outcome: 'unsubscribed' | 'already_unsubscribed' | 'not_an_unsubscribe_address' | 'invalid_token' | 'unknown_fan';
+};
 
 /** The envelope recipients decide, not the headers: a forwarded message must not unsubscribe whoever forwarded it. */
-export async function unsubscribeByMail(pool: Pool, signer: TokenSigner, recipients: readonly string[], now = new Date()): Promise<MailUnsubscribeResult[]> {
+export async function unsubscribeByMail(
+  pool: Pool,
+  signer: TokenSigner,
+  recipients: readonly string[],
+  now = new Date(),
+): Promise<MailUnsubscribeResult[]> {
   const results: MailUnsubscribeResult[] = [];
   for (const address of recipients) {
     const token = unsubscribeTokenFromAddress(address);

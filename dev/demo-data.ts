@@ -1,20 +1,19 @@
 // What `fanfare dev` adds so the console opens with data: two weeks of history ending a day ago, a trained active model, and a few announced events.
 import type { Client } from '@temporalio/client';
+import { quietestCreator } from '../db/creators.ts';
+import { anyDecision } from '../db/decisions.ts';
 import { insertEvent } from '../db/events.ts';
 import { activeModelVersion, promoteModel } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
+import { DAY_MS } from '../domain/time.ts';
+import { startAnnounce } from '../http/api.ts';
 import { trainRelevanceModel } from '../models/relevance-training.ts';
 import { writeHistory } from '../simulator/history.ts';
-import { startEndingNow } from '../simulator/spec.ts';
-import type { SeedResult } from '../simulator/seed.ts';
-import { parseWorldSpec, type WorldSpec } from '../simulator/spec.ts';
-import { readSimulatedWorld } from '../simulator/world-setting.ts';
-import type { World } from '../simulator/world.ts';
-import { DAY_MS } from '../domain/time.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
-import { quietestCreator } from '../db/creators.ts';
-import { anyDecision } from '../db/decisions.ts';
-import { startAnnounce } from '../http/api.ts';
+import type { SeedResult } from '../simulator/seed.ts';
+import { parseWorldSpec, startEndingNow, type WorldSpec } from '../simulator/spec.ts';
+import type { World } from '../simulator/world.ts';
+import { readSimulatedWorld } from '../simulator/world-setting.ts';
 
 export const DEMO_HISTORY_DAYS = 14;
 /**
@@ -24,14 +23,27 @@ export const DEMO_HISTORY_DAYS = 14;
 const QUIET_DAYS = 1;
 
 /** The world already in the database (its history was written from its start), else a new one whose history ends a day ago. */
-export async function demoWorldSpec(pool: Pool, o: { seed: number; fans: number; creators: number }): Promise<WorldSpec> {
+export async function demoWorldSpec(
+  pool: Pool,
+  o: { seed: number; fans: number; creators: number },
+): Promise<WorldSpec> {
   const stored = await readSimulatedWorld(pool);
   if (stored && (await anyDecision(pool))) return stored;
-  return parseWorldSpec({ seed: o.seed, fans: { count: o.fans }, creators: { count: o.creators }, start: startEndingNow(DEMO_HISTORY_DAYS + QUIET_DAYS) });
+  return parseWorldSpec({
+    seed: o.seed,
+    fans: { count: o.fans },
+    creators: { count: o.creators },
+    start: startEndingNow(DEMO_HISTORY_DAYS + QUIET_DAYS),
+  });
 }
 
 /** Writes the baseline history once: a database that has decisions keeps them. */
-export async function ensureDemoHistory(pool: Pool, world: World, ids: SeedResult, log: (line: string) => void): Promise<void> {
+export async function ensureDemoHistory(
+  pool: Pool,
+  world: World,
+  ids: SeedResult,
+  log: (line: string) => void,
+): Promise<void> {
   if (await anyDecision(pool)) return;
   const toMs = world.startMs + DEMO_HISTORY_DAYS * DAY_MS;
   const r = await writeHistory(pool, world, ids, { fromMs: world.startMs, toMs });
@@ -50,11 +62,18 @@ export async function ensureDemoModel(pool: Pool, log: (line: string) => void): 
     oracle: simulatedWorldOracle(pool),
   });
   await promoteModel(pool, trained.version, 'fanfare dev: first model of the demo world');
-  log(`model: version ${trained.version} trained and active in ${((Date.now() - started) / 1000).toFixed(1)} s (holdout AUC ${trained.metrics.auc.toFixed(3)})`);
+  log(
+    `model: version ${trained.version} trained and active in ${((Date.now() - started) / 1000).toFixed(1)} s (holdout AUC ${trained.metrics.auc.toFixed(3)})`,
+  );
 }
 
 /** Announces one event for each of the first creators, once per database (fixed idempotency keys). */
-export async function announceDemoEvents(pool: Pool, temporal: Client, creatorIds: number[], log: (line: string) => void): Promise<void> {
+export async function announceDemoEvents(
+  pool: Pool,
+  temporal: Client,
+  creatorIds: number[],
+  log: (line: string) => void,
+): Promise<void> {
   const kinds = ['post', 'announcement', 'post'] as const;
   for (const [i, creatorId] of creatorIds.slice(0, kinds.length).entries()) {
     const { event, created } = await insertEvent(pool, {

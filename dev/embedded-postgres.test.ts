@@ -33,7 +33,10 @@ async function query<T extends pg.QueryResultRow>(connectionString: string, sql:
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -55,7 +58,10 @@ describe('startEmbeddedPostgres', () => {
     const second = await startEmbeddedPostgres({ dataDir });
     try {
       expect(await query(second.connectionString, 'select note from kept')).toEqual([{ note: 'still here' }]);
-      const [{ server_encoding }] = await query<{ server_encoding: string }>(second.connectionString, 'show server_encoding');
+      const [{ server_encoding }] = await query<{ server_encoding: string }>(
+        second.connectionString,
+        'show server_encoding',
+      );
       expect(server_encoding).toBe('UTF8');
     } finally {
       await second.stop();
@@ -67,11 +73,15 @@ describe('startEmbeddedPostgres', () => {
     const dataDir = join(root, 'not-pg');
     await mkdir(dataDir);
     await writeFile(join(dataDir, 'notes.txt'), 'mine');
-    await expect(startEmbeddedPostgres({ dataDir })).rejects.toThrow(/dataDir .* must be empty or hold a PostgreSQL cluster/);
+    await expect(startEmbeddedPostgres({ dataDir })).rejects.toThrow(
+      /dataDir .* must be empty or hold a PostgreSQL cluster/,
+    );
   });
 
   it('refuses a database name that is not a plain identifier', async () => {
-    await expect(startEmbeddedPostgres({ dataDir: join(root, 'pg'), database: 'Fan-Fare' })).rejects.toThrow(/database must be a lowercase identifier/);
+    await expect(startEmbeddedPostgres({ dataDir: join(root, 'pg'), database: 'Fan-Fare' })).rejects.toThrow(
+      /database must be a lowercase identifier/,
+    );
   });
 });
 

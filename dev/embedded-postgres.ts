@@ -7,12 +7,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { readToolPaths } from '../app/config.ts';
 import { ensureDatabase } from '../db/databases.ts';
 import { ping } from '../db/pool.ts';
 import { freePort } from '../testing/free-port.ts';
 import { spawnGuarded } from './guarded-process.ts';
 import { copyPostgresBinaries, postgresBinaries } from './postgres-binaries.ts';
-import { readToolPaths } from '../app/config.ts';
 
 const CHECKOUT = fileURLToPath(new URL('..', import.meta.url));
 export const DEFAULT_DATA_DIR = join(CHECKOUT, '.data', 'pg');
@@ -63,7 +63,9 @@ function serverUser(): RunAs {
   const uid = id('-u');
   const gid = id('-g');
   if (uid.status !== 0 || gid.status !== 0) {
-    throw new Error(`running as root, PostgreSQL needs an OS user named "${USER}" to run as, and there is none: create it (useradd --system ${USER}) or run fanfare as a non-root user`);
+    throw new Error(
+      `running as root, PostgreSQL needs an OS user named "${USER}" to run as, and there is none: create it (useradd --system ${USER}) or run fanfare as a non-root user`,
+    );
   }
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
@@ -144,7 +146,8 @@ async function prepareDataDir(dataDir: string, runAs: RunAs): Promise<boolean> {
   assertAccess(runAs, '-w', dataDir, 'dataDir');
   const entries = await readdir(dataDir);
   if (entries.includes('PG_VERSION')) return false;
-  if (entries.length > 0) throw new Error(`dataDir ${dataDir} must be empty or hold a PostgreSQL cluster; it has files but no PG_VERSION`);
+  if (entries.length > 0)
+    throw new Error(`dataDir ${dataDir} must be empty or hold a PostgreSQL cluster; it has files but no PG_VERSION`);
   return true;
 }
 
@@ -155,11 +158,21 @@ async function initdb(initdbPath: string, dataDir: string, runAs: RunAs): Promis
   try {
     const result = spawnSync(
       initdbPath,
-      [`--pgdata=${dataDir}`, `--username=${USER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-sync'],
+      [
+        `--pgdata=${dataDir}`,
+        `--username=${USER}`,
+        `--pwfile=${pwFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-sync',
+      ],
       { uid: runAs?.uid, gid: runAs?.gid, encoding: 'utf8', env: { PATH: readToolPaths().searchPath, LC_ALL: 'C' } },
     );
     if (result.status !== 0) {
-      throw new Error(`initdb failed for ${dataDir} with exit code ${result.status}: ${(result.stderr || result.stdout || String(result.error)).trim()}`);
+      throw new Error(
+        `initdb failed for ${dataDir} with exit code ${result.status}: ${(result.stderr || result.stdout || String(result.error)).trim()}`,
+      );
     }
   } finally {
     await rm(pwFile, { force: true });
@@ -175,7 +188,10 @@ async function stopLeftover(pgCtl: string, dataDir: string, runAs: RunAs): Promi
   } catch {
     return; // No pid file, or a stale one that postgres itself will replace.
   }
-  await promisify(execFile)(pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30'], { uid: runAs?.uid, gid: runAs?.gid }).catch(() => undefined);
+  await promisify(execFile)(pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '30'], {
+    uid: runAs?.uid,
+    gid: runAs?.gid,
+  }).catch(() => undefined);
 }
 
 async function waitUntilAccepting(url: string, timeoutMs: number, exited: () => boolean): Promise<void> {
@@ -201,7 +217,8 @@ async function waitUntilAccepting(url: string, timeoutMs: number, exited: () => 
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const database = options.database ?? 'fanfare';
-  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`database must be a lowercase identifier ([a-z_][a-z0-9_]*), got "${database}"`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(database))
+    throw new Error(`database must be a lowercase identifier ([a-z_][a-z0-9_]*), got "${database}"`);
   const runAs = serverUser();
   const area = runAs && (await reachableCacheDir(runAs, options.cacheDir));
   let bins = await postgresBinaries();
@@ -230,7 +247,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     await ensureDatabase(`${base}/${database}`);
   } catch (err) {
     await server.stop();
-    throw new Error(`${(err as Error).message} (data dir ${dataDir}, port ${port})\nlast postgres output:\n${output.join('\n')}`);
+    throw new Error(
+      `${(err as Error).message} (data dir ${dataDir}, port ${port})\nlast postgres output:\n${output.join('\n')}`,
+    );
   }
   const binDir = dirname(bins.postgres);
   return { connectionString: `${base}/${database}`, port, dataDir, binDir, stop: () => server.stop(30_000) };

@@ -30,7 +30,9 @@ const polite = (signal: string) => [
 ];
 
 function pidFrom(lines: string[]): Promise<number> {
-  return eventually(() => lines.some((l) => l.startsWith('pid ')), 5_000).then(() => Number(lines.find((l) => l.startsWith('pid '))!.slice(4)));
+  return eventually(() => lines.some((l) => l.startsWith('pid ')), 5_000).then(() =>
+    Number(lines.find((l) => l.startsWith('pid '))!.slice(4)),
+  );
 }
 
 describe('spawnGuarded', () => {
@@ -46,7 +48,9 @@ describe('spawnGuarded', () => {
 
   it('kills a server that ignores the stop signal after the grace period', async () => {
     const lines: string[] = [];
-    const server = spawnGuarded('sh', ['-c', "trap '' TERM; echo pid $$; while :; do sleep 0.1; done"], (line) => lines.push(line));
+    const server = spawnGuarded('sh', ['-c', "trap '' TERM; echo pid $$; while :; do sleep 0.1; done"], (line) =>
+      lines.push(line),
+    );
     const pid = await pidFrom(lines);
     const started = Date.now();
     await server.stop(500);
@@ -60,8 +64,12 @@ describe('spawnGuarded', () => {
       spawnGuarded('sh', ['-c', 'echo pid $$; while :; do sleep 0.1; done'], (line) => process.stdout.write(line + '\\n'));
       setInterval(() => {}, 1000);
     `;
-    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim().slice(4)))));
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const pid = await new Promise<number>((resolve) =>
+      parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim().slice(4)))),
+    );
     expect(alive(pid)).toBe(true);
     parent.kill('SIGKILL');
     expect(await eventually(() => !alive(pid), 10_000)).toBe(true);

@@ -1,5 +1,5 @@
 // Spawns a long-running server that cannot outlive this Node process, and stops it with SIGTERM then SIGKILL.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 // The server runs under a small sh guardian in its own process group. The guardian holds the read end of a
@@ -41,7 +41,12 @@ export type GuardedOptions = {
   stopSignal?: 'TERM' | 'INT' | 'QUIT';
 };
 
-export function spawnGuarded(command: string, args: string[], onLine: (line: string) => void, options: GuardedOptions = {}): GuardedProcess {
+export function spawnGuarded(
+  command: string,
+  args: string[],
+  onLine: (line: string) => void,
+  options: GuardedOptions = {},
+): GuardedProcess {
   const child: ChildProcess = spawn('sh', ['-c', GUARDIAN, 'fanfare-guardian', command, ...args], {
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],

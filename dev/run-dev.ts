@@ -1,35 +1,36 @@
 // Everything on embedded defaults in one process: PostgreSQL, Temporal dev server, SMTP capture, push service, seeded world, worker and API.
-import { once } from 'node:events';
-import https from 'node:https';
-import { testCertificatePem, testPrivateKeyPem } from '../peers/test-certificate.ts';
+
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { readConfig, type Config } from '../app/config.ts';
-import { connectTemporal } from '../app/services.ts';
-import { vapidKeys } from '../delivery/keys.ts';
+import { type Config, readConfig } from '../app/config.ts';
 import { ensureDigestSchedule } from '../app/digest-schedule.ts';
+import { connectTemporal } from '../app/services.ts';
 import { startWorker } from '../app/worker.ts';
-import { createPool } from '../db/pool.ts';
 import { migrate } from '../db/migrate.ts';
-import { createApiRouter, createApiServer } from '../http/api.ts';
-import { startSmtpCapture, type CapturedMail } from '../peers/smtp-capture.ts';
-import { startPushService, type ReceivedPush } from '../peers/push-service.ts';
+import { createPool } from '../db/pool.ts';
+import { revokeSubscriptionsUnder } from '../db/push-subscriptions.ts';
+import { vapidKeys } from '../delivery/keys.ts';
 import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
-import { createResponder, type Responder } from '../simulator/responder.ts';
-import { seedWorld } from '../simulator/seed.ts';
-import { storeSimulatedWorld } from '../simulator/world-setting.ts';
-import { generateWorld } from '../simulator/world.ts';
-import { freePort } from '../testing/free-port.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
-import { startDevServer } from './temporal.ts';
-import { announceDemoEvents, demoWorldSpec, ensureDemoHistory, ensureDemoModel, quietCreator } from './demo-data.ts';
+import { createApiRouter, createApiServer } from '../http/api.ts';
 import { buildConsole } from '../http/console-build.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
-import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { type ReceivedPush, startPushService } from '../peers/push-service.ts';
+import { type CapturedMail, startSmtpCapture } from '../peers/smtp-capture.ts';
+import { testCertificatePem, testPrivateKeyPem } from '../peers/test-certificate.ts';
 import { runConsoleReplay } from '../replay/console.ts';
-import { revokeSubscriptionsUnder } from '../db/push-subscriptions.ts';
+import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { createResponder, type Responder } from '../simulator/responder.ts';
+import { seedWorld } from '../simulator/seed.ts';
+import { generateWorld } from '../simulator/world.ts';
+import { storeSimulatedWorld } from '../simulator/world-setting.ts';
+import { freePort } from '../testing/free-port.ts';
+import { announceDemoEvents, demoWorldSpec, ensureDemoHistory, ensureDemoModel, quietCreator } from './demo-data.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { startDevServer } from './temporal.ts';
 
 export const DATA_DIR = fileURLToPath(new URL('../.data', import.meta.url));
 
@@ -188,7 +189,11 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       revokePush: (p) => push.unsubscribe(p.subscriptionId),
       timeScale: options.responseTimeScale ?? 1 / 60,
       // Simulated fans reach the API over plain http, as a browser that accepted the local certificate would over https.
-      fetch: (url, init) => fetch(String(url).replace(config.publicUrl!.replace(/\/$/, ''), `http://${config.apiHost}:${config.apiPort}`), init),
+      fetch: (url, init) =>
+        fetch(
+          String(url).replace(config.publicUrl!.replace(/\/$/, ''), `http://${config.apiHost}:${config.apiPort}`),
+          init,
+        ),
     });
     log(`seed: ${options.creators} creators and ${options.fans} fans (seed ${options.seed})`);
     const fanOfEndpoint = new Map<string, number>();
@@ -208,12 +213,20 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     stops.push(() => temporal.connection.close());
     // Digests go out hourly at each fan's local digest hour, as in production.
     await ensureDigestSchedule(temporal);
-    const router = createApiRouter({ pool, temporal, adminToken: config.adminToken, console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) } });
+    const router = createApiRouter({
+      pool,
+      temporal,
+      adminToken: config.adminToken,
+      console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) },
+    });
     const server = createApiServer(router);
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const tlsServer = https.createServer({ cert: testCertificatePem, key: testPrivateKeyPem }, (req, res) => void router.handle(req, res));
+    const tlsServer = https.createServer(
+      { cert: testCertificatePem, key: testPrivateKeyPem },
+      (req, res) => void router.handle(req, res),
+    );
     tlsServer.listen(httpsPort, config.apiHost);
     await once(tlsServer, 'listening');
     stops.push(() => new Promise<void>((resolve) => tlsServer.close(() => resolve())));

@@ -48,7 +48,9 @@ describe('findTemporalCli', () => {
   it('rejects a TEMPORAL_CLI_PATH that is not executable, naming the variable', async () => {
     const notExecutable = join(root, 'temporal');
     await writeFile(notExecutable, 'not a program');
-    await expect(findTemporalCli(readToolPaths({ TEMPORAL_CLI_PATH: notExecutable, PATH: '' }))).rejects.toThrow(/TEMPORAL_CLI_PATH must name an executable/);
+    await expect(findTemporalCli(readToolPaths({ TEMPORAL_CLI_PATH: notExecutable, PATH: '' }))).rejects.toThrow(
+      /TEMPORAL_CLI_PATH must name an executable/,
+    );
   });
 
   it('uses PATH before the cache', async () => {
@@ -108,7 +110,10 @@ describe('findTemporalCli', () => {
 
   it('says what to install when there is neither a CLI nor Go', async () => {
     const env = { PATH: join(root, 'empty'), FANFARE_CACHE: join(root, 'cache') };
-    const error = await findTemporalCli(readToolPaths(env)).then(() => undefined, (err: Error) => err.message);
+    const error = await findTemporalCli(readToolPaths(env)).then(
+      () => undefined,
+      (err: Error) => err.message,
+    );
     expect(error).toMatch(/no `go` on PATH/);
     expect(error).toMatch(/go\.dev/);
     expect(error).toMatch(/TEMPORAL_CLI_PATH/);

@@ -36,7 +36,9 @@ export async function locateTemporalCli(paths: ToolPaths = readToolPaths()): Pro
   const explicit = paths.temporalCliPath;
   if (explicit) {
     if (await isExecutable(explicit)) return explicit;
-    throw new Error(`TEMPORAL_CLI_PATH must name an executable temporal CLI binary; "${explicit}" is missing or not executable`);
+    throw new Error(
+      `TEMPORAL_CLI_PATH must name an executable temporal CLI binary; "${explicit}" is missing or not executable`,
+    );
   }
   const found = await onPath('temporal', paths);
   if (found) return found;
@@ -92,15 +94,26 @@ export function goMinorVersion(goVersion: string): number | undefined {
 
 async function buildTemporalCli(paths: ToolPaths): Promise<string> {
   const go = await onPath('go', paths);
-  if (!go) throw new Error(installHint('No temporal CLI found (TEMPORAL_CLI_PATH unset, none on PATH or in the cache) and no `go` on PATH to build one'));
+  if (!go)
+    throw new Error(
+      installHint(
+        'No temporal CLI found (TEMPORAL_CLI_PATH unset, none on PATH or in the cache) and no `go` on PATH to build one',
+      ),
+    );
   const version = (await run(go, ['env', 'GOVERSION'], [])).stdout.trim();
   const minor = goMinorVersion(version);
   if (minor === undefined || minor < MIN_GO_MINOR) {
-    throw new Error(installHint(`No temporal CLI found, and ${go} reports "${version}", older than go1.${MIN_GO_MINOR} needed to build it`));
+    throw new Error(
+      installHint(
+        `No temporal CLI found, and ${go} reports "${version}", older than go1.${MIN_GO_MINOR} needed to build it`,
+      ),
+    );
   }
   const binDir = join(paths.cacheDir, 'bin');
   await mkdir(binDir, { recursive: true });
-  process.stderr.write(`fanfare: building temporal CLI ${TEMPORAL_CLI_VERSION} into ${binDir} with ${version} (minutes on a cold Go cache)...\n`);
+  process.stderr.write(
+    `fanfare: building temporal CLI ${TEMPORAL_CLI_VERSION} into ${binDir} with ${version} (minutes on a cold Go cache)...\n`,
+  );
   const started = Date.now();
   // `go install -v` names each package it compiles on stderr, about a thousand: counted, not echoed, unless it fails.
   const progress = startProgress({ label: 'temporal CLI build', unit: 'packages', every: 100 });

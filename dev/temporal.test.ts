@@ -14,7 +14,10 @@ function accepts(address: string): Promise<boolean> {
   const [host, port] = address.split(':');
   return new Promise((resolve) => {
     const socket = connect({ host, port: Number(port) });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -82,7 +85,9 @@ describe('startDevServer', () => {
       process.stdout.write(server.address + '\\n');
       setInterval(() => {}, 1000);
     `;
-    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const address = await new Promise<string>((resolve, reject) => {
       parent.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
       parent.once('exit', (code) => reject(new Error(`parent exited early with ${code}`)));
@@ -97,12 +102,16 @@ describe('waitUntilReady', () => {
   it('gives up after its own timeout when nothing answers', async () => {
     const port = await freePort();
     const started = Date.now();
-    await expect(waitUntilReady(`127.0.0.1:${port}`, 'default', 1_500)).rejects.toThrow(/did not answer describeNamespace\(default\) within 1500 ms/);
+    await expect(waitUntilReady(`127.0.0.1:${port}`, 'default', 1_500)).rejects.toThrow(
+      /did not answer describeNamespace\(default\) within 1500 ms/,
+    );
     expect(Date.now() - started).toBeLessThan(8_000);
   });
 
   it('fails early when the server process has exited', async () => {
     const port = await freePort();
-    await expect(waitUntilReady(`127.0.0.1:${port}`, 'default', 30_000, () => true)).rejects.toThrow(/exited before it was ready/);
+    await expect(waitUntilReady(`127.0.0.1:${port}`, 'default', 30_000, () => true)).rejects.toThrow(
+      /exited before it was ready/,
+    );
   });
 });

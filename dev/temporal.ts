@@ -1,10 +1,9 @@
 // Starts a Temporal dev server (`temporal server start-dev`) on chosen or free ports and waits until it answers.
 import { Connection } from '@temporalio/client';
-import { freePort } from '../testing/free-port.ts';
 import type { ToolPaths } from '../app/config.ts';
-import { findTemporalCli } from './temporal-cli.ts';
+import { freePort } from '../testing/free-port.ts';
 import { spawnGuarded } from './guarded-process.ts';
-
+import { findTemporalCli } from './temporal-cli.ts';
 
 export type DevServerOptions = {
   /** Where to find (or build) the temporal CLI; from the environment when omitted. */
@@ -56,7 +55,18 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const httpPort = options.httpPort ?? (await freePort(ip));
   const cli = await findTemporalCli(options.paths);
 
-  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--http-port', String(httpPort), '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--http-port',
+    String(httpPort),
+    '--log-level',
+    'warn',
+  ];
   args.push(...(options.uiPort !== undefined ? ['--ui-port', String(options.uiPort)] : ['--headless']));
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (namespace !== 'default') args.push('--namespace', namespace);
@@ -87,14 +97,22 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 }
 
 /** Polls the front end until the namespace can be described, failing early if the server process exits. */
-export async function waitUntilReady(address: string, namespace: string, timeoutMs: number, exited: () => boolean = () => false): Promise<void> {
+export async function waitUntilReady(
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+  exited: () => boolean = () => false,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer yet';
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`Temporal dev server exited before it was ready at ${address}`);
     let connection: Connection | undefined;
     try {
-      connection = await Connection.connect({ address, connectTimeout: Math.max(500, Math.min(5_000, deadline - Date.now())) });
+      connection = await Connection.connect({
+        address,
+        connectTimeout: Math.max(500, Math.min(5_000, deadline - Date.now())),
+      });
       await connection.workflowService.describeNamespace({ namespace });
       return;
     } catch (err) {
@@ -104,5 +122,7 @@ export async function waitUntilReady(address: string, namespace: string, timeout
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`Temporal dev server at ${address} did not answer describeNamespace(${namespace}) within ${timeoutMs} ms: ${lastError}`);
+  throw new Error(
+    `Temporal dev server at ${address} did not answer describeNamespace(${namespace}) within ${timeoutMs} ms: ${lastError}`,
+  );
 }

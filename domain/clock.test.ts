@@ -18,7 +18,11 @@ describe('clock', () => {
   });
 
   it('turns a wall time back into the instant', () => {
-    expect(instantOfWallTime('America/Los_Angeles', Date.parse('2025-02-01T09:15:00Z'))).toBe(Date.parse('2025-02-01T17:15:00Z'));
-    expect(instantOfWallTime('Australia/Sydney', Date.parse('2025-02-01T20:00:00Z'))).toBe(Date.parse('2025-02-01T09:00:00Z'));
+    expect(instantOfWallTime('America/Los_Angeles', Date.parse('2025-02-01T09:15:00Z'))).toBe(
+      Date.parse('2025-02-01T17:15:00Z'),
+    );
+    expect(instantOfWallTime('Australia/Sydney', Date.parse('2025-02-01T20:00:00Z'))).toBe(
+      Date.parse('2025-02-01T09:00:00Z'),
+    );
   });
 });

@@ -77,7 +77,8 @@ export function createAdminAuth(token: string | undefined, now: () => number = D
         return { principal: { kind: 'bearer' } };
       }
       const s = session(req);
-      if (!s) return { denied: unauthorized('must be "Bearer <ADMIN_TOKEN>" or a console session: log in at /console/') };
+      if (!s)
+        return { denied: unauthorized('must be "Bearer <ADMIN_TOKEN>" or a console session: log in at /console/') };
       // A cookie rides along on any request the browser makes; a change must also come from our own pages.
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         const origin = req.headers.origin;
@@ -95,7 +96,8 @@ export function createAdminAuth(token: string | undefined, now: () => number = D
       const errors: FieldError[] = [];
       if (!token) errors.push({ field: 'token', rule: 'the admin API is disabled: set ADMIN_TOKEN' });
       else if (!sameToken(given, token)) errors.push({ field: 'token', rule: 'must be the admin token' });
-      if (!ACTOR_RULE.test(name.trim())) errors.push({ field: 'name', rule: 'must be 1 to 100 letters, digits, spaces or . _ @ + -' });
+      if (!ACTOR_RULE.test(name.trim()))
+        errors.push({ field: 'name', rule: 'must be 1 to 100 letters, digits, spaces or . _ @ + -' });
       if (errors.length) return { errors };
       const id = randomBytes(32).toString('base64url');
       sessions.set(id, { name: name.trim(), expiresAt: now() + SESSION_TTL_MS });

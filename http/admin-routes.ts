@@ -1,10 +1,7 @@
 // The growth team's admin API: the cap policy (read, validate, replace with an audit entry, audit trail), behind the admin token or a console session.
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import type { Pool } from '../db/pool.ts';
-import { DEFAULT_CAP_POLICY, validateCapPolicy, type CapPolicy } from '../policy/cap-policy.ts';
-import { actorOf, createAdminAuth, type AdminAuth, type AdminPrincipal } from './admin-auth.ts';
-import { validateSimulateRequest, type ReplayRunner } from './simulate-input.ts';
-import { readJson, type Request, type Response, type Router } from './router.ts';
+import { type CapPolicy, DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
 import type {
   ActivePolicyAnswer,
@@ -14,6 +11,9 @@ import type {
   PolicyValidation,
 } from '../wire/policy.ts';
 import type { ReplayAnswer } from '../wire/replay.ts';
+import { type AdminAuth, type AdminPrincipal, actorOf, createAdminAuth } from './admin-auth.ts';
+import { type Request, type Response, type Router, readJson } from './router.ts';
+import { type ReplayRunner, validateSimulateRequest } from './simulate-input.ts';
 
 export interface AdminRouteDeps {
   pool: Pool;

@@ -1,15 +1,15 @@
 // The creator API: POST /api/events stores an event once and starts its announceEvent workflow.
 import { createServer, type Server } from 'node:http';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { ping, type Pool } from '../db/pool.ts';
-import { getEvent, insertEvent, UnknownCreatorError, type CreatorEvent } from '../db/events.ts';
-import { validateEventInput } from './event-input.ts';
-import { readJson, Router } from './router.ts';
-import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type CreatorEvent, getEvent, insertEvent, UnknownCreatorError } from '../db/events.ts';
+import { type Pool, ping } from '../db/pool.ts';
 import { eventProgress } from '../db/progress.ts';
-import { registerFanRoutes, type FanRouteOptions } from './fan-routes.ts';
-import { registerConsole, type ConsoleOptions } from './console.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
+import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+import { type ConsoleOptions, registerConsole } from './console.ts';
+import { validateEventInput } from './event-input.ts';
+import { type FanRouteOptions, registerFanRoutes } from './fan-routes.ts';
+import { Router, readJson } from './router.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -66,7 +66,8 @@ export function createApiRouter(deps: ApiDeps): Router {
     try {
       stored = await insertEvent(deps.pool, input.value);
     } catch (err) {
-      if (err instanceof UnknownCreatorError) return { status: 400, body: { errors: [{ field: 'creatorId', rule: 'must name an existing creator' }] } };
+      if (err instanceof UnknownCreatorError)
+        return { status: 400, body: { errors: [{ field: 'creatorId', rule: 'must name an existing creator' }] } };
       throw err;
     }
     // Also on a repeat: if the first request died between storing and starting, this one starts the workflow.
@@ -76,7 +77,8 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   router.on('GET', '/api/events/:id', async (req) => {
     const id = Number(req.params.id);
-    if (!Number.isSafeInteger(id) || id <= 0) return { status: 400, body: { errors: [{ field: 'id', rule: 'must be a positive integer' }] } };
+    if (!Number.isSafeInteger(id) || id <= 0)
+      return { status: 400, body: { errors: [{ field: 'id', rule: 'must be a positive integer' }] } };
     const event = await getEvent(deps.pool, id);
     if (!event) return { status: 404, body: { error: `no event with id ${id}` } };
     return { status: 200, body: { ...eventJson(event), progress: await eventProgress(deps.pool, id) } };

@@ -70,7 +70,8 @@ async function viteBuild(cacheDir: string, outDir: string, log: (line: string) =
   // Builds of other source versions a day old are left by earlier checkouts; a younger one may still be served.
   for (const name of readdirSync(cacheDir)) {
     const path = join(cacheDir, name);
-    if (path !== outDir && statSync(path).mtimeMs < Date.now() - 86_400_000) rmSync(path, { recursive: true, force: true });
+    if (path !== outDir && statSync(path).mtimeMs < Date.now() - 86_400_000)
+      rmSync(path, { recursive: true, force: true });
   }
   log(`console: built with Vite in ${((Date.now() - started) / 1000).toFixed(1)} s into ${outDir}`);
   return outDir;

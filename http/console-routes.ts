@@ -3,14 +3,19 @@ import { eventReport, listRecentEvents } from '../db/console-events.ts';
 import { decisionForCurve, fanCandidates, fanProfile, searchFans } from '../db/console-fans.ts';
 import { overviewSeries, reasonCounts } from '../db/console-overview.ts';
 import { getEvent } from '../db/events.ts';
-import { getModel, listModels, modelText, ModelRegistryError, promoteModel, rollbackModel, type ModelSummary } from '../db/models.ts';
+import {
+  getModel,
+  listModels,
+  ModelRegistryError,
+  type ModelSummary,
+  modelText,
+  promoteModel,
+  rollbackModel,
+} from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
+import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import { FEATURE_IMPORTANCES } from '../models/gbdt/model-text-keys.ts';
 import { createRelevanceScorer, type RelevanceScorer } from '../models/scoring.ts';
-import type { AdminAuth } from './admin-auth.ts';
-import { adminRoute } from './admin-routes.ts';
-import type { Request, Response, Router } from './router.ts';
-import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
 import type { EventListAnswer, EventReport } from '../wire/events.ts';
 import type { DecisionCurve, FanAnswer, FanSearchAnswer } from '../wire/fans.ts';
@@ -24,6 +29,9 @@ import type {
 } from '../wire/models.ts';
 import type { OverviewAnswer } from '../wire/overview.ts';
 import type { SessionAnswer } from '../wire/session.ts';
+import type { AdminAuth } from './admin-auth.ts';
+import { adminRoute } from './admin-routes.ts';
+import type { Request, Response, Router } from './router.ts';
 
 export interface ConsoleRouteDeps {
   pool: Pool;
@@ -98,7 +106,10 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
     if (typeof days !== 'number') return days;
     const to = new Date(Math.ceil(deps.now().getTime() / DAY_MS) * DAY_MS);
     const from = new Date(to.getTime() - days * DAY_MS);
-    const [series, reasons] = await Promise.all([overviewSeries(deps.pool, from, to), reasonCounts(deps.pool, from, to)]);
+    const [series, reasons] = await Promise.all([
+      overviewSeries(deps.pool, from, to),
+      reasonCounts(deps.pool, from, to),
+    ]);
     const body: OverviewAnswer = { from: from.toISOString(), to: to.toISOString(), series, reasons };
     return { status: 200, body };
   });

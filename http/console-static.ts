@@ -22,7 +22,8 @@ const TYPES: Record<string, string> = {
 };
 
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
 };
@@ -96,7 +97,8 @@ export function registerConsoleStatic(router: Router, deps: ConsoleStaticDeps): 
   });
 
   router.on('GET', '/console/assets/:file', async (req) => {
-    if (denied(req)) return { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'log in at /console/\n' };
+    if (denied(req))
+      return { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'log in at /console/\n' };
     const file = req.params.file;
     const type = TYPES[extname(file)];
     if (!/^[\w.-]+$/.test(file) || file.startsWith('.') || !type) return { status: 404, body: { error: 'not found' } };
@@ -107,7 +109,11 @@ export function registerConsoleStatic(router: Router, deps: ConsoleStaticDeps): 
       return { status: 404, body: { error: 'not found' } };
     }
     // Vite names assets by content hash, so a name never changes meaning.
-    return { status: 200, headers: { 'content-type': type, 'cache-control': 'private, max-age=31536000, immutable', ...SECURITY_HEADERS }, body };
+    return {
+      status: 200,
+      headers: { 'content-type': type, 'cache-control': 'private, max-age=31536000, immutable', ...SECURITY_HEADERS },
+      body,
+    };
   });
 
   router.on('POST', '/console/login', async (req) => {

@@ -1,12 +1,12 @@
 // Registers everything behind the admin login on one router: the login and pages at /console/, the cap policy API and the console's read API.
 import type { Pool } from '../db/pool.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
-import type { ReplayRunner } from './simulate-input.ts';
 import { createAdminAuth } from './admin-auth.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import { registerConsoleRoutes } from './console-routes.ts';
 import { registerConsoleStatic } from './console-static.ts';
 import type { Router } from './router.ts';
+import type { ReplayRunner } from './simulate-input.ts';
 
 export interface ConsoleOptions {
   /** Where built consoles are cached (consoleCacheDir of FANFARE_CACHE). */
@@ -28,5 +28,9 @@ export function registerConsole(router: Router, deps: ConsoleDeps): void {
   const auth = createAdminAuth(deps.adminToken);
   registerAdminRoutes(router, { pool: deps.pool, adminToken: deps.adminToken, auth, simulate: deps.simulate });
   registerConsoleRoutes(router, { pool: deps.pool, auth, now: deps.now, scorer: deps.scorer });
-  registerConsoleStatic(router, { auth, cacheDir: deps.cacheDir, log: deps.log ?? ((line) => process.stderr.write(`${line}\n`)) });
+  registerConsoleStatic(router, {
+    auth,
+    cacheDir: deps.cacheDir,
+    log: deps.log ?? ((line) => process.stderr.write(`${line}\n`)),
+  });
 }

@@ -21,7 +21,10 @@ describe('validateEventInput', () => {
   });
 
   it('names every bad field and its rule', () => {
-    const r = validateEventInput({ creatorId: -1, kind: 'tweet', title: '', url: 'ftp://x', audience: 'vips', extra: 1 }, now);
+    const r = validateEventInput(
+      { creatorId: -1, kind: 'tweet', title: '', url: 'ftp://x', audience: 'vips', extra: 1 },
+      now,
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const fields = r.errors.map((e) => e.field).sort();
@@ -37,7 +40,10 @@ describe('validateEventInput', () => {
   });
 
   it('refuses a non-object body', () => {
-    expect(validateEventInput([1], now)).toEqual({ ok: false, errors: [{ field: '(body)', rule: 'must be a JSON object' }] });
+    expect(validateEventInput([1], now)).toEqual({
+      ok: false,
+      errors: [{ field: '(body)', rule: 'must be a JSON object' }],
+    });
   });
 
   it('checks the object form of a tier audience', () => {

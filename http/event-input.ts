@@ -1,8 +1,7 @@
 // Validates the body of POST /api/events into a typed event request, naming each bad field and the rule it broke.
 import type { EventRequest } from '../domain/creator-event.ts';
 import type { FieldError, Validated } from '../domain/field-error.ts';
-import { EVENT_KINDS, type Audience, type EventKind } from '../domain/vocabulary.ts';
-
+import { type Audience, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';
 
 const MAX_TITLE = 300;
 const MAX_URL = 2048;
@@ -18,7 +17,8 @@ function parseAudience(raw: unknown, errors: FieldError[]): Audience | undefined
     const o = raw as Record<string, unknown>;
     if (o.rule === 'all' || o.rule === 'paid') return { rule: o.rule };
     if (o.rule === 'tier') {
-      if (Number.isInteger(o.minTier) && (o.minTier as number) >= 0) return { rule: 'tier', minTier: o.minTier as number };
+      if (Number.isInteger(o.minTier) && (o.minTier as number) >= 0)
+        return { rule: 'tier', minTier: o.minTier as number };
       errors.push({ field: 'audience.minTier', rule: 'must be an integer >= 0' });
       return undefined;
     }

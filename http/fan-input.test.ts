@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { validatePreferences, validatePushSubscription } from './fan-input.ts';
 
-const PREFS = { emailEnabled: true, pushEnabled: false, digestCadence: 'weekly', digestHour: 9, quietHours: { start: 22, end: 7 }, mutedCreatorIds: [3, 1, 3] };
+const PREFS = {
+  emailEnabled: true,
+  pushEnabled: false,
+  digestCadence: 'weekly',
+  digestHour: 9,
+  quietHours: { start: 22, end: 7 },
+  mutedCreatorIds: [3, 1, 3],
+};
 const P256DH = Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]).toString('base64url');
 const AUTH = Buffer.alloc(16, 1).toString('base64url');
 const SUB = { endpoint: 'https://push.example/s/1', expirationTime: null, keys: { p256dh: P256DH, auth: AUTH } };
@@ -10,11 +17,22 @@ const SUB = { endpoint: 'https://push.example/s/1', expirationTime: null, keys: 
 describe('validatePreferences', () => {
   it('accepts a full set and normalises muted ids', () => {
     expect(validatePreferences(PREFS)).toEqual({ ok: true, value: { ...PREFS, mutedCreatorIds: [1, 3] } });
-    expect(validatePreferences({ ...PREFS, quietHours: null })).toMatchObject({ ok: true, value: { quietHours: null } });
+    expect(validatePreferences({ ...PREFS, quietHours: null })).toMatchObject({
+      ok: true,
+      value: { quietHours: null },
+    });
   });
 
   it('names each bad field and its rule', () => {
-    const r = validatePreferences({ emailEnabled: 'yes', pushEnabled: true, digestCadence: 'hourly', digestHour: 24, quietHours: { start: 5, end: 5, x: 1 }, mutedCreatorIds: [0], extra: 1 });
+    const r = validatePreferences({
+      emailEnabled: 'yes',
+      pushEnabled: true,
+      digestCadence: 'hourly',
+      digestHour: 24,
+      quietHours: { start: 5, end: 5, x: 1 },
+      mutedCreatorIds: [0],
+      extra: 1,
+    });
     expect(r).toEqual({
       ok: false,
       errors: [
@@ -27,8 +45,14 @@ describe('validatePreferences', () => {
         { field: 'mutedCreatorIds[0]', rule: 'must be a positive integer' },
       ],
     });
-    expect(validatePreferences({})).toMatchObject({ ok: false, errors: expect.arrayContaining([{ field: 'digestHour', rule: 'is required' }]) });
-    expect(validatePreferences([])).toEqual({ ok: false, errors: [{ field: '(body)', rule: 'must be a JSON object' }] });
+    expect(validatePreferences({})).toMatchObject({
+      ok: false,
+      errors: expect.arrayContaining([{ field: 'digestHour', rule: 'is required' }]),
+    });
+    expect(validatePreferences([])).toEqual({
+      ok: false,
+      errors: [{ field: '(body)', rule: 'must be a JSON object' }],
+    });
   });
 });
 
@@ -40,13 +64,23 @@ describe('validatePushSubscription', () => {
   it('refuses a wrong key length, a non-https endpoint and unknown fields, saying which', () => {
     expect(validatePushSubscription({ ...SUB, keys: { p256dh: P256DH.slice(0, 40), auth: AUTH } })).toEqual({
       ok: false,
-      errors: [{ field: 'keys.p256dh', rule: 'must be a base64url uncompressed P-256 public key (65 bytes starting 0x04), got 30 bytes' }],
+      errors: [
+        {
+          field: 'keys.p256dh',
+          rule: 'must be a base64url uncompressed P-256 public key (65 bytes starting 0x04), got 30 bytes',
+        },
+      ],
     });
-    expect(validatePushSubscription({ ...SUB, keys: { p256dh: P256DH, auth: Buffer.alloc(8).toString('base64url') } })).toEqual({
+    expect(
+      validatePushSubscription({ ...SUB, keys: { p256dh: P256DH, auth: Buffer.alloc(8).toString('base64url') } }),
+    ).toEqual({
       ok: false,
       errors: [{ field: 'keys.auth', rule: 'must be a base64url 16-byte secret, got 8 bytes' }],
     });
-    expect(validatePushSubscription({ ...SUB, endpoint: 'http://push.example/s/1' })).toEqual({ ok: false, errors: [{ field: 'endpoint', rule: 'must be an https URL' }] });
+    expect(validatePushSubscription({ ...SUB, endpoint: 'http://push.example/s/1' })).toEqual({
+      ok: false,
+      errors: [{ field: 'endpoint', rule: 'must be an https URL' }],
+    });
     expect(validatePushSubscription({ ...SUB, owner: 'me', keys: { ...SUB.keys, extra: 'x' } })).toEqual({
       ok: false,
       errors: [
@@ -54,6 +88,9 @@ describe('validatePushSubscription', () => {
         { field: 'keys.extra', rule: 'is not a known field' },
       ],
     });
-    expect(validatePushSubscription({ endpoint: 'https://p.example/1' })).toEqual({ ok: false, errors: [{ field: 'keys', rule: 'must be an object with p256dh and auth' }] });
+    expect(validatePushSubscription({ endpoint: 'https://p.example/1' })).toEqual({
+      ok: false,
+      errors: [{ field: 'keys', rule: 'must be an object with p256dh and auth' }],
+    });
   });
 });

@@ -3,15 +3,27 @@ import type { FanPreferences, PushSubscriptionInput } from '../domain/fan.ts';
 import type { FieldError, Validated } from '../domain/field-error.ts';
 import { DIGEST_CADENCES, type DigestCadence } from '../domain/vocabulary.ts';
 
-
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const isHour = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 23;
 
-function unknownFields(o: Record<string, unknown>, known: readonly string[], prefix: string, errors: FieldError[]): void {
-  for (const key of Object.keys(o)) if (!known.includes(key)) errors.push({ field: prefix + key, rule: 'is not a known field' });
+function unknownFields(
+  o: Record<string, unknown>,
+  known: readonly string[],
+  prefix: string,
+  errors: FieldError[],
+): void {
+  for (const key of Object.keys(o))
+    if (!known.includes(key)) errors.push({ field: prefix + key, rule: 'is not a known field' });
 }
 
-const PREFERENCE_FIELDS = ['emailEnabled', 'pushEnabled', 'digestCadence', 'digestHour', 'quietHours', 'mutedCreatorIds'] as const;
+const PREFERENCE_FIELDS = [
+  'emailEnabled',
+  'pushEnabled',
+  'digestCadence',
+  'digestHour',
+  'quietHours',
+  'mutedCreatorIds',
+] as const;
 const MAX_MUTED = 1000;
 
 /** PUT replaces the whole set, so every field is required. */
@@ -26,7 +38,8 @@ export function validatePreferences(body: unknown): Validated<FanPreferences> {
   if ('digestCadence' in body && !DIGEST_CADENCES.includes(body.digestCadence as DigestCadence)) {
     errors.push({ field: 'digestCadence', rule: `must be one of ${DIGEST_CADENCES.map((c) => `"${c}"`).join(', ')}` });
   }
-  if ('digestHour' in body && !isHour(body.digestHour)) errors.push({ field: 'digestHour', rule: 'must be an integer from 0 to 23' });
+  if ('digestHour' in body && !isHour(body.digestHour))
+    errors.push({ field: 'digestHour', rule: 'must be an integer from 0 to 23' });
   const q = body.quietHours;
   if ('quietHours' in body && q !== null) {
     if (!isObject(q)) errors.push({ field: 'quietHours', rule: 'must be null or { "start": hour, "end": hour }' });
@@ -34,16 +47,19 @@ export function validatePreferences(body: unknown): Validated<FanPreferences> {
       unknownFields(q, ['start', 'end'], 'quietHours.', errors);
       if (!isHour(q.start)) errors.push({ field: 'quietHours.start', rule: 'must be an integer from 0 to 23' });
       if (!isHour(q.end)) errors.push({ field: 'quietHours.end', rule: 'must be an integer from 0 to 23' });
-      if (isHour(q.start) && q.start === q.end) errors.push({ field: 'quietHours.end', rule: 'must differ from quietHours.start' });
+      if (isHour(q.start) && q.start === q.end)
+        errors.push({ field: 'quietHours.end', rule: 'must differ from quietHours.start' });
     }
   }
   const muted = body.mutedCreatorIds;
   if ('mutedCreatorIds' in body) {
     if (!Array.isArray(muted)) errors.push({ field: 'mutedCreatorIds', rule: 'must be an array of creator ids' });
-    else if (muted.length > MAX_MUTED) errors.push({ field: 'mutedCreatorIds', rule: `must have at most ${MAX_MUTED} ids` });
+    else if (muted.length > MAX_MUTED)
+      errors.push({ field: 'mutedCreatorIds', rule: `must have at most ${MAX_MUTED} ids` });
     else {
       muted.forEach((id, i) => {
-        if (!Number.isSafeInteger(id) || (id as number) <= 0) errors.push({ field: `mutedCreatorIds[${i}]`, rule: 'must be a positive integer' });
+        if (!Number.isSafeInteger(id) || (id as number) <= 0)
+          errors.push({ field: `mutedCreatorIds[${i}]`, rule: 'must be a positive integer' });
       });
     }
   }
@@ -84,7 +100,8 @@ export function validatePushSubscription(body: unknown): Validated<PushSubscript
     url = undefined;
   }
   if (!url || url.protocol !== 'https:') errors.push({ field: 'endpoint', rule: 'must be an https URL' });
-  else if ((endpoint as string).length > MAX_ENDPOINT) errors.push({ field: 'endpoint', rule: `must be at most ${MAX_ENDPOINT} characters` });
+  else if ((endpoint as string).length > MAX_ENDPOINT)
+    errors.push({ field: 'endpoint', rule: `must be at most ${MAX_ENDPOINT} characters` });
   const exp = body.expirationTime;
   if (exp !== undefined && exp !== null && !(typeof exp === 'number' && Number.isFinite(exp))) {
     errors.push({ field: 'expirationTime', rule: 'must be null or a number of milliseconds' });
@@ -95,12 +112,22 @@ export function validatePushSubscription(body: unknown): Validated<PushSubscript
     unknownFields(keys, ['p256dh', 'auth'], 'keys.', errors);
     const p256dh = base64urlBytes(keys.p256dh);
     if (p256dh !== 65 || Buffer.from(keys.p256dh as string, 'base64url')[0] !== 0x04) {
-      errors.push({ field: 'keys.p256dh', rule: `must be a base64url uncompressed P-256 public key (65 bytes starting 0x04), got ${p256dh ?? 'no'} bytes` });
+      errors.push({
+        field: 'keys.p256dh',
+        rule: `must be a base64url uncompressed P-256 public key (65 bytes starting 0x04), got ${p256dh ?? 'no'} bytes`,
+      });
     }
     const auth = base64urlBytes(keys.auth);
-    if (auth !== 16) errors.push({ field: 'keys.auth', rule: `must be a base64url 16-byte secret, got ${auth ?? 'no'} bytes` });
+    if (auth !== 16)
+      errors.push({ field: 'keys.auth', rule: `must be a base64url 16-byte secret, got ${auth ?? 'no'} bytes` });
   }
   if (errors.length) return { ok: false, errors };
   const k = keys as { p256dh: string; auth: string };
-  return { ok: true, value: { endpoint: endpoint as string, keys: { p256dh: k.p256dh.replace(/=+$/, ''), auth: k.auth.replace(/=+$/, '') } } };
+  return {
+    ok: true,
+    value: {
+      endpoint: endpoint as string,
+      keys: { p256dh: k.p256dh.replace(/=+$/, ''), auth: k.auth.replace(/=+$/, '') },
+    },
+  };
 }

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { Pool } from '../db/pool.ts';
 import { getPreferences, putPreferences, UnknownCreatorsError } from '../db/preferences.ts';
 import { registerPushSubscription, removePushSubscription } from '../db/push-subscriptions.ts';
-import { createTokenSigner, type TokenSigner, type TrackingKey } from '../delivery/tokens.ts';
 import { storedTrackingKeys, vapidKeys } from '../delivery/keys.ts';
+import { createTokenSigner, type TokenSigner, type TrackingKey } from '../delivery/tokens.ts';
 import { validatePreferences, validatePushSubscription } from './fan-input.ts';
-import { readJson, type Request, type Response, type Router } from './router.ts';
+import { type Request, type Response, type Router, readJson } from './router.ts';
 import { registerTrackingRoutes } from './tracking-routes.ts';
 
 export interface FanRouteOptions {
@@ -45,9 +45,13 @@ const unauthorized = (rule: string): Response => ({ status: 401, body: { errors:
 async function fanOf(req: Request, signer: TokenSigner, now: Date): Promise<number | Response> {
   const auth = req.headers.authorization;
   const token = req.query.get('token') ?? (auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null);
-  if (!token) return unauthorized('is required: the token from a preferences link, as ?token= or Authorization: Bearer');
+  if (!token)
+    return unauthorized('is required: the token from a preferences link, as ?token= or Authorization: Bearer');
   const v = signer.verify(token, 'preferences', now);
-  if (!v.ok) return unauthorized(v.reason === 'expired' ? 'has expired: use the link in a recent email' : 'must be a valid preferences link token');
+  if (!v.ok)
+    return unauthorized(
+      v.reason === 'expired' ? 'has expired: use the link in a recent email' : 'must be a valid preferences link token',
+    );
   return v.claims.fanId;
 }
 
@@ -59,20 +63,28 @@ export function registerFanRoutes(router: Router, deps: FanRouteDeps): void {
   for (const [path, { file, type }] of Object.entries(STATIC)) {
     const body = readFileSync(new URL(`./static/${file}`, import.meta.url));
     const headers: Record<string, string> = { 'content-type': type, 'cache-control': 'no-cache' };
-    if (file.endsWith('.html')) headers['content-security-policy'] = "default-src 'self'; style-src 'self' 'unsafe-inline'";
+    if (file.endsWith('.html'))
+      headers['content-security-policy'] = "default-src 'self'; style-src 'self' 'unsafe-inline'";
     // The worker must control the whole origin to receive pushes for any page.
     if (file === 'sw.js') headers['service-worker-allowed'] = '/';
     router.on('GET', path, async () => ({ status: 200, headers, body }));
   }
 
-  router.on('GET', '/api/push/vapid-public-key', async () => ({ status: 200, body: { publicKey: await vapidPublicKey() } }));
+  router.on('GET', '/api/push/vapid-public-key', async () => ({
+    status: 200,
+    body: { publicKey: await vapidPublicKey() },
+  }));
 
   router.on('GET', '/api/fans/me/preferences', async (req) => {
     const fan = await fanOf(req, await signer(), deps.now());
     if (typeof fan !== 'number') return fan;
     const p = await getPreferences(deps.pool, fan);
     if (!p) return { status: 404, body: { error: 'this fan no longer exists' } };
-    return { status: 200, headers: { 'cache-control': 'no-store' }, body: { ...p, unsubscribedAt: p.unsubscribedAt?.toISOString() ?? null } };
+    return {
+      status: 200,
+      headers: { 'cache-control': 'no-store' },
+      body: { ...p, unsubscribedAt: p.unsubscribedAt?.toISOString() ?? null },
+    };
   });
 
   router.on('PUT', '/api/fans/me/preferences', async (req) => {
@@ -85,7 +97,14 @@ export function registerFanRoutes(router: Router, deps: FanRouteDeps): void {
       await putPreferences(deps.pool, fan, input.value);
     } catch (err) {
       if (err instanceof UnknownCreatorsError) {
-        return { status: 400, body: { errors: [{ field: 'mutedCreatorIds', rule: `must name existing creators; unknown: ${err.creatorIds.join(', ')}` }] } };
+        return {
+          status: 400,
+          body: {
+            errors: [
+              { field: 'mutedCreatorIds', rule: `must name existing creators; unknown: ${err.creatorIds.join(', ')}` },
+            ],
+          },
+        };
       }
       throw err;
     }
@@ -107,8 +126,14 @@ export function registerFanRoutes(router: Router, deps: FanRouteDeps): void {
     if (typeof fan !== 'number') return fan;
     const body = await readJson(req);
     const endpoint = (body as { endpoint?: unknown } | null)?.endpoint;
-    if (typeof endpoint !== 'string' || endpoint === '') return { status: 400, body: { errors: [{ field: 'endpoint', rule: 'is required: the subscription endpoint to remove' }] } };
+    if (typeof endpoint !== 'string' || endpoint === '')
+      return {
+        status: 400,
+        body: { errors: [{ field: 'endpoint', rule: 'is required: the subscription endpoint to remove' }] },
+      };
     const removed = await removePushSubscription(deps.pool, fan, endpoint);
-    return removed ? { status: 204 } : { status: 404, body: { error: 'no active subscription of this fan has that endpoint' } };
+    return removed
+      ? { status: 204 }
+      : { status: 404, body: { error: 'no active subscription of this fan has that endpoint' } };
   });
 }

@@ -20,7 +20,10 @@ export interface Response {
 export type Handler = (req: Request) => Promise<Response>;
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly body: unknown) {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
     super(typeof body === 'string' ? body : JSON.stringify(body));
   }
 }
@@ -60,10 +63,12 @@ export class Router {
   on(method: string, path: string, handler: Handler): this {
     const names: string[] = [];
     const pattern = new RegExp(
-      '^' + path.replace(/:([a-zA-Z]+)/g, (_, name: string) => {
-        names.push(name);
-        return '([^/]+)';
-      }) + '$',
+      '^' +
+        path.replace(/:([a-zA-Z]+)/g, (_, name: string) => {
+          names.push(name);
+          return '([^/]+)';
+        }) +
+        '$',
     );
     this.routes.push({ method, path, pattern, names, handler });
     return this;
@@ -82,7 +87,9 @@ export class Router {
     } catch (err) {
       if (err instanceof HttpError) response = { status: err.status, body: err.body };
       else {
-        process.stderr.write(`http: ${raw.method} ${url.pathname}: ${err instanceof Error ? err.stack : String(err)}\n`);
+        process.stderr.write(
+          `http: ${raw.method} ${url.pathname}: ${err instanceof Error ? err.stack : String(err)}\n`,
+        );
         response = { status: 500, body: { error: 'internal error' } satisfies RouterErrorAnswer };
       }
     }
@@ -90,7 +97,7 @@ export class Router {
     let payload: string | Buffer | undefined;
     if (Buffer.isBuffer(response.body) || typeof response.body === 'string') payload = response.body;
     else if (response.body !== undefined) {
-      payload = JSON.stringify(response.body, null, 2) + '\n';
+      payload = `${JSON.stringify(response.body, null, 2)}\n`;
       headers['content-type'] ??= 'application/json; charset=utf-8';
     }
     res.writeHead(response.status, headers);
@@ -106,7 +113,14 @@ export class Router {
       if (route.method !== raw.method) continue;
       const params: Record<string, string> = {};
       route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])));
-      return route.handler({ method: raw.method, path: url.pathname, params, query: url.searchParams, headers: raw.headers, raw });
+      return route.handler({
+        method: raw.method,
+        path: url.pathname,
+        params,
+        query: url.searchParams,
+        headers: raw.headers,
+        raw,
+      });
     }
     const answer: RouterErrorAnswer = { error: pathMatched ? 'method not allowed' : 'not found' };
     return { status: pathMatched ? 405 : 404, body: answer };

@@ -1,10 +1,10 @@
 // POST /api/admin/simulate's input: the policy document and a bounded world, with every bad field named.
 import type { FieldError, Validated } from '../domain/field-error.ts';
-import { validateCapPolicy, type CapPolicy } from '../policy/cap-policy.ts';
+import { type CapPolicy, validateCapPolicy } from '../policy/cap-policy.ts';
 import {
+  type ReplayAnswer,
   SIMULATE_DEFAULTS,
   SIMULATE_LIMITS,
-  type ReplayAnswer,
   type SimulateBody,
   type SimulateRequest,
 } from '../wire/replay.ts';
@@ -21,16 +21,24 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 export function validateSimulateRequest(body: unknown): Validated<SimulateRequest<CapPolicy>> {
-  if (!isObject(body)) return { ok: false, errors: [{ field: '(body)', rule: 'must be a JSON object with a "policy" document' }] };
+  if (!isObject(body))
+    return { ok: false, errors: [{ field: '(body)', rule: 'must be a JSON object with a "policy" document' }] };
   const errors: FieldError[] = [];
   for (const key of Object.keys(body)) {
     if (!BODY_FIELDS.includes(key)) errors.push({ field: key, rule: 'is not a known field' });
   }
   const checked = validateCapPolicy(body.policy);
-  if (!checked.ok) errors.push(...checked.errors.map((e) => ({ field: `policy.${e.field}`.replace('policy.(document)', 'policy'), rule: e.rule })));
+  if (!checked.ok)
+    errors.push(
+      ...checked.errors.map((e) => ({
+        field: `policy.${e.field}`.replace('policy.(document)', 'policy'),
+        rule: e.rule,
+      })),
+    );
   const int = (v: unknown, field: string, min: number, max: number, fallback: number): number => {
     if (v === undefined) return fallback;
-    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) errors.push({ field, rule: `must be an integer from ${min} to ${max}` });
+    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
+      errors.push({ field, rule: `must be an integer from ${min} to ${max}` });
     return v as number;
   };
   const days = int(body.days, 'days', SIMULATE_LIMITS.days.min, SIMULATE_LIMITS.days.max, SIMULATE_DEFAULTS.days);
@@ -41,8 +49,20 @@ export function validateSimulateRequest(body: unknown): Validated<SimulateReques
     if (!WORLD_FIELDS.includes(key)) errors.push({ field: `world.${key}`, rule: 'is not a known field' });
   }
   const seed = int(w.seed, 'world.seed', 0, 2 ** 31 - 1, SIMULATE_DEFAULTS.world.seed);
-  const fans = int(w.fans, 'world.fans', SIMULATE_LIMITS.fans.min, SIMULATE_LIMITS.fans.max, SIMULATE_DEFAULTS.world.fans);
-  const creators = int(w.creators, 'world.creators', SIMULATE_LIMITS.creators.min, SIMULATE_LIMITS.creators.max, SIMULATE_DEFAULTS.world.creators);
+  const fans = int(
+    w.fans,
+    'world.fans',
+    SIMULATE_LIMITS.fans.min,
+    SIMULATE_LIMITS.fans.max,
+    SIMULATE_DEFAULTS.world.fans,
+  );
+  const creators = int(
+    w.creators,
+    'world.creators',
+    SIMULATE_LIMITS.creators.min,
+    SIMULATE_LIMITS.creators.max,
+    SIMULATE_DEFAULTS.world.creators,
+  );
   if (errors.length || !checked.ok) return { ok: false, errors };
   return { ok: true, value: { policy: checked.value, days, world: { seed, fans, creators } } };
 }

@@ -3,10 +3,11 @@
 // Every token is verified before anything is read or written: a forged, altered or misused
 // token gets a 400 and records nothing. A click redirects only to the URL of the event its
 // decision belongs to, read from the database; nothing in the request can choose the target.
+
+import { recordClick, recordOpen, UnknownFanError, unsubscribeFan } from '../db/engagement.ts';
 import type { Pool } from '../db/pool.ts';
-import { recordClick, recordOpen, unsubscribeFan, UnknownFanError } from '../db/engagement.ts';
-import type { Purpose, TokenSigner, VerifyResult } from '../delivery/tokens.ts';
 import { escapeHtml } from '../delivery/templates.ts';
+import type { Purpose, TokenSigner, VerifyResult } from '../delivery/tokens.ts';
 import { HttpError, type Request, type Response, type Router } from './router.ts';
 
 export interface TrackingRouteDeps {
@@ -23,7 +24,11 @@ const MAX_FORM_BYTES = 4096;
 export function htmlPage(title: string, inner: string, status = 200): Response {
   return {
     status,
-    headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" },
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      ...NO_STORE,
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    },
     body:
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
       `<title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:480px;margin:40px auto;padding:0 16px">` +
@@ -31,9 +36,14 @@ export function htmlPage(title: string, inner: string, status = 200): Response {
   };
 }
 
-const invalidLink = () => htmlPage('Invalid link', '<h1>This link is not valid</h1><p>It may have been copied incompletely.</p>', 400);
+const invalidLink = () =>
+  htmlPage('Invalid link', '<h1>This link is not valid</h1><p>It may have been copied incompletely.</p>', 400);
 
-async function verified<P extends Purpose>(deps: TrackingRouteDeps, req: Request, purpose: P): Promise<VerifyResult<P>> {
+async function verified<P extends Purpose>(
+  deps: TrackingRouteDeps,
+  req: Request,
+  purpose: P,
+): Promise<VerifyResult<P>> {
   return (await deps.signer()).verify(req.params.token, purpose, deps.now());
 }
 
@@ -43,7 +53,8 @@ async function readFormText(req: Request): Promise<string> {
   let size = 0;
   for await (const chunk of req.raw) {
     size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) throw new HttpError(413, { errors: [{ field: '(body)', rule: `must be at most ${MAX_FORM_BYTES} bytes` }] });
+    if (size > MAX_FORM_BYTES)
+      throw new HttpError(413, { errors: [{ field: '(body)', rule: `must be at most ${MAX_FORM_BYTES} bytes` }] });
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -69,7 +80,8 @@ export function registerTrackingRoutes(router: Router, deps: TrackingRouteDeps):
     const v = await verified(deps, req, 'click');
     if (!v.ok) return invalidLink();
     const url = await recordClick(deps.pool, v.claims.decisionId);
-    if (url === null || !/^https?:\/\//i.test(url)) return htmlPage('Not found', '<h1>This post is no longer available</h1>', 404);
+    if (url === null || !/^https?:\/\//i.test(url))
+      return htmlPage('Not found', '<h1>This post is no longer available</h1>', 404);
     return { status: 302, headers: { location: url, ...NO_STORE, 'referrer-policy': 'no-referrer' } };
   });
 
@@ -97,7 +109,8 @@ export function registerTrackingRoutes(router: Router, deps: TrackingRouteDeps):
     try {
       await unsubscribeFan(deps.pool, v.claims.fanId, v.claims.decisionId, via);
     } catch (err) {
-      if (err instanceof UnknownFanError) return htmlPage('Not found', '<h1>This subscription no longer exists</h1>', 404);
+      if (err instanceof UnknownFanError)
+        return htmlPage('Not found', '<h1>This subscription no longer exists</h1>', 404);
       throw err;
     }
     return htmlPage('Unsubscribed', '<h1>You are unsubscribed</h1><p>Fanfare will not email you again.</p>');

@@ -1,8 +1,8 @@
 // Population and creator engagement by UTC day, from one query: the feature context every decision of that day shares.
-import { dailyEngagement, type DailyEngagement } from '../db/daily-engagement.ts';
+import { type DailyEngagement, dailyEngagement } from '../db/daily-engagement.ts';
 import type { Pool } from '../db/pool.ts';
-import { CHANNEL_CODES, LOOKBACK_DAYS, PRIOR_SENDS, type EngagementSnapshot, type SnapshotAt } from './features.ts';
 import { DAY_MS } from '../domain/time.ts';
+import { CHANNEL_CODES, type EngagementSnapshot, LOOKBACK_DAYS, PRIOR_SENDS, type SnapshotAt } from './features.ts';
 
 /** A weak Beta(1, 9) prior: with no sends at all the population rate reads 10%, and any data soon outweighs it. */
 const POPULATION_PRIOR = { opens: 1, sends: 10 };
@@ -54,7 +54,10 @@ function buildSnapshot(byDay: Map<number, DailyEngagement[]>, day: number): Enga
   for (const [creatorId, counts] of creators) {
     const expected = counts.sends[0] * populationRate.email + counts.sends[1] * populationRate.push;
     const seen = counts.opens[0] + counts.opens[1];
-    index.set(creatorId, { index: (seen + PRIOR_SENDS.creator) / (expected + PRIOR_SENDS.creator), sends: counts.sends[0] + counts.sends[1] });
+    index.set(creatorId, {
+      index: (seen + PRIOR_SENDS.creator) / (expected + PRIOR_SENDS.creator),
+      sends: counts.sends[0] + counts.sends[1],
+    });
   }
   const unknown = { index: 1, sends: 0 };
   return { populationRate, creator: (creatorId) => index.get(creatorId) ?? unknown };

@@ -15,7 +15,11 @@ export function logloss(probs: ArrayLike<number>, labels: ArrayLike<number>): nu
   return sum / labels.length;
 }
 
-export function reliability(probs: ArrayLike<number>, labels: ArrayLike<number>, width = RELIABILITY_BIN_WIDTH): { ece: number; bins: ReliabilityBin[] } {
+export function reliability(
+  probs: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  width = RELIABILITY_BIN_WIDTH,
+): { ece: number; bins: ReliabilityBin[] } {
   const n = Math.round(1 / width);
   const count = new Float64Array(n);
   const predicted = new Float64Array(n);
@@ -56,14 +60,21 @@ export function liftByDecile(probs: ArrayLike<number>, labels: ArrayLike<number>
     }
     const count = to - from;
     const observedRate = count > 0 ? y / count : 0;
-    out.push({ decile: d + 1, count, meanPredicted: count > 0 ? p / count : 0, observedRate, lift: base > 0 ? observedRate / base : 0 });
+    out.push({
+      decile: d + 1,
+      count,
+      meanPredicted: count > 0 ? p / count : 0,
+      observedRate,
+      lift: base > 0 ? observedRate / base : 0,
+    });
   }
   return out;
 }
 
 /** All holdout metrics of probabilities `probs` against 0/1 `labels`. */
 export function evaluateProbabilities(probs: ArrayLike<number>, labels: ArrayLike<number>): HoldoutMetrics {
-  if (probs.length !== labels.length) throw new RangeError(`probs: length ${probs.length} must equal labels' ${labels.length}`);
+  if (probs.length !== labels.length)
+    throw new RangeError(`probs: length ${probs.length} must equal labels' ${labels.length}`);
   if (labels.length === 0) throw new RangeError('labels: the holdout is empty');
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i] > 0 ? 1 : 0;

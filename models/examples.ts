@@ -1,10 +1,10 @@
 // Labelled examples from the decision, delivery and engagement log: one row per sent notification, label = opened within 24 h.
 import { fanIdPage } from '../db/fans.ts';
 import type { Pool } from '../db/pool.ts';
+import { DAY_MS } from '../domain/time.ts';
 import { loadSnapshots } from './engagement-snapshots.ts';
 import { loadFanHistories } from './feature-history.ts';
-import { fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type FeatureQuery } from './features.ts';
-import { DAY_MS } from '../domain/time.ts';
+import { type FeatureQuery, fanFeatureRows, LOOKBACK_MS, NUM_FEATURES } from './features.ts';
 
 export const LABEL_HORIZON_MS = DAY_MS;
 
@@ -81,7 +81,10 @@ class ExampleBuffer {
  * Every notification sent in [fromMs, toMs) as a labelled example whose features are computed as
  * of its decision time by the same `fanFeatureRows` serving uses. Rows come in fan order, then time.
  */
-export async function extractExamples(pool: Pool, options: ExtractOptions): Promise<ExampleSet & { stats: ExtractStats }> {
+export async function extractExamples(
+  pool: Pool,
+  options: ExtractOptions,
+): Promise<ExampleSet & { stats: ExtractStats }> {
   const started = performance.now();
   const pageSize = options.pageSize ?? 5000;
   const snapshotAt = await loadSnapshots(pool, options.fromMs - LOOKBACK_MS, options.toMs);

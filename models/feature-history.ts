@@ -1,8 +1,8 @@
 // Assembles a page of fans' histories for the features from one query per table (fans, memberships, sends, opens), never one per fan.
 import { historyFans, historyMemberships, historyOpens, historySends } from '../db/feature-history.ts';
 import type { Pool } from '../db/pool.ts';
-import type { FanHistory, MembershipRecord, PastOpen, PastSend } from './features.ts';
 import type { EventKind } from '../domain/vocabulary.ts';
+import type { FanHistory, MembershipRecord, PastOpen, PastSend } from './features.ts';
 
 /** A past send with what training needs besides the features: the event and when it was decided. */
 export interface LoadedSend extends PastSend {
@@ -28,7 +28,11 @@ export interface HistoryRange {
 }
 
 /** The histories of a page of fans, keyed by fan id, with sends and opens in time order. */
-export async function loadFanHistories(pool: Pool, fanIds: readonly number[], range: HistoryRange): Promise<Map<number, LoadedHistory>> {
+export async function loadFanHistories(
+  pool: Pool,
+  fanIds: readonly number[],
+  range: HistoryRange,
+): Promise<Map<number, LoadedHistory>> {
   const [fans, memberships, sends, opens] = await Promise.all([
     historyFans(pool, fanIds),
     historyMemberships(pool, fanIds),

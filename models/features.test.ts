@@ -1,8 +1,21 @@
 // Tests the feature replay: point-in-time cut-offs, the lookback window, smoothing toward the population, send counts and candidate columns.
 import { describe, expect, it } from 'vitest';
-import { fanFeatureRows, localHourAndDay, LOOKBACK_MS, MEMBER_LIFT_PRIOR_OPENS, namedRow, NUM_FEATURES, PRIOR_SENDS, type EngagementSnapshot, type FanHistory, type FeatureQuery, type PastOpen, type PastSend } from './features.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import type { Channel } from '../domain/vocabulary.ts';
+import {
+  type EngagementSnapshot,
+  type FanHistory,
+  type FeatureQuery,
+  fanFeatureRows,
+  LOOKBACK_MS,
+  localHourAndDay,
+  MEMBER_LIFT_PRIOR_OPENS,
+  NUM_FEATURES,
+  namedRow,
+  type PastOpen,
+  type PastSend,
+  PRIOR_SENDS,
+} from './features.ts';
 
 const T0 = Date.parse('2025-03-10T12:00:00Z');
 const snapshot: EngagementSnapshot = {
@@ -36,8 +49,18 @@ function rows(h: FanHistory, qs: FeatureQuery[]) {
   return qs.map((_, i) => namedRow(out, i));
 }
 
-const send = (id: number, atMs: number, channel: Channel = 'email', creatorId = 7): PastSend => ({ decisionId: id, creatorId, channel, sentAtMs: atMs });
-const open = (id: number, atMs: number, channel: Channel = 'email', creatorId = 7): PastOpen => ({ decisionId: id, creatorId, channel, occurredAtMs: atMs });
+const send = (id: number, atMs: number, channel: Channel = 'email', creatorId = 7): PastSend => ({
+  decisionId: id,
+  creatorId,
+  channel,
+  sentAtMs: atMs,
+});
+const open = (id: number, atMs: number, channel: Channel = 'email', creatorId = 7): PastOpen => ({
+  decisionId: id,
+  creatorId,
+  channel,
+  occurredAtMs: atMs,
+});
 
 describe('fanFeatureRows', () => {
   it('counts where in the day the fan opens, from opens before the decision only', () => {
@@ -49,7 +72,11 @@ describe('fanFeatureRows', () => {
       const sendAtMs = Date.parse('2025-03-11T00:00:00Z') + (hour - 1) * HOUR_MS;
       return query({ asOfMs, sendAtMs });
     };
-    const [evening, night, early] = rows(history(sends, opens), [atHour(21), atHour(3), atHour(21, day(3) + 12 * HOUR_MS)]);
+    const [evening, night, early] = rows(history(sends, opens), [
+      atHour(21),
+      atHour(3),
+      atHour(21, day(3) + 12 * HOUR_MS),
+    ]);
     expect(localHourAndDay('Europe/Paris', opens[0].occurredAtMs).hour).toBe(21);
     // Four opens at 21:00 and two pseudo-opens spread over the day: (4 + 2·mean) / 6 near 21:00.
     expect(evening.fan_open_hour_share).toBeGreaterThan(0.6);
@@ -75,7 +102,6 @@ describe('fanFeatureRows', () => {
     const [a, b] = rows({ ...noDigest, fan: { ...noDigest.fan, digestHour: null } }, [at(20), at(8)]);
     expect(a.fan_peak_proximity).toBeCloseTo(b.fan_peak_proximity, 12);
   });
-
 
   it('falls back to the population rates for a fan with no history', () => {
     const [r] = rows(history([], []), [query()]);
@@ -141,8 +167,14 @@ describe('fanFeatureRows', () => {
     expect(fresh.fan_creator_index).toBe(1.5);
     // Creator 7 sent four emails and two were opened, one of them 10 days ago; creator 8 sent four, none opened.
     const sends = [
-      send(1, T0 - 10 * DAY_MS), send(2, T0 - 9 * DAY_MS, 'email', 8), send(3, T0 - 8 * DAY_MS), send(4, T0 - 7 * DAY_MS, 'email', 8),
-      send(5, T0 - 3 * DAY_MS), send(6, T0 - 3 * DAY_MS + 1, 'email', 8), send(7, T0 - 2 * DAY_MS), send(8, T0 - 2 * DAY_MS + 1, 'email', 8),
+      send(1, T0 - 10 * DAY_MS),
+      send(2, T0 - 9 * DAY_MS, 'email', 8),
+      send(3, T0 - 8 * DAY_MS),
+      send(4, T0 - 7 * DAY_MS, 'email', 8),
+      send(5, T0 - 3 * DAY_MS),
+      send(6, T0 - 3 * DAY_MS + 1, 'email', 8),
+      send(7, T0 - 2 * DAY_MS),
+      send(8, T0 - 2 * DAY_MS + 1, 'email', 8),
     ];
     const opens = [open(1, T0 - 10 * DAY_MS + HOUR_MS), open(7, T0 - 2 * DAY_MS + HOUR_MS)];
     const [seven, eight] = rows(history(sends, opens), [query(), query({ creatorId: 8 })]);
@@ -150,7 +182,10 @@ describe('fanFeatureRows', () => {
     expect(seven.fan_open_rate_email).toBeCloseTo(rate, 12);
     expect(seven.member_opens_7d).toBe(1);
     expect(seven.member_prior_rate).toBeCloseTo(rate * 1.5, 12);
-    expect(seven.member_lift).toBeCloseTo((2 + MEMBER_LIFT_PRIOR_OPENS) / (4 * rate * 1.5 + MEMBER_LIFT_PRIOR_OPENS), 12);
+    expect(seven.member_lift).toBeCloseTo(
+      (2 + MEMBER_LIFT_PRIOR_OPENS) / (4 * rate * 1.5 + MEMBER_LIFT_PRIOR_OPENS),
+      12,
+    );
     expect(seven.member_bayes_rate).toBeCloseTo(seven.member_prior_rate * seven.member_lift, 12);
     expect(eight.member_opens_7d).toBe(0);
     expect(eight.member_lift).toBeCloseTo(MEMBER_LIFT_PRIOR_OPENS / (4 * rate + MEMBER_LIFT_PRIOR_OPENS), 12);
@@ -159,7 +194,12 @@ describe('fanFeatureRows', () => {
   });
 
   it('counts notifications within 24 h and 7 d of the send time that were already sent at the decision', () => {
-    const sends = [send(1, T0 - 8 * DAY_MS), send(2, T0 - 3 * DAY_MS), send(3, T0 - 20 * HOUR_MS), send(4, T0 - 2 * HOUR_MS, 'push')];
+    const sends = [
+      send(1, T0 - 8 * DAY_MS),
+      send(2, T0 - 3 * DAY_MS),
+      send(3, T0 - 20 * HOUR_MS),
+      send(4, T0 - 2 * HOUR_MS, 'push'),
+    ];
     const [now, later] = rows(history(sends, []), [query(), query({ sendAtMs: T0 + 6 * HOUR_MS })]);
     expect([now.fan_sent_24h, now.fan_sent_7d]).toEqual([2, 3]);
     expect([later.fan_sent_24h, later.fan_sent_7d]).toEqual([1, 3]);
@@ -188,7 +228,10 @@ describe('fanFeatureRows', () => {
     opens.sort((a, b) => a.occurredAtMs - b.occurredAtMs);
     const evening = Date.parse('2025-03-10T19:00:00Z');
     const morning = Date.parse('2025-03-11T07:00:00Z');
-    const [e, m] = rows(history(sends, opens), [query({ asOfMs: evening, sendAtMs: evening }), query({ asOfMs: evening, sendAtMs: morning })]);
+    const [e, m] = rows(history(sends, opens), [
+      query({ asOfMs: evening, sendAtMs: evening }),
+      query({ asOfMs: evening, sendAtMs: morning }),
+    ]);
     expect(e.fan_hour_lift).toBeGreaterThan(1.5);
     expect(m.fan_hour_lift).toBeLessThan(0.5);
     expect(e.fan_hour_of_week_rate).toBeGreaterThan(m.fan_hour_of_week_rate);

@@ -395,9 +395,11 @@ function writeRow(
   out[o + F.member_opens] = mOpens;
   out[o + F.member_open_rate] = smooth(mOpens, mSends, overall, PRIOR_SENDS.member);
   out[o + F.member_engagement_index] = (mOpens + PRIOR_SENDS.member * fanIndex) / (mExpected + PRIOR_SENDS.member);
-  out[o + F.member_days_since_open] = counts && counts.lastOpenMs >= windowStart ? days(q.sendAtMs - counts.lastOpenMs) : NaN;
+  out[o + F.member_days_since_open] =
+    counts && counts.lastOpenMs >= windowStart ? days(q.sendAtMs - counts.lastOpenMs) : NaN;
   let opens7d = 0;
-  if (counts) for (let k = counts.openTimes.length - 1; k >= 0 && counts.openTimes[k] >= q.asOfMs - 7 * DAY_MS; k--) opens7d++;
+  if (counts)
+    for (let k = counts.openTimes.length - 1; k >= 0 && counts.openTimes[k] >= q.asOfMs - 7 * DAY_MS; k--) opens7d++;
   out[o + F.member_opens_7d] = opens7d;
   // The shrinkage prior for this membership: what this fan's own rates predict for this creator's engagement,
   // then the membership's opens over what that prior expected of its sends, smoothed toward 1.

@@ -21,16 +21,31 @@ const f = (x: number) => x.toFixed(4);
 export function promotionVerdict(input: GateInput): GateVerdict {
   const { candidate: c, active: a } = input;
   if (!(c.logloss < input.constantLogloss)) {
-    return { promote: false, reason: `holdout logloss ${f(c.logloss)} is no better than predicting the base rate (${f(input.constantLogloss)})` };
+    return {
+      promote: false,
+      reason: `holdout logloss ${f(c.logloss)} is no better than predicting the base rate (${f(input.constantLogloss)})`,
+    };
   }
   if (a === null) {
-    return { promote: true, reason: `no active model; holdout logloss ${f(c.logloss)} beats the base rate's ${f(input.constantLogloss)} (AUC ${f(c.auc)})` };
+    return {
+      promote: true,
+      reason: `no active model; holdout logloss ${f(c.logloss)} beats the base rate's ${f(input.constantLogloss)} (AUC ${f(c.auc)})`,
+    };
   }
   if (a.logloss === null) {
-    return { promote: true, reason: `active model ${a.version} cannot score this holdout (${a.note ?? 'no metrics'}); holdout logloss ${f(c.logloss)}, AUC ${f(c.auc)}` };
+    return {
+      promote: true,
+      reason: `active model ${a.version} cannot score this holdout (${a.note ?? 'no metrics'}); holdout logloss ${f(c.logloss)}, AUC ${f(c.auc)}`,
+    };
   }
   if (c.logloss < a.logloss) {
-    return { promote: true, reason: `holdout logloss ${f(c.logloss)} < active model ${a.version}'s ${f(a.logloss)} (AUC ${f(c.auc)} vs ${f(a.auc ?? NaN)})` };
+    return {
+      promote: true,
+      reason: `holdout logloss ${f(c.logloss)} < active model ${a.version}'s ${f(a.logloss)} (AUC ${f(c.auc)} vs ${f(a.auc ?? NaN)})`,
+    };
   }
-  return { promote: false, reason: `holdout logloss ${f(c.logloss)} does not beat active model ${a.version}'s ${f(a.logloss)} (AUC ${f(c.auc)} vs ${f(a.auc ?? NaN)})` };
+  return {
+    promote: false,
+    reason: `holdout logloss ${f(c.logloss)} does not beat active model ${a.version}'s ${f(a.logloss)} (AUC ${f(c.auc)} vs ${f(a.auc ?? NaN)})`,
+  };
 }

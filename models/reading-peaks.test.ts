@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { expectedPeakProximity, MIN_SEPARATION_HOURS, PEAK_PAIRS, peakPosterior, QUARTERS_PER_DAY, quarterOfDay } from './reading-peaks.ts';
+import {
+  expectedPeakProximity,
+  MIN_SEPARATION_HOURS,
+  PEAK_PAIRS,
+  peakPosterior,
+  QUARTERS_PER_DAY,
+  quarterOfDay,
+} from './reading-peaks.ts';
 
 const opensAt = (...hours: number[]): Float64Array => {
   const q = new Float64Array(QUARTERS_PER_DAY);
@@ -40,7 +47,9 @@ describe('reading-peak posterior', () => {
     const none = expectedPeakProximity(peakPosterior(opensAt(), null), 7);
     const digest = expectedPeakProximity(peakPosterior(opensAt(), 7), 7);
     expect(digest).toBeGreaterThan(none + 0.2);
-    expect(expectedPeakProximity(peakPosterior(opensAt(), 7), 7)).toBeGreaterThan(expectedPeakProximity(peakPosterior(opensAt(), 7), 12));
+    expect(expectedPeakProximity(peakPosterior(opensAt(), 7), 7)).toBeGreaterThan(
+      expectedPeakProximity(peakPosterior(opensAt(), 7), 12),
+    );
   });
 
   it('wraps around midnight', () => {

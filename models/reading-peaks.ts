@@ -22,7 +22,8 @@ export const QUARTERS_PER_DAY = 96;
 /** The candidate pairs of peak hours (a < b), in a fixed order. */
 export const PEAK_PAIRS: readonly (readonly [number, number])[] = (() => {
   const pairs: [number, number][] = [];
-  for (let a = 0; a < 24; a++) for (let b = a + 1; b < 24; b++) if (circularHourDistance(a, b) >= MIN_SEPARATION_HOURS) pairs.push([a, b]);
+  for (let a = 0; a < 24; a++)
+    for (let b = a + 1; b < 24; b++) if (circularHourDistance(a, b) >= MIN_SEPARATION_HOURS) pairs.push([a, b]);
   return pairs;
 })();
 
@@ -58,7 +59,11 @@ export function quarterOfDay(hourOfDay: number): number {
  * Posterior weights over PEAK_PAIRS (summing to 1) given open counts by local quarter hour and the digest hour.
  * Computed from the counts alone, so the same opens give bit-identical weights in whatever order they were seen.
  */
-export function peakPosterior(openQuarters: ArrayLike<number>, digestHour: number | null, out = new Float64Array(PEAK_PAIRS.length)): Float64Array {
+export function peakPosterior(
+  openQuarters: ArrayLike<number>,
+  digestHour: number | null,
+  out = new Float64Array(PEAK_PAIRS.length),
+): Float64Array {
   const used: number[] = [];
   for (let q = 0; q < QUARTERS_PER_DAY; q++) if (openQuarters[q] > 0) used.push(q);
   const digestQuarter = digestHour === null ? -1 : digestHour * 4 + 2;

@@ -1,9 +1,10 @@
 // A relevance model ready to serve: parsed and compiled once, checked against today's features, with SHAP explanations on demand.
-import { compileModel } from './gbdt/compile.ts';
-import { parseModel } from './gbdt/model-text-parse.ts';
-import { shapExplainer, type ShapExplainer } from './gbdt/shap.ts';
+
 import type { Contribution } from '../domain/decision.ts';
 import { FEATURE_NAMES, NUM_FEATURES } from './features.ts';
+import { compileModel } from './gbdt/compile.ts';
+import { parseModel } from './gbdt/model-text-parse.ts';
+import { type ShapExplainer, shapExplainer } from './gbdt/shap.ts';
 
 export interface RelevanceModel {
   version: number;
@@ -18,7 +19,9 @@ export function loadRelevanceModel(version: number, text: string): RelevanceMode
   const model = parseModel(text, `model ${version}`);
   const names = model.featureNames;
   if (names.length !== NUM_FEATURES || names.some((n, i) => n !== FEATURE_NAMES[i])) {
-    return { incompatible: `model ${version} reads features [${names.join(', ')}], not the ${NUM_FEATURES} features this code computes` };
+    return {
+      incompatible: `model ${version} reads features [${names.join(', ')}], not the ${NUM_FEATURES} features this code computes`,
+    };
   }
   const compiled = compileModel(model);
   let explainer: ShapExplainer | undefined;
@@ -30,7 +33,9 @@ export function loadRelevanceModel(version: number, text: string): RelevanceMode
       explainer ??= shapExplainer(model);
       phi.fill(0);
       explainer.addRow(rows, row * NUM_FEATURES, phi, 0);
-      const order = Array.from({ length: NUM_FEATURES }, (_, f) => f).sort((a, b) => Math.abs(phi[b]) - Math.abs(phi[a]));
+      const order = Array.from({ length: NUM_FEATURES }, (_, f) => f).sort(
+        (a, b) => Math.abs(phi[b]) - Math.abs(phi[a]),
+      );
       return order.slice(0, k).map((f) => {
         const value = rows[row * NUM_FEATURES + f];
         return { feature: FEATURE_NAMES[f], value: Number.isNaN(value) ? null : value, contribution: phi[f] };

@@ -1,15 +1,16 @@
 // Trains a relevance model on the log: extract examples, split by time, train with our engine, evaluate model, oracle and active model on one holdout.
-import type { Pool } from '../db/pool.ts';
+
 import { activeModelVersion, insertCandidateModel, modelText } from '../db/models.ts';
+import type { Pool } from '../db/pool.ts';
+import type { HoldoutMetrics } from '../domain/model-registry.ts';
+import { DAY_MS } from '../domain/time.ts';
+import { evaluateProbabilities } from './evaluation.ts';
+import { type ExampleSet, extractExamples, LABEL_HORIZON_MS, sliceByTime } from './examples.ts';
+import { CATEGORICAL_FEATURES, FEATURE_NAMES, FEATURE_VERSION, NUM_FEATURES } from './features.ts';
 import { trainModel } from './gbdt/boosting.ts';
 import type { DataFile } from './gbdt/data-file.ts';
 import { modelToText } from './gbdt/model-text-write.ts';
 import { parseArgs, resolveParams } from './gbdt/params.ts';
-import type { HoldoutMetrics } from '../domain/model-registry.ts';
-import { evaluateProbabilities } from './evaluation.ts';
-import { extractExamples, LABEL_HORIZON_MS, sliceByTime, type ExampleSet } from './examples.ts';
-import { CATEGORICAL_FEATURES, FEATURE_NAMES, FEATURE_VERSION, NUM_FEATURES } from './features.ts';
-import { DAY_MS } from '../domain/time.ts';
 import { loadRelevanceModel } from './relevance-model.ts';
 
 /**
@@ -83,7 +84,8 @@ export interface TrainingOutcome {
 export const DEFAULT_TRAINING = { trainDays: 21, holdoutDays: 3, maxTrainRows: 1_200_000 };
 
 export function trainingWindow(asOfMs: number, trainDays: number, holdoutDays: number): Window {
-  if (!(trainDays >= 2)) throw new RangeError(`trainDays: must be at least 2 (one day is held for early stopping), got ${trainDays}`);
+  if (!(trainDays >= 2))
+    throw new RangeError(`trainDays: must be at least 2 (one day is held for early stopping), got ${trainDays}`);
   if (!(holdoutDays > 0)) throw new RangeError(`holdoutDays: must be > 0, got ${holdoutDays}`);
   const holdoutToMs = asOfMs - LABEL_HORIZON_MS;
   const holdoutFromMs = holdoutToMs - holdoutDays * DAY_MS;
@@ -114,11 +116,22 @@ function sample(set: ExampleSet, max: number): ExampleSet {
   if (set.numRows <= max) return set;
   const keys = Array.from({ length: set.numRows }, (_, i) => [hashKey(set.decisionIds[i], 17), i] as const);
   keys.sort((a, b) => a[0] - b[0]);
-  const keep = keys.slice(0, max).map((k) => k[1]).sort((a, b) => a - b);
+  const keep = keys
+    .slice(0, max)
+    .map((k) => k[1])
+    .sort((a, b) => a - b);
   const rows = new Float64Array(keep.length * NUM_FEATURES);
   keep.forEach((i, j) => rows.set(set.rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES), j * NUM_FEATURES));
   const pick = (a: Float64Array) => Float64Array.from(keep, (i) => a[i]);
-  return { numRows: keep.length, rows, labels: pick(set.labels), decisionIds: pick(set.decisionIds), fanIds: pick(set.fanIds), creatorIds: pick(set.creatorIds), sentAtMs: pick(set.sentAtMs) };
+  return {
+    numRows: keep.length,
+    rows,
+    labels: pick(set.labels),
+    decisionIds: pick(set.decisionIds),
+    fanIds: pick(set.fanIds),
+    creatorIds: pick(set.creatorIds),
+    sentAtMs: pick(set.sentAtMs),
+  };
 }
 
 function shuffled(labels: Float64Array, decisionIds: Float64Array): Float64Array {
@@ -138,7 +151,11 @@ async function activeOnHoldout(pool: Pool, holdout: ExampleSet): Promise<Trainin
   const text = await modelText(pool, version);
   const loaded = text === null ? null : loadRelevanceModel(version, text);
   if (!loaded || 'incompatible' in loaded) {
-    return { version, metrics: null, note: loaded && 'incompatible' in loaded ? loaded.incompatible : 'model text missing' };
+    return {
+      version,
+      metrics: null,
+      note: loaded && 'incompatible' in loaded ? loaded.incompatible : 'model text missing',
+    };
   }
   return { version, metrics: evaluateProbabilities(loaded.predict(holdout.rows), holdout.labels) };
 }
@@ -148,7 +165,12 @@ export async function trainRelevanceModel(pool: Pool, options: TrainingOptions):
   const log = options.log ?? (() => undefined);
   const window = trainingWindow(options.asOfMs, options.trainDays, options.holdoutDays);
   const t0 = performance.now();
-  const all = await extractExamples(pool, { fromMs: window.trainFromMs, toMs: window.holdoutToMs, pageSize: options.pageSize, log });
+  const all = await extractExamples(pool, {
+    fromMs: window.trainFromMs,
+    toMs: window.holdoutToMs,
+    pageSize: options.pageSize,
+    log,
+  });
   const extractMs = performance.now() - t0;
   const validationFromMs = window.holdoutFromMs - DAY_MS;
   let train = sliceByTime(all, window.trainFromMs, validationFromMs);
@@ -161,7 +183,9 @@ export async function trainRelevanceModel(pool: Pool, options: TrainingOptions):
   }
   train = sample(train, options.maxTrainRows ?? DEFAULT_TRAINING.maxTrainRows);
   if (options.shuffleLabels) train = { ...train, labels: shuffled(train.labels, train.decisionIds) };
-  log(`examples: ${train.numRows} train, ${validation.numRows} validation, ${holdout.numRows} holdout (${(all.numRows / (extractMs / 1000)).toFixed(0)} rows/s)`);
+  log(
+    `examples: ${train.numRows} train, ${validation.numRows} validation, ${holdout.numRows} holdout (${(all.numRows / (extractMs / 1000)).toFixed(0)} rows/s)`,
+  );
 
   const paramArgs = [...DEFAULT_PARAMS, ...(options.params ?? [])];
   // Later arguments override earlier ones; resolveParams keeps the first mention of a name.
@@ -196,9 +220,18 @@ export async function trainRelevanceModel(pool: Pool, options: TrainingOptions):
     },
     metrics: {
       ...metrics,
-      window: { trainFrom: iso(window.trainFromMs), holdoutFrom: iso(window.holdoutFromMs), holdoutTo: iso(window.holdoutToMs) },
+      window: {
+        trainFrom: iso(window.trainFromMs),
+        holdoutFrom: iso(window.holdoutFromMs),
+        holdoutTo: iso(window.holdoutToMs),
+      },
       rows: { train: train.numRows, validation: validation.numRows, holdout: holdout.numRows },
-      active: active && { version: active.version, auc: active.metrics?.auc ?? null, logloss: active.metrics?.logloss ?? null, note: active.note ?? null },
+      active: active && {
+        version: active.version,
+        auc: active.metrics?.auc ?? null,
+        logloss: active.metrics?.logloss ?? null,
+        note: active.note ?? null,
+      },
       constantLogloss,
       timings: { extractMs, trainMs, evaluateMs },
     },

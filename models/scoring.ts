@@ -1,12 +1,13 @@
 // Serving: the active model, loaded once per process and swapped when the registry changes, scoring many candidates per call.
-import type { Pool } from '../db/pool.ts';
+
 import { activeModelVersion, modelText } from '../db/models.ts';
-import { loadSnapshots } from './engagement-snapshots.ts';
-import { loadFanHistories } from './feature-history.ts';
-import { fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type FeatureQuery, type SnapshotAt } from './features.ts';
+import type { Pool } from '../db/pool.ts';
+import type { Contribution } from '../domain/decision.ts';
 import { DAY_MS } from '../domain/time.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
-import type { Contribution } from '../domain/decision.ts';
+import { loadSnapshots } from './engagement-snapshots.ts';
+import { loadFanHistories } from './feature-history.ts';
+import { type FeatureQuery, fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type SnapshotAt } from './features.ts';
 import { loadRelevanceModel, type RelevanceModel } from './relevance-model.ts';
 
 /** The event a batch of candidates would announce. */
@@ -81,7 +82,11 @@ export async function candidateFeatureRows(
 
 export interface RelevanceScorer {
   /** Scores many (fan, channel, send time) candidates of one event in one call, with the active model. */
-  scoreCandidates(event: ScoringEvent, candidates: readonly ScoringCandidate[], asOfMs: number): Promise<ScoredCandidates>;
+  scoreCandidates(
+    event: ScoringEvent,
+    candidates: readonly ScoringCandidate[],
+    asOfMs: number,
+  ): Promise<ScoredCandidates>;
 }
 
 export interface ScorerDeps {
@@ -106,16 +111,26 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
       loaded = null;
       if (!noModelLogged) {
         noModelLogged = true;
-        log('relevance model: no active model yet; decisions use the baseline policy until one is promoted ("fanfare train")');
+        log(
+          'relevance model: no active model yet; decisions use the baseline policy until one is promoted ("fanfare train")',
+        );
       }
       return { model: null, reason: 'no active model' };
     }
     noModelLogged = false;
     if (loaded?.version !== version) {
       const text = await modelText(deps.pool, version);
-      const result = text === null ? { incompatible: `model ${version} has no text` } : loadRelevanceModel(version, text);
-      loaded = 'incompatible' in result ? { version, model: null, reason: result.incompatible } : { version, model: result, reason: null };
-      log(loaded.model ? `relevance model: serving model ${version}` : `relevance model: cannot serve model ${version}: ${loaded.reason}`);
+      const result =
+        text === null ? { incompatible: `model ${version} has no text` } : loadRelevanceModel(version, text);
+      loaded =
+        'incompatible' in result
+          ? { version, model: null, reason: result.incompatible }
+          : { version, model: result, reason: null };
+      log(
+        loaded.model
+          ? `relevance model: serving model ${version}`
+          : `relevance model: cannot serve model ${version}: ${loaded.reason}`,
+      );
     }
     return { model: loaded.model, reason: loaded.reason };
   }
@@ -134,10 +149,23 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
   return {
     async scoreCandidates(event, candidates, asOfMs) {
       const { model, reason } = await activeModel();
-      if (!model) return { modelVersion: null, unscoredReason: reason, scores: null, rows: new Float64Array(0), explain: () => [] };
+      if (!model)
+        return {
+          modelVersion: null,
+          unscoredReason: reason,
+          scores: null,
+          rows: new Float64Array(0),
+          explain: () => [],
+        };
       const rows = await candidateFeatureRows(deps.pool, event, candidates, asOfMs, await snapshotAt(asOfMs));
       const scores = model.predict(rows);
-      return { modelVersion: model.version, unscoredReason: null, scores, rows, explain: (i, k = 5) => model.topContributions(rows, i, k) };
+      return {
+        modelVersion: model.version,
+        unscoredReason: null,
+        scores,
+        rows,
+        explain: (i, k = 5) => model.topContributions(rows, i, k),
+      };
     },
   };
 }

@@ -1,6 +1,6 @@
 // The browser-side decryption checked against the worked example of RFC 8291 §5 and against tampering.
 import { describe, expect, it } from 'vitest';
-import { decryptPushBody, type BrowserKeys } from './push-decrypt.ts';
+import { type BrowserKeys, decryptPushBody } from './push-decrypt.ts';
 
 const b64 = (text: string) => Buffer.from(text, 'base64url');
 

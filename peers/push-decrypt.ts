@@ -34,7 +34,7 @@ export function decryptPushBody(body: Buffer, keys: BrowserKeys): Buffer {
   const idLength = body[20];
   const senderPublicKey = body.subarray(HEADER_FIXED_BYTES, HEADER_FIXED_BYTES + idLength);
   if (idLength !== 65 || senderPublicKey.length !== 65 || senderPublicKey[0] !== 0x04) {
-    throw new Error('aes128gcm: keyid must be the sender\'s uncompressed P-256 public key (65 bytes)');
+    throw new Error("aes128gcm: keyid must be the sender's uncompressed P-256 public key (65 bytes)");
   }
   if (recordSize < TAG_BYTES + 2) throw new Error(`aes128gcm: record size ${recordSize} is below the minimum of 18`);
 
@@ -55,7 +55,9 @@ export function decryptPushBody(body: Buffer, keys: BrowserKeys): Buffer {
   const record = body.subarray(HEADER_FIXED_BYTES + idLength);
   if (record.length <= TAG_BYTES) throw new Error('aes128gcm: the record is too short to hold a tag and a delimiter');
   if (record.length >= recordSize) {
-    throw new Error(`aes128gcm: a push message must be one record, but ${record.length} bytes do not fit rs ${recordSize}`);
+    throw new Error(
+      `aes128gcm: a push message must be one record, but ${record.length} bytes do not fit rs ${recordSize}`,
+    );
   }
   return unpad(decryptRecord(record, cek, nonce));
 }

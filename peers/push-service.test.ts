@@ -1,8 +1,8 @@
 // The local push service spoken to directly over HTTPS: what it accepts, records, and refuses, and with which status.
 import https from 'node:https';
-import webpush from 'web-push';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startPushService, type PushService, type ReceivedPush } from './push-service.ts';
+import webpush from 'web-push';
+import { type PushService, type ReceivedPush, startPushService } from './push-service.ts';
 
 let service: PushService;
 const pushed: ReceivedPush[] = [];
@@ -20,7 +20,12 @@ beforeEach(() => {
 
 type Reply = { status: number; headers: Record<string, unknown>; body: string };
 
-function request(method: string, path: string, headers: Record<string, string>, body = Buffer.alloc(0)): Promise<Reply> {
+function request(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = Buffer.alloc(0),
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = https.request(`${service.origin}${path}`, { method, headers, agent: service.agent }, (res) => {
       let text = '';

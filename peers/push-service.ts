@@ -14,12 +14,12 @@
 // Messages are delivered immediately: TTL, urgency and topic are recorded, not acted on
 // (a real service would queue by TTL and collapse pending messages with the same topic).
 // TLS uses the committed self-signed test certificate; `agent` trusts it for web-push.
-import { randomBytes, randomUUID, createECDH } from 'node:crypto';
-import https from 'node:https';
+import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { PushSubscriptionJson, Urgency } from '../delivery/push-sender.ts';
 import { createArrivalLog } from './arrival-log.ts';
-import { decryptPushBody, type BrowserKeys } from './push-decrypt.ts';
+import { type BrowserKeys, decryptPushBody } from './push-decrypt.ts';
 import { testCertificatePem, testPrivateKeyPem } from './test-certificate.ts';
 import { checkVapid } from './vapid-check.ts';
 
@@ -84,7 +84,8 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
     if (next) {
       next.remaining -= 1;
       if (next.remaining === 0) scripted.shift();
-      const headers: Record<string, string> = next.retryAfter === undefined ? {} : { 'Retry-After': String(next.retryAfter) };
+      const headers: Record<string, string> =
+        next.retryAfter === undefined ? {} : { 'Retry-After': String(next.retryAfter) };
       return reply(next.status, `scripted failure ${next.status}`, headers);
     }
 
@@ -194,7 +195,8 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
       if (!Number.isInteger(status) || status < 400 || status > 599) {
         throw new RangeError(`respondNext: status must be an HTTP 4xx or 5xx code, got ${status}`);
       }
-      if (!Number.isInteger(count) || count < 1) throw new RangeError(`respondNext: count must be a positive integer, got ${count}`);
+      if (!Number.isInteger(count) || count < 1)
+        throw new RangeError(`respondNext: count must be a positive integer, got ${count}`);
       if (retryAfter !== undefined && (!Number.isInteger(retryAfter) || retryAfter < 0)) {
         throw new RangeError(`respondNext: retryAfter must be a non-negative integer of seconds, got ${retryAfter}`);
       }

@@ -1,7 +1,7 @@
 // The local SMTP capture server spoken to by nodemailer directly: concurrency, callbacks, scripted failures, waiting.
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from './smtp-capture.ts';
+import { type CapturedMail, type SmtpCapture, startSmtpCapture } from './smtp-capture.ts';
 
 let smtp: SmtpCapture;
 const seen: CapturedMail[] = [];
@@ -22,7 +22,9 @@ describe('smtp capture', () => {
     const transports = Array.from({ length: 40 }, transport);
     try {
       await Promise.all(
-        transports.map((t, i) => t.sendMail({ from: 'a@fanfare.test', to: `fan${i}@example.test`, subject: `m${i}`, text: 'hi' })),
+        transports.map((t, i) =>
+          t.sendMail({ from: 'a@fanfare.test', to: `fan${i}@example.test`, subject: `m${i}`, text: 'hi' }),
+        ),
       );
     } finally {
       transports.forEach((t) => t.close());

@@ -6,8 +6,9 @@
 // recorded before the 250 reply to DATA, so once `sendMail` resolves it is in `messages`.
 // `failNext` makes the next n messages fail at RCPT TO or at the end of DATA with the
 // reply code given, which is how tests produce bounces (5xx) and deferrals (4xx).
+
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { createArrivalLog } from './arrival-log.ts';
 
 export type CapturedMail = {

@@ -1,5 +1,5 @@
 // Unit tests for the push service's VAPID check: each RFC 8292 rule refused on its own, with the right status.
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkVapid } from './vapid-check.ts';
 
@@ -31,7 +31,10 @@ describe('checkVapid', () => {
   });
 
   it('accepts an https: subject and quoted parameters', () => {
-    const value = header({ ...good, sub: 'https://fanfare.test/contact' }).replace(/t=([^,]+), k=(.+)$/, 't="$1", k="$2"');
+    const value = header({ ...good, sub: 'https://fanfare.test/contact' }).replace(
+      /t=([^,]+), k=(.+)$/,
+      't="$1", k="$2"',
+    );
     expect(checkVapid(value, origin, now).ok).toBe(true);
   });
 
@@ -48,8 +51,12 @@ describe('checkVapid', () => {
     ['a subject that is not mailto: or https:', () => header({ ...good, sub: 'http://fanfare.test' }), /sub/],
     ['a missing subject', () => header({ aud: origin, exp: good.exp }), /sub/],
     ['another algorithm', () => header(good, undefined, undefined, 'HS256'), /ES256/],
-    ['a k that is not a P-256 point', () => header(good).replace(/k=.*$/, `k=${Buffer.alloc(65, 4).toString('base64url')}`), /curve|signature/],
-    ['a token without three parts', () => 'vapid t=abc.def, k=' + keyPair().k, /3 parts/],
+    [
+      'a k that is not a P-256 point',
+      () => header(good).replace(/k=.*$/, `k=${Buffer.alloc(65, 4).toString('base64url')}`),
+      /curve|signature/,
+    ],
+    ['a token without three parts', () => `vapid t=abc.def, k=${keyPair().k}`, /3 parts/],
   ])('answers 403 for %s', (_what, make, reason) => {
     const result = checkVapid(make(), origin, now);
     expect(result).toMatchObject({ ok: false, status: 403 });

@@ -76,7 +76,10 @@ function parseAuthParams(text: string): Map<string, string> {
     const eq = piece.indexOf('=');
     if (eq < 0) continue;
     const name = piece.slice(0, eq).trim().toLowerCase();
-    const value = piece.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    const value = piece
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     params.set(name, value);
   }
   return params;
@@ -85,7 +88,9 @@ function parseAuthParams(text: string): Map<string, string> {
 function parseJsonPart(part: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 // Tests the cap policy validator: the default passes, and every bad field is named with its rule, all at once.
 import { describe, expect, it } from 'vitest';
+import { type FieldError, formatFieldErrors } from '../domain/field-error.ts';
 import { DEFAULT_CAP_POLICY, validateCapPolicy } from './cap-policy.ts';
-import { formatFieldErrors, type FieldError } from '../domain/field-error.ts';
 
 function errorsOf(doc: unknown): FieldError[] {
   const r = validateCapPolicy(doc);
@@ -85,7 +85,15 @@ describe('validateCapPolicy', () => {
       withChange((d) => {
         d.segments[0].match = {};
         d.segments[1].mode = 'loosen';
-        d.segments.push({ name: 'paid_members', match: { membership: 'gold', tenureUnder: 'week' }, mode: 'tighten', rules: [{ type: 'gap', name: 'push_per_day', channel: 'push', minGap: '1h' }, { type: 'cap', name: 'push_per_creator', channel: 'email', perCreator: true, limit: 1, window: '1d' }] });
+        d.segments.push({
+          name: 'paid_members',
+          match: { membership: 'gold', tenureUnder: 'week' },
+          mode: 'tighten',
+          rules: [
+            { type: 'gap', name: 'push_per_day', channel: 'push', minGap: '1h' },
+            { type: 'cap', name: 'push_per_creator', channel: 'email', perCreator: true, limit: 1, window: '1d' },
+          ],
+        });
       }),
     );
     expect(errors).toEqual([
@@ -108,6 +116,8 @@ describe('validateCapPolicy', () => {
   it('rejects what is not a document, and allows no quiet hours only as null', () => {
     expect(errorsOf([])).toEqual([{ field: '(document)', rule: 'must be a JSON object' }]);
     expect(errorsOf(withChange((d) => (d.quietHours = null)))).toEqual([]);
-    expect(errorsOf(withChange((d) => delete d.quietHours))).toEqual([{ field: 'quietHours', rule: 'must be { "start": H, "end": H } in local hours, or null for none' }]);
+    expect(errorsOf(withChange((d) => delete d.quietHours))).toEqual([
+      { field: 'quietHours', rule: 'must be { "start": H, "end": H } in local hours, or null for none' },
+    ]);
   });
 });

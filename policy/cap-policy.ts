@@ -1,6 +1,7 @@
 // The cap policy document the growth team edits: its types, the shipped default, and a validator that names every bad field.
-import { EVENT_KINDS, type EventKind, CHANNELS, type Channel } from '../domain/vocabulary.ts';
+
 import type { FieldError, Validated } from '../domain/field-error.ts';
+import { CHANNELS, type Channel, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';
 import { parseDuration } from './duration.ts';
 
 /** The document format; a change that old documents cannot satisfy gets a new number. */
@@ -114,7 +115,12 @@ export const DEFAULT_CAP_POLICY: CapPolicy = {
   },
   segments: [
     // Paying members asked for it: one more push a day.
-    { name: 'paid_members', match: { membership: 'paid' }, mode: 'replace', rules: [{ type: 'cap', name: 'push_per_day', channel: 'push', limit: 4, window: '24h' }] },
+    {
+      name: 'paid_members',
+      match: { membership: 'paid' },
+      mode: 'replace',
+      rules: [{ type: 'cap', name: 'push_per_day', channel: 'push', limit: 4, window: '24h' }],
+    },
     // New fans unsubscribe fastest when flooded.
     {
       name: 'first_week',
@@ -131,7 +137,6 @@ export const DEFAULT_CAP_POLICY: CapPolicy = {
   valueAware: true,
 };
 
-
 const DURATION_RULE = 'must be a duration such as "24h"';
 
 type Obj = Record<string, unknown>;
@@ -146,7 +151,8 @@ function object(v: unknown, path: string, known: readonly string[], errors: Fiel
     errors.push({ field: path || '(document)', rule: 'must be a JSON object' });
     return undefined;
   }
-  for (const key of Object.keys(v)) if (!known.includes(key)) errors.push({ field: join(path, key), rule: 'is not a known field' });
+  for (const key of Object.keys(v))
+    if (!known.includes(key)) errors.push({ field: join(path, key), rule: 'is not a known field' });
   return v;
 }
 
@@ -156,16 +162,21 @@ function join(path: string, key: string): string {
 
 function name(v: unknown, path: string, errors: FieldError[]): void {
   if (typeof v !== 'string' || !/^[a-z][a-z0-9_]{0,62}$/.test(v)) {
-    errors.push({ field: path, rule: 'must be a name of lowercase letters, digits and underscores, starting with a letter' });
+    errors.push({
+      field: path,
+      rule: 'must be a name of lowercase letters, digits and underscores, starting with a letter',
+    });
   }
 }
 
 function integer(v: unknown, path: string, min: number, max: number, errors: FieldError[]): void {
-  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) errors.push({ field: path, rule: `must be an integer from ${min} to ${max}` });
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
+    errors.push({ field: path, rule: `must be an integer from ${min} to ${max}` });
 }
 
 function probability(v: unknown, path: string, errors: FieldError[]): void {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) errors.push({ field: path, rule: 'must be a probability from 0 to 1' });
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1)
+    errors.push({ field: path, rule: 'must be a probability from 0 to 1' });
 }
 
 function duration(v: unknown, path: string, errors: FieldError[]): void {
@@ -173,7 +184,8 @@ function duration(v: unknown, path: string, errors: FieldError[]): void {
 }
 
 function channel(v: unknown, path: string, errors: FieldError[]): void {
-  if (!(CHANNELS as readonly unknown[]).includes(v)) errors.push({ field: path, rule: `must be one of ${CHANNELS.join(', ')}` });
+  if (!(CHANNELS as readonly unknown[]).includes(v))
+    errors.push({ field: path, rule: `must be one of ${CHANNELS.join(', ')}` });
 }
 
 function rule(v: unknown, path: string, errors: FieldError[]): void {
@@ -185,7 +197,8 @@ function rule(v: unknown, path: string, errors: FieldError[]): void {
     object(v, path, ['type', 'name', 'channel', 'perCreator', 'limit', 'window'], errors);
     name(v.name, `${path}.name`, errors);
     if (v.channel !== undefined) channel(v.channel, `${path}.channel`, errors);
-    if (v.perCreator !== undefined && typeof v.perCreator !== 'boolean') errors.push({ field: `${path}.perCreator`, rule: 'must be true or false' });
+    if (v.perCreator !== undefined && typeof v.perCreator !== 'boolean')
+      errors.push({ field: `${path}.perCreator`, rule: 'must be true or false' });
     integer(v.limit, `${path}.limit`, 1, 1000, errors);
     duration(v.window, `${path}.window`, errors);
   } else if (v.type === 'gap') {
@@ -208,7 +221,8 @@ function rules(v: unknown, path: string, errors: FieldError[]): Rule[] {
     rule(r, `${path}[${i}]`, errors);
     if (!isObject(r)) return;
     const first = seen.get(r.name);
-    if (first !== undefined) errors.push({ field: `${path}[${i}].name`, rule: `must be unique; ${path}[${first}] has the same name` });
+    if (first !== undefined)
+      errors.push({ field: `${path}[${i}].name`, rule: `must be unique; ${path}[${first}] has the same name` });
     else seen.set(r.name, i);
   });
   return v as Rule[];
@@ -235,8 +249,12 @@ function segmentRules(v: unknown, path: string, mode: unknown, base: readonly Ru
     const b = base.find((x) => isObject(x) && x.name === r.name);
     // A base rule with its own errors is reported there; comparing against it would only echo them.
     if (!b || (b.channel !== undefined && !CHANNELS.includes(b.channel))) return;
-    if (b.type !== r.type) errors.push({ field: `${path}[${i}].type`, rule: `must be "${b.type}", the type of the rule it tightens` });
-    else if (b.channel !== r.channel || (b.type === 'cap' && Boolean(b.perCreator) !== Boolean((r as Obj).perCreator))) {
+    if (b.type !== r.type)
+      errors.push({ field: `${path}[${i}].type`, rule: `must be "${b.type}", the type of the rule it tightens` });
+    else if (
+      b.channel !== r.channel ||
+      (b.type === 'cap' && Boolean(b.perCreator) !== Boolean((r as Obj).perCreator))
+    ) {
       errors.push({ field: `${path}[${i}]`, rule: 'must keep the channel and perCreator of the rule it tightens' });
     }
   });
@@ -254,16 +272,20 @@ function segments(v: unknown, path: string, base: readonly Rule[], errors: Field
     if (!o) return;
     name(o.name, `${p}.name`, errors);
     const first = seen.get(o.name);
-    if (first !== undefined) errors.push({ field: `${p}.name`, rule: `must be unique; ${path}[${first}] has the same name` });
+    if (first !== undefined)
+      errors.push({ field: `${p}.name`, rule: `must be unique; ${path}[${first}] has the same name` });
     else seen.set(o.name, i);
     const m = object(o.match, `${p}.match`, ['membership', 'minTier', 'tenureUnder'], errors);
     if (m) {
-      if (m.membership !== undefined && m.membership !== 'free' && m.membership !== 'paid') errors.push({ field: `${p}.match.membership`, rule: 'must be "free" or "paid"' });
+      if (m.membership !== undefined && m.membership !== 'free' && m.membership !== 'paid')
+        errors.push({ field: `${p}.match.membership`, rule: 'must be "free" or "paid"' });
       if (m.minTier !== undefined) integer(m.minTier, `${p}.match.minTier`, 0, 1000, errors);
       if (m.tenureUnder !== undefined) duration(m.tenureUnder, `${p}.match.tenureUnder`, errors);
-      if (Object.keys(m).length === 0) errors.push({ field: `${p}.match`, rule: 'must name at least one of membership, minTier, tenureUnder' });
+      if (Object.keys(m).length === 0)
+        errors.push({ field: `${p}.match`, rule: 'must name at least one of membership, minTier, tenureUnder' });
     }
-    if (o.mode !== 'replace' && o.mode !== 'tighten') errors.push({ field: `${p}.mode`, rule: 'must be "replace" or "tighten"' });
+    if (o.mode !== 'replace' && o.mode !== 'tighten')
+      errors.push({ field: `${p}.mode`, rule: 'must be "replace" or "tighten"' });
     segmentRules(o.rules, `${p}.rules`, o.mode, base, errors);
   });
 }
@@ -279,8 +301,10 @@ function kinds(v: unknown, path: string, minScore: unknown, errors: FieldError[]
     }
     const k = object(o[kind], p, ['priority', 'weight', 'alertThreshold'], errors);
     if (!k) continue;
-    if (!(PRIORITY_CLASSES as readonly unknown[]).includes(k.priority)) errors.push({ field: `${p}.priority`, rule: `must be one of ${PRIORITY_CLASSES.join(', ')}` });
-    if (typeof k.weight !== 'number' || !Number.isFinite(k.weight) || k.weight <= 0 || k.weight > 100) errors.push({ field: `${p}.weight`, rule: 'must be a number above 0 and at most 100' });
+    if (!(PRIORITY_CLASSES as readonly unknown[]).includes(k.priority))
+      errors.push({ field: `${p}.priority`, rule: `must be one of ${PRIORITY_CLASSES.join(', ')}` });
+    if (typeof k.weight !== 'number' || !Number.isFinite(k.weight) || k.weight <= 0 || k.weight > 100)
+      errors.push({ field: `${p}.weight`, rule: 'must be a number above 0 and at most 100' });
     const t = object(k.alertThreshold, `${p}.alertThreshold`, CHANNELS, errors);
     if (!t) continue;
     for (const ch of CHANNELS) {
@@ -289,7 +313,8 @@ function kinds(v: unknown, path: string, minScore: unknown, errors: FieldError[]
       else {
         probability(t[ch], tp, errors);
         // An alert threshold below the digest's bar would alert what the digest would not even keep.
-        if (typeof t[ch] === 'number' && typeof minScore === 'number' && t[ch] < minScore) errors.push({ field: tp, rule: `must be at least digest.minScore (${minScore})` });
+        if (typeof t[ch] === 'number' && typeof minScore === 'number' && t[ch] < minScore)
+          errors.push({ field: tp, rule: `must be at least digest.minScore (${minScore})` });
       }
     }
   }
@@ -298,7 +323,12 @@ function kinds(v: unknown, path: string, minScore: unknown, errors: FieldError[]
 /** Validates a parsed JSON document into a CapPolicy, collecting every error with its path and rule. */
 export function validateCapPolicy(doc: unknown): Validated<CapPolicy> {
   const errors: FieldError[] = [];
-  const o = object(doc, '', ['schema', 'name', 'quietHours', 'rules', 'kinds', 'segments', 'sendTime', 'digest', 'valueAware'], errors);
+  const o = object(
+    doc,
+    '',
+    ['schema', 'name', 'quietHours', 'rules', 'kinds', 'segments', 'sendTime', 'digest', 'valueAware'],
+    errors,
+  );
   if (!o) return { ok: false, errors };
   if (o.schema !== CAP_POLICY_SCHEMA) errors.push({ field: 'schema', rule: `must be ${CAP_POLICY_SCHEMA}` });
   name(o.name, 'name', errors);

@@ -1,8 +1,8 @@
 // Tests rolling-window caps and gaps, including alerts reserved for later and windows on either side of t.
 import { describe, expect, it } from 'vitest';
+import type { Send } from '../domain/decision.ts';
 import type { Rule } from './cap-policy.ts';
 import { bindingAt, lastSlotsAt, peakAround } from './caps.ts';
-import type { Send } from '../domain/decision.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-05-01T12:00:00Z');
@@ -37,7 +37,13 @@ describe('bindingAt', () => {
 
   it('names the channel cap that is full, with its numbers', () => {
     const sends = [push(-20, 2), push(-10, 3), push(-5, 4)];
-    expect(bindingAt(rules, sends, scope, T0)).toEqual({ type: 'cap', name: 'push_per_day', limit: 3, window: '24h', used: 3 });
+    expect(bindingAt(rules, sends, scope, T0)).toEqual({
+      type: 'cap',
+      name: 'push_per_day',
+      limit: 3,
+      window: '24h',
+      used: 3,
+    });
     // Other channels and sends a full window away do not count.
     expect(bindingAt(rules, [email(-1), email(-2), email(-3), push(-24, 2)], scope, T0)).toBeNull();
   });
@@ -51,7 +57,12 @@ describe('bindingAt', () => {
   });
 
   it('keeps the gap on either side, and a cap without a channel counts all channels', () => {
-    expect(bindingAt(rules, [push(0.25, 2)], scope, T0)).toEqual({ type: 'gap', name: 'push_gap', minGap: '30m', nearestSendAt: at(0.25).toISOString() });
+    expect(bindingAt(rules, [push(0.25, 2)], scope, T0)).toEqual({
+      type: 'gap',
+      name: 'push_gap',
+      minGap: '30m',
+      nearestSendAt: at(0.25).toISOString(),
+    });
     expect(bindingAt(rules, [push(-0.5, 2)], scope, T0)).toBeNull();
     const all: Rule[] = [{ type: 'cap', name: 'all_per_day', limit: 2, window: '1d' }];
     expect(bindingAt(all, [email(-3), push(-2, 2)], scope, T0)).toMatchObject({ name: 'all_per_day', used: 2 });
@@ -61,6 +72,9 @@ describe('bindingAt', () => {
 describe('lastSlotsAt', () => {
   it('reports caps whose last slot t would take, and how long it would stay taken', () => {
     const slots = lastSlotsAt(rules, [push(-20, 2), push(-4, 3)], scope, T0);
-    expect(slots).toEqual([{ name: 'push_per_day', limit: 3, window: '24h', used: 2, heldMs: 4 * HOUR }, { name: 'push_per_creator', limit: 1, window: '12h', used: 0, heldMs: 12 * HOUR }]);
+    expect(slots).toEqual([
+      { name: 'push_per_day', limit: 3, window: '24h', used: 2, heldMs: 4 * HOUR },
+      { name: 'push_per_creator', limit: 1, window: '12h', used: 0, heldMs: 12 * HOUR },
+    ]);
   });
 });

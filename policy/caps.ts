@@ -1,7 +1,8 @@
 // Cap and gap arithmetic over rolling windows: what a send at time t would do to each rule, given the fan's other alerts.
+
+import type { Candidate, Send } from '../domain/decision.ts';
 import type { CapRule, GapRule, Rule } from './cap-policy.ts';
 import { durationMs } from './duration.ts';
-import type { Candidate, Send } from '../domain/decision.ts';
 
 /** The rule that stops a send at a time, with the numbers a reason needs. */
 export type Binding =
@@ -20,7 +21,10 @@ export interface LastSlot {
 type Scope = Pick<Candidate, 'channel' | 'creatorId'>;
 
 function counts(rule: CapRule, send: Send, scope: Scope): boolean {
-  return (rule.channel === undefined || send.channel === rule.channel) && (!rule.perCreator || send.creatorId === scope.creatorId);
+  return (
+    (rule.channel === undefined || send.channel === rule.channel) &&
+    (!rule.perCreator || send.creatorId === scope.creatorId)
+  );
 }
 
 /**
@@ -54,7 +58,12 @@ function usedFrom(times: readonly number[], a: number, windowMs: number): number
 /** Reused by capUse: the times a rule counts, rebuilt per call. */
 const counted: number[] = [];
 
-export function capUse(rule: CapRule, sends: readonly Send[], scope: Scope, t: number): { used: number; start: number } {
+export function capUse(
+  rule: CapRule,
+  sends: readonly Send[],
+  scope: Scope,
+  t: number,
+): { used: number; start: number } {
   if (rule.channel !== undefined && rule.channel !== scope.channel) return { used: 0, start: t };
   counted.length = 0;
   for (const s of sends) if (counts(rule, s, scope)) counted.push(s.sendAt.getTime());
@@ -70,7 +79,9 @@ function gapBinding(rule: GapRule, sends: readonly Send[], scope: Scope, t: numb
     if (s.channel !== rule.channel || Math.abs(at - t) >= gap) continue;
     if (nearest === null || Math.abs(at - t) < Math.abs(nearest - t)) nearest = at;
   }
-  return nearest === null ? null : { type: 'gap', name: rule.name, minGap: rule.minGap, nearestSendAt: new Date(nearest).toISOString() };
+  return nearest === null
+    ? null
+    : { type: 'gap', name: rule.name, minGap: rule.minGap, nearestSendAt: new Date(nearest).toISOString() };
 }
 
 /** The first rule, in policy order, that a send at t would break; null when t is free. */
@@ -97,7 +108,14 @@ export function lastSlotsAt(rules: readonly Rule[], sends: readonly Send[], scop
   for (const rule of rules) {
     if (rule.type !== 'cap' || (rule.channel !== undefined && rule.channel !== scope.channel)) continue;
     const { used, start } = capUse(rule, sends, scope, t);
-    if (used + 1 === rule.limit) out.push({ name: rule.name, limit: rule.limit, window: rule.window, used, heldMs: start + durationMs(rule.window) - t });
+    if (used + 1 === rule.limit)
+      out.push({
+        name: rule.name,
+        limit: rule.limit,
+        window: rule.window,
+        used,
+        heldMs: start + durationMs(rule.window) - t,
+      });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Checks a sequence of decisions against the policy: no alert in quiet hours, after its deadline, or past a cap or gap.
 import { localHour } from '../domain/clock.ts';
-import type { Decision, Candidate, Send } from '../domain/decision.ts';
+import type { Candidate, Decision, Send } from '../domain/decision.ts';
 import type { CapPolicy } from './cap-policy.ts';
 import { bindingAt } from './caps.ts';
 import { inQuietHours, quietHoursFor } from './quiet-hours.ts';
@@ -30,12 +30,17 @@ export interface Violation {
  * and gaps and are not counted. Decisions of different fans may be interleaved; `history` holds each fan's alerts
  * from before the sequence.
  */
-export function checkDecisions(entries: readonly DecidedEntry[], history: ReadonlyMap<number, readonly Send[]>, policy: CapPolicy): Violation[] {
+export function checkDecisions(
+  entries: readonly DecidedEntry[],
+  history: ReadonlyMap<number, readonly Send[]>,
+  policy: CapPolicy,
+): Violation[] {
   const violations: Violation[] = [];
   const sendsByFan = new Map<number, Send[]>();
   entries.forEach(({ candidate: c, decision: d, decidedAt }, index) => {
     const where = `decisions[${index}] (fan ${c.fanId}, event ${c.eventId}, ${c.channel})`;
-    const fail = (invariant: Invariant, rule: string) => violations.push({ index, invariant, message: `${where}: ${rule}` });
+    const fail = (invariant: Invariant, rule: string) =>
+      violations.push({ index, invariant, message: `${where}: ${rule}` });
     if ((d.action === 'alert') !== (d.sendAt !== null)) {
       fail('send_at', `action ${d.action} must have send_at ${d.action === 'alert' ? 'set' : 'null'}`);
       return;
@@ -43,13 +48,18 @@ export function checkDecisions(entries: readonly DecidedEntry[], history: Readon
     if (d.action !== 'alert' || !d.sendAt) return;
     const t = d.sendAt.getTime();
     const at = d.sendAt.toISOString();
-    if (t < decidedAt.getTime()) fail('before_decision', `send_at ${at} must not be before the decision at ${decidedAt.toISOString()}`);
-    if (c.deadline && t > c.deadline.getTime()) fail('deadline', `send_at ${at} must not be after the deadline ${c.deadline.toISOString()}`);
+    if (t < decidedAt.getTime())
+      fail('before_decision', `send_at ${at} must not be before the decision at ${decidedAt.toISOString()}`);
+    if (c.deadline && t > c.deadline.getTime())
+      fail('deadline', `send_at ${at} must not be after the deadline ${c.deadline.toISOString()}`);
     if (policy.kinds[c.kind].priority === 'transactional') return;
 
     const quiet = quietHoursFor(policy, c);
     if (inQuietHours(quiet, c.timeZone, t)) {
-      fail('quiet_hours', `send_at ${at} is local hour ${localHour(c.timeZone, t)} in ${c.timeZone}, inside quiet hours ${quiet!.start}-${quiet!.end}`);
+      fail(
+        'quiet_hours',
+        `send_at ${at} is local hour ${localHour(c.timeZone, t)} in ${c.timeZone}, inside quiet hours ${quiet!.start}-${quiet!.end}`,
+      );
     }
     let sends = sendsByFan.get(c.fanId);
     if (!sends) {
@@ -58,8 +68,16 @@ export function checkDecisions(entries: readonly DecidedEntry[], history: Readon
     }
     for (const rule of rulesFor(policy, c, decidedAt).rules) {
       const b = bindingAt([rule], sends, c, t);
-      if (b?.type === 'cap') fail('cap', `send_at ${at} exceeds cap ${b.name}: ${b.used} already in a ${b.window} window with limit ${b.limit}`);
-      if (b?.type === 'gap') fail('gap', `send_at ${at} is within ${b.minGap} of the ${c.channel} alert at ${b.nearestSendAt} (rule ${b.name})`);
+      if (b?.type === 'cap')
+        fail(
+          'cap',
+          `send_at ${at} exceeds cap ${b.name}: ${b.used} already in a ${b.window} window with limit ${b.limit}`,
+        );
+      if (b?.type === 'gap')
+        fail(
+          'gap',
+          `send_at ${at} is within ${b.minGap} of the ${c.channel} alert at ${b.nearestSendAt} (rule ${b.name})`,
+        );
     }
     sends.push({ channel: c.channel, creatorId: c.creatorId, sendAt: d.sendAt });
   });

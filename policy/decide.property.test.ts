@@ -1,9 +1,9 @@
 // Property test: random fans, candidates, histories and scores under several policies never yield a decision the checker flags.
 import { describe, expect, it } from 'vitest';
-import { EVENT_KINDS, CHANNELS } from '../domain/vocabulary.ts';
-import { REASONS, type Candidate, type Send } from '../domain/decision.ts';
+import { type Candidate, REASONS, type Send } from '../domain/decision.ts';
+import { CHANNELS, EVENT_KINDS } from '../domain/vocabulary.ts';
 import { Rng } from '../simulator/random.ts';
-import { DEFAULT_CAP_POLICY, validateCapPolicy, type CapPolicy } from './cap-policy.ts';
+import { type CapPolicy, DEFAULT_CAP_POLICY, validateCapPolicy } from './cap-policy.ts';
 import { checkDecisions, type DecidedEntry } from './check.ts';
 import { decide } from './decide.ts';
 import { candidateSendTimes, searchEndMs } from './send-time.ts';
@@ -24,8 +24,18 @@ const POLICIES: Record<string, CapPolicy> = {
       { type: 'gap', name: 'push_gap', channel: 'push', minGap: '3h' },
       { type: 'gap', name: 'email_gap', channel: 'email', minGap: '6h' },
     ],
-    kinds: { ...DEFAULT_CAP_POLICY.kinds, announcement: { ...DEFAULT_CAP_POLICY.kinds.announcement, priority: 'transactional' } },
-    segments: [{ name: 'top_tier', match: { membership: 'paid', minTier: 2 }, mode: 'replace', rules: [{ type: 'cap', name: 'all_per_day', limit: 4, window: '1d' }] }],
+    kinds: {
+      ...DEFAULT_CAP_POLICY.kinds,
+      announcement: { ...DEFAULT_CAP_POLICY.kinds.announcement, priority: 'transactional' },
+    },
+    segments: [
+      {
+        name: 'top_tier',
+        match: { membership: 'paid', minTier: 2 },
+        mode: 'replace',
+        rules: [{ type: 'cap', name: 'all_per_day', limit: 4, window: '1d' }],
+      },
+    ],
   },
   no_quiet: { ...DEFAULT_CAP_POLICY, name: 'no_quiet', quietHours: null, sendTime: { horizon: '3d' } },
 };
@@ -47,7 +57,14 @@ function randomCandidate(rng: Rng, fanId: number, zone: string, eventId: number,
     digestCadence: (['off', 'daily', 'weekly'] as const)[rng.int(3)],
     eventAt: new Date(now - rng.uniform(0, 6) * HOUR),
     // Some deadlines have passed, some fall within the hour, some are days away, some do not exist.
-    deadline: deadlineRoll < 0.1 ? new Date(now - HOUR) : deadlineRoll < 0.3 ? new Date(now + rng.uniform(0, 1.5) * HOUR) : deadlineRoll < 0.6 ? new Date(now + rng.uniform(2, 72) * HOUR) : null,
+    deadline:
+      deadlineRoll < 0.1
+        ? new Date(now - HOUR)
+        : deadlineRoll < 0.3
+          ? new Date(now + rng.uniform(0, 1.5) * HOUR)
+          : deadlineRoll < 0.6
+            ? new Date(now + rng.uniform(2, 72) * HOUR)
+            : null,
   };
 }
 
@@ -70,22 +87,38 @@ describe('decide, property', () => {
         // Spread the start over a year so daylight-saving changes fall inside some weeks.
         let now = Date.UTC(2026, 0, 1) + rng.int(365 * 24) * HOUR + rng.int(60) * 60_000;
         const history: Send[] = [];
-        for (let k = rng.int(5); k > 0; k--) history.push({ channel: CHANNELS[rng.int(2)], creatorId: 1 + rng.int(4), sendAt: new Date(now - rng.uniform(0.1, 30) * HOUR) });
+        for (let k = rng.int(5); k > 0; k--)
+          history.push({
+            channel: CHANNELS[rng.int(2)],
+            creatorId: 1 + rng.int(4),
+            sendAt: new Date(now - rng.uniform(0.1, 30) * HOUR),
+          });
         initial.set(fanId, history.slice());
         const peak = rng.int(24);
-        const fanStats = rng.bernoulli(0.7) ? { pastValues: Array.from({ length: 1 + rng.int(30) }, () => rng.next() * 0.5), ratePerHour: rng.uniform(0.01, 0.5) } : null;
+        const fanStats = rng.bernoulli(0.7)
+          ? {
+              pastValues: Array.from({ length: 1 + rng.int(30) }, () => rng.next() * 0.5),
+              ratePerHour: rng.uniform(0.01, 0.5),
+            }
+          : null;
         const end = now + 7 * 86_400_000;
         while (now < end) {
           const c = randomCandidate(rng, fanId, zone, ++eventId, now);
           const at = new Date(now);
           const times = candidateSendTimes(at, Math.max(now, searchEndMs(policy, c)));
-          const byTime = new Map(times.map((t) => [t, Math.min(1, Math.max(0, rng.uniform(0, 0.3) + (new Date(t).getUTCHours() === peak ? 0.2 : 0)))]));
+          const byTime = new Map(
+            times.map((t) => [
+              t,
+              Math.min(1, Math.max(0, rng.uniform(0, 0.3) + (new Date(t).getUTCHours() === peak ? 0.2 : 0))),
+            ]),
+          );
           const d = decide(c, history, policy, { byTime, fanStats }, at);
           reasons.add(d.reason);
           expect(REASONS).toContain(d.reason);
           if (d.action === 'alert') {
             expect(d.sendAt!.getTime() === now || times.includes(d.sendAt!.getTime())).toBe(true);
-            if (policy.kinds[c.kind].priority !== 'transactional') history.push({ channel: c.channel, creatorId: c.creatorId, sendAt: d.sendAt! });
+            if (policy.kinds[c.kind].priority !== 'transactional')
+              history.push({ channel: c.channel, creatorId: c.creatorId, sendAt: d.sendAt! });
           }
           entries.push({ candidate: c, decision: d, decidedAt: at });
           sendNow.push({ candidate: c, decision: { ...d, action: 'alert', sendAt: at }, decidedAt: at });
@@ -97,7 +130,14 @@ describe('decide, property', () => {
       // Fans' own quiet hours hold even under a policy without default ones.
       expect([...caught].sort()).toEqual(['cap', 'deadline', 'gap', 'quiet_hours']);
       // The walk reaches the interesting outcomes, not just one.
-      for (const r of ['alert_best_hour', 'alert_urgent', 'digest_below_alert_threshold', 'digest_cap_reached', 'suppress_deadline_passed']) expect(reasons).toContain(r);
+      for (const r of [
+        'alert_best_hour',
+        'alert_urgent',
+        'digest_below_alert_threshold',
+        'digest_cap_reached',
+        'suppress_deadline_passed',
+      ])
+        expect(reasons).toContain(r);
       expect(entries.filter((e) => e.decision.action === 'alert').length).toBeGreaterThan(250);
     });
   }

@@ -37,6 +37,12 @@ export function jsonDiff(before: unknown, after: unknown): JsonChange[] {
 /** "rules[0].limit: 3 → 4", one line per change. */
 export function formatChanges(changes: readonly JsonChange[]): string {
   return changes
-    .map((c) => (c.op === 'add' ? `${c.path}: added ${JSON.stringify(c.to)}` : c.op === 'remove' ? `${c.path}: removed (was ${JSON.stringify(c.from)})` : `${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`))
+    .map((c) =>
+      c.op === 'add'
+        ? `${c.path}: added ${JSON.stringify(c.to)}`
+        : c.op === 'remove'
+          ? `${c.path}: removed (was ${JSON.stringify(c.from)})`
+          : `${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`,
+    )
     .join('\n');
 }

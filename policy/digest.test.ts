@@ -1,9 +1,13 @@
 // Tests digest selection and the local digest hour, daily and weekly, through both daylight-saving changes.
 import { describe, expect, it } from 'vitest';
-import { digestDue, localWeekday, selectDigest, type DigestItem } from './digest.ts';
+import { type DigestItem, digestDue, localWeekday, selectDigest } from './digest.ts';
 
 const now = new Date('2026-05-01T08:00:00Z');
-const item = (eventId: number, score: number, deadline: Date | null = null): DigestItem => ({ eventId, score, deadline });
+const item = (eventId: number, score: number, deadline: Date | null = null): DigestItem => ({
+  eventId,
+  score,
+  deadline,
+});
 
 describe('selectDigest', () => {
   const settings = { topK: 3, minScore: 0.05 };
@@ -50,7 +54,10 @@ describe('digestDue', () => {
           const day = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(t);
           days.set(day, (days.get(day) ?? 0) + 1);
         }
-        expect([...days.values()].every((n) => n === 1), `${zone} ${hour}`).toBe(true);
+        expect(
+          [...days.values()].every((n) => n === 1),
+          `${zone} ${hour}`,
+        ).toBe(true);
         expect(days.size, `${zone} ${hour}`).toBeGreaterThanOrEqual(364);
       }
     }

@@ -1,7 +1,7 @@
 // Digests: which items go into a fan's digest, and whether this hourly run is the fan's local digest hour.
 import { localHour, zoneOffsetMinutes } from '../domain/clock.ts';
-import type { DigestSettings } from './cap-policy.ts';
 import type { DigestCadence } from '../domain/vocabulary.ts';
+import type { DigestSettings } from './cap-policy.ts';
 
 const HOUR = 3_600_000;
 
@@ -17,7 +17,12 @@ export interface DigestItem {
  * Leaves out events already sent as an alert on any channel, items below the digest's minimum score
  * (the policy may have changed since the decision), and items whose deadline has passed. Empty when nothing qualifies.
  */
-export function selectDigest(items: readonly DigestItem[], alerted: ReadonlySet<number>, settings: Pick<DigestSettings, 'topK' | 'minScore'>, now: Date): DigestItem[] {
+export function selectDigest(
+  items: readonly DigestItem[],
+  alerted: ReadonlySet<number>,
+  settings: Pick<DigestSettings, 'topK' | 'minScore'>,
+  now: Date,
+): DigestItem[] {
   const best = new Map<number, DigestItem>();
   for (const item of items) {
     if (alerted.has(item.eventId) || item.score < settings.minScore) continue;
@@ -38,7 +43,13 @@ export function localWeekday(zone: string, atMs: number): number {
  * On the night the clocks spring forward over the digest hour the run just after the jump sends it; when they fall
  * back and the hour repeats, only its first occurrence does. Weekly digests go out on the local `weeklyOn` day.
  */
-export function digestDue(timeZone: string, cadence: DigestCadence, digestHour: number, now: Date, weeklyOn = 1): boolean {
+export function digestDue(
+  timeZone: string,
+  cadence: DigestCadence,
+  digestHour: number,
+  now: Date,
+  weeklyOn = 1,
+): boolean {
   if (cadence === 'off') return false;
   const t = now.getTime();
   const before = localHour(timeZone, t - HOUR);

@@ -13,13 +13,31 @@ describe('parseDuration', () => {
   });
 
   it('rejects anything else', () => {
-    for (const bad of ['', '0h', '0m0s', '12', 'h', '12 h', '1.5h', '-1h', '12H', '1w', '24h ', ' 24h', 24, null, undefined, '1234567h']) {
+    for (const bad of [
+      '',
+      '0h',
+      '0m0s',
+      '12',
+      'h',
+      '12 h',
+      '1.5h',
+      '-1h',
+      '12H',
+      '1w',
+      '24h ',
+      ' 24h',
+      24,
+      null,
+      undefined,
+      '1234567h',
+    ]) {
       expect(parseDuration(bad), String(bad)).toBeNull();
     }
   });
 
   it('round-trips through formatDuration', () => {
-    for (const text of ['30m', '12h', '7d', '1h30m', '2d3h4m5s']) expect(formatDuration(parseDuration(text)!)).toBe(text);
+    for (const text of ['30m', '12h', '7d', '1h30m', '2d3h4m5s'])
+      expect(formatDuration(parseDuration(text)!)).toBe(text);
     expect(formatDuration(24 * 3_600_000)).toBe('1d');
   });
 

@@ -18,7 +18,8 @@ export function parseDuration(text: unknown): number | null {
 
 /** The inverse of parseDuration for whole seconds: largest units first, e.g. 5_400_000 → "1h30m". */
 export function formatDuration(ms: number): string {
-  if (!Number.isInteger(ms) || ms <= 0 || ms % 1_000 !== 0) throw new Error(`formatDuration: ${ms} must be a positive whole number of seconds in milliseconds`);
+  if (!Number.isInteger(ms) || ms <= 0 || ms % 1_000 !== 0)
+    throw new Error(`formatDuration: ${ms} must be a positive whole number of seconds in milliseconds`);
   let rest = ms;
   let out = '';
   for (const unit of ['d', 'h', 'm', 's']) {
@@ -37,7 +38,8 @@ export function durationMs(text: string): number {
   const cached = parsed.get(text);
   if (cached !== undefined) return cached;
   const ms = parseDuration(text);
-  if (ms === null) throw new Error(`durationMs: "${text}" must be a duration such as "24h" (validate the policy first)`);
+  if (ms === null)
+    throw new Error(`durationMs: "${text}" must be a duration such as "24h" (validate the policy first)`);
   if (parsed.size < 1000) parsed.set(text, ms);
   return ms;
 }

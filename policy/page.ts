@@ -1,6 +1,7 @@
 // A page of decisions: the candidates of one event, the send times each needs scored, and decide() run fan by fan over shared history.
+
+import type { Candidate, Decision, Send } from '../domain/decision.ts';
 import type { Channel } from '../domain/vocabulary.ts';
-import type { Decision, Candidate, Send } from '../domain/decision.ts';
 import type { CapPolicy } from './cap-policy.ts';
 import { decide } from './decide.ts';
 import { durationMs } from './duration.ts';
@@ -11,7 +12,10 @@ import { candidateSendTimes, searchEndMs } from './send-time.ts';
 export type PageEvent = Pick<Candidate, 'creatorId' | 'eventId' | 'kind' | 'eventAt' | 'deadline'>;
 
 /** A fan of the page with their settings and the channels they can be reached on. */
-export type PageFan = Pick<Candidate, 'fanId' | 'membership' | 'timeZone' | 'tenureStart' | 'quietStart' | 'quietEnd' | 'digestCadence'> & {
+export type PageFan = Pick<
+  Candidate,
+  'fanId' | 'membership' | 'timeZone' | 'tenureStart' | 'quietStart' | 'quietEnd' | 'digestCadence'
+> & {
   channels: readonly Channel[];
 };
 
@@ -69,7 +73,8 @@ export function decideCandidates(
     let sends = history.get(c.fanId);
     if (!sends) history.set(c.fanId, (sends = []));
     const decision = decide(c, sends, policy, scoresOf(i), now);
-    if (decision.action === 'alert' && decision.sendAt && counted(policy, c.kind)) sends.push({ channel: c.channel, creatorId: c.creatorId, sendAt: decision.sendAt });
+    if (decision.action === 'alert' && decision.sendAt && counted(policy, c.kind))
+      sends.push({ channel: c.channel, creatorId: c.creatorId, sendAt: decision.sendAt });
     return decision;
   });
 }

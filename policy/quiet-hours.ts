@@ -1,11 +1,15 @@
 // Quiet hours in the fan's local time: the fan's own preference, else the policy default.
 import { localHour } from '../domain/clock.ts';
-import type { CapPolicy, QuietHours } from './cap-policy.ts';
 import type { Candidate } from '../domain/decision.ts';
+import type { CapPolicy, QuietHours } from './cap-policy.ts';
 
 /** The fan's quiet hours when they set both ends, otherwise the policy's; null means none. */
-export function quietHoursFor(policy: CapPolicy, candidate: Pick<Candidate, 'quietStart' | 'quietEnd'>): QuietHours | null {
-  if (candidate.quietStart !== null && candidate.quietEnd !== null) return { start: candidate.quietStart, end: candidate.quietEnd };
+export function quietHoursFor(
+  policy: CapPolicy,
+  candidate: Pick<Candidate, 'quietStart' | 'quietEnd'>,
+): QuietHours | null {
+  if (candidate.quietStart !== null && candidate.quietEnd !== null)
+    return { start: candidate.quietStart, end: candidate.quietEnd };
   return policy.quietHours;
 }
 

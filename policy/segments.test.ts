@@ -1,25 +1,32 @@
 // Tests which segments a candidate falls in and how their overrides replace or tighten the base rules.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CAP_POLICY, type CapPolicy } from './cap-policy.ts';
+import { type CapPolicy, DEFAULT_CAP_POLICY } from './cap-policy.ts';
 import { rulesFor } from './segments.ts';
 
 const now = new Date('2026-05-01T12:00:00Z');
 const days = (d: number) => new Date(now.getTime() - d * 86_400_000);
-const cap = (policy: CapPolicy, c: Parameters<typeof rulesFor>[1], name: string) => rulesFor(policy, c, now).rules.find((r) => r.name === name);
+const cap = (policy: CapPolicy, c: Parameters<typeof rulesFor>[1], name: string) =>
+  rulesFor(policy, c, now).rules.find((r) => r.name === name);
 
 describe('rulesFor', () => {
   it('leaves the base rules for a free fan of long standing', () => {
-    expect(rulesFor(DEFAULT_CAP_POLICY, { membership: { kind: 'free', tier: 0 }, tenureStart: days(30) }, now)).toEqual({ rules: DEFAULT_CAP_POLICY.rules, segments: [] });
+    expect(rulesFor(DEFAULT_CAP_POLICY, { membership: { kind: 'free', tier: 0 }, tenureStart: days(30) }, now)).toEqual(
+      { rules: DEFAULT_CAP_POLICY.rules, segments: [] },
+    );
   });
 
   it('replaces for paid members, tightens in the first week, in policy order', () => {
-    expect(cap(DEFAULT_CAP_POLICY, { membership: { kind: 'paid', tier: 2 }, tenureStart: days(30) }, 'push_per_day')).toMatchObject({ limit: 4 });
+    expect(
+      cap(DEFAULT_CAP_POLICY, { membership: { kind: 'paid', tier: 2 }, tenureStart: days(30) }, 'push_per_day'),
+    ).toMatchObject({ limit: 4 });
     const both = rulesFor(DEFAULT_CAP_POLICY, { membership: { kind: 'paid', tier: 2 }, tenureStart: days(2) }, now);
     expect(both.segments).toEqual(['paid_members', 'first_week']);
     expect(both.rules.find((r) => r.name === 'push_per_day')).toMatchObject({ limit: 2 });
     expect(both.rules.find((r) => r.name === 'email_per_day')).toMatchObject({ limit: 1 });
     // Exactly seven days in is no longer the first week.
-    expect(rulesFor(DEFAULT_CAP_POLICY, { membership: { kind: 'free', tier: 0 }, tenureStart: days(7) }, now).segments).toEqual([]);
+    expect(
+      rulesFor(DEFAULT_CAP_POLICY, { membership: { kind: 'free', tier: 0 }, tenureStart: days(7) }, now).segments,
+    ).toEqual([]);
   });
 
   it('tightening keeps the stricter limit, window and gap; a new name is added', () => {

@@ -1,9 +1,10 @@
 // Send-time optimization: the candidate send times, what blocks each, and the best allowed one by predicted engagement.
+
+import type { Candidate, Send } from '../domain/decision.ts';
 import type { CapPolicy, QuietHours, Rule } from './cap-policy.ts';
-import { bindingAt, type Binding } from './caps.ts';
+import { type Binding, bindingAt } from './caps.ts';
 import { durationMs } from './duration.ts';
 import type { Scores } from './inputs.ts';
-import type { Candidate, Send } from '../domain/decision.ts';
 import { inQuietHours } from './quiet-hours.ts';
 
 const HOUR = 3_600_000;
@@ -49,14 +50,21 @@ export function sendTimeOptions(
         `sendTimeOptions: scores.byTime has no score for ${new Date(at).toISOString()} (fan ${candidate.fanId}, event ${candidate.eventId}, ${candidate.channel}); the model must score every candidate send time`,
       );
     }
-    const blocked: Blocked | null = quiet && inQuietHours(quiet, candidate.timeZone, at) ? { type: 'quiet', quietHours: quiet } : bindingAt(rules, sends, candidate, at);
+    const blocked: Blocked | null =
+      quiet && inQuietHours(quiet, candidate.timeZone, at)
+        ? { type: 'quiet', quietHours: quiet }
+        : bindingAt(rules, sends, candidate, at);
     return { at, score, blocked };
   });
 }
 
 /** The highest-scoring option that `accept` allows; ties go to the earliest. */
-export function bestOption(options: readonly SendTimeOption[], accept: (o: SendTimeOption) => boolean = () => true): SendTimeOption | null {
+export function bestOption(
+  options: readonly SendTimeOption[],
+  accept: (o: SendTimeOption) => boolean = () => true,
+): SendTimeOption | null {
   let best: SendTimeOption | null = null;
-  for (const o of options) if (accept(o) && (!best || o.score > best.score || (o.score === best.score && o.at < best.at))) best = o;
+  for (const o of options)
+    if (accept(o) && (!best || o.score > best.score || (o.score === best.score && o.at < best.at))) best = o;
   return best;
 }

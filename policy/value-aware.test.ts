@@ -49,7 +49,16 @@ describe('fanCandidateStats', () => {
   it('keeps the lookback and turns the count into a rate', () => {
     const now = new Date('2026-03-01T00:00:00Z');
     const at = (h: number) => new Date(now.getTime() - h * HOUR);
-    const s = fanCandidateStats([{ at: at(1), value: 0.1 }, { at: at(30), value: 0.2 }, { at: at(49), value: 0.9 }, { at: at(-1), value: 0.5 }], now, 48 * HOUR);
+    const s = fanCandidateStats(
+      [
+        { at: at(1), value: 0.1 },
+        { at: at(30), value: 0.2 },
+        { at: at(49), value: 0.9 },
+        { at: at(-1), value: 0.5 },
+      ],
+      now,
+      48 * HOUR,
+    );
     expect(s).toEqual({ pastValues: [0.1, 0.2], ratePerHour: 2 / 48 });
   });
 });

@@ -36,7 +36,11 @@ export function expectedBestRemaining(stats: FanCandidateStats | null, remaining
  * Stats from the fan's past candidates, each with its decision time and value, over the `lookbackMs` before `now`.
  * Candidates outside the lookback are ignored; the rate counts the ones inside.
  */
-export function fanCandidateStats(past: ReadonlyArray<{ at: Date; value: number }>, now: Date, lookbackMs: number): FanCandidateStats {
+export function fanCandidateStats(
+  past: ReadonlyArray<{ at: Date; value: number }>,
+  now: Date,
+  lookbackMs: number,
+): FanCandidateStats {
   const from = now.getTime() - lookbackMs;
   const inside = past.filter((p) => p.at.getTime() >= from && p.at.getTime() < now.getTime());
   return { pastValues: inside.map((p) => p.value), ratePerHour: inside.length / (lookbackMs / 3_600_000) };

@@ -1,10 +1,11 @@
 // The console's replay: a bounded simulated world, a model trained in memory on its baseline history, the three policies compared.
+
+import { DAY_MS } from '../domain/time.ts';
 import type { CapPolicy } from '../policy/cap-policy.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
-import { DAY_MS } from '../domain/time.ts';
 import type { ReplayAnswer, SimulateRequest } from '../wire/replay.ts';
-import { modelScorer, trainReplayModel, type TrainedReplayModel } from './model.ts';
+import { modelScorer, type TrainedReplayModel, trainReplayModel } from './model.ts';
 import { formatReplay, replay } from './replay.ts';
 
 /** Days of baseline history before the replayed days: the in-memory model learns from them, as `fanfare simulate` does. */
@@ -30,10 +31,20 @@ function trainedFor(key: string, train: () => TrainedReplayModel): TrainedReplay
  * it for JSON: the outcomes, at most ten violations each, and the same table the CLI prints.
  */
 export async function runConsoleReplay(req: SimulateRequest<CapPolicy>): Promise<ReplayAnswer> {
-  const world = generateWorld(parseWorldSpec({ seed: req.world.seed, fans: { count: req.world.fans }, creators: { count: req.world.creators } }));
+  const world = generateWorld(
+    parseWorldSpec({ seed: req.world.seed, fans: { count: req.world.fans }, creators: { count: req.world.creators } }),
+  );
   const fromMs = world.startMs + SIMULATE_TRAIN_DAYS * DAY_MS;
-  const trained = trainedFor(`${req.world.seed}/${req.world.fans}/${req.world.creators}`, () => trainReplayModel(world, world.startMs, fromMs));
-  const report = replay(world, req.policy, req.days, modelScorer(trained.model, `model trained on ${SIMULATE_TRAIN_DAYS} days of baseline history`, trained.log), { fromMs });
+  const trained = trainedFor(`${req.world.seed}/${req.world.fans}/${req.world.creators}`, () =>
+    trainReplayModel(world, world.startMs, fromMs),
+  );
+  const report = replay(
+    world,
+    req.policy,
+    req.days,
+    modelScorer(trained.model, `model trained on ${SIMULATE_TRAIN_DAYS} days of baseline history`, trained.log),
+    { fromMs },
+  );
   return {
     fans: report.fans,
     days: report.days,

@@ -1,12 +1,12 @@
 // The replay under a trained model: decisions carry the model's scores (not the oracle's), features come from the run's own log, and no rule is broken.
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, fanFeatureRows, NUM_FEATURES } from '../models/features.ts';
+import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { scheduleEvents } from '../simulator/events.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
-import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { FeatureLog, modelScorer, trainReplayModel } from './model.ts';
 import { oracleScorer, replay, runPolicy, type ScoreBatch } from './replay.ts';
-import { scheduleEvents } from '../simulator/events.ts';
 
 const DAY = 86_400_000;
 
@@ -17,14 +17,19 @@ describe('replay with a trained model', () => {
 
   it('decides with the model scores, which are not the oracle scores, and breaks no quiet hour, deadline, cap or gap', () => {
     const predicted = new Set<number>();
-    const model = { ...trained.model, predict: (rows: Float64Array) => {
-      const p = trained.model.predict(rows);
-      p.forEach((x) => predicted.add(x));
-      return p;
-    } };
+    const model = {
+      ...trained.model,
+      predict: (rows: Float64Array) => {
+        const p = trained.model.predict(rows);
+        p.forEach((x) => predicted.add(x));
+        return p;
+      },
+    };
     const events = scheduleEvents(world, { fromMs: replayFromMs, toMs: replayFromMs + 3 * DAY });
     const scorer = modelScorer(model, 'trained', trained.log);
-    const outcome = runPolicy(world, events, 'policy', DEFAULT_CAP_POLICY, scorer, replayFromMs + 3 * DAY, { keepEntries: true });
+    const outcome = runPolicy(world, events, 'policy', DEFAULT_CAP_POLICY, scorer, replayFromMs + 3 * DAY, {
+      keepEntries: true,
+    });
     expect(outcome.violations).toEqual([]);
     expect(outcome.scorer).toBe('trained');
     const scored = outcome.entries!.filter((e) => e.decision.score !== null);
@@ -33,8 +38,21 @@ describe('replay with a trained model', () => {
     // The oracle's P(open) for the same candidates and times is a different number.
     const oracle = oracleScorer(world).startRun();
     const differs = scored.filter((e) => {
-      const b: ScoreBatch = { size: 1, fans: Int32Array.of(e.candidate.fanId), channels: [e.candidate.channel], sendAtMs: Float64Array.of((e.decision.sendAt ?? e.decidedAt).getTime()), sentLast24h: Int32Array.of(0) };
-      return Math.abs(oracle.scoreEvent({ creatorIndex: e.candidate.creatorId, kind: e.candidate.kind, atMs: e.decidedAt.getTime() }, b)[0] - e.decision.score!) > 1e-6;
+      const b: ScoreBatch = {
+        size: 1,
+        fans: Int32Array.of(e.candidate.fanId),
+        channels: [e.candidate.channel],
+        sendAtMs: Float64Array.of((e.decision.sendAt ?? e.decidedAt).getTime()),
+        sentLast24h: Int32Array.of(0),
+      };
+      return (
+        Math.abs(
+          oracle.scoreEvent(
+            { creatorIndex: e.candidate.creatorId, kind: e.candidate.kind, atMs: e.decidedAt.getTime() },
+            b,
+          )[0] - e.decision.score!,
+        ) > 1e-6
+      );
     });
     expect(differs.length / scored.length).toBeGreaterThan(0.9);
   });
@@ -51,7 +69,14 @@ describe('replay with a trained model', () => {
     log.recordSend(0, world.memberships.creator[0], 'email', t - DAY, t + DAY);
     const fork = log.fork();
     fork.recordSend(0, world.memberships.creator[0], 'email', t - 2 * 3_600_000, null);
-    const q = { asOfMs: t, sendAtMs: t, creatorId: world.memberships.creator[0], kind: 'post' as const, channel: 'email' as const, eventCreatedAtMs: t };
+    const q = {
+      asOfMs: t,
+      sendAtMs: t,
+      creatorId: world.memberships.creator[0],
+      kind: 'post' as const,
+      channel: 'email' as const,
+      eventCreatedAtMs: t,
+    };
     const a = new Float64Array(NUM_FEATURES);
     const b = new Float64Array(NUM_FEATURES);
     log.rows(0, [q], a, 0);
@@ -68,8 +93,16 @@ describe('replay with a trained model', () => {
   });
 
   it('puts the oracle run beside the model as a reference row', () => {
-    const report = replay(world, DEFAULT_CAP_POLICY, 2, modelScorer(trained.model, 'trained', trained.log), { fromMs: replayFromMs, reference: oracleScorer(world) });
-    expect(report.outcomes.map((o) => o.scorer)).toEqual(['none', 'trained', 'trained', 'oracle (simulator ground truth)']);
+    const report = replay(world, DEFAULT_CAP_POLICY, 2, modelScorer(trained.model, 'trained', trained.log), {
+      fromMs: replayFromMs,
+      reference: oracleScorer(world),
+    });
+    expect(report.outcomes.map((o) => o.scorer)).toEqual([
+      'none',
+      'trained',
+      'trained',
+      'oracle (simulator ground truth)',
+    ]);
     expect(report.outcomes.every((o) => o.violations.length === 0)).toBe(true);
   });
 });

@@ -1,17 +1,28 @@
 // The replay's relevance model: an in-memory send/open log fed to the same fanFeatureRows as training and serving, a model trained on a simulated baseline history, and batch scoring.
-import { snapshotsFromDaily } from '../models/engagement-snapshots.ts';
+
 import type { DailyEngagement } from '../db/daily-engagement.ts';
 import type { HoldoutMetrics } from '../domain/model-registry.ts';
-import { evaluateProbabilities } from '../models/evaluation.ts';
-import { fanFeatureRows, FEATURE_NAMES, LOOKBACK_MS, NUM_FEATURES, type FanHistory, type FeatureQuery, type PastOpen, type PastSend, type SnapshotAt } from '../models/features.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
+import { snapshotsFromDaily } from '../models/engagement-snapshots.ts';
+import { evaluateProbabilities } from '../models/evaluation.ts';
+import { LABEL_HORIZON_MS } from '../models/examples.ts';
+import {
+  type FanHistory,
+  FEATURE_NAMES,
+  type FeatureQuery,
+  fanFeatureRows,
+  LOOKBACK_MS,
+  NUM_FEATURES,
+  type PastOpen,
+  type PastSend,
+  type SnapshotAt,
+} from '../models/features.ts';
 import { trainModel } from '../models/gbdt/boosting.ts';
 import type { DataFile } from '../models/gbdt/data-file.ts';
 import { modelToText } from '../models/gbdt/model-text-write.ts';
 import { parseArgs, resolveParams } from '../models/gbdt/params.ts';
-import { LABEL_HORIZON_MS } from '../models/examples.ts';
-import { DEFAULT_PARAMS } from '../models/relevance-training.ts';
 import { loadRelevanceModel, type RelevanceModel } from '../models/relevance-model.ts';
+import { DEFAULT_PARAMS } from '../models/relevance-training.ts';
 import { simulateBaseline } from '../simulator/baseline.ts';
 import { scheduleEvents } from '../simulator/events.ts';
 import { openProbability } from '../simulator/response.ts';
@@ -42,13 +53,23 @@ export class FeatureLog {
   static empty(world: World): FeatureLog {
     const { fans, memberships: ms } = world;
     const histories: FanHistory[] = Array.from({ length: fans.count }, (_, i) => ({
-      fan: { fanId: i, timeZone: world.zones[fans.zone[i]], createdAtMs: fans.tenureStartMs[i], digestHour: fans.digestHour[i] },
+      fan: {
+        fanId: i,
+        timeZone: world.zones[fans.zone[i]],
+        createdAtMs: fans.tenureStartMs[i],
+        digestHour: fans.digestHour[i],
+      },
       memberships: new Map(),
       sends: [],
       opens: [],
     }));
     for (let m = 0; m < ms.fan.length; m++) {
-      (histories[ms.fan[m]].memberships as Map<number, unknown>).set(ms.creator[m], { creatorId: ms.creator[m], paid: ms.paid[m] === 1, tier: ms.tier[m], startedAtMs: ms.startedAtMs[m] });
+      (histories[ms.fan[m]].memberships as Map<number, unknown>).set(ms.creator[m], {
+        creatorId: ms.creator[m],
+        paid: ms.paid[m] === 1,
+        tier: ms.tier[m],
+        startedAtMs: ms.startedAtMs[m],
+      });
     }
     return new FeatureLog(histories, new Map(), 1);
   }
@@ -97,7 +118,8 @@ export class FeatureLog {
   /** Population and creator engagement as of the start of asOf's UTC day, from the days before it only. */
   snapshotAt(asOfMs: number): SnapshotAt {
     const day = Math.floor(asOfMs / DAY);
-    if (this.snapshot?.day !== day) this.snapshot = { day, at: snapshotsFromDaily([...this.daily.values()].filter((d) => d.day < day)) };
+    if (this.snapshot?.day !== day)
+      this.snapshot = { day, at: snapshotsFromDaily([...this.daily.values()].filter((d) => d.day < day)) };
     return this.snapshot.at;
   }
 
@@ -157,11 +179,23 @@ export interface TrainReplayOptions {
  * retrainModel does: one example per send, features as of its decision time, label = opened within 24 h, the last
  * day whose labels are complete by toMs held out for early stopping, nothing after toMs seen.
  */
-export function trainReplayModel(world: World, fromMs: number, toMs: number, options: TrainReplayOptions = {}): TrainedReplayModel {
+export function trainReplayModel(
+  world: World,
+  fromMs: number,
+  toMs: number,
+  options: TrainReplayOptions = {},
+): TrainedReplayModel {
   const labelled: { fan: number; send: PastSend; kind: EventKind; eventAtMs: number; opened: boolean }[] = [];
   const labelsCompleteMs = toMs - LABEL_HORIZON_MS;
   const log = baselineHistory(world, fromMs, toMs, (fan, send, kind, eventAtMs, openedAtMs) => {
-    if (send.sentAtMs < labelsCompleteMs) labelled.push({ fan, send, kind, eventAtMs, opened: openedAtMs !== null && openedAtMs < send.sentAtMs + LABEL_HORIZON_MS });
+    if (send.sentAtMs < labelsCompleteMs)
+      labelled.push({
+        fan,
+        send,
+        kind,
+        eventAtMs,
+        opened: openedAtMs !== null && openedAtMs < send.sentAtMs + LABEL_HORIZON_MS,
+      });
   });
   const validationFromMs = labelsCompleteMs - DAY;
   const max = options.maxTrainRows ?? Infinity;
@@ -182,7 +216,14 @@ export function trainReplayModel(world: World, fromMs: number, toMs: number, opt
   for (const [fan, idx] of byFan) {
     const queries: FeatureQuery[] = idx.map((i) => {
       const l = picked[i];
-      return { asOfMs: l.send.sentAtMs, sendAtMs: l.send.sentAtMs, creatorId: l.send.creatorId, kind: l.kind, channel: l.send.channel, eventCreatedAtMs: l.eventAtMs };
+      return {
+        asOfMs: l.send.sentAtMs,
+        sendAtMs: l.send.sentAtMs,
+        creatorId: l.send.creatorId,
+        kind: l.kind,
+        channel: l.send.channel,
+        eventCreatedAtMs: l.eventAtMs,
+      };
     });
     if (scratch.length < queries.length * NUM_FEATURES) scratch = new Float64Array(queries.length * NUM_FEATURES);
     fanFeatureRows(log.history(fan), queries, snapshots, scratch, 0);
@@ -192,12 +233,24 @@ export function trainReplayModel(world: World, fromMs: number, toMs: number, opt
     const idx = picked.flatMap((l, i) => (keep(l) ? [i] : []));
     const r = new Float64Array(idx.length * NUM_FEATURES);
     idx.forEach((i, j) => r.set(rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES), j * NUM_FEATURES));
-    return { format: 'tsv', rows: r, numRows: idx.length, numFeatures: NUM_FEATURES, labels: Float64Array.from(idx, (i) => (picked[i].opened ? 1 : 0)), hasLabel: true, featureNames: [...FEATURE_NAMES], ignoredFeatures: [], idx };
+    return {
+      format: 'tsv',
+      rows: r,
+      numRows: idx.length,
+      numFeatures: NUM_FEATURES,
+      labels: Float64Array.from(idx, (i) => (picked[i].opened ? 1 : 0)),
+      hasLabel: true,
+      featureNames: [...FEATURE_NAMES],
+      ignoredFeatures: [],
+      idx,
+    };
   };
   const train = split((l) => l.send.sentAtMs < validationFromMs);
   const validation = split((l) => l.send.sentAtMs >= validationFromMs);
   if (train.numRows === 0) {
-    throw new RangeError(`trainDays: the history window ${new Date(fromMs).toISOString()}..${new Date(toMs).toISOString()} gave no training rows; it needs sends before its last two days`);
+    throw new RangeError(
+      `trainDays: the history window ${new Date(fromMs).toISOString()}..${new Date(toMs).toISOString()} gave no training rows; it needs sends before its last two days`,
+    );
   }
   const paramArgs = [...DEFAULT_PARAMS, ...(options.params ?? [])];
   const params = resolveParams(parseArgs([...paramArgs].reverse()));
@@ -209,7 +262,9 @@ export function trainReplayModel(world: World, fromMs: number, toMs: number, opt
   const text = modelToText(result.model);
   const model = loadRelevanceModel(0, text);
   if ('incompatible' in model) throw new Error(`trained model is unusable: ${model.incompatible}`);
-  options.log?.(`trained ${result.model.trees.length} trees on ${train.numRows} rows in ${(trainMs / 1000).toFixed(1)} s`);
+  options.log?.(
+    `trained ${result.model.trees.length} trees on ${train.numRows} rows in ${(trainMs / 1000).toFixed(1)} s`,
+  );
 
   const col = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
   const oracle = Float64Array.from(validation.idx, (i, j) => {
@@ -231,7 +286,13 @@ export function trainReplayModel(world: World, fromMs: number, toMs: number, opt
     rows: { train: train.numRows, validation: validation.numRows },
     bestIteration: result.bestIteration,
     trees: result.model.trees.length,
-    validation: validation.numRows > 0 ? { model: evaluateProbabilities(model.predict(validation.rows), validation.labels), oracle: evaluateProbabilities(oracle, validation.labels) } : null,
+    validation:
+      validation.numRows > 0
+        ? {
+            model: evaluateProbabilities(model.predict(validation.rows), validation.labels),
+            oracle: evaluateProbabilities(oracle, validation.labels),
+          }
+        : null,
     trainMs,
   };
 }
@@ -256,7 +317,14 @@ export function modelScorer(model: RelevanceModel, name: string, prior: FeatureL
             // Query objects are reused: fanFeatureRows reads them and keeps none.
             let n = 0;
             for (let j = i; j < b.size && b.fans[j] === fan; j++, n++) {
-              const q = (pool[n] ??= { asOfMs: 0, sendAtMs: 0, creatorId: 0, kind: 'post', channel: 'email', eventCreatedAtMs: 0 });
+              const q = (pool[n] ??= {
+                asOfMs: 0,
+                sendAtMs: 0,
+                creatorId: 0,
+                kind: 'post',
+                channel: 'email',
+                eventCreatedAtMs: 0,
+              });
               q.asOfMs = event.atMs;
               q.sendAtMs = b.sendAtMs[j];
               q.creatorId = event.creatorIndex;
@@ -271,7 +339,8 @@ export function modelScorer(model: RelevanceModel, name: string, prior: FeatureL
           }
           return model.predict(rows.subarray(0, b.size * NUM_FEATURES));
         },
-        recordSend: (fan, creatorIndex, channel, sentAtMs, openedAtMs) => void log.recordSend(fan, creatorIndex, channel, sentAtMs, openedAtMs),
+        recordSend: (fan, creatorIndex, channel, sentAtMs, openedAtMs) =>
+          void log.recordSend(fan, creatorIndex, channel, sentAtMs, openedAtMs),
       };
     },
   };

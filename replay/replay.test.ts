@@ -1,8 +1,8 @@
 // The replay on a small world: the three policies over the same days, every decision checked, and the policy ahead of both baselines.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
-import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { capsOnlyPolicy, formatReplay, replay } from './replay.ts';
 
 describe('replay', () => {
@@ -44,7 +44,10 @@ describe('replay', () => {
     const fcfs = capsOnlyPolicy(DEFAULT_CAP_POLICY);
     expect(fcfs.rules).toEqual(DEFAULT_CAP_POLICY.rules);
     expect(fcfs.segments).toEqual(DEFAULT_CAP_POLICY.segments);
-    expect(fcfs).toMatchObject({ quietHours: null, valueAware: false, kinds: { post: { priority: 'urgent', alertThreshold: { email: 0, push: 0 } } } });
+    expect(fcfs).toMatchObject({
+      quietHours: null,
+      valueAware: false,
+      kinds: { post: { priority: 'urgent', alertThreshold: { email: 0, push: 0 } } },
+    });
   });
-
 });

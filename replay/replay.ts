@@ -1,24 +1,23 @@
 // The replay: the real decide() over simulated days against the simulator's ground truth, in memory, beside the two obvious policies.
 import { localHour } from '../domain/clock.ts';
-import { REPLAY_POLICIES, type ReplayMode } from '../wire/replay.ts';
-import { inAudience, scheduleEvents, type SimulatedEvent } from '../simulator/events.ts';
-import { hashString } from '../simulator/random.ts';
-import { isIrrelevant, openProbability, respond } from '../simulator/response.ts';
-import { DIGEST_CADENCES, type Channel } from '../domain/vocabulary.ts';
-import type { Decision, Candidate, Send } from '../domain/decision.ts';
-import type { World } from '../simulator/world.ts';
+import type { Candidate, Decision, Send } from '../domain/decision.ts';
+import { type Channel, DIGEST_CADENCES } from '../domain/vocabulary.ts';
 import type { CapPolicy } from '../policy/cap-policy.ts';
 import { checkDecisions, type DecidedEntry, type Violation } from '../policy/check.ts';
 import { decide } from '../policy/decide.ts';
-import { digestDue, selectDigest, type DigestItem } from '../policy/digest.ts';
+import { type DigestItem, digestDue, selectDigest } from '../policy/digest.ts';
 import { historyReachMs, sendTimesToScore } from '../policy/page.ts';
 import { fanCandidateStats } from '../policy/value-aware.ts';
+import { inAudience, type SimulatedEvent, scheduleEvents } from '../simulator/events.ts';
+import { hashString } from '../simulator/random.ts';
+import { isIrrelevant, openProbability, respond } from '../simulator/response.ts';
+import type { World } from '../simulator/world.ts';
+import { REPLAY_POLICIES, type ReplayMode } from '../wire/replay.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const VALUE_LOOKBACK_MS = 7 * DAY;
 const DIGEST_LOOKBACK_MS = 8 * DAY;
-
 
 /** Candidate send times of one event to score in one batch, fan by fan (a fan's rows are contiguous). */
 export interface ScoreBatch {
@@ -55,7 +54,14 @@ export function oracleScorer(world: World): ReplayScorer {
       for (let i = 0; i < b.size; i++) {
         const fanIndex = b.fans[i];
         const hour = localHour(world.zones[world.fans.zone[fanIndex]], b.sendAtMs[i]);
-        out[i] = openProbability(world, { fanIndex, creatorIndex: event.creatorIndex, kind: event.kind, channel: b.channels[i], localHour: hour, sentLast24h: b.sentLast24h[i] });
+        out[i] = openProbability(world, {
+          fanIndex,
+          creatorIndex: event.creatorIndex,
+          kind: event.kind,
+          channel: b.channels[i],
+          localHour: hour,
+          sentLast24h: b.sentLast24h[i],
+        });
       }
       return out;
     },
@@ -255,10 +261,21 @@ export function runPolicy(
       const z = world.fans.zone[fan];
       const c = world.fans.digestCadence[fan];
       const slot = (z * cadences + c) * 24 + world.fans.digestHour[fan];
-      if (due[slot] < 0) due[slot] = digestDue(world.zones[z], DIGEST_CADENCES[c], world.fans.digestHour[fan], now, effective.digest.weeklyOn) ? 1 : 0;
+      if (due[slot] < 0)
+        due[slot] = digestDue(
+          world.zones[z],
+          DIGEST_CADENCES[c],
+          world.fans.digestHour[fan],
+          now,
+          effective.digest.weeklyOn,
+        )
+          ? 1
+          : 0;
       if (due[slot] === 0) continue;
       // Expiry only matters when a digest is made: what would have expired earlier has expired by now too.
-      f.waiting = f.waiting.filter((w) => w.decidedAt >= hourMs - DIGEST_LOOKBACK_MS && (!w.deadline || w.deadline.getTime() > hourMs));
+      f.waiting = f.waiting.filter(
+        (w) => w.decidedAt >= hourMs - DIGEST_LOOKBACK_MS && (!w.deadline || w.deadline.getTime() > hourMs),
+      );
       if (f.waiting.length === 0) {
         withDigest.delete(fan);
         continue;
@@ -292,7 +309,13 @@ export function runPolicy(
     }
   };
 
-  const batch: ScoreBatch = { size: 0, fans: new Int32Array(1024), channels: [], sendAtMs: new Float64Array(1024), sentLast24h: new Int32Array(1024) };
+  const batch: ScoreBatch = {
+    size: 0,
+    fans: new Int32Array(1024),
+    channels: [],
+    sendAtMs: new Float64Array(1024),
+    sentLast24h: new Int32Array(1024),
+  };
   const addToBatch = (fan: number, channel: Channel, at: number, sentLast24h: number) => {
     if (batch.size === batch.fans.length) {
       const grow = <T extends Int32Array | Float64Array>(a: T): T => {
@@ -364,11 +387,18 @@ export function runPolicy(
       const fan = candidate.fanId;
       const f = fans[fan];
       const channel = candidate.channel;
-      if (f.alerts.length > 0 && f.alerts[0].sendAt.getTime() <= e.atMs - reach) f.alerts = f.alerts.filter((a) => a.sendAt.getTime() > e.atMs - reach);
+      if (f.alerts.length > 0 && f.alerts[0].sendAt.getTime() <= e.atMs - reach)
+        f.alerts = f.alerts.filter((a) => a.sendAt.getTime() > e.atMs - reach);
       byTime.clear();
       for (let i = first; i < first + count; i++) byTime.set(batch.sendAtMs[i], scores[i]);
       const values = f.values[channel];
-      const decision = decide(candidate, f.alerts, effective, { byTime, fanStats: fanCandidateStats(values, now, VALUE_LOOKBACK_MS) }, now);
+      const decision = decide(
+        candidate,
+        f.alerts,
+        effective,
+        { byTime, fanStats: fanCandidateStats(values, now, VALUE_LOOKBACK_MS) },
+        now,
+      );
       out.decisions++;
       entries.push({ candidate, decision, decidedAt: now });
       if (decision.score !== null) {
@@ -376,11 +406,19 @@ export function runPolicy(
         if (values.length > 400) values.splice(0, values.length - 400);
       }
       if (decision.action === 'alert' && decision.sendAt) {
-        if (effective.kinds[e.kind].priority !== 'transactional') f.alerts.push({ channel, creatorId: e.creatorIndex, sendAt: decision.sendAt });
+        if (effective.kinds[e.kind].priority !== 'transactional')
+          f.alerts.push({ channel, creatorId: e.creatorIndex, sendAt: decision.sendAt });
         f.alerted.add(ei);
         queue.push({ fan, channel, event: ei, membership: m, at: decision.sendAt.getTime() });
       } else if (decision.action === 'digest' && decision.score !== null) {
-        f.waiting.push({ eventId: ei, score: decision.score, deadline: candidate.deadline, creatorIndex: e.creatorIndex, kind: e.kind, decidedAt: e.atMs });
+        f.waiting.push({
+          eventId: ei,
+          score: decision.score,
+          deadline: candidate.deadline,
+          creatorIndex: e.creatorIndex,
+          kind: e.kind,
+          decidedAt: e.atMs,
+        });
         withDigest.add(fan);
       }
     }
@@ -419,7 +457,13 @@ export interface ReplayOptions {
 }
 
 /** The three policies over the same world and days; `policy` is the full policy under test, and its caps are the baseline's. */
-export function replay(world: World, policy: CapPolicy, days: number, scorer: ReplayScorer = oracleScorer(world), options: ReplayOptions = {}): ReplayReport {
+export function replay(
+  world: World,
+  policy: CapPolicy,
+  days: number,
+  scorer: ReplayScorer = oracleScorer(world),
+  options: ReplayOptions = {},
+): ReplayReport {
   const fromMs = options.fromMs ?? world.startMs;
   const toMs = fromMs + days * DAY;
   const events = scheduleEvents(world, { fromMs, toMs });
@@ -436,7 +480,10 @@ export function replay(world: World, policy: CapPolicy, days: number, scorer: Re
     return o;
   };
   const outcomes = REPLAY_POLICIES.map((mode) => timed(mode, scorer));
-  if (options.reference) outcomes.push(timed('policy', options.reference, `${policy.name}, ${options.reference.name.split(' ')[0]} scores (reference)`));
+  if (options.reference)
+    outcomes.push(
+      timed('policy', options.reference, `${policy.name}, ${options.reference.name.split(' ')[0]} scores (reference)`),
+    );
   return { fans: world.fans.count, days, events: events.length, fromMs, scorer: scorer.name, outcomes };
 }
 

@@ -3,8 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { examplesDir, runOracle } from '../testing/lightgbm-oracle.ts';
 import { GOLDEN_CASES, type GoldenCase } from '../models/gbdt/testdata/cases.ts';
+import { examplesDir, runOracle } from '../testing/lightgbm-oracle.ts';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'models', 'gbdt', 'testdata');
 const PREDICT_ROWS = 300;
@@ -73,12 +73,15 @@ function categoricalRows(n: number, seed: number, odd: boolean): Row[] {
 }
 
 function toTsv(rows: Row[]): string {
-  return rows.map((row) => row.map((v) => (Number.isNaN(v) ? 'nan' : String(v))).join('\t')).join('\n') + '\n';
+  return `${rows.map((row) => row.map((v) => (Number.isNaN(v) ? 'nan' : String(v))).join('\t')).join('\n')}\n`;
 }
 
 /** Dense TSV from LightGBM's examples: TSV files as they are, LibSVM expanded with zeros for absent features. */
 function exampleRows(path: string, limit: number): Row[] {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').slice(0, limit);
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .slice(0, limit);
   if (!lines[0].includes(':')) return lines.map((l) => l.split('\t').map(Number));
   const parsed = lines.map((l) => {
     const [label, ...pairs] = l.trim().split(/\s+/);
@@ -103,10 +106,16 @@ function trainingData(c: GoldenCase, work: string): { data: string; testRows: Ro
       return { data: 'train.tsv', testRows: categoricalRows(PREDICT_ROWS, 32, true) };
     case 'binary':
       copyFileSync(join(ex, 'binary_classification', 'binary.train'), join(work, 'train.tsv'));
-      return { data: 'train.tsv', testRows: exampleRows(join(ex, 'binary_classification', 'binary.test'), PREDICT_ROWS) };
+      return {
+        data: 'train.tsv',
+        testRows: exampleRows(join(ex, 'binary_classification', 'binary.test'), PREDICT_ROWS),
+      };
     case 'multiclass':
       copyFileSync(join(ex, 'multiclass_classification', 'multiclass.train'), join(work, 'train.tsv'));
-      return { data: 'train.tsv', testRows: exampleRows(join(ex, 'multiclass_classification', 'multiclass.test'), PREDICT_ROWS) };
+      return {
+        data: 'train.tsv',
+        testRows: exampleRows(join(ex, 'multiclass_classification', 'multiclass.test'), PREDICT_ROWS),
+      };
     case 'lambdarank':
       copyFileSync(join(ex, 'lambdarank', 'rank.train'), join(work, 'rank.train'));
       copyFileSync(join(ex, 'lambdarank', 'rank.train.query'), join(work, 'rank.train.query'));
@@ -122,11 +131,16 @@ function generate(c: GoldenCase): void {
     // Pad LibSVM-derived rows to the model's width so the dense file has one column per model feature.
     const model = readFileSync(join(work, 'model.txt'), 'utf8');
     const width = Number(/max_feature_idx=(\d+)/.exec(model)![1]) + 1;
-    const rows = testRows.map((row) => [...row, ...Array(Math.max(0, width + 1 - row.length)).fill(0)].slice(0, width + 1));
+    const rows = testRows.map((row) =>
+      [...row, ...Array(Math.max(0, width + 1 - row.length)).fill(0)].slice(0, width + 1),
+    );
     writeFileSync(join(work, 'test.tsv'), toTsv(rows));
     writeFileSync(join(work, 'contrib.tsv'), toTsv(rows.slice(0, CONTRIB_ROWS)));
     const predict = (input: string, output: string, extra: Record<string, string | boolean>) =>
-      runOracle({ task: 'predict', input_model: 'model.txt', data: input, output_result: output, verbosity: -1, ...extra }, work);
+      runOracle(
+        { task: 'predict', input_model: 'model.txt', data: input, output_result: output, verbosity: -1, ...extra },
+        work,
+      );
     predict('test.tsv', 'pred.tsv', {});
     predict('test.tsv', 'raw.tsv', { predict_raw_score: true });
     predict('contrib.tsv', 'contrib-out.tsv', { predict_contrib: true });

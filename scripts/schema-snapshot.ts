@@ -1,8 +1,8 @@
 // Regenerates db/schema.sql from the migrations, in a throwaway schema of the test database.
 import { writeFileSync } from 'node:fs';
+import { testDatabaseUrl } from '../app/config.ts';
 import { dumpSchema, SNAPSHOT_PATH } from '../db/schema-snapshot.ts';
 import { createTestSchema } from '../testing/db.ts';
-import { testDatabaseUrl } from '../app/config.ts';
 
 const db = await createTestSchema('snapshot');
 try {

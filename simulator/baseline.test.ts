@@ -1,13 +1,18 @@
 // Tests the in-memory baseline run: deterministic, and it respects mutes, push availability and unsubscribes.
 import { describe, expect, it } from 'vitest';
-import { simulateBaseline, type BaselineSend } from './baseline.ts';
+import { type BaselineSend, simulateBaseline } from './baseline.ts';
 import { inAudience, scheduleEvents } from './events.ts';
 import { parseWorldSpec } from './spec.ts';
 import { findMembership, generateWorld } from './world.ts';
 
 // Loud unsubscribe hazard so the test sees many unsubscribes in a short history.
 const world = generateWorld(
-  parseWorldSpec({ seed: 4, creators: { count: 15 }, fans: { count: 800, mutedShare: 0.1 }, response: { unsubscribeBase: { email: 0.02, push: 0.03 } } }),
+  parseWorldSpec({
+    seed: 4,
+    creators: { count: 15 },
+    fans: { count: 800, mutedShare: 0.1 },
+    response: { unsubscribeBase: { email: 0.02, push: 0.03 } },
+  }),
 );
 const from = world.startMs;
 const events = scheduleEvents(world, { fromMs: from, toMs: from + 10 * 86_400_000 });
@@ -63,6 +68,8 @@ describe('simulateBaseline', () => {
 
   it('refuses events out of time order', () => {
     const reversed = [...events].reverse();
-    expect(() => simulateBaseline(world, reversed, () => undefined)).toThrow(/must not be earlier than the event run before it/);
+    expect(() => simulateBaseline(world, reversed, () => undefined)).toThrow(
+      /must not be earlier than the event run before it/,
+    );
   });
 });

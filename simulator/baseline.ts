@@ -1,12 +1,11 @@
 // Plays the baseline policy ("send now on every enabled channel") over a list of events against the ground truth, in memory.
+
+import { DAY_MS } from '../domain/time.ts';
+import type { Channel } from '../domain/vocabulary.ts';
 import { inAudience, type SimulatedEvent } from './events.ts';
 import { hashString } from './random.ts';
-import { isIrrelevant, respond, type Response } from './response.ts';
-import type { Channel } from '../domain/vocabulary.ts';
+import { isIrrelevant, type Response, respond } from './response.ts';
 import type { World } from './world.ts';
-import { DAY_MS } from '../domain/time.ts';
-
-
 
 export type BaselineSend = {
   /** Index into the events list given. */
@@ -22,7 +21,10 @@ export type BaselineSummary = { sends: number; opens: number; clicks: number; un
 /** Times of a fan's recent sends, oldest first, pruned as time moves on. */
 class RecentSends {
   private readonly times: number[][];
-  constructor(fanCount: number, private readonly windowMs: number) {
+  constructor(
+    fanCount: number,
+    private readonly windowMs: number,
+  ) {
     this.times = Array.from({ length: fanCount }, () => []);
   }
   countBefore(fanIndex: number, atMs: number): number {
@@ -51,7 +53,10 @@ export class BaselineSimulation {
   private readonly pushUnsubscribedAt: Float64Array;
   private lastAt = -Infinity;
 
-  constructor(private readonly world: World, private readonly events: SimulatedEvent[]) {
+  constructor(
+    private readonly world: World,
+    private readonly events: SimulatedEvent[],
+  ) {
     this.recent = new RecentSends(world.fans.count, DAY_MS);
     this.irrelevant = new RecentSends(world.fans.count, 7 * DAY_MS);
     this.emailUnsubscribedAt = new Float64Array(world.fans.count).fill(Infinity);
@@ -62,7 +67,8 @@ export class BaselineSimulation {
   run(e: number, onSend: (send: BaselineSend) => void): void {
     const { world, summary } = this;
     const event = this.events[e];
-    if (event.atMs < this.lastAt) throw new RangeError(`events[${e}].atMs: must not be earlier than the event run before it`);
+    if (event.atMs < this.lastAt)
+      throw new RangeError(`events[${e}].atMs: must not be earlier than the event run before it`);
     this.lastAt = event.atMs;
     const eventKey = hashString(`${event.creatorIndex}/${event.idempotencyKey}`);
     const c = event.creatorIndex;
@@ -91,7 +97,10 @@ export class BaselineSimulation {
         });
         const unsubscribedAt = channel === 'email' ? this.emailUnsubscribedAt : this.pushUnsubscribedAt;
         // A fan leaves a channel once: a second unsubscribe drawn while the first is pending changes nothing.
-        const response = drawn.unsubscribed && unsubscribedAt[fanIndex] !== Infinity ? { ...drawn, unsubscribed: false, unsubscribedAtMs: null } : drawn;
+        const response =
+          drawn.unsubscribed && unsubscribedAt[fanIndex] !== Infinity
+            ? { ...drawn, unsubscribed: false, unsubscribedAtMs: null }
+            : drawn;
         summary.sends++;
         if (response.opened) summary.opens++;
         if (response.clicked) summary.clicks++;
@@ -111,7 +120,11 @@ export class BaselineSimulation {
 }
 
 /** Runs every event through the baseline policy; see BaselineSimulation. */
-export function simulateBaseline(world: World, events: SimulatedEvent[], onSend: (send: BaselineSend) => void): BaselineSummary {
+export function simulateBaseline(
+  world: World,
+  events: SimulatedEvent[],
+  onSend: (send: BaselineSend) => void,
+): BaselineSummary {
   const simulation = new BaselineSimulation(world, events);
   for (let e = 0; e < events.length; e++) simulation.run(e, onSend);
   return simulation.summary;

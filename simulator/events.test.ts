@@ -15,8 +15,13 @@ describe('scheduleEvents', () => {
     const all = scheduleEvents(world, { fromMs: from, toMs: to });
     expect(scheduleEvents(world, { fromMs: from, toMs: to })).toEqual(all);
     const mid = from + 11 * DAY + 5 * 3_600_000;
-    const parts = [...scheduleEvents(world, { fromMs: from, toMs: mid }), ...scheduleEvents(world, { fromMs: mid, toMs: to })];
-    expect(parts.map((e) => e.idempotencyKey + e.creatorIndex)).toEqual(all.map((e) => e.idempotencyKey + e.creatorIndex));
+    const parts = [
+      ...scheduleEvents(world, { fromMs: from, toMs: mid }),
+      ...scheduleEvents(world, { fromMs: mid, toMs: to }),
+    ];
+    expect(parts.map((e) => e.idempotencyKey + e.creatorIndex)).toEqual(
+      all.map((e) => e.idempotencyKey + e.creatorIndex),
+    );
     for (const e of all) expect(e.atMs >= from && e.atMs < to).toBe(true);
   });
 

@@ -1,10 +1,9 @@
 // The creator events a simulated world produces in a time range: Poisson per creator, kind and local day, at realistic hours.
 import { instantOfWallTime } from '../domain/clock.ts';
-import { Rng, cumulativeWeights, mixSeed } from './random.ts';
-import { AUDIENCE_RULES, EVENT_KINDS, type AudienceRule, type EventKind } from '../domain/vocabulary.ts';
-import { creatorHandle, creatorDisplayName, type World } from './world.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
-
+import { AUDIENCE_RULES, type AudienceRule, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';
+import { cumulativeWeights, mixSeed, Rng } from './random.ts';
+import { creatorDisplayName, creatorHandle, type World } from './world.ts';
 
 export type SimulatedEvent = {
   creatorIndex: number;
@@ -30,7 +29,8 @@ const TIER_AUDIENCE_MIN_TIER = 2;
  * week are exactly the union of the events of its days.
  */
 export function scheduleEvents(world: World, range: { fromMs: number; toMs: number }): SimulatedEvent[] {
-  if (!(range.toMs >= range.fromMs)) throw new RangeError(`toMs: must be >= fromMs (got ${range.fromMs}..${range.toMs})`);
+  if (!(range.toMs >= range.fromMs))
+    throw new RangeError(`toMs: must be >= fromMs (got ${range.fromMs}..${range.toMs})`);
   const { creators: spec } = world.spec;
   const publishHours = cumulativeWeights(spec.publishHourWeights);
   const liveHours = cumulativeWeights(spec.liveHourWeights);
@@ -73,7 +73,9 @@ export function scheduleEvents(world: World, range: { fromMs: number; toMs: numb
       }
     }
   }
-  return events.sort((a, b) => a.atMs - b.atMs || a.creatorIndex - b.creatorIndex || a.idempotencyKey.localeCompare(b.idempotencyKey));
+  return events.sort(
+    (a, b) => a.atMs - b.atMs || a.creatorIndex - b.creatorIndex || a.idempotencyKey.localeCompare(b.idempotencyKey),
+  );
 }
 
 /** Whether the membership hears about the event under its audience rule; muting is the caller's business. */

@@ -10,7 +10,12 @@ import { generateWorld } from './world.ts';
 
 const db = useTestSchema('simulator_history');
 const world = generateWorld(
-  parseWorldSpec({ seed: 13, creators: { count: 12 }, fans: { count: 600 }, response: { unsubscribeBase: { email: 0.01, push: 0.02 } } }),
+  parseWorldSpec({
+    seed: 13,
+    creators: { count: 12 },
+    fans: { count: 600 },
+    response: { unsubscribeBase: { email: 0.01, push: 0.02 } },
+  }),
 );
 const fromMs = world.startMs;
 const toMs = fromMs + 7 * 86_400_000;
@@ -51,7 +56,15 @@ describe('writeHistory', () => {
     expect(result).toEqual({ ...summary, events: events.length, written: summary.sends });
     expect(told).toEqual(events.map((e, i) => [i + 1, events.length, e.atMs]));
     const c = await counts();
-    expect(c).toMatchObject({ events: events.length, decisions: summary.sends, baseline: summary.sends, sent: summary.sends, opens, clicks, unsubscribes });
+    expect(c).toMatchObject({
+      events: events.length,
+      decisions: summary.sends,
+      baseline: summary.sends,
+      sent: summary.sends,
+      opens,
+      clicks,
+      unsubscribes,
+    });
     expect(unsubscribes).toBeGreaterThan(0);
     expect(c.changed_preferences).toBeGreaterThan(pushOffBefore);
     expect(elapsed).toBeLessThan(20_000);

@@ -1,9 +1,17 @@
 // Writes weeks of baseline history into PostgreSQL: events, decisions, sent deliveries and ground-truth engagement, in bulk.
 import type { Pool } from '../db/pool.ts';
-import { applyUnsubscribes, insertBaselineSends, insertEvents, selectEventIds, type EngagementRows, type EventRows, type SendRows } from '../db/seed-history.ts';
+import {
+  applyUnsubscribes,
+  type EngagementRows,
+  type EventRows,
+  insertBaselineSends,
+  insertEvents,
+  type SendRows,
+  selectEventIds,
+} from '../db/seed-history.ts';
 import { BASELINE_POLICY } from '../policy/baseline.ts';
-import { BaselineSimulation, type BaselineSend, type BaselineSummary } from './baseline.ts';
-import { scheduleEvents, type SimulatedEvent } from './events.ts';
+import { type BaselineSend, BaselineSimulation, type BaselineSummary } from './baseline.ts';
+import { type SimulatedEvent, scheduleEvents } from './events.ts';
 import type { SeedResult } from './seed.ts';
 import type { World } from './world.ts';
 
@@ -49,7 +57,12 @@ function eventRows(creatorIds: number[], events: SimulatedEvent[]): EventRows {
  * ground truth draws. Engagement that would happen at or after toMs is not written (not yet seen).
  * The world must already be seeded (`ids` from `seedWorld`).
  */
-export async function writeHistory(pool: Pool, world: World, ids: SeedResult, options: HistoryOptions): Promise<HistoryResult> {
+export async function writeHistory(
+  pool: Pool,
+  world: World,
+  ids: SeedResult,
+  options: HistoryOptions,
+): Promise<HistoryResult> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize <= 0) throw new RangeError('pageSize: must be a positive integer');
   const log = options.log ?? (() => undefined);
@@ -59,7 +72,13 @@ export async function writeHistory(pool: Pool, world: World, ids: SeedResult, op
     const page = events.slice(from, from + pageSize);
     const creatorIds = page.map((e) => ids.creatorIds[e.creatorIndex]);
     await insertEvents(pool, eventRows(creatorIds, page));
-    eventIds.push(...(await selectEventIds(pool, creatorIds, page.map((e) => e.idempotencyKey))));
+    eventIds.push(
+      ...(await selectEventIds(
+        pool,
+        creatorIds,
+        page.map((e) => e.idempotencyKey),
+      )),
+    );
   }
   log(`events: ${events.length}`);
 
@@ -106,7 +125,12 @@ export async function writeHistory(pool: Pool, world: World, ids: SeedResult, op
   log(`decisions and deliveries: ${written} new of ${summary.sends}`);
   for (let from = 0; from < unsubscribes.fanIds.length; from += pageSize) {
     const to = from + pageSize;
-    await applyUnsubscribes(pool, unsubscribes.fanIds.slice(from, to), unsubscribes.channels.slice(from, to), unsubscribes.at.slice(from, to));
+    await applyUnsubscribes(
+      pool,
+      unsubscribes.fanIds.slice(from, to),
+      unsubscribes.channels.slice(from, to),
+      unsubscribes.at.slice(from, to),
+    );
   }
   return { ...summary, events: events.length, written };
 }

@@ -1,11 +1,11 @@
 // The oracle as training takes it: the simulated world's true P(open) for each holdout row, for a database that holds a simulated world.
 import type { Pool } from '../db/pool.ts';
 import type { ExampleSet } from '../models/examples.ts';
-import { FEATURE_NAMES, NUM_FEATURES, type FeatureName } from '../models/features.ts';
+import { FEATURE_NAMES, type FeatureName, NUM_FEATURES } from '../models/features.ts';
 import type { HoldoutOracle } from '../models/relevance-training.ts';
 import { trueOpenProbabilities } from './true-probability.ts';
-import { readSimulatedWorld } from './world-setting.ts';
 import { generateWorld } from './world.ts';
+import { readSimulatedWorld } from './world-setting.ts';
 
 /** Reads the world the database was seeded with at each call, so a later seed of another world is scored as that one. */
 export function simulatedWorldOracle(pool: Pool): HoldoutOracle {

@@ -1,6 +1,6 @@
 // Tests the seeded PRNG: same seed same stream, and each draw's distribution has the mean it promises.
 import { describe, expect, it } from 'vitest';
-import { Rng, cumulativeWeights, mixSeed, zipfWeights } from './random.ts';
+import { cumulativeWeights, mixSeed, Rng, zipfWeights } from './random.ts';
 
 function mean(draw: () => number, n = 40_000): number {
   let sum = 0;

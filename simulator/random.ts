@@ -32,7 +32,7 @@ export function mixSeed(...parts: Array<number | string>): number {
       h = fmix32(h ^ hashString(part));
     } else {
       // Split into two 32-bit halves so large integers (epoch milliseconds) keep all their bits.
-      const low = part % 0x100000000 >>> 0;
+      const low = (part % 0x100000000) >>> 0;
       const high = Math.floor(part / 0x100000000) >>> 0;
       h = fmix32(Math.imul(h ^ low, 0x27d4eb2d) + 0x165667b1);
       h = fmix32(Math.imul(h ^ high, 0x27d4eb2d) + 0x165667b1);
@@ -138,7 +138,7 @@ export function cumulativeWeights(weights: ArrayLike<number>): Float64Array {
 /** Zipf weights over ranks 1..n: weight of rank r is r^-exponent. */
 export function zipfWeights(n: number, exponent: number): Float64Array {
   const out = new Float64Array(n);
-  for (let r = 0; r < n; r++) out[r] = Math.pow(r + 1, -exponent);
+  for (let r = 0; r < n; r++) out[r] = (r + 1) ** -exponent;
   return out;
 }
 

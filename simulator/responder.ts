@@ -4,13 +4,14 @@
 // RFC 8058 one-click URL from List-Unsubscribe. Push: tapping the notification is the open, and
 // the service worker's ping (the signed click link) is what records it; unsubscribing revokes the
 // browser subscription, so the next push answers 410 Gone. Digests are not answered.
-import type { CapturedMail } from '../peers/smtp-capture.ts';
-import type { ReceivedPush } from '../peers/push-service.ts';
-import { hashString } from './random.ts';
-import { isIrrelevant, respond, type Response } from './response.ts';
-import type { Channel, EventKind } from '../domain/vocabulary.ts';
-import { findMembership, type World } from './world.ts';
+
 import { DAY_MS } from '../domain/time.ts';
+import type { Channel, EventKind } from '../domain/vocabulary.ts';
+import type { ReceivedPush } from '../peers/push-service.ts';
+import type { CapturedMail } from '../peers/smtp-capture.ts';
+import { hashString } from './random.ts';
+import { isIrrelevant, type Response, respond } from './response.ts';
+import { findMembership, type World } from './world.ts';
 
 const KIND_BY_VERB: Record<string, EventKind> = { posted: 'post', 'is live': 'live', announced: 'announcement' };
 
@@ -76,7 +77,10 @@ class Arrivals {
   counts(fanIndex: number, atMs: number): { last24h: number; irrelevant7d: number } {
     const list = (this.byFan.get(fanIndex) ?? []).filter((a) => a.atMs > atMs - 7 * DAY_MS);
     this.byFan.set(fanIndex, list);
-    return { last24h: list.filter((a) => a.atMs > atMs - DAY_MS && a.atMs < atMs).length, irrelevant7d: list.filter((a) => a.irrelevant && a.atMs < atMs).length };
+    return {
+      last24h: list.filter((a) => a.atMs > atMs - DAY_MS && a.atMs < atMs).length,
+      irrelevant7d: list.filter((a) => a.irrelevant && a.atMs < atMs).length,
+    };
   }
   add(fanIndex: number, atMs: number, irrelevant: boolean): void {
     const list = this.byFan.get(fanIndex) ?? [];
@@ -107,7 +111,14 @@ export function createResponder(options: ResponderOptions): Responder {
   };
 
   /** The ground truth for this fan, creator and message; null when the pair is not a membership of the world. */
-  const decide = (fanIndex: number, creatorIndex: number, kind: EventKind, channel: Channel, eventKey: string, sentAtMs: number) => {
+  const decide = (
+    fanIndex: number,
+    creatorIndex: number,
+    kind: EventKind,
+    channel: Channel,
+    eventKey: string,
+    sentAtMs: number,
+  ) => {
     if (fanIndex >= world.fans.count || creatorIndex >= world.creators.count) return null;
     const m = findMembership(world, fanIndex, creatorIndex);
     if (m < 0) return null;
@@ -151,7 +162,9 @@ export function createResponder(options: ResponderOptions): Responder {
           body: 'List-Unsubscribe=One-Click',
         });
       }
-      log(`responder: fan ${fanIndex + 1} ${r.opened ? 'opened' : 'ignored'} an email from creator ${subject.creatorIndex + 1}`);
+      log(
+        `responder: fan ${fanIndex + 1} ${r.opened ? 'opened' : 'ignored'} an email from creator ${subject.creatorIndex + 1}`,
+      );
       return answer;
     },
     handlePush(push) {
@@ -161,14 +174,23 @@ export function createResponder(options: ResponderOptions): Responder {
       const verb = /^(posted|is live|announced): /.exec(payload?.body ?? '');
       if (!payload || fanIndex === undefined || !creator || !verb) return null;
       const sentAtMs = push.receivedAt.getTime();
-      const answer = decide(fanIndex, Number(creator[1]) - 1, KIND_BY_VERB[verb[1]], 'push', payload.url ?? `${payload.title}: ${payload.body}`, sentAtMs);
+      const answer = decide(
+        fanIndex,
+        Number(creator[1]) - 1,
+        KIND_BY_VERB[verb[1]],
+        'push',
+        payload.url ?? `${payload.title}: ${payload.body}`,
+        sentAtMs,
+      );
       if (!answer) return null;
       const r = answer.response;
       // Tapping the notification is both the open and the click: the service worker pings the click link.
       if (r.opened && payload.ping) call(r.openedAtMs! - sentAtMs, payload.ping);
       if (r.unsubscribed && options.revokePush) {
         const revoke = options.revokePush;
-        const p = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, (r.unsubscribedAtMs! - sentAtMs) * scale)))
+        const p = new Promise<void>((resolve) =>
+          setTimeout(resolve, Math.max(0, (r.unsubscribedAtMs! - sentAtMs) * scale)),
+        )
           .then(() => revoke(push))
           .finally(() => inFlight.delete(p));
         inFlight.add(p);

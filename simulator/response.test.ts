@@ -1,6 +1,15 @@
 // Tests the ground truth: probabilities bounded and moving the right way, and respond() deterministic per decision.
 import { describe, expect, it } from 'vitest';
-import { clickProbability, hoursUntilNextPeak, isIrrelevant, openProbability, peakProximity, respond, unsubscribeHazard, type RespondInput } from './response.ts';
+import {
+  clickProbability,
+  hoursUntilNextPeak,
+  isIrrelevant,
+  openProbability,
+  peakProximity,
+  type RespondInput,
+  respond,
+  unsubscribeHazard,
+} from './response.ts';
 import { parseWorldSpec } from './spec.ts';
 import { generateWorld } from './world.ts';
 
@@ -9,7 +18,14 @@ const fanIndex = 7;
 const m = world.fans.membershipStart[fanIndex];
 const creatorIndex = world.memberships.creator[m];
 const peak = world.fans.peak1[fanIndex];
-const base = { fanIndex, creatorIndex, kind: 'post' as const, channel: 'email' as const, localHour: peak, sentLast24h: 0 };
+const base = {
+  fanIndex,
+  creatorIndex,
+  kind: 'post' as const,
+  channel: 'email' as const,
+  localHour: peak,
+  sentLast24h: 0,
+};
 
 function farHour(): number {
   let best = 0;
@@ -39,7 +55,14 @@ describe('openProbability', () => {
           for (const kind of ['post', 'live', 'announcement'] as const) {
             for (const localHour of [0, 8, 20]) {
               for (const sentLast24h of [0, 50]) {
-                const input = { fanIndex: fan, creatorIndex: world.memberships.creator[k], kind, channel, localHour, sentLast24h };
+                const input = {
+                  fanIndex: fan,
+                  creatorIndex: world.memberships.creator[k],
+                  kind,
+                  channel,
+                  localHour,
+                  sentLast24h,
+                };
                 const p = openProbability(world, input);
                 const c = clickProbability(world, input);
                 const u = unsubscribeHazard(world, { ...input, irrelevantLast7d: sentLast24h });
@@ -54,7 +77,12 @@ describe('openProbability', () => {
 
   it('rejects a fan who is not a member', () => {
     let other = 0;
-    while (world.memberships.creator.subarray(world.fans.membershipStart[fanIndex], world.fans.membershipStart[fanIndex + 1]).includes(other)) other++;
+    while (
+      world.memberships.creator
+        .subarray(world.fans.membershipStart[fanIndex], world.fans.membershipStart[fanIndex + 1])
+        .includes(other)
+    )
+      other++;
     expect(() => openProbability(world, { ...base, creatorIndex: other })).toThrow(/not a member of creator/);
   });
 });
@@ -75,13 +103,22 @@ describe('unsubscribeHazard', () => {
       if (world.memberships.affinity[k] > 0.8 && high < 0) high = k;
     }
     const at = (k: number) =>
-      unsubscribeHazard(world, { ...input, fanIndex: world.memberships.fan[k], creatorIndex: world.memberships.creator[k] });
+      unsubscribeHazard(world, {
+        ...input,
+        fanIndex: world.memberships.fan[k],
+        creatorIndex: world.memberships.creator[k],
+      });
     expect(at(low)).toBeGreaterThan(at(high));
   });
 });
 
 describe('respond', () => {
-  const decision: RespondInput = { ...base, eventKey: 'ev-1', sentAtMs: Date.parse('2025-03-04T15:00:00Z'), irrelevantLast7d: 0 };
+  const decision: RespondInput = {
+    ...base,
+    eventKey: 'ev-1',
+    sentAtMs: Date.parse('2025-03-04T15:00:00Z'),
+    irrelevantLast7d: 0,
+  };
 
   it('gives the same decision the same response whatever was drawn before', () => {
     const first = respond(world, decision);

@@ -1,7 +1,7 @@
 // The ground truth: how a simulated fan responds to a notification, as probabilities and as seeded draws.
 import { circularHourDistance, localHour, localHourOfDay } from '../domain/clock.ts';
-import { Rng, logit, mixSeed, sigmoid } from './random.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
+import { logit, mixSeed, Rng, sigmoid } from './random.ts';
 import { findMembership, type World } from './world.ts';
 
 export type OpenInput = {
@@ -44,7 +44,10 @@ export type Response = {
 
 function membershipOf(world: World, fanIndex: number, creatorIndex: number): number {
   const m = findMembership(world, fanIndex, creatorIndex);
-  if (m < 0) throw new RangeError(`fan ${fanIndex} is not a member of creator ${creatorIndex}: the ground truth covers members only`);
+  if (m < 0)
+    throw new RangeError(
+      `fan ${fanIndex} is not a member of creator ${creatorIndex}: the ground truth covers members only`,
+    );
   return m;
 }
 
@@ -136,6 +139,8 @@ export function respond(world: World, decision: RespondInput): Response {
   const clickedAtMs = clicked ? Math.round(decision.sentAtMs + seenAfterMs + clickAfterMs) : null;
   // Unsubscribing needs no open: a push can be blocked from the tray, an email marked from the inbox list.
   const unsubscribed = uUnsubscribe < pUnsubscribe;
-  const unsubscribedAtMs = unsubscribed ? Math.round(decision.sentAtMs + seenAfterMs + (clicked ? clickAfterMs : 0)) : null;
+  const unsubscribedAtMs = unsubscribed
+    ? Math.round(decision.sentAtMs + seenAfterMs + (clicked ? clickAfterMs : 0))
+    : null;
   return { opened, openedAtMs, clicked, clickedAtMs, unsubscribed, unsubscribedAtMs };
 }

@@ -28,7 +28,10 @@ describe('seedWorld', () => {
   let calls = 0;
   const createPushSubscription = async (fanIndex: number) => {
     calls++;
-    return { endpoint: `https://push.example/s/${fanIndex}`, keys: { p256dh: `p256dh-${fanIndex}`, auth: `auth-${fanIndex}` } };
+    return {
+      endpoint: `https://push.example/s/${fanIndex}`,
+      keys: { p256dh: `p256dh-${fanIndex}`, auth: `auth-${fanIndex}` },
+    };
   };
 
   it('writes every creator, fan, membership, preference, mute and push subscription in a few seconds', async () => {
@@ -51,13 +54,20 @@ describe('seedWorld', () => {
       `select f.email, f.time_zone, p.digest_hour from fans f join preferences p on p.fan_id = f.id where f.id = $1::bigint`,
       [ids.fanIds[41]],
     );
-    expect(rows[0]).toEqual({ email: fanEmail(41), time_zone: world.zones[world.fans.zone[41]], digest_hour: world.fans.digestHour[41] });
+    expect(rows[0]).toEqual({
+      email: fanEmail(41),
+      time_zone: world.zones[world.fans.zone[41]],
+      digest_hour: world.fans.digestHour[41],
+    });
     const membership = world.fans.membershipStart[41];
     const { rows: m } = await db().pool.query(
       `select kind, tier from memberships where fan_id = $1::bigint and creator_id = $2::bigint`,
       [ids.fanIds[41], ids.creatorIds[world.memberships.creator[membership]]],
     );
-    expect(m[0]).toEqual({ kind: world.memberships.paid[membership] ? 'paid' : 'free', tier: world.memberships.tier[membership] });
+    expect(m[0]).toEqual({
+      kind: world.memberships.paid[membership] ? 'paid' : 'free',
+      tier: world.memberships.tier[membership],
+    });
   });
 
   it('does nothing when the same world is seeded again, and returns the same ids', async () => {

@@ -39,7 +39,11 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-async function forPages(total: number, pageSize: number, fn: (from: number, to: number) => Promise<void>): Promise<void> {
+async function forPages(
+  total: number,
+  pageSize: number,
+  fn: (from: number, to: number) => Promise<void>,
+): Promise<void> {
   for (let from = 0; from < total; from += pageSize) await fn(from, Math.min(total, from + pageSize));
 }
 
@@ -92,7 +96,13 @@ async function seedFans(db: Pool, world: World, pageSize: number): Promise<numbe
 async function seedMemberships(db: Pool, world: World, ids: SeedResult, pageSize: number): Promise<void> {
   const { memberships: ms } = world;
   await forPages(ms.count, pageSize, async (from, to) => {
-    const rows = { fanIds: [] as number[], creatorIds: [] as number[], kinds: [] as string[], tiers: [] as number[], startedAt: [] as string[] };
+    const rows = {
+      fanIds: [] as number[],
+      creatorIds: [] as number[],
+      kinds: [] as string[],
+      tiers: [] as number[],
+      startedAt: [] as string[],
+    };
     const muted = { fanIds: [] as number[], creatorIds: [] as number[], at: [] as string[] };
     for (let m = from; m < to; m++) {
       const fanId = ids.fanIds[ms.fan[m]];
@@ -125,7 +135,10 @@ async function seedPushSubscriptions(
     const candidates: number[] = [];
     for (let i = from; i < to; i++) if (world.fans.hasPush[i]) candidates.push(i);
     if (candidates.length === 0) return;
-    const existing = await selectFansWithPush(db, candidates.map((i) => fanIds[i]));
+    const existing = await selectFansWithPush(
+      db,
+      candidates.map((i) => fanIds[i]),
+    );
     const missing = candidates.filter((i) => !existing.has(fanIds[i]));
     const subscriptions: PushSubscriptionKeys[] = new Array(missing.length);
     // A bounded number of callbacks in flight: the push service is a real HTTP server.

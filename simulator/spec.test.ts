@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC, WorldSpecError, loadWorldSpec, parseWorldSpec } from './spec.ts';
+import { DEFAULT_SPEC, loadWorldSpec, parseWorldSpec, WorldSpecError } from './spec.ts';
 
 function issuesOf(input: unknown): string[] {
   try {

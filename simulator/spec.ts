@@ -1,7 +1,16 @@
 // The world spec: every knob of the simulated world with its default, and validation that names the field and the rule.
 
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
-import { AUDIENCE_RULES, CHANNELS, DIGEST_CADENCES, EVENT_KINDS, type AudienceRule, type Channel, type DigestCadence, type EventKind } from '../domain/vocabulary.ts';
+import {
+  AUDIENCE_RULES,
+  type AudienceRule,
+  CHANNELS,
+  type Channel,
+  DIGEST_CADENCES,
+  type DigestCadence,
+  EVENT_KINDS,
+  type EventKind,
+} from '../domain/vocabulary.ts';
 
 export type PerKind = Record<EventKind, number>;
 export type PerChannel<T> = Record<Channel, T>;
@@ -109,11 +118,15 @@ export type WorldSpec = {
 };
 
 /** Recursive partial: what a spec file may contain. */
-export type WorldSpecInput = { [K in keyof WorldSpec]?: WorldSpec[K] extends object ? Partial<WorldSpec[K]> : WorldSpec[K] };
+export type WorldSpecInput = {
+  [K in keyof WorldSpec]?: WorldSpec[K] extends object ? Partial<WorldSpec[K]> : WorldSpec[K];
+};
 
 // Morning commute, lunch, and a long evening; almost nobody at 3 am.
 const PEAK_HOURS = [1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 4, 5, 3, 2, 2, 3, 3, 2, 2, 2.5, 3, 4, 5.5, 6.5, 6, 4, 2];
-const PUBLISH_HOURS = [0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1, 2, 3, 3.5, 3.5, 3, 3, 3, 3, 3, 3, 2.5, 2.5, 2, 1.5, 1, 0.5];
+const PUBLISH_HOURS = [
+  0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1, 2, 3, 3.5, 3.5, 3, 3, 3, 3, 3, 3, 2.5, 2.5, 2, 1.5, 1, 0.5,
+];
 const LIVE_HOURS = [0.5, 0.2, 0.1, 0, 0, 0, 0, 0.1, 0.2, 0.3, 0.5, 0.6, 0.8, 0.8, 0.8, 1, 1.5, 2.5, 4, 5, 5, 4, 2.5, 1];
 
 export const DEFAULT_SPEC: WorldSpec = {
@@ -309,7 +322,8 @@ function isTimeZone(zone: unknown): boolean {
 function validate(spec: WorldSpec): string[] {
   const c = new Checker();
   c.integer('seed', spec.seed);
-  if (typeof spec.start !== 'string' || Number.isNaN(Date.parse(spec.start))) c.issues.push('start: must be an ISO 8601 instant');
+  if (typeof spec.start !== 'string' || Number.isNaN(Date.parse(spec.start)))
+    c.issues.push('start: must be an ISO 8601 instant');
 
   const cr = spec.creators;
   c.positiveInteger('creators.count', cr.count);
@@ -373,12 +387,18 @@ function validate(spec: WorldSpec): string[] {
   c.finite('affinity.paidShift', spec.affinity.paidShift);
   c.probability('affinity.fanShare', spec.affinity.fanShare);
   c.probability('affinity.creatorShare', spec.affinity.creatorShare);
-  if (typeof spec.affinity.fanShare === 'number' && typeof spec.affinity.creatorShare === 'number' && spec.affinity.fanShare + spec.affinity.creatorShare > 1) {
+  if (
+    typeof spec.affinity.fanShare === 'number' &&
+    typeof spec.affinity.creatorShare === 'number' &&
+    spec.affinity.fanShare + spec.affinity.creatorShare > 1
+  ) {
     c.issues.push('affinity: fanShare + creatorShare must be at most 1 (the rest is the membership share)');
   }
 
   const r = spec.response;
-  c.perChannel('response.baseOpenRate', r.baseOpenRate, (p, v) => c.perKind(p, v, (pk, vk) => c.openProbability(pk, vk)));
+  c.perChannel('response.baseOpenRate', r.baseOpenRate, (p, v) =>
+    c.perKind(p, v, (pk, vk) => c.openProbability(pk, vk)),
+  );
   c.nonNegative('response.hourEffect', r.hourEffect);
   c.nonNegative('response.affinityEffect', r.affinityEffect);
   c.finite('response.paidEffect', r.paidEffect);

@@ -2,8 +2,8 @@
 import { creatorHandles } from '../db/creators.ts';
 import { fanEmails } from '../db/fans.ts';
 import type { Pool } from '../db/pool.ts';
-import { openProbability } from './response.ts';
 import { CHANNELS, EVENT_KINDS } from '../domain/vocabulary.ts';
+import { openProbability } from './response.ts';
 import type { World } from './world.ts';
 
 /** One recorded notification as the ground truth needs it. */
@@ -18,7 +18,11 @@ export interface TrueProbabilityInput {
 }
 
 /** Fan and creator ids to the world's indexes, by the natural keys the seed wrote (fanNNNNN@…, creatorNNN). */
-export async function worldIndexes(pool: Pool, fanIds: number[], creatorIds: number[]): Promise<{ fan: Map<number, number>; creator: Map<number, number> }> {
+export async function worldIndexes(
+  pool: Pool,
+  fanIds: number[],
+  creatorIds: number[],
+): Promise<{ fan: Map<number, number>; creator: Map<number, number> }> {
   const fan = new Map<number, number>();
   for (const [id, email] of await fanEmails(pool, fanIds)) {
     const m = /^fan(\d+)@fans\.example$/.exec(email);
@@ -33,7 +37,11 @@ export async function worldIndexes(pool: Pool, fanIds: number[], creatorIds: num
 }
 
 /** True P(open) for each input; throws if a fan or creator is not part of the world. */
-export async function trueOpenProbabilities(pool: Pool, world: World, inputs: TrueProbabilityInput[]): Promise<Float64Array> {
+export async function trueOpenProbabilities(
+  pool: Pool,
+  world: World,
+  inputs: TrueProbabilityInput[],
+): Promise<Float64Array> {
   const fanIds = [...new Set(inputs.map((i) => i.fanId))];
   const creatorIds = [...new Set(inputs.map((i) => i.creatorId))];
   const indexes = await worldIndexes(pool, fanIds, creatorIds);
@@ -41,8 +49,10 @@ export async function trueOpenProbabilities(pool: Pool, world: World, inputs: Tr
   inputs.forEach((input, i) => {
     const fanIndex = indexes.fan.get(input.fanId);
     const creatorIndex = indexes.creator.get(input.creatorId);
-    if (fanIndex === undefined || fanIndex >= world.fans.count) throw new RangeError(`fanId: ${input.fanId} is not a fan of the simulated world`);
-    if (creatorIndex === undefined || creatorIndex >= world.creators.count) throw new RangeError(`creatorId: ${input.creatorId} is not a creator of the simulated world`);
+    if (fanIndex === undefined || fanIndex >= world.fans.count)
+      throw new RangeError(`fanId: ${input.fanId} is not a fan of the simulated world`);
+    if (creatorIndex === undefined || creatorIndex >= world.creators.count)
+      throw new RangeError(`creatorId: ${input.creatorId} is not a creator of the simulated world`);
     out[i] = openProbability(world, {
       fanIndex,
       creatorIndex,

@@ -1,8 +1,8 @@
 // Tests reading a stored world spec: a spec stored before a field existed is the world it was seeded as, with that field neutral.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, parseWorldSpec } from './spec.ts';
-import { storedWorldSpec } from './world-setting.ts';
 import { generateWorld } from './world.ts';
+import { storedWorldSpec } from './world-setting.ts';
 
 describe('storedWorldSpec', () => {
   it('reads a spec stored whole as it was stored', () => {
@@ -12,7 +12,9 @@ describe('storedWorldSpec', () => {
 
   it('reads a spec stored before the affinity split as independent memberships, the world that was seeded', () => {
     const { fanShare: _f, creatorShare: _c, ...before } = DEFAULT_SPEC.affinity;
-    const stored = JSON.parse(JSON.stringify({ ...DEFAULT_SPEC, fans: { ...DEFAULT_SPEC.fans, count: 200 }, affinity: before }));
+    const stored = JSON.parse(
+      JSON.stringify({ ...DEFAULT_SPEC, fans: { ...DEFAULT_SPEC.fans, count: 200 }, affinity: before }),
+    );
     const spec = storedWorldSpec(stored);
     expect(spec.affinity).toEqual({ ...before, fanShare: 0, creatorShare: 0 });
     const world = generateWorld(spec);

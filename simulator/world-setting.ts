@@ -25,7 +25,8 @@ export function storedWorldSpec(value: unknown): WorldSpec {
       if (!('creatorShare' in affinity)) affinity.creatorShare = 0;
       stored.affinity = affinity;
     }
-    if (isPlainObject(stored.response) && !('awayWaitsForPeak' in stored.response)) stored.response = { ...stored.response, awayWaitsForPeak: 0 };
+    if (isPlainObject(stored.response) && !('awayWaitsForPeak' in stored.response))
+      stored.response = { ...stored.response, awayWaitsForPeak: 0 };
     return parseWorldSpec(stored);
   }
   return parseWorldSpec(value);

@@ -1,7 +1,7 @@
 // Tests world generation: deterministic by seed, shaped by the spec, and internally consistent.
 import { describe, expect, it } from 'vitest';
-import { parseWorldSpec } from './spec.ts';
 import { circularHourDistance } from '../domain/clock.ts';
+import { parseWorldSpec } from './spec.ts';
 import { audienceSizes, fanEmail, findMembership, generateWorld } from './world.ts';
 
 const small = parseWorldSpec({ seed: 11, creators: { count: 30 }, fans: { count: 3000 } });
@@ -23,7 +23,9 @@ describe('generateWorld', () => {
     for (const i of [0, 17, 2999]) {
       expect(bigger.fans.zone[i]).toBe(a.fans.zone[i]);
       expect(bigger.fans.tenureStartMs[i]).toBe(a.fans.tenureStartMs[i]);
-      expect(bigger.fans.membershipStart[i + 1] - bigger.fans.membershipStart[i]).toBe(a.fans.membershipStart[i + 1] - a.fans.membershipStart[i]);
+      expect(bigger.fans.membershipStart[i + 1] - bigger.fans.membershipStart[i]).toBe(
+        a.fans.membershipStart[i + 1] - a.fans.membershipStart[i],
+      );
     }
   });
 
@@ -39,7 +41,9 @@ describe('generateWorld', () => {
     expect(paid).toBeGreaterThan(0.17);
     expect(paid).toBeLessThan(0.23);
     for (let m = 0; m < w.memberships.count; m++) {
-      expect(w.memberships.paid[m] ? w.memberships.tier[m] >= 1 && w.memberships.tier[m] <= 3 : w.memberships.tier[m] === 0).toBe(true);
+      expect(
+        w.memberships.paid[m] ? w.memberships.tier[m] >= 1 && w.memberships.tier[m] <= 3 : w.memberships.tier[m] === 0,
+      ).toBe(true);
     }
   });
 
@@ -71,7 +75,9 @@ describe('generateWorld', () => {
   });
 
   it('mutes low-affinity memberships more often', () => {
-    const w = generateWorld(parseWorldSpec({ seed: 3, creators: { count: 30 }, fans: { count: 5000, mutedShare: 0.2 } }));
+    const w = generateWorld(
+      parseWorldSpec({ seed: 3, creators: { count: 30 }, fans: { count: 5000, mutedShare: 0.2 } }),
+    );
     let mutedAffinity = 0;
     let muted = 0;
     let otherAffinity = 0;
@@ -99,13 +105,29 @@ describe('generateWorld', () => {
     };
     const residual = Float64Array.from(w.memberships.affinity, (a, m) => {
       const logit = Math.log(a / (1 - a));
-      return logit - logitMean - paidShift * w.memberships.paid[m] - w.fans.affinityEffect[w.memberships.fan[m]] - w.creators.affinityEffect[w.memberships.creator[m]];
+      return (
+        logit -
+        logitMean -
+        paidShift * w.memberships.paid[m] -
+        w.fans.affinityEffect[w.memberships.fan[m]] -
+        w.creators.affinityEffect[w.memberships.creator[m]]
+      );
     });
-    return { fan: variance(w.fans.affinityEffect), creator: variance(w.creators.affinityEffect), membership: variance(residual) };
+    return {
+      fan: variance(w.fans.affinityEffect),
+      creator: variance(w.creators.affinityEffect),
+      membership: variance(residual),
+    };
   }
 
   it('splits the affinity logit variance between the fan, the creator and the membership', () => {
-    const w = generateWorld(parseWorldSpec({ seed: 5, fans: { count: 20_000 }, affinity: { logitSigma: 1.2, fanShare: 0.35, creatorShare: 0.15 } }));
+    const w = generateWorld(
+      parseWorldSpec({
+        seed: 5,
+        fans: { count: 20_000 },
+        affinity: { logitSigma: 1.2, fanShare: 0.35, creatorShare: 0.15 },
+      }),
+    );
     const total = 1.2 * 1.2;
     const v = affinityVariances(w);
     expect(v.fan / total).toBeGreaterThan(0.35 * 0.93);
@@ -121,7 +143,10 @@ describe('generateWorld', () => {
     for (let i = 0; i < w.fans.count; i++) {
       const m = w.fans.membershipStart[i];
       if (w.fans.membershipStart[i + 1] - m < 2) continue;
-      const centred = (k: number) => Math.log(w.memberships.affinity[k] / (1 - w.memberships.affinity[k])) - w.spec.affinity.logitMean - w.spec.affinity.paidShift * w.memberships.paid[k];
+      const centred = (k: number) =>
+        Math.log(w.memberships.affinity[k] / (1 - w.memberships.affinity[k])) -
+        w.spec.affinity.logitMean -
+        w.spec.affinity.paidShift * w.memberships.paid[k];
       cross += centred(m) * centred(m + 1);
       pairs++;
     }
@@ -129,7 +154,9 @@ describe('generateWorld', () => {
   });
 
   it('keeps every membership independent, as sigmoid(N(logitMean + paidShift·paid, logitSigma)), with both shares 0', () => {
-    const w = generateWorld(parseWorldSpec({ seed: 5, fans: { count: 20_000 }, affinity: { fanShare: 0, creatorShare: 0 } }));
+    const w = generateWorld(
+      parseWorldSpec({ seed: 5, fans: { count: 20_000 }, affinity: { fanShare: 0, creatorShare: 0 } }),
+    );
     const v = affinityVariances(w);
     expect(v.fan).toBe(0);
     expect(v.creator).toBe(0);

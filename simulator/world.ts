@@ -1,10 +1,9 @@
 // Generates the simulated world from a spec: creators, fans, memberships and latent affinities, the same for the same seed.
 import { circularHourDistance } from '../domain/clock.ts';
-import { Rng, cumulativeWeights, mixSeed, sigmoid, zipfWeights } from './random.ts';
-import { type WorldSpec } from './spec.ts';
-import { DIGEST_CADENCES, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';
 import { DAY_MS } from '../domain/time.ts';
-
+import { DIGEST_CADENCES, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';
+import { cumulativeWeights, mixSeed, Rng, sigmoid, zipfWeights } from './random.ts';
+import type { WorldSpec } from './spec.ts';
 
 /**
  * A world is parallel typed arrays indexed by creator, fan or membership (like a column store), so
@@ -92,7 +91,8 @@ function generateCreators(spec: WorldSpec, zoneCumulative: Float64Array): World[
   // Its own stream, so the creator's other draws are the same whatever the affinity spec.
   const affinityEffect = new Float32Array(count);
   const sd = spec.affinity.logitSigma * Math.sqrt(spec.affinity.creatorShare);
-  for (let c = 0; c < count; c++) affinityEffect[c] = sd > 0 ? new Rng(mixSeed(spec.seed, 'creator-affinity', c)).normal(0, sd) : 0;
+  for (let c = 0; c < count; c++)
+    affinityEffect[c] = sd > 0 ? new Rng(mixSeed(spec.seed, 'creator-affinity', c)).normal(0, sd) : 0;
   return { count, zone, popularity, rate, affinityEffect };
 }
 
@@ -201,7 +201,17 @@ export function generateWorld(spec: WorldSpec): World {
     }
   }
 
-  return { spec, seed: spec.seed, startMs, zones, locales, creators, fans, memberships, byCreator: indexByCreator(creators.count, memberships) };
+  return {
+    spec,
+    seed: spec.seed,
+    startMs,
+    zones,
+    locales,
+    creators,
+    fans,
+    memberships,
+    byCreator: indexByCreator(creators.count, memberships),
+  };
 }
 
 function indexByCreator(creatorCount: number, memberships: World['memberships']): World['byCreator'] {

@@ -1,15 +1,15 @@
 // The admin API over HTTP on real PostgreSQL: the bearer token, the policy read, validation, a refused edit, an audited edit.
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolicyLoader } from '../activities/policy-loader.ts';
 import { registerAdminRoutes } from '../http/admin-routes.ts';
 import { createApiServer } from '../http/api.ts';
 import { Router } from '../http/router.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
-import { useTestSchema } from '../testing/db.ts';
 import { runConsoleReplay } from '../replay/console.ts';
+import { useTestSchema } from '../testing/db.ts';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 const db = useTestSchema('admin_policy');
@@ -29,7 +29,12 @@ afterAll(() => {
   server?.close();
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` },
+) {
   const res = await fetch(`${api}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
@@ -48,7 +53,11 @@ describe('admin API', () => {
       ['POST', '/api/admin/simulate'],
     ];
     for (const [method, path] of routes) {
-      for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Basic ${TOKEN}` }] as Record<string, string>[]) {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer wrong-token' },
+        { authorization: `Basic ${TOKEN}` },
+      ] as Record<string, string>[]) {
         const r = await call(method, path, method === 'GET' ? undefined : DEFAULT_CAP_POLICY, headers);
         expect(r.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
         expect(r.json.errors[0].field).toBe('Authorization');
@@ -63,7 +72,9 @@ describe('admin API', () => {
     const closed = createApiServer(router);
     closed.listen(0, '127.0.0.1');
     await once(closed, 'listening');
-    const res = await fetch(`http://127.0.0.1:${(closed.address() as AddressInfo).port}/api/admin/policy`, { headers: { authorization: 'Bearer anything' } });
+    const res = await fetch(`http://127.0.0.1:${(closed.address() as AddressInfo).port}/api/admin/policy`, {
+      headers: { authorization: 'Bearer anything' },
+    });
     closed.close();
     expect(res.status).toBe(401);
     expect(((await res.json()) as any).errors[0].rule).toMatch(/set ADMIN_TOKEN/);
@@ -76,21 +87,40 @@ describe('admin API', () => {
   });
 
   it('validates without storing, naming each field and rule', async () => {
-    const bad = { ...DEFAULT_CAP_POLICY, rules: [{ type: 'cap', name: 'push_per_day', channel: 'push', limit: 3, window: 'a day' }] };
+    const bad = {
+      ...DEFAULT_CAP_POLICY,
+      rules: [{ type: 'cap', name: 'push_per_day', channel: 'push', limit: 3, window: 'a day' }],
+    };
     const r = await call('POST', '/api/admin/policy/validate', bad);
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ valid: false, errors: [{ field: 'rules[0].window', rule: 'must be a duration such as "24h"' }] });
-    expect((await call('POST', '/api/admin/policy/validate', DEFAULT_CAP_POLICY)).json).toEqual({ valid: true, errors: [] });
+    expect(r.json).toEqual({
+      valid: false,
+      errors: [{ field: 'rules[0].window', rule: 'must be a duration such as "24h"' }],
+    });
+    expect((await call('POST', '/api/admin/policy/validate', DEFAULT_CAP_POLICY)).json).toEqual({
+      valid: true,
+      errors: [],
+    });
   });
 
   it('stores a valid edit as a new version with who, when and the diff, in force for the next decision batch', async () => {
     const loader = createPolicyLoader(db().pool);
     expect((await loader.current()).version).toBeNull();
-    const put = await call('PUT', '/api/admin/policy', DEFAULT_CAP_POLICY, { authorization: `Bearer ${TOKEN}`, 'x-fanfare-actor': 'mia' });
+    const put = await call('PUT', '/api/admin/policy', DEFAULT_CAP_POLICY, {
+      authorization: `Bearer ${TOKEN}`,
+      'x-fanfare-actor': 'mia',
+    });
     expect(put.status).toBe(201);
     expect(put.json).toMatchObject({ changed: true, actor: 'api:mia' });
-    const looser = { ...DEFAULT_CAP_POLICY, name: 'looser', rules: DEFAULT_CAP_POLICY.rules.map((r) => (r.name === 'push_per_day' ? { ...r, limit: 5 } : r)) };
-    const second = await call('PUT', '/api/admin/policy', looser, { authorization: `Bearer ${TOKEN}`, 'x-fanfare-actor': 'noah' });
+    const looser = {
+      ...DEFAULT_CAP_POLICY,
+      name: 'looser',
+      rules: DEFAULT_CAP_POLICY.rules.map((r) => (r.name === 'push_per_day' ? { ...r, limit: 5 } : r)),
+    };
+    const second = await call('PUT', '/api/admin/policy', looser, {
+      authorization: `Bearer ${TOKEN}`,
+      'x-fanfare-actor': 'noah',
+    });
     expect(second.status).toBe(201);
     expect(second.json.diff).toEqual([
       { path: 'name', op: 'change', from: 'default', to: 'looser' },
@@ -122,16 +152,26 @@ describe('admin API', () => {
         { field: 'valueAware', rule: 'must be true or false' },
       ]),
     );
-    const notJson = await fetch(`${api}/api/admin/policy`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` }, body: '{nope' });
+    const notJson = await fetch(`${api}/api/admin/policy`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: '{nope',
+    });
     expect(notJson.status).toBe(400);
     const after = await call('GET', '/api/admin/policy');
     expect(after.json).toEqual(before.json);
     expect((await call('GET', '/api/admin/policy/audit')).json.entries).toHaveLength(2);
-    expect((await call('GET', '/api/admin/policy/audit?limit=0')).json.errors).toEqual([{ field: 'limit', rule: 'must be an integer from 1 to 500' }]);
+    expect((await call('GET', '/api/admin/policy/audit?limit=0')).json.errors).toEqual([
+      { field: 'limit', rule: 'must be an integer from 1 to 500' },
+    ]);
   });
 
   it('replays a policy for the console on a bounded world, and refuses a bad request naming each field', async () => {
-    const bad = await call('POST', '/api/admin/simulate', { policy: { ...DEFAULT_CAP_POLICY, valueAware: 1 }, days: 30, world: { fans: 1_000_000, colour: 'red' } });
+    const bad = await call('POST', '/api/admin/simulate', {
+      policy: { ...DEFAULT_CAP_POLICY, valueAware: 1 },
+      days: 30,
+      world: { fans: 1_000_000, colour: 'red' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.errors).toEqual([
       { field: 'policy.valueAware', rule: 'must be true or false' },
@@ -139,7 +179,11 @@ describe('admin API', () => {
       { field: 'world.colour', rule: 'is not a known field' },
       { field: 'world.fans', rule: 'must be an integer from 50 to 1000' },
     ]);
-    const r = await call('POST', '/api/admin/simulate', { policy: DEFAULT_CAP_POLICY, days: 3, world: { seed: 4, fans: 150, creators: 6 } });
+    const r = await call('POST', '/api/admin/simulate', {
+      policy: DEFAULT_CAP_POLICY,
+      days: 3,
+      world: { seed: 4, fans: 150, creators: 6 },
+    });
     expect(r.status).toBe(200);
     expect(r.json.outcomes.map((o: any) => o.policy)).toEqual(['send_everything_now', 'caps_only_fcfs', 'policy']);
     expect(r.json.outcomes.map((o: any) => o.violations)).toEqual([0, 0, 0]);

@@ -1,12 +1,13 @@
 // End to end on real peers: an event posted to the API reaches each eligible fan once by email and once by push.
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import type { Client } from '@temporalio/client';
-import { useTemporalDevServer } from '../testing/temporal.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PushService } from '../peers/push-service.ts';
+import type { SmtpCapture } from '../peers/smtp-capture.ts';
+import { type SeededAudience, seedAudience } from '../testing/audience.ts';
 import type { TestSchema } from '../testing/db.ts';
 import { useTestStack } from '../testing/stack.ts';
-import { seedAudience, type SeededAudience } from '../testing/audience.ts';
-import type { SmtpCapture } from '../peers/smtp-capture.ts';
-import type { PushService } from '../peers/push-service.ts';
+import { useTemporalDevServer } from '../testing/temporal.ts';
 
 const temporal = useTemporalDevServer();
 const stack = useTestStack('announce_event', temporal);
@@ -26,7 +27,15 @@ const noPush = range(20, 5);
 
 beforeAll(async () => {
   ({ db, smtp, push, client } = stack());
-  audience = await seedAudience(db.pool, { fans: FANS, muted, emailOff, unsubscribed, pushOff, noPush, subscribe: () => stack().subscribe() });
+  audience = await seedAudience(db.pool, {
+    fans: FANS,
+    muted,
+    emailOff,
+    unsubscribed,
+    pushOff,
+    noPush,
+    subscribe: () => stack().subscribe(),
+  });
 });
 
 const postEvent = (body: unknown) => stack().post('/api/events', body);
@@ -50,7 +59,13 @@ describe('announceEvent', () => {
   const pushFans = range(0, FANS).filter((i) => ![...muted, ...pushOff, ...noPush].includes(i));
 
   it('rejects a bad event, naming each field', async () => {
-    const r = await postEvent({ creatorId: audience.creatorId, kind: 'tweet', title: 'x', url: 'nope', audience: 'all' });
+    const r = await postEvent({
+      creatorId: audience.creatorId,
+      kind: 'tweet',
+      title: 'x',
+      url: 'nope',
+      audience: 'all',
+    });
     expect(r.status).toBe(400);
     expect(r.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['idempotencyKey', 'kind', 'url']);
     const unknown = await postEvent({ ...event(), creatorId: 999999 });
@@ -83,7 +98,8 @@ describe('announceEvent', () => {
     expect(payload.body).toContain('Episode 12 <is> out & about');
 
     // The peers record a message as they accept it; the worker settles its row just after the reply.
-    const ledgerNow = () => db.pool.query(`select channel, status, count(*)::int as n from deliveries group by 1, 2 order by 1, 2`);
+    const ledgerNow = () =>
+      db.pool.query(`select channel, status, count(*)::int as n from deliveries group by 1, 2 order by 1, 2`);
     let ledger = await ledgerNow();
     for (let i = 0; i < 100 && ledger.rows.some((r) => r.status !== 'sent'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -98,7 +114,9 @@ describe('announceEvent', () => {
   it('gives muted and opted-out fans nothing', async () => {
     const silentEmail = [...muted, ...emailOff, ...unsubscribed].map((i) => audience.emails[i]);
     expect(smtp.messages.filter((m) => m.envelope.to.some((to) => silentEmail.includes(to)))).toEqual([]);
-    const decided = await db.pool.query(`select distinct fan_id from decisions where fan_id = any($1::bigint[])`, [muted.map((i) => audience.fanIds[i])]);
+    const decided = await db.pool.query(`select distinct fan_id from decisions where fan_id = any($1::bigint[])`, [
+      muted.map((i) => audience.fanIds[i]),
+    ]);
     expect(decided.rowCount).toBe(0);
   });
 

@@ -30,9 +30,9 @@ function codeFolders(): string[] {
 function mentionedPaths(): { doc: string; path: string }[] {
   const docs = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => join('docs', f))];
   return docs.flatMap((doc) =>
-    [...readFileSync(join(ROOT, doc), 'utf8').matchAll(/`([a-z][\w.-]*\/[\w./-]+\.(?:ts|sql|sh|js|cjs|json|md))`/g)].map(
-      (m) => ({ doc, path: m[1] }),
-    ),
+    [
+      ...readFileSync(join(ROOT, doc), 'utf8').matchAll(/`([a-z][\w.-]*\/[\w./-]+\.(?:ts|sql|sh|js|cjs|json|md))`/g),
+    ].map((m) => ({ doc, path: m[1] })),
   );
 }
 

@@ -3,14 +3,14 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readToolPaths } from '../app/config.ts';
 import { createApiServer } from '../http/api.ts';
 import { registerConsole } from '../http/console.ts';
 import { featureImportance } from '../http/console-routes.ts';
-import { Router } from '../http/router.ts';
-import { seedConsoleWorld, type ConsoleWorld } from '../testing/console-world.ts';
-import { useTestSchema } from '../testing/db.ts';
-import { readToolPaths } from '../app/config.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
+import { Router } from '../http/router.ts';
+import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
+import { useTestSchema } from '../testing/db.ts';
 
 const TOKEN = 'console-api-token-0123456789abcdef';
 const db = useTestSchema('console_api');
@@ -22,7 +22,13 @@ let world: ConsoleWorld;
 beforeAll(async () => {
   world = await seedConsoleWorld(db().pool);
   router = new Router();
-  registerConsole(router, { pool: db().pool, adminToken: TOKEN, now: () => new Date(), log: () => undefined, cacheDir: consoleCacheDir(readToolPaths().cacheDir) });
+  registerConsole(router, {
+    pool: db().pool,
+    adminToken: TOKEN,
+    now: () => new Date(),
+    log: () => undefined,
+    cacheDir: consoleCacheDir(readToolPaths().cacheDir),
+  });
   server = createApiServer(router);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -37,7 +43,11 @@ afterAll(() => {
 const OPEN = new Set(['POST /console/login', 'POST /console/logout', 'GET /console']);
 
 async function login(name = 'Mia', token = TOKEN): Promise<Response> {
-  return fetch(`${api}/console/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ name, token }) });
+  return fetch(`${api}/console/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({ name, token }),
+  });
 }
 
 describe('console API', () => {
@@ -47,8 +57,15 @@ describe('console API', () => {
     for (const { method, path } of routes) {
       expect(path.startsWith('/api/admin/') || path.startsWith('/console/'), path).toBe(true);
       const url = `${api}${path.replace(/:[a-zA-Z]+/g, '1')}`;
-      for (const headers of [{}, { cookie: 'fanfare_admin=forged' }, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
-        const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: method === 'GET' ? undefined : '{}' });
+      for (const headers of [{}, { cookie: 'fanfare_admin=forged' }, { authorization: 'Bearer wrong' }] as Record<
+        string,
+        string
+      >[]) {
+        const res = await fetch(url, {
+          method,
+          headers: { 'content-type': 'application/json', ...headers },
+          body: method === 'GET' ? undefined : '{}',
+        });
         expect(res.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
       }
     }
@@ -76,10 +93,17 @@ describe('console API', () => {
     expect((await fetch(`${api}${asset}`)).status).toBe(401);
 
     // A change made with the cookie from another site's page is refused.
-    const foreign = await fetch(`${api}/api/admin/models/rollback`, { method: 'POST', headers: { cookie: session, origin: 'https://evil.example' } });
+    const foreign = await fetch(`${api}/api/admin/models/rollback`, {
+      method: 'POST',
+      headers: { cookie: session, origin: 'https://evil.example' },
+    });
     expect(foreign.status).toBe(403);
 
-    const out = await fetch(`${api}/console/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: session } });
+    const out = await fetch(`${api}/console/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: session },
+    });
     expect(out.headers.get('set-cookie')).toContain('Max-Age=0');
     expect((await fetch(`${api}/api/admin/session`, { headers: { cookie: session } })).status).toBe(401);
   });
@@ -93,14 +117,22 @@ describe('console API', () => {
     const overview = await get('/api/admin/overview?days=14');
     expect(overview.json.series.reduce((s: number, r: any) => s + r.sends, 0)).toBeGreaterThan(1000);
     expect(overview.json.series.reduce((s: number, r: any) => s + r.opened, 0)).toBeGreaterThan(0);
-    expect((await get('/api/admin/overview?days=0')).json.errors).toEqual([{ field: 'days', rule: 'must be an integer from 1 to 90' }]);
+    expect((await get('/api/admin/overview?days=0')).json.errors).toEqual([
+      { field: 'days', rule: 'must be an integer from 1 to 90' },
+    ]);
 
-    expect((await get(`/api/admin/fans?q=${encodeURIComponent(world.fan.email)}`)).json.fans).toEqual([expect.objectContaining({ id: world.fan.id })]);
+    expect((await get(`/api/admin/fans?q=${encodeURIComponent(world.fan.email)}`)).json.fans).toEqual([
+      expect.objectContaining({ id: world.fan.id }),
+    ]);
     const fan = await get(`/api/admin/fans/${world.fan.id}`);
     const decided = fan.json.candidates.find((c: any) => c.eventId === world.eventId && c.action === 'alert');
     expect(decided).toMatchObject({ modelVersion: world.modelVersion, reason: expect.stringMatching(/^alert_/) });
     expect(decided.contributions).toHaveLength(5);
-    expect(fan.json.candidates.some((c: any) => c.delivery?.status === 'sent' && c.engagement.some((g: any) => g.kind === 'open'))).toBe(true);
+    expect(
+      fan.json.candidates.some(
+        (c: any) => c.delivery?.status === 'sent' && c.engagement.some((g: any) => g.kind === 'open'),
+      ),
+    ).toBe(true);
     expect((await get('/api/admin/fans/999999')).status).toBe(404);
 
     const curve = await get(`/api/admin/decisions/${decided.decisionId}/curve`);
@@ -119,11 +151,15 @@ describe('console API', () => {
 
     const report = await get(`/api/admin/events/${world.eventId}/report`);
     expect(report.json.reach.reduce((s: number, r: any) => s + r.decisions, 0)).toBeGreaterThan(0);
-    expect(report.json.schedule.reduce((s: number, r: any) => s + r.scheduled, 0)).toBe(report.json.reach.reduce((s: number, r: any) => s + r.alerts, 0));
+    expect(report.json.schedule.reduce((s: number, r: any) => s + r.scheduled, 0)).toBe(
+      report.json.reach.reduce((s: number, r: any) => s + r.alerts, 0),
+    );
   });
 
   it('reads feature importance from a model text', () => {
-    expect(featureImportance('tree\nend of trees\n\nfeature_importances:\nopen_rate=12\nhour=3\n\nparameters:\n[x: 1]\n')).toEqual([
+    expect(
+      featureImportance('tree\nend of trees\n\nfeature_importances:\nopen_rate=12\nhour=3\n\nparameters:\n[x: 1]\n'),
+    ).toEqual([
       { feature: 'open_rate', splits: 12 },
       { feature: 'hour', splits: 3 },
     ]);

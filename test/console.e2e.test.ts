@@ -6,16 +6,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readToolPaths } from '../app/config.ts';
 import { createApiServer } from '../http/api.ts';
 import { registerConsole } from '../http/console.ts';
-import { Router } from '../http/router.ts';
-import { seedConsoleWorld, type ConsoleWorld } from '../testing/console-world.ts';
-import { useTestSchema } from '../testing/db.ts';
-import { runConsoleReplay } from '../replay/console.ts';
-import { readToolPaths } from '../app/config.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
+import { Router } from '../http/router.ts';
+import { runConsoleReplay } from '../replay/console.ts';
+import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
+import { useTestSchema } from '../testing/db.ts';
 
 const TOKEN = 'console-e2e-token-0123456789abcdef';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -31,7 +31,14 @@ let profile: string;
 beforeAll(async () => {
   world = await seedConsoleWorld(db().pool);
   const router = new Router();
-  registerConsole(router, { pool: db().pool, adminToken: TOKEN, now: () => new Date(), log: () => undefined, cacheDir: consoleCacheDir(readToolPaths().cacheDir), simulate: runConsoleReplay });
+  registerConsole(router, {
+    pool: db().pool,
+    adminToken: TOKEN,
+    now: () => new Date(),
+    log: () => undefined,
+    cacheDir: consoleCacheDir(readToolPaths().cacheDir),
+    simulate: runConsoleReplay,
+  });
   server = createApiServer(router);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -42,7 +49,15 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+    ],
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(30_000);
@@ -75,7 +90,9 @@ describe('console in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('not-the-token');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 30_000 }).toContain('token: must be the admin token');
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 30_000 })
+      .toContain('token: must be the admin token');
     await page.getByLabel('Admin token').fill(TOKEN);
     await page.getByLabel('Admin token').press('Enter');
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
@@ -86,15 +103,19 @@ describe('console in Chromium', () => {
     await shot('01-overview');
   }, 120_000);
 
-  it('refuses an invalid cap edit with the validator\'s message', async () => {
+  it("refuses an invalid cap edit with the validator's message", async () => {
     await page.getByRole('link', { name: 'Caps' }).click();
     const editor = page.getByLabel('Policy document (JSON)');
     await editor.waitFor();
-    await expect.poll(() => page.locator('#policy-validation').textContent(), { timeout: 30_000 }).toContain('Valid policy.');
+    await expect
+      .poll(() => page.locator('#policy-validation').textContent(), { timeout: 30_000 })
+      .toContain('Valid policy.');
     const doc = JSON.parse(await editor.inputValue());
     doc.rules[0].window = 'a day';
     await editor.fill(JSON.stringify(doc, null, 2));
-    await expect.poll(() => page.locator('#policy-validation').textContent(), { timeout: 30_000 }).toContain('rules[0].window: must be a duration such as "24h"');
+    await expect
+      .poll(() => page.locator('#policy-validation').textContent(), { timeout: 30_000 })
+      .toContain('rules[0].window: must be a duration such as "24h"');
     expect(await page.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Simulate' }).isDisabled()).toBe(true);
     await shot('02-caps-refused');
@@ -108,7 +129,9 @@ describe('console in Chromium', () => {
     const cap = doc.rules.find((r: { name: string }) => r.name === 'push_per_day');
     cap.limit = 1;
     await editor.fill(JSON.stringify(doc, null, 2));
-    await expect.poll(() => page.locator('#policy-validation').textContent(), { timeout: 30_000 }).toContain('Valid policy.');
+    await expect
+      .poll(() => page.locator('#policy-validation').textContent(), { timeout: 30_000 })
+      .toContain('Valid policy.');
     const diff = await page.locator('#policy-diff').textContent();
     expect(diff).toContain('name: "default" → "fewer_pushes"');
     expect(diff).toMatch(/rules\[\d\]\.limit: 3 → 1/);
@@ -118,21 +141,29 @@ describe('console in Chromium', () => {
     // The replay's answer: its charts, or the error the API gave (then the assertion shows it).
     await page.locator('#simulation canvas, #simulation [role="alert"]').first().waitFor({ timeout: 120_000 });
     expect(await page.locator('#simulation [role="alert"]').allTextContents()).toEqual([]);
-    for (const id of ['#chart-sim-sends', '#chart-sim-opens', '#chart-sim-unsubscribes']) expect(await drawn(id), id).toBe(true);
+    for (const id of ['#chart-sim-sends', '#chart-sim-opens', '#chart-sim-unsubscribes'])
+      expect(await drawn(id), id).toBe(true);
     const figures = page.getByRole('table', { name: 'Replay figures' });
-    const pushRow = await figures.getByRole('row', { name: /push alerts/ }).locator('td').allTextContents();
+    const pushRow = await figures
+      .getByRole('row', { name: /push alerts/ })
+      .locator('td')
+      .allTextContents();
     expect(Number(pushRow[2])).toBeLessThan(Number(pushRow[1]));
     await page.locator('#simulation').scrollIntoViewIfNeeded();
     await shot('03-caps-simulated');
 
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => page.locator('#apply-status').textContent(), { timeout: 30_000 }).toMatch(/Applied as version \d+ by console:Mia/);
+    await expect
+      .poll(() => page.locator('#apply-status').textContent(), { timeout: 30_000 })
+      .toMatch(/Applied as version \d+ by console:Mia/);
     const version = /version (\d+)/.exec((await page.locator('#apply-status').textContent())!)![1];
     const audit = page.getByRole('table', { name: /Every applied policy/ });
     // The audit table reloads after the apply answers: wait for the new entry rather than read it at once.
     const firstRow = () => audit.locator('tbody tr').first().locator('td').allTextContents();
-    await expect.poll(async () => (await firstRow()).slice(0, 2), { timeout: 30_000 }).toEqual([version, 'console:Mia']);
+    await expect
+      .poll(async () => (await firstRow()).slice(0, 2), { timeout: 30_000 })
+      .toEqual([version, 'console:Mia']);
     const cells = await firstRow();
     expect(cells[3]).toBe('activate');
     expect(await page.locator('#active-policy').textContent()).toContain('"fewer_pushes", set by console:Mia');

@@ -1,17 +1,18 @@
 // Through the whole stack (API, Temporal, worker, real peers): a sent message saved as .eml carries valid RFC 8058 headers; deferrals are retried to delivery.
-import { listHeaders } from '../testing/list-headers.ts';
+
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
-import { useTemporalDevServer } from '../testing/temporal.ts';
-import type { TestSchema } from '../testing/db.ts';
-import { useTestStack } from '../testing/stack.ts';
-import { seedAudience, type SeededAudience } from '../testing/audience.ts';
-import type { SmtpCapture } from '../peers/smtp-capture.ts';
 import type { PushService } from '../peers/push-service.ts';
+import type { SmtpCapture } from '../peers/smtp-capture.ts';
+import { type SeededAudience, seedAudience } from '../testing/audience.ts';
+import type { TestSchema } from '../testing/db.ts';
+import { listHeaders } from '../testing/list-headers.ts';
+import { useTestStack } from '../testing/stack.ts';
+import { useTemporalDevServer } from '../testing/temporal.ts';
 
 const PUBLIC_URL = 'https://fanfare.test';
 const temporal = useTemporalDevServer();
@@ -35,7 +36,14 @@ async function announce(key: string, title: string) {
   const res = await fetch(`${api}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ creatorId: audience.creatorId, kind: 'post', title, url: `https://creators.example/ana/${key}`, audience: 'all', idempotencyKey: key }),
+    body: JSON.stringify({
+      creatorId: audience.creatorId,
+      kind: 'post',
+      title,
+      url: `https://creators.example/ana/${key}`,
+      audience: 'all',
+      idempotencyKey: key,
+    }),
   });
   expect(res.status).toBe(201);
   return (await res.json()) as { id: number; workflowId: string };
@@ -68,9 +76,15 @@ describe('a message sent through the stack', () => {
     // Gmail requires DKIM alignment too; that belongs to the sending MTA, not to this message.
 
     const fan = audience.emails.indexOf(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0].address! : '');
-    const post = await fetch(httpsUrl.replace(PUBLIC_URL, api), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const post = await fetch(httpsUrl.replace(PUBLIC_URL, api), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(post.status).toBe(200);
-    const pref = await db.pool.query(`select unsubscribed_at from preferences where fan_id = $1::bigint`, [audience.fanIds[fan]]);
+    const pref = await db.pool.query(`select unsubscribed_at from preferences where fan_id = $1::bigint`, [
+      audience.fanIds[fan],
+    ]);
     expect(pref.rows[0].unsubscribed_at).toBeInstanceOf(Date);
 
     // The next event reaches the three others by email, and all four by push.
@@ -81,7 +95,12 @@ describe('a message sent through the stack', () => {
     await push.waitFor(pushMark + 4, 60_000);
     await smtp.waitFor(mailMark + 3, 60_000);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(smtp.messages.slice(mailMark).map((m) => m.envelope.to[0]).sort()).toEqual(audience.emails.filter((_, i) => i !== fan).sort());
+    expect(
+      smtp.messages
+        .slice(mailMark)
+        .map((m) => m.envelope.to[0])
+        .sort(),
+    ).toEqual(audience.emails.filter((_, i) => i !== fan).sort());
   }, 120_000);
 
   it('retries SMTP 4xx and push 429/5xx with backoff until the peers recover, sending each once', async () => {

@@ -1,13 +1,13 @@
 // Every provider reply through deliverDecisions, real PostgreSQL and the real local SMTP and push peers: what is sent, retried, revoked, recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestSchema, type TestSchema } from '../testing/db.ts';
-import { seedAudience } from '../testing/audience.ts';
-import { decideAlerts, deliveryRig, type DeliveryRig } from '../testing/deliveries.ts';
-import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
-import { startPushService, type PushService } from '../peers/push-service.ts';
-import { vapidKeys } from '../delivery/keys.ts';
 import { deliverDecisions } from '../delivery/deliver.ts';
+import { vapidKeys } from '../delivery/keys.ts';
 import { MAX_PAYLOAD_BYTES } from '../delivery/payload.ts';
+import { type PushService, startPushService } from '../peers/push-service.ts';
+import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
+import { seedAudience } from '../testing/audience.ts';
+import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import { type DeliveryRig, decideAlerts, deliveryRig } from '../testing/deliveries.ts';
 
 let db: TestSchema;
 let smtp: SmtpCapture;
@@ -46,14 +46,22 @@ async function world(fans = 1) {
 }
 
 async function ledger(decisionId: number) {
-  const r = await db.pool.query(`select status, attempts, error_code from deliveries where decision_id = $1::bigint`, [decisionId]);
+  const r = await db.pool.query(`select status, attempts, error_code from deliveries where decision_id = $1::bigint`, [
+    decisionId,
+  ]);
   return r.rows[0];
 }
 
 describe('email', () => {
   it('arrives with creator HTML escaped, both parts, From, Reply-To, Message-ID and RFC 8058 headers', async () => {
     const w = await world();
-    const d = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['email'], key: 'esc', title: '<img src=x onerror=alert(1)> & "quotes"' });
+    const d = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['email'],
+      key: 'esc',
+      title: '<img src=x onerror=alert(1)> & "quotes"',
+    });
     const before = smtp.messages.length;
     expect(await deliverDecisions(rig.deps, d.email)).toMatchObject({ sent: 1 });
     const mail = smtp.messages[before].parsed;
@@ -73,19 +81,42 @@ describe('email', () => {
 
   it('a 5xx is a hard bounce: failed, address marked undeliverable, a bounce recorded, no more email', async () => {
     const w = await world();
-    const first = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['email'], key: 'bounce-1' });
+    const first = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['email'],
+      key: 'bounce-1',
+    });
     smtp.failNext(1, 550, 'No such user here');
     expect(await deliverDecisions(rig.deps, first.email)).toMatchObject({ failed: 1, sent: 0, retry: 0 });
-    expect(await ledger(first.email[0])).toEqual({ status: 'failed', attempts: 1, error_code: 'smtp_rejected_permanent' });
+    expect(await ledger(first.email[0])).toEqual({
+      status: 'failed',
+      attempts: 1,
+      error_code: 'smtp_rejected_permanent',
+    });
     const fan = await db.pool.query(`select email_status from fans where id = $1::bigint`, [w.fanIds[0]]);
     expect(fan.rows[0].email_status).toBe('undeliverable');
-    const bounce = await db.pool.query(`select kind, channel, detail from engagement_events where decision_id = $1::bigint`, [first.email[0]]);
-    expect(bounce.rows).toEqual([{ kind: 'bounce', channel: 'email', detail: expect.objectContaining({ status: 550, code: 'smtp_rejected_permanent' }) }]);
+    const bounce = await db.pool.query(
+      `select kind, channel, detail from engagement_events where decision_id = $1::bigint`,
+      [first.email[0]],
+    );
+    expect(bounce.rows).toEqual([
+      {
+        kind: 'bounce',
+        channel: 'email',
+        detail: expect.objectContaining({ status: 550, code: 'smtp_rejected_permanent' }),
+      },
+    ]);
 
     // Not retried, and the next event's email to the same fan is skipped without touching the server.
     const before = smtp.messages.length;
     expect(await deliverDecisions(rig.deps, first.email)).toMatchObject({ sent: 0, failed: 0, retry: 0 });
-    const next = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['email'], key: 'bounce-2' });
+    const next = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['email'],
+      key: 'bounce-2',
+    });
     expect(await deliverDecisions(rig.deps, next.email)).toMatchObject({ skipped: 1, sent: 0 });
     expect(await ledger(next.email[0])).toMatchObject({ status: 'skipped', error_code: 'email_undeliverable' });
     expect(smtp.messages.length).toBe(before);
@@ -93,7 +124,12 @@ describe('email', () => {
 
   it('a 4xx is retried and delivered once the server recovers', async () => {
     const w = await world();
-    const d = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['email'], key: 'defer' });
+    const d = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['email'],
+      key: 'defer',
+    });
     smtp.failNext(2, 451, 'Greylisted, try later', 'data');
     expect(await deliverDecisions(rig.deps, d.email)).toMatchObject({ retry: 1, sent: 0 });
     expect(await ledger(d.email[0])).toEqual({ status: 'retry', attempts: 1, error_code: 'smtp_rejected_transient' });
@@ -111,8 +147,21 @@ describe('push', () => {
   it('takes TTL from the deadline, urgency from the kind, and collapses by topic', async () => {
     const w = await world();
     const deadline = new Date(Date.now() + 600_000);
-    const live = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['push'], key: 'live', kind: 'live', deadline });
-    const post = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['push'], key: 'post', kind: 'post' });
+    const live = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['push'],
+      key: 'live',
+      kind: 'live',
+      deadline,
+    });
+    const post = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['push'],
+      key: 'post',
+      kind: 'post',
+    });
     const before = push.received.length;
     expect(await deliverDecisions(rig.deps, [...live.push, ...post.push])).toMatchObject({ sent: 2 });
     // The two are delivered concurrently: tell them apart by topic, not by arrival order.
@@ -124,13 +173,23 @@ describe('push', () => {
     expect(a.ttl).toBeLessThanOrEqual(600);
     expect(a.urgency).toBe('high');
     expect(a.topic).toBe(`event-${live.eventId}`);
-    expect(a.payloadJson).toMatchObject({ tag: `decision-${live.push[0]}`, url: 'https://creators.example/p/1', ping: expect.stringMatching(/^https:\/\/fans\.fanfare\.test\/t\/c\//) });
+    expect(a.payloadJson).toMatchObject({
+      tag: `decision-${live.push[0]}`,
+      url: 'https://creators.example/p/1',
+      ping: expect.stringMatching(/^https:\/\/fans\.fanfare\.test\/t\/c\//),
+    });
     expect(b).toMatchObject({ ttl: 86400, urgency: 'low', topic: `event-${post.eventId}` });
   });
 
   it('keeps a payload with a very long title under the limit', async () => {
     const w = await world();
-    const d = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['push'], key: 'long', title: '🎉 Long '.repeat(2000) });
+    const d = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['push'],
+      key: 'long',
+      title: '🎉 Long '.repeat(2000),
+    });
     const before = push.received.length;
     expect(await deliverDecisions(rig.deps, d.push)).toMatchObject({ sent: 1 });
     const got = push.received[before];
@@ -140,7 +199,12 @@ describe('push', () => {
 
   it.each([410, 404])('a %i revokes the subscription with no retry', async (status) => {
     const w = await world();
-    const d = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['push'], key: `gone-${status}` });
+    const d = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['push'],
+      key: `gone-${status}`,
+    });
     if (status === 410) push.unsubscribe(w.subscriptionIds[0]);
     else push.respondNext(404);
     expect(await deliverDecisions(rig.deps, d.push)).toMatchObject({ failed: 1, retry: 0 });
@@ -148,13 +212,24 @@ describe('push', () => {
     const sub = await db.pool.query(`select status from push_subscriptions where fan_id = $1::bigint`, [w.fanIds[0]]);
     expect(sub.rows).toEqual([{ status: 'revoked' }]);
     expect(await deliverDecisions(rig.deps, d.push)).toMatchObject({ sent: 0, failed: 0, retry: 0 });
-    const next = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['push'], key: `gone-${status}-next` });
+    const next = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['push'],
+      key: `gone-${status}-next`,
+    });
     expect(await deliverDecisions(rig.deps, next.push)).toMatchObject({ skipped: 1 });
   });
 
   it('a 413 is answered with one trimmed payload', async () => {
     const w = await world();
-    const d = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['push'], key: 'too-large', title: 'x'.repeat(2500) });
+    const d = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['push'],
+      key: 'too-large',
+      title: 'x'.repeat(2500),
+    });
     push.respondNext(413);
     const before = push.received.length;
     expect(await deliverDecisions(rig.deps, d.push)).toMatchObject({ sent: 1 });
@@ -165,7 +240,12 @@ describe('push', () => {
 
   it('a 413 on the trimmed payload too is final', async () => {
     const w = await world();
-    const d = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['push'], key: 'too-large-twice' });
+    const d = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['push'],
+      key: 'too-large-twice',
+    });
     push.respondNext(413, { count: 2 });
     expect(await deliverDecisions(rig.deps, d.push)).toMatchObject({ failed: 1 });
     expect(await ledger(d.push[0])).toMatchObject({ status: 'failed', error_code: 'push_payload_too_large' });
@@ -173,7 +253,12 @@ describe('push', () => {
 
   it('a 429 is retried after Retry-After', async () => {
     const w = await world();
-    const d = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['push'], key: 'rate' });
+    const d = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['push'],
+      key: 'rate',
+    });
     push.respondNext(429, { retryAfter: 7 });
     expect(await deliverDecisions(rig.deps, d.push)).toMatchObject({ retry: 1, retryAfterMs: 7000 });
     expect(await ledger(d.push[0])).toMatchObject({ status: 'retry', error_code: 'push_rate_limited' });
@@ -184,7 +269,12 @@ describe('push', () => {
 
   it.each([500, 503])('a %i is backed off and retried', async (status) => {
     const w = await world();
-    const d = await decideAlerts(db.pool, { creatorId: w.creatorId, fanIds: w.fanIds, channels: ['push'], key: `server-${status}` });
+    const d = await decideAlerts(db.pool, {
+      creatorId: w.creatorId,
+      fanIds: w.fanIds,
+      channels: ['push'],
+      key: `server-${status}`,
+    });
     push.respondNext(status);
     expect(await deliverDecisions(rig.deps, d.push)).toMatchObject({ retry: 1 });
     expect(await ledger(d.push[0])).toMatchObject({ status: 'retry', error_code: 'push_server_error' });

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevStack, type DevStack } from '../dev/run-dev.ts';
+import { type DevStack, startDevStack } from '../dev/run-dev.ts';
 import { createTestSchema, type TestSchema } from '../testing/db.ts';
-import { useTemporalDevServer } from '../testing/temporal.ts';
 import { listHeaders } from '../testing/list-headers.ts';
+import { useTemporalDevServer } from '../testing/temporal.ts';
 
 const temporal = useTemporalDevServer();
 let db: TestSchema;

@@ -1,19 +1,20 @@
 // Each transition of the delivery protocol, with a worker "dying" at each point: nothing is lost, nothing past the commit point is resent.
-import type { BeforeCommit } from '../domain/commit-point.ts';
-import { createServer, connect, type Socket } from 'node:net';
+
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestSchema, type TestSchema } from '../testing/db.ts';
-import { seedAudience } from '../testing/audience.ts';
-import { decideAlerts, deliveryRig, type DeliveryRig } from '../testing/deliveries.ts';
-import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
-import { startPushService, type PushService } from '../peers/push-service.ts';
-import { vapidKeys } from '../delivery/keys.ts';
-import { deliverDecisions, type DeliverDeps } from '../delivery/deliver.ts';
+import { type DeliverDeps, deliverDecisions } from '../delivery/deliver.ts';
 import { createEmailSender } from '../delivery/email-sender.ts';
+import { vapidKeys } from '../delivery/keys.ts';
 import { createPushSender } from '../delivery/push-sender.ts';
+import type { BeforeCommit } from '../domain/commit-point.ts';
 import type { Channel } from '../domain/vocabulary.ts';
+import { type PushService, startPushService } from '../peers/push-service.ts';
+import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
+import { seedAudience } from '../testing/audience.ts';
+import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import { type DeliveryRig, decideAlerts, deliveryRig } from '../testing/deliveries.ts';
 
 let db: TestSchema;
 let smtp: SmtpCapture;
@@ -50,13 +51,24 @@ const never = () => new Promise<never>(() => {});
 /** One fan with one push subscription and one alert decision on `channel`. */
 async function oneDecision(channel: Channel) {
   const vapid = await vapidKeys(db.pool);
-  const a = await seedAudience(db.pool, { fans: 1, handle: `x${++n}`, subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription });
-  const d = await decideAlerts(db.pool, { creatorId: a.creatorId, fanIds: a.fanIds, channels: [channel], key: `k${n}` });
+  const a = await seedAudience(db.pool, {
+    fans: 1,
+    handle: `x${++n}`,
+    subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
+  });
+  const d = await decideAlerts(db.pool, {
+    creatorId: a.creatorId,
+    fanIds: a.fanIds,
+    channels: [channel],
+    key: `k${n}`,
+  });
   return { decisionId: d[channel][0] };
 }
 
 async function row(decisionId: number) {
-  const r = await db.pool.query(`select status, attempts, error_code from deliveries where decision_id = $1::bigint`, [decisionId]);
+  const r = await db.pool.query(`select status, attempts, error_code from deliveries where decision_id = $1::bigint`, [
+    decisionId,
+  ]);
   return r.rows[0];
 }
 
@@ -70,14 +82,17 @@ async function settledRow(decisionId: number, status: string) {
   return row(decisionId);
 }
 
-const arrived = (channel: Channel, mark: number) => (channel === 'email' ? smtp.messages.length : push.received.length) - mark;
+const arrived = (channel: Channel, mark: number) =>
+  (channel === 'email' ? smtp.messages.length : push.received.length) - mark;
 const markOf = (channel: Channel) => (channel === 'email' ? smtp.messages.length : push.received.length);
 
 /**
  * A second worker with its own senders whose provider calls go through `wrap`: it can hold the commit point, fail
  * it, or "die" (never return) after the provider accepted.
  */
-async function worker(wrap: <M extends { beforeCommit?: BeforeCommit }>(m: M, send: (m: M) => Promise<unknown>) => Promise<any>): Promise<DeliverDeps> {
+async function worker(
+  wrap: <M extends { beforeCommit?: BeforeCommit }>(m: M, send: (m: M) => Promise<unknown>) => Promise<any>,
+): Promise<DeliverDeps> {
   const w = await deliveryRig(db.pool, smtp, push);
   dead.push(w);
   return {
@@ -149,7 +164,9 @@ describe.each(['email', 'push'] as const)('%s', (channel) => {
   it('a commit point that fails (the ledger is unreachable) sends nothing and leaves it to retry', async () => {
     const { decisionId } = await oneDecision(channel);
     const mark = markOf(channel);
-    const deps = await worker((m, send) => send({ ...m, beforeCommit: async () => Promise.reject(new Error('connection to the database lost')) }));
+    const deps = await worker((m, send) =>
+      send({ ...m, beforeCommit: async () => Promise.reject(new Error('connection to the database lost')) }),
+    );
     expect(await deliverDecisions(deps, [decisionId])).toMatchObject({ retry: 1 });
     expect(await row(decisionId)).toMatchObject({ status: 'retry', error_code: 'unexpected' });
     await new Promise((r) => setTimeout(r, 300));
@@ -197,7 +214,10 @@ describe.each(['email', 'push'] as const)('%s', (channel) => {
     stalled.push(deliverDecisions(deps, [decisionId]));
     await accepted.promise;
     const column = channel === 'email' ? 'email_enabled' : 'push_enabled';
-    await db.pool.query(`update preferences set ${column} = false where fan_id = (select fan_id from decisions where id = $1::bigint)`, [decisionId]);
+    await db.pool.query(
+      `update preferences set ${column} = false where fan_id = (select fan_id from decisions where id = $1::bigint)`,
+      [decisionId],
+    );
     expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ skipped: 0, possiblySent: 1 });
     expect(await row(decisionId)).toMatchObject({ status: 'possibly_sent', error_code: 'interrupted' });
   });
@@ -208,12 +228,19 @@ describe('the connection drops after the commit point, before the answer', () =>
     // A capture that cuts the client off the moment it has recorded a message, before its 250 goes out.
     const sockets = new Set<Socket>();
     let cut = false;
-    const capture = await startSmtpCapture({ onMessage: () => { cut = true; for (const s of sockets) s.destroy(); } });
+    const capture = await startSmtpCapture({
+      onMessage: () => {
+        cut = true;
+        for (const s of sockets) s.destroy();
+      },
+    });
     const proxy = createServer((client) => {
       sockets.add(client);
       const upstream = connect(capture.port, capture.host);
       client.on('data', (d) => upstream.write(d));
-      upstream.on('data', (d) => { if (!cut) client.write(d); });
+      upstream.on('data', (d) => {
+        if (!cut) client.write(d);
+      });
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
       client.on('error', () => undefined);
@@ -221,7 +248,11 @@ describe('the connection drops after the commit point, before the answer', () =>
     });
     proxy.listen(0, '127.0.0.1');
     await new Promise((r) => proxy.once('listening', r));
-    const email = createEmailSender({ host: '127.0.0.1', port: (proxy.address() as AddressInfo).port, from: 'Fanfare <notify@mail.fanfare.test>' });
+    const email = createEmailSender({
+      host: '127.0.0.1',
+      port: (proxy.address() as AddressInfo).port,
+      from: 'Fanfare <notify@mail.fanfare.test>',
+    });
     try {
       const { decisionId } = await oneDecision('email');
       cut = false;
@@ -245,7 +276,11 @@ describe('the connection drops after the commit point, before the answer', () =>
   it('push: the service took it, the reply never came: possibly_sent, never resent', async () => {
     const sockets = new Set<Socket>();
     // Destroys the client side of every connection the moment the service has recorded the push, before it replies.
-    const service = await startPushService({ onPush: () => { for (const s of sockets) s.destroy(); } });
+    const service = await startPushService({
+      onPush: () => {
+        for (const s of sockets) s.destroy();
+      },
+    });
     class CuttingAgent extends https.Agent {
       override createConnection(...args: Parameters<https.Agent['createConnection']>) {
         const socket = super.createConnection(...args) as Socket;
@@ -255,15 +290,32 @@ describe('the connection drops after the commit point, before the answer', () =>
     }
     const agent = new CuttingAgent({ ca: service.caCertPem });
     const vapid = await vapidKeys(db.pool);
-    const pushSender = createPushSender({ vapidPublicKey: vapid.publicKey, vapidPrivateKey: vapid.privateKey, subject: 'mailto:push@fanfare.test', agent });
+    const pushSender = createPushSender({
+      vapidPublicKey: vapid.publicKey,
+      vapidPrivateKey: vapid.privateKey,
+      subject: 'mailto:push@fanfare.test',
+      agent,
+    });
     try {
-      const a = await seedAudience(db.pool, { fans: 1, handle: `cut${++n}`, subscribe: () => service.createSubscription({ applicationServerKey: vapid.publicKey }).subscription });
-      const d = await decideAlerts(db.pool, { creatorId: a.creatorId, fanIds: a.fanIds, channels: ['push'], key: `cut${n}` });
+      const a = await seedAudience(db.pool, {
+        fans: 1,
+        handle: `cut${++n}`,
+        subscribe: () => service.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
+      });
+      const d = await decideAlerts(db.pool, {
+        creatorId: a.creatorId,
+        fanIds: a.fanIds,
+        channels: ['push'],
+        key: `cut${n}`,
+      });
       const report = await deliverDecisions({ ...rig.deps, push: pushSender }, d.push);
       expect(report).toMatchObject({ sent: 0, retry: 0, possiblySent: 1 });
       expect(await row(d.push[0])).toMatchObject({ status: 'possibly_sent', error_code: 'push_connection_failed' });
       expect(service.received.length).toBe(1);
-      expect(await deliverDecisions({ ...rig.deps, push: pushSender }, d.push)).toMatchObject({ sent: 0, possiblySent: 0 });
+      expect(await deliverDecisions({ ...rig.deps, push: pushSender }, d.push)).toMatchObject({
+        sent: 0,
+        possiblySent: 0,
+      });
       expect(service.received.length).toBe(1);
     } finally {
       agent.destroy();

@@ -1,27 +1,28 @@
 // The relevance model on a small simulated world: identical features in training and serving, no leakage, the promotion gate, live model swaps, the workflow.
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ActivityDeps, createActivities } from '../activities/index.ts';
 import { createTrainingActivities } from '../activities/training.ts';
-import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { ensureRetrainSchedule, RETRAIN_CRON } from '../app/training-schedule.ts';
 import { workflowBundle } from '../app/worker.ts';
 import { activeModelVersion, getModel, promoteModel, rollbackModel } from '../db/models.ts';
-import { loadSnapshots } from '../models/engagement-snapshots.ts';
-import { extractExamples, type ExampleSet } from '../models/examples.ts';
-import { FEATURE_NAMES, NUM_FEATURES } from '../models/features.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
+import { loadSnapshots } from '../models/engagement-snapshots.ts';
+import { type ExampleSet, extractExamples } from '../models/examples.ts';
+import { FEATURE_NAMES, NUM_FEATURES } from '../models/features.ts';
 import { candidateFeatureRows, createRelevanceScorer } from '../models/scoring.ts';
 import { writeHistory } from '../simulator/history.ts';
-import { seedWorld, type SeedResult } from '../simulator/seed.ts';
+import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { type SeedResult, seedWorld } from '../simulator/seed.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
-import { storeSimulatedWorld } from '../simulator/world-setting.ts';
 import { generateWorld } from '../simulator/world.ts';
+import { storeSimulatedWorld } from '../simulator/world-setting.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
 import { RETRAIN_SCHEDULE_ID, trainingTaskQueue } from '../workflows/names.ts';
 import type { RetrainModelResult } from '../workflows/retrain-model.ts';
-import { simulatedWorldOracle } from '../simulator/oracle.ts';
 import { retrainModel } from '../workflows/retrain-model.ts';
 
 try {
@@ -35,18 +36,29 @@ const temporal = useTemporalDevServer();
 
 const HISTORY_DAYS = 14;
 const AS_OF = Date.parse('2025-05-20T06:00:00Z');
-const TRAINING = { asOf: new Date(AS_OF).toISOString(), trainDays: 9, holdoutDays: 3, params: ['num_iterations=80', 'min_data_in_leaf=40', 'learning_rate=0.1'] };
+const TRAINING = {
+  asOf: new Date(AS_OF).toISOString(),
+  trainDays: 9,
+  holdoutDays: 3,
+  params: ['num_iterations=80', 'min_data_in_leaf=40', 'learning_rate=0.1'],
+};
 let ids: SeedResult;
 
 beforeAll(async () => {
-  const spec = parseWorldSpec({ seed: 5, start: new Date(AS_OF - HISTORY_DAYS * DAY_MS).toISOString(), fans: { count: 1500 }, creators: { count: 20 } });
+  const spec = parseWorldSpec({
+    seed: 5,
+    start: new Date(AS_OF - HISTORY_DAYS * DAY_MS).toISOString(),
+    fans: { count: 1500 },
+    creators: { count: 20 },
+  });
   const world = generateWorld(spec);
   ids = await seedWorld(db().pool, world);
   await storeSimulatedWorld(db().pool, spec);
   await writeHistory(db().pool, world, ids, { fromMs: world.startMs, toMs: AS_OF });
 }, 120_000);
 
-const col = (set: ExampleSet, row: number, name: (typeof FEATURE_NAMES)[number]) => set.rows[row * NUM_FEATURES + FEATURE_NAMES.indexOf(name)];
+const col = (set: ExampleSet, row: number, name: (typeof FEATURE_NAMES)[number]) =>
+  set.rows[row * NUM_FEATURES + FEATURE_NAMES.indexOf(name)];
 const row = (set: ExampleSet, i: number) => Array.from(set.rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES));
 
 describe('features', () => {
@@ -86,7 +98,12 @@ describe('features', () => {
     // An unopened notification with a later one to the same fan: open the first after the second was decided.
     let target = -1;
     for (let i = 1; i < before.numRows && target < 0; i++) {
-      if (before.fanIds[i] === before.fanIds[i - 1] && before.labels[i - 1] === 0 && before.sentAtMs[i] - before.sentAtMs[i - 1] > HOUR_MS) target = i;
+      if (
+        before.fanIds[i] === before.fanIds[i - 1] &&
+        before.labels[i - 1] === 0 &&
+        before.sentAtMs[i] - before.sentAtMs[i - 1] > HOUR_MS
+      )
+        target = i;
     }
     expect(target).toBeGreaterThan(0);
     const earlier = before.decisionIds[target - 1];
@@ -101,12 +118,16 @@ describe('features', () => {
     // The earlier row's label sees the open (within 24 h of its send); no row decided before the open sees it.
     expect(after.labels[target - 1]).toBe(lateOpenMs < before.sentAtMs[target - 1] + DAY_MS ? 1 : 0);
     for (let i = 0; i < after.numRows; i++) {
-      if (after.fanIds[i] === before.fanIds[target] && after.sentAtMs[i] <= lateOpenMs) expect(row(after, i), `row ${i}`).toEqual(row(before, i));
+      if (after.fanIds[i] === before.fanIds[target] && after.sentAtMs[i] <= lateOpenMs)
+        expect(row(after, i), `row ${i}`).toEqual(row(before, i));
     }
     expect(row(after, target)).toEqual(row(before, target));
     // A row decided after the open does see it: one more open of a send inside its window.
-    const later = Array.from({ length: after.numRows }, (_, i) => i).find((i) => after.fanIds[i] === before.fanIds[target] && after.sentAtMs[i] > lateOpenMs);
-    if (later !== undefined) expect(col(after, later, 'fan_engagement_index')).toBeGreaterThan(col(before, later, 'fan_engagement_index'));
+    const later = Array.from({ length: after.numRows }, (_, i) => i).find(
+      (i) => after.fanIds[i] === before.fanIds[target] && after.sentAtMs[i] > lateOpenMs,
+    );
+    if (later !== undefined)
+      expect(col(after, later, 'fan_engagement_index')).toBeGreaterThan(col(before, later, 'fan_engagement_index'));
   });
 });
 
@@ -117,7 +138,11 @@ describe('training and promotion', () => {
     const lines: string[] = [];
     const scorer = createRelevanceScorer({ pool: db().pool, log: (l) => lines.push(l) });
     const event = { creatorId: ids.creatorIds[0], kind: 'post' as const, createdAtMs: AS_OF };
-    const first = await scorer.scoreCandidates(event, [{ fanId: ids.fanIds[0], channel: 'email', sendAtMs: AS_OF }], AS_OF);
+    const first = await scorer.scoreCandidates(
+      event,
+      [{ fanId: ids.fanIds[0], channel: 'email', sendAtMs: AS_OF }],
+      AS_OF,
+    );
     await scorer.scoreCandidates(event, [{ fanId: ids.fanIds[0], channel: 'email', sendAtMs: AS_OF }], AS_OF);
     expect(first).toMatchObject({ modelVersion: null, unscoredReason: 'no active model', scores: null });
     expect(lines).toHaveLength(1);
@@ -149,10 +174,17 @@ describe('training and promotion', () => {
       [ids.creatorIds[0], new Date(AS_OF)],
     );
     // decideBatch reads the audience, scores and records; it touches no sender or Temporal client.
-    const activities = createActivities({ pool: db().pool, scorer: createRelevanceScorer({ pool: db().pool }), now: () => new Date(AS_OF) } as unknown as ActivityDeps);
+    const activities = createActivities({
+      pool: db().pool,
+      scorer: createRelevanceScorer({ pool: db().pool }),
+      now: () => new Date(AS_OF),
+    } as unknown as ActivityDeps);
     const decided = await activities.decideBatch({ eventId: ev[0].id, afterFanId: 0, limit: 500 });
     expect(decided.decisions).toBeGreaterThan(0);
-    const { rows } = await db().pool.query(`select model_version, score, contributions, reason_detail from decisions where event_id = $1::bigint`, [ev[0].id]);
+    const { rows } = await db().pool.query(
+      `select model_version, score, contributions, reason_detail from decisions where event_id = $1::bigint`,
+      [ev[0].id],
+    );
     for (const r of rows) {
       expect(r.model_version).toBe(first.version);
       expect(r.score).toBeGreaterThan(0);
@@ -193,10 +225,24 @@ describe('retrainModel on Temporal', () => {
   it('trains on its own queue, gates and records a candidate; the nightly schedule is created once and updated after', async () => {
     const connection = await NativeConnection.connect({ address: temporal().address });
     const activities = createTrainingActivities({ pool: db().pool, oracle: simulatedWorldOracle(db().pool) });
-    const main = await Worker.create({ connection, taskQueue: 'relevance-test', workflowBundle: await workflowBundle(), activities: { gateCandidate: activities.gateCandidate } });
-    const trainer = await Worker.create({ connection, taskQueue: trainingTaskQueue('relevance-test'), activities: { trainCandidate: activities.trainCandidate }, maxConcurrentActivityTaskExecutions: 1 });
+    const main = await Worker.create({
+      connection,
+      taskQueue: 'relevance-test',
+      workflowBundle: await workflowBundle(),
+      activities: { gateCandidate: activities.gateCandidate },
+    });
+    const trainer = await Worker.create({
+      connection,
+      taskQueue: trainingTaskQueue('relevance-test'),
+      activities: { trainCandidate: activities.trainCandidate },
+      maxConcurrentActivityTaskExecutions: 1,
+    });
     await main.runUntil(async () => {
-      const handle = await client.workflow.start(retrainModel, { taskQueue: 'relevance-test', workflowId: 'retrain-test', args: [TRAINING] });
+      const handle = await client.workflow.start(retrainModel, {
+        taskQueue: 'relevance-test',
+        workflowId: 'retrain-test',
+        args: [TRAINING],
+      });
       // With only the workflow queue served, training waits on the training queue: nothing polls there yet.
       let pending: string[] = [];
       for (let i = 0; i < 100 && pending.length === 0; i++) {
@@ -212,7 +258,13 @@ describe('retrainModel on Temporal', () => {
         expect(['active', 'rejected']).toContain(result.gate.status);
         expect((await getModel(db().pool, result.candidate.version))!.status).toBe(result.gate.status);
         // Bad input is permanent: the workflow fails at once instead of retrying.
-        await expect(client.workflow.execute(retrainModel, { taskQueue: 'relevance-test', workflowId: 'retrain-bad', args: [{ trainDays: 1 }] })).rejects.toThrow();
+        await expect(
+          client.workflow.execute(retrainModel, {
+            taskQueue: 'relevance-test',
+            workflowId: 'retrain-bad',
+            args: [{ trainDays: 1 }],
+          }),
+        ).rejects.toThrow();
       });
     });
     await connection.close();

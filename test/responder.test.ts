@@ -1,11 +1,11 @@
 // Simulated fans answer real deliveries in the dev stack: the ground truth decides, and opens, clicks and unsubscribes arrive through the messages' links.
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevStack, type DevStack } from '../dev/run-dev.ts';
+import { activateCapPolicy } from '../db/cap-policies.ts';
+import { type DevStack, startDevStack } from '../dev/run-dev.ts';
+import { type CapPolicy, DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
-import { activateCapPolicy } from '../db/cap-policies.ts';
-import { DEFAULT_CAP_POLICY, type CapPolicy } from '../policy/cap-policy.ts';
 
 /**
  * This test is about the responder, not the policy: every fan in the audience is alerted now, whatever the hour
@@ -52,7 +52,14 @@ describe('the responder', () => {
     const res = await fetch(`${stack.apiUrl}/api/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ creatorId: stack.creatorIds[0], kind: 'live', title: 'Live now', url: 'https://fans.example/creator001/live/1', audience: 'all', idempotencyKey: 'live-1' }),
+      body: JSON.stringify({
+        creatorId: stack.creatorIds[0],
+        kind: 'live',
+        title: 'Live now',
+        url: 'https://fans.example/creator001/live/1',
+        audience: 'all',
+        idempotencyKey: 'live-1',
+      }),
     });
     expect(res.status).toBe(201);
     const { id } = await res.json();
@@ -78,7 +85,10 @@ describe('the responder', () => {
     expect(stack.responder.failures).toEqual([]);
 
     const answers = mine();
-    const opened = { email: answers.filter((a) => a.channel === 'email' && a.response.opened).length, push: answers.filter((a) => a.channel === 'push' && a.response.opened).length };
+    const opened = {
+      email: answers.filter((a) => a.channel === 'email' && a.response.opened).length,
+      push: answers.filter((a) => a.channel === 'push' && a.response.opened).length,
+    };
     const clicked = answers.filter((a) => a.channel === 'email' && a.response.clicked).length;
     expect(opened.email + opened.push).toBeGreaterThan(0);
     await stack.responder.idle();

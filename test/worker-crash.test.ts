@@ -1,22 +1,22 @@
 // The worker process is killed with SIGKILL in the middle of delivery and restarted: no fan missing, none duplicated.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { useTemporalDevServer } from '../testing/temporal.ts';
-import { createTestSchema, type TestSchema } from '../testing/db.ts';
-import { seedAudience, type SeededAudience } from '../testing/audience.ts';
-import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
-import { startPushService, type PushService } from '../peers/push-service.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../app/config.ts';
 import { connectTemporal } from '../app/services.ts';
-import { vapidKeys } from '../delivery/keys.ts';
 import { insertEvent } from '../db/events.ts';
-import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+import { vapidKeys } from '../delivery/keys.ts';
+import { type PushService, startPushService } from '../peers/push-service.ts';
+import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
+import { type SeededAudience, seedAudience } from '../testing/audience.ts';
+import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import { useTemporalDevServer } from '../testing/temporal.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
+import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 
 const BIN = fileURLToPath(new URL('../bin/fanfare.js', import.meta.url));
 const FANS = 300;
@@ -96,7 +96,11 @@ describe('a worker killed mid-delivery', () => {
       });
 
       const first = startWorkerProcess();
-      await client.workflow.start(announceEvent, { workflowId: announceWorkflowId(event.id), taskQueue: TASK_QUEUE, args: [{ eventId: event.id }] });
+      await client.workflow.start(announceEvent, {
+        workflowId: announceWorkflowId(event.id),
+        taskQueue: TASK_QUEUE,
+        args: [{ eventId: event.id }],
+      });
       // Kill it while messages are flowing: some delivered, most not.
       await smtp.waitFor(60, 120_000);
       first.kill('SIGKILL');
@@ -124,11 +128,15 @@ describe('a worker killed mid-delivery', () => {
             where d.event_id = $1::bigint and (f.email = any($2::text[]) or v.status not in ('sent'))`,
           [event.id, missing],
         );
-        throw new Error(`${(err as Error).message}; missing ${JSON.stringify(missing)}; ledger ${JSON.stringify(rows.rows)}`);
+        throw new Error(
+          `${(err as Error).message}; missing ${JSON.stringify(missing)}; ledger ${JSON.stringify(rows.rows)}`,
+        );
       }
       // Everything settled in the ledger; then a pause in which nothing more may arrive.
       for (let i = 0; i < 100; i++) {
-        const open = await db.pool.query(`select count(*)::int as n from deliveries where status in ('sending', 'retry')`);
+        const open = await db.pool.query(
+          `select count(*)::int as n from deliveries where status in ('sending', 'retry')`,
+        );
         if (open.rows[0].n === 0) break;
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -146,7 +154,9 @@ describe('a worker killed mid-delivery', () => {
           where d.event_id = $1::bigint group by 1 order by 1`,
         [event.id],
       );
-      process.stdout.write(`round ${round + 1}: at kill ${JSON.stringify(atKill)}, ledger ${JSON.stringify(ledger.rows)}\n`);
+      process.stdout.write(
+        `round ${round + 1}: at kill ${JSON.stringify(atKill)}, ledger ${JSON.stringify(ledger.rows)}\n`,
+      );
       expect(ledger.rows.reduce((s, r) => s + r.n, 0)).toBe(2 * FANS);
       expect(ledger.rows.every((r) => r.status === 'sent' || r.status === 'possibly_sent')).toBe(true);
       // Each round starts with no worker, so its kill and restart are the only ones in play.

@@ -1,14 +1,15 @@
 // Test fixture for the console: a trained, active model on a small simulated world's history, and one event decided with it.
-import { activeModelVersion } from '../db/models.ts';
-import { audiencePage } from '../db/audience.ts';
-import { insertEvent } from '../db/events.ts';
-import type { Pool } from '../db/pool.ts';
+
 import { decideAndRecord } from '../activities/policy-decisions.ts';
 import { createPolicyLoader } from '../activities/policy-loader.ts';
+import { audiencePage } from '../db/audience.ts';
+import { largestCreator } from '../db/creators.ts';
+import { insertEvent } from '../db/events.ts';
+import { explainedFan } from '../db/fixtures.ts';
+import { activeModelVersion } from '../db/models.ts';
+import type { Pool } from '../db/pool.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
 import { trainActiveModel } from './model.ts';
-import { largestCreator } from '../db/creators.ts';
-import { explainedFan } from '../db/fixtures.ts';
 
 export interface ConsoleWorld {
   modelVersion: number;
@@ -31,7 +32,11 @@ export async function seedConsoleWorld(pool: Pool): Promise<ConsoleWorld> {
     idempotencyKey: 'console-fixture-1',
     deadline: null,
   });
-  const deps = { pool, scorer: createRelevanceScorer({ pool, log: () => undefined }), policy: createPolicyLoader(pool).current };
+  const deps = {
+    pool,
+    scorer: createRelevanceScorer({ pool, log: () => undefined }),
+    policy: createPolicyLoader(pool).current,
+  };
   const at = new Date();
   for (let after = 0; ; ) {
     const page = await audiencePage(pool, event.id, after, 500);

@@ -1,8 +1,8 @@
 // Tests the per-test schema helper: the repository's migrations applied, search_path scoped, dropped on request.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { allTestsPassed, createTestSchema, useTestSchema } from './db.ts';
 import { testDatabaseUrl } from '../app/config.ts';
+import { allTestsPassed, createTestSchema, useTestSchema } from './db.ts';
 
 async function schemaExists(schema: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: testDatabaseUrl() });
@@ -20,7 +20,9 @@ describe('useTestSchema', () => {
 
   it('migrates a fresh schema with the repository migrations and scopes the pool to it', async () => {
     expect(db().schema).toMatch(/^t_helper_[0-9a-f]{8}$/);
-    const { rows } = await db().pool.query('select current_schema() as schema, (select count(*)::int from schema_migrations) as applied');
+    const { rows } = await db().pool.query(
+      'select current_schema() as schema, (select count(*)::int from schema_migrations) as applied',
+    );
     expect(rows[0].schema).toBe(db().schema);
     expect(rows[0].applied).toBeGreaterThan(0);
   });
@@ -44,7 +46,14 @@ describe('allTestsPassed', () => {
   const test = (state: string, mode = 'run') => ({ type: 'test', mode, result: { state } });
 
   it('is false when any nested test failed, ignoring skipped ones', () => {
-    expect(allTestsPassed({ type: 'suite', tasks: [test('pass'), { type: 'suite', tasks: [test('pass'), test('skip', 'skip')] }] })).toBe(true);
-    expect(allTestsPassed({ type: 'suite', tasks: [test('pass'), { type: 'suite', tasks: [test('fail')] }] })).toBe(false);
+    expect(
+      allTestsPassed({
+        type: 'suite',
+        tasks: [test('pass'), { type: 'suite', tasks: [test('pass'), test('skip', 'skip')] }],
+      }),
+    ).toBe(true);
+    expect(allTestsPassed({ type: 'suite', tasks: [test('pass'), { type: 'suite', tasks: [test('fail')] }] })).toBe(
+      false,
+    );
   });
 });

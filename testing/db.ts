@@ -6,7 +6,6 @@ import { createSchema, dropSchema, ensureDatabase } from '../db/databases.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool, type Pool } from '../db/pool.ts';
 
-
 export type TestSchema = {
   /** Connects with search_path set to the schema, so unqualified SQL lands there. */
   connectionString: string;
@@ -23,11 +22,15 @@ export type TestSchemaOptions = {
   migrate?: boolean;
 };
 
-
 let databaseReady: Promise<void> | undefined;
 
 function schemaName(name: string): string {
-  const base = name.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'test';
+  const base =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9_]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 40) || 'test';
   return `t_${base}_${randomBytes(4).toString('hex')}`;
 }
 
@@ -89,7 +92,8 @@ export function useTestSchema(name?: string, options: TestSchemaOptions = {}): (
     }
   });
   return () => {
-    if (!testSchema) throw new Error('useTestSchema: the schema is not ready yet; use the getter inside tests or hooks');
+    if (!testSchema)
+      throw new Error('useTestSchema: the schema is not ready yet; use the getter inside tests or hooks');
     return testSchema;
   };
 }

@@ -14,7 +14,9 @@ describe('LightGBM oracle, live', () => {
 
   it('is built (run "bash scripts/lightgbm-oracle.sh" when this fails)', () => {
     expect(requireOracle()).toMatch(/lightgbm$/);
-    expect(readFileSync(join(examplesDir(), 'binary_classification', 'binary.train'), 'utf8').length).toBeGreaterThan(0);
+    expect(readFileSync(join(examplesDir(), 'binary_classification', 'binary.train'), 'utf8').length).toBeGreaterThan(
+      0,
+    );
   });
 
   it('trains a small model whose predictions and text we reproduce', () => {
@@ -25,14 +27,36 @@ describe('LightGBM oracle, live', () => {
       const c = (i * 11) % 5;
       lines.push(`${(a > 50 ? 1 : 0) ^ (c === 3 ? 1 : 0)}\t${a}\t${b}\t${c}`);
     }
-    writeFileSync(join(work, 'train.tsv'), lines.join('\n') + '\n');
-    runOracle({ task: 'train', data: 'train.tsv', objective: 'binary', num_trees: 5, num_leaves: 7, min_data_in_leaf: 10, output_model: 'model.txt', verbosity: -1 }, work);
-    runOracle({ task: 'predict', data: 'train.tsv', input_model: 'model.txt', output_result: 'pred.tsv', verbosity: -1 }, work);
+    writeFileSync(join(work, 'train.tsv'), `${lines.join('\n')}\n`);
+    runOracle(
+      {
+        task: 'train',
+        data: 'train.tsv',
+        objective: 'binary',
+        num_trees: 5,
+        num_leaves: 7,
+        min_data_in_leaf: 10,
+        output_model: 'model.txt',
+        verbosity: -1,
+      },
+      work,
+    );
+    runOracle(
+      { task: 'predict', data: 'train.tsv', input_model: 'model.txt', output_result: 'pred.tsv', verbosity: -1 },
+      work,
+    );
 
     const text = readFileSync(join(work, 'model.txt'), 'utf8');
     const model = parseModel(text, 'model.txt');
     expect(modelToText(model)).toBe(text);
-    const rows = new Float64Array(lines.flatMap((l) => l.split('\t').slice(1).map((w) => (w === 'nan' ? NaN : Number(w)))));
+    const rows = new Float64Array(
+      lines.flatMap((l) =>
+        l
+          .split('\t')
+          .slice(1)
+          .map((w) => (w === 'nan' ? NaN : Number(w))),
+      ),
+    );
     const ours = compileModel(model).predict(rows);
     const theirs = readFileSync(join(work, 'pred.tsv'), 'utf8').trim().split('\n').map(Number);
     expect(theirs.length).toBe(500);

@@ -4,18 +4,18 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll } from 'vitest';
-import { readConfig, type Config } from '../app/config.ts';
+import { type Config, readConfig } from '../app/config.ts';
 import { connectTemporal } from '../app/services.ts';
+import { type RunningWorker, startWorker } from '../app/worker.ts';
 import { vapidKeys } from '../delivery/keys.ts';
-import { startWorker, type RunningWorker } from '../app/worker.ts';
 import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
-import { createApiRouter, createApiServer } from '../http/api.ts';
-import { startPushService, type PushService } from '../peers/push-service.ts';
-import { startSmtpCapture, type SmtpCapture } from '../peers/smtp-capture.ts';
-import { createTestSchema, type TestSchema } from './db.ts';
 import type { DevServer } from '../dev/temporal.ts';
-import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { createApiRouter, createApiServer } from '../http/api.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
+import { type PushService, startPushService } from '../peers/push-service.ts';
+import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
+import { simulatedWorldOracle } from '../simulator/oracle.ts';
+import { createTestSchema, type TestSchema } from './db.ts';
 
 export interface TestStack {
   db: TestSchema;
@@ -57,9 +57,19 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
       ...options.env,
     });
     const vapid = await vapidKeys(db.pool);
-    const worker = (parts.worker = await startWorker(config, db.pool, { pushAgent: push.agent, oracle: simulatedWorldOracle(db.pool) }));
+    const worker = (parts.worker = await startWorker(config, db.pool, {
+      pushAgent: push.agent,
+      oracle: simulatedWorldOracle(db.pool),
+    }));
     const client = (parts.client = await connectTemporal(config));
-    server = createApiServer(createApiRouter({ pool: db.pool, temporal: client, fan: { trackingKeys: config.trackingKeys }, console: { cacheDir: consoleCacheDir(config.paths.cacheDir) } }));
+    server = createApiServer(
+      createApiRouter({
+        pool: db.pool,
+        temporal: client,
+        fan: { trackingKeys: config.trackingKeys },
+        console: { cacheDir: consoleCacheDir(config.paths.cacheDir) },
+      }),
+    );
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -73,7 +83,11 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
       api,
       subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
       async post(path, body) {
-        const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await fetch(`${api}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         return { status: res.status, json: await res.json() };
       },
     };

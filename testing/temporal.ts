@@ -1,6 +1,6 @@
 // Gives a vitest file its own Temporal dev server on free ports, started before its tests and stopped after.
 import { afterAll, beforeAll } from 'vitest';
-import { startDevServer, type DevServer, type DevServerOptions } from '../dev/temporal.ts';
+import { type DevServer, type DevServerOptions, startDevServer } from '../dev/temporal.ts';
 
 /**
  * Call at the top level of a test file (or a describe block); the returned getter gives the running server.
@@ -16,7 +16,10 @@ export function useTemporalDevServer(options: DevServerOptions = {}): () => DevS
     await server?.stop();
   });
   return () => {
-    if (!server) throw new Error('useTemporalDevServer: the dev server is not running yet; use the getter inside tests or hooks, not at import time');
+    if (!server)
+      throw new Error(
+        'useTemporalDevServer: the dev server is not running yet; use the getter inside tests or hooks, not at import time',
+      );
     return server;
   };
 }

@@ -1,5 +1,13 @@
 // dispatchSlot: one durable timer per send slot; at the slot it delivers the slot's due decisions in batches.
-import { condition, continueAsNew, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 
 /** More decisions are due in this slot: pass again before ending. */
@@ -30,7 +38,12 @@ interface PassResult {
 }
 
 /** Delivers every due decision of one partition, a batch at a time. */
-async function deliverPartition(slotStart: number, limit: number, partition: number, partitions: number): Promise<PassResult> {
+async function deliverPartition(
+  slotStart: number,
+  limit: number,
+  partition: number,
+  partitions: number,
+): Promise<PassResult> {
   const result = { retry: 0, retryAfterMs: 0 };
   let afterId = 0;
   for (;;) {
@@ -62,7 +75,9 @@ export async function dispatchSlot(input: DispatchSlotInput): Promise<void> {
       if (!pending) return;
     }
     pending = false;
-    const results = await Promise.all(Array.from({ length: partitions }, (_, p) => deliverPartition(input.slotStart, limit, p, partitions)));
+    const results = await Promise.all(
+      Array.from({ length: partitions }, (_, p) => deliverPartition(input.slotStart, limit, p, partitions)),
+    );
     const retry = results.reduce((n, r) => n + r.retry, 0);
     const retryAfterMs = Math.max(...results.map((r) => r.retryAfterMs));
     if (retry > 0) {

@@ -14,7 +14,12 @@ const trainOn = (taskQueue: string) =>
 
 const { gateCandidate } = proxyActivities<TrainingActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, nonRetryableErrorTypes: ['UnknownModel'] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    backoffCoefficient: 2,
+    nonRetryableErrorTypes: ['UnknownModel'],
+  },
 });
 
 export type RetrainModelInput = TrainCandidateInput;

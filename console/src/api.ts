@@ -3,7 +3,10 @@ import type { FieldError } from '../../domain/field-error.ts';
 import type { ErrorAnswer, RouterErrorAnswer } from '../../wire/errors.ts';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly errors: FieldError[]) {
+  constructor(
+    readonly status: number,
+    readonly errors: FieldError[],
+  ) {
     super(errors.map((e) => `${e.field}: ${e.rule}`).join('; ') || `HTTP ${status}`);
   }
 }

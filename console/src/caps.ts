@@ -4,10 +4,10 @@ import type { JsonChange } from '../../domain/json-change.ts';
 import { jsonDiff } from '../../policy/diff.ts';
 import type { ActivePolicyAnswer, PolicyAuditAnswer, PolicyChange, PolicyValidation } from '../../wire/policy.ts';
 import { SIMULATE_LIMITS } from '../../wire/replay.ts';
-import { api, ApiError } from './api.ts';
+import { ApiError, api } from './api.ts';
 import { color, draw } from './charts.ts';
 import { chartCard, h, int, num, table, when } from './dom.ts';
-import { figures, simulate, type ReplayFigures } from './replay.ts';
+import { figures, type ReplayFigures, simulate } from './replay.ts';
 
 const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
 
@@ -17,7 +17,17 @@ function changeList(changes: JsonChange[]): HTMLElement {
     'ul',
     { class: 'diff' },
     ...changes.map((c) =>
-      h('li', { class: `diff-${c.op}` }, h('code', {}, c.path), ': ', c.op === 'add' ? `added ${show(c.to)}` : c.op === 'remove' ? `removed ${show(c.from)}` : `${show(c.from)} → ${show(c.to)}`),
+      h(
+        'li',
+        { class: `diff-${c.op}` },
+        h('code', {}, c.path),
+        ': ',
+        c.op === 'add'
+          ? `added ${show(c.to)}`
+          : c.op === 'remove'
+            ? `removed ${show(c.from)}`
+            : `${show(c.from)} → ${show(c.to)}`,
+      ),
     ),
   );
 }
@@ -29,7 +39,12 @@ function errorList(errors: FieldError[]): HTMLElement {
 export async function renderCaps(root: HTMLElement): Promise<void> {
   let active = await api<ActivePolicyAnswer>('GET', '/api/admin/policy');
   const summary = h('p', { id: 'active-policy' });
-  const editor = h('textarea', { id: 'policy-editor', spellcheck: 'false', rows: 24, 'aria-describedby': 'policy-validation' });
+  const editor = h('textarea', {
+    id: 'policy-editor',
+    spellcheck: 'false',
+    rows: 24,
+    'aria-describedby': 'policy-validation',
+  });
   const validation = h('div', { id: 'policy-validation', role: 'status', 'aria-live': 'polite' });
   const diff = h('div', { id: 'policy-diff' });
   const { min, max } = SIMULATE_LIMITS.days;
@@ -54,7 +69,15 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
         h('label', { for: 'policy-editor' }, 'Policy document (JSON)'),
         editor,
         validation,
-        h('div', { class: 'toolbar' }, h('label', { for: 'simulate-days' }, 'Replay days'), days, simulateButton, applyButton, resetButton),
+        h(
+          'div',
+          { class: 'toolbar' },
+          h('label', { for: 'simulate-days' }, 'Replay days'),
+          days,
+          simulateButton,
+          applyButton,
+          resetButton,
+        ),
         applyStatus,
       ),
       h('section', { class: 'card' }, h('h2', {}, 'Changes from the active policy'), diff),
@@ -76,7 +99,11 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
     audit.replaceChildren(
       entries.length === 0
         ? h('p', { class: 'muted' }, 'No policy has been applied yet.')
-        : table('Every applied policy, newest first', ['version', 'who', 'when', 'action', 'changes'], entries.map((e) => [String(e.version), e.actor, when(e.at), e.action, changeList(e.diff)])),
+        : table(
+            'Every applied policy, newest first',
+            ['version', 'who', 'when', 'action', 'changes'],
+            entries.map((e) => [String(e.version), e.actor, when(e.at), e.action, changeList(e.diff)]),
+          ),
     );
   };
 
@@ -94,7 +121,10 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
     } catch (err) {
       proposed = null;
       validation.className = 'errors';
-      validation.replaceChildren(h('p', {}, 'Refused:'), errorList([{ field: '(document)', rule: `must be valid JSON (${(err as Error).message})` }]));
+      validation.replaceChildren(
+        h('p', {}, 'Refused:'),
+        errorList([{ field: '(document)', rule: `must be valid JSON (${(err as Error).message})` }]),
+      );
       diff.replaceChildren();
       return;
     }
@@ -103,7 +133,9 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
     if (mine !== seq) return;
     valid = r.valid;
     validation.className = r.valid ? 'ok' : 'errors';
-    validation.replaceChildren(r.valid ? h('p', {}, 'Valid policy.') : h('div', {}, h('p', {}, 'Refused:'), errorList(r.errors)));
+    validation.replaceChildren(
+      r.valid ? h('p', {}, 'Valid policy.') : h('div', {}, h('p', {}, 'Refused:'), errorList(r.errors)),
+    );
     applyButton.disabled = !r.valid;
     simulateButton.disabled = !r.valid;
   };
@@ -127,7 +159,9 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
       const [current, next] = await Promise.all([simulate(active.document, n), simulate(proposed, n)]);
       renderComparison(simulation, figures(current), figures(next), current.fans, n, current.scorer);
     } catch (err) {
-      simulation.replaceChildren(h('div', { role: 'alert', class: 'errors' }, err instanceof ApiError ? errorList(err.errors) : String(err)));
+      simulation.replaceChildren(
+        h('div', { role: 'alert', class: 'errors' }, err instanceof ApiError ? errorList(err.errors) : String(err)),
+      );
     } finally {
       simulateButton.disabled = !valid;
     }
@@ -136,18 +170,28 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
   applyButton.addEventListener('click', async () => {
     if (!valid) return;
     const changes = jsonDiff(active.document, proposed);
-    if (!window.confirm(`Apply this policy? ${changes.length} change(s); it takes effect for the next batch of decisions.`)) return;
+    if (
+      !window.confirm(
+        `Apply this policy? ${changes.length} change(s); it takes effect for the next batch of decisions.`,
+      )
+    )
+      return;
     try {
       const r = await api<PolicyChange>('PUT', '/api/admin/policy', proposed);
       applyStatus.className = 'ok';
-      applyStatus.textContent = r.changed ? `Applied as version ${r.version} by ${r.actor}.` : `Unchanged: version ${r.version} is already this policy.`;
+      applyStatus.textContent = r.changed
+        ? `Applied as version ${r.version} by ${r.actor}.`
+        : `Unchanged: version ${r.version} is already this policy.`;
       active = await api<ActivePolicyAnswer>('GET', '/api/admin/policy');
       describe();
       await check();
       await loadAudit();
     } catch (err) {
       applyStatus.className = 'errors';
-      applyStatus.replaceChildren(h('p', {}, 'Refused:'), err instanceof ApiError ? errorList(err.errors) : String(err));
+      applyStatus.replaceChildren(
+        h('p', {}, 'Refused:'),
+        err instanceof ApiError ? errorList(err.errors) : String(err),
+      );
     }
   });
 
@@ -156,7 +200,14 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
   await loadAudit();
 }
 
-function renderComparison(root: HTMLElement, current: ReplayFigures, proposed: ReplayFigures, fans: number, days: number, scorer: string): void {
+function renderComparison(
+  root: HTMLElement,
+  current: ReplayFigures,
+  proposed: ReplayFigures,
+  fans: number,
+  days: number,
+  scorer: string,
+): void {
   const sends = chartCard('Sends per fan per day', 'chart-sim-sends');
   const opens = chartCard('Opens', 'chart-sim-opens');
   const unsub = chartCard('Unsubscribes', 'chart-sim-unsubscribes');
@@ -169,15 +220,23 @@ function renderComparison(root: HTMLElement, current: ReplayFigures, proposed: R
     h(
       'section',
       { class: 'card' },
-      table('Replay figures', ['', 'active', 'proposed'], [
-        ['email alerts / fan / day', num(current.sendsPerFanPerDay.email, 3), num(proposed.sendsPerFanPerDay.email, 3)],
-        ['push alerts / fan / day', num(current.sendsPerFanPerDay.push, 3), num(proposed.sendsPerFanPerDay.push, 3)],
-        ['digests / fan / day', num(current.sendsPerFanPerDay.digest, 3), num(proposed.sendsPerFanPerDay.digest, 3)],
-        ['opens', int(current.opens), int(proposed.opens)],
-        ['opens per send', num(current.opensPerSend, 3), num(proposed.opensPerSend, 3)],
-        ['unsubscribes', int(current.unsubscribes), int(proposed.unsubscribes)],
-        ['rule violations found', int(current.violations), int(proposed.violations)],
-      ]),
+      table(
+        'Replay figures',
+        ['', 'active', 'proposed'],
+        [
+          [
+            'email alerts / fan / day',
+            num(current.sendsPerFanPerDay.email, 3),
+            num(proposed.sendsPerFanPerDay.email, 3),
+          ],
+          ['push alerts / fan / day', num(current.sendsPerFanPerDay.push, 3), num(proposed.sendsPerFanPerDay.push, 3)],
+          ['digests / fan / day', num(current.sendsPerFanPerDay.digest, 3), num(proposed.sendsPerFanPerDay.digest, 3)],
+          ['opens', int(current.opens), int(proposed.opens)],
+          ['opens per send', num(current.opensPerSend, 3), num(proposed.opensPerSend, 3)],
+          ['unsubscribes', int(current.unsubscribes), int(proposed.unsubscribes)],
+          ['rule violations found', int(current.violations), int(proposed.violations)],
+        ],
+      ),
     ),
   );
   const pair = [color('current'), color('proposed')];
@@ -193,7 +252,10 @@ function renderComparison(root: HTMLElement, current: ReplayFigures, proposed: R
     },
     options: { scales: { y: { beginAtZero: true, title: { display: true, text: 'per fan per day' } } } },
   });
-  for (const [chart, key] of [[opens, 'opens'], [unsub, 'unsubscribes']] as const) {
+  for (const [chart, key] of [
+    [opens, 'opens'],
+    [unsub, 'unsubscribes'],
+  ] as const) {
     draw(chart.canvas, {
       type: 'bar',
       data: { labels, datasets: [{ label: key, data: [current[key], proposed[key]], backgroundColor: pair }] },

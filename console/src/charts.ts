@@ -1,5 +1,5 @@
 // Chart.js set up once for the console: the registered parts, shared colours, and charts that replace the previous one on a canvas.
-import { Chart, registerables, type ChartConfiguration, type ChartType } from 'chart.js';
+import { Chart, type ChartConfiguration, type ChartType, registerables } from 'chart.js';
 
 Chart.register(...registerables);
 Chart.defaults.font.family = 'system-ui, sans-serif';

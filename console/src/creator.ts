@@ -12,7 +12,17 @@ export async function renderCreator(root: HTMLElement, params: URLSearchParams):
     return;
   }
   const chosen = Number(params.get('event')) || events[0].id;
-  const select = h('select', { id: 'event-select' }, ...events.map((e) => h('option', { value: e.id, selected: e.id === chosen }, `#${e.id} ${e.creatorHandle}: ${e.title} (${e.kind}, ${when(e.createdAt)}, ${e.decisions} decisions)`)));
+  const select = h(
+    'select',
+    { id: 'event-select' },
+    ...events.map((e) =>
+      h(
+        'option',
+        { value: e.id, selected: e.id === chosen },
+        `#${e.id} ${e.creatorHandle}: ${e.title} (${e.kind}, ${when(e.createdAt)}, ${e.decisions} decisions)`,
+      ),
+    ),
+  );
   select.addEventListener('change', () => (window.location.hash = `#/creator?event=${select.value}`));
   const body = h('div', { class: 'grid' });
   root.append(h('div', { class: 'toolbar' }, h('label', { for: 'event-select' }, 'Event'), select), body);
@@ -34,7 +44,7 @@ export async function renderCreator(root: HTMLElement, params: URLSearchParams):
     },
     options: { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'fans' } } } },
   });
-  const hourLabel = (iso: string) => iso.slice(5, 13).replace('T', ' ') + 'h';
+  const hourLabel = (iso: string) => `${iso.slice(5, 13).replace('T', ' ')}h`;
   draw(schedule.canvas, {
     type: 'bar',
     data: {
@@ -53,8 +63,18 @@ export async function renderCreator(root: HTMLElement, params: URLSearchParams):
     data: {
       labels: r.opens.map((x) => hourLabel(x.hour)),
       datasets: [
-        { label: 'opens in the hour', data: r.opens.map((x) => x.opens), borderColor: color('email'), backgroundColor: color('email') },
-        { label: 'opens so far', data: r.opens.map((x) => (running += x.opens)), borderColor: color('proposed'), backgroundColor: color('proposed') },
+        {
+          label: 'opens in the hour',
+          data: r.opens.map((x) => x.opens),
+          borderColor: color('email'),
+          backgroundColor: color('email'),
+        },
+        {
+          label: 'opens so far',
+          data: r.opens.map((x) => (running += x.opens)),
+          borderColor: color('proposed'),
+          backgroundColor: color('proposed'),
+        },
       ],
     },
     options: { plugins: { subtitle: { display: r.opens.length === 0, text: 'no opens yet' } } },
@@ -63,7 +83,20 @@ export async function renderCreator(root: HTMLElement, params: URLSearchParams):
     h(
       'section',
       { class: 'card wide' },
-      table(`"${r.event.title}" (${r.event.kind}), announced ${when(r.event.createdAt)}`, ['channel', 'decisions', 'alerts', 'digests', 'suppressed', 'sent', 'opened', 'open rate'], r.reach.map((x) => [x.channel, int(x.decisions), int(x.alerts), int(x.digests), int(x.suppressed), int(x.sent), int(x.opened), pct(x.sent ? x.opened / x.sent : null)])),
+      table(
+        `"${r.event.title}" (${r.event.kind}), announced ${when(r.event.createdAt)}`,
+        ['channel', 'decisions', 'alerts', 'digests', 'suppressed', 'sent', 'opened', 'open rate'],
+        r.reach.map((x) => [
+          x.channel,
+          int(x.decisions),
+          int(x.alerts),
+          int(x.digests),
+          int(x.suppressed),
+          int(x.sent),
+          int(x.opened),
+          pct(x.sent ? x.opened / x.sent : null),
+        ]),
+      ),
     ),
   );
 }

@@ -14,13 +14,22 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-export const pct = (x: number | null | undefined, digits = 1) => (typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : '—');
-export const num = (x: number | null | undefined, digits = 4) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '—');
+export const pct = (x: number | null | undefined, digits = 1) =>
+  typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : '—';
+export const num = (x: number | null | undefined, digits = 4) =>
+  typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '—';
 export const int = (x: number) => x.toLocaleString('en');
 
 export function when(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString('en-GB', { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return new Date(iso).toLocaleString('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 /** A table from rows; the first row of `head` names the columns. */
@@ -42,6 +51,11 @@ export function errorBox(err: unknown): HTMLElement {
 /** A chart's frame: a heading and a canvas with an accessible name; `wide` spans both grid columns. */
 export function chartCard(title: string, id: string, wide = false): { card: HTMLElement; canvas: HTMLCanvasElement } {
   const canvas = h('canvas', { id, role: 'img', 'aria-label': title });
-  const card = h('section', { class: wide ? 'card wide' : 'card' }, h('h3', {}, title), h('div', { class: 'chart' }, canvas));
+  const card = h(
+    'section',
+    { class: wide ? 'card wide' : 'card' },
+    h('h3', {}, title),
+    h('div', { class: 'chart' }, canvas),
+  );
   return { card, canvas };
 }

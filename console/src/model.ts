@@ -1,7 +1,7 @@
 // The model page: versions with holdout metrics next to the oracle's; reliability diagram, lift by decile and feature importance of one version; promote and rollback with a confirmation.
 import type { ReliabilityBin } from '../../domain/model-registry.ts';
 import type { ModelDetail, ModelListAnswer, PromoteAnswer, RollbackAnswer } from '../../wire/models.ts';
-import { api, ApiError } from './api.ts';
+import { ApiError, api } from './api.ts';
 import { color, draw } from './charts.ts';
 import { chartCard, h, num, pct, table, when } from './dom.ts';
 
@@ -15,7 +15,13 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
   const status = h('div', { id: 'model-status', role: 'status', 'aria-live': 'polite' });
   const rollback = h('button', { type: 'button', id: 'rollback' }, 'Roll back the active model');
   const chosen = Number(params.get('version')) || (models.find((m) => m.status === 'active') ?? models[0]).version;
-  const select = h('select', { id: 'model-version' }, ...models.map((m) => h('option', { value: m.version, selected: m.version === chosen }, `version ${m.version} (${m.status})`)));
+  const select = h(
+    'select',
+    { id: 'model-version' },
+    ...models.map((m) =>
+      h('option', { value: m.version, selected: m.version === chosen }, `version ${m.version} (${m.status})`),
+    ),
+  );
   const compare = chartCard('Holdout metrics by version: model and oracle', 'chart-model-versions', true);
   const detail = h('div', { class: 'grid', id: 'model-detail' });
 
@@ -33,7 +39,15 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
       status.textContent = err instanceof ApiError ? err.message : String(err);
     }
   };
-  rollback.addEventListener('click', () => void act('Roll back: retire the active model and reactivate the one promoted before it?', 'POST', '/api/admin/models/rollback'));
+  rollback.addEventListener(
+    'click',
+    () =>
+      void act(
+        'Roll back: retire the active model and reactivate the one promoted before it?',
+        'POST',
+        '/api/admin/models/rollback',
+      ),
+  );
   select.addEventListener('change', () => (window.location.hash = `#/model?version=${select.value}`));
   if (params.get('done')) {
     status.className = 'ok';
@@ -42,7 +56,15 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
 
   const rows = models.map((m) => {
     const promote = h('button', { type: 'button', 'aria-label': `Promote model ${m.version}` }, 'Promote');
-    promote.addEventListener('click', () => void act(`Promote model ${m.version}? Workers switch to it on their next batch.`, 'POST', `/api/admin/models/${m.version}/promote`));
+    promote.addEventListener(
+      'click',
+      () =>
+        void act(
+          `Promote model ${m.version}? Workers switch to it on their next batch.`,
+          'POST',
+          `/api/admin/models/${m.version}/promote`,
+        ),
+    );
     return [
       h('a', { href: `#/model?version=${m.version}` }, String(m.version)),
       h('span', { class: `badge ${m.status}` }, m.status),
@@ -60,7 +82,27 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
   root.append(
     status,
     h('div', { class: 'grid' }, compare.card),
-    h('section', { class: 'card wide' }, table('Versions, newest first: holdout metrics of the model and of the oracle (the simulator\'s true probabilities) on the same rows', ['version', 'status', 'AUC', 'oracle AUC', 'logloss', 'oracle logloss', 'ECE', 'oracle ECE', 'trained', 'reason', ''], rows)),
+    h(
+      'section',
+      { class: 'card wide' },
+      table(
+        "Versions, newest first: holdout metrics of the model and of the oracle (the simulator's true probabilities) on the same rows",
+        [
+          'version',
+          'status',
+          'AUC',
+          'oracle AUC',
+          'logloss',
+          'oracle logloss',
+          'ECE',
+          'oracle ECE',
+          'trained',
+          'reason',
+          '',
+        ],
+        rows,
+      ),
+    ),
     h('div', { class: 'toolbar' }, rollback, h('label', { for: 'model-version' }, 'Show version'), select),
     detail,
   );
@@ -70,8 +112,19 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
     data: {
       labels: ordered.map((m) => `v${m.version}`),
       datasets: [
-        { label: 'model AUC', data: ordered.map((m) => m.metrics.auc), borderColor: color('model'), backgroundColor: color('model') },
-        { label: 'oracle AUC', data: ordered.map((m) => m.oracleMetrics?.auc ?? null), borderColor: color('oracle'), backgroundColor: color('oracle'), borderDash: [6, 4] },
+        {
+          label: 'model AUC',
+          data: ordered.map((m) => m.metrics.auc),
+          borderColor: color('model'),
+          backgroundColor: color('model'),
+        },
+        {
+          label: 'oracle AUC',
+          data: ordered.map((m) => m.oracleMetrics?.auc ?? null),
+          borderColor: color('oracle'),
+          backgroundColor: color('oracle'),
+          borderDash: [6, 4],
+        },
       ],
     },
     options: { scales: { y: { title: { display: true, text: 'holdout AUC' } } } },
@@ -84,20 +137,64 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
   detail.append(reliability.card, lift.card, importance.card);
   const points = (r: ReliabilityBin[]) => r.map((b) => ({ x: b.meanPredicted, y: b.observedRate }));
   // Scaled to what the models predict: a sparse top bin observed at 100% must not squash the rest.
-  const maxP = Math.min(1, 1.25 * Math.max(0.05, ...m.metrics.reliability.map((b) => b.meanPredicted), ...(m.oracleMetrics?.reliability ?? []).map((b) => b.meanPredicted)));
+  const maxP = Math.min(
+    1,
+    1.25 *
+      Math.max(
+        0.05,
+        ...m.metrics.reliability.map((b) => b.meanPredicted),
+        ...(m.oracleMetrics?.reliability ?? []).map((b) => b.meanPredicted),
+      ),
+  );
   draw(reliability.canvas, {
     type: 'scatter',
     data: {
       datasets: [
-        { label: 'perfect calibration', data: [{ x: 0, y: 0 }, { x: maxP, y: maxP }], showLine: true, borderColor: '#999', borderDash: [4, 4], pointRadius: 0 },
-        { label: `model (ECE ${num(m.metrics.ece, 3)})`, data: points(m.metrics.reliability), showLine: true, borderColor: color('model'), backgroundColor: color('model') },
-        ...(m.oracleMetrics ? [{ label: `oracle (ECE ${num(m.oracleMetrics.ece, 3)})`, data: points(m.oracleMetrics.reliability), showLine: true, borderColor: color('oracle'), backgroundColor: color('oracle') }] : []),
+        {
+          label: 'perfect calibration',
+          data: [
+            { x: 0, y: 0 },
+            { x: maxP, y: maxP },
+          ],
+          showLine: true,
+          borderColor: '#999',
+          borderDash: [4, 4],
+          pointRadius: 0,
+        },
+        {
+          label: `model (ECE ${num(m.metrics.ece, 3)})`,
+          data: points(m.metrics.reliability),
+          showLine: true,
+          borderColor: color('model'),
+          backgroundColor: color('model'),
+        },
+        ...(m.oracleMetrics
+          ? [
+              {
+                label: `oracle (ECE ${num(m.oracleMetrics.ece, 3)})`,
+                data: points(m.oracleMetrics.reliability),
+                showLine: true,
+                borderColor: color('oracle'),
+                backgroundColor: color('oracle'),
+              },
+            ]
+          : []),
       ],
     },
     options: {
       scales: {
-        x: { min: 0, max: maxP, ticks: { callback: (v) => pct(Number(v), 0) }, title: { display: true, text: 'mean predicted P(open)' } },
-        y: { min: 0, max: maxP, ticks: { callback: (v) => pct(Number(v), 0) }, title: { display: true, text: 'observed open rate' } },
+        x: {
+          min: 0,
+          max: maxP,
+          ticks: { callback: (v) => pct(Number(v), 0) },
+          title: { display: true, text: 'mean predicted P(open)' },
+        },
+        y: {
+          min: 0,
+          max: maxP,
+          ticks: { callback: (v) => pct(Number(v), 0) },
+          title: { display: true, text: 'observed open rate' },
+        },
       },
     },
   });
@@ -107,15 +204,31 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
       labels: m.metrics.liftByDecile.map((d) => String(d.decile)),
       datasets: [
         { label: 'model', data: m.metrics.liftByDecile.map((d) => d.lift), backgroundColor: color('model') },
-        ...(m.oracleMetrics ? [{ label: 'oracle', data: m.oracleMetrics.liftByDecile.map((d) => d.lift), backgroundColor: color('oracle') }] : []),
+        ...(m.oracleMetrics
+          ? [
+              {
+                label: 'oracle',
+                data: m.oracleMetrics.liftByDecile.map((d) => d.lift),
+                backgroundColor: color('oracle'),
+              },
+            ]
+          : []),
       ],
     },
-    options: { scales: { x: { title: { display: true, text: 'score decile (1 = top tenth)' } }, y: { title: { display: true, text: 'lift over the base rate' } } } },
+    options: {
+      scales: {
+        x: { title: { display: true, text: 'score decile (1 = top tenth)' } },
+        y: { title: { display: true, text: 'lift over the base rate' } },
+      },
+    },
   });
   const top = m.featureImportance.slice(0, 20);
   draw(importance.canvas, {
     type: 'bar',
-    data: { labels: top.map((f) => f.feature), datasets: [{ label: 'splits', data: top.map((f) => f.splits), backgroundColor: color('model') }] },
+    data: {
+      labels: top.map((f) => f.feature),
+      datasets: [{ label: 'splits', data: top.map((f) => f.splits), backgroundColor: color('model') }],
+    },
     options: { indexAxis: 'y', plugins: { legend: { display: false } } },
   });
 }

@@ -18,7 +18,11 @@ function sumBy(rows: OverviewRow[], labels: string[], key: 'channel' | 'kind', v
 }
 
 export async function renderOverview(root: HTMLElement): Promise<void> {
-  const select = h('select', { id: 'overview-days' }, ...[7, 14, 28, 60].map((n) => h('option', { value: n, selected: n === 28 }, `last ${n} days`)));
+  const select = h(
+    'select',
+    { id: 'overview-days' },
+    ...[7, 14, 28, 60].map((n) => h('option', { value: n, selected: n === 28 }, `last ${n} days`)),
+  );
   const body = h('div', { class: 'grid' });
   root.append(
     h('h1', {}, 'Overview'),
@@ -43,7 +47,14 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
 
     draw(sends.canvas, {
       type: 'bar',
-      data: { labels, datasets: channels.map((c) => ({ label: c, data: sumBy(rows, labels, 'channel', c, 'sends'), backgroundColor: color(c) })) },
+      data: {
+        labels,
+        datasets: channels.map((c) => ({
+          label: c,
+          data: sumBy(rows, labels, 'channel', c, 'sends'),
+          backgroundColor: color(c),
+        })),
+      },
       options: { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'sends' } } } },
     });
     draw(opens.canvas, {
@@ -53,14 +64,31 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
         datasets: channels.map((c) => {
           const s = sumBy(rows, labels, 'channel', c, 'sends');
           const o = sumBy(rows, labels, 'channel', c, 'opened');
-          return { label: c, data: s.map((n, i) => (n ? o[i] / n : null)), borderColor: color(c), backgroundColor: color(c), spanGaps: true };
+          return {
+            label: c,
+            data: s.map((n, i) => (n ? o[i] / n : null)),
+            borderColor: color(c),
+            backgroundColor: color(c),
+            spanGaps: true,
+          };
         }),
       },
-      options: { scales: { y: { min: 0, ticks: { callback: (v) => pct(Number(v), 0) }, title: { display: true, text: 'open rate' } } } },
+      options: {
+        scales: {
+          y: { min: 0, ticks: { callback: (v) => pct(Number(v), 0) }, title: { display: true, text: 'open rate' } },
+        },
+      },
     });
     draw(byKind.canvas, {
       type: 'bar',
-      data: { labels, datasets: kinds.map((k) => ({ label: k, data: sumBy(rows, labels, 'kind', k, 'sends'), backgroundColor: color(k) })) },
+      data: {
+        labels,
+        datasets: kinds.map((k) => ({
+          label: k,
+          data: sumBy(rows, labels, 'kind', k, 'sends'),
+          backgroundColor: color(k),
+        })),
+      },
       options: { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'sends' } } } },
     });
     draw(unsub.canvas, {
@@ -68,18 +96,41 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
       data: {
         labels,
         datasets: [
-          ...channels.map((c) => ({ label: `unsubscribes (${c})`, data: sumBy(rows, labels, 'channel', c, 'unsubscribes'), borderColor: color(c), backgroundColor: color(c) })),
-          { label: 'digest placements', data: labels.map((d) => rows.filter((r) => r.day === d).reduce((s, r) => s + r.digests, 0)), borderColor: color('digest'), borderDash: [6, 4], backgroundColor: color('digest') },
+          ...channels.map((c) => ({
+            label: `unsubscribes (${c})`,
+            data: sumBy(rows, labels, 'channel', c, 'unsubscribes'),
+            borderColor: color(c),
+            backgroundColor: color(c),
+          })),
+          {
+            label: 'digest placements',
+            data: labels.map((d) => rows.filter((r) => r.day === d).reduce((s, r) => s + r.digests, 0)),
+            borderColor: color('digest'),
+            borderDash: [6, 4],
+            backgroundColor: color('digest'),
+          },
         ],
       },
       options: { scales: { y: { min: 0, title: { display: true, text: 'count' } } } },
     });
-    for (const [action, chart] of [['suppress', suppress], ['digest', digest]] as const) {
+    for (const [action, chart] of [
+      ['suppress', suppress],
+      ['digest', digest],
+    ] as const) {
       const rs = data.reasons.filter((r) => r.action === action);
       draw(chart.canvas, {
         type: 'bar',
-        data: { labels: rs.map((r) => r.reason), datasets: [{ label: 'decisions', data: rs.map((r) => r.count), backgroundColor: color(action) }] },
-        options: { indexAxis: 'y', plugins: { legend: { display: false }, subtitle: { display: rs.length === 0, text: `no ${action} decisions in this period` } } },
+        data: {
+          labels: rs.map((r) => r.reason),
+          datasets: [{ label: 'decisions', data: rs.map((r) => r.count), backgroundColor: color(action) }],
+        },
+        options: {
+          indexAxis: 'y',
+          plugins: {
+            legend: { display: false },
+            subtitle: { display: rs.length === 0, text: `no ${action} decisions in this period` },
+          },
+        },
       });
     }
 
@@ -87,9 +138,26 @@ export async function renderOverview(root: HTMLElement): Promise<void> {
       const day = rows.filter((r) => r.day === d);
       const s = day.reduce((a, r) => a + r.sends, 0);
       const o = day.reduce((a, r) => a + r.opened, 0);
-      return [d, int(s), int(o), pct(s ? o / s : null), int(day.reduce((a, r) => a + r.unsubscribes, 0)), int(day.reduce((a, r) => a + r.digests, 0))];
+      return [
+        d,
+        int(s),
+        int(o),
+        pct(s ? o / s : null),
+        int(day.reduce((a, r) => a + r.unsubscribes, 0)),
+        int(day.reduce((a, r) => a + r.digests, 0)),
+      ];
     });
-    body.append(h('section', { class: 'card wide' }, table('Per day, all channels and kinds', ['day', 'sends', 'opened', 'open rate', 'unsubscribes', 'digests'], totals.reverse())));
+    body.append(
+      h(
+        'section',
+        { class: 'card wide' },
+        table(
+          'Per day, all channels and kinds',
+          ['day', 'sends', 'opened', 'open rate', 'unsubscribes', 'digests'],
+          totals.reverse(),
+        ),
+      ),
+    );
   };
   select.addEventListener('change', () => void load());
   await load();

@@ -1,13 +1,14 @@
 // The fan page's script: subscribes this browser with the VAPID public key and registers it with the API, or removes it.
-'use strict';
 
 const token = new URLSearchParams(location.search).get('token') || '';
 const status = document.getElementById('status');
 const on = document.getElementById('on');
 const off = document.getElementById('off');
-document.getElementById('prefs').href = '/preferences?token=' + encodeURIComponent(token);
+document.getElementById('prefs').href = `/preferences?token=${encodeURIComponent(token)}`;
 
-const say = (text) => { status.textContent = text; };
+const say = (text) => {
+  status.textContent = text;
+};
 
 function keyBytes(base64url) {
   const b64 = base64url.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (base64url.length % 4)) % 4);
@@ -15,14 +16,14 @@ function keyBytes(base64url) {
 }
 
 async function api(method, path, body) {
-  const res = await fetch(path + '?token=' + encodeURIComponent(token), {
+  const res = await fetch(`${path}?token=${encodeURIComponent(token)}`, {
     method,
     headers: body ? { 'content-type': 'application/json' } : {},
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!res.ok && res.status !== 404) {
     const detail = await res.json().catch(() => ({}));
-    throw new Error((detail.errors || []).map((e) => e.field + ' ' + e.rule).join('; ') || 'HTTP ' + res.status);
+    throw new Error((detail.errors || []).map((e) => `${e.field} ${e.rule}`).join('; ') || `HTTP ${res.status}`);
   }
   return res;
 }
@@ -36,18 +37,23 @@ async function show(registration) {
 
 async function main() {
   if (!token) return say('Open this page from the link in one of our emails.');
-  if (!('serviceWorker' in navigator) || !('PushManager' in window)) return say('This browser does not support push notifications.');
+  if (!('serviceWorker' in navigator) || !('PushManager' in window))
+    return say('This browser does not support push notifications.');
   const registration = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
   await navigator.serviceWorker.ready;
   on.onclick = async () => {
     try {
-      if ((await Notification.requestPermission()) !== 'granted') return say('Notifications are blocked in this browser’s settings.');
+      if ((await Notification.requestPermission()) !== 'granted')
+        return say('Notifications are blocked in this browser’s settings.');
       const { publicKey } = await (await fetch('/api/push/vapid-public-key')).json();
-      const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+      const subscription = await registration.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: keyBytes(publicKey),
+      });
       await api('POST', '/api/push/subscriptions', subscription.toJSON());
       await show(registration);
     } catch (err) {
-      say('Could not turn notifications on: ' + err.message);
+      say(`Could not turn notifications on: ${err.message}`);
     }
   };
   off.onclick = async () => {
@@ -59,10 +65,10 @@ async function main() {
       }
       await show(registration);
     } catch (err) {
-      say('Could not turn notifications off: ' + err.message);
+      say(`Could not turn notifications off: ${err.message}`);
     }
   };
   await show(registration);
 }
 
-main().catch((err) => say('Something went wrong: ' + err.message));
+main().catch((err) => say(`Something went wrong: ${err.message}`));

@@ -1,11 +1,10 @@
 // The preferences page's script: fills the form from the API and saves it back, showing each field error the API names.
-'use strict';
 
 const token = new URLSearchParams(location.search).get('token') || '';
 const form = document.getElementById('form');
 const message = document.getElementById('message');
-const url = '/api/fans/me/preferences?token=' + encodeURIComponent(token);
-document.getElementById('device').href = '/fan?token=' + encodeURIComponent(token);
+const url = `/api/fans/me/preferences?token=${encodeURIComponent(token)}`;
+document.getElementById('device').href = `/fan?token=${encodeURIComponent(token)}`;
 
 const say = (text, isError) => {
   message.textContent = text;
@@ -13,7 +12,7 @@ const say = (text, isError) => {
 };
 
 for (const name of ['digestHour', 'quietStart', 'quietEnd']) {
-  for (let h = 0; h < 24; h++) form.elements[name].add(new Option(String(h).padStart(2, '0') + ':00', String(h)));
+  for (let h = 0; h < 24; h++) form.elements[name].add(new Option(`${String(h).padStart(2, '0')}:00`, String(h)));
 }
 
 function fill(p) {
@@ -32,7 +31,7 @@ function fill(p) {
     input.name = 'muted';
     input.value = String(c.id);
     input.checked = p.mutedCreatorIds.includes(c.id);
-    label.append(input, ' ' + c.displayName);
+    label.append(input, ` ${c.displayName}`);
     box.append(label);
   }
   form.hidden = false;
@@ -50,19 +49,24 @@ function read() {
   };
 }
 
-const problems = (json) => (json.errors || []).map((e) => e.field + ' ' + e.rule).join('; ');
+const problems = (json) => (json.errors || []).map((e) => `${e.field} ${e.rule}`).join('; ');
 
 form.onsubmit = async (event) => {
   event.preventDefault();
-  const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(read()) });
+  const res = await fetch(url, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(read()),
+  });
   const json = await res.json().catch(() => ({}));
-  say(res.ok ? 'Saved.' : 'Not saved: ' + problems(json), !res.ok);
+  say(res.ok ? 'Saved.' : `Not saved: ${problems(json)}`, !res.ok);
 };
 
 fetch(url)
   .then(async (res) => {
     const json = await res.json().catch(() => ({}));
-    if (!res.ok) return say(problems(json) || 'This link does not work any more. Use the link in a recent email.', true);
+    if (!res.ok)
+      return say(problems(json) || 'This link does not work any more. Use the link in a recent email.', true);
     fill(json);
   })
-  .catch((err) => say('Could not load your settings: ' + err.message, true));
+  .catch((err) => say(`Could not load your settings: ${err.message}`, true));

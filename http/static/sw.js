@@ -1,5 +1,4 @@
 // Fanfare service worker: shows each push as a notification and, on a click, reports it through the signed link and opens the post.
-'use strict';
 
 self.addEventListener('push', (event) => {
   let data;
@@ -23,6 +22,7 @@ self.addEventListener('notificationclick', (event) => {
   // Open first: browsers allow opening a window only while the click is fresh.
   if (isWebUrl(url)) work.push(self.clients.openWindow(url));
   // The signed click URL records the click; its redirect is not followed, the post is already opening.
-  if (isWebUrl(ping)) work.push(fetch(ping, { mode: 'no-cors', credentials: 'omit', redirect: 'manual' }).catch(() => undefined));
+  if (isWebUrl(ping))
+    work.push(fetch(ping, { mode: 'no-cors', credentials: 'omit', redirect: 'manual' }).catch(() => undefined));
   event.waitUntil(Promise.all(work));
 });

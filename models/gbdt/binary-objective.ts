@@ -5,7 +5,10 @@ import { K_EPSILON } from './split.ts';
 export class BinaryObjective implements Objective {
   readonly modelLine: string;
 
-  constructor(private readonly d: TrainingLabels, private readonly sigmoid: number) {
+  constructor(
+    private readonly d: TrainingLabels,
+    private readonly sigmoid: number,
+  ) {
     this.modelLine = `binary sigmoid:${formatShort(sigmoid)}`;
     d.labels.forEach((y, i) => {
       if (y !== 0 && y !== 1) throw new Error(`binary objective needs labels 0 or 1; row ${i + 1} has ${y}`);

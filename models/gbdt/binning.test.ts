@@ -1,9 +1,24 @@
 // Tests for bin boundaries: LightGBM's greedy quantile bins, zero as its own bin, the NaN bin, min_data_in_bin, categorical bins.
 import { describe, expect, it } from 'vitest';
-import { featureInfo, findBins, greedyFindBin, nextUp, valueToBin, ZERO_THRESHOLD, type BinOptions } from './binning.ts';
+import {
+  type BinOptions,
+  featureInfo,
+  findBins,
+  greedyFindBin,
+  nextUp,
+  valueToBin,
+  ZERO_THRESHOLD,
+} from './binning.ts';
 import { MISSING_NAN, MISSING_NONE } from './tree.ts';
 
-const opts: BinOptions = { maxBin: 255, minDataInBin: 3, minSplitData: 0, preFilter: false, useMissing: true, zeroAsMissing: false };
+const opts: BinOptions = {
+  maxBin: 255,
+  minDataInBin: 3,
+  minSplitData: 0,
+  preFilter: false,
+  useMissing: true,
+  zeroAsMissing: false,
+};
 
 /** Sample as LightGBM passes it: only non-zero or NaN values, the zeros implied by the total count. */
 function sample(values: number[]): [Float64Array, number] {

@@ -72,7 +72,15 @@ function sameOrdered(a: number, b: number): boolean {
 }
 
 /** LightGBM's GreedyFindBin: upper bounds for sorted distinct values with counts. */
-export function greedyFindBin(values: ArrayLike<number>, counts: ArrayLike<number>, from: number, to: number, maxBin: number, totalCnt: number, minDataInBin: number): number[] {
+export function greedyFindBin(
+  values: ArrayLike<number>,
+  counts: ArrayLike<number>,
+  from: number,
+  to: number,
+  maxBin: number,
+  totalCnt: number,
+  minDataInBin: number,
+): number[] {
   const n = to - from;
   const bounds: number[] = [];
   if (n <= maxBin) {
@@ -135,7 +143,13 @@ export function greedyFindBin(values: ArrayLike<number>, counts: ArrayLike<numbe
 }
 
 /** LightGBM's FindBinWithZeroAsOneBin: negative values, a bin for zero, positive values. */
-function findBinWithZeroAsOneBin(values: number[], counts: number[], maxBin: number, totalSampleCnt: number, minDataInBin: number): number[] {
+function findBinWithZeroAsOneBin(
+  values: number[],
+  counts: number[],
+  maxBin: number,
+  totalSampleCnt: number,
+  minDataInBin: number,
+): number[] {
   const n = values.length;
   let leftCntData = 0;
   let cntZero = 0;
@@ -174,7 +188,12 @@ function findBinWithZeroAsOneBin(values: number[], counts: number[], maxBin: num
  * Bins for one feature. `sample` holds the sampled rows' values that are non-zero or NaN (LightGBM samples
  * sparsely); the remaining `totalSampleCnt - sample.length` sampled rows are zeros. The sample is sorted in place.
  */
-export function findBins(sample: Float64Array, totalSampleCnt: number, categorical: boolean, opts: BinOptions): BinMapper {
+export function findBins(
+  sample: Float64Array,
+  totalSampleCnt: number,
+  categorical: boolean,
+  opts: BinOptions,
+): BinMapper {
   let nonNa = 0;
   for (let i = 0; i < sample.length; i++) if (!Number.isNaN(sample[i])) sample[nonNa++] = sample[i];
   let naCnt = 0;
@@ -247,7 +266,13 @@ export function findBins(sample: Float64Array, totalSampleCnt: number, categoric
   return mapper;
 }
 
-function categoricalBins(distinct: number[], counts: number[], naCnt: number, totalSampleCnt: number, opts: BinOptions): CategoricalBins {
+function categoricalBins(
+  distinct: number[],
+  counts: number[],
+  naCnt: number,
+  totalSampleCnt: number,
+  opts: BinOptions,
+): CategoricalBins {
   const cats: number[] = [];
   const catCounts: number[] = [];
   for (let i = 0; i < distinct.length; i++) {
@@ -318,7 +343,8 @@ function needFilter(cntInBin: number[], total: number, filterCnt: number, catego
 }
 
 function finishMapper(m: BinMapper, cntInBin: number[], total: number, opts: BinOptions): void {
-  if (!m.isTrivial && opts.preFilter && needFilter(cntInBin, total, opts.minSplitData, m.kind === 'categorical')) m.isTrivial = true;
+  if (!m.isTrivial && opts.preFilter && needFilter(cntInBin, total, opts.minSplitData, m.kind === 'categorical'))
+    m.isTrivial = true;
   if (m.isTrivial) return;
   m.defaultBin = valueToBin(m, 0);
   let most = 0;

@@ -3,12 +3,12 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trainModel, type TrainOptions, type TrainResult } from './boosting.ts';
+import { examplesDir, runOracle } from '../../testing/lightgbm-oracle.ts';
+import { type TrainOptions, type TrainResult, trainModel } from './boosting.ts';
 import { loadDataFile } from './data-file.ts';
 import { auc, ndcgAt } from './metrics.ts';
 import { parseModel } from './model-text-parse.ts';
 import { modelToText } from './model-text-write.ts';
-import { examplesDir, runOracle } from '../../testing/lightgbm-oracle.ts';
 import { loadParams } from './params.ts';
 import { predictReference } from './predict.ts';
 
@@ -25,7 +25,12 @@ function train(dir: string, args: string[], opts?: TrainOptions): TrainResult {
   process.chdir(dir);
   try {
     const p = loadParams(args);
-    return trainModel(loadDataFile(p.data), p.valid.map((v) => loadDataFile(v)), p, opts);
+    return trainModel(
+      loadDataFile(p.data),
+      p.valid.map((v) => loadDataFile(v)),
+      p,
+      opts,
+    );
   } finally {
     process.chdir(cwd);
   }
@@ -79,7 +84,9 @@ describe('binary_classification example (deterministic settings)', () => {
 
   it("reproduces LightGBM's model with the example's own train.conf (feature_fraction and bagging on)", () => {
     const ours = train(binDir, ['config=train.conf']);
-    expect(trees(modelToText(ours.model))).toBe(trees(oracleTrain(binDir, ['config=train.conf'], join(work, 'lgb-full.txt'))));
+    expect(trees(modelToText(ours.model))).toBe(
+      trees(oracleTrain(binDir, ['config=train.conf'], join(work, 'lgb-full.txt'))),
+    );
   });
 
   it('writes a model that LightGBM loads and predicts with exactly our outputs', () => {
@@ -139,7 +146,8 @@ describe('lambdarank example', () => {
     const ours = train(dir, ['config=train.conf']);
     const theirsText = oracleTrain(dir, ['config=train.conf'], join(work, 'lgb-rank.txt'));
     const test = loadDataFile(join(dir, 'rank.test'));
-    const ndcg = (text: string) => ndcgAt([1, 3, 5], scores(text, join(dir, 'rank.test')), test.labels, test.groups!, loadParams([]).labelGain);
+    const ndcg = (text: string) =>
+      ndcgAt([1, 3, 5], scores(text, join(dir, 'rank.test')), test.labels, test.groups!, loadParams([]).labelGain);
     const mine = ndcg(modelToText(ours.model));
     const theirs = ndcg(theirsText);
     mine.forEach((v, k) => expect(Math.abs(v - theirs[k])).toBeLessThan(0.01));
@@ -159,15 +167,33 @@ describe('categorical features and missing values', () => {
         const c = Math.floor(rnd() * 25);
         const z = rnd() < 0.4 ? 0 : rnd() * 3 - 1;
         const d = Math.floor(rnd() * 3);
-        const logit = (Number.isNaN(a) ? 1 : a) + [0.8, -0.5, 1.2, -1, 0.3][c % 5] + (z === 0 ? -0.7 : z) + (d === 1 ? 0.9 : 0) + (rnd() - 0.5) * 2;
-        lines.push([rnd() < 1 / (1 + Math.exp(-logit)) ? 1 : 0, Number.isNaN(a) ? 'nan' : a.toFixed(3), c, z.toFixed(3), d].join('\t'));
+        const logit =
+          (Number.isNaN(a) ? 1 : a) +
+          [0.8, -0.5, 1.2, -1, 0.3][c % 5] +
+          (z === 0 ? -0.7 : z) +
+          (d === 1 ? 0.9 : 0) +
+          (rnd() - 0.5) * 2;
+        lines.push(
+          [rnd() < 1 / (1 + Math.exp(-logit)) ? 1 : 0, Number.isNaN(a) ? 'nan' : a.toFixed(3), c, z.toFixed(3), d].join(
+            '\t',
+          ),
+        );
       }
-      writeFileSync(join(dir, name), lines.join('\n') + '\n');
+      writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
     };
     write('cat.train', 4000);
     write('cat.test', 1000);
-    const args = ['data=cat.train', 'valid=cat.test', 'objective=binary', 'metric=auc', 'categorical_feature=1,3',
-      'num_trees=30', 'num_leaves=15', 'min_data_per_group=20', 'cat_smooth=5'];
+    const args = [
+      'data=cat.train',
+      'valid=cat.test',
+      'objective=binary',
+      'metric=auc',
+      'categorical_feature=1,3',
+      'num_trees=30',
+      'num_leaves=15',
+      'min_data_per_group=20',
+      'cat_smooth=5',
+    ];
     const ours = modelToText(train(dir, args).model);
     const theirs = oracleTrain(dir, args, join(dir, 'lgb.txt'));
     expect(ours).toMatch(/num_cat=[1-9]/);

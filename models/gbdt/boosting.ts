@@ -1,15 +1,15 @@
 // The boosting loop: bin the data, then per iteration gradients → bag → grow → shrink → update scores → evaluate, with early stopping; returns a Model.
 import { featureInfo } from './binning.ts';
 import type { DataFile } from './data-file.ts';
-import { binRows, findFeatureBins, type BinnedData } from './dataset.ts';
+import { type BinnedData, binRows, findFeatureBins } from './dataset.ts';
 import { TreeGrower } from './grower.ts';
 import { createMetric, type Metric } from './metrics.ts';
 import { createObjective } from './objectives.ts';
 import type { GbdtParams } from './params.ts';
 import { Bagger, FeatureSampler } from './sampling.ts';
 import { K_EPSILON } from './split.ts';
-import type { Model } from './tree.ts';
 import type { TrainingTree } from './training-tree.ts';
+import type { Model } from './tree.ts';
 
 export interface TrainResult {
   model: Model;
@@ -43,7 +43,10 @@ export function resolveCategorical(spec: string, data: DataFile): Set<number> {
   if (spec.startsWith('name:')) {
     for (const name of spec.slice(5).split(',')) {
       const f = data.featureNames?.indexOf(name.trim()) ?? -1;
-      if (f < 0) throw new Error(`categorical_feature: no feature named "${name.trim()}"${data.featureNames ? '' : ' (the data has no header)'}`);
+      if (f < 0)
+        throw new Error(
+          `categorical_feature: no feature named "${name.trim()}"${data.featureNames ? '' : ' (the data has no header)'}`,
+        );
       out.add(f);
     }
     return out;
@@ -59,12 +62,19 @@ export function resolveCategorical(spec: string, data: DataFile): Set<number> {
 }
 
 /** Train a boosted model on `train`, evaluating and early-stopping on `valids`. */
-export function trainModel(train: DataFile, valids: DataFile[], params: GbdtParams, opts: TrainOptions = {}): TrainResult {
+export function trainModel(
+  train: DataFile,
+  valids: DataFile[],
+  params: GbdtParams,
+  opts: TrainOptions = {},
+): TrainResult {
   const log = opts.log ?? (() => {});
   if (!train.hasLabel) throw new Error('the training data has no label column');
   valids.forEach((v, i) => {
     if (v.numFeatures > train.numFeatures) {
-      throw new Error(`validation set ${i + 1} has ${v.numFeatures} features but the training data has ${train.numFeatures}`);
+      throw new Error(
+        `validation set ${i + 1} has ${v.numFeatures} features but the training data has ${train.numFeatures}`,
+      );
     }
   });
   const t0 = performance.now();
@@ -85,7 +95,13 @@ export function trainModel(train: DataFile, valids: DataFile[], params: GbdtPara
   const objective = createObjective(params, { labels, weights, groups: train.groups });
   const metricOpts = { evalAt: params.evalAt, labelGain: params.labelGain };
   const makeMetrics = (d: DataFile) =>
-    params.metric.map((m) => createMetric(m, { labels: Float32Array.from(d.labels), weights: d.weights && Float32Array.from(d.weights), groups: d.groups }, metricOpts));
+    params.metric.map((m) =>
+      createMetric(
+        m,
+        { labels: Float32Array.from(d.labels), weights: d.weights && Float32Array.from(d.weights), groups: d.groups },
+        metricOpts,
+      ),
+    );
   const trainScore = new Float64Array(train.numRows);
   if (train.initScores) trainScore.set(train.initScores);
   const sets: ScoredSet[] = valids.map((v, i) => ({
@@ -142,7 +158,8 @@ export function trainModel(train: DataFile, valids: DataFile[], params: GbdtPara
     opts.onIteration?.(iteration, params.numIterations);
     const report = iteration % params.metricFreq === 0;
     if (report) {
-      for (const m of trainMetrics) m.evaluate(trainScore).forEach((v, k) => log(`Iteration:${iteration}, training ${m.names[k]} : ${fmt(v)}`));
+      for (const m of trainMetrics)
+        m.evaluate(trainScore).forEach((v, k) => log(`Iteration:${iteration}, training ${m.names[k]} : ${fmt(v)}`));
     }
     let stop = false;
     // Like LightGBM, validation metrics are computed only when reported or needed for early stopping.
@@ -184,7 +201,8 @@ export function trainModel(train: DataFile, valids: DataFile[], params: GbdtPara
 function widen(d: DataFile, numFeatures: number): Float64Array {
   if (d.numFeatures === numFeatures) return d.rows;
   const out = new Float64Array(d.numRows * numFeatures);
-  for (let r = 0; r < d.numRows; r++) out.set(d.rows.subarray(r * d.numFeatures, (r + 1) * d.numFeatures), r * numFeatures);
+  for (let r = 0; r < d.numRows; r++)
+    out.set(d.rows.subarray(r * d.numFeatures, (r + 1) * d.numFeatures), r * numFeatures);
   return out;
 }
 
@@ -193,7 +211,13 @@ function fmt(v: number): string {
 }
 
 /** In-bag rows take their leaf's value straight from the grower's partition; out-of-bag rows walk the tree. */
-function addTreeToTrainScore(tree: TrainingTree, grower: TreeGrower, score: Float64Array, data: BinnedData, outOfBag?: Int32Array): void {
+function addTreeToTrainScore(
+  tree: TrainingTree,
+  grower: TreeGrower,
+  score: Float64Array,
+  data: BinnedData,
+  outOfBag?: Int32Array,
+): void {
   const idx = grower.indices;
   for (let leaf = 0; leaf < tree.numLeaves; leaf++) {
     const v = tree.leafValue[leaf];
@@ -202,7 +226,8 @@ function addTreeToTrainScore(tree: TrainingTree, grower: TreeGrower, score: Floa
     for (let i = begin; i < end; i++) score[idx[i]] += v;
   }
   if (outOfBag) {
-    for (const r of outOfBag) score[r] += tree.leafValue[tree.leafOfBinnedRow(data.bins, r * data.numUsed, grower.defaultBins, grower.numBins)];
+    for (const r of outOfBag)
+      score[r] += tree.leafValue[tree.leafOfBinnedRow(data.bins, r * data.numUsed, grower.defaultBins, grower.numBins)];
   }
 }
 
@@ -250,7 +275,13 @@ function parameterLines(p: GbdtParams): string[] {
   return lines.map(([k, v]) => `[${k}: ${typeof v === 'boolean' ? Number(v) : v}]`);
 }
 
-function buildModel(train: DataFile, params: GbdtParams, objectiveLine: string, featureInfos: string[], trees: TrainingTree[]): Model {
+function buildModel(
+  train: DataFile,
+  params: GbdtParams,
+  objectiveLine: string,
+  featureInfos: string[],
+  trees: TrainingTree[],
+): Model {
   const names = train.featureNames ?? Array.from({ length: train.numFeatures }, (_, i) => `Column_${i}`);
   return {
     numClass: 1,

@@ -1,12 +1,20 @@
 // Tests for categorical splits: one-vs-rest for few categories, many-vs-many grouping by gradient/hessian ratio, and the group-size rules.
 import { describe, expect, it } from 'vitest';
 import { findBestCategoricalSplit } from './categorical-split.ts';
-import { SplitInfo, type SplitConfig } from './split.ts';
+import { type SplitConfig, SplitInfo } from './split.ts';
 import { MISSING_NONE } from './tree.ts';
 
 const cfg: SplitConfig = {
-  minDataInLeaf: 1, minSumHessianInLeaf: 0, lambdaL1: 0, lambdaL2: 0, minGainToSplit: 0,
-  catSmooth: 1, catL2: 0, maxCatThreshold: 32, minDataPerGroup: 1, maxCatToOnehot: 4,
+  minDataInLeaf: 1,
+  minSumHessianInLeaf: 0,
+  lambdaL1: 0,
+  lambdaL2: 0,
+  minGainToSplit: 0,
+  catSmooth: 1,
+  catL2: 0,
+  maxCatThreshold: 32,
+  minDataPerGroup: 1,
+  maxCatToOnehot: 4,
 };
 
 function totals(h: Float64Array): [number, number] {
@@ -25,7 +33,9 @@ describe('findBestCategoricalSplit', () => {
     const h = Float64Array.from([0, 0, 2, 10, -9, 10, 1, 10]);
     const [g, s] = totals(h);
     const out = new SplitInfo();
-    expect(findBestCategoricalSplit(h, 0, { numBin: 4, missingType: MISSING_NONE, defaultBin: 0 }, g, s, s, cfg, out)).toBe(true);
+    expect(
+      findBestCategoricalSplit(h, 0, { numBin: 4, missingType: MISSING_NONE, defaultBin: 0 }, g, s, s, cfg, out),
+    ).toBe(true);
     expect(out.catBins).toEqual([2]);
     expect(out.defaultLeft).toBe(false);
   });
@@ -44,9 +54,27 @@ describe('findBestCategoricalSplit', () => {
     const h = Float64Array.from([0, 0, -8, 10, 7, 10, -9, 10, 8, 10, -7, 10, 9, 10, -50, 0.5]);
     const [g, s] = totals(h);
     const out = new SplitInfo();
-    findBestCategoricalSplit(h, 0, { numBin: 8, missingType: MISSING_NONE, defaultBin: 0 }, g, s, s, { ...cfg, catSmooth: 5 }, out);
+    findBestCategoricalSplit(
+      h,
+      0,
+      { numBin: 8, missingType: MISSING_NONE, defaultBin: 0 },
+      g,
+      s,
+      s,
+      { ...cfg, catSmooth: 5 },
+      out,
+    );
     expect(out.catBins).not.toContain(7);
-    findBestCategoricalSplit(h, 0, { numBin: 8, missingType: MISSING_NONE, defaultBin: 0 }, g, s, s, { ...cfg, catSmooth: 5, maxCatThreshold: 1 }, out);
+    findBestCategoricalSplit(
+      h,
+      0,
+      { numBin: 8, missingType: MISSING_NONE, defaultBin: 0 },
+      g,
+      s,
+      s,
+      { ...cfg, catSmooth: 5, maxCatThreshold: 1 },
+      out,
+    );
     expect(out.catBins!.length).toBe(1);
   });
 });

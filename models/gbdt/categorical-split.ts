@@ -1,5 +1,5 @@
 // Best categorical split for one feature's histogram: one-vs-rest for few categories, else LightGBM's many-vs-many split over categories sorted by gradient/hessian.
-import { K_EPSILON, leafGain, leafOutput, type FeatureMeta, type SplitConfig, type SplitInfo } from './split.ts';
+import { type FeatureMeta, K_EPSILON, leafGain, leafOutput, type SplitConfig, type SplitInfo } from './split.ts';
 
 function roundInt(x: number): number {
   return Math.trunc(x + 0.5);
@@ -10,8 +10,14 @@ function roundInt(x: number): number {
  * `out` is overwritten when one did.
  */
 export function findBestCategoricalSplit(
-  hist: Float64Array, offset: number, meta: FeatureMeta, sumGradient: number, sumHessianRaw: number, numData: number,
-  cfg: SplitConfig, out: SplitInfo,
+  hist: Float64Array,
+  offset: number,
+  meta: FeatureMeta,
+  sumGradient: number,
+  sumHessianRaw: number,
+  numData: number,
+  cfg: SplitConfig,
+  out: SplitInfo,
 ): boolean {
   const sumHessian = sumHessianRaw + 2 * K_EPSILON;
   const { lambdaL1: l1, minDataInLeaf, minSumHessianInLeaf } = cfg;
@@ -54,7 +60,10 @@ export function findBestCategoricalSplit(
   } else {
     for (let t = 1; t < meta.numBin; t++) if (roundInt(h(t) * cntFactor) >= cfg.catSmooth) sorted.push(t);
     const ctr = (t: number) => g(t) / (h(t) + cfg.catSmooth);
-    sorted = sorted.map((t) => [t, ctr(t)] as const).sort((a, b) => a[1] - b[1]).map((p) => p[0]);
+    sorted = sorted
+      .map((t) => [t, ctr(t)] as const)
+      .sort((a, b) => a[1] - b[1])
+      .map((p) => p[0]);
     const used = sorted.length;
     const maxNumCat = Math.min(cfg.maxCatThreshold, (used + 1) >> 1);
     for (const dir of [1, -1]) {

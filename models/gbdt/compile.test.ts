@@ -18,7 +18,26 @@ function adversarialRows(model: Model, numRows: number, seed: number): Float64Ar
   for (const tree of model.trees) {
     for (let n = 0; n < tree.numLeaves - 1; n += 1) thresholds[tree.splitFeature[n]].push(tree.threshold[n]);
   }
-  const specials = [NaN, 0, -0, 1e-36, -1e-36, 1e-30, -1, -0.5, 0.5, 31, 32, 33, 63, 64, 1e12, -1e12, Infinity, -Infinity];
+  const specials = [
+    NaN,
+    0,
+    -0,
+    1e-36,
+    -1e-36,
+    1e-30,
+    -1,
+    -0.5,
+    0.5,
+    31,
+    32,
+    33,
+    63,
+    64,
+    1e12,
+    -1e12,
+    Infinity,
+    -Infinity,
+  ];
   const rows = new Float64Array(numRows * width);
   for (let i = 0; i < rows.length; i += 1) {
     const f = i % width;

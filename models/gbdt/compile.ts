@@ -1,7 +1,15 @@
 // The fast predictor: each tree compiled once to straight-line JavaScript (nested ifs on literal thresholds) via new Function.
 import { outputTransform } from './objective-output.ts';
-import { finishOutputs, numFeatures, rowCount, ZERO_THRESHOLD, type PredictOptions } from './predict.ts';
-import { CATEGORICAL_MASK, DEFAULT_LEFT_MASK, MISSING_NAN, MISSING_ZERO, missingType, type Model, type Tree } from './tree.ts';
+import { finishOutputs, numFeatures, type PredictOptions, rowCount, ZERO_THRESHOLD } from './predict.ts';
+import {
+  CATEGORICAL_MASK,
+  DEFAULT_LEFT_MASK,
+  MISSING_NAN,
+  MISSING_ZERO,
+  type Model,
+  missingType,
+  type Tree,
+} from './tree.ts';
 
 /** Adds a run of trees' leaf values to `s` for the row at rows[offset..]; the order of additions matches LightGBM's. */
 type TreeRun = (rows: ArrayLike<number>, offset: number, s: number) => number;
@@ -47,7 +55,9 @@ class TreeWriter {
       case MISSING_ZERO: {
         const z = literal(ZERO_THRESHOLD);
         // NaN becomes 0, which is zero: both take the default direction.
-        return left ? `(${x} <= ${t} || x !== x || (x >= -${z} && x <= ${z}))` : `(${x} <= ${t} && (x < -${z} || x > ${z}))`;
+        return left
+          ? `(${x} <= ${t} || x !== x || (x >= -${z} && x <= ${z}))`
+          : `(${x} <= ${t} && (x < -${z} || x > ${z}))`;
       }
       case MISSING_NAN:
         return left ? `!(${x} > ${t})` : `(${x} <= ${t})`;
@@ -128,7 +138,8 @@ export function compileModel(model: Model): CompiledModel {
           if (k === 1) {
             for (let r = start, o = start * width; r < end; r += 1, o += width) out[r] = run(rows, o, out[r]);
           } else {
-            for (let r = start, o = start * width; r < end; r += 1, o += width) out[r * k + c] = run(rows, o, out[r * k + c]);
+            for (let r = start, o = start * width; r < end; r += 1, o += width)
+              out[r * k + c] = run(rows, o, out[r * k + c]);
           }
         }
       }

@@ -35,7 +35,10 @@ describe('loadDataFile', () => {
   });
 
   it('reads CSV with a header and a named label column', () => {
-    const d = loadDataFile(file('b.csv', 'x,y,target\n1,2,0\n3,4,1\n5,6,1\n'), { header: true, labelColumn: 'name:target' });
+    const d = loadDataFile(file('b.csv', 'x,y,target\n1,2,0\n3,4,1\n5,6,1\n'), {
+      header: true,
+      labelColumn: 'name:target',
+    });
     expect(d.format).toBe('csv');
     expect(d.featureNames).toEqual(['x', 'y']);
     expect([...d.labels]).toEqual([0, 1, 1]);
@@ -60,7 +63,10 @@ describe('loadDataFile', () => {
   });
 
   it('takes weights and query ids from columns, keeping feature numbering', () => {
-    const d = loadDataFile(file('e.tsv', '1\t9\t0.5\t7\n0\t9\t2\t7\n1\t8\t1\t3\n'), { weightColumn: '1', groupColumn: '0' });
+    const d = loadDataFile(file('e.tsv', '1\t9\t0.5\t7\n0\t9\t2\t7\n1\t8\t1\t3\n'), {
+      weightColumn: '1',
+      groupColumn: '0',
+    });
     expect([...d.weights!]).toEqual([0.5, 2, 1]);
     expect([...d.groups!]).toEqual([2, 1]);
     expect(d.ignoredFeatures).toEqual([0, 1]);
@@ -68,7 +74,9 @@ describe('loadDataFile', () => {
   });
 
   it('names the line of a ragged row and of a bad token', () => {
-    expect(() => loadDataFile(file('f.tsv', '1\t2\t3\n0\t1\t2\n1\t2\n'))).toThrow(/f\.tsv line 3: expected 3 columns .* found 2/);
+    expect(() => loadDataFile(file('f.tsv', '1\t2\t3\n0\t1\t2\n1\t2\n'))).toThrow(
+      /f\.tsv line 3: expected 3 columns .* found 2/,
+    );
     expect(() => loadDataFile(file('g.tsv', '1\t2\t3\n0\t1\t2\t4\n'))).toThrow(/g\.tsv line 2: expected 3 columns/);
     expect(() => loadDataFile(file('h.csv', '1,2\n0,abc\n'))).toThrow('h.csv line 2: column 2 is not a number: "abc"');
   });

@@ -58,7 +58,10 @@ export function loadDataFile(path: string, opts: DataFileOptions = {}): DataFile
 }
 
 /** Calls back once per line with its byte range, reading the file in large chunks to bound memory. */
-function forEachLine(path: string, onLine: (bytes: Uint8Array, start: number, end: number, lineNo: number) => void): void {
+function forEachLine(
+  path: string,
+  onLine: (bytes: Uint8Array, start: number, end: number, lineNo: number) => void,
+): void {
   const fd = openSync(path, 'r');
   try {
     let buf = Buffer.allocUnsafe(CHUNK);
@@ -137,7 +140,11 @@ class RowSink {
 
   line(bytes: Uint8Array, start: number, end: number, lineNo: number): void {
     if (this.opts.header && this.names === undefined) {
-      this.names = Buffer.from(bytes.subarray(start, end)).toString('utf8').replace(/\r$/, '').split(/[\t,]/).map((s) => s.trim());
+      this.names = Buffer.from(bytes.subarray(start, end))
+        .toString('utf8')
+        .replace(/\r$/, '')
+        .split(/[\t,]/)
+        .map((s) => s.trim());
       return;
     }
     if (isBlank(bytes, start, end)) return;
@@ -151,7 +158,11 @@ class RowSink {
 
   private decide(): void {
     const [a, b] = this.pending;
-    const stats = (t: Buffer) => ({ tab: countByte(t, 0, t.length, TAB), comma: countByte(t, 0, t.length, COMMA), colon: countByte(t, 0, t.length, COLON) });
+    const stats = (t: Buffer) => ({
+      tab: countByte(t, 0, t.length, TAB),
+      comma: countByte(t, 0, t.length, COMMA),
+      colon: countByte(t, 0, t.length, COLON),
+    });
     const s1 = stats(a.text);
     const s2 = b ? stats(b.text) : s1;
     if (s1.colon > 0 || s2.colon > 0) this.format = 'libsvm';
@@ -159,7 +170,12 @@ class RowSink {
     else if (s1.comma > 0) this.format = 'csv';
     else this.format = 'tsv';
     if (this.format === 'libsvm') {
-      this.sparse = { idx: new Int32Array(1 << 16), val: new Float64Array(1 << 16), n: 0, rowEnd: new Int32Array(1 << 12) };
+      this.sparse = {
+        idx: new Int32Array(1 << 16),
+        val: new Float64Array(1 << 16),
+        n: 0,
+        rowEnd: new Int32Array(1 << 12),
+      };
     } else {
       this.delimiter = this.format === 'csv' ? COMMA : TAB;
       this.numCols = countByte(a.text, 0, a.text.length, this.delimiter) + 1;
@@ -205,10 +221,15 @@ class RowSink {
       this.ignored.push(featureOf(this.groupCol));
     }
     if (o.ignoreColumn) {
-      const specs = o.ignoreColumn.startsWith('name:') ? o.ignoreColumn.slice(5).split(',').map((n) => `name:${n}`) : o.ignoreColumn.split(',');
+      const specs = o.ignoreColumn.startsWith('name:')
+        ? o.ignoreColumn
+            .slice(5)
+            .split(',')
+            .map((n) => `name:${n}`)
+        : o.ignoreColumn.split(',');
       for (const spec of specs) this.ignored.push(featureOf(this.resolveColumn(spec.trim(), 'ignore_column', false)));
     }
-    const estimate = Math.max(16, Math.ceil(this.fileSize / Math.max(1, this.pending[0].text.length + 1) * 1.05));
+    const estimate = Math.max(16, Math.ceil((this.fileSize / Math.max(1, this.pending[0].text.length + 1)) * 1.05));
     this.rows = new Float64Array(estimate * this.numFeatures);
     this.labels = new Float64Array(estimate);
     if (this.weightCol >= 0) this.weights = new Float64Array(estimate);
@@ -240,10 +261,14 @@ class RowSink {
     let tokenStart = start;
     for (let i = start; i <= end; i++) {
       if (i < end && bytes[i] !== delim) continue;
-      if (col >= this.numCols) this.fail(lineNo, `expected ${this.numCols} columns (as on the first data line), found more`);
+      if (col >= this.numCols)
+        this.fail(lineNo, `expected ${this.numCols} columns (as on the first data line), found more`);
       const v = parseNumberBytes(bytes, tokenStart, i);
       if (v === undefined) {
-        this.fail(lineNo, `column ${col + 1} is not a number: "${Buffer.from(bytes.subarray(tokenStart, i)).toString('utf8')}"`);
+        this.fail(
+          lineNo,
+          `column ${col + 1} is not a number: "${Buffer.from(bytes.subarray(tokenStart, i)).toString('utf8')}"`,
+        );
       }
       const role = this.role[col];
       if (role >= 0) this.rows[base + role] = v;
@@ -253,7 +278,8 @@ class RowSink {
       col++;
       tokenStart = i + 1;
     }
-    if (col !== this.numCols) this.fail(lineNo, `expected ${this.numCols} columns (as on the first data line), found ${col}`);
+    if (col !== this.numCols)
+      this.fail(lineNo, `expected ${this.numCols} columns (as on the first data line), found ${col}`);
     this.numRows++;
   }
 
@@ -288,7 +314,8 @@ class RowSink {
       } else {
         const idx = parseNumberBytes(bytes, i, colon);
         const val = parseNumberBytes(bytes, colon + 1, j);
-        if (idx === undefined || !Number.isInteger(idx) || idx < 0) this.fail(lineNo, `bad feature index in "${token()}"`);
+        if (idx === undefined || !Number.isInteger(idx) || idx < 0)
+          this.fail(lineNo, `bad feature index in "${token()}"`);
         if (val === undefined) this.fail(lineNo, `bad value in "${token()}"`);
         if (s.n === s.idx.length) {
           const idx2 = new Int32Array(s.n * 2);
@@ -362,11 +389,13 @@ function readLines(path: string): string[] {
 /** A `<data>.weight` or `<data>.init` file: one number (at least `min`) per data row. */
 function readSideFile(path: string, numRows: number, what: string, min = 0): Float64Array {
   const lines = readLines(path);
-  if (lines.length !== numRows) throw new Error(`${path}: has ${lines.length} ${what}s but the data file has ${numRows} rows`);
+  if (lines.length !== numRows)
+    throw new Error(`${path}: has ${lines.length} ${what}s but the data file has ${numRows} rows`);
   const out = new Float64Array(numRows);
   lines.forEach((line, i) => {
     const v = parseNumberText(line.trim());
-    if (v === undefined || !(v >= min)) throw new Error(`${path} line ${i + 1}: ${what} must be a number${min === 0 ? ' >= 0' : ''}, got "${line}"`);
+    if (v === undefined || !(v >= min))
+      throw new Error(`${path} line ${i + 1}: ${what} must be a number${min === 0 ? ' >= 0' : ''}, got "${line}"`);
     out[i] = v;
   });
   return out;
@@ -379,7 +408,8 @@ function readQueryFile(path: string, numRows: number): Int32Array {
   let total = 0;
   lines.forEach((line, i) => {
     const t = line.trim();
-    if (!/^\d+$/.test(t) || Number(t) === 0) throw new Error(`${path} line ${i + 1}: query size must be a positive integer, got "${line}"`);
+    if (!/^\d+$/.test(t) || Number(t) === 0)
+      throw new Error(`${path} line ${i + 1}: query size must be a positive integer, got "${line}"`);
     out[i] = Number(t);
     total += out[i];
   });

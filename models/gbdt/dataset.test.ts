@@ -4,8 +4,16 @@ import { valueToBin } from './binning.ts';
 import { binRows, findFeatureBins } from './dataset.ts';
 
 const opts = {
-  maxBin: 255, minDataInBin: 1, useMissing: true, zeroAsMissing: false, preFilter: true,
-  binConstructSampleCnt: 200000, dataRandomSeed: 1, minDataInLeaf: 2, categorical: new Set([2]), ignored: new Set([3]),
+  maxBin: 255,
+  minDataInBin: 1,
+  useMissing: true,
+  zeroAsMissing: false,
+  preFilter: true,
+  binConstructSampleCnt: 200000,
+  dataRandomSeed: 1,
+  minDataInLeaf: 2,
+  categorical: new Set([2]),
+  ignored: new Set([3]),
 };
 
 describe('dataset binning', () => {
@@ -31,7 +39,13 @@ describe('dataset binning', () => {
   it('samples bin_construct_sample_cnt rows when the data is larger', () => {
     const n = 1000;
     const rows = Float64Array.from({ length: n }, (_, i) => i);
-    const fb = findFeatureBins(rows, n, 1, { ...opts, categorical: new Set(), ignored: new Set(), binConstructSampleCnt: 100, minDataInBin: 3 });
+    const fb = findFeatureBins(rows, n, 1, {
+      ...opts,
+      categorical: new Set(),
+      ignored: new Set(),
+      binConstructSampleCnt: 100,
+      minDataInBin: 3,
+    });
     expect(fb.mappers[0]!.numBin).toBeLessThanOrEqual(100 / 3 + 2);
   });
 });

@@ -1,5 +1,5 @@
 // Turn raw rows into the trainer's binned matrix: bin mappers from a row sample, then one byte per value, row-major.
-import { findBins, valueToBin, ZERO_THRESHOLD, type BinMapper, type BinOptions } from './binning.ts';
+import { type BinMapper, type BinOptions, findBins, valueToBin, ZERO_THRESHOLD } from './binning.ts';
 import { LcgRandom } from './random.ts';
 
 export interface BinnedData {
@@ -32,7 +32,12 @@ export interface BinningOptions extends Omit<BinOptions, 'minSplitData'> {
 }
 
 /** Choose each feature's bins from (a sample of) the rows, the way LightGBM samples and bins them. */
-export function findFeatureBins(rows: Float64Array, numRows: number, numFeatures: number, opts: BinningOptions): FeatureBins {
+export function findFeatureBins(
+  rows: Float64Array,
+  numRows: number,
+  numFeatures: number,
+  opts: BinningOptions,
+): FeatureBins {
   const sampleCnt = Math.min(numRows, opts.binConstructSampleCnt);
   const sampleRows = sampleCnt === numRows ? null : new LcgRandom(opts.dataRandomSeed).sample(numRows, sampleCnt);
   const minSplitData = Math.trunc((opts.minDataInLeaf * sampleCnt) / numRows);
@@ -58,14 +63,21 @@ export function findFeatureBins(rows: Float64Array, numRows: number, numFeatures
   const binOffsets = new Int32Array(used.length + 1);
   used.forEach((f, i) => {
     const numBin = mappers[f]!.numBin;
-    if (numBin > 256) throw new Error(`feature ${f} has ${numBin} bins; this trainer stores bins in one byte (max_bin <= 256)`);
+    if (numBin > 256)
+      throw new Error(`feature ${f} has ${numBin} bins; this trainer stores bins in one byte (max_bin <= 256)`);
     binOffsets[i + 1] = binOffsets[i] + numBin;
   });
   return { mappers, realFeature: Int32Array.from(used), binOffsets };
 }
 
 /** Bin every row with the given mappers (training data, or validation data with the training mappers). */
-export function binRows(rows: Float64Array, numRows: number, numFeatures: number, fb: FeatureBins, withColumns = false): BinnedData {
+export function binRows(
+  rows: Float64Array,
+  numRows: number,
+  numFeatures: number,
+  fb: FeatureBins,
+  withColumns = false,
+): BinnedData {
   const numUsed = fb.realFeature.length;
   const columns = new Uint8Array(numRows * numUsed);
   for (let j = 0; j < numUsed; j++) {
@@ -83,15 +95,28 @@ export function binRows(rows: Float64Array, numRows: number, numFeatures: number
     const base = j * numRows;
     for (let r = 0, k = j; r < numRows; r++, k += numUsed) bins[k] = columns[base + r];
   }
-  const data: BinnedData = { numRows, bins, numUsed, realFeature: fb.realFeature, binOffsets: fb.binOffsets, totalBins: fb.binOffsets[numUsed] };
+  const data: BinnedData = {
+    numRows,
+    bins,
+    numUsed,
+    realFeature: fb.realFeature,
+    binOffsets: fb.binOffsets,
+    totalBins: fb.binOffsets[numUsed],
+  };
   if (withColumns) data.columns = columns;
   return data;
 }
 
 /** valueToBin for a whole column, inlined: a binary search over the bin upper bounds. */
 function binNumericalColumn(
-  rows: Float64Array, numRows: number, numFeatures: number, f: number,
-  bounds: Float64Array, numBin: number, nanBin: boolean, out: Uint8Array,
+  rows: Float64Array,
+  numRows: number,
+  numFeatures: number,
+  f: number,
+  bounds: Float64Array,
+  numBin: number,
+  nanBin: boolean,
+  out: Uint8Array,
 ): void {
   const last = nanBin ? numBin - 2 : numBin - 1;
   for (let r = 0; r < numRows; r++) {

@@ -1,11 +1,21 @@
 // Tests for leaf-wise growth: leaf and depth limits, min_data_in_leaf, a partition consistent with the tree, and the most useful feature chosen first.
 import { describe, expect, it } from 'vitest';
 import { binRows, findFeatureBins } from './dataset.ts';
-import { TreeGrower, type GrowConfig } from './grower.ts';
+import { type GrowConfig, TreeGrower } from './grower.ts';
 
 const cfg: GrowConfig = {
-  numLeaves: 8, maxDepth: -1, minDataInLeaf: 5, minSumHessianInLeaf: 0, lambdaL1: 0, lambdaL2: 0, minGainToSplit: 0,
-  catSmooth: 10, catL2: 10, maxCatThreshold: 32, minDataPerGroup: 100, maxCatToOnehot: 4,
+  numLeaves: 8,
+  maxDepth: -1,
+  minDataInLeaf: 5,
+  minSumHessianInLeaf: 0,
+  lambdaL1: 0,
+  lambdaL2: 0,
+  minGainToSplit: 0,
+  catSmooth: 10,
+  catL2: 10,
+  maxCatThreshold: 32,
+  minDataPerGroup: 100,
+  maxCatToOnehot: 4,
 };
 
 /** y depends on feature 1 only; feature 0 is noise. Gradients of squared loss at score 0. */
@@ -19,8 +29,16 @@ function setup(numRows = 400) {
     grad[r] = -(r % 20 < 10 ? -1 : 1) - (r % 20 >= 15 ? 1 : 0);
   }
   const fb = findFeatureBins(rows, numRows, 2, {
-    maxBin: 255, minDataInBin: 3, useMissing: true, zeroAsMissing: false, preFilter: true,
-    binConstructSampleCnt: 200000, dataRandomSeed: 1, minDataInLeaf: 5, categorical: new Set(), ignored: new Set(),
+    maxBin: 255,
+    minDataInBin: 3,
+    useMissing: true,
+    zeroAsMissing: false,
+    preFilter: true,
+    binConstructSampleCnt: 200000,
+    dataRandomSeed: 1,
+    minDataInLeaf: 5,
+    categorical: new Set(),
+    ignored: new Set(),
   });
   const data = binRows(rows, numRows, 2, fb, true);
   return { rows, grad, hess, fb, data };

@@ -2,8 +2,8 @@
 import type { BinMapper } from './binning.ts';
 import { findBestCategoricalSplit } from './categorical-split.ts';
 import type { BinnedData } from './dataset.ts';
-import { compileHistogramBuilder, fixMostFrequentBins, subtractHistogram, type HistogramBuilder } from './histogram.ts';
-import { findBestNumericalSplit, SplitInfo, type FeatureMeta, type SplitConfig } from './split.ts';
+import { compileHistogramBuilder, fixMostFrequentBins, type HistogramBuilder, subtractHistogram } from './histogram.ts';
+import { type FeatureMeta, findBestNumericalSplit, type SplitConfig, SplitInfo } from './split.ts';
 import { TrainingTree } from './training-tree.ts';
 
 export interface GrowConfig extends SplitConfig {
@@ -49,7 +49,13 @@ export class TreeGrower {
     this.buildHistogram = compileHistogramBuilder(data.numUsed, data.binOffsets, data.numRows);
     this.features = Array.from(data.realFeature, (f) => {
       const m = mappers[f]!;
-      return { numBin: m.numBin, missingType: m.missingType, defaultBin: m.defaultBin, categorical: m.kind === 'categorical', mapper: m };
+      return {
+        numBin: m.numBin,
+        missingType: m.missingType,
+        defaultBin: m.defaultBin,
+        categorical: m.kind === 'categorical',
+        mapper: m,
+      };
     });
     this.defaultBins = Int32Array.from(this.features, (f) => f.defaultBin);
     this.numBins = Int32Array.from(this.features, (f) => f.numBin);
@@ -95,7 +101,8 @@ export class TreeGrower {
     let leftLeaf = 0;
     let rightLeaf = -1;
     for (let s = 0; s < cfg.numLeaves - 1; s++) {
-      if (this.beforeFindBestSplit(tree, leftLeaf, rightLeaf)) this.findBestSplits(leftLeaf, rightLeaf, grad, hess, featureUsed);
+      if (this.beforeFindBestSplit(tree, leftLeaf, rightLeaf))
+        this.findBestSplits(leftLeaf, rightLeaf, grad, hess, featureUsed);
       let bestLeaf = 0;
       for (let l = 1; l < tree.numLeaves; l++) if (this.best[l].betterThan(this.best[bestLeaf])) bestLeaf = l;
       const split = this.best[bestLeaf];
@@ -125,7 +132,13 @@ export class TreeGrower {
   }
 
   /** Histograms for the two newest leaves (build the smaller, subtract for the larger), then their best splits. */
-  private findBestSplits(left: number, right: number, grad: Float32Array, hess: Float32Array, featureUsed: Uint8Array): void {
+  private findBestSplits(
+    left: number,
+    right: number,
+    grad: Float32Array,
+    hess: Float32Array,
+    featureUsed: Uint8Array,
+  ): void {
     const { data } = this;
     // Ties make the right child the smaller one, as in LightGBM.
     let smaller = left;
@@ -151,10 +164,24 @@ export class TreeGrower {
       oh[i] = hess[r];
     }
     this.buildHistogram(this.hists[smaller], data.bins, idx, begin, count, og, oh);
-    fixMostFrequentBins(this.hists[smaller], data.binOffsets, this.mostFreqBins, this.leafSumG[smaller], this.leafSumH[smaller], false);
+    fixMostFrequentBins(
+      this.hists[smaller],
+      data.binOffsets,
+      this.mostFreqBins,
+      this.leafSumG[smaller],
+      this.leafSumH[smaller],
+      false,
+    );
     if (larger >= 0) {
       subtractHistogram(this.hists[larger], this.hists[smaller]);
-      fixMostFrequentBins(this.hists[larger], data.binOffsets, this.mostFreqBins, this.leafSumG[larger], this.leafSumH[larger], true);
+      fixMostFrequentBins(
+        this.hists[larger],
+        data.binOffsets,
+        this.mostFreqBins,
+        this.leafSumG[larger],
+        this.leafSumH[larger],
+        true,
+      );
     }
     this.findLeafSplit(smaller, featureUsed);
     if (larger >= 0) this.findLeafSplit(larger, featureUsed);
@@ -193,13 +220,40 @@ export class TreeGrower {
     if (s.catBins) {
       const m = meta.mapper;
       const cats = m.kind === 'categorical' ? s.catBins.map((b) => m.binToCategory[b]) : [];
-      tree.splitCategorical(leaf, s.feature, realFeature, s.catBins, cats, s.leftOutput, s.rightOutput, nLeft, nRight,
-        s.leftSumHessian, s.rightSumHessian, s.gain + this.cfg.minGainToSplit, meta.missingType);
+      tree.splitCategorical(
+        leaf,
+        s.feature,
+        realFeature,
+        s.catBins,
+        cats,
+        s.leftOutput,
+        s.rightOutput,
+        nLeft,
+        nRight,
+        s.leftSumHessian,
+        s.rightSumHessian,
+        s.gain + this.cfg.minGainToSplit,
+        meta.missingType,
+      );
     } else {
       const m = meta.mapper;
       const threshold = m.kind === 'numerical' ? m.upperBounds[s.threshold] : 0;
-      tree.splitNumerical(leaf, s.feature, realFeature, s.threshold, threshold, s.leftOutput, s.rightOutput, nLeft, nRight,
-        s.leftSumHessian, s.rightSumHessian, s.gain + this.cfg.minGainToSplit, meta.missingType, s.defaultLeft);
+      tree.splitNumerical(
+        leaf,
+        s.feature,
+        realFeature,
+        s.threshold,
+        threshold,
+        s.leftOutput,
+        s.rightOutput,
+        nLeft,
+        nRight,
+        s.leftSumHessian,
+        s.rightSumHessian,
+        s.gain + this.cfg.minGainToSplit,
+        meta.missingType,
+        s.defaultLeft,
+      );
     }
     this.leafSumG[leaf] = s.leftSumGradient;
     this.leafSumH[leaf] = s.leftSumHessian;

@@ -6,8 +6,15 @@
  * Gradients arrive already gathered in leaf order (LightGBM's "ordered gradients"), so this loop reads them sequentially.
  */
 export function buildHistogram(
-  hist: Float64Array, bins: Uint8Array, numUsed: number, binOffsets: Int32Array,
-  indices: Int32Array, start: number, count: number, orderedGrad: Float32Array, orderedHess: Float32Array,
+  hist: Float64Array,
+  bins: Uint8Array,
+  numUsed: number,
+  binOffsets: Int32Array,
+  indices: Int32Array,
+  start: number,
+  count: number,
+  orderedGrad: Float32Array,
+  orderedHess: Float32Array,
 ): void {
   hist.fill(0);
   const off = binOffsets;
@@ -40,7 +47,12 @@ export function subtractHistogram(parentToLarger: Float64Array, smaller: Float64
  * so it recomputes it for every leaf rather than inheriting it by subtraction.
  */
 export function fixMostFrequentBins(
-  hist: Float64Array, binOffsets: Int32Array, mostFreqBins: Int32Array, sumGradient: number, sumHessian: number, onlyBinZero: boolean,
+  hist: Float64Array,
+  binOffsets: Int32Array,
+  mostFreqBins: Int32Array,
+  sumGradient: number,
+  sumHessian: number,
+  onlyBinZero: boolean,
 ): void {
   for (let j = 0; j < mostFreqBins.length; j++) {
     const mfb = mostFreqBins[j];
@@ -61,8 +73,13 @@ export function fixMostFrequentBins(
 }
 
 export type HistogramBuilder = (
-  hist: Float64Array, bins: Uint8Array, indices: Int32Array, start: number, count: number,
-  orderedGrad: Float32Array, orderedHess: Float32Array,
+  hist: Float64Array,
+  bins: Uint8Array,
+  indices: Int32Array,
+  start: number,
+  count: number,
+  orderedGrad: Float32Array,
+  orderedHess: Float32Array,
 ) => unknown;
 
 /**
@@ -96,5 +113,14 @@ export function compileHistogramBuilder(numUsed: number, binOffsets: Int32Array,
       }
     }
     return touched;`;
-  return new Function('hist', 'bins', 'indices', 'start', 'count', 'orderedGrad', 'orderedHess', body) as HistogramBuilder;
+  return new Function(
+    'hist',
+    'bins',
+    'indices',
+    'start',
+    'count',
+    'orderedGrad',
+    'orderedHess',
+    body,
+  ) as HistogramBuilder;
 }

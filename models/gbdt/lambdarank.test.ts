@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { discount, LambdarankObjective, maxDcgAtK } from './lambdarank.ts';
 
-const params = { sigmoid: 1, lambdarankNorm: true, lambdarankTruncationLevel: 30, labelGain: Array.from({ length: 31 }, (_, i) => 2 ** i - 1) };
+const params = {
+  sigmoid: 1,
+  lambdarankNorm: true,
+  lambdarankTruncationLevel: 30,
+  labelGain: Array.from({ length: 31 }, (_, i) => 2 ** i - 1),
+};
 
 describe('lambdarank', () => {
   it('computes the ideal DCG at k from the labels', () => {
@@ -27,6 +32,8 @@ describe('lambdarank', () => {
 
   it('needs query groups and integer labels within label_gain', () => {
     expect(() => new LambdarankObjective({ labels: Float32Array.from([1]) }, params)).toThrow('needs query groups');
-    expect(() => new LambdarankObjective({ labels: Float32Array.from([0.5]), groups: Int32Array.from([1]) }, params)).toThrow('row 1 has 0.5');
+    expect(
+      () => new LambdarankObjective({ labels: Float32Array.from([0.5]), groups: Int32Array.from([1]) }, params),
+    ).toThrow('row 1 has 0.5');
   });
 });

@@ -7,7 +7,13 @@ export function discount(rank: number): number {
 }
 
 /** Maximum DCG at k of a query's labels, i.e. with documents in label order. */
-export function maxDcgAtK(k: number, labels: ArrayLike<number>, start: number, count: number, labelGain: number[]): number {
+export function maxDcgAtK(
+  k: number,
+  labels: ArrayLike<number>,
+  start: number,
+  count: number,
+  labelGain: number[],
+): number {
   const sorted = Array.from({ length: count }, (_, i) => labels[start + i]).sort((a, b) => b - a);
   let dcg = 0;
   for (let i = 0; i < Math.min(k, count); i++) dcg += labelGain[sorted[i]] * discount(i);
@@ -29,7 +35,10 @@ export class LambdarankObjective implements Objective {
   private readonly truncation: number;
   private readonly labelGain: number[];
 
-  constructor(private readonly d: TrainingLabels, p: { sigmoid: number; lambdarankNorm: boolean; lambdarankTruncationLevel: number; labelGain: number[] }) {
+  constructor(
+    private readonly d: TrainingLabels,
+    p: { sigmoid: number; lambdarankNorm: boolean; lambdarankTruncationLevel: number; labelGain: number[] },
+  ) {
     if (!d.groups) throw new Error('lambdarank needs query groups: a <data>.query file or group_column');
     this.sigmoid = p.sigmoid;
     this.norm = p.lambdarankNorm;
@@ -37,7 +46,9 @@ export class LambdarankObjective implements Objective {
     this.labelGain = p.labelGain;
     d.labels.forEach((y, i) => {
       if (!Number.isInteger(y) || y < 0 || y >= this.labelGain.length) {
-        throw new Error(`lambdarank needs integer labels in [0, ${this.labelGain.length}) (see label_gain); row ${i + 1} has ${y}`);
+        throw new Error(
+          `lambdarank needs integer labels in [0, ${this.labelGain.length}) (see label_gain); row ${i + 1} has ${y}`,
+        );
       }
     });
     this.boundaries = new Int32Array(d.groups.length + 1);
@@ -80,7 +91,15 @@ export class LambdarankObjective implements Objective {
     }
   }
 
-  private queryGradients(q: number, start: number, cnt: number, labels: Float32Array, score: Float64Array, grad: Float32Array, hess: Float32Array): void {
+  private queryGradients(
+    q: number,
+    start: number,
+    cnt: number,
+    labels: Float32Array,
+    score: Float64Array,
+    grad: Float32Array,
+    hess: Float32Array,
+  ): void {
     const inverseMaxDcg = this.inverseMaxDcg[q];
     for (let i = start; i < start + cnt; i++) {
       grad[i] = 0;

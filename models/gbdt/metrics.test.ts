@@ -23,7 +23,14 @@ describe('metrics', () => {
     const labels = [0, 1, 0, 1, 0, 0, 1];
     const w = [1, 2, 1, 0.5, 3, 1, 1];
     expect(auc(score, labels, w)).toBeCloseTo(bruteAuc(score, labels, w), 12);
-    expect(auc(score, labels)).toBeCloseTo(bruteAuc(score, labels, w.map(() => 1)), 12);
+    expect(auc(score, labels)).toBeCloseTo(
+      bruteAuc(
+        score,
+        labels,
+        w.map(() => 1),
+      ),
+      12,
+    );
   });
 
   it('computes binary logloss from raw scores and l2 from predictions', () => {

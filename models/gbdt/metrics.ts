@@ -51,7 +51,12 @@ export function auc(score: ArrayLike<number>, labels: ArrayLike<number>, weights
   return sumPos > 0 && sumPos !== total ? accum / (sumPos * (total - sumPos)) : 1;
 }
 
-function pointwise(d: EvalData, name: string, loss: (score: number, label: number) => number, finish = (x: number) => x): Metric {
+function pointwise(
+  d: EvalData,
+  name: string,
+  loss: (score: number, label: number) => number,
+  finish = (x: number) => x,
+): Metric {
   const total = sumWeights(d);
   return {
     names: [name],
@@ -70,7 +75,13 @@ function logloss(score: number, label: number): number {
 }
 
 /** Mean NDCG at each k over queries; a query whose ideal DCG is 0 scores 1. */
-export function ndcgAt(ks: number[], score: ArrayLike<number>, labels: ArrayLike<number>, groups: Int32Array, labelGain: number[]): number[] {
+export function ndcgAt(
+  ks: number[],
+  score: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  groups: Int32Array,
+  labelGain: number[],
+): number[] {
   const sums = new Float64Array(ks.length);
   let start = 0;
   for (const size of groups) {

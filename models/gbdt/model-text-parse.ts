@@ -135,7 +135,8 @@ class Parser {
       }
       found.set(key, { value: kv ? kv[1] : '', line: line.no });
     }
-    if (this.pos >= this.lines.length) this.fail(this.endLine(), `file ends in the header, before any "Tree=" or "${END_OF_TREES}"`);
+    if (this.pos >= this.lines.length)
+      this.fail(this.endLine(), `file ends in the header, before any "Tree=" or "${END_OF_TREES}"`);
     for (const spec of HEADER_KEYS) {
       if (spec.required && !found.has(spec.key)) {
         this.fail(this.lines[this.pos].no, `header lacks required key "${spec.key}"`);
@@ -153,16 +154,23 @@ class Parser {
     if (numClass < 1) this.fail(h.get('num_class')!.line, `num_class must be at least 1, got ${numClass}`);
     const numTreePerIteration = h.has('num_tree_per_iteration') ? int('num_tree_per_iteration') : numClass;
     if (numTreePerIteration < 1) {
-      this.fail(h.get('num_tree_per_iteration')!.line, `num_tree_per_iteration must be at least 1, got ${numTreePerIteration}`);
+      this.fail(
+        h.get('num_tree_per_iteration')!.line,
+        `num_tree_per_iteration must be at least 1, got ${numTreePerIteration}`,
+      );
     }
     const maxFeatureIdx = int('max_feature_idx');
-    if (maxFeatureIdx < 0) this.fail(h.get('max_feature_idx')!.line, `max_feature_idx must be at least 0, got ${maxFeatureIdx}`);
+    if (maxFeatureIdx < 0)
+      this.fail(h.get('max_feature_idx')!.line, `max_feature_idx must be at least 0, got ${maxFeatureIdx}`);
     const numFeatures = maxFeatureIdx + 1;
     const perFeature = (key: string): string[] => {
       const e = h.get(key)!;
       const list = words(e.value);
       if (list.length !== numFeatures) {
-        this.fail(e.line, `${key} has ${list.length} entries but max_feature_idx=${maxFeatureIdx} needs ${numFeatures}`);
+        this.fail(
+          e.line,
+          `${key} has ${list.length} entries but max_feature_idx=${maxFeatureIdx} needs ${numFeatures}`,
+        );
       }
       return list;
     };
@@ -195,13 +203,15 @@ class Parser {
     for (;;) {
       this.skipBlank();
       const line = this.lines[this.pos];
-      if (!line) this.fail(this.endLine(), `file ends after ${model.trees.length} trees without "${END_OF_TREES}" (truncated?)`);
+      if (!line)
+        this.fail(this.endLine(), `file ends after ${model.trees.length} trees without "${END_OF_TREES}" (truncated?)`);
       if (line.text === END_OF_TREES) {
         this.pos += 1;
         break;
       }
       const index = model.trees.length;
-      if (line.text !== `Tree=${index}`) this.fail(line.no, `expected "Tree=${index}" or "${END_OF_TREES}", found "${line.text.slice(0, 60)}"`);
+      if (line.text !== `Tree=${index}`)
+        this.fail(line.no, `expected "Tree=${index}" or "${END_OF_TREES}", found "${line.text.slice(0, 60)}"`);
       this.pos += 1;
       const tree = this.parseTree(model.maxFeatureIdx, line.no);
       model.trees.push(tree);
@@ -245,7 +255,8 @@ class Parser {
     };
     const numLeaves = scalar(TREE_SCALARS.numLeaves, null);
     const numCat = scalar(TREE_SCALARS.numCat, null);
-    if (numLeaves < 1) this.fail(values.get(TREE_SCALARS.numLeaves)!.line, `num_leaves must be at least 1, got ${numLeaves}`);
+    if (numLeaves < 1)
+      this.fail(values.get(TREE_SCALARS.numLeaves)!.line, `num_leaves must be at least 1, got ${numLeaves}`);
     if (numCat < 0) this.fail(values.get(TREE_SCALARS.numCat)!.line, `num_cat must be at least 0, got ${numCat}`);
     if (scalar(TREE_SCALARS.isLinear, 0) !== 0) {
       this.fail(values.get(TREE_SCALARS.isLinear)!.line, 'linear trees (is_linear=1) are not supported');
@@ -302,7 +313,8 @@ class Parser {
     for (let i = 0; i < length; i += 1) {
       const what = `${spec.key}[${i}]`;
       out[i] = spec.style === 'int' ? parseInt32(list[i], fail, what) : parseDouble(list[i], fail, what);
-      if (spec.kind === 'u8' && (out[i] !== Number(list[i]) || Number(list[i]) < 0)) fail(`${what}: ${list[i]} is not a valid decision type`);
+      if (spec.kind === 'u8' && (out[i] !== Number(list[i]) || Number(list[i]) < 0))
+        fail(`${what}: ${list[i]} is not a valid decision type`);
       if (spec.kind === 'u32' && Number(list[i]) < 0) fail(`${what}: ${list[i]} must not be negative`);
     }
     return out;
@@ -313,18 +325,26 @@ class Parser {
     const lineOf = (key: string): number => values.get(key)!.line;
     for (let node = 0; node < tree.numLeaves - 1; node += 1) {
       const f = tree.splitFeature[node];
-      if (f < 0 || f > maxFeatureIdx) this.fail(lineOf('split_feature'), `split_feature[${node}]=${f} is outside 0..${maxFeatureIdx}`);
+      if (f < 0 || f > maxFeatureIdx)
+        this.fail(lineOf('split_feature'), `split_feature[${node}]=${f} is outside 0..${maxFeatureIdx}`);
       for (const [key, child] of [
         ['left_child', tree.leftChild[node]],
         ['right_child', tree.rightChild[node]],
       ] as const) {
         const ok = child < 0 ? ~child < tree.numLeaves : child > node && child < tree.numLeaves - 1;
-        if (!ok) this.fail(lineOf(key), `${key}[${node}]=${child} is not a later node nor a leaf (~0..~${tree.numLeaves - 1})`);
+        if (!ok)
+          this.fail(
+            lineOf(key),
+            `${key}[${node}]=${child} is not a later node nor a leaf (~0..~${tree.numLeaves - 1})`,
+          );
       }
       if (tree.decisionType[node] & CATEGORICAL_MASK) {
         const t = tree.threshold[node];
         if (!Number.isInteger(t) || t < 0 || t >= tree.numCat) {
-          this.fail(lineOf('threshold'), `threshold[${node}]=${t} of a categorical split is not a bitset index below num_cat=${tree.numCat}`);
+          this.fail(
+            lineOf('threshold'),
+            `threshold[${node}]=${t} of a categorical split is not a bitset index below num_cat=${tree.numCat}`,
+          );
         }
       }
     }
@@ -337,19 +357,26 @@ class Parser {
       if (line.text === '') continue;
       if (line.text === FEATURE_IMPORTANCES) {
         // Derived from the trees; the writer recomputes it.
-        while (this.pos < this.lines.length && this.lines[this.pos].text !== '' && this.lines[this.pos].text !== PARAMETERS_START) {
-          if (!this.lines[this.pos].text.includes('=')) this.fail(this.lines[this.pos].no, `expected "feature=count" in feature_importances`);
+        while (
+          this.pos < this.lines.length &&
+          this.lines[this.pos].text !== '' &&
+          this.lines[this.pos].text !== PARAMETERS_START
+        ) {
+          if (!this.lines[this.pos].text.includes('='))
+            this.fail(this.lines[this.pos].no, `expected "feature=count" in feature_importances`);
           this.pos += 1;
         }
       } else if (line.text === PARAMETERS_START) {
         const start = this.pos;
         while (this.pos < this.lines.length && this.lines[this.pos].text !== PARAMETERS_END) this.pos += 1;
-        if (this.pos >= this.lines.length) this.fail(line.no, `"${PARAMETERS_START}" is never closed by "${PARAMETERS_END}" (truncated?)`);
+        if (this.pos >= this.lines.length)
+          this.fail(line.no, `"${PARAMETERS_START}" is never closed by "${PARAMETERS_END}" (truncated?)`);
         model.parameters = this.lines.slice(start, this.pos).map((l) => l.text);
         this.pos += 1;
       } else if (line.text === 'parser:') {
         while (this.pos < this.lines.length && this.lines[this.pos].text !== 'end of parser') this.pos += 1;
-        if (this.pos >= this.lines.length) this.fail(line.no, '"parser:" is never closed by "end of parser" (truncated?)');
+        if (this.pos >= this.lines.length)
+          this.fail(line.no, '"parser:" is never closed by "end of parser" (truncated?)');
         this.pos += 1;
       } else if (line.text.startsWith(PANDAS_CATEGORICAL)) {
         model.pandasCategorical = line.text.slice(PANDAS_CATEGORICAL.length);

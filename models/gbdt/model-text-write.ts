@@ -3,12 +3,12 @@ import {
   END_OF_TREES,
   FEATURE_IMPORTANCES,
   MODEL_TYPE_LINE,
+  type NumberStyle,
   PANDAS_CATEGORICAL,
   PARAMETERS_END,
   PARAMETERS_START,
   TREE_ARRAYS,
   TREE_SCALARS,
-  type NumberStyle,
 } from './model-text-keys.ts';
 import { formatG, formatG17 } from './number-format.ts';
 import type { Model, Tree } from './tree.ts';
@@ -40,13 +40,12 @@ export function treeToText(tree: Tree): string {
     if (isCat && tree.numCat === 0) continue;
     const values = tree[spec.field] as ArrayLike<number>;
     // LightGBM writes the first n entries; training-time arrays may be longer than the tree.
-    const n =
-      spec.length === 'internal' ? tree.numLeaves - 1 : spec.length === 'leaf' ? tree.numLeaves : values.length;
+    const n = spec.length === 'internal' ? tree.numLeaves - 1 : spec.length === 'leaf' ? tree.numLeaves : values.length;
     out.push(`${spec.key}=${join(Array.prototype.slice.call(values, 0, Math.max(n, 0)), spec.style)}`);
   }
   out.push(`${TREE_SCALARS.isLinear}=0`);
   out.push(`${TREE_SCALARS.shrinkage}=${formatG(tree.shrinkage, 6)}`);
-  return out.join('\n') + '\n\n';
+  return `${out.join('\n')}\n\n`;
 }
 
 /** saved_feature_importance_type from the parameter lines: 0 counts splits, 1 sums gains. */
@@ -95,12 +94,12 @@ export function modelToText(model: Model): string {
   head.push(`feature_infos=${model.featureInfos.join(' ')}`);
   // Tree blocks are ASCII, so their string length is their byte count.
   head.push(`tree_sizes=${blocks.map((b) => b.length).join(' ')}`);
-  let text = head.join('\n') + '\n\n' + blocks.join('') + END_OF_TREES + '\n';
-  text += '\n' + FEATURE_IMPORTANCES + '\n';
-  for (const line of featureImportanceLines(model)) text += line + '\n';
+  let text = `${head.join('\n')}\n\n${blocks.join('')}${END_OF_TREES}\n`;
+  text += `\n${FEATURE_IMPORTANCES}\n`;
+  for (const line of featureImportanceLines(model)) text += `${line}\n`;
   if (model.parameters.length > 0) {
-    text += '\n' + PARAMETERS_START + '\n' + model.parameters.join('\n') + '\n' + PARAMETERS_END + '\n';
+    text += `\n${PARAMETERS_START}\n${model.parameters.join('\n')}\n${PARAMETERS_END}\n`;
   }
-  if (model.pandasCategorical !== undefined) text += '\n' + PANDAS_CATEGORICAL + model.pandasCategorical + '\n';
+  if (model.pandasCategorical !== undefined) text += `\n${PANDAS_CATEGORICAL}${model.pandasCategorical}\n`;
   return text;
 }

@@ -12,7 +12,7 @@ function treeBlocks(text: string): string[] {
 }
 
 describe('model text round trip', () => {
-  it.each(GOLDEN_CASES.map((c) => c.name))('%s: saving reproduces LightGBM\'s file byte for byte', (name) => {
+  it.each(GOLDEN_CASES.map((c) => c.name))("%s: saving reproduces LightGBM's file byte for byte", (name) => {
     const { modelText } = loadGolden(name);
     const model = parseModel(modelText, name);
     const blocks = treeBlocks(modelText);
@@ -38,11 +38,19 @@ describe('model text round trip', () => {
     expect(tree.catBoundaries.length).toBe(tree.numCat + 1);
     expect(tree.catThreshold.length).toBe(tree.catBoundaries[tree.numCat]);
     expect(Array.from(tree.decisionType).some((d) => d & CATEGORICAL_MASK)).toBe(true);
-    expect(Math.max(...Array.from(tree.catBoundaries).slice(1).map((b, i) => b - tree.catBoundaries[i]))).toBe(2);
+    expect(
+      Math.max(
+        ...Array.from(tree.catBoundaries)
+          .slice(1)
+          .map((b, i) => b - tree.catBoundaries[i]),
+      ),
+    ).toBe(2);
   });
 
   it('keeps optional header and trailer lines', () => {
-    const text = loadGolden('tiny').modelText.replace('feature_names=', 'average_output\nfeature_names=') + '\npandas_categorical:null\n';
+    const text =
+      loadGolden('tiny').modelText.replace('feature_names=', 'average_output\nfeature_names=') +
+      '\npandas_categorical:null\n';
     const model = parseModel(text);
     expect(model.averageOutput).toBe(true);
     expect(model.pandasCategorical).toBe('null');
@@ -66,7 +74,7 @@ describe('malformed model files', () => {
   }
 
   it('names the line when the file is truncated inside a tree', () => {
-    const cut = lines.slice(0, lineOf('leaf_value=')).join('\n') + '\n';
+    const cut = `${lines.slice(0, lineOf('leaf_value=')).join('\n')}\n`;
     const err = failure(cut);
     expect(err.message).toMatch(/^bad\.txt:\d+: /);
     expect(err.message).toMatch(/truncated|lacks/);

@@ -79,13 +79,13 @@ export function formatG(x: number, precision = 6): string {
   if (exponent < p && exponent >= -4) {
     let body: string;
     if (exponent >= 0) {
-      body = digits.slice(0, exponent + 1) + '.' + digits.slice(exponent + 1);
+      body = `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
     } else {
-      body = '0.' + '0'.repeat(-exponent - 1) + digits;
+      body = `0.${'0'.repeat(-exponent - 1)}${digits}`;
     }
     return sign + stripFraction(body);
   }
-  const mant = stripFraction(digits[0] + '.' + digits.slice(1));
+  const mant = stripFraction(`${digits[0]}.${digits.slice(1)}`);
   const expAbs = Math.abs(exponent);
   return `${sign}${mant}e${exponent < 0 ? '-' : '+'}${expAbs < 10 ? '0' : ''}${expAbs}`;
 }

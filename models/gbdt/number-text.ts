@@ -67,12 +67,22 @@ export function parseNumberBytes(bytes: Uint8Array, start: number, end: number):
       }
       let expon = 0;
       const expStart = p;
-      for (; p < end && bytes[p] >= CH_0 && bytes[p] <= CH_9; p++) expon = Math.min(expon * 10 + (bytes[p] - CH_0), 1e6);
+      for (; p < end && bytes[p] >= CH_0 && bytes[p] <= CH_9; p++)
+        expon = Math.min(expon * 10 + (bytes[p] - CH_0), 1e6);
       if (p === expStart) return undefined;
       if (expon > 308) expon = 308;
-      while (expon >= 50) { scale *= 1e50; expon -= 50; }
-      while (expon >= 8) { scale *= 1e8; expon -= 8; }
-      while (expon > 0) { scale *= 10; expon -= 1; }
+      while (expon >= 50) {
+        scale *= 1e50;
+        expon -= 50;
+      }
+      while (expon >= 8) {
+        scale *= 1e8;
+        expon -= 8;
+      }
+      while (expon > 0) {
+        scale *= 10;
+        expon -= 1;
+      }
     }
     if (p !== end) return undefined;
     return sign * (negativeExponent ? value / scale : value * scale);

@@ -7,7 +7,9 @@ import { loadParams, parseConfigText, resolveParams } from './params.ts';
 
 describe('params', () => {
   it('resolves aliases and fills LightGBM defaults', () => {
-    const p = resolveParams(parseConfigText('objective = binary\nnum_trees = 7 # comment\nmin_data = 5\nsub_row=0.5\n', 'x.conf'));
+    const p = resolveParams(
+      parseConfigText('objective = binary\nnum_trees = 7 # comment\nmin_data = 5\nsub_row=0.5\n', 'x.conf'),
+    );
     expect(p.objective).toBe('binary');
     expect(p.numIterations).toBe(7);
     expect(p.minDataInLeaf).toBe(5);
@@ -29,7 +31,8 @@ describe('params', () => {
   });
 
   it('accepts the LightGBM example config keys that have no effect here', () => {
-    const text = 'task = train\ntree_learner = serial\nis_enable_sparse = true\nuse_two_round_loading = false\nnum_machines = 1\nmachine_list_file = mlist.txt\n';
+    const text =
+      'task = train\ntree_learner = serial\nis_enable_sparse = true\nuse_two_round_loading = false\nnum_machines = 1\nmachine_list_file = mlist.txt\n';
     expect(() => resolveParams(parseConfigText(text, 'a.conf'))).not.toThrow();
   });
 
@@ -40,7 +43,9 @@ describe('params', () => {
   });
 
   it('names the argument of an unknown parameter and rejects bad values with the rule', () => {
-    expect(() => loadParams(['learning_rate=0.1', 'bogus=1'])).toThrow('argument 2 ("bogus=1"): unknown parameter "bogus"');
+    expect(() => loadParams(['learning_rate=0.1', 'bogus=1'])).toThrow(
+      'argument 2 ("bogus=1"): unknown parameter "bogus"',
+    );
     expect(() => loadParams(['num_leaves=1'])).toThrow('parameter num_leaves must be an integer >= 2, got "1"');
     expect(() => loadParams(['bagging_fraction=1.5'])).toThrow('bagging_fraction must be in (0, 1]');
     expect(() => loadParams(['boosting=dart'])).toThrow('not supported');

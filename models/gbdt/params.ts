@@ -69,14 +69,48 @@ export interface GbdtParams {
 
 /** LightGBM parameters that change nothing for a single-machine CPU trainer reading text files. */
 const NO_EFFECT = new Set([
-  'config', 'task', 'num_threads', 'device_type', 'deterministic', 'force_col_wise', 'force_row_wise',
-  'histogram_pool_size', 'is_enable_sparse', 'enable_bundle', 'two_round', 'save_binary', 'pre_partition',
-  'num_machines', 'local_listen_port', 'time_out', 'machine_list_filename', 'machines', 'snapshot_freq',
-  'precise_float_parser', 'gpu_platform_id', 'gpu_device_id', 'gpu_use_dp', 'num_gpu', 'input_model',
-  'output_result', 'predict_raw_score', 'predict_leaf_index', 'predict_contrib', 'predict_disable_shape_check',
-  'start_iteration_predict', 'num_iteration_predict', 'pred_early_stop', 'pred_early_stop_freq',
-  'pred_early_stop_margin', 'convert_model', 'convert_model_language', 'saved_feature_importance_type',
-  'objective_seed', 'drop_seed', 'extra_seed', 'verbosity',
+  'config',
+  'task',
+  'num_threads',
+  'device_type',
+  'deterministic',
+  'force_col_wise',
+  'force_row_wise',
+  'histogram_pool_size',
+  'is_enable_sparse',
+  'enable_bundle',
+  'two_round',
+  'save_binary',
+  'pre_partition',
+  'num_machines',
+  'local_listen_port',
+  'time_out',
+  'machine_list_filename',
+  'machines',
+  'snapshot_freq',
+  'precise_float_parser',
+  'gpu_platform_id',
+  'gpu_device_id',
+  'gpu_use_dp',
+  'num_gpu',
+  'input_model',
+  'output_result',
+  'predict_raw_score',
+  'predict_leaf_index',
+  'predict_contrib',
+  'predict_disable_shape_check',
+  'start_iteration_predict',
+  'num_iteration_predict',
+  'pred_early_stop',
+  'pred_early_stop_freq',
+  'pred_early_stop_margin',
+  'convert_model',
+  'convert_model_language',
+  'saved_feature_importance_type',
+  'objective_seed',
+  'drop_seed',
+  'extra_seed',
+  'verbosity',
 ]);
 
 /** LightGBM features this trainer lacks, accepted only at the value that switches them off. */
@@ -105,19 +139,45 @@ const ONLY_NEUTRAL: Record<string, string[]> = {
 
 const OBJECTIVES: Record<string, ObjectiveName> = {
   binary: 'binary',
-  regression: 'regression', regression_l2: 'regression', l2: 'regression', mean_squared_error: 'regression', mse: 'regression',
+  regression: 'regression',
+  regression_l2: 'regression',
+  l2: 'regression',
+  mean_squared_error: 'regression',
+  mse: 'regression',
   lambdarank: 'lambdarank',
 };
 
 const METRICS: Record<string, MetricName> = {
-  auc: 'auc', binary_logloss: 'binary_logloss', binary: 'binary_logloss', binary_error: 'binary_error',
-  l2: 'l2', mean_squared_error: 'l2', mse: 'l2', regression_l2: 'l2', regression: 'l2',
-  rmse: 'rmse', l2_root: 'rmse', root_mean_squared_error: 'rmse',
-  l1: 'l1', mean_absolute_error: 'l1', mae: 'l1', regression_l1: 'l1',
-  ndcg: 'ndcg', lambdarank: 'ndcg', rank_xendcg: 'ndcg', xendcg: 'ndcg', xe_ndcg: 'ndcg', xe_ndcg_mart: 'ndcg', xendcg_mart: 'ndcg',
+  auc: 'auc',
+  binary_logloss: 'binary_logloss',
+  binary: 'binary_logloss',
+  binary_error: 'binary_error',
+  l2: 'l2',
+  mean_squared_error: 'l2',
+  mse: 'l2',
+  regression_l2: 'l2',
+  regression: 'l2',
+  rmse: 'rmse',
+  l2_root: 'rmse',
+  root_mean_squared_error: 'rmse',
+  l1: 'l1',
+  mean_absolute_error: 'l1',
+  mae: 'l1',
+  regression_l1: 'l1',
+  ndcg: 'ndcg',
+  lambdarank: 'ndcg',
+  rank_xendcg: 'ndcg',
+  xendcg: 'ndcg',
+  xe_ndcg: 'ndcg',
+  xe_ndcg_mart: 'ndcg',
+  xendcg_mart: 'ndcg',
 };
 
-const DEFAULT_METRIC: Record<ObjectiveName, MetricName> = { binary: 'binary_logloss', regression: 'l2', lambdarank: 'ndcg' };
+const DEFAULT_METRIC: Record<ObjectiveName, MetricName> = {
+  binary: 'binary_logloss',
+  regression: 'l2',
+  lambdarank: 'ndcg',
+};
 
 /** Parse `key=value` command-line arguments. */
 export function parseArgs(args: readonly string[]): ParamEntry[] {
@@ -160,13 +220,16 @@ export function resolveParams(entries: readonly ParamEntry[]): GbdtParams {
     if (name === undefined) throw new Error(`${entry.origin}: unknown parameter "${entry.key}"`);
     const neutral = ONLY_NEUTRAL[name];
     if (neutral && !neutral.includes(entry.value.toLowerCase())) {
-      throw new Error(`${entry.origin}: parameter "${entry.key}=${entry.value}" is not supported by this trainer (only ${neutral.map((v) => `"${v}"`).join(' or ')})`);
+      throw new Error(
+        `${entry.origin}: parameter "${entry.key}=${entry.value}" is not supported by this trainer (only ${neutral.map((v) => `"${v}"`).join(' or ')})`,
+      );
     }
     if (!given.has(name)) given.set(name, { ...entry, key: name });
   }
   const known = new Set([...Object.keys(READERS), ...NO_EFFECT, ...Object.keys(ONLY_NEUTRAL)]);
   for (const [name, entry] of given) {
-    if (!known.has(name)) throw new Error(`${entry.origin}: LightGBM parameter "${name}" is not supported by this trainer`);
+    if (!known.has(name))
+      throw new Error(`${entry.origin}: LightGBM parameter "${name}" is not supported by this trainer`);
   }
   const r = new Reader(given);
   const seed = r.has('seed') ? r.int('seed', -2147483648) : undefined;
@@ -215,7 +278,10 @@ export function resolveParams(entries: readonly ParamEntry[]): GbdtParams {
     evalAt: r.intList('eval_at', [1, 2, 3, 4, 5], 1),
     sigmoid: r.num('sigmoid', 0, 1, true),
     boostFromAverage: r.bool('boost_from_average', true),
-    labelGain: r.numList('label_gain', Array.from({ length: 31 }, (_, i) => 2 ** i - 1)),
+    labelGain: r.numList(
+      'label_gain',
+      Array.from({ length: 31 }, (_, i) => 2 ** i - 1),
+    ),
     lambdarankTruncationLevel: r.int('lambdarank_truncation_level', 1, 30),
     lambdarankNorm: r.bool('lambdarank_norm', true),
     header: r.bool('header', false),
@@ -230,13 +296,19 @@ export function resolveParams(entries: readonly ParamEntry[]): GbdtParams {
 }
 
 function parseMetrics(text: string, objective: ObjectiveName, entry: ParamEntry | undefined): MetricName[] {
-  const names = text.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  const names = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
   if (names.length === 0) return [DEFAULT_METRIC[objective]];
   if (names.some((n) => ['none', 'null', 'custom', 'na'].includes(n))) return [];
   const out: MetricName[] = [];
   for (const name of names) {
     const metric = METRICS[name];
-    if (!metric) throw new Error(`${entry!.origin}: metric "${name}" is not supported (use ${[...new Set(Object.values(METRICS))].join(', ')})`);
+    if (!metric)
+      throw new Error(
+        `${entry!.origin}: metric "${name}" is not supported (use ${[...new Set(Object.values(METRICS))].join(', ')})`,
+      );
     if (!out.includes(metric)) out.push(metric);
   }
   return out;
@@ -274,7 +346,10 @@ class Reader {
   }
 
   list(name: string): string[] {
-    return this.str(name, '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    return this.str(name, '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   }
 
   num(name: string, min: number, fallback: number, exclusiveMin = false): number {
@@ -323,26 +398,69 @@ class Reader {
   numList(name: string, fallback: number[]): number[] {
     if (!this.given.has(name)) return fallback;
     const values = this.list(name).map(Number);
-    if (values.length === 0 || values.some((v) => !Number.isFinite(v))) this.fail(name, 'a comma-separated list of numbers');
+    if (values.length === 0 || values.some((v) => !Number.isFinite(v)))
+      this.fail(name, 'a comma-separated list of numbers');
     return values;
   }
 
   intList(name: string, fallback: number[], min: number): number[] {
     const values = this.numList(name, fallback);
-    if (values.some((v) => !Number.isInteger(v) || v < min)) this.fail(name, `a comma-separated list of integers >= ${min}`);
+    if (values.some((v) => !Number.isInteger(v) || v < min))
+      this.fail(name, `a comma-separated list of integers >= ${min}`);
     return values;
   }
 }
 
 /** The names `resolveParams` reads; anything else LightGBM knows is either no-op or rejected. */
 const READERS: Record<string, true> = Object.fromEntries(
-  ['objective', 'data', 'valid', 'output_model', 'num_iterations', 'learning_rate', 'num_leaves', 'max_depth',
-    'min_data_in_leaf', 'min_sum_hessian_in_leaf', 'lambda_l1', 'lambda_l2', 'min_gain_to_split', 'max_bin',
-    'min_data_in_bin', 'bin_construct_sample_cnt', 'data_random_seed', 'use_missing', 'zero_as_missing',
-    'feature_pre_filter', 'feature_fraction', 'feature_fraction_seed', 'bagging_fraction', 'bagging_freq',
-    'bagging_seed', 'seed', 'categorical_feature', 'cat_smooth', 'cat_l2', 'max_cat_threshold',
-    'min_data_per_group', 'max_cat_to_onehot', 'early_stopping_round', 'first_metric_only', 'metric',
-    'metric_freq', 'is_provide_training_metric', 'eval_at', 'sigmoid', 'boost_from_average', 'label_gain',
-    'lambdarank_truncation_level', 'lambdarank_norm', 'header', 'label_column', 'weight_column', 'group_column',
-    'ignore_column'].map((n) => [n, true]),
+  [
+    'objective',
+    'data',
+    'valid',
+    'output_model',
+    'num_iterations',
+    'learning_rate',
+    'num_leaves',
+    'max_depth',
+    'min_data_in_leaf',
+    'min_sum_hessian_in_leaf',
+    'lambda_l1',
+    'lambda_l2',
+    'min_gain_to_split',
+    'max_bin',
+    'min_data_in_bin',
+    'bin_construct_sample_cnt',
+    'data_random_seed',
+    'use_missing',
+    'zero_as_missing',
+    'feature_pre_filter',
+    'feature_fraction',
+    'feature_fraction_seed',
+    'bagging_fraction',
+    'bagging_freq',
+    'bagging_seed',
+    'seed',
+    'categorical_feature',
+    'cat_smooth',
+    'cat_l2',
+    'max_cat_threshold',
+    'min_data_per_group',
+    'max_cat_to_onehot',
+    'early_stopping_round',
+    'first_metric_only',
+    'metric',
+    'metric_freq',
+    'is_provide_training_metric',
+    'eval_at',
+    'sigmoid',
+    'boost_from_average',
+    'label_gain',
+    'lambdarank_truncation_level',
+    'lambdarank_norm',
+    'header',
+    'label_column',
+    'weight_column',
+    'group_column',
+    'ignore_column',
+  ].map((n) => [n, true]),
 );

@@ -79,7 +79,8 @@ describe('decision', () => {
 });
 
 describe('reference prediction matches LightGBM', () => {
-  const close = (got: number, want: number) => expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(want)));
+  const close = (got: number, want: number) =>
+    expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(want)));
   it.each(GOLDEN_CASES.map((c) => c.name))('%s: raw and transformed outputs within 1e-10', (name) => {
     const g = loadGolden(name);
     const model = parseModel(g.modelText, name);

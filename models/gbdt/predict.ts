@@ -1,12 +1,12 @@
 // The reference predictor: LightGBM's plain tree walk (Tree::Decision) over rows, raw or through the objective's transform.
-import { outputTransform, type OutputTransform } from './objective-output.ts';
+import { type OutputTransform, outputTransform } from './objective-output.ts';
 import {
   CATEGORICAL_MASK,
   DEFAULT_LEFT_MASK,
   MISSING_NAN,
   MISSING_ZERO,
-  missingType,
   type Model,
+  missingType,
   type Tree,
 } from './tree.ts';
 
@@ -63,7 +63,13 @@ export function numFeatures(model: Model): number {
 }
 
 /** Adds the model's raw scores for one row into out[outOffset .. outOffset+numTreePerIteration). */
-export function addRawRow(model: Model, row: ArrayLike<number>, offset: number, out: Float64Array, outOffset: number): void {
+export function addRawRow(
+  model: Model,
+  row: ArrayLike<number>,
+  offset: number,
+  out: Float64Array,
+  outOffset: number,
+): void {
   const k = model.numTreePerIteration;
   for (let t = 0; t < model.trees.length; t += 1) {
     const tree = model.trees[t];

@@ -14,12 +14,12 @@ export class LcgRandom {
 
   /** Integer in [lower, upper) from the generator's 15-bit output. */
   nextShort(lower: number, upper: number): number {
-    return ((this.step() >>> 16) & 0x7fff) % (upper - lower) + lower;
+    return (((this.step() >>> 16) & 0x7fff) % (upper - lower)) + lower;
   }
 
   /** Integer in [lower, upper) from the generator's 31-bit output. */
   nextInt(lower: number, upper: number): number {
-    return (this.step() & 0x7fffffff) % (upper - lower) + lower;
+    return ((this.step() & 0x7fffffff) % (upper - lower)) + lower;
   }
 
   /** Float in [0, 1), with 15 bits of resolution, rounded to single precision as LightGBM does. */

@@ -10,7 +10,12 @@ export class Bagger {
   private readonly outOfBag: Int32Array;
   private inBag = 0;
 
-  constructor(private readonly numRows: number, private readonly fraction: number, private readonly freq: number, seed: number) {
+  constructor(
+    private readonly numRows: number,
+    private readonly fraction: number,
+    private readonly freq: number,
+    seed: number,
+  ) {
     this.rands = Array.from({ length: Math.ceil(numRows / BAGGING_BLOCK) }, (_, i) => new LcgRandom(seed + i));
     this.bag = new Int32Array(numRows);
     this.outOfBag = new Int32Array(numRows);
@@ -42,7 +47,11 @@ export class FeatureSampler {
   private readonly used: Uint8Array;
   private readonly count: number;
 
-  constructor(private readonly numFeatures: number, private readonly fraction: number, seed: number) {
+  constructor(
+    private readonly numFeatures: number,
+    private readonly fraction: number,
+    seed: number,
+  ) {
     this.rand = new LcgRandom(seed);
     this.used = new Uint8Array(numFeatures).fill(1);
     this.count = Math.max(Math.trunc(numFeatures * fraction + 0.5), Math.min(1, numFeatures));

@@ -172,7 +172,14 @@ class TreeExplainer {
     this.recurse(0, 0, 0, 1, 1, -1);
   }
 
-  private recurse(node: number, depth: number, parentBase: number, zeroFraction: number, oneFraction: number, feature: number): void {
+  private recurse(
+    node: number,
+    depth: number,
+    parentBase: number,
+    zeroFraction: number,
+    oneFraction: number,
+    feature: number,
+  ): void {
     const path = this.path;
     const tree = this.tree;
     const base = parentBase + depth;
@@ -221,7 +228,8 @@ export function shapExplainer(model: Model): ShapExplainer {
   const explainers = model.trees.map((tree) => new TreeExplainer(tree));
   const width = k * (nf + 1);
   const addRow = (rows: ArrayLike<number>, offset: number, out: Float64Array, outOffset: number): void => {
-    for (let t = 0; t < explainers.length; t += 1) explainers[t].explain(rows, offset, out, outOffset + (t % k) * (nf + 1), nf);
+    for (let t = 0; t < explainers.length; t += 1)
+      explainers[t].explain(rows, offset, out, outOffset + (t % k) * (nf + 1), nf);
   };
   return {
     width,

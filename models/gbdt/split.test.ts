@@ -1,11 +1,19 @@
 // Tests for numerical split finding: the best threshold, min_data/min_hessian limits, L1/L2 in gain and output, and the missing-value direction.
 import { describe, expect, it } from 'vitest';
-import { findBestNumericalSplit, leafGain, leafOutput, SplitInfo, thresholdL1, type SplitConfig } from './split.ts';
+import { findBestNumericalSplit, leafGain, leafOutput, type SplitConfig, SplitInfo, thresholdL1 } from './split.ts';
 import { MISSING_NAN, MISSING_NONE } from './tree.ts';
 
 const cfg: SplitConfig = {
-  minDataInLeaf: 1, minSumHessianInLeaf: 0, lambdaL1: 0, lambdaL2: 0, minGainToSplit: 0,
-  catSmooth: 10, catL2: 10, maxCatThreshold: 32, minDataPerGroup: 100, maxCatToOnehot: 4,
+  minDataInLeaf: 1,
+  minSumHessianInLeaf: 0,
+  lambdaL1: 0,
+  lambdaL2: 0,
+  minGainToSplit: 0,
+  catSmooth: 10,
+  catL2: 10,
+  maxCatThreshold: 32,
+  minDataPerGroup: 100,
+  maxCatToOnehot: 4,
 };
 
 /** A histogram of (gradient, hessian) pairs with one row of hessian 1 per unit of count. */
@@ -22,9 +30,16 @@ function hist(pairs: [number, number][]): { h: Float64Array; g: number; hs: numb
 
 describe('findBestNumericalSplit', () => {
   it('splits where the gradient changes sign and reports outputs and sums', () => {
-    const { h, g, hs, n } = hist([[-4, 4], [-4, 4], [6, 6], [6, 6]]);
+    const { h, g, hs, n } = hist([
+      [-4, 4],
+      [-4, 4],
+      [6, 6],
+      [6, 6],
+    ]);
     const out = new SplitInfo();
-    expect(findBestNumericalSplit(h, 0, { numBin: 4, missingType: MISSING_NONE, defaultBin: 0 }, g, hs, n, cfg, out)).toBe(true);
+    expect(
+      findBestNumericalSplit(h, 0, { numBin: 4, missingType: MISSING_NONE, defaultBin: 0 }, g, hs, n, cfg, out),
+    ).toBe(true);
     expect(out.threshold).toBe(1);
     expect(out.leftCount).toBe(8);
     expect(out.leftOutput).toBeCloseTo(1, 12);
@@ -33,23 +48,68 @@ describe('findBestNumericalSplit', () => {
   });
 
   it('refuses splits that leave fewer than min_data_in_leaf rows on a side', () => {
-    const { h, g, hs, n } = hist([[-4, 2], [5, 10], [5, 10]]);
+    const { h, g, hs, n } = hist([
+      [-4, 2],
+      [5, 10],
+      [5, 10],
+    ]);
     const out = new SplitInfo();
-    expect(findBestNumericalSplit(h, 0, { numBin: 3, missingType: MISSING_NONE, defaultBin: 0 }, g, hs, n, { ...cfg, minDataInLeaf: 3 }, out)).toBe(true);
+    expect(
+      findBestNumericalSplit(
+        h,
+        0,
+        { numBin: 3, missingType: MISSING_NONE, defaultBin: 0 },
+        g,
+        hs,
+        n,
+        { ...cfg, minDataInLeaf: 3 },
+        out,
+      ),
+    ).toBe(true);
     expect(out.threshold).toBe(1);
-    expect(findBestNumericalSplit(h, 0, { numBin: 3, missingType: MISSING_NONE, defaultBin: 0 }, g, hs, n, { ...cfg, minDataInLeaf: 11 }, out)).toBe(false);
+    expect(
+      findBestNumericalSplit(
+        h,
+        0,
+        { numBin: 3, missingType: MISSING_NONE, defaultBin: 0 },
+        g,
+        hs,
+        n,
+        { ...cfg, minDataInLeaf: 11 },
+        out,
+      ),
+    ).toBe(false);
   });
 
   it('sends NaN rows to the side that gains most', () => {
     // Bins 0..2 are values, bin 3 is NaN; the NaN rows look like bin 0's rows, so they should go left.
-    const { h, g, hs, n } = hist([[-5, 5], [1, 5], [5, 5], [-5, 5]]);
+    const { h, g, hs, n } = hist([
+      [-5, 5],
+      [1, 5],
+      [5, 5],
+      [-5, 5],
+    ]);
     const out = new SplitInfo();
     findBestNumericalSplit(h, 0, { numBin: 4, missingType: MISSING_NAN, defaultBin: 0 }, g, hs, n, cfg, out);
     expect(out.threshold).toBe(0);
     expect(out.defaultLeft).toBe(true);
     // Now the NaN rows look like bin 2's: threshold 1 with NaN sent right (gain 3.6 + 10) beats every NaN-left split.
-    const mirrored = hist([[5, 5], [1, 5], [-5, 5], [-5, 5]]);
-    findBestNumericalSplit(mirrored.h, 0, { numBin: 4, missingType: MISSING_NAN, defaultBin: 0 }, mirrored.g, mirrored.hs, mirrored.n, cfg, out);
+    const mirrored = hist([
+      [5, 5],
+      [1, 5],
+      [-5, 5],
+      [-5, 5],
+    ]);
+    findBestNumericalSplit(
+      mirrored.h,
+      0,
+      { numBin: 4, missingType: MISSING_NAN, defaultBin: 0 },
+      mirrored.g,
+      mirrored.hs,
+      mirrored.n,
+      cfg,
+      out,
+    );
     expect(out.threshold).toBe(1);
     expect(out.defaultLeft).toBe(false);
   });
@@ -58,7 +118,10 @@ describe('findBestNumericalSplit', () => {
     expect(thresholdL1(-3, 1)).toBe(-2);
     expect(thresholdL1(0.5, 1)).toBe(0);
     expect(leafOutput(-6, 2, 1, 3)).toBeCloseTo(1, 12);
-    const { h, g, hs, n } = hist([[-4, 4], [6, 6]]);
+    const { h, g, hs, n } = hist([
+      [-4, 4],
+      [6, 6],
+    ]);
     const out = new SplitInfo();
     const meta = { numBin: 2, missingType: MISSING_NONE, defaultBin: 0 };
     findBestNumericalSplit(h, 0, meta, g, hs, n, cfg, out);

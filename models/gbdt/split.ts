@@ -87,8 +87,14 @@ export interface FeatureMeta {
  * (LightGBM's is_splittable); `out` is updated only when this feature's best beats `out.gain` as LightGBM does.
  */
 export function findBestNumericalSplit(
-  hist: Float64Array, offset: number, meta: FeatureMeta, sumGradient: number, sumHessianRaw: number, numData: number,
-  cfg: SplitConfig, out: SplitInfo,
+  hist: Float64Array,
+  offset: number,
+  meta: FeatureMeta,
+  sumGradient: number,
+  sumHessianRaw: number,
+  numData: number,
+  cfg: SplitConfig,
+  out: SplitInfo,
 ): boolean {
   const sumHessian = sumHessianRaw + 2 * K_EPSILON;
   const { lambdaL1: l1, lambdaL2: l2 } = cfg;
@@ -98,8 +104,12 @@ export function findBestNumericalSplit(
   let splittable = false;
   if (meta.numBin > 2 && meta.missingType !== MISSING_NONE) {
     const zero = meta.missingType === MISSING_ZERO;
-    splittable = scan(hist, offset, meta, sumGradient, sumHessian, numData, cfg, minGainShift, true, zero, !zero, out) || splittable;
-    splittable = scan(hist, offset, meta, sumGradient, sumHessian, numData, cfg, minGainShift, false, zero, !zero, out) || splittable;
+    splittable =
+      scan(hist, offset, meta, sumGradient, sumHessian, numData, cfg, minGainShift, true, zero, !zero, out) ||
+      splittable;
+    splittable =
+      scan(hist, offset, meta, sumGradient, sumHessian, numData, cfg, minGainShift, false, zero, !zero, out) ||
+      splittable;
   } else {
     splittable = scan(hist, offset, meta, sumGradient, sumHessian, numData, cfg, minGainShift, true, false, false, out);
     if (meta.missingType === MISSING_NAN) out.defaultLeft = false;
@@ -108,8 +118,18 @@ export function findBestNumericalSplit(
 }
 
 function scan(
-  hist: Float64Array, offset: number, meta: FeatureMeta, sumGradient: number, sumHessian: number, numData: number,
-  cfg: SplitConfig, minGainShift: number, reverse: boolean, skipDefaultBin: boolean, naAsMissing: boolean, out: SplitInfo,
+  hist: Float64Array,
+  offset: number,
+  meta: FeatureMeta,
+  sumGradient: number,
+  sumHessian: number,
+  numData: number,
+  cfg: SplitConfig,
+  minGainShift: number,
+  reverse: boolean,
+  skipDefaultBin: boolean,
+  naAsMissing: boolean,
+  out: SplitInfo,
 ): boolean {
   const { minDataInLeaf, minSumHessianInLeaf, lambdaL1: l1, lambdaL2: l2 } = cfg;
   const cntFactor = numData / sumHessian;

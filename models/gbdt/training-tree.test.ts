@@ -1,11 +1,21 @@
 // Tests for the training-time tree: LightGBM's split bookkeeping, shrinkage and bias, categorical bitsets, and flattening to the prediction tree.
 import { describe, expect, it } from 'vitest';
 import { predictReference } from './predict.ts';
-import type { Model } from './tree.ts';
 import { bitsetOf, TrainingTree } from './training-tree.ts';
+import type { Model } from './tree.ts';
 
 function model(tree: ReturnType<TrainingTree['flatten']>): Model {
-  return { numClass: 1, numTreePerIteration: 1, labelIndex: 0, maxFeatureIdx: 1, objective: 'regression', featureNames: ['a', 'b'], featureInfos: ['none', 'none'], trees: [tree], parameters: [] };
+  return {
+    numClass: 1,
+    numTreePerIteration: 1,
+    labelIndex: 0,
+    maxFeatureIdx: 1,
+    objective: 'regression',
+    featureNames: ['a', 'b'],
+    featureInfos: ['none', 'none'],
+    trees: [tree],
+    parameters: [],
+  };
 }
 
 describe('TrainingTree', () => {

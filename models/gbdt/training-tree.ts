@@ -57,8 +57,16 @@ export class TrainingTree {
 
   /** Split a leaf as LightGBM's Tree::Split does: the left child keeps the leaf's index, the right child is a new leaf. */
   private splitCommon(
-    leaf: number, innerFeature: number, realFeature: number, leftValue: number, rightValue: number,
-    leftCount: number, rightCount: number, leftWeight: number, rightWeight: number, gain: number,
+    leaf: number,
+    innerFeature: number,
+    realFeature: number,
+    leftValue: number,
+    rightValue: number,
+    leftCount: number,
+    rightCount: number,
+    leftWeight: number,
+    rightWeight: number,
+    gain: number,
   ): number {
     const node = this.numLeaves - 1;
     const parent = this.leafParent[leaf];
@@ -88,11 +96,33 @@ export class TrainingTree {
   }
 
   splitNumerical(
-    leaf: number, innerFeature: number, realFeature: number, thresholdBin: number, threshold: number,
-    leftValue: number, rightValue: number, leftCount: number, rightCount: number,
-    leftWeight: number, rightWeight: number, gain: number, missingType: number, defaultLeft: boolean,
+    leaf: number,
+    innerFeature: number,
+    realFeature: number,
+    thresholdBin: number,
+    threshold: number,
+    leftValue: number,
+    rightValue: number,
+    leftCount: number,
+    rightCount: number,
+    leftWeight: number,
+    rightWeight: number,
+    gain: number,
+    missingType: number,
+    defaultLeft: boolean,
   ): number {
-    const node = this.splitCommon(leaf, innerFeature, realFeature, leftValue, rightValue, leftCount, rightCount, leftWeight, rightWeight, gain);
+    const node = this.splitCommon(
+      leaf,
+      innerFeature,
+      realFeature,
+      leftValue,
+      rightValue,
+      leftCount,
+      rightCount,
+      leftWeight,
+      rightWeight,
+      gain,
+    );
     this.decisionType[node] = (defaultLeft ? DEFAULT_LEFT_MASK : 0) | ((missingType & 3) << 2);
     this.thresholdBin[node] = thresholdBin;
     this.threshold[node] = threshold;
@@ -101,11 +131,32 @@ export class TrainingTree {
 
   /** `leftBins` are bins of the feature; `leftCategories` their category values, stored as LightGBM's bitset. */
   splitCategorical(
-    leaf: number, innerFeature: number, realFeature: number, leftBins: number[], leftCategories: number[],
-    leftValue: number, rightValue: number, leftCount: number, rightCount: number,
-    leftWeight: number, rightWeight: number, gain: number, missingType: number,
+    leaf: number,
+    innerFeature: number,
+    realFeature: number,
+    leftBins: number[],
+    leftCategories: number[],
+    leftValue: number,
+    rightValue: number,
+    leftCount: number,
+    rightCount: number,
+    leftWeight: number,
+    rightWeight: number,
+    gain: number,
+    missingType: number,
   ): number {
-    const node = this.splitCommon(leaf, innerFeature, realFeature, leftValue, rightValue, leftCount, rightCount, leftWeight, rightWeight, gain);
+    const node = this.splitCommon(
+      leaf,
+      innerFeature,
+      realFeature,
+      leftValue,
+      rightValue,
+      leftCount,
+      rightCount,
+      leftWeight,
+      rightWeight,
+      gain,
+    );
     this.decisionType[node] = CATEGORICAL_MASK | ((missingType & 3) << 2);
     const catIndex = this.catBinsInner.length;
     const binSet = new Uint8Array(256);
