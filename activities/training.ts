@@ -3,7 +3,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { getModel, ModelRegistryError, promoteModel, rejectModel } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
 import { type GateInput, promotionVerdict } from '../models/promotion.ts';
-import { DEFAULT_TRAINING, type HoldoutOracle, trainRelevanceModel } from '../models/relevance-training.ts';
+import {
+  DEFAULT_TRAINING,
+  type HoldoutOracle,
+  type TrainingOutcome,
+  trainRelevanceModel,
+} from '../models/relevance-training.ts';
 
 export interface TrainingDeps {
   pool: Pool;
@@ -69,7 +74,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
     /** Extracts, trains and evaluates; stores the candidate with its metrics, its oracle's and the active model's. */
     async trainCandidate(input: TrainCandidateInput): Promise<TrainedCandidate> {
       checkInput(input);
-      let outcome;
+      let outcome: TrainingOutcome;
       try {
         outcome = await trainRelevanceModel(deps.pool, {
           asOfMs: input.asOf ? Date.parse(input.asOf) : now().getTime(),

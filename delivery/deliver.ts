@@ -281,7 +281,7 @@ async function sendPush(
     };
     let resend: ReturnType<typeof commitOnce> | undefined;
     try {
-      let r;
+      let r: SendResult;
       try {
         r = await deps.push.send(message);
       } catch (err) {

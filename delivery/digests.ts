@@ -171,6 +171,8 @@ export async function deliverDigests(deps: DigestDeliveryDeps, ids: readonly num
         beforeCommit: async () => {
           await passDigestCommitPoint(deps.pool, token, job.digestId);
           committed = true;
+          // passDigestCommitPoint already recorded the commit point: no synchronous step is left for the last byte.
+          return undefined;
         },
       });
       settlement = { status: 'sent', providerMessageId: r.providerMessageId };

@@ -29,7 +29,10 @@ function formatter(zone: string): Intl.DateTimeFormat {
 export function zoneOffsetMinutes(zone: string, atMs: number): number {
   const bucket = Math.floor(atMs / BUCKET_MS);
   let byBucket = offsets.get(zone);
-  if (!byBucket) offsets.set(zone, (byBucket = new Map()));
+  if (!byBucket) {
+    byBucket = new Map();
+    offsets.set(zone, byBucket);
+  }
   const cached = byBucket.get(bucket);
   if (cached !== undefined) return cached;
   const at = bucket * BUCKET_MS;
@@ -42,7 +45,8 @@ export function zoneOffsetMinutes(zone: string, atMs: number): number {
   if (cachedCount >= MAX_CACHED) {
     offsets.clear();
     cachedCount = 0;
-    offsets.set(zone, (byBucket = new Map()));
+    byBucket = new Map();
+    offsets.set(zone, byBucket);
   }
   byBucket.set(bucket, offset);
   cachedCount++;

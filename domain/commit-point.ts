@@ -8,4 +8,4 @@
 export type Commit = () => void;
 
 /** Rejects to abort the message before the provider can have it; resolves with the Commit to run before the last byte. */
-export type BeforeCommit = () => Promise<Commit | void>;
+export type BeforeCommit = () => Promise<Commit | undefined>;

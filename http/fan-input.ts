@@ -99,7 +99,7 @@ export function validatePushSubscription(body: unknown): Validated<PushSubscript
   } catch {
     url = undefined;
   }
-  if (!url || url.protocol !== 'https:') errors.push({ field: 'endpoint', rule: 'must be an https URL' });
+  if (url?.protocol !== 'https:') errors.push({ field: 'endpoint', rule: 'must be an https URL' });
   else if ((endpoint as string).length > MAX_ENDPOINT)
     errors.push({ field: 'endpoint', rule: `must be at most ${MAX_ENDPOINT} characters` });
   const exp = body.expirationTime;
