@@ -57,8 +57,10 @@ export async function insertEvent(
   const minTier = e.audience.rule === 'tier' ? e.audience.minTier : null;
   try {
     const inserted = await pool.query<EventRow>(
-      `insert into creator_events (creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline, created_at)
-       values ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::int, $7::text, $8::timestamptz, coalesce($9::timestamptz, now()))
+      `insert into creator_events (creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline,
+                                   created_at)
+       values ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::int, $7::text, $8::timestamptz,
+               coalesce($9::timestamptz, now()))
        on conflict (creator_id, idempotency_key) do nothing
        returning ${COLUMNS}`,
       [e.creatorId, e.kind, e.title, e.url, e.audience.rule, minTier, e.idempotencyKey, e.deadline, createdAt ?? null],

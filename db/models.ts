@@ -26,7 +26,8 @@ export interface NewModel {
   modelText: string;
 }
 
-const SUMMARY_COLUMNS = `version, status, params, metrics, oracle_metrics, train_from, train_to, reason, created_at, promoted_at`;
+const SUMMARY_COLUMNS = `version, status, params, metrics, oracle_metrics, train_from, train_to, reason, created_at,
+  promoted_at`;
 
 /** The columns SUMMARY_COLUMNS selects, as pg returns them. */
 interface SummaryRow {
@@ -122,7 +123,8 @@ export async function promoteModel(
   expectedActive?: number | null,
 ): Promise<void> {
   await withTransaction(pool, async (c) => {
-    // Serializes promotions: the unique index allows one active row, and this lock keeps the check and the swap together.
+    // Serializes promotions: the unique index allows one active row,
+    // and this lock keeps the check and the swap together.
     await c.query(`lock table models in share row exclusive mode`);
     const target = await c.query(`select status from models where version = $1::int`, [version]);
     if (!target.rowCount) throw new ModelRegistryError(`version: no model ${version}`);
@@ -131,7 +133,8 @@ export async function promoteModel(
     const active: number | null = current.rowCount ? current.rows[0].version : null;
     if (expectedActive !== undefined && active !== expectedActive) {
       throw new ModelRegistryError(
-        `version ${version}: compared against active model ${expectedActive ?? 'none'}, but ${active ?? 'none'} is active now`,
+        `version ${version}: compared against active model ${expectedActive ?? 'none'}, ` +
+          `but ${active ?? 'none'} is active now`,
       );
     }
     await c.query(`update models set status = 'retired' where status = 'active'`);
