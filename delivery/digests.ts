@@ -1,4 +1,4 @@
-// Digests end to end: which fans are due this hour and what their digest holds, then one email each through the digests ledger.
+// Digests end to end: the fans due this hour and their digests, then one email each through the digests ledger.
 import { randomUUID } from 'node:crypto';
 import type { Settlement } from '../db/deliveries.ts';
 import {
