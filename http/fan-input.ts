@@ -1,4 +1,4 @@
-// Validates what fans send: their preferences and a browser push subscription, naming each bad field and the rule it broke.
+// Validates what fans send: their preferences and a browser push subscription, naming each bad field and its rule.
 import type { FanPreferences, PushSubscriptionInput } from '../domain/fan.ts';
 import type { FieldError, Validated } from '../domain/field-error.ts';
 import { DIGEST_CADENCES, type DigestCadence } from '../domain/vocabulary.ts';
