@@ -1,4 +1,4 @@
-// The cap policy in force: the active stored version (DEFAULT_CAP_POLICY when none), re-read only when the version changes.
+// The cap policy in force: the active stored version (DEFAULT_CAP_POLICY when none), re-read only when it changes.
 import { activeCapPolicyVersion, getActiveCapPolicy } from '../db/cap-policies.ts';
 import type { Pool } from '../db/pool.ts';
 import { formatFieldErrors } from '../domain/field-error.ts';

@@ -1,4 +1,4 @@
-// Training activities: train and store a candidate, then gate its promotion; only versions and small summaries cross Temporal.
+// Training activities: train and store a candidate, then gate its promotion; only small summaries cross Temporal.
 import { ApplicationFailure } from '@temporalio/activity';
 import { getModel, ModelRegistryError, promoteModel, rejectModel } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
@@ -105,7 +105,10 @@ export function createTrainingActivities(deps: TrainingDeps) {
       };
     },
 
-    /** Promotes the candidate if it beats the model that was active on the same holdout; otherwise rejects it with the reason. */
+    /**
+     * Promotes the candidate if it beats the model that was active on the same holdout;
+     * otherwise rejects it with the reason.
+     */
     async gateCandidate(input: { version: number }): Promise<GateResult> {
       const model = await getModel(deps.pool, input.version);
       if (!model) throw ApplicationFailure.nonRetryable(`version: no model ${input.version}`, 'UnknownModel');
