@@ -1,4 +1,4 @@
-// The import rule of docs/ARCHITECTURE.md, checked by `npm run deps`: no cycles, no upward imports, no tooling in production.
+// The import rule of docs/ARCHITECTURE.md for `npm run deps`: no cycles, no upward imports, no tooling in production.
 // A layer may import only the layers listed for it (and itself); test files (*.test.ts) may reach anywhere.
 
 const TEST = '\\.test\\.ts$';
@@ -26,16 +26,19 @@ const LAYERS = {
 
 const folder = (name) => (name === 'models' ? '^models/(?!gbdt/)' : `^${name}/`);
 
-const layerRules = Object.entries(LAYERS).map(([name, { may, npm: packages }]) => ({
-  name: `layer-${name.replace('/', '-')}`,
-  comment: `${name}/ may import only ${[...may, ...packages.map((p) => `npm:${p}`)].join(', ') || 'nothing'} (docs/ARCHITECTURE.md)`,
-  severity: 'error',
-  from: { path: folder(name), pathNot: TEST },
-  to: {
-    dependencyTypesNot: ['core'],
-    pathNot: [folder(name), ...may.map(folder), ...npm(...packages)],
-  },
-}));
+const layerRules = Object.entries(LAYERS).map(([name, { may, npm: packages }]) => {
+  const allowed = [...may, ...packages.map((p) => `npm:${p}`)].join(', ') || 'nothing';
+  return {
+    name: `layer-${name.replace('/', '-')}`,
+    comment: `${name}/ may import only ${allowed} (docs/ARCHITECTURE.md)`,
+    severity: 'error',
+    from: { path: folder(name), pathNot: TEST },
+    to: {
+      dependencyTypesNot: ['core'],
+      pathNot: [folder(name), ...may.map(folder), ...npm(...packages)],
+    },
+  };
+});
 
 /** Production code: everything but the simulator, the replay harness, peers, dev tooling, tests and benchmarks. */
 const PRODUCTION = '^(domain|wire|policy|models|dispatch|db|delivery|activities|workflows|http|app|cli)/';
@@ -112,6 +115,7 @@ module.exports = {
       extensions: ['.ts', '.js', '.json'],
     },
     includeOnly:
-      '^(domain|wire|policy|models|dispatch|db|delivery|activities|workflows|http|app|cli|replay|simulator|peers|dev|testing|test|bench|scripts|console|bin)/',
+      '^(domain|wire|policy|models|dispatch|db|delivery|activities|workflows|http|app|cli|replay|simulator|' +
+      'peers|dev|testing|test|bench|scripts|console|bin)/',
   },
 };

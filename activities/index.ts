@@ -101,7 +101,9 @@ export function createActivities(deps: ActivityDeps) {
       for (const slotStart of input.slots) await deps.wakeSlot(slotStart);
     },
 
-    /** Plans and records the digests owed to one page of fans this hour; a repeat for the same hour records nothing new. */
+    /**
+     * Plans and records the digests owed to one page of fans this hour; a repeat for the same hour records nothing new.
+     */
     async buildDigests(input: BuildDigests): Promise<DigestPage> {
       const { policy: inForce } = await policy();
       return buildDigestPage(deps.pool, inForce.digest, new Date(input.runAtMs), input.afterFanId, input.limit);

@@ -1,4 +1,4 @@
-// decideBatch's work: score every candidate send time, then decide under the fans' row locks and record the decisions in the same transaction.
+// decideBatch's work: score each candidate send time, decide under the fans' row locks, record in the same transaction.
 import { alertHistory, fanContexts, lockFans, pastCandidates } from '../db/decision-inputs.ts';
 import { insertDecisions } from '../db/decisions.ts';
 import { getEvent } from '../db/events.ts';
@@ -30,7 +30,9 @@ export interface DecidePageDeps {
 
 type StoredDecision = Decision & DecisionEvidence;
 
-/** Without a model there are no scores to decide on: every enabled channel, now, named as the baseline and saying why. */
+/**
+ * Without a model there are no scores to decide on: every enabled channel, now, named as the baseline and saying why.
+ */
 function baseline(members: readonly AudienceMember[], at: Date, why: string): StoredDecision[] {
   return baselineSendNow(members, at).map((d) => ({
     ...d,

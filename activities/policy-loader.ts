@@ -1,4 +1,4 @@
-// The cap policy in force: the active stored version (DEFAULT_CAP_POLICY when none), re-read only when the version changes.
+// The cap policy in force: the active stored version (DEFAULT_CAP_POLICY when none), re-read only when it changes.
 import { activeCapPolicyVersion, getActiveCapPolicy } from '../db/cap-policies.ts';
 import type { Pool } from '../db/pool.ts';
 import { formatFieldErrors } from '../domain/field-error.ts';
@@ -21,17 +21,24 @@ export function createPolicyLoader(pool: Pool): PolicyLoader {
     async current() {
       const version = await activeCapPolicyVersion(pool);
       if (version === loaded.version) return loaded;
-      if (version === null) return (loaded = { version: null, policy: DEFAULT_CAP_POLICY });
+      if (version === null) {
+        loaded = { version: null, policy: DEFAULT_CAP_POLICY };
+        return loaded;
+      }
       const stored = await getActiveCapPolicy(pool);
       // Activated between the two reads: take whatever is active now, it is the newer one.
-      if (!stored) return (loaded = { version: null, policy: DEFAULT_CAP_POLICY });
+      if (!stored) {
+        loaded = { version: null, policy: DEFAULT_CAP_POLICY };
+        return loaded;
+      }
       // Validated before it was stored; checked again because a hand-edited row must not decide with a broken document.
       const checked = validateCapPolicy(stored.document);
       if (!checked.ok)
         throw new Error(
           `cap policy version ${stored.version} is invalid and cannot be used:\n${formatFieldErrors(checked.errors)}`,
         );
-      return (loaded = { version: stored.version, policy: checked.value });
+      loaded = { version: stored.version, policy: checked.value };
+      return loaded;
     },
   };
 }

@@ -1,9 +1,14 @@
-// Training activities: train and store a candidate, then gate its promotion; only versions and small summaries cross Temporal.
+// Training activities: train and store a candidate, then gate its promotion; only small summaries cross Temporal.
 import { ApplicationFailure } from '@temporalio/activity';
 import { getModel, ModelRegistryError, promoteModel, rejectModel } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
 import { type GateInput, promotionVerdict } from '../models/promotion.ts';
-import { DEFAULT_TRAINING, type HoldoutOracle, trainRelevanceModel } from '../models/relevance-training.ts';
+import {
+  DEFAULT_TRAINING,
+  type HoldoutOracle,
+  type TrainingOutcome,
+  trainRelevanceModel,
+} from '../models/relevance-training.ts';
 
 export interface TrainingDeps {
   pool: Pool;
@@ -69,7 +74,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
     /** Extracts, trains and evaluates; stores the candidate with its metrics, its oracle's and the active model's. */
     async trainCandidate(input: TrainCandidateInput): Promise<TrainedCandidate> {
       checkInput(input);
-      let outcome;
+      let outcome: TrainingOutcome;
       try {
         outcome = await trainRelevanceModel(deps.pool, {
           asOfMs: input.asOf ? Date.parse(input.asOf) : now().getTime(),
@@ -100,7 +105,10 @@ export function createTrainingActivities(deps: TrainingDeps) {
       };
     },
 
-    /** Promotes the candidate if it beats the model that was active on the same holdout; otherwise rejects it with the reason. */
+    /**
+     * Promotes the candidate if it beats the model that was active on the same holdout;
+     * otherwise rejects it with the reason.
+     */
     async gateCandidate(input: { version: number }): Promise<GateResult> {
       const model = await getModel(deps.pool, input.version);
       if (!model) throw ApplicationFailure.nonRetryable(`version: no model ${input.version}`, 'UnknownModel');

@@ -1,4 +1,4 @@
-// Reads the process configuration from the environment, the one place that does, with the variable's name in every error.
+// Reads the process configuration from the environment, the one place that does, naming the variable in every error.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { checkTrackingKeys, parseTrackingKeys, type TrackingKey } from '../delivery/tokens.ts';

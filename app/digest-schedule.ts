@@ -18,7 +18,8 @@ export function ensureDigestSchedule(client: Client): Promise<'created' | 'updat
       args: [{}],
       workflowId: 'send-digests-scheduled',
     },
-    // A run still going when the next hour comes is left to finish; the digests ledger would stop any double send anyway.
+    // A run still going when the next hour comes is left to finish;
+    // the digests ledger would stop any double send anyway.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 minutes' },
   });
 }

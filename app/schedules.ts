@@ -1,4 +1,4 @@
-// Temporal Schedules the system keeps: created if missing, brought up to date if present, so any number of workers may ensure them.
+// The Temporal Schedules the system keeps: created if missing, else brought up to date; any worker may ensure them.
 import { type Client, ScheduleAlreadyRunning, type ScheduleOptions } from '@temporalio/client';
 
 /** Creates the schedule, or updates its spec, action and policies when it exists; returns which. */

@@ -1,4 +1,4 @@
-// The worker process: runs the workflows and activities on the fanfare task queue, and training on its own queue beside it.
+// The worker process: workflows and activities on the fanfare task queue, and training on its own queue beside it.
 
 import type { Agent } from 'node:https';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +74,9 @@ export interface RunningWorker {
 
 export interface StartWorkerOptions {
   pushAgent?: Agent;
-  /** Serve only this queue: 'main' (workflows, decisions, delivery, the promotion gate) or 'training'. Default: both. */
+  /**
+   * Serve only this queue: 'main' (workflows, decisions, delivery, the promotion gate) or 'training'. Default: both.
+   */
   only?: WorkerRole;
   /** Scores each training holdout with the truth, where the database holds a simulated world (dev stack, tests). */
   oracle?: HoldoutOracle;

@@ -5,7 +5,9 @@ import { dispatchWorkflowId } from '../dispatch/slots.ts';
 import { decisionsAdded, dispatchSlot } from '../workflows/dispatch-slot.ts';
 import { TASK_QUEUE } from '../workflows/names.ts';
 
-/** Signal-with-start: one dispatcher per slot, started by the first page with alerts in it and woken by every later one. */
+/**
+ * Signal-with-start: one dispatcher per slot, started by the first page with alerts in it and woken by every later one.
+ */
 export function slotWaker(client: Client, taskQueue = TASK_QUEUE): SlotWaker {
   return async (slotStart) => {
     await client.workflow.signalWithStart(dispatchSlot, {

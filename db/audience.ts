@@ -1,4 +1,4 @@
-// An event's audience, a keyset page at a time: members matching the audience rule, not muted, with the channels they can be reached on.
+// An event's audience, a keyset page at a time: matching members, not muted, with the channels that reach them.
 
 import type { AudienceMember } from '../domain/decision.ts';
 import type { Channel } from '../domain/vocabulary.ts';

@@ -24,7 +24,16 @@ export interface CapPolicyAuditEntry {
   at: Date;
 }
 
-function toPolicy(r: any): StoredCapPolicy {
+/** The columns of cap_policies, as pg returns them. */
+interface CapPolicyRow {
+  version: number;
+  document: CapPolicy;
+  active: boolean;
+  created_by: string;
+  created_at: Date;
+}
+
+function toPolicy(r: CapPolicyRow): StoredCapPolicy {
   return {
     version: r.version,
     document: r.document,
@@ -36,7 +45,7 @@ function toPolicy(r: any): StoredCapPolicy {
 
 /** The policy new decisions use, or null when none was ever stored (callers then use DEFAULT_CAP_POLICY). */
 export async function getActiveCapPolicy(pool: Pool): Promise<StoredCapPolicy | null> {
-  const { rows } = await pool.query(
+  const { rows } = await pool.query<CapPolicyRow>(
     `select version, document, active, created_by, created_at from cap_policies where active`,
   );
   return rows.length ? toPolicy(rows[0]) : null;

@@ -1,4 +1,4 @@
-// The console's creator view: recent events, and for one event its reach by channel, scheduled sends over time and opens so far.
+// The console's creator view: recent events, and one event's reach by channel, scheduled sends over time and opens.
 import type { EventListItem, EventOutcome } from '../wire/events.ts';
 import type { Pool } from './pool.ts';
 
@@ -48,7 +48,8 @@ export async function eventReport(pool: Pool, eventId: number): Promise<EventOut
       [eventId],
     ),
     pool.query(
-      `select to_char(date_trunc('hour', g.occurred_at at time zone 'utc'), 'YYYY-MM-DD"T"HH24:00:00"Z"') as hour, count(*)::int as opens
+      `select to_char(date_trunc('hour', g.occurred_at at time zone 'utc'), 'YYYY-MM-DD"T"HH24:00:00"Z"') as hour,
+              count(*)::int as opens
        from engagement_events g where g.event_id = $1::bigint and g.kind = 'open'
        group by 1 order by 1`,
       [eventId],

@@ -1,4 +1,4 @@
-// The console's fan inspector: find a fan by id or email, and the fan's candidates with their decisions, deliveries and engagement.
+// The console's fan inspector: find a fan by id or email; the fan's candidates, decisions, deliveries and engagement.
 import type { Action } from '../domain/decision.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import type { FanCandidate, FanMatch, FanMembership, FanProfile } from '../wire/fans.ts';
@@ -19,9 +19,12 @@ export async function fanProfile(pool: Pool, fanId: number): Promise<FanProfile 
   const r = await pool.query(
     `select f.id, f.email, f.time_zone, f.locale, f.email_status, f.created_at,
             p.digest_cadence, p.digest_hour, p.email_enabled, p.push_enabled, p.unsubscribed_at,
-            (select count(*)::int from push_subscriptions s where s.fan_id = f.id and s.status = 'active') as push_subscriptions,
-            coalesce((select json_agg(json_build_object('creatorId', m.creator_id, 'handle', c.handle, 'kind', m.kind, 'tier', m.tier, 'startedAt', m.started_at) order by c.handle)
-                      from memberships m join creators c on c.id = m.creator_id where m.fan_id = f.id and m.ended_at is null), '[]') as memberships
+            (select count(*)::int from push_subscriptions s where s.fan_id = f.id and s.status = 'active')
+              as push_subscriptions,
+            coalesce((select json_agg(json_build_object('creatorId', m.creator_id, 'handle', c.handle, 'kind', m.kind,
+                                                        'tier', m.tier, 'startedAt', m.started_at) order by c.handle)
+                      from memberships m join creators c on c.id = m.creator_id
+                      where m.fan_id = f.id and m.ended_at is null), '[]') as memberships
      from fans f left join preferences p on p.fan_id = f.id
      where f.id = $1::bigint`,
     [fanId],
@@ -55,10 +58,11 @@ export async function fanProfile(pool: Pool, fanId: number): Promise<FanProfile 
 /** The fan's latest candidates, newest decision first. */
 export async function fanCandidates(pool: Pool, fanId: number, limit: number): Promise<FanCandidate[]> {
   const r = await pool.query(
-    `select d.id, d.event_id, e.title, e.kind, e.created_at as event_created_at, c.handle, d.channel, d.action, d.send_at, d.decided_at,
-            d.policy, d.reason, d.reason_detail, d.model_version, d.score, d.contributions,
+    `select d.id, d.event_id, e.title, e.kind, e.created_at as event_created_at, c.handle, d.channel, d.action,
+            d.send_at, d.decided_at, d.policy, d.reason, d.reason_detail, d.model_version, d.score, d.contributions,
             dl.status, dl.attempts, dl.error_code, dl.finished_at,
-            coalesce((select json_agg(json_build_object('kind', g.kind, 'occurredAt', g.occurred_at) order by g.occurred_at)
+            coalesce((select json_agg(json_build_object('kind', g.kind, 'occurredAt', g.occurred_at)
+                                      order by g.occurred_at)
                       from engagement_events g where g.decision_id = d.id), '[]') as engagement
      from decisions d
      join creator_events e on e.id = d.event_id

@@ -1,4 +1,4 @@
-// The console overview's numbers: per UTC day, channel and event kind, the sends, opens, unsubscribes and digests, and the reasons behind suppressions and digest placements.
+// Console overview numbers per UTC day, channel and kind: sends, opens, unsubscribes, digests and suppression reasons.
 import type { OverviewRow, ReasonCount } from '../wire/overview.ts';
 import type { Pool } from './pool.ts';
 
@@ -16,8 +16,8 @@ export async function overviewSeries(pool: Pool, from: Date, to: Date): Promise<
        group by 1, 2, 3
      ),
      unsubscribed as (
-       select date_trunc('day', g.occurred_at at time zone 'utc') as day, coalesce(g.channel, 'email') as channel, e.kind,
-              count(*)::int as unsubscribes
+       select date_trunc('day', g.occurred_at at time zone 'utc') as day, coalesce(g.channel, 'email') as channel,
+              e.kind, count(*)::int as unsubscribes
        from engagement_events g
        join creator_events e on e.id = g.event_id
        where g.kind = 'unsubscribe' and g.occurred_at >= $1::timestamptz and g.occurred_at < $2::timestamptz

@@ -19,7 +19,8 @@ export async function quietestCreator(pool: Pool, creatorIds: readonly number[])
     `select c.id from creators c
       where c.id = any($1::bigint[])
         and not exists (select 1 from creator_events e join decisions d on d.event_id = e.id
-                         where e.creator_id = c.id and d.action = 'alert' and d.decided_at > now() - interval '24 hours')
+                         where e.creator_id = c.id and d.action = 'alert'
+                           and d.decided_at > now() - interval '24 hours')
       order by (select count(*) from memberships m where m.creator_id = c.id) desc, c.id
       limit 1`,
     [creatorIds],
@@ -30,7 +31,8 @@ export async function quietestCreator(pool: Pool, creatorIds: readonly number[])
 /** The creator with the most members (the lowest id among equals), with that count; null without memberships. */
 export async function largestCreator(pool: Pool): Promise<{ creatorId: number; members: number } | null> {
   const r = await pool.query(
-    `select creator_id, count(*)::int as n from memberships group by creator_id order by count(*) desc, creator_id limit 1`,
+    `select creator_id, count(*)::int as n from memberships
+      group by creator_id order by count(*) desc, creator_id limit 1`,
   );
   return r.rows[0] ? { creatorId: r.rows[0].creator_id, members: r.rows[0].n } : null;
 }

@@ -27,7 +27,8 @@ export async function dailyEngagement(pool: Pool, fromDay: number, toDay: number
     opens: number;
   }>(
     `select creator_id, channel, day, sum(sends)::int as sends, sum(opens)::int as opens
-       from (select e.creator_id, v.channel, floor(extract(epoch from v.started_at) / 86400)::int as day, count(*) as sends, 0 as opens
+       from (select e.creator_id, v.channel, floor(extract(epoch from v.started_at) / 86400)::int as day,
+                    count(*) as sends, 0 as opens
                from deliveries v
                join decisions d on d.id = v.decision_id
                join creator_events e on e.id = d.event_id

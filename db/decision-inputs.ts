@@ -1,4 +1,4 @@
-// What the policy decides from, read from PostgreSQL: the fans' settings, their alerts sent and reserved (under row locks), their past candidates.
+// What the policy decides from: the fans' settings, alerts sent and reserved (under row locks), past candidates.
 import type pg from 'pg';
 import type { Channel, DigestCadence, EventKind } from '../domain/vocabulary.ts';
 
@@ -26,7 +26,8 @@ export async function fanContexts(
   fanIds: readonly number[],
 ): Promise<Map<number, FanContext>> {
   const r = await db.query(
-    `select f.id, f.time_zone, m.kind, m.tier, m.started_at, p.quiet_start, p.quiet_end, coalesce(p.digest_cadence, 'daily') as digest_cadence
+    `select f.id, f.time_zone, m.kind, m.tier, m.started_at, p.quiet_start, p.quiet_end,
+            coalesce(p.digest_cadence, 'daily') as digest_cadence
        from fans f
        join memberships m on m.fan_id = f.id and m.creator_id = $2::bigint
        left join preferences p on p.fan_id = f.id
@@ -51,7 +52,8 @@ export async function fanContexts(
 
 /**
  * Locks the fans' rows until the transaction ends, in id order so two pages locking overlapping fans cannot deadlock.
- * Every decision path takes this lock before reading the alerts it counts, so two events never both take a fan's last slot.
+ * Every decision path takes this lock before reading the alerts it counts,
+ * so two events never both take a fan's last slot.
  */
 export async function lockFans(db: Queryable, fanIds: readonly number[]): Promise<void> {
   await db.query(`select id from fans where id = any($1::bigint[]) order by id for update`, [fanIds]);

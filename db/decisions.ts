@@ -12,9 +12,12 @@ export async function insertDecisions(
 ): Promise<number> {
   if (decisions.length === 0) return 0;
   const r = await pool.query(
-    `insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions)
-     select $1::bigint, d.fan_id, d.channel, d.action, d.send_at, d.policy, d.reason, d.reason_detail, d.model_version, d.score, d.contributions
-       from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::jsonb[], $9::int[], $10::float8[], $11::jsonb[])
+    `insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, reason_detail, model_version,
+                            score, contributions)
+     select $1::bigint, d.fan_id, d.channel, d.action, d.send_at, d.policy, d.reason, d.reason_detail, d.model_version,
+            d.score, d.contributions
+       from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::jsonb[],
+                   $9::int[], $10::float8[], $11::jsonb[])
             as d (fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions)
      on conflict (event_id, fan_id, channel) do nothing`,
     [

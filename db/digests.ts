@@ -1,4 +1,4 @@
-// The digests ledger: what each fan's digest holds, built once per (fan, period), claimed, sent past a commit point, settled.
+// The digests ledger: each fan's digest, built once per (fan, period), claimed, sent past a commit point, settled.
 
 import { MAX_DELIVERY_ATTEMPTS, type Settlement } from './deliveries.ts';
 import type { Pool } from './pool.ts';
@@ -23,7 +23,8 @@ export async function digestFans(pool: Pool, afterFanId: number, limit: number, 
     `select f.id, f.time_zone, coalesce(p.digest_cadence, 'daily') as cadence, coalesce(p.digest_hour, 8) as digest_hour
        from fans f left join preferences p on p.fan_id = f.id
       where f.id > $1::bigint and coalesce(p.digest_cadence, 'daily') <> 'off'
-        and exists (select 1 from decisions d where d.fan_id = f.id and d.action = 'digest' and d.decided_at >= $3::timestamptz)
+        and exists (select 1 from decisions d
+                     where d.fan_id = f.id and d.action = 'digest' and d.decided_at >= $3::timestamptz)
       order by f.id
       limit $2::int`,
     [afterFanId, limit, from],
@@ -63,7 +64,9 @@ export async function waitingItems(
   const alerted = await pool.query(
     `select distinct a.fan_id, a.event_id from decisions a
       where a.fan_id = any($1::bigint[]) and a.action = 'alert'
-        and a.event_id in (select d.event_id from decisions d where d.fan_id = any($1::bigint[]) and d.action = 'digest' and d.decided_at >= $2::timestamptz)`,
+        and a.event_id in (select d.event_id from decisions d
+                            where d.fan_id = any($1::bigint[]) and d.action = 'digest'
+                              and d.decided_at >= $2::timestamptz)`,
     [fanIds, from],
   );
   const carried = await pool.query(
@@ -99,7 +102,8 @@ export interface NewDigest {
 export async function recordDigests(pool: Pool, digests: readonly NewDigest[]): Promise<number[]> {
   if (digests.length === 0) return [];
   const r = await pool.query(
-    `with input as (select * from unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[]) as t (fan_id, period, cadence, items)),
+    `with input as (select * from unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[])
+                      as t (fan_id, period, cadence, items)),
      inserted as (
        insert into digests (fan_id, period, cadence, items) select fan_id, period, cadence, items from input
        on conflict (fan_id, period) do nothing
@@ -107,7 +111,8 @@ export async function recordDigests(pool: Pool, digests: readonly NewDigest[]): 
      )
      select id from inserted
      union
-     select g.id from digests g join input i using (fan_id, period) where g.status in ('pending', 'claimed', 'retry', 'sending')
+     select g.id from digests g join input i using (fan_id, period)
+      where g.status in ('pending', 'claimed', 'retry', 'sending')
      order by id`,
     [
       digests.map((d) => d.fanId),
@@ -134,7 +139,8 @@ export async function loadDigestJobs(pool: Pool, ids: readonly number[]): Promis
   const r = await pool.query(
     `select g.id, g.fan_id, g.cadence, f.email,
             coalesce(p.email_enabled, true) and p.unsubscribed_at is null and f.email_status = 'active' as reachable,
-            (select json_agg(json_build_object('decisionId', (i.item ->> 'decisionId')::bigint, 'creatorName', c.display_name,
+            (select json_agg(json_build_object('decisionId', (i.item ->> 'decisionId')::bigint,
+                                               'creatorName', c.display_name,
                                                'kind', e.kind, 'title', e.title, 'url', e.url) order by i.n)
                from jsonb_array_elements(g.items) with ordinality as i (item, n)
                join creator_events e on e.id = (i.item ->> 'eventId')::bigint
@@ -154,7 +160,10 @@ export async function loadDigestJobs(pool: Pool, ids: readonly number[]): Promis
   }));
 }
 
-/** Claims digests nothing has reached the provider for (pending, retry, or claimed by a dead attempt); returns the ids this attempt holds. */
+/**
+ * Claims digests nothing has reached the provider for (pending, retry, or claimed by a dead attempt);
+ * returns the ids this attempt holds.
+ */
 export async function claimDigests(pool: Pool, token: string, ids: readonly number[]): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
   const r = await pool.query(
@@ -169,7 +178,8 @@ export async function claimDigests(pool: Pool, token: string, ids: readonly numb
 /** The commit point: 'sending' only while this attempt holds the claim, else the sender must abort. */
 export async function passDigestCommitPoint(pool: Pool, token: string, id: number): Promise<void> {
   const r = await pool.query(
-    `update digests set status = 'sending' where id = $1::bigint and claim_token = $2::text and status in ('claimed', 'sending')`,
+    `update digests set status = 'sending'
+      where id = $1::bigint and claim_token = $2::text and status in ('claimed', 'sending')`,
     [id, token],
   );
   if (r.rowCount !== 1) throw new DigestClaimLostError(id);
@@ -190,7 +200,8 @@ export async function markDigestsPossiblySent(pool: Pool, ids: readonly number[]
 export async function skipDigests(pool: Pool, ids: readonly number[], reason: string): Promise<void> {
   if (ids.length === 0) return;
   await pool.query(
-    `update digests set status = 'skipped', error_code = $2::text, finished_at = now() where id = any($1::bigint[]) and status in ('pending', 'retry', 'claimed')`,
+    `update digests set status = 'skipped', error_code = $2::text, finished_at = now()
+      where id = any($1::bigint[]) and status in ('pending', 'retry', 'claimed')`,
     [ids, reason],
   );
 }
@@ -199,7 +210,8 @@ export async function skipDigests(pool: Pool, ids: readonly number[], reason: st
 export async function settleDigest(pool: Pool, token: string, id: number, s: Settlement): Promise<void> {
   if (s.status === 'sent') {
     await pool.query(
-      `update digests set status = 'sent', provider_message_id = $2::text, error_code = null, error_message = null, finished_at = now()
+      `update digests set status = 'sent', provider_message_id = $2::text, error_code = null, error_message = null,
+                          finished_at = now()
         where id = $1::bigint and status in ('claimed', 'sending', 'possibly_sent')`,
       [id, s.providerMessageId],
     );

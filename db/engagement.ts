@@ -71,7 +71,8 @@ export async function unsubscribeFan(
     const r = await pool.query(
       `with changed as (
          insert into preferences (fan_id, unsubscribed_at) values ($1::bigint, now())
-         on conflict (fan_id) do update set unsubscribed_at = now(), updated_at = now() where preferences.unsubscribed_at is null
+         on conflict (fan_id) do update set unsubscribed_at = now(), updated_at = now()
+           where preferences.unsubscribed_at is null
          returning fan_id)
        insert into engagement_events (delivery_id, decision_id, fan_id, event_id, channel, kind, detail)
        select v.id, d.id, c.fan_id, d.event_id, d.channel, 'unsubscribe', jsonb_build_object('via', $3::text)

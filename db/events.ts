@@ -1,7 +1,7 @@
 // Creator events: stored once per (creator, idempotency key).
 
 import type { EventRequest } from '../domain/creator-event.ts';
-import type { Audience } from '../domain/vocabulary.ts';
+import type { Audience, EventKind } from '../domain/vocabulary.ts';
 import type { Pool } from './pool.ts';
 
 /** A row of creator_events: the request as stored, with its id and time. */
@@ -12,7 +12,19 @@ export interface CreatorEvent extends EventRequest {
 
 const COLUMNS = `id, creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline, created_at`;
 
-function toEvent(r: any): CreatorEvent {
+/** A row of creator_events as pg returns it; the table's check ties min_tier to the tier audience. */
+type EventRow = {
+  id: number;
+  creator_id: number;
+  kind: EventKind;
+  title: string;
+  url: string;
+  idempotency_key: string;
+  deadline: Date | null;
+  created_at: Date;
+} & ({ audience: 'all' | 'paid'; min_tier: null } | { audience: 'tier'; min_tier: number });
+
+function toEvent(r: EventRow): CreatorEvent {
   const audience: Audience = r.audience === 'tier' ? { rule: 'tier', minTier: r.min_tier } : { rule: r.audience };
   return {
     id: r.id,
@@ -44,19 +56,21 @@ export async function insertEvent(
 ): Promise<{ event: CreatorEvent; created: boolean }> {
   const minTier = e.audience.rule === 'tier' ? e.audience.minTier : null;
   try {
-    const inserted = await pool.query(
-      `insert into creator_events (creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline, created_at)
-       values ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::int, $7::text, $8::timestamptz, coalesce($9::timestamptz, now()))
+    const inserted = await pool.query<EventRow>(
+      `insert into creator_events (creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline,
+                                   created_at)
+       values ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::int, $7::text, $8::timestamptz,
+               coalesce($9::timestamptz, now()))
        on conflict (creator_id, idempotency_key) do nothing
        returning ${COLUMNS}`,
       [e.creatorId, e.kind, e.title, e.url, e.audience.rule, minTier, e.idempotencyKey, e.deadline, createdAt ?? null],
     );
     if (inserted.rowCount === 1) return { event: toEvent(inserted.rows[0]), created: true };
-  } catch (err: any) {
-    if (err?.code === '23503') throw new UnknownCreatorError(e.creatorId);
+  } catch (err) {
+    if ((err as { code?: string } | undefined)?.code === '23503') throw new UnknownCreatorError(e.creatorId);
     throw err;
   }
-  const existing = await pool.query(
+  const existing = await pool.query<EventRow>(
     `select ${COLUMNS} from creator_events where creator_id = $1::bigint and idempotency_key = $2::text`,
     [e.creatorId, e.idempotencyKey],
   );
@@ -64,6 +78,6 @@ export async function insertEvent(
 }
 
 export async function getEvent(pool: Pool, id: number): Promise<CreatorEvent | null> {
-  const r = await pool.query(`select ${COLUMNS} from creator_events where id = $1::bigint`, [id]);
+  const r = await pool.query<EventRow>(`select ${COLUMNS} from creator_events where id = $1::bigint`, [id]);
   return r.rowCount ? toEvent(r.rows[0]) : null;
 }

@@ -1,4 +1,4 @@
-// What the features read of a page of fans, one query per table: fans, memberships, sends and opens, with epoch-ms times.
+// What the features read of a page of fans, one query per table: fans, memberships, sends and opens, in epoch ms.
 
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import type { Pool } from './pool.ts';
@@ -25,7 +25,8 @@ export async function historyMemberships(pool: Pool, fanIds: readonly number[]) 
     tier: number;
     started_ms: number;
   }>(
-    `select fan_id, creator_id, kind, tier, ${EPOCH_MS('started_at')} as started_ms from memberships where fan_id = any($1::bigint[])`,
+    `select fan_id, creator_id, kind, tier, ${EPOCH_MS('started_at')} as started_ms
+       from memberships where fan_id = any($1::bigint[])`,
     [fanIds],
   );
   return rows;
@@ -44,7 +45,8 @@ export async function historySends(pool: Pool, fanIds: readonly number[], fromMs
     decided_ms: number;
     sent_ms: number;
   }>(
-    `select d.id as decision_id, d.fan_id, d.event_id, e.creator_id, e.kind, ${EPOCH_MS('e.created_at')} as event_created_ms,
+    `select d.id as decision_id, d.fan_id, d.event_id, e.creator_id, e.kind,
+            ${EPOCH_MS('e.created_at')} as event_created_ms,
             v.channel, ${EPOCH_MS('d.decided_at')} as decided_ms, ${EPOCH_MS('v.started_at')} as sent_ms
        from decisions d
        join deliveries v on v.decision_id = d.id and v.channel = d.channel

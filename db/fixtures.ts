@@ -21,17 +21,20 @@ export async function insertAudience(pool: Pool, a: AudienceRows): Promise<{ cre
   ]);
   const creatorId: number = c.rows[0].id;
   const f = await pool.query(
-    `insert into fans (email, time_zone) select e, 'Europe/Paris' from unnest($1::text[]) with ordinality as t (e, n) order by n returning id`,
+    `insert into fans (email, time_zone)
+     select e, 'Europe/Paris' from unnest($1::text[]) with ordinality as t (e, n) order by n returning id`,
     [a.emails],
   );
   const fanIds: number[] = f.rows.map((r) => r.id);
   await pool.query(
-    `insert into memberships (fan_id, creator_id, kind, tier) select f, $2::bigint, 'free', 0 from unnest($1::bigint[]) as f`,
+    `insert into memberships (fan_id, creator_id, kind, tier)
+     select f, $2::bigint, 'free', 0 from unnest($1::bigint[]) as f`,
     [fanIds, creatorId],
   );
   await pool.query(
     `insert into preferences (fan_id, email_enabled, push_enabled, unsubscribed_at)
-     select f, e, p, case when u then now() end from unnest($1::bigint[], $2::bool[], $3::bool[], $4::bool[]) as t (f, e, p, u)`,
+     select f, e, p, case when u then now() end
+       from unnest($1::bigint[], $2::bool[], $3::bool[], $4::bool[]) as t (f, e, p, u)`,
     [fanIds, a.emailEnabled, a.pushEnabled, a.unsubscribed],
   );
   if (a.muted.length) {
@@ -54,7 +57,9 @@ export async function insertAudience(pool: Pool, a: AudienceRows): Promise<{ cre
   return { creatorId, fanIds };
 }
 
-/** The first fan (by id) with a model-explained alert on the event who has opened something: the inspector's example. */
+/**
+ * The first fan (by id) with a model-explained alert on the event who has opened something: the inspector's example.
+ */
 export async function explainedFan(pool: Pool, eventId: number): Promise<{ id: number; email: string } | null> {
   const r = await pool.query(
     `select f.id, f.email from decisions d join fans f on f.id = d.fan_id
@@ -72,7 +77,9 @@ export async function deleteEvent(pool: Pool, eventId: number): Promise<void> {
   await pool.query(`delete from creator_events where id = $1::bigint`, [eventId]);
 }
 
-/** Retires the active model, returning its version, so a benchmark can decide with the baseline; restoreModel undoes it. */
+/**
+ * Retires the active model, returning its version, so a benchmark can decide with the baseline; restoreModel undoes it.
+ */
 export async function retireActiveModel(pool: Pool): Promise<number | null> {
   const r = await pool.query(`update models set status = 'retired' where status = 'active' returning version`);
   return r.rows[0]?.version ?? null;

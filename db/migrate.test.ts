@@ -34,7 +34,8 @@ async function recorded(schema: TestSchema): Promise<{ version: number; name: st
 const TWO_FILES = {
   '0001_create_creators.sql': 'create table creators (id bigint primary key, handle text not null);\n',
   '0002_add_events.sql':
-    'create table events (id bigint primary key, creator_id bigint not null references creators (id));\ninsert into creators values (1, $$a$$);\n',
+    'create table events (id bigint primary key, creator_id bigint not null references creators (id));\n' +
+    'insert into creators values (1, $$a$$);\n',
   'README.md': 'not a migration',
 };
 

@@ -52,7 +52,8 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
     if (migration.version !== index + 1) {
       const previous = index > 0 ? `after ${migrations[index - 1].name}` : 'first';
       throw new Error(
-        `migrations in ${dir} must be numbered 0001, 0002, ... without gaps or duplicates: ${migration.name} comes ${previous}, expected version ${index + 1}`,
+        `migrations in ${dir} must be numbered 0001, 0002, ... without gaps or duplicates: ` +
+          `${migration.name} comes ${previous}, expected version ${index + 1}`,
       );
     }
   });
@@ -65,11 +66,13 @@ export function pendingMigrations(files: Migration[], recorded: { version: numbe
     const file = files[row.version - 1];
     if (!file)
       throw new Error(
-        `the database has migration ${row.name} (version ${row.version}) applied, but it is not among the migration files: this code is older than the database`,
+        `the database has migration ${row.name} (version ${row.version}) applied, ` +
+          'but it is not among the migration files: this code is older than the database',
       );
     if (file.name !== row.name) {
       throw new Error(
-        `migration version ${row.version} was applied as ${row.name} but the file is now ${file.name}: applied migrations must not be renamed or replaced; add a new file instead`,
+        `migration version ${row.version} was applied as ${row.name} but the file is now ${file.name}: ` +
+          'applied migrations must not be renamed or replaced; add a new file instead',
       );
     }
   }
@@ -107,7 +110,8 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
         await client.query(`create schema if not exists ${client.escapeIdentifier(schema)}`);
       await client.query(`set search_path to ${client.escapeIdentifier(schema)}`);
       await client.query(
-        'create table if not exists schema_migrations (version int primary key, name text not null, applied_at timestamptz not null default now())',
+        `create table if not exists schema_migrations
+           (version int primary key, name text not null, applied_at timestamptz not null default now())`,
       );
       const { rows: recorded } = await client.query<{ version: number; name: string }>(
         'select version, name from schema_migrations order by version',
@@ -129,7 +133,8 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
           await client.query('rollback').catch(() => undefined);
           const pgError = err as { message?: string; position?: string };
           throw new Error(
-            `migration ${migration.name} failed${lineOf(sql, pgError.position)} and was rolled back: ${pgError.message ?? String(err)}`,
+            `migration ${migration.name} failed${lineOf(sql, pgError.position)} and was rolled back: ` +
+              `${pgError.message ?? String(err)}`,
           );
         }
         applied.push(migration.name);

@@ -26,9 +26,24 @@ export interface NewModel {
   modelText: string;
 }
 
-const SUMMARY_COLUMNS = `version, status, params, metrics, oracle_metrics, train_from, train_to, reason, created_at, promoted_at`;
+const SUMMARY_COLUMNS = `version, status, params, metrics, oracle_metrics, train_from, train_to, reason, created_at,
+  promoted_at`;
 
-function summary(row: Record<string, any>): ModelSummary {
+/** The columns SUMMARY_COLUMNS selects, as pg returns them. */
+interface SummaryRow {
+  version: number;
+  status: ModelStatus;
+  params: Record<string, unknown>;
+  metrics: ModelMetrics;
+  oracle_metrics: HoldoutMetrics | null;
+  train_from: Date | null;
+  train_to: Date | null;
+  reason: string | null;
+  created_at: Date;
+  promoted_at: Date | null;
+}
+
+function summary(row: SummaryRow): ModelSummary {
   return {
     version: row.version,
     status: row.status,
@@ -73,13 +88,15 @@ export async function modelText(pool: Pool, version: number): Promise<string | n
 }
 
 export async function getModel(pool: Pool, version: number): Promise<ModelSummary | null> {
-  const r = await pool.query(`select ${SUMMARY_COLUMNS} from models where version = $1::int`, [version]);
+  const r = await pool.query<SummaryRow>(`select ${SUMMARY_COLUMNS} from models where version = $1::int`, [version]);
   return r.rowCount ? summary(r.rows[0]) : null;
 }
 
 /** Newest first. */
 export async function listModels(pool: Pool, limit = 50): Promise<ModelSummary[]> {
-  const r = await pool.query(`select ${SUMMARY_COLUMNS} from models order by version desc limit $1::int`, [limit]);
+  const r = await pool.query<SummaryRow>(`select ${SUMMARY_COLUMNS} from models order by version desc limit $1::int`, [
+    limit,
+  ]);
   return r.rows.map(summary);
 }
 
@@ -106,7 +123,8 @@ export async function promoteModel(
   expectedActive?: number | null,
 ): Promise<void> {
   await withTransaction(pool, async (c) => {
-    // Serializes promotions: the unique index allows one active row, and this lock keeps the check and the swap together.
+    // Serializes promotions: the unique index allows one active row,
+    // and this lock keeps the check and the swap together.
     await c.query(`lock table models in share row exclusive mode`);
     const target = await c.query(`select status from models where version = $1::int`, [version]);
     if (!target.rowCount) throw new ModelRegistryError(`version: no model ${version}`);
@@ -115,7 +133,8 @@ export async function promoteModel(
     const active: number | null = current.rowCount ? current.rows[0].version : null;
     if (expectedActive !== undefined && active !== expectedActive) {
       throw new ModelRegistryError(
-        `version ${version}: compared against active model ${expectedActive ?? 'none'}, but ${active ?? 'none'} is active now`,
+        `version ${version}: compared against active model ${expectedActive ?? 'none'}, ` +
+          `but ${active ?? 'none'} is active now`,
       );
     }
     await c.query(`update models set status = 'retired' where status = 'active'`);

@@ -1,4 +1,4 @@
-// One place that makes PostgreSQL pools, so every process parses bigint ids and timestamps the same way and logs pool errors.
+// Makes PostgreSQL pools in one place, so every process parses bigints and timestamps alike and logs pool errors.
 import pg from 'pg';
 
 // bigint (int8) ids fit in a JS number for any table we will ever have; parse them as numbers.

@@ -17,8 +17,10 @@ export async function getPreferences(pool: Pool, fanId: number): Promise<StoredP
     `select f.id, coalesce(p.email_enabled, true) as email_enabled, coalesce(p.push_enabled, true) as push_enabled,
             coalesce(p.digest_cadence, 'daily') as digest_cadence, coalesce(p.digest_hour, 8) as digest_hour,
             p.quiet_start, p.quiet_end, p.unsubscribed_at,
-            coalesce((select json_agg(m.creator_id order by m.creator_id) from muted_creators m where m.fan_id = f.id), '[]'::json) as muted,
-            coalesce((select json_agg(json_build_object('id', c.id, 'displayName', c.display_name) order by c.display_name, c.id)
+            coalesce((select json_agg(m.creator_id order by m.creator_id) from muted_creators m where m.fan_id = f.id),
+                     '[]'::json) as muted,
+            coalesce((select json_agg(json_build_object('id', c.id, 'displayName', c.display_name)
+                                      order by c.display_name, c.id)
                         from memberships ms join creators c on c.id = ms.creator_id
                        where ms.fan_id = f.id and ms.ended_at is null), '[]'::json) as creators
        from fans f left join preferences p on p.fan_id = f.id
@@ -62,7 +64,8 @@ export async function putPreferences(pool: Pool, fanId: number, p: FanPreference
     const missing = p.mutedCreatorIds.filter((id) => !found.has(id));
     if (missing.length) throw new UnknownCreatorsError(missing);
     await client.query(
-      `insert into preferences (fan_id, email_enabled, push_enabled, digest_cadence, digest_hour, quiet_start, quiet_end, unsubscribed_at, updated_at)
+      `insert into preferences (fan_id, email_enabled, push_enabled, digest_cadence, digest_hour, quiet_start,
+                                quiet_end, unsubscribed_at, updated_at)
        values ($1::bigint, $2::bool, $3::bool, $4::text, $5::int, $6::int, $7::int, null, now())
        on conflict (fan_id) do update
           set email_enabled = excluded.email_enabled, push_enabled = excluded.push_enabled,
@@ -85,7 +88,8 @@ export async function putPreferences(pool: Pool, fanId: number, p: FanPreference
       p.mutedCreatorIds,
     ]);
     await client.query(
-      `insert into muted_creators (fan_id, creator_id) select $1::bigint, c from unnest($2::bigint[]) as c on conflict do nothing`,
+      `insert into muted_creators (fan_id, creator_id)
+       select $1::bigint, c from unnest($2::bigint[]) as c on conflict do nothing`,
       [fanId, p.mutedCreatorIds],
     );
   });

@@ -20,6 +20,9 @@ export async function eventProgress(pool: Pool, eventId: number): Promise<EventP
   ]);
   const progress: EventProgress = { decisions: {}, deliveries: {} };
   for (const r of d.rows) progress.decisions[r.action] = r.n;
-  for (const r of v.rows) (progress.deliveries[r.channel] ??= {})[r.status] = r.n;
+  for (const r of v.rows) {
+    progress.deliveries[r.channel] ??= {};
+    progress.deliveries[r.channel][r.status] = r.n;
+  }
   return progress;
 }

@@ -1,4 +1,4 @@
-// A fan's browser push subscriptions: registered (or re-activated) by endpoint, removed by the fan or when the service says gone.
+// A fan's browser push subscriptions: registered (or re-activated) by endpoint, removed by the fan or when gone.
 
 import type { PushSubscriptionInput } from '../domain/fan.ts';
 import type { Pool } from './pool.ts';
@@ -15,7 +15,8 @@ export async function registerPushSubscription(
   const r = await pool.query(
     `insert into push_subscriptions (fan_id, endpoint, p256dh, auth) values ($1::bigint, $2::text, $3::text, $4::text)
      on conflict (endpoint) do update
-        set fan_id = excluded.fan_id, p256dh = excluded.p256dh, auth = excluded.auth, status = 'active', revoked_at = null
+        set fan_id = excluded.fan_id, p256dh = excluded.p256dh, auth = excluded.auth,
+            status = 'active', revoked_at = null
      returning id, (xmax = 0) as created`,
     [fanId, s.endpoint, s.keys.p256dh, s.keys.auth],
   );
@@ -32,7 +33,9 @@ export async function removePushSubscription(pool: Pool, fanId: number, endpoint
   return r.rowCount === 1;
 }
 
-/** Revokes every active subscription whose endpoint starts with the prefix (a local push service that lost its keys). */
+/**
+ * Revokes every active subscription whose endpoint starts with the prefix (a local push service that lost its keys).
+ */
 export async function revokeSubscriptionsUnder(pool: Pool, endpointPrefix: string): Promise<number> {
   const r = await pool.query(
     `update push_subscriptions set status = 'revoked', revoked_at = now()

@@ -19,7 +19,8 @@ describe('schema snapshot', () => {
 
   it('normalizes banners and the schema name away', () => {
     const dump =
-      '--\n-- PostgreSQL database dump\nSET statement_timeout = 0;\nCREATE TABLE t_x_1.fans (id bigint);\nCREATE SCHEMA t_x_1;\n';
+      '--\n-- PostgreSQL database dump\nSET statement_timeout = 0;\n' +
+      'CREATE TABLE t_x_1.fans (id bigint);\nCREATE SCHEMA t_x_1;\n';
     expect(normalizeDump(dump, 't_x_1')).toBe('CREATE TABLE fanfare.fans (id bigint);\nCREATE SCHEMA fanfare;\n');
   });
 });

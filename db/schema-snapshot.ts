@@ -1,4 +1,4 @@
-// The schema snapshot: pg_dump --schema-only of a freshly migrated schema, normalized so that it only changes when a migration does.
+// The schema snapshot: pg_dump --schema-only of a fresh migrated schema, normalized to change only with a migration.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';

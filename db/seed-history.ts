@@ -1,4 +1,4 @@
-// Bulk, idempotent writes of simulated history: events by (creator, idempotency key), sends with their deliveries and engagement.
+// Bulk, idempotent writes of simulated history: events by (creator, idempotency key), sends, deliveries, engagement.
 import type { Pool } from './pool.ts';
 
 /** Events as columns, one entry per event; times as ISO strings. */
@@ -17,8 +17,10 @@ export type EventRows = {
 /** Inserts events by (creator, idempotency key), leaving existing ones untouched. */
 export async function insertEvents(db: Pool, rows: EventRows): Promise<void> {
   await db.query(
-    `insert into creator_events (creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline, created_at)
-     select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::timestamptz[])
+    `insert into creator_events (creator_id, kind, title, url, audience, min_tier, idempotency_key, deadline,
+                                 created_at)
+     select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+                          $8::timestamptz[], $9::timestamptz[])
      on conflict (creator_id, idempotency_key) do nothing`,
     [
       rows.creatorIds,
@@ -65,7 +67,8 @@ export async function insertBaselineSends(
 ): Promise<number> {
   const { rows } = await db.query<{ written: number }>(
     `with input as (
-       select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[]) with ordinality as t(event_id, fan_id, channel, sent_at, n)
+       select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[])
+                     with ordinality as t(event_id, fan_id, channel, sent_at, n)
      ),
      decided as (
        insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, decided_at)

@@ -1,4 +1,4 @@
-// Bulk, idempotent writes of a seeded world: creators, fans, memberships, preferences, mutes and push subscriptions by natural key.
+// Bulk, idempotent writes of a seeded world by natural key: creators, fans, memberships, preferences, mutes, push.
 import type { Pool } from './pool.ts';
 
 /** Inserts creators by handle, leaving existing handles untouched. */
@@ -19,7 +19,8 @@ export async function insertCreators(
 /** Ids of creators by handle, in the order of the handles given. */
 export async function selectCreatorIds(db: Pool, handles: string[]): Promise<number[]> {
   const { rows } = await db.query<{ id: string | number }>(
-    `select c.id from unnest($1::text[]) with ordinality as u(handle, n) join creators c on c.handle = u.handle order by u.n`,
+    `select c.id from unnest($1::text[]) with ordinality as u(handle, n)
+       join creators c on c.handle = u.handle order by u.n`,
     [handles],
   );
   if (rows.length !== handles.length)

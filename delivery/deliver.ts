@@ -1,4 +1,4 @@
-// Delivers a batch of alert decisions exactly once per (decision, channel): claim in the ledger, call the provider, settle.
+// Delivers alert decisions exactly once per (decision, channel): claim in the ledger, call the provider, settle.
 
 import { randomUUID } from 'node:crypto';
 import {
@@ -142,11 +142,15 @@ interface Outcome {
   retryAfterMs?: number;
 }
 
-/** A transport tried to stream a message through its commit point a second time (nodemailer's pool requeues a message whose connection closed). */
+/**
+ * A transport tried to stream a message through its commit point a second time
+ * (nodemailer's pool requeues a message whose connection closed).
+ */
 export class RecommitError extends Error {
   constructor(readonly decisionId: number) {
     super(
-      `delivery of decision ${decisionId}: the transport retried a message that had passed its commit point; not sent again`,
+      `delivery of decision ${decisionId}: ` +
+        'the transport retried a message that had passed its commit point; not sent again',
     );
   }
 }
@@ -281,7 +285,7 @@ async function sendPush(
     };
     let resend: ReturnType<typeof commitOnce> | undefined;
     try {
-      let r;
+      let r: SendResult;
       try {
         r = await deps.push.send(message);
       } catch (err) {

@@ -1,4 +1,4 @@
-// Which digests an hourly run owes: due fans only, top K by score, nothing alerted or carried before, nothing when nothing qualifies.
+// Which digests an hourly run owes: due fans, top K by score, nothing alerted or carried before, none if none qualify.
 import { describe, expect, it } from 'vitest';
 import type { DigestFan, WaitingItem } from '../db/digests.ts';
 import { digestPeriod, planDigests } from './digests.ts';

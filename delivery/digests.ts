@@ -1,4 +1,4 @@
-// Digests end to end: which fans are due this hour and what their digest holds, then one email each through the digests ledger.
+// Digests end to end: the fans due this hour and their digests, then one email each through the digests ledger.
 import { randomUUID } from 'node:crypto';
 import type { Settlement } from '../db/deliveries.ts';
 import {
@@ -171,6 +171,8 @@ export async function deliverDigests(deps: DigestDeliveryDeps, ids: readonly num
         beforeCommit: async () => {
           await passDigestCommitPoint(deps.pool, token, job.digestId);
           committed = true;
+          // passDigestCommitPoint already recorded the commit point: no synchronous step is left for the last byte.
+          return undefined;
         },
       });
       settlement = { status: 'sent', providerMessageId: r.providerMessageId };

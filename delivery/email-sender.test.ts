@@ -81,7 +81,8 @@ describe('email sender', () => {
         const commit = () => {
           commits++;
           steps.push('commit');
-          // Anything queued now runs after the current synchronous step: if it lands before the dot, the dot was not in that step.
+          // Anything queued now runs after the current synchronous step:
+          // if it lands before the dot, the dot was not in that step.
           process.nextTick(() => steps.push('next tick'));
           queueMicrotask(() => steps.push('microtask'));
         };

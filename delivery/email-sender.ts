@@ -187,7 +187,9 @@ function checkMessage(message: EmailMessage): void {
   if (problem) throw new DeliveryError('invalid_message', `email: ${problem}`, { permanent: true });
 }
 
-/** What nodemailer's SMTP data stream emits after the message: CRLF "." CRLF, less what the message's own end supplied. */
+/**
+ * What nodemailer's SMTP data stream emits after the message: CRLF "." CRLF, less what the message's own end supplied.
+ */
 const TERMINATORS = ['.\r\n', '\n.\r\n', '\r\n.\r\n'].map((t) => Buffer.from(t));
 
 /**

@@ -37,8 +37,10 @@ export function createLinks(s: LinkSettings): Links {
       if (local.length > MAX_LOCAL_PART) local = `unsubscribe+${s.signer.sign({ purpose: 'unsubscribe', fanId })}`;
       return { url: `${base}/u/${token}`, mailto: `mailto:${local}@${s.mailDomain}?subject=unsubscribe` };
     },
-    preferences: (fanId, now) =>
-      `${base}/preferences?token=${s.signer.sign({ purpose: 'preferences', fanId, expiresAt: new Date(now.getTime() + ttl) })}`,
+    preferences: (fanId, now) => {
+      const token = s.signer.sign({ purpose: 'preferences', fanId, expiresAt: new Date(now.getTime() + ttl) });
+      return `${base}/preferences?token=${token}`;
+    },
     listHeaders(fanId, decisionId, listId) {
       const u = links.unsubscribe(fanId, decisionId);
       return {

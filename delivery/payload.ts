@@ -23,7 +23,10 @@ export const MAX_PAYLOAD_BYTES = 3072;
 const ELLIPSIS = '…';
 const TRIMMABLE = ['title', 'body'] as const;
 
-/** Returns the payload as a JSON string of at most `maxBytes` UTF-8 bytes; throws when url, ping, icon and tag alone are too large. */
+/**
+ * Returns the payload as a JSON string of at most `maxBytes` UTF-8 bytes;
+ * throws when url, ping, icon and tag alone are too large.
+ */
 export function buildPushPayload(notification: PushNotification, maxBytes = MAX_PAYLOAD_BYTES): string {
   const full = serialize(notification);
   if (utf8Bytes(full) <= maxBytes) return full;
@@ -55,7 +58,9 @@ function serialize(n: PushNotification): string {
   return JSON.stringify(payload);
 }
 
-/** Per-field byte caps summing to at most `budget`: small fields keep their size, the rest share what is left equally. */
+/**
+ * Per-field byte caps summing to at most `budget`: small fields keep their size, the rest share what is left equally.
+ */
 function waterFill(sizes: number[], budget: number): number[] {
   const caps = sizes.slice();
   const order = sizes.map((_, i) => i).sort((a, b) => sizes[a] - sizes[b]);

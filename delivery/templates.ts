@@ -1,4 +1,4 @@
-// Renders alert and digest messages for each channel; every piece of creator content is escaped for HTML and kept off header lines.
+// Renders alert and digest messages per channel; creator content is escaped for HTML and kept off header lines.
 
 export interface AlertContent {
   creatorName: string;
@@ -71,13 +71,17 @@ function textFooter(links: FooterLinks): string {
   return `\n--\nNotification settings: ${links.preferences}\nUnsubscribe: ${links.unsubscribe}\n`;
 }
 
-/** `click` is the signed redirect; the plain-text part also shows where it leads, so a reader can see before following it. */
+/**
+ * `click` is the signed redirect; the plain-text part also shows where it leads,
+ * so a reader can see before following it.
+ */
 export function renderAlertEmail(c: AlertContent, links: FooterLinks & { click: string }): RenderedEmail {
   const subject = alertSubject(c);
   const text = `${subject}\n\nRead it: ${links.click}\n(leads to ${c.url})\n${textFooter(links)}`;
   const html = page(
     `<p>${escapeHtml(c.creatorName)} ${escapeHtml(verb(c.kind))}:</p>` +
-      `<h2 style="margin:8px 0 16px"><a href="${escapeHtml(links.click)}" style="color:#1a5fb4">${escapeHtml(c.title)}</a></h2>` +
+      '<h2 style="margin:8px 0 16px">' +
+      `<a href="${escapeHtml(links.click)}" style="color:#1a5fb4">${escapeHtml(c.title)}</a></h2>` +
       `<p><a href="${escapeHtml(links.click)}">Open it</a></p>`,
     links,
   );
@@ -104,7 +108,8 @@ export function renderDigestEmail(d: DigestContent, links: FooterLinks): Rendere
   const rows = d.items
     .map(
       (i) =>
-        `<li style="margin:0 0 12px"><span style="color:#555">${escapeHtml(i.creatorName)} ${escapeHtml(verb(i.kind))}:</span><br>` +
+        '<li style="margin:0 0 12px">' +
+        `<span style="color:#555">${escapeHtml(i.creatorName)} ${escapeHtml(verb(i.kind))}:</span><br>` +
         `<a href="${escapeHtml(i.click)}" style="color:#1a5fb4;font-weight:600">${escapeHtml(i.title)}</a></li>`,
     )
     .join('');

@@ -1,4 +1,4 @@
-// Signs and verifies the tokens in tracking, unsubscribe and preference links: HMAC-SHA256 with a key id, so keys can rotate.
+// Signs and verifies tracking, unsubscribe and preference link tokens: HMAC-SHA256 with a key id, so keys can rotate.
 //
 // A token is `<kid>.<body>.<mac>`, all lowercase letters, digits, '-' and '.', because the
 // unsubscribe token also travels in a mailto local part, which mail systems may lowercase and

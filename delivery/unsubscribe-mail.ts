@@ -1,4 +1,4 @@
-// Handles mail sent to the List-Unsubscribe mailto (unsubscribe+TOKEN@domain): whatever receives the domain's mail hands over the recipients.
+// Handles mail to the List-Unsubscribe mailto (unsubscribe+TOKEN@domain) from whatever receives the domain's mail.
 
 import { UnknownFanError, unsubscribeFan } from '../db/engagement.ts';
 import type { Pool } from '../db/pool.ts';

@@ -1,4 +1,4 @@
-// Wall-clock arithmetic in IANA time zones, cached, because policy, features and the simulator ask for local hours millions of times.
+// Wall-clock arithmetic in IANA time zones, cached: policy, features and the simulator ask it millions of times.
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 // By zone, then bucket: no key string is built per call (the replay asks tens of millions of times).
@@ -29,7 +29,10 @@ function formatter(zone: string): Intl.DateTimeFormat {
 export function zoneOffsetMinutes(zone: string, atMs: number): number {
   const bucket = Math.floor(atMs / BUCKET_MS);
   let byBucket = offsets.get(zone);
-  if (!byBucket) offsets.set(zone, (byBucket = new Map()));
+  if (!byBucket) {
+    byBucket = new Map();
+    offsets.set(zone, byBucket);
+  }
   const cached = byBucket.get(bucket);
   if (cached !== undefined) return cached;
   const at = bucket * BUCKET_MS;
@@ -42,14 +45,18 @@ export function zoneOffsetMinutes(zone: string, atMs: number): number {
   if (cachedCount >= MAX_CACHED) {
     offsets.clear();
     cachedCount = 0;
-    offsets.set(zone, (byBucket = new Map()));
+    byBucket = new Map();
+    offsets.set(zone, byBucket);
   }
   byBucket.set(bucket, offset);
   cachedCount++;
   return offset;
 }
 
-/** The wall-clock time of day in `zone` at instant `atMs`, in hours: 0 <= h < 24 (13.5 is half past one in the afternoon). */
+/**
+ * The wall-clock time of day in `zone` at instant `atMs`, in hours:
+ * 0 <= h < 24 (13.5 is half past one in the afternoon).
+ */
 export function localHourOfDay(zone: string, atMs: number): number {
   const wall = atMs + zoneOffsetMinutes(zone, atMs) * 60_000;
   return (((wall % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000;

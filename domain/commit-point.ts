@@ -1,4 +1,4 @@
-// The commit point shared by the senders and the ledger: a gate awaited just before a message's last byte, which hands back the one synchronous step that records it.
+// The commit point of senders and ledger: a gate awaited before a message's last byte, giving the step that records it.
 
 /**
  * Called synchronously immediately before the last byte goes out. Keeping it synchronous matters: the record of the
@@ -7,5 +7,7 @@
  */
 export type Commit = () => void;
 
-/** Rejects to abort the message before the provider can have it; resolves with the Commit to run before the last byte. */
-export type BeforeCommit = () => Promise<Commit | void>;
+/**
+ * Rejects to abort the message before the provider can have it; resolves with the Commit to run before the last byte.
+ */
+export type BeforeCommit = () => Promise<Commit | undefined>;

@@ -1,4 +1,4 @@
-// What is decided and from what: the audience member, the candidate send, an alert already counted, and the decision with its reason.
+// What is decided and from what: the audience member, the candidate send, a counted alert, the decision and its reason.
 import type { Channel, DigestCadence, EventKind, MembershipKind } from './vocabulary.ts';
 
 /** A fan in an event's audience, with the channels they can be reached on right now. */
@@ -97,7 +97,9 @@ export interface Contribution {
   contribution: number;
 }
 
-/** What the relevance model adds to a recorded decision: the version that scored it and the features that moved it most. */
+/**
+ * What the relevance model adds to a recorded decision: the version that scored it and the features that moved it most.
+ */
 export interface DecisionEvidence {
   modelVersion: number | null;
   contributions: Contribution[] | null;

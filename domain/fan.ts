@@ -1,7 +1,10 @@
 // What a fan controls and registers: preferences and a browser push subscription.
 import type { DigestCadence } from './vocabulary.ts';
 
-/** What a fan controls; the JSON of GET/PUT /api/fans/me/preferences, column for column with preferences and muted_creators. */
+/**
+ * What a fan controls; the JSON of GET/PUT /api/fans/me/preferences,
+ * column for column with preferences and muted_creators.
+ */
 export interface FanPreferences {
   emailEnabled: boolean;
   pushEnabled: boolean;

@@ -1,4 +1,4 @@
-// The one shape of a validation error at every boundary (HTTP, CLI, policy documents, world specs): the field and the rule it broke.
+// The one shape of a validation error at every boundary (HTTP, CLI, policies, world specs): a field, the rule it broke.
 
 export interface FieldError {
   /** Path of the offending field, such as `rules[2].window` or `audience`. */

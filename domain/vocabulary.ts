@@ -18,6 +18,8 @@ export type Audience = { rule: 'all' } | { rule: 'paid' } | { rule: 'tier'; minT
 export const MEMBERSHIP_KINDS = ['free', 'paid'] as const;
 export type MembershipKind = (typeof MEMBERSHIP_KINDS)[number];
 
-/** How often a fan gets a digest of what was not worth an alert (preferences.digest_cadence); off suppresses instead. */
+/**
+ * How often a fan gets a digest of what was not worth an alert (preferences.digest_cadence); off suppresses instead.
+ */
 export const DIGEST_CADENCES = ['off', 'daily', 'weekly'] as const;
 export type DigestCadence = (typeof DIGEST_CADENCES)[number];

@@ -1,4 +1,4 @@
-// Who may use the admin API and the console: the ADMIN_TOKEN as a bearer token, or a console session cookie got by logging in with it.
+// Who may use the admin API and the console: the ADMIN_TOKEN as a bearer token, or a session cookie got by logging in.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FieldError } from '../domain/field-error.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
@@ -112,7 +112,10 @@ export function createAdminAuth(token: string | undefined, now: () => number = D
   };
 }
 
-/** The audit's actor for a change: `console:<name>` for a session, else the X-Fanfare-Actor header's `api:<name>`, else "admin-api". */
+/**
+ * The audit's actor for a change: `console:<name>` for a session,
+ * else the X-Fanfare-Actor header's `api:<name>`, else "admin-api".
+ */
 export function actorOf(req: Request, principal: AdminPrincipal): { actor: string } | { error: Response } {
   if (principal.kind === 'session') return { actor: `console:${principal.name}` };
   const raw = req.headers['x-fanfare-actor'];

@@ -1,4 +1,4 @@
-// The growth team's admin API: the cap policy (read, validate, replace with an audit entry, audit trail), behind the admin token or a console session.
+// The admin API for the cap policy (read, validate, replace with an audit entry, audit trail), behind the admin login.
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import type { Pool } from '../db/pool.ts';
 import { type CapPolicy, DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';

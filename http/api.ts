@@ -62,7 +62,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.on('POST', '/api/events', async (req) => {
     const input = validateEventInput(await readJson(req), now());
     if (!input.ok) return { status: 400, body: { errors: input.errors } };
-    let stored;
+    let stored: { event: CreatorEvent; created: boolean };
     try {
       stored = await insertEvent(deps.pool, input.value);
     } catch (err) {

@@ -1,4 +1,4 @@
-// Builds the console's front end with Vite's JS API into a cache directory named by a hash of its sources, once per change.
+// Builds the console's front end with Vite's JS API into a cache directory named by its sources' hash, once per change.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';

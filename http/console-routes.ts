@@ -1,4 +1,4 @@
-// The console's read API under /api/admin/: overview series, fan inspector, model registry (with promote and rollback), creator view; all behind the admin login.
+// The console's read API under /api/admin/: overview, fan inspector, model registry, creator view; behind admin login.
 import { eventReport, listRecentEvents } from '../db/console-events.ts';
 import { decisionForCurve, fanCandidates, fanProfile, searchFans } from '../db/console-fans.ts';
 import { overviewSeries, reasonCounts } from '../db/console-overview.ts';
@@ -130,7 +130,8 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
     return { status: 200, body: { fan, candidates: await fanCandidates(deps.pool, id, limit) } satisfies FanAnswer };
   });
 
-  // The predicted P(open) of this fan on this channel for each whole hour from the decision on, as of the decision time.
+  // The predicted P(open) of this fan on this channel for each whole hour from the decision on,
+  // as of the decision time.
   on('GET', '/api/admin/decisions/:id/curve', async (req) => {
     const id = idParam(req, 'id');
     if (typeof id !== 'number') return id;

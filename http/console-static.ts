@@ -1,4 +1,4 @@
-// Serves the console at /console/: the login form to anyone (with 401 until logged in), the built pages and assets only to an admin session.
+// Serves the console at /console/: the login form to anyone (401 until logged in), pages and assets to admins only.
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { AdminAuth } from './admin-auth.ts';
@@ -23,38 +23,50 @@ const TYPES: Record<string, string> = {
 
 const SECURITY_HEADERS = {
   'content-security-policy':
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+    "frame-ancestors 'none'; form-action 'self'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
 };
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** The login page's style sheet, one rule set a line. */
+const LOGIN_STYLE = [
+  'body { font: 16px/1.5 system-ui, sans-serif; background: #f4f5f7; color: #1d2330; margin: 0; display: grid; ' +
+    'place-items: center; min-height: 100vh; }',
+  'main { background: #fff; padding: 2rem 2.5rem; border-radius: 8px; box-shadow: 0 1px 4px #0002; width: 24rem; }',
+  'h1 { font-size: 1.4rem; margin: 0 0 .25rem; } p.sub { color: #5b6475; margin: 0 0 1.5rem; }',
+  'label { display: block; font-weight: 600; margin-top: 1rem; } ' +
+    'input { width: 100%; box-sizing: border-box; font: inherit; padding: .5rem; border: 1px solid #a8afbd; ' +
+    'border-radius: 4px; }',
+  'input:focus, button:focus { outline: 3px solid #3b6fd8; outline-offset: 1px; }',
+  'button { margin-top: 1.5rem; font: inherit; font-weight: 600; padding: .55rem 1.2rem; border: 0; ' +
+    'border-radius: 4px; background: #2f5bb7; color: #fff; cursor: pointer; }',
+  '.errors { background: #fdecec; border: 1px solid #d9534f; border-radius: 4px; padding: .5rem 1rem; ' +
+    'color: #8a1f1b; } .errors p { margin: 0; font-weight: 600; }',
+  '.hint { color: #5b6475; font-size: .85rem; margin: .25rem 0 0; }',
+].join('\n');
+
 /** The login page: plain HTML and CSS with no script, so it works before any asset may be loaded. */
 export function loginPage(errors: { field: string; rule: string }[] = [], name = ''): string {
-  const list = errors.length
-    ? `<div role="alert" class="errors"><p>Not logged in:</p><ul>${errors.map((e) => `<li><code>${escapeHtml(e.field)}</code>: ${escapeHtml(e.rule)}</li>`).join('')}</ul></div>`
-    : '';
+  const items = errors.map((e) => `<li><code>${escapeHtml(e.field)}</code>: ${escapeHtml(e.rule)}</li>`).join('');
+  const list = errors.length ? `<div role="alert" class="errors"><p>Not logged in:</p><ul>${items}</ul></div>` : '';
+  const nameAttributes = 'id="name" name="name" autocomplete="username" required maxlength="100"';
+  const tokenAttributes = 'id="token" name="token" type="password" autocomplete="current-password" required';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Fanfare console: log in</title>
 <style>
-body { font: 16px/1.5 system-ui, sans-serif; background: #f4f5f7; color: #1d2330; margin: 0; display: grid; place-items: center; min-height: 100vh; }
-main { background: #fff; padding: 2rem 2.5rem; border-radius: 8px; box-shadow: 0 1px 4px #0002; width: 24rem; }
-h1 { font-size: 1.4rem; margin: 0 0 .25rem; } p.sub { color: #5b6475; margin: 0 0 1.5rem; }
-label { display: block; font-weight: 600; margin-top: 1rem; } input { width: 100%; box-sizing: border-box; font: inherit; padding: .5rem; border: 1px solid #a8afbd; border-radius: 4px; }
-input:focus, button:focus { outline: 3px solid #3b6fd8; outline-offset: 1px; }
-button { margin-top: 1.5rem; font: inherit; font-weight: 600; padding: .55rem 1.2rem; border: 0; border-radius: 4px; background: #2f5bb7; color: #fff; cursor: pointer; }
-.errors { background: #fdecec; border: 1px solid #d9534f; border-radius: 4px; padding: .5rem 1rem; color: #8a1f1b; } .errors p { margin: 0; font-weight: 600; }
-.hint { color: #5b6475; font-size: .85rem; margin: .25rem 0 0; }
+${LOGIN_STYLE}
 </style></head>
 <body><main>
 <h1>Fanfare console</h1><p class="sub">For the growth team. Log in with the admin token.</p>
 ${list}
 <form method="post" action="/console/login">
-<label for="name">Your name</label><input id="name" name="name" autocomplete="username" required maxlength="100" value="${escapeHtml(name)}">
+<label for="name">Your name</label><input ${nameAttributes} value="${escapeHtml(name)}">
 <p class="hint">Recorded in the audit of every change you make.</p>
-<label for="token">Admin token</label><input id="token" name="token" type="password" autocomplete="current-password" required>
+<label for="token">Admin token</label><input ${tokenAttributes}>
 <p class="hint"><code>fanfare dev</code> prints it; elsewhere it is <code>ADMIN_TOKEN</code>.</p>
 <button type="submit">Log in</button>
 </form>
@@ -78,7 +90,10 @@ export function consoleCacheDir(cacheRoot: string): string {
   return join(cacheRoot, 'console');
 }
 
-/** The console is built on its first request (`fanfare api` and `fanfare dev` build it at start), never by a router made in a test that does not ask for it. */
+/**
+ * The console is built on its first request (`fanfare api` and `fanfare dev` build it at start),
+ * never by a router made in a test that does not ask for it.
+ */
 export function registerConsoleStatic(router: Router, deps: ConsoleStaticDeps): void {
   const dist = () => buildConsole(deps.cacheDir, deps.log);
 

@@ -1,4 +1,4 @@
-// Registers everything behind the admin login on one router: the login and pages at /console/, the cap policy API and the console's read API.
+// Registers everything behind the admin login on one router: the console's login and pages, cap policy and read APIs.
 import type { Pool } from '../db/pool.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
 import { createAdminAuth } from './admin-auth.ts';

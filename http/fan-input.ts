@@ -1,4 +1,4 @@
-// Validates what fans send: their preferences and a browser push subscription, naming each bad field and the rule it broke.
+// Validates what fans send: their preferences and a browser push subscription, naming each bad field and its rule.
 import type { FanPreferences, PushSubscriptionInput } from '../domain/fan.ts';
 import type { FieldError, Validated } from '../domain/field-error.ts';
 import { DIGEST_CADENCES, type DigestCadence } from '../domain/vocabulary.ts';
@@ -99,7 +99,7 @@ export function validatePushSubscription(body: unknown): Validated<PushSubscript
   } catch {
     url = undefined;
   }
-  if (!url || url.protocol !== 'https:') errors.push({ field: 'endpoint', rule: 'must be an https URL' });
+  if (url?.protocol !== 'https:') errors.push({ field: 'endpoint', rule: 'must be an https URL' });
   else if ((endpoint as string).length > MAX_ENDPOINT)
     errors.push({ field: 'endpoint', rule: `must be at most ${MAX_ENDPOINT} characters` });
   const exp = body.expirationTime;

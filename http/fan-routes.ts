@@ -1,4 +1,4 @@
-// Fan-facing routes: preferences (page and JSON), push subscription registration, the fan page and its service worker, plus the link routes.
+// Fan-facing routes: preferences (page and JSON), push subscriptions, the fan page and its service worker, link routes.
 import { readFileSync } from 'node:fs';
 import type { Pool } from '../db/pool.ts';
 import { getPreferences, putPreferences, UnknownCreatorsError } from '../db/preferences.ts';

@@ -112,7 +112,9 @@ export class Router {
       pathMatched = true;
       if (route.method !== raw.method) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])));
+      route.names.forEach((n, i) => {
+        params[n] = decodeURIComponent(m[i + 1]);
+      });
       return route.handler({
         method: raw.method,
         path: url.pathname,

@@ -1,4 +1,4 @@
-// Routes behind the links in messages: open pixel, click redirect, and unsubscribe (a page that asks, a one-click POST).
+// Routes behind the links in messages: open pixel, click redirect, unsubscribe (a page that asks, a one-click POST).
 //
 // Every token is verified before anything is read or written: a forged, altered or misused
 // token gets a 400 and records nothing. A click redirects only to the URL of the event its
@@ -31,7 +31,8 @@ export function htmlPage(title: string, inner: string, status = 200): Response {
     },
     body:
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-      `<title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:480px;margin:40px auto;padding:0 16px">` +
+      `<title>${escapeHtml(title)}</title></head>` +
+      '<body style="font-family:sans-serif;max-width:480px;margin:40px auto;padding:0 16px">' +
       `${inner}</body></html>`,
   };
 }
@@ -91,9 +92,12 @@ export function registerTrackingRoutes(router: Router, deps: TrackingRouteDeps):
     if (!v.ok) return invalidLink();
     return htmlPage(
       'Unsubscribe',
-      `<h1>Unsubscribe from Fanfare emails?</h1><p>You will get no more emails from Fanfare. Push notifications on your devices are not affected.</p>` +
-        `<form method="post" action="/u/${escapeHtml(req.params.token)}"><input type="hidden" name="List-Unsubscribe" value="One-Click">` +
-        `<input type="hidden" name="via" value="page"><button type="submit" style="font-size:16px;padding:8px 16px">Unsubscribe</button></form>`,
+      '<h1>Unsubscribe from Fanfare emails?</h1>' +
+        '<p>You will get no more emails from Fanfare. Push notifications on your devices are not affected.</p>' +
+        `<form method="post" action="/u/${escapeHtml(req.params.token)}">` +
+        '<input type="hidden" name="List-Unsubscribe" value="One-Click">' +
+        '<input type="hidden" name="via" value="page">' +
+        '<button type="submit" style="font-size:16px;padding:8px 16px">Unsubscribe</button></form>',
     );
   });
 

@@ -118,7 +118,8 @@ create table deliveries (
   finished_at timestamptz,
   unique (decision_id, channel)
 );
-create index deliveries_status_idx on deliveries (status) where status in ('claimed', 'sending', 'retry', 'possibly_sent');
+create index deliveries_status_idx on deliveries (status)
+  where status in ('claimed', 'sending', 'retry', 'possibly_sent');
 
 create table engagement_events (
   id bigserial primary key,

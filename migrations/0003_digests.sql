@@ -1,4 +1,4 @@
--- Digests: one email per fan and digest period, with the items it carries; the unique key makes a retried run send none twice.
+-- Digests: one email per fan and digest period, with its items; the unique key makes a retried run send none twice.
 create table digests (
   id bigserial primary key,
   fan_id bigint not null references fans (id),

@@ -1,4 +1,4 @@
-// retrainModel: trains a candidate relevance model on the log, then promotes it only if it beats the active one on the same holdout.
+// retrainModel: trains a candidate relevance model, promoting it only if it beats the active one on the same holdout.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { GateResult, TrainCandidateInput, TrainedCandidate, TrainingActivities } from '../activities/training.ts';
 import { trainingTaskQueue } from './names.ts';

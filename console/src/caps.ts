@@ -1,4 +1,4 @@
-// The caps page: the active cap policy, an editor validated as you type, the diff against the active policy, a side-by-side replay, Apply and the audit history.
+// The caps page: the active cap policy, a live-validated editor, its diff, a side-by-side replay, Apply and the audit.
 import type { FieldError } from '../../domain/field-error.ts';
 import type { JsonChange } from '../../domain/json-change.ts';
 import { jsonDiff } from '../../policy/diff.ts';
@@ -92,7 +92,8 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
     summary.textContent =
       active.source === 'default'
         ? 'Active policy: the built-in default (no version stored yet).'
-        : `Active policy: version ${active.version}, "${(active.document as { name?: string }).name}", set by ${active.createdBy} on ${when(active.createdAt)}.`;
+        : `Active policy: version ${active.version}, "${(active.document as { name?: string }).name}", ` +
+          `set by ${active.createdBy} on ${when(active.createdAt)}.`;
   };
   const loadAudit = async () => {
     const { entries } = await api<PolicyAuditAnswer>('GET', '/api/admin/policy/audit?limit=50');

@@ -1,4 +1,4 @@
-// Chart.js set up once for the console: the registered parts, shared colours, and charts that replace the previous one on a canvas.
+// Chart.js set up once for the console: the registered parts, shared colours, charts replacing the last on a canvas.
 import { Chart, type ChartConfiguration, type ChartType, registerables } from 'chart.js';
 
 Chart.register(...registerables);

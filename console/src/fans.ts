@@ -1,4 +1,4 @@
-// The fan inspector: find a fan by id or email; their candidates with score, decision and reason; the chosen send time on their predicted engagement curve; feature contributions; delivery and engagement.
+// The fan inspector: find a fan; their candidates, decisions, send time on the engagement curve, contributions, sends.
 import type { Chart } from 'chart.js';
 import type { DecisionCurve, FanAnswer, FanCandidate, FanSearchAnswer } from '../../wire/fans.ts';
 import { api } from './api.ts';
@@ -69,14 +69,17 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
     [fan.emailEnabled ? 'email' : null, fan.pushEnabled && fan.activePushSubscriptions > 0 ? 'push' : null]
       .filter(Boolean)
       .join(' and ') || 'no channel';
+  const memberOf =
+    fan.memberships.map((m) => `${m.handle} (${m.kind}${m.tier ? ` tier ${m.tier}` : ''})`).join(', ') || 'no creator';
   root.replaceChildren(
     h('h2', { id: 'fan-heading' }, `${fan.email} (fan ${fan.id})`),
     h(
       'p',
       { class: 'muted' },
-      `${fan.timeZone}, ${fan.locale}; reachable by ${channels}; digest ${fan.digestCadence ?? 'daily'} at ${fan.digestHour ?? 8}:00 local` +
+      `${fan.timeZone}, ${fan.locale}; reachable by ${channels}; ` +
+        `digest ${fan.digestCadence ?? 'daily'} at ${fan.digestHour ?? 8}:00 local` +
         (fan.unsubscribedAt ? `; unsubscribed from email ${when(fan.unsubscribedAt)}` : '') +
-        `; member of ${fan.memberships.map((m) => `${m.handle} (${m.kind}${m.tier ? ` tier ${m.tier}` : ''})`).join(', ') || 'no creator'}.`,
+        `; member of ${memberOf}.`,
     ),
     h('div', { class: 'grid' }, timeline.card),
     inspect,
@@ -118,7 +121,9 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
       plugins: {
         subtitle: {
           display: scored.length < candidates.length,
-          text: `${candidates.length - scored.length} of ${candidates.length} candidates have no score (decided without a model)`,
+          text:
+            `${candidates.length - scored.length} of ${candidates.length} candidates ` +
+            'have no score (decided without a model)',
         },
         tooltip: {
           callbacks: {
@@ -287,7 +292,8 @@ async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: strin
           text:
             `as of the decision (${when(data.decidedAt, timeZone)})` +
             (data.decisionModelVersion !== data.curveModelVersion
-              ? `; decided by model ${data.decisionModelVersion ?? 'none'}, drawn by the active model ${data.curveModelVersion}`
+              ? `; decided by model ${data.decisionModelVersion ?? 'none'}, ` +
+                `drawn by the active model ${data.curveModelVersion}`
               : '') +
             (chosen === null ? `; ${c.action}: no send time chosen, best score ${num(c.score, 3)}` : ''),
         },

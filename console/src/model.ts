@@ -1,4 +1,4 @@
-// The model page: versions with holdout metrics next to the oracle's; reliability diagram, lift by decile and feature importance of one version; promote and rollback with a confirmation.
+// The model page: versions with holdout metrics beside the oracle's, one version's diagnostics, promote and rollback.
 import type { ReliabilityBin } from '../../domain/model-registry.ts';
 import type { ModelDetail, ModelListAnswer, PromoteAnswer, RollbackAnswer } from '../../wire/models.ts';
 import { ApiError, api } from './api.ts';
@@ -86,7 +86,8 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
       'section',
       { class: 'card wide' },
       table(
-        "Versions, newest first: holdout metrics of the model and of the oracle (the simulator's true probabilities) on the same rows",
+        'Versions, newest first: holdout metrics of the model and of the oracle ' +
+          "(the simulator's true probabilities) on the same rows",
         [
           'version',
           'status',

@@ -1,4 +1,4 @@
-// The overview page: sends, opens, open rate, unsubscribes and digests over time by channel and kind; why candidates were suppressed or sent to the digest.
+// The overview page: sends, opens, open rate, unsubscribes, digests by channel and kind; why candidates were held back.
 import { CHANNELS, EVENT_KINDS } from '../../domain/vocabulary.ts';
 import type { OverviewAnswer, OverviewRow } from '../../wire/overview.ts';
 import { api } from './api.ts';

@@ -1,4 +1,4 @@
-// The replay as the console reads it: POST /api/admin/simulate for one policy document on the default replay world, reduced to the numbers charted side by side.
+// The replay as the console reads it: POST /api/admin/simulate for one policy, reduced to the numbers it charts.
 import type { ReplayAnswer, SimulateBody } from '../../wire/replay.ts';
 import { api } from './api.ts';
 

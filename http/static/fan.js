@@ -1,4 +1,4 @@
-// The fan page's script: subscribes this browser with the VAPID public key and registers it with the API, or removes it.
+// The fan page's script: subscribes this browser with the VAPID public key, registers it with the API, or removes it.
 
 const token = new URLSearchParams(location.search).get('token') || '';
 const status = document.getElementById('status');

@@ -1,4 +1,4 @@
-// Fanfare service worker: shows each push as a notification and, on a click, reports it through the signed link and opens the post.
+// Fanfare service worker: shows each push as a notification; a click reports it by the signed link and opens the post.
 
 self.addEventListener('push', (event) => {
   let data;
