@@ -1,4 +1,4 @@
-// Times POST /api/events to the last delivery for an audience of 10,000 fans (an email and a push each), on embedded defaults.
+// Times POST /api/events to the last delivery for 10,000 fans (an email and a push each), on embedded defaults.
 // It measures the pipeline (workflows, ledger, senders, peers) under the baseline "send now on every enabled channel":
 // the dev database's active model, if any, is retired for the run (no model means the baseline) and restored after.
 // Run: npx tsx bench/announce-10k.ts [fans]
@@ -44,8 +44,8 @@ try {
   }
   const seconds = (performance.now() - t0) / 1000;
   process.stdout.write(
-    `announce ${FANS} fans: POST /api/events to the last of ${FANS} emails and ${FANS} pushes in ${seconds.toFixed(1)} s ` +
-      `(${((2 * FANS) / seconds).toFixed(0)} deliveries/s)\n`,
+    `announce ${FANS} fans: POST /api/events to the last of ${FANS} emails and ${FANS} pushes ` +
+      `in ${seconds.toFixed(1)} s (${((2 * FANS) / seconds).toFixed(0)} deliveries/s)\n`,
   );
 } finally {
   if (retired !== null) await restoreModel(pool, retired);

@@ -1,4 +1,4 @@
-// Child process of the delivery benchmark: runs the local SMTP capture and push service, answering over IPC with subscriptions, counts and CPU time.
+// The delivery benchmark's child process: the local SMTP capture and push service, answering over IPC.
 
 import { startPushService } from '../peers/push-service.ts';
 import { startSmtpCapture } from '../peers/smtp-capture.ts';

@@ -1,4 +1,4 @@
-// Measures sustained emails/s and pushes/s through deliverDecisions (real PostgreSQL, local peers in a child process) and which side ran out of CPU.
+// Sustained emails/s and pushes/s through deliverDecisions (real PostgreSQL and peers) and which side ran out of CPU.
 //
 //   npx tsx bench/delivery-throughput.ts [messages per run, default 2000]
 // Uses TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/fanfare_test) with a scratch schema.
@@ -72,6 +72,11 @@ function cpuDelta(before: Map<number, number>, after: Map<number, number>): numb
   let total = 0;
   for (const [pid, s] of after) total += s - (before.get(pid) ?? 0);
   return total;
+}
+
+/** A Markdown table row of these cells. */
+function tableRow(cells: (string | number)[]): string {
+  return `| ${cells.join(' | ')} |`;
 }
 
 async function main(): Promise<void> {
@@ -173,9 +178,18 @@ async function main(): Promise<void> {
             : busy >= cores * 0.9
               ? `machine saturated; ${first} costs most per message`
               : `latency (no side saturated); ${first} costs most per message`;
-      const row =
-        `| ${channel} | ${s.concurrency} | ${channel === 'email' ? s.smtpConnections : '-'} | ${ids.length} | **${(ids.length / seconds).toFixed(0)}/s** | ` +
-        `${worker.toFixed(2)} (${costs.worker.toFixed(2)} ms) | ${peer.toFixed(2)} (${costs.peer.toFixed(2)} ms) | ${pg.toFixed(2)} (${costs.postgres.toFixed(2)} ms) | ${busy.toFixed(2)} | ${limit} |`;
+      const row = tableRow([
+        channel,
+        s.concurrency,
+        channel === 'email' ? s.smtpConnections : '-',
+        ids.length,
+        `**${(ids.length / seconds).toFixed(0)}/s**`,
+        `${worker.toFixed(2)} (${costs.worker.toFixed(2)} ms)`,
+        `${peer.toFixed(2)} (${costs.peer.toFixed(2)} ms)`,
+        `${pg.toFixed(2)} (${costs.postgres.toFixed(2)} ms)`,
+        busy.toFixed(2),
+        limit,
+      ]);
       console.log(row);
       rows.push(row);
     }
@@ -188,7 +202,18 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   console.log(
-    '| Channel | DELIVERY_CONCURRENCY | SMTP_MAX_CONNECTIONS | Messages | Throughput | Worker CPU, cores (per message) | Peer CPU | PostgreSQL CPU | Machine busy, cores | Limit |',
+    tableRow([
+      'Channel',
+      'DELIVERY_CONCURRENCY',
+      'SMTP_MAX_CONNECTIONS',
+      'Messages',
+      'Throughput',
+      'Worker CPU, cores (per message)',
+      'Peer CPU',
+      'PostgreSQL CPU',
+      'Machine busy, cores',
+      'Limit',
+    ]),
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(r);

@@ -1,4 +1,4 @@
-// Measures how long a Temporal dev server takes from spawn to answering describeNamespace, and to stop; prints the medians.
+// Medians of how long a Temporal dev server takes from spawn to answering describeNamespace, and to stop.
 import { startDevServer } from '../dev/temporal.ts';
 
 function median(values: number[]): number {
@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     console.log(`run ${run}: ready in ${ready.at(-1)!.toFixed(0)} ms, stopped in ${stop.at(-1)!.toFixed(0)} ms`);
   }
   console.log(
-    `median of ${runs}: ready ${median(ready).toFixed(0)} ms (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}), stop ${median(stop).toFixed(0)} ms`,
+    `median of ${runs}: ready ${median(ready).toFixed(0)} ms ` +
+      `(min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}), ` +
+      `stop ${median(stop).toFixed(0)} ms`,
   );
 }
 

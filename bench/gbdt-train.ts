@@ -1,4 +1,4 @@
-// Training benchmark: our trainer vs LightGBM's CLI on the seeded notification data (time, binning time, test AUC, peak memory).
+// Training benchmark: our trainer vs LightGBM's CLI on seeded notification data (time, binning, test AUC, peak memory).
 // Usage: npx tsx bench/gbdt-train.ts            (runs both engines, each under /usr/bin/time -v, and prints a table)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -57,9 +57,8 @@ function child(train: string, test: string, out: string): void {
   const r = trainModel(trainData, [testData], p);
   const totalMs = performance.now() - t0;
   const testAuc = auc(predictReference(r.model, testData.rows, { raw: true }), testData.labels);
-  process.stdout.write(
-    `${JSON.stringify({ loadMs, binMs: r.binningMs, trainMs: r.trainingMs, totalMs, testAuc, trees: r.model.trees.length })}\n`,
-  );
+  const summary = { loadMs, binMs: r.binningMs, trainMs: r.trainingMs, totalMs, testAuc, trees: r.model.trees.length };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
 
 function lightgbm(
@@ -82,7 +81,10 @@ function lightgbm(
 }
 
 function main(): void {
-  if (process.argv[2] === 'child') return child(process.argv[3], process.argv[4], process.argv[5]);
+  if (process.argv[2] === 'child') {
+    child(process.argv[3], process.argv[4], process.argv[5]);
+    return;
+  }
   const { train, test } = ensureNotificationData();
   const dir = mkdtempSync(join(tmpdir(), 'gbdt-train-bench-'));
   const self = fileURLToPath(import.meta.url);
@@ -100,21 +102,64 @@ function main(): void {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const s = (x: number) => x.toFixed(2);
   console.log(`machine: ${cpu}, load average at end ${load}`);
+  /** A Markdown table row of these cells. */
+  const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   console.log(
-    `| engine | wall total (s) | CPU total (s) | load (s) | binning (s) | boosting (s) | trees | test AUC | peak RSS (MB) |`,
+    row([
+      'engine',
+      'wall total (s)',
+      'CPU total (s)',
+      'load (s)',
+      'binning (s)',
+      'boosting (s)',
+      'trees',
+      'test AUC',
+      'peak RSS (MB)',
+    ]),
   );
   console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
   console.log(
-    `| fanfare (1 thread) | ${s(oursRun.wallS)} | ${s(oursRun.cpuS)} | ${s(ours.loadMs / 1000)} | ${s(ours.binMs / 1000)} | ${s(ours.trainMs / 1000)} | ${ours.trees} | ${ours.testAuc.toFixed(5)} | ${oursRun.peakRssMb.toFixed(0)} |`,
+    row([
+      'fanfare (1 thread)',
+      s(oursRun.wallS),
+      s(oursRun.cpuS),
+      s(ours.loadMs / 1000),
+      s(ours.binMs / 1000),
+      s(ours.trainMs / 1000),
+      ours.trees,
+      ours.testAuc.toFixed(5),
+      oursRun.peakRssMb.toFixed(0),
+    ]),
   );
   console.log(
-    `| LightGBM CLI num_threads=1 | ${s(lgb1.wallS)} | ${s(lgb1.cpuS)} | ${s(lgb1.loadS)} (incl. binning) | – | ${s(lgb1.wallS - lgb1.loadS)} | ${lgb1.trees} | ${lgbAuc.toFixed(5)} | ${lgb1.peakRssMb.toFixed(0)} |`,
+    row([
+      'LightGBM CLI num_threads=1',
+      s(lgb1.wallS),
+      s(lgb1.cpuS),
+      `${s(lgb1.loadS)} (incl. binning)`,
+      '–',
+      s(lgb1.wallS - lgb1.loadS),
+      lgb1.trees,
+      lgbAuc.toFixed(5),
+      lgb1.peakRssMb.toFixed(0),
+    ]),
   );
   console.log(
-    `| LightGBM CLI num_threads=2 | ${s(lgb2.wallS)} | ${s(lgb2.cpuS)} | ${s(lgb2.loadS)} (incl. binning) | – | ${s(lgb2.wallS - lgb2.loadS)} | ${lgb2.trees} | ${lgb2.auc.toFixed(5)} | ${lgb2.peakRssMb.toFixed(0)} |`,
+    row([
+      'LightGBM CLI num_threads=2',
+      s(lgb2.wallS),
+      s(lgb2.cpuS),
+      `${s(lgb2.loadS)} (incl. binning)`,
+      '–',
+      s(lgb2.wallS - lgb2.loadS),
+      lgb2.trees,
+      lgb2.auc.toFixed(5),
+      lgb2.peakRssMb.toFixed(0),
+    ]),
   );
   console.log(
-    `ratios vs LightGBM 1 thread: wall ${s(oursRun.wallS / lgb1.wallS)}x, CPU ${s(oursRun.cpuS / lgb1.cpuS)}x, peak RSS ${s(oursRun.peakRssMb / lgb1.peakRssMb)}x, AUC diff ${(ours.testAuc - lgbAuc).toFixed(5)}`,
+    `ratios vs LightGBM 1 thread: wall ${s(oursRun.wallS / lgb1.wallS)}x, CPU ${s(oursRun.cpuS / lgb1.cpuS)}x, ` +
+      `peak RSS ${s(oursRun.peakRssMb / lgb1.peakRssMb)}x, AUC diff ${(ours.testAuc - lgbAuc).toFixed(5)}`,
   );
 }
 

@@ -1,4 +1,4 @@
-// Seeded synthetic notification data for the tree-engine benchmarks: 30 features shaped like ours, ~7% positives, written as TSV to a cache dir.
+// Seeded synthetic data for the tree-engine benchmarks: 30 features like ours, ~7% positives, TSV in a cache dir.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readToolPaths } from '../app/config.ts';

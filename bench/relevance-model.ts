@@ -1,10 +1,12 @@
-// The relevance model on the default world: `fanfare train --report` through a real worker, then scoring throughput inside the decision path.
+// The relevance model on the default world: `fanfare train --report` on a real worker, then scoring throughput.
 //
 // Setup (once, about 3.5 minutes): a database holding the default world with 28 days of history that ends now:
 //   createdb fanfare_relevance
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx fanfare migrate
-//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx fanfare seed --history-days 28 --history-ends-now
-// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx tsx bench/relevance-model.ts [--skip-train] [fanfare train flags, e.g. --max-train-rows N]
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx fanfare seed \
+//     --history-days 28 --history-ends-now
+// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx tsx bench/relevance-model.ts \
+//   [--skip-train] [fanfare train flags, e.g. --max-train-rows N]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -88,11 +90,13 @@ for (let run = 1; run <= 3; run++) {
   const s = (performance.now() - t0) / 1000;
   if (!scored.scores) throw new Error(`no scores: ${scored.unscoredReason}`);
   log(
-    `scoreCandidates: ${candidates.length} candidates (10,000 fans × 2 channels × 24 hours) with model ${scored.modelVersion} in ${s.toFixed(2)} s (${(candidates.length / s).toFixed(0)}/s)`,
+    `scoreCandidates: ${candidates.length} candidates (10,000 fans × 2 channels × 24 hours) ` +
+      `with model ${scored.modelVersion} in ${s.toFixed(2)} s (${(candidates.length / s).toFixed(0)}/s)`,
   );
 }
 
-// decideBatch as announceEvent runs it: 2,000-fan pages of the biggest creator's audience, scored with SHAP and written.
+// decideBatch as announceEvent runs it: 2,000-fan pages of the biggest creator's audience, scored with
+// SHAP and written.
 const { event: ev } = await insertEvent(
   pool,
   {
@@ -121,7 +125,8 @@ for (;;) {
 }
 const s = (performance.now() - t0) / 1000;
 log(
-  `decideBatch: ${audience} fans, ${decisions} decisions scored with top-5 SHAP and written in ${s.toFixed(1)} s (${(decisions / s).toFixed(0)} decisions/s)`,
+  `decideBatch: ${audience} fans, ${decisions} decisions scored with top-5 SHAP and written ` +
+    `in ${s.toFixed(1)} s (${(decisions / s).toFixed(0)} decisions/s)`,
 );
 await deleteEvent(pool, ev.id);
 await pool.end();

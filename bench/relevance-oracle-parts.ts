@@ -1,5 +1,6 @@
-// How much of the oracle's holdout AUC is the latent affinity: the oracle, and oracles with the membership residual, the creator part or all of the affinity at its mean.
-// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx tsx bench/relevance-oracle-parts.ts (a database seeded as for bench/relevance-model.ts)
+// How much of the oracle's holdout AUC is the latent affinity: the oracle vs oracles with parts of it at its mean.
+// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/fanfare_relevance npx tsx bench/relevance-oracle-parts.ts
+// (a database seeded as for bench/relevance-model.ts)
 
 import { databaseUrl } from '../app/config.ts';
 import { lastSentAt } from '../db/deliveries.ts';

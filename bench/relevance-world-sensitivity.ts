@@ -51,7 +51,8 @@ const variants: [string, WorldSpecInput][] = [
 ];
 
 console.log(
-  `world seed ${size.seed}, ${size.fans} fans, ${size.creators} creators, 28 days; gap = oracle AUC − model AUC on the last complete day`,
+  `world seed ${size.seed}, ${size.fans} fans, ${size.creators} creators, 28 days; ` +
+    'gap = oracle AUC − model AUC on the last complete day',
 );
 console.log('| world | rows (train / validation) | model AUC | oracle AUC | gap | model ECE |');
 console.log('| --- | --: | --: | --: | --: | --: |');
@@ -65,6 +66,13 @@ for (const [name, input] of variants) {
   const r = trainReplayModel(world, from, from + 28 * DAY_MS);
   const v = r.validation!;
   console.log(
-    `| ${name} | ${r.rows.train} / ${r.rows.validation} | ${v.model.auc.toFixed(4)} | ${v.oracle.auc.toFixed(4)} | ${(v.oracle.auc - v.model.auc).toFixed(4)} | ${v.model.ece.toFixed(4)} |`,
+    [
+      `| ${name}`,
+      `${r.rows.train} / ${r.rows.validation}`,
+      v.model.auc.toFixed(4),
+      v.oracle.auc.toFixed(4),
+      (v.oracle.auc - v.model.auc).toFixed(4),
+      `${v.model.ece.toFixed(4)} |`,
+    ].join(' | '),
   );
 }

@@ -49,4 +49,5 @@ export const command = defineCommand(SYNTAX, async (args) => {
   server.close();
   await temporal.connection.close();
   await pool.end();
+  return 0;
 });

@@ -137,7 +137,10 @@ describe('keyValueArgs', () => {
 
 describe('defineGroup', () => {
   const ran: string[][] = [];
-  const leaf = defineCommand({ command: 'group leaf', summary: 'a leaf' }, async (args) => void ran.push(args));
+  const leaf = defineCommand({ command: 'group leaf', summary: 'a leaf' }, async (args) => {
+    ran.push(args);
+    return 0;
+  });
   const group = defineGroup({ command: 'group', summary: 'a group' }, { leaf });
 
   it('runs the subcommand named first with the rest, and lists the subcommands in its usage', async () => {

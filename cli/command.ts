@@ -6,5 +6,5 @@ export type Command = {
   usage: string;
   /** The subcommands of a group such as `fanfare policy`, each with its own usage; run dispatches to them. */
   subcommands?: Readonly<Record<string, Command>>;
-  run: (args: string[]) => Promise<number | void>;
+  run: (args: string[]) => Promise<number>;
 };

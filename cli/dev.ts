@@ -77,4 +77,5 @@ export const command = defineCommand(SYNTAX, async (args) => {
   });
   process.stdout.write('stopping…\n');
   await stack.stop();
+  return 0;
 });

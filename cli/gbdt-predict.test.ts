@@ -1,4 +1,4 @@
-// Tests `fanfare gbdt predict`: LightGBM's parameter aliases, and output files laid out and formatted as LightGBM's CLI writes them.
+// Tests `fanfare gbdt predict`: LightGBM's parameter aliases, and output files as LightGBM's CLI writes them.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,7 +101,11 @@ describe('fanfare gbdt predict', () => {
     const want = table(join(TESTDATA, `${name}.pred.tsv`));
     const got = table(out);
     expect(got.length).toBe(want.length);
-    got.forEach((row, r) => row.forEach((v, j) => expect(Math.abs(v - want[r][j])).toBeLessThanOrEqual(1e-10)));
+    got.forEach((row, r) => {
+      row.forEach((v, j) => {
+        expect(Math.abs(v - want[r][j])).toBeLessThanOrEqual(1e-10);
+      });
+    });
   });
 
   it('writes contributions in predict_contrib layout', async () => {
@@ -123,7 +127,9 @@ describe('fanfare gbdt predict', () => {
     expect(got.length).toBe(want.length);
     got.forEach((row, r) => {
       expect(row.length).toBe(5 * 29);
-      row.forEach((v, j) => expect(Math.abs(v - want[r][j])).toBeLessThanOrEqual(1e-9));
+      row.forEach((v, j) => {
+        expect(Math.abs(v - want[r][j])).toBeLessThanOrEqual(1e-9);
+      });
     });
   });
 

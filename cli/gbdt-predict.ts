@@ -1,4 +1,4 @@
-// `fanfare gbdt predict`: LightGBM's CLI prediction task (parameter names, aliases and output layout) over our predictors.
+// `fanfare gbdt predict`: LightGBM's CLI prediction task (parameter names, aliases, output layout) over our predictors.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { compileModel } from '../models/gbdt/compile.ts';
 import { loadDataFile } from '../models/gbdt/data-file.ts';
@@ -39,7 +39,10 @@ function parseInt10(entry: ParamEntry, min: number): number {
   return Number(entry.value);
 }
 
-/** Resolves key=value arguments (and a config=FILE they name) into prediction parameters; arguments win, then first mention. */
+/**
+ * Resolves key=value arguments (and a config=FILE they name) into prediction parameters; arguments win,
+ * then first mention.
+ */
 export function resolvePredictParams(
   args: readonly string[],
   readText = (p: string) => readFileSync(p, 'utf8'),
@@ -87,7 +90,9 @@ export function resolvePredictParams(
   return params;
 }
 
-/** The model restricted to iterations [start, start+num) as LightGBM's start_iteration_predict/num_iteration_predict do. */
+/**
+ * The model restricted to iterations [start, start+num) as LightGBM's start_iteration_predict/num_iteration_predict do.
+ */
 export function selectIterations(model: Model, start: number, num: number): Model {
   const k = model.numTreePerIteration;
   const total = Math.floor(model.trees.length / k);
@@ -122,7 +127,8 @@ function loadRows(params: PredictParams, model: Model): { rows: Float64Array; nu
   if (file.numFeatures === width) return { rows: file.rows, numRows: file.numRows };
   if (!params.disableShapeCheck) {
     throw new Error(
-      `the number of features in ${params.data} (${file.numFeatures}) is not the same as in the model (${width}); set predict_disable_shape_check=true to predict anyway`,
+      `the number of features in ${params.data} (${file.numFeatures}) is not the same as in the model (${width}); ` +
+        'set predict_disable_shape_check=true to predict anyway',
     );
   }
   // Extra columns are dropped and absent ones read as 0, as LightGBM's predict buffer does.

@@ -1,4 +1,4 @@
-// Tests for `fanfare gbdt train`: a LightGBM config file trains and saves a loadable model; bad input exits 1 naming the line and problem.
+// Tests `fanfare gbdt train`: a LightGBM config trains and saves a loadable model; bad input exits 1 naming the line.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,14 @@ const dir = mkdtempSync(join(tmpdir(), 'train-cli-'));
 function capture(): { out: () => string; err: () => string } {
   let out = '';
   let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
   return { out: () => out, err: () => err };
 }
 
@@ -31,7 +37,18 @@ describe('runTrain', () => {
     const model = join(dir, 'model.txt');
     writeFileSync(
       conf,
-      `task = train\nobjective = binary\nmetric = auc\ndata = ${join(dir, 'small.train')}\nvalid_data = ${join(dir, 'small.train')}\nnum_trees = 5\nmin_data_in_leaf = 10\noutput_model = ${model}\ntree_learner = serial\n`,
+      [
+        'task = train',
+        'objective = binary',
+        'metric = auc',
+        `data = ${join(dir, 'small.train')}`,
+        `valid_data = ${join(dir, 'small.train')}`,
+        'num_trees = 5',
+        'min_data_in_leaf = 10',
+        `output_model = ${model}`,
+        'tree_learner = serial',
+        '',
+      ].join('\n'),
     );
     const io = capture();
     const code = await runTrain([`config=${conf}`, 'num_leaves=4']);

@@ -53,8 +53,7 @@ async function execute(argv: string[]): Promise<number> {
   }
   const command = await commands[name]();
   try {
-    const code = await command.run(rest);
-    return typeof code === 'number' ? code : 0;
+    return await command.run(rest);
   } catch (err) {
     if (err instanceof HelpRequested) {
       process.stdout.write(err.usage);

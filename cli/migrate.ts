@@ -31,4 +31,5 @@ export const command = defineCommand(SYNTAX, async (args) => {
     log: (message) => process.stdout.write(`${message}\n`),
   });
   if (applied.length === 0) process.stdout.write('migrations: up to date\n');
+  return 0;
 });

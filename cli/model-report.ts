@@ -23,13 +23,15 @@ export function formatModelReport(model: ModelSummary): string {
     );
   if (m.rows)
     lines.push(
-      `  rows: ${m.rows.train} train, ${m.rows.validation} early-stopping, ${m.rows.holdout} holdout; holdout open rate ${pct(m.baseRate)}`,
+      `  rows: ${m.rows.train} train, ${m.rows.validation} early-stopping, ${m.rows.holdout} holdout; ` +
+        `holdout open rate ${pct(m.baseRate)}`,
     );
   lines.push('');
   lines.push(`  ${'holdout'.padEnd(20)}${pad('model', 10)}${pad('oracle', 10)}${pad('gap', 10)}`);
   const row = (name: string, a: number | undefined, b: number | undefined) =>
     lines.push(
-      `  ${name.padEnd(20)}${pad(f4(a), 10)}${pad(o ? f4(b) : 'n/a', 10)}${pad(o && a !== undefined && b !== undefined ? f4(a - b) : '', 10)}`,
+      `  ${name.padEnd(20)}${pad(f4(a), 10)}${pad(o ? f4(b) : 'n/a', 10)}` +
+        `${pad(o && a !== undefined && b !== undefined ? f4(a - b) : '', 10)}`,
     );
   row('AUC', m.auc, o?.auc);
   row('logloss', m.logloss, o?.logloss);
@@ -45,7 +47,8 @@ export function formatModelReport(model: ModelSummary): string {
   lines.push(`  reliability         ${pad('count', 9)}${pad('model', 9)}${pad('observed', 10)}`);
   for (const b of m.reliability ?? []) {
     lines.push(
-      `  ${`[${b.from.toFixed(2)}, ${b.to.toFixed(2)})`.padEnd(20)}${pad(String(b.count), 9)}${pad(pct(b.meanPredicted), 9)}${pad(pct(b.observedRate), 10)}`,
+      `  ${`[${b.from.toFixed(2)}, ${b.to.toFixed(2)})`.padEnd(20)}${pad(String(b.count), 9)}` +
+        `${pad(pct(b.meanPredicted), 9)}${pad(pct(b.observedRate), 10)}`,
     );
   }
   lines.push('');
@@ -53,7 +56,8 @@ export function formatModelReport(model: ModelSummary): string {
   (m.liftByDecile ?? []).forEach((d, i) => {
     const od = o?.liftByDecile?.[i];
     lines.push(
-      `  ${`decile ${d.decile} (${pct(d.observedRate)})`.padEnd(20)}${pad(d.lift.toFixed(2), 9)}${pad(od ? od.lift.toFixed(2) : 'n/a', 9)}`,
+      `  ${`decile ${d.decile} (${pct(d.observedRate)})`.padEnd(20)}` +
+        `${pad(d.lift.toFixed(2), 9)}${pad(od ? od.lift.toFixed(2) : 'n/a', 9)}`,
     );
   });
   return lines.join('\n');
@@ -62,13 +66,16 @@ export function formatModelReport(model: ModelSummary): string {
 export function formatModelList(models: ModelSummary[]): string {
   if (models.length === 0) return 'no models yet: run "fanfare train"';
   const lines = [
-    `${'version'.padEnd(8)}${'status'.padEnd(10)}${pad('AUC', 8)}${pad('oracle', 8)}${pad('ECE', 8)}  ${'created'.padEnd(20)}reason`,
+    `${'version'.padEnd(8)}${'status'.padEnd(10)}${pad('AUC', 8)}${pad('oracle', 8)}${pad('ECE', 8)}  ` +
+      `${'created'.padEnd(20)}reason`,
   ];
   for (const m of models) {
     const metrics = m.metrics as { auc?: number; ece?: number };
     const oracle = m.oracleMetrics as { auc?: number } | null;
     lines.push(
-      `${String(m.version).padEnd(8)}${m.status.padEnd(10)}${pad(f4(metrics.auc), 8)}${pad(f4(oracle?.auc), 8)}${pad(f4(metrics.ece), 8)}  ${m.createdAt.toISOString().slice(0, 19).padEnd(20)}${m.reason ?? ''}`,
+      `${String(m.version).padEnd(8)}${m.status.padEnd(10)}` +
+        `${pad(f4(metrics.auc), 8)}${pad(f4(oracle?.auc), 8)}${pad(f4(metrics.ece), 8)}  ` +
+        `${m.createdAt.toISOString().slice(0, 19).padEnd(20)}${m.reason ?? ''}`,
     );
   }
   return lines.join('\n');

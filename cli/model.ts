@@ -48,6 +48,7 @@ async function withPool(fn: (pool: Pool) => Promise<void>): Promise<void> {
 const list = defineCommand(LIST, async (args) => {
   parseFlags(args, LIST);
   await withPool(async (pool) => void process.stdout.write(`${formatModelList(await listModels(pool))}\n`));
+  return 0;
 });
 
 const show = defineCommand(SHOW, async (args) => {
@@ -57,6 +58,7 @@ const show = defineCommand(SHOW, async (args) => {
     if (!model) throw new Error(`VERSION: no model ${version}`);
     process.stdout.write(`${formatModelReport(model)}\n`);
   });
+  return 0;
 });
 
 const promote = defineCommand(PROMOTE, async (args) => {
@@ -65,6 +67,7 @@ const promote = defineCommand(PROMOTE, async (args) => {
     await promoteModel(pool, version, 'promoted by hand (fanfare model promote)');
     process.stdout.write(`model ${version} is active; workers switch to it on their next batch\n`);
   });
+  return 0;
 });
 
 const rollback = defineCommand(ROLLBACK, async (args) => {
@@ -73,6 +76,7 @@ const rollback = defineCommand(ROLLBACK, async (args) => {
     const { from, to } = await rollbackModel(pool, 'rolled back by hand (fanfare model rollback)');
     process.stdout.write(`model ${from} retired; model ${to} is active again\n`);
   });
+  return 0;
 });
 
 export const command = defineGroup(

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getActiveCapPolicy } from '../db/cap-policies.ts';
-import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { type CapRule, DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { command, parseSetArgs, parseShowArgs, parseValidateArgs } from './policy.ts';
 
@@ -40,8 +40,8 @@ describe('fanfare policy', () => {
     const bad = join(dir, 'bad.json');
     const broken = join(dir, 'broken.json');
     await writeFile(good, JSON.stringify(DEFAULT_CAP_POLICY));
-    const badDoc = structuredClone(DEFAULT_CAP_POLICY) as any;
-    badDoc.rules[2].window = 'twelve hours';
+    const badDoc = structuredClone(DEFAULT_CAP_POLICY);
+    (badDoc.rules[2] as CapRule).window = 'twelve hours';
     badDoc.digest.topK = 0;
     await writeFile(bad, JSON.stringify(badDoc));
     await writeFile(broken, '{ "schema": 1,');
@@ -65,7 +65,8 @@ describe('fanfare policy', () => {
     const rejected = fanfare(['set', bad, '--actor', 'ben']);
     expect(rejected.status).toBe(1);
     expect(rejected.stderr).toContain(
-      'invalid cap policy, not stored; the active policy stays in force\nrules[2].window: must be a duration such as "24h"',
+      'invalid cap policy, not stored; the active policy stays in force\n' +
+        'rules[2].window: must be a duration such as "24h"',
     );
     expect(await getActiveCapPolicy(db().pool)).toEqual(active);
 

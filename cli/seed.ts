@@ -106,4 +106,5 @@ export const command = defineCommand(SYNTAX, async (args) => {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const counts = `${spec.creators.count} creators and ${spec.fans.count} fans`;
   process.stdout.write(`seed: world ${spec.seed} with ${counts} in ${seconds} s\n`);
+  return 0;
 });

@@ -1,4 +1,4 @@
-// `fanfare simulate --model`: a model from the registry (real PostgreSQL, a schema per file) or a LightGBM text file, refused when unknown.
+// `fanfare simulate --model`: a registry model (real PostgreSQL) or a LightGBM text file, refused when unknown.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -15,4 +15,5 @@ const SYNTAX = {
 export const command = defineCommand(SYNTAX, async (args) => {
   parseFlags(args, SYNTAX);
   process.stdout.write(`${await findTemporalCli()}\n`);
+  return 0;
 });

@@ -105,7 +105,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
     if (parsed.schedule) {
       const how = await ensureRetrainSchedule(client);
       process.stdout.write(`fanfare train: nightly schedule ${how} (cron "${RETRAIN_CRON}" UTC)\n`);
-      return;
+      return 0;
     }
     const workflowId = retrainWorkflowId(Date.now());
     const queues = `"${TASK_QUEUE}" and "${trainingTaskQueue(TASK_QUEUE)}"`;
@@ -130,6 +130,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
         await pool.end();
       }
     }
+    return 0;
   } finally {
     await client.connection.close();
   }

@@ -48,4 +48,5 @@ export const command = defineCommand(SYNTAX, async (args) => {
   process.once('SIGTERM', stop);
   await running.done;
   await pool.end();
+  return 0;
 });

@@ -1,4 +1,4 @@
-// What `fanfare dev` adds so the console opens with data: two weeks of history ending a day ago, a trained active model, and a few announced events.
+// What `fanfare dev` adds so the console opens with data: two weeks of history, an active model, a few events.
 import type { Client } from '@temporalio/client';
 import { quietestCreator } from '../db/creators.ts';
 import { anyDecision } from '../db/decisions.ts';
@@ -22,7 +22,10 @@ export const DEMO_HISTORY_DAYS = 14;
  */
 const QUIET_DAYS = 1;
 
-/** The world already in the database (its history was written from its start), else a new one whose history ends a day ago. */
+/**
+ * The world already in the database (its history was written from its start), else a new one whose history ends
+ * a day ago.
+ */
 export async function demoWorldSpec(
   pool: Pool,
   o: { seed: number; fans: number; creators: number },
@@ -50,7 +53,9 @@ export async function ensureDemoHistory(
   log(`history: ${DEMO_HISTORY_DAYS} days, ${r.events} events, ${r.sends} sends, ${r.opens} opens`);
 }
 
-/** Trains and promotes a model in this process when none is active (`fanfare train` does the same through the workflow). */
+/**
+ * Trains and promotes a model in this process when none is active (`fanfare train` does the same through the workflow).
+ */
 export async function ensureDemoModel(pool: Pool, log: (line: string) => void): Promise<void> {
   if ((await activeModelVersion(pool)) !== null) return;
   const started = Date.now();
@@ -63,7 +68,8 @@ export async function ensureDemoModel(pool: Pool, log: (line: string) => void): 
   });
   await promoteModel(pool, trained.version, 'fanfare dev: first model of the demo world');
   log(
-    `model: version ${trained.version} trained and active in ${((Date.now() - started) / 1000).toFixed(1)} s (holdout AUC ${trained.metrics.auc.toFixed(3)})`,
+    `model: version ${trained.version} trained and active in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+      `(holdout AUC ${trained.metrics.auc.toFixed(3)})`,
   );
 }
 

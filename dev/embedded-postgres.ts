@@ -64,7 +64,8 @@ function serverUser(): RunAs {
   const gid = id('-g');
   if (uid.status !== 0 || gid.status !== 0) {
     throw new Error(
-      `running as root, PostgreSQL needs an OS user named "${USER}" to run as, and there is none: create it (useradd --system ${USER}) or run fanfare as a non-root user`,
+      `running as root, PostgreSQL needs an OS user named "${USER}" to run as, and there is none: ` +
+        `create it (useradd --system ${USER}) or run fanfare as a non-root user`,
     );
   }
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
@@ -171,7 +172,8 @@ async function initdb(initdbPath: string, dataDir: string, runAs: RunAs): Promis
     );
     if (result.status !== 0) {
       throw new Error(
-        `initdb failed for ${dataDir} with exit code ${result.status}: ${(result.stderr || result.stdout || String(result.error)).trim()}`,
+        `initdb failed for ${dataDir} with exit code ${result.status}: ` +
+          (result.stderr || result.stdout || String(result.error)).trim(),
       );
     }
   } finally {

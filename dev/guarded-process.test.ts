@@ -26,7 +26,8 @@ async function eventually(check: () => boolean, timeoutMs: number): Promise<bool
 // non-interactive shell starts with SIGINT ignored, and sh cannot trap a signal ignored on entry (postgres can).
 const polite = (signal: string) => [
   '-e',
-  `process.on('SIG${signal}', () => { console.log('got ${signal}'); process.exit(0); }); console.log('pid ' + process.pid); setInterval(() => {}, 1000);`,
+  `process.on('SIG${signal}', () => { console.log('got ${signal}'); process.exit(0); }); ` +
+    "console.log('pid ' + process.pid); setInterval(() => {}, 1000);",
 ];
 
 function pidFrom(lines: string[]): Promise<number> {
@@ -61,7 +62,9 @@ describe('spawnGuarded', () => {
   it('stops the server when its Node parent is killed with SIGKILL', async () => {
     const script = `
       import { spawnGuarded } from ${JSON.stringify(join(import.meta.dirname, 'guarded-process.ts'))};
-      spawnGuarded('sh', ['-c', 'echo pid $$; while :; do sleep 0.1; done'], (line) => process.stdout.write(line + '\\n'));
+      spawnGuarded('sh', ['-c', 'echo pid $$; while :; do sleep 0.1; done'], (line) =>
+        process.stdout.write(line + '\\n'),
+      );
       setInterval(() => {}, 1000);
     `;
     const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {

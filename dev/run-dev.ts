@@ -1,4 +1,4 @@
-// Everything on embedded defaults in one process: PostgreSQL, Temporal dev server, SMTP capture, push service, seeded world, worker and API.
+// Everything on embedded defaults in one process: PostgreSQL, Temporal, SMTP and push peers, world, worker and API.
 
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -45,7 +45,9 @@ export interface DevOptions {
    * delays scaled by this factor: 1/60 (the default) plays an hour of reading time in a minute; 0 answers at once.
    */
   responseTimeScale?: number;
-  /** Free ports everywhere instead of the well-known defaults (8080, 2525, …): for tests that run stacks side by side. */
+  /**
+   * Free ports everywhere instead of the well-known defaults (8080, 2525, …): for tests that run stacks side by side.
+   */
   anyPorts?: boolean;
 }
 
@@ -167,7 +169,8 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       // Links in messages must be https (RFC 8058 one-click unsubscribe): the API also listens with TLS, on the
       // local test certificate for 127.0.0.1, and messages link there.
       publicUrl: given.publicUrl ?? `https://127.0.0.1:${httpsPort}`,
-      // A fresh admin token per run unless one is given: the console and curl need one, a fixed default would be a hole.
+      // A fresh admin token per run unless one is given: the console and curl need one, a fixed default would
+      // be a hole.
       adminToken: given.adminToken ?? randomBytes(24).toString('base64url'),
     };
     const pool = createPool(databaseUrl, 20);
@@ -188,7 +191,8 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       fanIndexOfEndpoint: (endpoint) => fanOfEndpoint.get(endpoint),
       revokePush: (p) => push.unsubscribe(p.subscriptionId),
       timeScale: options.responseTimeScale ?? 1 / 60,
-      // Simulated fans reach the API over plain http, as a browser that accepted the local certificate would over https.
+      // Simulated fans reach the API over plain http, as a browser that accepted the local certificate
+      // would over https.
       fetch: (url, init) =>
         fetch(
           String(url).replace(config.publicUrl!.replace(/\/$/, ''), `http://${config.apiHost}:${config.apiPort}`),

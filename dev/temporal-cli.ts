@@ -48,9 +48,11 @@ export async function locateTemporalCli(paths: ToolPaths = readToolPaths()): Pro
 
 function installHint(reason: string): string {
   return (
-    `${reason}. Install Go >= 1.${MIN_GO_MINOR} (https://go.dev/dl/) so Fanfare can build the temporal CLI ${TEMPORAL_CLI_VERSION} ` +
-    'into its cache, or install a temporal CLI binary and set TEMPORAL_CLI_PATH to it. With internet access, the SDK launcher ' +
-    '(TestWorkflowEnvironment.createLocal from @temporalio/testing, which downloads the CLI) is an alternative.'
+    `${reason}. Install Go >= 1.${MIN_GO_MINOR} (https://go.dev/dl/) ` +
+    `so Fanfare can build the temporal CLI ${TEMPORAL_CLI_VERSION} into its cache, ` +
+    'or install a temporal CLI binary and set TEMPORAL_CLI_PATH to it. With internet access, ' +
+    'the SDK launcher (TestWorkflowEnvironment.createLocal from @temporalio/testing, which downloads the CLI) ' +
+    'is an alternative.'
   );
 }
 
@@ -97,7 +99,8 @@ async function buildTemporalCli(paths: ToolPaths): Promise<string> {
   if (!go)
     throw new Error(
       installHint(
-        'No temporal CLI found (TEMPORAL_CLI_PATH unset, none on PATH or in the cache) and no `go` on PATH to build one',
+        'No temporal CLI found (TEMPORAL_CLI_PATH unset, none on PATH or in the cache) ' +
+          'and no `go` on PATH to build one',
       ),
     );
   const version = (await run(go, ['env', 'GOVERSION'], [])).stdout.trim();
@@ -112,7 +115,8 @@ async function buildTemporalCli(paths: ToolPaths): Promise<string> {
   const binDir = join(paths.cacheDir, 'bin');
   await mkdir(binDir, { recursive: true });
   process.stderr.write(
-    `fanfare: building temporal CLI ${TEMPORAL_CLI_VERSION} into ${binDir} with ${version} (minutes on a cold Go cache)...\n`,
+    `fanfare: building temporal CLI ${TEMPORAL_CLI_VERSION} into ${binDir} with ${version} ` +
+      '(minutes on a cold Go cache)...\n',
   );
   const started = Date.now();
   // `go install -v` names each package it compiles on stderr, about a thousand: counted, not echoed, unless it fails.

@@ -123,6 +123,7 @@ export async function waitUntilReady(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(
-    `Temporal dev server at ${address} did not answer describeNamespace(${namespace}) within ${timeoutMs} ms: ${lastError}`,
+    `Temporal dev server at ${address} did not answer describeNamespace(${namespace}) ` +
+      `within ${timeoutMs} ms: ${lastError}`,
   );
 }

@@ -1,4 +1,4 @@
-// Holdout evaluation of probabilities: AUC, logloss, expected calibration error with its reliability table, and lift by score decile.
+// Holdout evaluation of probabilities: AUC, logloss, calibration error and its reliability table, lift by decile.
 import type { DecileLift, HoldoutMetrics, ReliabilityBin } from '../domain/model-registry.ts';
 import { auc } from './gbdt/metrics.ts';
 

@@ -1,4 +1,4 @@
-// Labelled examples from the decision, delivery and engagement log: one row per sent notification, label = opened within 24 h.
+// Labelled examples from the decision, delivery and engagement log: a row per sent notification, label = opened in 24h.
 import { fanIdPage } from '../db/fans.ts';
 import type { Pool } from '../db/pool.ts';
 import { DAY_MS } from '../domain/time.ts';
@@ -140,7 +140,9 @@ export function sliceByTime(set: ExampleSet, fromMs: number, toMs: number): Exam
   for (let i = 0; i < set.numRows; i++) if (set.sentAtMs[i] >= fromMs && set.sentAtMs[i] < toMs) keep.push(i);
   const pick = (a: Float64Array) => Float64Array.from(keep, (i) => a[i]);
   const rows = new Float64Array(keep.length * NUM_FEATURES);
-  keep.forEach((i, j) => rows.set(set.rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES), j * NUM_FEATURES));
+  keep.forEach((i, j) => {
+    rows.set(set.rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES), j * NUM_FEATURES);
+  });
   return {
     numRows: keep.length,
     rows,

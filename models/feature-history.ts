@@ -1,4 +1,4 @@
-// Assembles a page of fans' histories for the features from one query per table (fans, memberships, sends, opens), never one per fan.
+// Assembles a page of fans' feature histories with one query per table (fans, memberships, sends, opens).
 import { historyFans, historyMemberships, historyOpens, historySends } from '../db/feature-history.ts';
 import type { Pool } from '../db/pool.ts';
 import type { EventKind } from '../domain/vocabulary.ts';

@@ -1,4 +1,4 @@
-// Tests the feature replay: point-in-time cut-offs, the lookback window, smoothing toward the population, send counts and candidate columns.
+// Tests the feature replay: point-in-time cut-offs, lookback, smoothing to the population, send counts, candidates.
 import { describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import type { Channel } from '../domain/vocabulary.ts';

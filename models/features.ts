@@ -1,4 +1,4 @@
-// The relevance features, defined once: a pure replay of one fan's history up to each decision time, shared by training and serving.
+// The relevance features, defined once: a pure replay of a fan's history to each decision time, training and serving.
 //
 // Training asks for a row per past delivery (decision time = when it was decided); serving asks
 // for rows at "now" for many channels and send times. Both call `fanFeatureRows` on the same
@@ -461,6 +461,8 @@ export function fanFeatureRows(
 /** The rows as objects, for tests and for explaining a decision. */
 export function namedRow(rows: Float64Array, row: number): Record<FeatureName, number> {
   const out = {} as Record<FeatureName, number>;
-  FEATURE_NAMES.forEach((name, f) => (out[name] = rows[row * NUM_FEATURES + f]));
+  FEATURE_NAMES.forEach((name, f) => {
+    out[name] = rows[row * NUM_FEATURES + f];
+  });
   return out;
 }

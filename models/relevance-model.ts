@@ -1,4 +1,4 @@
-// A relevance model ready to serve: parsed and compiled once, checked against today's features, with SHAP explanations on demand.
+// A relevance model ready to serve: parsed and compiled once, checked against today's features, SHAP on demand.
 
 import type { Contribution } from '../domain/decision.ts';
 import { FEATURE_NAMES, NUM_FEATURES } from './features.ts';
@@ -20,7 +20,9 @@ export function loadRelevanceModel(version: number, text: string): RelevanceMode
   const names = model.featureNames;
   if (names.length !== NUM_FEATURES || names.some((n, i) => n !== FEATURE_NAMES[i])) {
     return {
-      incompatible: `model ${version} reads features [${names.join(', ')}], not the ${NUM_FEATURES} features this code computes`,
+      incompatible:
+        `model ${version} reads features [${names.join(', ')}], ` +
+        `not the ${NUM_FEATURES} features this code computes`,
     };
   }
   const compiled = compileModel(model);

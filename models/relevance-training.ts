@@ -1,4 +1,4 @@
-// Trains a relevance model on the log: extract examples, split by time, train with our engine, evaluate model, oracle and active model on one holdout.
+// Trains a relevance model on the log and evaluates it, the oracle and the active model on one holdout.
 
 import { activeModelVersion, insertCandidateModel, modelText } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
@@ -121,7 +121,9 @@ function sample(set: ExampleSet, max: number): ExampleSet {
     .map((k) => k[1])
     .sort((a, b) => a - b);
   const rows = new Float64Array(keep.length * NUM_FEATURES);
-  keep.forEach((i, j) => rows.set(set.rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES), j * NUM_FEATURES));
+  keep.forEach((i, j) => {
+    rows.set(set.rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES), j * NUM_FEATURES);
+  });
   const pick = (a: Float64Array) => Float64Array.from(keep, (i) => a[i]);
   return {
     numRows: keep.length,
@@ -178,13 +180,16 @@ export async function trainRelevanceModel(pool: Pool, options: TrainingOptions):
   const holdout = sliceByTime(all, window.holdoutFromMs, window.holdoutToMs);
   if (train.numRows === 0 || validation.numRows === 0 || holdout.numRows === 0) {
     throw new RangeError(
-      `window: needs sends in every part (train ${train.numRows}, validation ${validation.numRows}, holdout ${holdout.numRows} rows) between ${new Date(window.trainFromMs).toISOString()} and ${new Date(window.holdoutToMs).toISOString()}`,
+      `window: needs sends in every part ` +
+        `(train ${train.numRows}, validation ${validation.numRows}, holdout ${holdout.numRows} rows) ` +
+        `between ${new Date(window.trainFromMs).toISOString()} and ${new Date(window.holdoutToMs).toISOString()}`,
     );
   }
   train = sample(train, options.maxTrainRows ?? DEFAULT_TRAINING.maxTrainRows);
   if (options.shuffleLabels) train = { ...train, labels: shuffled(train.labels, train.decisionIds) };
   log(
-    `examples: ${train.numRows} train, ${validation.numRows} validation, ${holdout.numRows} holdout (${(all.numRows / (extractMs / 1000)).toFixed(0)} rows/s)`,
+    `examples: ${train.numRows} train, ${validation.numRows} validation, ${holdout.numRows} holdout ` +
+      `(${(all.numRows / (extractMs / 1000)).toFixed(0)} rows/s)`,
   );
 
   const paramArgs = [...DEFAULT_PARAMS, ...(options.params ?? [])];

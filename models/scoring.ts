@@ -1,4 +1,4 @@
-// Serving: the active model, loaded once per process and swapped when the registry changes, scoring many candidates per call.
+// Serving: the active model, loaded once per process and swapped when the registry changes, scoring candidates.
 
 import { activeModelVersion, modelText } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
@@ -75,7 +75,9 @@ export async function candidateFeatureRows(
     }));
     if (scratch.length < queries.length * NUM_FEATURES) scratch = new Float64Array(queries.length * NUM_FEATURES);
     fanFeatureRows(history, queries, snapshotAt, scratch);
-    indexes.forEach((i, j) => out.set(scratch.subarray(j * NUM_FEATURES, (j + 1) * NUM_FEATURES), i * NUM_FEATURES));
+    indexes.forEach((i, j) => {
+      out.set(scratch.subarray(j * NUM_FEATURES, (j + 1) * NUM_FEATURES), i * NUM_FEATURES);
+    });
   }
   return out;
 }
@@ -112,7 +114,8 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
       if (!noModelLogged) {
         noModelLogged = true;
         log(
-          'relevance model: no active model yet; decisions use the baseline policy until one is promoted ("fanfare train")',
+          'relevance model: no active model yet; ' +
+            'decisions use the baseline policy until one is promoted ("fanfare train")',
         );
       }
       return { model: null, reason: 'no active model' };

@@ -1,4 +1,4 @@
-// Decrypts a Web Push message body as the receiving browser does: RFC 8291 key agreement over the RFC 8188 aes128gcm coding.
+// Decrypts a Web Push message body as the receiving browser does: RFC 8291 key agreement over RFC 8188 aes128gcm.
 //
 // Body layout (RFC 8188 §2.1): salt (16) | record size rs (uint32 BE) | idlen (1) | keyid,
 // then one record: AES-128-GCM ciphertext + 16-byte tag. For Web Push the keyid is the

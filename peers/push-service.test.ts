@@ -77,7 +77,7 @@ describe('local push service', () => {
     expect(noTtl.body).toContain('TTL');
   });
 
-  it('answers 400 to a bad Urgency or Topic, 415 to another encoding, and 400 to a body that does not decrypt', async () => {
+  it('answers 400 to a bad Urgency or Topic, 415 to another encoding and 400 to a body it cannot decrypt', async () => {
     const { id } = service.createSubscription();
     const base = { Authorization: vapidHeader(), TTL: '60' };
     expect((await request('POST', `/push/${id}`, { ...base, Urgency: 'urgent' })).status).toBe(400);

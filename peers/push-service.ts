@@ -1,4 +1,4 @@
-// A local HTTPS Web Push service that also plays the subscribed browser: it checks VAPID, decrypts, and records each push.
+// A local HTTPS Web Push service that also plays the subscribed browser: checks VAPID, decrypts, records each push.
 //
 // What a real deployment splits across a push service (RFC 8030, RFC 8292) and a browser
 // (RFC 8291) happens here in one process, so web-push can be exercised end to end:

@@ -1,5 +1,6 @@
-// A self-signed certificate and key for 127.0.0.1/localhost, valid until 2126, used only by the local push service in tests and `fanfare dev`.
-// Generated once with openssl (EC P-256) and committed, so a fresh machine needs neither openssl nor a certificate library.
+// A self-signed certificate and key for 127.0.0.1/localhost (until 2126), for the local push service in tests and dev.
+// Generated once with openssl (EC P-256) and committed, so a fresh machine needs neither openssl nor
+// a certificate library.
 
 export const testCertificatePem = `-----BEGIN CERTIFICATE-----
 MIIB0TCCAXagAwIBAgIUZFfNbytbEXjHgRix9XP6UyF3EZEwCgYIKoZIzj0EAwIw

@@ -1,11 +1,11 @@
-// Checks a VAPID Authorization header (RFC 8292) the way a push service does: ES256 signature, audience, expiry, subject.
+// Checks a VAPID Authorization header (RFC 8292) as a push service does: ES256 signature, audience, expiry, subject.
 //
 // The header is `Authorization: vapid t=<JWT>, k=<application server public key>`, k being
 // the uncompressed P-256 point in base64url. The JWT must be signed with the private half
 // of k (ES256, signature as raw r||s), carry `aud` equal to the push resource's origin, an
 // `exp` in the future and no more than 24 hours ahead, and a `sub` that is a mailto: or
 // https: URL so the push service operator can reach the sender.
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 
 export type VapidClaims = { aud: string; exp: number; sub: string };
 
@@ -35,9 +35,9 @@ export function checkVapid(authorization: string | undefined, origin: string, no
   if (parts.length !== 3) return reject('vapid t must be a JWS compact serialisation with 3 parts');
   const [headerPart, claimsPart, signaturePart] = parts;
   const header = parseJsonPart(headerPart);
-  if (!header || header.alg !== 'ES256') return reject('JWT header alg must be ES256');
+  if (header?.alg !== 'ES256') return reject('JWT header alg must be ES256');
 
-  let key;
+  let key: KeyObject;
   try {
     key = createPublicKey({
       key: {

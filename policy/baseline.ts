@@ -1,4 +1,4 @@
-// The baseline policy, "send now on every enabled channel": the explicit stand-in until the model and cap policy decide.
+// The baseline policy, "send now on every enabled channel": the stand-in until the model and cap policy decide.
 import type { AudienceMember, Decision } from '../domain/decision.ts';
 
 export const BASELINE_POLICY = 'baseline_send_now';

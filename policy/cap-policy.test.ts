@@ -1,15 +1,19 @@
 // Tests the cap policy validator: the default passes, and every bad field is named with its rule, all at once.
 import { describe, expect, it } from 'vitest';
 import { type FieldError, formatFieldErrors } from '../domain/field-error.ts';
-import { DEFAULT_CAP_POLICY, validateCapPolicy } from './cap-policy.ts';
+import { type CapPolicy, DEFAULT_CAP_POLICY, validateCapPolicy } from './cap-policy.ts';
 
 function errorsOf(doc: unknown): FieldError[] {
   const r = validateCapPolicy(doc);
   return r.ok ? [] : r.errors;
 }
 
-function withChange(change: (doc: any) => void): unknown {
-  const doc = structuredClone(DEFAULT_CAP_POLICY) as any;
+/**
+ * The default policy after a hand edit. The edit gets it typed; what the type forbids (a wrong value, an unknown
+ * field, an extra rule of no known type) it writes with Object.assign or through an unknown[] view, as a file could.
+ */
+function withChange(change: (doc: CapPolicy) => void): unknown {
+  const doc = structuredClone(DEFAULT_CAP_POLICY);
   change(doc);
   return doc;
 }
@@ -33,7 +37,7 @@ describe('validateCapPolicy', () => {
   });
 
   it('names the place and the rule, as one line each', () => {
-    const errors = errorsOf(withChange((d) => (d.rules[2].window = '12 hours')));
+    const errors = errorsOf(withChange((d) => Object.assign(d.rules[2], { window: '12 hours' })));
     expect(errors).toEqual([{ field: 'rules[2].window', rule: 'must be a duration such as "24h"' }]);
     expect(formatFieldErrors(errors)).toBe('rules[2].window: must be a duration such as "24h"');
   });
@@ -41,21 +45,20 @@ describe('validateCapPolicy', () => {
   it('collects every error, not just the first', () => {
     const errors = errorsOf(
       withChange((d) => {
-        d.schema = 2;
+        Object.assign(d, { schema: 2 });
         d.name = 'Default Policy';
         d.quietHours = { start: 22, end: 24 };
-        d.rules[0].limit = 0;
-        d.rules[1].channel = 'sms';
-        d.rules[4].minGap = 30;
-        d.rules.push({ type: 'burst', name: 'x' });
+        Object.assign(d.rules[0], { limit: 0 });
+        Object.assign(d.rules[1], { channel: 'sms' });
+        Object.assign(d.rules[4], { minGap: 30 });
+        (d.rules as unknown[]).push({ type: 'burst', name: 'x' });
         d.rules.push({ type: 'cap', name: 'push_per_day', limit: 1, window: '1d' });
         d.kinds.post.alertThreshold.push = 1.5;
-        d.kinds.live.priority = 'critical';
-        delete d.kinds.announcement;
+        Object.assign(d.kinds.live, { priority: 'critical' });
+        delete (d.kinds as Partial<CapPolicy['kinds']>).announcement;
         d.digest.topK = 0;
         d.sendTime.horizon = 'later';
-        d.valueAware = 'yes';
-        d.extra = 1;
+        Object.assign(d, { valueAware: 'yes', extra: 1 });
       }),
     );
     expect(errors).toEqual(
@@ -84,8 +87,8 @@ describe('validateCapPolicy', () => {
     const errors = errorsOf(
       withChange((d) => {
         d.segments[0].match = {};
-        d.segments[1].mode = 'loosen';
-        d.segments.push({
+        Object.assign(d.segments[1], { mode: 'loosen' });
+        (d.segments as unknown[]).push({
           name: 'paid_members',
           match: { membership: 'gold', tenureUnder: 'week' },
           mode: 'tighten',
@@ -116,7 +119,7 @@ describe('validateCapPolicy', () => {
   it('rejects what is not a document, and allows no quiet hours only as null', () => {
     expect(errorsOf([])).toEqual([{ field: '(document)', rule: 'must be a JSON object' }]);
     expect(errorsOf(withChange((d) => (d.quietHours = null)))).toEqual([]);
-    expect(errorsOf(withChange((d) => delete d.quietHours))).toEqual([
+    expect(errorsOf(withChange((d) => delete (d as Partial<CapPolicy>).quietHours))).toEqual([
       { field: 'quietHours', rule: 'must be { "start": H, "end": H } in local hours, or null for none' },
     ]);
   });

@@ -1,4 +1,4 @@
-// The cap policy document the growth team edits: its types, the shipped default, and a validator that names every bad field.
+// The cap policy document the growth team edits: its types, the shipped default, a validator naming every bad field.
 
 import type { FieldError, Validated } from '../domain/field-error.ts';
 import { CHANNELS, type Channel, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';

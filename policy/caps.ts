@@ -1,4 +1,4 @@
-// Cap and gap arithmetic over rolling windows: what a send at time t would do to each rule, given the fan's other alerts.
+// Cap and gap arithmetic over rolling windows: what a send at time t would do to each rule, given the fan's alerts.
 
 import type { Candidate, Send } from '../domain/decision.ts';
 import type { CapRule, GapRule, Rule } from './cap-policy.ts';

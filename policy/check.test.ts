@@ -77,7 +77,8 @@ describe('checkDecisions', () => {
         index: 0,
         invariant: 'quiet_hours',
         message:
-          'decisions[0] (fan 1, event 3, push): send_at 2026-05-02T03:00:00.000Z is local hour 23 in America/New_York, inside quiet hours 22-8',
+          'decisions[0] (fan 1, event 3, push): send_at 2026-05-02T03:00:00.000Z is local hour 23 ' +
+          'in America/New_York, inside quiet hours 22-8',
       },
     ]);
     expect(invariants([alert(candidate({ quietStart: 12, quietEnd: 14 }), now)])).toEqual([[0, 'quiet_hours']]);
@@ -96,7 +97,8 @@ describe('checkDecisions', () => {
         index: 2,
         invariant: 'cap',
         message:
-          'decisions[2] (fan 1, event 3, push): send_at 2026-05-01T17:00:00.000Z exceeds cap push_per_day: 3 already in a 24h window with limit 3',
+          'decisions[2] (fan 1, event 3, push): send_at 2026-05-01T17:00:00.000Z exceeds cap push_per_day: ' +
+          '3 already in a 24h window with limit 3',
       },
     ]);
     // Another fan's alerts do not count.

@@ -58,7 +58,8 @@ export function checkDecisions(
     if (inQuietHours(quiet, c.timeZone, t)) {
       fail(
         'quiet_hours',
-        `send_at ${at} is local hour ${localHour(c.timeZone, t)} in ${c.timeZone}, inside quiet hours ${quiet!.start}-${quiet!.end}`,
+        `send_at ${at} is local hour ${localHour(c.timeZone, t)} in ${c.timeZone}, ` +
+          `inside quiet hours ${quiet!.start}-${quiet!.end}`,
       );
     }
     let sends = sendsByFan.get(c.fanId);

@@ -1,4 +1,4 @@
-// Property test: random fans, candidates, histories and scores under several policies never yield a decision the checker flags.
+// Property test: random fans, candidates, histories and scores under several policies never yield a flagged decision.
 import { describe, expect, it } from 'vitest';
 import { type Candidate, REASONS, type Send } from '../domain/decision.ts';
 import { CHANNELS, EVENT_KINDS } from '../domain/vocabulary.ts';

@@ -284,7 +284,8 @@ describe('decide', () => {
   });
 
   describe('value-aware capping', () => {
-    // Two pushes today: the next one takes the last of three slots, held until the push of 1 hour ago leaves the window.
+    // Two pushes today: the next one takes the last of three slots, held until the push of 1 hour ago
+    // leaves the window.
     const history = [push(1), push(2)];
     const rich = { pastValues: [0.1, 0.2, 0.5, 0.6, 0.7], ratePerHour: 0.5 };
     const lastSlot = (s: number, kind: Candidate['kind'] = 'post', policy = DEFAULT_CAP_POLICY) =>

@@ -1,4 +1,4 @@
-// One decision per candidate, a pure function of the candidate, the fan's alerts so far, the policy, the scores and now.
+// One decision per candidate: a pure function of the candidate, the fan's alerts, the policy, the scores and now.
 import type { Candidate, Decision, ReasonCode, Send } from '../domain/decision.ts';
 import type { CapPolicy } from './cap-policy.ts';
 import { type LastSlot, lastSlotsAt } from './caps.ts';
@@ -37,7 +37,9 @@ function capDetail(slot: LastSlot): Record<string, unknown> {
   return { name: slot.name, limit: slot.limit, window: slot.window, used: slot.used };
 }
 
-/** A decision of this candidate under this policy. (Module-level, not closures per call: decide() runs per candidate.) */
+/**
+ * A decision of this candidate under this policy. (Module-level, not closures per call: decide() runs per candidate.)
+ */
 function made(
   candidate: Candidate,
   policy: CapPolicy,
@@ -159,7 +161,8 @@ export function decide(
       heldFor: `${Math.round(r.slot.heldMs / 60_000)}m`,
     });
   }
-  // The best time clears the threshold but is not allowed, and nothing allowed clears it: what blocked the best time is the reason.
+  // The best time clears the threshold but is not allowed, and nothing allowed clears it:
+  // what blocked the best time is the reason.
   const blocked = top.blocked!;
   if (blocked.type === 'quiet')
     return toDigest(candidate, policy, 'digest_quiet_hours', top.score, { ...detail, quietHours: blocked.quietHours });

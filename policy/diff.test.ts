@@ -1,6 +1,6 @@
 // Tests the document diff used by the cap policy audit trail.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CAP_POLICY } from './cap-policy.ts';
+import { type CapRule, DEFAULT_CAP_POLICY } from './cap-policy.ts';
 import { formatChanges, jsonDiff } from './diff.ts';
 
 describe('jsonDiff', () => {
@@ -9,8 +9,8 @@ describe('jsonDiff', () => {
   });
 
   it('names each changed, added and removed path', () => {
-    const after = structuredClone(DEFAULT_CAP_POLICY) as any;
-    after.rules[0].limit = 4;
+    const after = structuredClone(DEFAULT_CAP_POLICY);
+    (after.rules[0] as CapRule).limit = 4;
     after.quietHours = null;
     after.rules.pop();
     delete after.segments[0].match.membership;

@@ -2,8 +2,12 @@
 import type { FanCandidateStats } from './value-aware.ts';
 
 export interface Scores {
-  /** Calibrated P(engage) for each candidate send time (epoch ms, from candidateSendTimes) on this candidate's channel. */
+  /**
+   * Calibrated P(engage) for each candidate send time (epoch ms, from candidateSendTimes) on this candidate's channel.
+   */
   byTime: ReadonlyMap<number, number>;
-  /** The fan's past candidates on this channel, for value-aware capping; null when unknown (then no slot is held back). */
+  /**
+   * The fan's past candidates on this channel, for value-aware capping; null when unknown (then no slot is held back).
+   */
   fanStats: FanCandidateStats | null;
 }

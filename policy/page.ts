@@ -1,4 +1,4 @@
-// A page of decisions: the candidates of one event, the send times each needs scored, and decide() run fan by fan over shared history.
+// A page of decisions: one event's candidates, the send times each needs scored, and decide() fan by fan over history.
 
 import type { Candidate, Decision, Send } from '../domain/decision.ts';
 import type { Channel } from '../domain/vocabulary.ts';
@@ -36,7 +36,9 @@ export function pageCandidates(event: PageEvent, fans: readonly PageFan[]): Cand
   );
 }
 
-/** The send times decide() will ask a score for: none past the deadline, now alone for transactional and urgent kinds. */
+/**
+ * The send times decide() will ask a score for: none past the deadline, now alone for transactional and urgent kinds.
+ */
 export function sendTimesToScore(policy: CapPolicy, candidate: Candidate, now: Date): number[] {
   if (candidate.deadline && candidate.deadline.getTime() <= now.getTime()) return [];
   if (policy.kinds[candidate.kind].priority !== 'standard') return [now.getTime()];
@@ -71,7 +73,10 @@ export function decideCandidates(
 ): Decision[] {
   return candidates.map((c, i) => {
     let sends = history.get(c.fanId);
-    if (!sends) history.set(c.fanId, (sends = []));
+    if (!sends) {
+      sends = [];
+      history.set(c.fanId, sends);
+    }
     const decision = decide(c, sends, policy, scoresOf(i), now);
     if (decision.action === 'alert' && decision.sendAt && counted(policy, c.kind))
       sends.push({ channel: c.channel, creatorId: c.creatorId, sendAt: decision.sendAt });

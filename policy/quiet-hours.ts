@@ -13,7 +13,9 @@ export function quietHoursFor(
   return policy.quietHours;
 }
 
-/** Whether instant `atMs` falls in [start, end) local hours in `zone`; a window with start > end wraps past midnight. */
+/**
+ * Whether instant `atMs` falls in [start, end) local hours in `zone`; a window with start > end wraps past midnight.
+ */
 export function inQuietHours(quiet: QuietHours | null, zone: string, atMs: number): boolean {
   if (!quiet || quiet.start === quiet.end) return false;
   const h = localHour(zone, atMs);

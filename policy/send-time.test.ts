@@ -73,7 +73,8 @@ describe('sendTimeOptions and bestOption', () => {
   it('refuses to make up a score the model did not give', () => {
     const partial = { byTime: new Map([[now.getTime(), 0.2]]), fanStats: null };
     expect(() => sendTimeOptions(candidate, times, partial, [], [], null)).toThrow(
-      'sendTimeOptions: scores.byTime has no score for 2026-05-01T13:00:00.000Z (fan 1, event 3, push); the model must score every candidate send time',
+      'sendTimeOptions: scores.byTime has no score for 2026-05-01T13:00:00.000Z (fan 1, event 3, push); ' +
+        'the model must score every candidate send time',
     );
   });
 });

@@ -47,7 +47,9 @@ export function sendTimeOptions(
     const score = scores.byTime.get(at);
     if (score === undefined || !Number.isFinite(score)) {
       throw new Error(
-        `sendTimeOptions: scores.byTime has no score for ${new Date(at).toISOString()} (fan ${candidate.fanId}, event ${candidate.eventId}, ${candidate.channel}); the model must score every candidate send time`,
+        `sendTimeOptions: scores.byTime has no score for ${new Date(at).toISOString()} ` +
+          `(fan ${candidate.fanId}, event ${candidate.eventId}, ${candidate.channel}); ` +
+          'the model must score every candidate send time',
       );
     }
     const blocked: Blocked | null =

@@ -1,4 +1,4 @@
-// Value-aware capping: the last slot in a window goes to a candidate only if it beats what the fan can expect still to come.
+// Value-aware capping: a window's last slot goes to a candidate only if it beats what the fan can expect still to come.
 
 /** A fan's past candidates on one channel: what they were worth and how often they came. */
 export interface FanCandidateStats {

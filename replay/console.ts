@@ -1,4 +1,4 @@
-// The console's replay: a bounded simulated world, a model trained in memory on its baseline history, the three policies compared.
+// The console's replay: a bounded simulated world, a model trained in memory on it, the three policies compared.
 
 import { DAY_MS } from '../domain/time.ts';
 import type { CapPolicy } from '../policy/cap-policy.ts';
@@ -8,7 +8,9 @@ import type { ReplayAnswer, SimulateRequest } from '../wire/replay.ts';
 import { modelScorer, type TrainedReplayModel, trainReplayModel } from './model.ts';
 import { formatReplay, replay } from './replay.ts';
 
-/** Days of baseline history before the replayed days: the in-memory model learns from them, as `fanfare simulate` does. */
+/**
+ * Days of baseline history before the replayed days: the in-memory model learns from them, as `fanfare simulate` does.
+ */
 export const SIMULATE_TRAIN_DAYS = 14;
 
 /**

@@ -1,4 +1,4 @@
-// The replay under a trained model: decisions carry the model's scores (not the oracle's), features come from the run's own log, and no rule is broken.
+// The replay under a trained model: model scores (not the oracle's), features from the run's own log, no rule broken.
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, fanFeatureRows, NUM_FEATURES } from '../models/features.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
@@ -15,13 +15,15 @@ describe('replay with a trained model', () => {
   const replayFromMs = world.startMs + 6 * DAY;
   const trained = trainReplayModel(world, world.startMs, replayFromMs, { params: ['num_iterations=40'] });
 
-  it('decides with the model scores, which are not the oracle scores, and breaks no quiet hour, deadline, cap or gap', () => {
+  it('decides with the model scores, not the oracle scores, and breaks no quiet hour, deadline, cap or gap', () => {
     const predicted = new Set<number>();
     const model = {
       ...trained.model,
       predict: (rows: Float64Array) => {
         const p = trained.model.predict(rows);
-        p.forEach((x) => predicted.add(x));
+        p.forEach((x) => {
+          predicted.add(x);
+        });
         return p;
       },
     };

@@ -1,4 +1,4 @@
-// The replay's relevance model: an in-memory send/open log fed to the same fanFeatureRows as training and serving, a model trained on a simulated baseline history, and batch scoring.
+// The replay's relevance model: an in-memory send/open log for fanFeatureRows, a model trained on it, batch scoring.
 
 import type { DailyEngagement } from '../db/daily-engagement.ts';
 import type { HoldoutMetrics } from '../domain/model-registry.ts';
@@ -49,7 +49,10 @@ export class FeatureLog {
     this.nextDecisionId = nextDecisionId;
   }
 
-  /** An empty log for the world's fans, with their zones, tenure, digest hour and memberships (creator id = creator index). */
+  /**
+   * An empty log for the world's fans, with their zones, tenure, digest hour and memberships
+   * (creator id = creator index).
+   */
   static empty(world: World): FeatureLog {
     const { fans, memberships: ms } = world;
     const histories: FanHistory[] = Array.from({ length: fans.count }, (_, i) => ({
@@ -111,7 +114,10 @@ export class FeatureLog {
     const day = Math.floor(atMs / DAY);
     const key = (day * 1_048_576 + creatorId) * 2 + (channel === 'email' ? 0 : 1);
     let row = this.daily.get(key);
-    if (!row) this.daily.set(key, (row = { creatorId, channel, day, sends: 0, opens: 0 }));
+    if (!row) {
+      row = { creatorId, channel, day, sends: 0, opens: 0 };
+      this.daily.set(key, row);
+    }
     row[field]++;
   }
 
@@ -134,7 +140,9 @@ export class FeatureLog {
   }
 }
 
-/** The baseline ("send now on every channel") played over [fromMs, toMs) into a log: the history a replay starts from. */
+/**
+ * The baseline ("send now on every channel") played over [fromMs, toMs) into a log: the history a replay starts from.
+ */
 export function baselineHistory(
   world: World,
   fromMs: number,
@@ -160,7 +168,10 @@ export interface TrainedReplayModel {
   rows: { train: number; validation: number };
   bestIteration: number;
   trees: number;
-  /** On the validation day: the model's metrics and the oracle's (the simulator's true P(open)) on the same rows; null without rows. */
+  /**
+   * On the validation day: the model's metrics and the oracle's (the simulator's true P(open)) on the same rows;
+   * null without rows.
+   */
   validation: { model: HoldoutMetrics; oracle: HoldoutMetrics } | null;
   trainMs: number;
 }
@@ -227,12 +238,16 @@ export function trainReplayModel(
     });
     if (scratch.length < queries.length * NUM_FEATURES) scratch = new Float64Array(queries.length * NUM_FEATURES);
     fanFeatureRows(log.history(fan), queries, snapshots, scratch, 0);
-    idx.forEach((i, j) => rows.set(scratch.subarray(j * NUM_FEATURES, (j + 1) * NUM_FEATURES), i * NUM_FEATURES));
+    idx.forEach((i, j) => {
+      rows.set(scratch.subarray(j * NUM_FEATURES, (j + 1) * NUM_FEATURES), i * NUM_FEATURES);
+    });
   }
   const split = (keep: (l: (typeof picked)[number]) => boolean): DataFile & { idx: number[] } => {
     const idx = picked.flatMap((l, i) => (keep(l) ? [i] : []));
     const r = new Float64Array(idx.length * NUM_FEATURES);
-    idx.forEach((i, j) => r.set(rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES), j * NUM_FEATURES));
+    idx.forEach((i, j) => {
+      r.set(rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES), j * NUM_FEATURES);
+    });
     return {
       format: 'tsv',
       rows: r,
@@ -249,7 +264,8 @@ export function trainReplayModel(
   const validation = split((l) => l.send.sentAtMs >= validationFromMs);
   if (train.numRows === 0) {
     throw new RangeError(
-      `trainDays: the history window ${new Date(fromMs).toISOString()}..${new Date(toMs).toISOString()} gave no training rows; it needs sends before its last two days`,
+      `trainDays: the history window ${new Date(fromMs).toISOString()}..${new Date(toMs).toISOString()} ` +
+        'gave no training rows; it needs sends before its last two days',
     );
   }
   const paramArgs = [...DEFAULT_PARAMS, ...(options.params ?? [])];
@@ -317,14 +333,11 @@ export function modelScorer(model: RelevanceModel, name: string, prior: FeatureL
             // Query objects are reused: fanFeatureRows reads them and keeps none.
             let n = 0;
             for (let j = i; j < b.size && b.fans[j] === fan; j++, n++) {
-              const q = (pool[n] ??= {
-                asOfMs: 0,
-                sendAtMs: 0,
-                creatorId: 0,
-                kind: 'post',
-                channel: 'email',
-                eventCreatedAtMs: 0,
-              });
+              let q = pool[n];
+              if (q === undefined) {
+                q = { asOfMs: 0, sendAtMs: 0, creatorId: 0, kind: 'post', channel: 'email', eventCreatedAtMs: 0 };
+                pool[n] = q;
+              }
               q.asOfMs = event.atMs;
               q.sendAtMs = b.sendAtMs[j];
               q.creatorId = event.creatorIndex;

@@ -1,4 +1,4 @@
-// The replay on a small world: the three policies over the same days, every decision checked, and the policy ahead of both baselines.
+// The replay on a small world: three policies over the same days, every decision checked, the policy ahead.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';

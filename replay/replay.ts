@@ -1,4 +1,4 @@
-// The replay: the real decide() over simulated days against the simulator's ground truth, in memory, beside the two obvious policies.
+// The replay: the real decide() over simulated days against the ground truth, beside the two obvious policies.
 import { localHour } from '../domain/clock.ts';
 import type { Candidate, Decision, Send } from '../domain/decision.ts';
 import { type Channel, DIGEST_CADENCES } from '../domain/vocabulary.ts';
@@ -184,7 +184,10 @@ export function capsOnlyPolicy(policy: CapPolicy): CapPolicy {
   };
 }
 
-/** Plays one policy over the events; the world's responses are drawn per (event, fan, channel), so policies face the same fans. */
+/**
+ * Plays one policy over the events; the world's responses are drawn per (event, fan, channel), so policies face the
+ * same fans.
+ */
 export function runPolicy(
   world: World,
   events: readonly SimulatedEvent[],
@@ -456,7 +459,10 @@ export interface ReplayOptions {
   onDay?: (played: number, of: number, run: string) => void;
 }
 
-/** The three policies over the same world and days; `policy` is the full policy under test, and its caps are the baseline's. */
+/**
+ * The three policies over the same world and days; `policy` is the full policy under test, and its caps
+ * are the baseline's.
+ */
 export function replay(
   world: World,
   policy: CapPolicy,
@@ -492,21 +498,46 @@ const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${(((a - b) / b) * 100
 /** The report as a Markdown table, with the done-when comparisons under it. */
 export function formatReplay(r: ReplayReport): string {
   const perFanDay = (n: number) => (n / (r.fans * r.days)).toFixed(3);
+  const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   const lines = [
-    `${r.fans} fans, ${r.days} days from ${new Date(r.fromMs).toISOString().slice(0, 10)}, ${r.events} events; scores: ${r.scorer}`,
+    `${r.fans} fans, ${r.days} days from ${new Date(r.fromMs).toISOString().slice(0, 10)}, ${r.events} events; ` +
+      `scores: ${r.scorer}`,
     '',
-    '| policy | email/fan/day | push/fan/day | digests/fan/day | sends | opens | opens/send | unsubscribes | digests | violations |',
+    row([
+      'policy',
+      'email/fan/day',
+      'push/fan/day',
+      'digests/fan/day',
+      'sends',
+      'opens',
+      'opens/send',
+      'unsubscribes',
+      'digests',
+      'violations',
+    ]),
     '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
-    ...r.outcomes.map(
-      (o) =>
-        `| ${o.name} | ${perFanDay(o.alerts.email)} | ${perFanDay(o.alerts.push)} | ${perFanDay(o.digests)} | ${o.sends} | ${o.opens} | ${(o.sends ? o.opens / o.sends : 0).toFixed(3)} | ${o.unsubscribes} | ${o.digests} | ${o.policy === 'send_everything_now' ? 'n/a' : o.violations.length} |`,
+    ...r.outcomes.map((o) =>
+      row([
+        o.name,
+        perFanDay(o.alerts.email),
+        perFanDay(o.alerts.push),
+        perFanDay(o.digests),
+        o.sends,
+        o.opens,
+        (o.sends ? o.opens / o.sends : 0).toFixed(3),
+        o.unsubscribes,
+        o.digests,
+        o.policy === 'send_everything_now' ? 'n/a' : o.violations.length,
+      ]),
     ),
   ];
   const [now, fcfs, full] = r.outcomes;
   lines.push(
     '',
-    `policy vs send everything now: sends ${pct(full.sends, now.sends)}, opens ${pct(full.opens, now.opens)}, unsubscribes ${pct(full.unsubscribes, now.unsubscribes)}`,
-    `policy vs caps only (first come, first served): opens ${pct(full.opens, fcfs.opens)}, sends ${pct(full.sends, fcfs.sends)}, unsubscribes ${pct(full.unsubscribes, fcfs.unsubscribes)}`,
+    `policy vs send everything now: sends ${pct(full.sends, now.sends)}, opens ${pct(full.opens, now.opens)}, ` +
+      `unsubscribes ${pct(full.unsubscribes, now.unsubscribes)}`,
+    `policy vs caps only (first come, first served): opens ${pct(full.opens, fcfs.opens)}, ` +
+      `sends ${pct(full.sends, fcfs.sends)}, unsubscribes ${pct(full.unsubscribes, fcfs.unsubscribes)}`,
   );
   return lines.join('\n');
 }

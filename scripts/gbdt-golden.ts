@@ -1,4 +1,5 @@
-// Regenerates models/gbdt/testdata: LightGBM-made models with LightGBM's own raw, transformed and SHAP predictions (run: npx tsx scripts/gbdt-golden.ts).
+// Regenerates models/gbdt/testdata: LightGBM-made models with LightGBM's own raw, transformed and SHAP predictions.
+// Run: npx tsx scripts/gbdt-golden.ts
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -1,4 +1,4 @@
-// Plays the baseline policy ("send now on every enabled channel") over a list of events against the ground truth, in memory.
+// Plays the baseline policy ("send now on every enabled channel") over events against the ground truth, in memory.
 
 import { DAY_MS } from '../domain/time.ts';
 import type { Channel } from '../domain/vocabulary.ts';

@@ -1,4 +1,4 @@
-// The creator events a simulated world produces in a time range: Poisson per creator, kind and local day, at realistic hours.
+// The creator events a simulated world produces in a time range: Poisson per creator, kind and local day.
 import { instantOfWallTime } from '../domain/clock.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import { AUDIENCE_RULES, type AudienceRule, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';

@@ -24,12 +24,15 @@ async function counts(): Promise<Record<string, number>> {
   const { rows } = await db().pool.query(
     `select (select count(*) from creator_events)::int as events,
             (select count(*) from decisions)::int as decisions,
-            (select count(*) from decisions where policy = 'baseline_send_now' and reason = 'baseline_send_now' and action = 'alert')::int as baseline,
+            (select count(*) from decisions
+              where policy = 'baseline_send_now' and reason = 'baseline_send_now' and action = 'alert'
+            )::int as baseline,
             (select count(*) from deliveries where status = 'sent')::int as sent,
             (select count(*) from engagement_events where kind = 'open')::int as opens,
             (select count(*) from engagement_events where kind = 'click')::int as clicks,
             (select count(*) from engagement_events where kind = 'unsubscribe')::int as unsubscribes,
-            (select count(*) from preferences where unsubscribed_at is not null or not push_enabled)::int as changed_preferences`,
+            (select count(*) from preferences
+              where unsubscribed_at is not null or not push_enabled)::int as changed_preferences`,
   );
   return rows[0];
 }
@@ -72,7 +75,8 @@ describe('writeHistory', () => {
     const { rows } = await db().pool.query(
       `select count(*)::int as wrong from engagement_events g
        join decisions d on d.id = g.decision_id join deliveries dl on dl.id = g.delivery_id
-       where dl.decision_id <> d.id or g.fan_id <> d.fan_id or g.event_id <> d.event_id or g.channel <> d.channel or g.occurred_at < d.send_at`,
+       where dl.decision_id <> d.id or g.fan_id <> d.fan_id or g.event_id <> d.event_id or g.channel <> d.channel
+          or g.occurred_at < d.send_at`,
     );
     expect(rows[0].wrong).toBe(0);
   });

@@ -1,4 +1,4 @@
-// Writes weeks of baseline history into PostgreSQL: events, decisions, sent deliveries and ground-truth engagement, in bulk.
+// Writes weeks of baseline history into PostgreSQL in bulk: events, decisions, deliveries, ground-truth engagement.
 import type { Pool } from '../db/pool.ts';
 import {
   applyUnsubscribes,

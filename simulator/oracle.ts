@@ -1,4 +1,4 @@
-// The oracle as training takes it: the simulated world's true P(open) for each holdout row, for a database that holds a simulated world.
+// The oracle as training takes it: the simulated world's true P(open) for each holdout row of a simulated database.
 import type { Pool } from '../db/pool.ts';
 import type { ExampleSet } from '../models/examples.ts';
 import { FEATURE_NAMES, type FeatureName, NUM_FEATURES } from '../models/features.ts';
@@ -7,7 +7,9 @@ import { trueOpenProbabilities } from './true-probability.ts';
 import { generateWorld } from './world.ts';
 import { readSimulatedWorld } from './world-setting.ts';
 
-/** Reads the world the database was seeded with at each call, so a later seed of another world is scored as that one. */
+/**
+ * Reads the world the database was seeded with at each call, so a later seed of another world is scored as that one.
+ */
 export function simulatedWorldOracle(pool: Pool): HoldoutOracle {
   return async (holdout: ExampleSet) => {
     const spec = await readSimulatedWorld(pool);

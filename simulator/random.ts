@@ -1,4 +1,4 @@
-// A small seeded PRNG (mulberry32) with the draws the simulator needs, and seed mixing so any identity gets its own stream.
+// A small seeded PRNG (mulberry32) with the draws the simulator needs, and seed mixing giving each identity its stream.
 
 /** Finalizer from MurmurHash3: spreads every input bit over the whole 32-bit word. */
 function fmix32(h: number): number {

@@ -1,4 +1,4 @@
-// Simulated fans answering real deliveries: the ground truth decides, and the fan opens, clicks or unsubscribes by calling the message's own links.
+// Simulated fans answering real deliveries: the ground truth decides; fans open, click or unsubscribe via the links.
 //
 // Email: an open loads the pixel, a click follows the "Read it" link, an unsubscribe POSTs the
 // RFC 8058 one-click URL from List-Unsubscribe. Push: tapping the notification is the open, and
@@ -163,7 +163,8 @@ export function createResponder(options: ResponderOptions): Responder {
         });
       }
       log(
-        `responder: fan ${fanIndex + 1} ${r.opened ? 'opened' : 'ignored'} an email from creator ${subject.creatorIndex + 1}`,
+        `responder: fan ${fanIndex + 1} ${r.opened ? 'opened' : 'ignored'} ` +
+          `an email from creator ${subject.creatorIndex + 1}`,
       );
       return answer;
     },

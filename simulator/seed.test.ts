@@ -51,7 +51,8 @@ describe('seedWorld', () => {
     expect(calls).toBe(sum(world.fans.hasPush));
     expect(new Set(ids.fanIds).size).toBe(2000);
     const { rows } = await db().pool.query(
-      `select f.email, f.time_zone, p.digest_hour from fans f join preferences p on p.fan_id = f.id where f.id = $1::bigint`,
+      `select f.email, f.time_zone, p.digest_hour
+         from fans f join preferences p on p.fan_id = f.id where f.id = $1::bigint`,
       [ids.fanIds[41]],
     );
     expect(rows[0]).toEqual({

@@ -17,7 +17,10 @@ import { creatorDisplayName, creatorHandle, fanEmail, type World } from './world
 export type PushSubscriptionKeys = { endpoint: string; keys: { p256dh: string; auth: string } };
 
 export type SeedOptions = {
-  /** Makes a real subscription for a fan with push (e.g. the local push service's); without it no subscriptions are written. */
+  /**
+   * Makes a real subscription for a fan with push (e.g. the local push service's); without it no
+   * subscriptions are written.
+   */
   createPushSubscription?: (fanIndex: number) => Promise<PushSubscriptionKeys>;
   /** Rows per statement; a few thousand keeps each statement's arrays small and the round trips few. */
   pageSize?: number;

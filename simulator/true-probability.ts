@@ -1,4 +1,4 @@
-// The oracle: the simulator's true open probabilities for notifications recorded in the database, the best any model could score.
+// The oracle: the simulator's true open probabilities for recorded notifications, the best any model could score.
 import { creatorHandles } from '../db/creators.ts';
 import { fanEmails } from '../db/fans.ts';
 import type { Pool } from '../db/pool.ts';

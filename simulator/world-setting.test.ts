@@ -1,4 +1,4 @@
-// Tests reading a stored world spec: a spec stored before a field existed is the world it was seeded as, with that field neutral.
+// Tests reading a stored world spec: a spec stored before a field existed is the world it was seeded as, field neutral.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, parseWorldSpec } from './spec.ts';
 import { generateWorld } from './world.ts';

@@ -1,4 +1,4 @@
-// Remembers which simulated world a database holds (its spec, in settings), so training can score the oracle and the responder can answer.
+// Remembers which simulated world a database holds (its spec, in settings), for the oracle and the responder.
 import type { Pool } from '../db/pool.ts';
 import { getSetting, putSetting } from '../db/settings.ts';
 import { isPlainObject, parseWorldSpec, type WorldSpec } from './spec.ts';

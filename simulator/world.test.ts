@@ -153,7 +153,7 @@ describe('generateWorld', () => {
     expect(cross / pairs / total).toBeGreaterThan(0.3);
   });
 
-  it('keeps every membership independent, as sigmoid(N(logitMean + paidShift·paid, logitSigma)), with both shares 0', () => {
+  it('keeps memberships independent, as sigmoid(N(logitMean + paidShift·paid, logitSigma)), with both shares 0', () => {
     const w = generateWorld(
       parseWorldSpec({ seed: 5, fans: { count: 20_000 }, affinity: { fanShare: 0, creatorShare: 0 } }),
     );

@@ -1,4 +1,4 @@
-// Generates the simulated world from a spec: creators, fans, memberships and latent affinities, the same for the same seed.
+// Generates the simulated world from a spec: creators, fans, memberships, latent affinities; same seed, same world.
 import { circularHourDistance } from '../domain/clock.ts';
 import { DAY_MS } from '../domain/time.ts';
 import { DIGEST_CADENCES, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';

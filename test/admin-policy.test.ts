@@ -1,4 +1,4 @@
-// The admin API over HTTP on real PostgreSQL: the bearer token, the policy read, validation, a refused edit, an audited edit.
+// The admin API over HTTP on real PostgreSQL: bearer token, policy read, validation, a refused edit, an audited edit.
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,9 @@ import { Router } from '../http/router.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { runConsoleReplay } from '../replay/console.ts';
 import { useTestSchema } from '../testing/db.ts';
+import type { ErrorAnswer } from '../wire/errors.ts';
+import type { PolicyAuditAnswer, PolicyChange } from '../wire/policy.ts';
+import type { ReplayAnswer } from '../wire/replay.ts';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 const db = useTestSchema('admin_policy');
@@ -29,7 +32,8 @@ afterAll(() => {
   server?.close();
 });
 
-async function call(
+/** Calls the admin API; T is the answer's type from wire/ that the test expects of this call. */
+async function call<T = unknown>(
   method: string,
   path: string,
   body?: unknown,
@@ -40,7 +44,7 @@ async function call(
     headers: { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: (await res.json()) as T };
 }
 
 describe('admin API', () => {
@@ -58,7 +62,7 @@ describe('admin API', () => {
         { authorization: 'Bearer wrong-token' },
         { authorization: `Basic ${TOKEN}` },
       ] as Record<string, string>[]) {
-        const r = await call(method, path, method === 'GET' ? undefined : DEFAULT_CAP_POLICY, headers);
+        const r = await call<ErrorAnswer>(method, path, method === 'GET' ? undefined : DEFAULT_CAP_POLICY, headers);
         expect(r.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
         expect(r.json.errors[0].field).toBe('Authorization');
       }
@@ -77,7 +81,7 @@ describe('admin API', () => {
     });
     closed.close();
     expect(res.status).toBe(401);
-    expect(((await res.json()) as any).errors[0].rule).toMatch(/set ADMIN_TOKEN/);
+    expect(((await res.json()) as ErrorAnswer).errors[0].rule).toMatch(/set ADMIN_TOKEN/);
   });
 
   it('shows the built-in default until a policy is stored', async () => {
@@ -103,10 +107,10 @@ describe('admin API', () => {
     });
   });
 
-  it('stores a valid edit as a new version with who, when and the diff, in force for the next decision batch', async () => {
+  it('stores a valid edit as a new version (who, when, the diff), in force for the next decision batch', async () => {
     const loader = createPolicyLoader(db().pool);
     expect((await loader.current()).version).toBeNull();
-    const put = await call('PUT', '/api/admin/policy', DEFAULT_CAP_POLICY, {
+    const put = await call<PolicyChange>('PUT', '/api/admin/policy', DEFAULT_CAP_POLICY, {
       authorization: `Bearer ${TOKEN}`,
       'x-fanfare-actor': 'mia',
     });
@@ -117,7 +121,7 @@ describe('admin API', () => {
       name: 'looser',
       rules: DEFAULT_CAP_POLICY.rules.map((r) => (r.name === 'push_per_day' ? { ...r, limit: 5 } : r)),
     };
-    const second = await call('PUT', '/api/admin/policy', looser, {
+    const second = await call<PolicyChange>('PUT', '/api/admin/policy', looser, {
       authorization: `Bearer ${TOKEN}`,
       'x-fanfare-actor': 'noah',
     });
@@ -131,9 +135,9 @@ describe('admin API', () => {
     const same = await call('PUT', '/api/admin/policy', looser);
     expect(same).toMatchObject({ status: 200, json: { changed: false, version: second.json.version } });
 
-    const audit = await call('GET', '/api/admin/policy/audit');
+    const audit = await call<PolicyAuditAnswer>('GET', '/api/admin/policy/audit');
     expect(audit.status).toBe(200);
-    expect(audit.json.entries.map((e: any) => [e.version, e.actor, e.action])).toEqual([
+    expect(audit.json.entries.map((e) => [e.version, e.actor, e.action])).toEqual([
       [second.json.version, 'api:noah', 'activate'],
       [put.json.version, 'api:mia', 'activate'],
     ]);
@@ -144,7 +148,7 @@ describe('admin API', () => {
   it('refuses an invalid edit with 400 and every error, and the active version stays in force', async () => {
     const before = await call('GET', '/api/admin/policy');
     const bad = { ...DEFAULT_CAP_POLICY, valueAware: 'yes', digest: { topK: 0, minScore: 0.02, weeklyOn: 1 } };
-    const r = await call('PUT', '/api/admin/policy', bad);
+    const r = await call<ErrorAnswer>('PUT', '/api/admin/policy', bad);
     expect(r.status).toBe(400);
     expect(r.json.errors).toEqual(
       expect.arrayContaining([
@@ -160,14 +164,14 @@ describe('admin API', () => {
     expect(notJson.status).toBe(400);
     const after = await call('GET', '/api/admin/policy');
     expect(after.json).toEqual(before.json);
-    expect((await call('GET', '/api/admin/policy/audit')).json.entries).toHaveLength(2);
-    expect((await call('GET', '/api/admin/policy/audit?limit=0')).json.errors).toEqual([
+    expect((await call<PolicyAuditAnswer>('GET', '/api/admin/policy/audit')).json.entries).toHaveLength(2);
+    expect((await call<ErrorAnswer>('GET', '/api/admin/policy/audit?limit=0')).json.errors).toEqual([
       { field: 'limit', rule: 'must be an integer from 1 to 500' },
     ]);
   });
 
   it('replays a policy for the console on a bounded world, and refuses a bad request naming each field', async () => {
-    const bad = await call('POST', '/api/admin/simulate', {
+    const bad = await call<ErrorAnswer>('POST', '/api/admin/simulate', {
       policy: { ...DEFAULT_CAP_POLICY, valueAware: 1 },
       days: 30,
       world: { fans: 1_000_000, colour: 'red' },
@@ -179,14 +183,14 @@ describe('admin API', () => {
       { field: 'world.colour', rule: 'is not a known field' },
       { field: 'world.fans', rule: 'must be an integer from 50 to 1000' },
     ]);
-    const r = await call('POST', '/api/admin/simulate', {
+    const r = await call<ReplayAnswer>('POST', '/api/admin/simulate', {
       policy: DEFAULT_CAP_POLICY,
       days: 3,
       world: { seed: 4, fans: 150, creators: 6 },
     });
     expect(r.status).toBe(200);
-    expect(r.json.outcomes.map((o: any) => o.policy)).toEqual(['send_everything_now', 'caps_only_fcfs', 'policy']);
-    expect(r.json.outcomes.map((o: any) => o.violations)).toEqual([0, 0, 0]);
+    expect(r.json.outcomes.map((o) => o.policy)).toEqual(['send_everything_now', 'caps_only_fcfs', 'policy']);
+    expect(r.json.outcomes.map((o) => o.violations)).toEqual([0, 0, 0]);
     expect(r.json.scorer).toMatch(/^model trained on 14 days/);
     expect(r.json.table).toContain('| default |');
   });

@@ -8,6 +8,7 @@ import { type SeededAudience, seedAudience } from '../testing/audience.ts';
 import type { TestSchema } from '../testing/db.ts';
 import { useTestStack } from '../testing/stack.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
+import type { ErrorAnswer } from '../wire/errors.ts';
 
 const temporal = useTemporalDevServer();
 const stack = useTestStack('announce_event', temporal);
@@ -38,7 +39,9 @@ beforeAll(async () => {
   });
 });
 
-const postEvent = (body: unknown) => stack().post('/api/events', body);
+/** What POST /api/events answers when it stores the event (the fields this file reads); a refusal is an ErrorAnswer. */
+type StoredEvent = { id: number; workflowId: string };
+const postEvent = <T = StoredEvent>(body: unknown) => stack().post<T>('/api/events', body);
 
 function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
   const m = new Map<string, number>();
@@ -59,7 +62,7 @@ describe('announceEvent', () => {
   const pushFans = range(0, FANS).filter((i) => ![...muted, ...pushOff, ...noPush].includes(i));
 
   it('rejects a bad event, naming each field', async () => {
-    const r = await postEvent({
+    const r = await postEvent<ErrorAnswer>({
       creatorId: audience.creatorId,
       kind: 'tweet',
       title: 'x',
@@ -68,7 +71,7 @@ describe('announceEvent', () => {
     });
     expect(r.status).toBe(400);
     expect(r.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['idempotencyKey', 'kind', 'url']);
-    const unknown = await postEvent({ ...event(), creatorId: 999999 });
+    const unknown = await postEvent<ErrorAnswer>({ ...event(), creatorId: 999999 });
     expect(unknown.status).toBe(400);
     expect(unknown.json.errors).toEqual([{ field: 'creatorId', rule: 'must name an existing creator' }]);
   });

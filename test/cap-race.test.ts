@@ -1,4 +1,4 @@
-// Caps hold under concurrency: parallel announceEvent runs for the same fans on real Temporal and PostgreSQL never exceed a cap.
+// Caps hold under concurrency: parallel announceEvent runs for the same fans on real Temporal never exceed a cap.
 
 import type { Client } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,10 @@ interface Alert {
   at: number;
 }
 
-/** Each rule's fullest window per fan: alerts of its scope in [a, a + window) for every alert a, which is where the peak starts. */
+/**
+ * Each rule's fullest window per fan: alerts of its scope in [a, a + window) for every alert a, which is where
+ * the peak starts.
+ */
 function overCap(alerts: Alert[]): string[] {
   const problems: string[] = [];
   for (const rule of RULES) {
@@ -97,7 +100,8 @@ describe('caps under concurrency', () => {
         );
         const otherId: number = other.rows[0].id;
         await db.pool.query(
-          `insert into memberships (fan_id, creator_id, kind, tier) select f, $2::bigint, 'free', 0 from unnest($1::bigint[]) as f`,
+          `insert into memberships (fan_id, creator_id, kind, tier)
+           select f, $2::bigint, 'free', 0 from unnest($1::bigint[]) as f`,
           [audience.fanIds, otherId],
         );
 
@@ -129,7 +133,8 @@ describe('caps under concurrency', () => {
         await Promise.all(handles.map((h) => h.result()));
 
         const { rows } = await db.pool.query(
-          `select d.fan_id, d.channel, e.creator_id, d.send_at, d.reason from decisions d join creator_events e on e.id = d.event_id where d.event_id = any($1::bigint[])`,
+          `select d.fan_id, d.channel, e.creator_id, d.send_at, d.reason
+             from decisions d join creator_events e on e.id = d.event_id where d.event_id = any($1::bigint[])`,
           [eventIds],
         );
         expect(rows).toHaveLength(eventIds.length * FANS * 2);

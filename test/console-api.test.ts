@@ -1,4 +1,4 @@
-// The console's HTTP surface on real PostgreSQL: every console and admin route answers 401 without a login, the login form and its session cookie, and the read APIs over a trained model's decisions.
+// The console's HTTP surface on real PostgreSQL: 401 without a login, login and session cookie, the read APIs.
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,11 @@ import { consoleCacheDir } from '../http/console-static.ts';
 import { Router } from '../http/router.ts';
 import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
+import type { ErrorAnswer } from '../wire/errors.ts';
+import type { EventReport } from '../wire/events.ts';
+import type { DecisionCurve, FanAnswer, FanSearchAnswer } from '../wire/fans.ts';
+import type { ModelDetail, ModelListAnswer } from '../wire/models.ts';
+import type { OverviewAnswer } from '../wire/overview.ts';
 
 const TOKEN = 'console-api-token-0123456789abcdef';
 const db = useTestSchema('console_api');
@@ -110,49 +115,48 @@ describe('console API', () => {
 
   it('serves the overview, fan, model and event reads from the recorded decisions', async () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
-    const get = async (path: string) => {
+    /** T is the answer's type from wire/ that the test expects of this route. */
+    const get = async <T = unknown>(path: string) => {
       const res = await fetch(`${api}${path}`, { headers: auth });
-      return { status: res.status, json: (await res.json()) as any };
+      return { status: res.status, json: (await res.json()) as T };
     };
-    const overview = await get('/api/admin/overview?days=14');
-    expect(overview.json.series.reduce((s: number, r: any) => s + r.sends, 0)).toBeGreaterThan(1000);
-    expect(overview.json.series.reduce((s: number, r: any) => s + r.opened, 0)).toBeGreaterThan(0);
-    expect((await get('/api/admin/overview?days=0')).json.errors).toEqual([
+    const overview = await get<OverviewAnswer>('/api/admin/overview?days=14');
+    expect(overview.json.series.reduce((s, r) => s + r.sends, 0)).toBeGreaterThan(1000);
+    expect(overview.json.series.reduce((s, r) => s + r.opened, 0)).toBeGreaterThan(0);
+    expect((await get<ErrorAnswer>('/api/admin/overview?days=0')).json.errors).toEqual([
       { field: 'days', rule: 'must be an integer from 1 to 90' },
     ]);
 
-    expect((await get(`/api/admin/fans?q=${encodeURIComponent(world.fan.email)}`)).json.fans).toEqual([
+    expect((await get<FanSearchAnswer>(`/api/admin/fans?q=${encodeURIComponent(world.fan.email)}`)).json.fans).toEqual([
       expect.objectContaining({ id: world.fan.id }),
     ]);
-    const fan = await get(`/api/admin/fans/${world.fan.id}`);
-    const decided = fan.json.candidates.find((c: any) => c.eventId === world.eventId && c.action === 'alert');
+    const fan = await get<FanAnswer>(`/api/admin/fans/${world.fan.id}`);
+    const decided = fan.json.candidates.find((c) => c.eventId === world.eventId && c.action === 'alert')!;
     expect(decided).toMatchObject({ modelVersion: world.modelVersion, reason: expect.stringMatching(/^alert_/) });
     expect(decided.contributions).toHaveLength(5);
     expect(
-      fan.json.candidates.some(
-        (c: any) => c.delivery?.status === 'sent' && c.engagement.some((g: any) => g.kind === 'open'),
-      ),
+      fan.json.candidates.some((c) => c.delivery?.status === 'sent' && c.engagement.some((g) => g.kind === 'open')),
     ).toBe(true);
     expect((await get('/api/admin/fans/999999')).status).toBe(404);
 
-    const curve = await get(`/api/admin/decisions/${decided.decisionId}/curve`);
+    const curve = await get<DecisionCurve>(`/api/admin/decisions/${decided.decisionId}/curve`);
     expect(curve.json.curveModelVersion).toBe(world.modelVersion);
     expect(curve.json.points.length).toBeGreaterThan(24);
     // The chosen send time is one of the curve's hours, with the score the decision recorded.
-    const chosen = curve.json.points.find((p: any) => p.at === decided.sendAt);
-    expect(chosen.score).toBeCloseTo(decided.score, 9);
+    const chosen = curve.json.points.find((p) => p.at === decided.sendAt)!;
+    expect(chosen.score).toBeCloseTo(decided.score!, 9);
 
-    const models = await get('/api/admin/models');
+    const models = await get<ModelListAnswer>('/api/admin/models');
     expect(models.json.models[0]).toMatchObject({ version: world.modelVersion, status: 'active' });
-    const model = await get(`/api/admin/models/${world.modelVersion}`);
+    const model = await get<ModelDetail>(`/api/admin/models/${world.modelVersion}`);
     expect(model.json.metrics.reliability.length).toBeGreaterThan(0);
-    expect(model.json.oracleMetrics.liftByDecile).toHaveLength(10);
+    expect(model.json.oracleMetrics!.liftByDecile).toHaveLength(10);
     expect(model.json.featureImportance[0].splits).toBeGreaterThan(0);
 
-    const report = await get(`/api/admin/events/${world.eventId}/report`);
-    expect(report.json.reach.reduce((s: number, r: any) => s + r.decisions, 0)).toBeGreaterThan(0);
-    expect(report.json.schedule.reduce((s: number, r: any) => s + r.scheduled, 0)).toBe(
-      report.json.reach.reduce((s: number, r: any) => s + r.alerts, 0),
+    const report = await get<EventReport>(`/api/admin/events/${world.eventId}/report`);
+    expect(report.json.reach.reduce((s, r) => s + r.decisions, 0)).toBeGreaterThan(0);
+    expect(report.json.schedule.reduce((s, r) => s + r.scheduled, 0)).toBe(
+      report.json.reach.reduce((s, r) => s + r.alerts, 0),
     );
   });
 

@@ -1,4 +1,5 @@
-// The console in real headless Chromium (Debian's chromium, driven by playwright-core): log in, a refused cap edit, edit + simulate + apply with its audit entry, a fan's timeline and contributions; screenshots in test-artifacts/.
+// The console in real headless Chromium: log in, a refused cap edit, edit + simulate + apply, a fan's timeline.
+// Debian's chromium, driven by playwright-core; also the audit entry and contributions; screenshots in test-artifacts/.
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -121,7 +122,7 @@ describe('console in Chromium', () => {
     await shot('02-caps-refused');
   });
 
-  it('edits a cap, simulates it side by side with the active policy, applies it and shows the audit entry', async () => {
+  it('edits a cap, simulates it side by side with the active policy, applies it, shows the audit entry', async () => {
     const editor = page.getByLabel('Policy document (JSON)');
     const doc = JSON.parse(await editor.inputValue());
     doc.rules[0].window = '24h';
@@ -171,7 +172,7 @@ describe('console in Chromium', () => {
     await shot('04-caps-applied-audit');
   }, 180_000);
 
-  it('opens a fan by email: their timeline, the chosen send time on the engagement curve, and the contributions', async () => {
+  it('opens a fan by email: their timeline, the chosen send time on the engagement curve, contributions', async () => {
     await page.getByRole('link', { name: 'Fans' }).click();
     await page.getByLabel('Fan id or email').fill(world.fan.email);
     await page.getByLabel('Fan id or email').press('Enter');

@@ -1,4 +1,4 @@
-// Through the whole stack (API, Temporal, worker, real peers): a sent message saved as .eml carries valid RFC 8058 headers; deferrals are retried to delivery.
+// Through the whole stack: a sent message saved as .eml has valid RFC 8058 headers; deferrals are retried to delivery.
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +50,7 @@ async function announce(key: string, title: string) {
 }
 
 describe('a message sent through the stack', () => {
-  it('saved as .eml, parses with valid RFC 8058 headers, a List-Id and a plain-text part; its one-click link works', async () => {
+  it('saved as .eml, parses with valid RFC 8058 headers, a List-Id and a text part; one-click link works', async () => {
     const mark = smtp.messages.length;
     await announce('eml', 'Behind <the> scenes & more');
     const mails = await smtp.waitFor(mark + 4, 60_000);
@@ -121,7 +121,8 @@ describe('a message sent through the stack', () => {
     expect(new Set(pushes.slice(pushMark).map((p) => p.endpoint)).size).toBe(4);
     expect(push.received.length).toBe(pushMark + 4);
     const ledger = await db.pool.query(
-      `select v.channel, v.status, max(v.attempts)::int as most from deliveries v join decisions d on d.id = v.decision_id
+      `select v.channel, v.status, max(v.attempts)::int as most
+         from deliveries v join decisions d on d.id = v.decision_id
          join creator_events e on e.id = d.event_id where e.idempotency_key = 'deferred' group by 1, 2 order by 1, 2`,
     );
     expect(ledger.rows).toEqual([

@@ -1,4 +1,4 @@
-// Every provider reply through deliverDecisions, real PostgreSQL and the real local SMTP and push peers: what is sent, retried, revoked, recorded.
+// Every provider reply through deliverDecisions and the real local peers: what is sent, retried, revoked, recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverDecisions } from '../delivery/deliver.ts';
 import { vapidKeys } from '../delivery/keys.ts';
@@ -14,6 +14,13 @@ let smtp: SmtpCapture;
 let push: PushService;
 let rig: DeliveryRig;
 let n = 0;
+
+/** How mailparser parses the List-* headers: one "list" header object keyed by what follows "List-". */
+type ParsedListHeaders = {
+  unsubscribe: { url: string; mail: string };
+  'unsubscribe-post': { name: string };
+  id: { id: string };
+};
 
 beforeAll(async () => {
   db = await createTestSchema('delivery_statuses');
@@ -72,7 +79,7 @@ describe('email', () => {
     expect(mail.from?.value).toEqual([{ name: 'Fanfare', address: 'notify@mail.fanfare.test' }]);
     expect(mail.replyTo?.text).toBe('help@fanfare.test');
     expect(mail.messageId).toBe(`<decision-${d.email[0]}.email@mail.fanfare.test>`);
-    const list = mail.headers.get('list') as any;
+    const list = mail.headers.get('list') as ParsedListHeaders;
     expect(list.unsubscribe.url).toMatch(/^https:\/\/fans\.fanfare\.test\/u\/t1\./);
     expect(list.unsubscribe.mail).toMatch(/^unsubscribe\+t1\.[a-z0-9.-]+@mail\.fanfare\.test\?subject=unsubscribe$/);
     expect(list['unsubscribe-post']).toEqual({ name: 'List-Unsubscribe=One-Click' });

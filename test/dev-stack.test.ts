@@ -40,7 +40,7 @@ describe('fanfare dev', () => {
     expect(health.status).toBe(200);
   });
 
-  it('delivers the printed example by email and push; a message saved as .eml carries RFC 8058 headers and a text part', async () => {
+  it('delivers the printed example by email and push; its .eml carries RFC 8058 headers and a text part', async () => {
     const before = { mails: stack.mails.length, pushes: stack.pushes.length };
     const deadline = new Date(Date.now() + 45 * 60_000).toISOString();
     const res = await fetch(`${stack.apiUrl}/api/events`, {
@@ -59,7 +59,7 @@ describe('fanfare dev', () => {
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: number };
 
-    let mail;
+    let mail: DevStack['mails'][number] | undefined;
     for (let i = 0; i < 600 && !mail; i++) {
       mail = stack.mails.slice(before.mails).find((m) => m.parsed.subject?.endsWith('Hello fans'));
       if (!mail) await new Promise((r) => setTimeout(r, 100));

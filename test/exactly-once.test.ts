@@ -1,4 +1,4 @@
-// Each transition of the delivery protocol, with a worker "dying" at each point: nothing is lost, nothing past the commit point is resent.
+// Each delivery protocol transition with a worker "dying" there: nothing is lost, nothing past the commit point resent.
 
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -72,7 +72,10 @@ async function row(decisionId: number) {
   return r.rows[0];
 }
 
-/** The commit point's COMMIT leaves just before the last byte and is not awaited, so give PostgreSQL a moment to apply it. */
+/**
+ * The commit point's COMMIT leaves just before the last byte and is not awaited, so give PostgreSQL a moment
+ * to apply it.
+ */
 async function settledRow(decisionId: number, status: string) {
   for (let i = 0; i < 100; i++) {
     const r = await row(decisionId);
@@ -91,7 +94,7 @@ const markOf = (channel: Channel) => (channel === 'email' ? smtp.messages.length
  * it, or "die" (never return) after the provider accepted.
  */
 async function worker(
-  wrap: <M extends { beforeCommit?: BeforeCommit }>(m: M, send: (m: M) => Promise<unknown>) => Promise<any>,
+  wrap: <M extends { beforeCommit?: BeforeCommit }, R>(m: M, send: (m: M) => Promise<R>) => Promise<R>,
 ): Promise<DeliverDeps> {
   const w = await deliveryRig(db.pool, smtp, push);
   dead.push(w);
@@ -112,12 +115,20 @@ describe.each(['email', 'push'] as const)('%s', (channel) => {
     expect(arrived(channel, mark)).toBe(1);
   });
 
-  it('dies before the commit point: the row stays claimed, the provider has nothing, the next attempt sends once', async () => {
+  it('dies before the commit point: row stays claimed, provider has nothing, the next attempt sends once', async () => {
     const { decisionId } = await oneDecision(channel);
     const mark = markOf(channel);
     const reached = deferred();
     // The whole message but its last byte is on the wire, then the worker stops for good.
-    const deps = await worker((m, send) => send({ ...m, beforeCommit: () => (reached.resolve(), never()) }));
+    const deps = await worker((m, send) =>
+      send({
+        ...m,
+        beforeCommit: () => {
+          reached.resolve();
+          return never();
+        },
+      }),
+    );
     stalled.push(deliverDecisions(deps, [decisionId]));
     await reached.promise;
     expect(await row(decisionId)).toMatchObject({ status: 'claimed', attempts: 1 });

@@ -199,7 +199,7 @@ describe('unsubscribe', () => {
 });
 
 describe('unsubscribe by mail', () => {
-  it('a message to the List-Unsubscribe mailto unsubscribes the fan it names, once; a forged address does nothing', async () => {
+  it('a message to the List-Unsubscribe mailto unsubscribes its fan, once; a forged address does nothing', async () => {
     const list = mailTo(2).headers.get('list') as { unsubscribe: { mail: string } };
     const address = list.unsubscribe.mail.split('?')[0];
     // The fan's mail client sends it; the capture plays the server receiving mail for the From domain.
@@ -394,14 +394,14 @@ describe('push subscriptions', () => {
 });
 
 describe('service worker', () => {
-  it('shows a push as a notification and, on click, opens the post and reports the click through the signed link', async () => {
+  it('shows a push as a notification and, on click, opens the post and reports it via the signed link', async () => {
     const handlers = new Map<string, (e: unknown) => void>();
-    const shown: { title: string; options: any }[] = [];
+    const shown: { title: string; options: { data?: unknown } }[] = [];
     const opened: string[] = [];
     const self = {
       addEventListener: (type: string, fn: (e: unknown) => void) => handlers.set(type, fn),
       registration: {
-        showNotification: async (title: string, options: unknown) => void shown.push({ title, options }),
+        showNotification: async (title: string, options: { data?: unknown }) => void shown.push({ title, options }),
       },
       clients: { openWindow: async (url: string) => void opened.push(url) },
     };

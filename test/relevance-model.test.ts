@@ -1,4 +1,4 @@
-// The relevance model on a small simulated world: identical features in training and serving, no leakage, the promotion gate, live model swaps, the workflow.
+// The relevance model on a small world: same features in training and serving, no leakage, the gate, swaps, workflow.
 
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -110,7 +110,8 @@ describe('features', () => {
     const lateOpenMs = before.sentAtMs[target] + 60_000;
     await db().pool.query(
       `insert into engagement_events (decision_id, fan_id, event_id, channel, kind, occurred_at)
-       select d.id, d.fan_id, d.event_id, d.channel, k, $2::timestamptz from decisions d, unnest(array['open', 'click']) as k where d.id = $1::bigint`,
+       select d.id, d.fan_id, d.event_id, d.channel, k, $2::timestamptz
+         from decisions d, unnest(array['open', 'click']) as k where d.id = $1::bigint`,
       [earlier, new Date(lateOpenMs)],
     );
     const after = await extractExamples(db().pool, window);
@@ -149,7 +150,7 @@ describe('training and promotion', () => {
     expect(lines[0]).toContain('no active model');
   });
 
-  it('promotes a model that beats the base rate, stores the oracle beside it, and rejects one trained on shuffled labels', async () => {
+  it('promotes a model beating the base rate, oracle stored beside it; rejects one on shuffled labels', async () => {
     const first = await training().trainCandidate(TRAINING);
     expect(first.oracle).not.toBeNull();
     expect(first.auc).toBeGreaterThan(0.6);
@@ -170,7 +171,8 @@ describe('training and promotion', () => {
     // The active model keeps serving: decisions carry its version, score and SHAP contributions.
     const { rows: ev } = await db().pool.query(
       `insert into creator_events (creator_id, kind, title, url, audience, idempotency_key, created_at)
-       values ($1::bigint, 'live', 'Live now', 'https://fans.example/live', 'all', 'gate-test', $2::timestamptz) returning id`,
+       values ($1::bigint, 'live', 'Live now', 'https://fans.example/live', 'all', 'gate-test', $2::timestamptz)
+       returning id`,
       [ids.creatorIds[0], new Date(AS_OF)],
     );
     // decideBatch reads the audience, scores and records; it touches no sender or Temporal client.
@@ -222,7 +224,7 @@ describe('retrainModel on Temporal', () => {
     await client?.connection.close();
   });
 
-  it('trains on its own queue, gates and records a candidate; the nightly schedule is created once and updated after', async () => {
+  it('trains on its own queue, gates, records a candidate; the nightly schedule: made once, then updated', async () => {
     const connection = await NativeConnection.connect({ address: temporal().address });
     const activities = createTrainingActivities({ pool: db().pool, oracle: simulatedWorldOracle(db().pool) });
     const main = await Worker.create({

@@ -1,4 +1,4 @@
-// Simulated fans answer real deliveries in the dev stack: the ground truth decides, and opens, clicks and unsubscribes arrive through the messages' links.
+// Simulated fans answer real deliveries in the dev stack: opens, clicks and unsubscribes arrive through the links.
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activateCapPolicy } from '../db/cap-policies.ts';
@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 describe('the responder', () => {
-  it('opens, clicks and unsubscribes through the links in what each fan received, as the ground truth says', async () => {
+  it('opens, clicks and unsubscribes through the links each fan received, as the ground truth says', async () => {
     await activateCapPolicy(db().pool, EVERYONE_NOW, 'responder-test');
     const res = await fetch(`${stack.apiUrl}/api/events`, {
       method: 'POST',
@@ -72,7 +72,8 @@ describe('the responder', () => {
     const deadline = Date.now() + 60_000;
     for (;;) {
       const { rows } = await db().pool.query(
-        `select count(*) filter (where d.send_at <= now())::int as due, count(v.id) filter (where v.status = 'sent')::int as sent
+        `select count(*) filter (where d.send_at <= now())::int as due,
+                count(v.id) filter (where v.status = 'sent')::int as sent
            from decisions d left join deliveries v on v.decision_id = d.id and v.channel = d.channel
           where d.event_id = $1::bigint and d.action = 'alert'`,
         [id],

@@ -1,4 +1,4 @@
-// sendDigests end to end on real Temporal, PostgreSQL and the SMTP capture: one digest per due fan, exactly once, and the hourly schedule.
+// sendDigests end to end (real Temporal, PostgreSQL, SMTP capture): a digest per due fan, exactly once; the schedule.
 
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,7 +114,7 @@ const run = (id: string) =>
   client.workflow.execute(sendDigests, { workflowId: id, taskQueue: TASK_QUEUE, args: [{ runAtMs }] });
 
 describe('sendDigests', () => {
-  it('sends each due fan one email with their top items by score, never an alerted one, and nothing when nothing qualifies', async () => {
+  it('emails each due fan once: top items by score, never an alerted one, nothing when nothing qualifies', async () => {
     const weeklyDue = localWeekday('Europe/Paris', runAtMs) === 1;
     const result = await run('digests-first');
     expect(result).toMatchObject({ runAtMs, fans: 5, sent: weeklyDue ? 2 : 1 });

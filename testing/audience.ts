@@ -1,4 +1,4 @@
-// Test fixture: a creator with an audience of fans, some muted, opted out or unsubscribed, with real push subscriptions.
+// Test fixture: a creator's audience of fans, some muted, opted out or unsubscribed, with real push subscriptions.
 import { insertAudience } from '../db/fixtures.ts';
 import type { Pool } from '../db/pool.ts';
 import type { PushSubscriptionJson } from '../delivery/push-sender.ts';

@@ -1,4 +1,4 @@
-// Test fixture for the console: a trained, active model on a small simulated world's history, and one event decided with it.
+// Test fixture for the console: a trained active model on a small simulated world's history, one event decided.
 
 import { decideAndRecord } from '../activities/policy-decisions.ts';
 import { createPolicyLoader } from '../activities/policy-loader.ts';
@@ -18,7 +18,10 @@ export interface ConsoleWorld {
   fan: { id: number; email: string };
 }
 
-/** About five seconds: 400 fans with 10 days of history, a model trained on it, and a post decided for its creator's audience now. */
+/**
+ * About five seconds: 400 fans with 10 days of history, a model trained on it, and a post decided for its creator's
+ * audience now.
+ */
 export async function seedConsoleWorld(pool: Pool): Promise<ConsoleWorld> {
   await trainActiveModel(pool);
   const modelVersion = (await activeModelVersion(pool))!;

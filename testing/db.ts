@@ -81,7 +81,9 @@ export function useTestSchema(name?: string, options: TestSchemaOptions = {}): (
   beforeAll(async () => {
     testSchema = await createTestSchema(name, options);
   });
-  // vitest requires the first hook argument (fixtures) to be destructured even when unused.
+  // vitest parses a hook's source and requires its first parameter (the fixtures) to be an object pattern even when
+  // unused; the suite is the second.
+  // biome-ignore lint/correctness/noEmptyPattern: vitest throws unless the fixtures parameter is an object pattern
   afterAll(async ({}, suite) => {
     if (!testSchema) return;
     if (allTestsPassed(suite as TaskLike)) {

@@ -1,4 +1,4 @@
-// Test fixture for delivery without Temporal: real senders to the local peers, an event, and alert decisions to deliver.
+// Test fixture for delivery without Temporal: real senders to the local peers, an event, alert decisions to deliver.
 
 import { eventDecisions, insertDecisions } from '../db/decisions.ts';
 import { insertEvent } from '../db/events.ts';

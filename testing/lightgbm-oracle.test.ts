@@ -1,4 +1,4 @@
-// Runs the LightGBM oracle live on a small case: train, predict, and check our parser, writer and predictor agree with it.
+// Runs the LightGBM oracle live on a small case: train, predict; our parser, writer and predictor agree with it.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,8 @@ describe('LightGBM oracle, live', () => {
     const ours = compileModel(model).predict(rows);
     const theirs = readFileSync(join(work, 'pred.tsv'), 'utf8').trim().split('\n').map(Number);
     expect(theirs.length).toBe(500);
-    theirs.forEach((p, i) => expect(Math.abs(ours[i] - p)).toBeLessThanOrEqual(1e-10));
+    theirs.forEach((p, i) => {
+      expect(Math.abs(ours[i] - p)).toBeLessThanOrEqual(1e-10);
+    });
   });
 });

@@ -20,7 +20,8 @@ export function requireOracle(): string {
   const path = oraclePath();
   if (!path) {
     throw new Error(
-      `LightGBM oracle not found at ${join(oracleDir(), 'lightgbm')}: run "bash scripts/lightgbm-oracle.sh" first (about 6 minutes on 2 cores)`,
+      `LightGBM oracle not found at ${join(oracleDir(), 'lightgbm')}: ` +
+        'run "bash scripts/lightgbm-oracle.sh" first (about 6 minutes on 2 cores)',
     );
   }
   return path;

@@ -2,7 +2,9 @@
 import type { ParsedMail } from 'mailparser';
 
 export interface ListHeaders {
-  /** The https one-click URL and the mailto of List-Unsubscribe, or null when the header is not `<https…>, <mailto…>`. */
+  /**
+   * The https one-click URL and the mailto of List-Unsubscribe, or null when the header is not `<https…>, <mailto…>`.
+   */
   unsubscribe: { https: string; mailto: string } | null;
   /** The List-Unsubscribe-Post value. */
   post: string | undefined;

@@ -1,4 +1,4 @@
-// Test fixture: a real relevance model, trained by the production pipeline on a small simulated world's history and promoted.
+// Test fixture: a real relevance model, trained by the production pipeline on a small world's history and promoted.
 
 import { promoteModel } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
@@ -12,9 +12,9 @@ import { generateWorld } from '../simulator/world.ts';
 import { storeSimulatedWorld } from '../simulator/world-setting.ts';
 
 /**
- * Seeds 400 fans and 8 creators with 10 days of baseline history ending a day before `asOfMs`, trains on it (about three
- * seconds) and makes the model active. Its fans are fanNNNNN@fans.example and its creators creatorNNN, so a test's own
- * fixtures (other handles and emails) live beside them.
+ * Seeds 400 fans and 8 creators with 10 days of baseline history ending a day before `asOfMs`, trains on it (about
+ * three seconds) and makes the model active. Its fans are fanNNNNN@fans.example and its creators creatorNNN, so a
+ * test's own fixtures (other handles and emails) live beside them.
  */
 export async function trainActiveModel(pool: Pool, asOfMs = Date.now() - DAY_MS): Promise<number> {
   const spec = parseWorldSpec({

@@ -1,4 +1,4 @@
-// A whole Fanfare stack for an integration test file: a migrated schema, the SMTP capture and push service, a worker and the API.
+// A whole Fanfare stack for an integration test file: schema, SMTP capture and push service, a worker and the API.
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,8 +28,8 @@ export interface TestStack {
   api: string;
   /** A browser subscription at the push service, bound to the stack's VAPID key. */
   subscribe(): PushSubscriptionJson;
-  /** POSTs JSON to the API and returns the status with the parsed answer. */
-  post(path: string, body: unknown): Promise<{ status: number; json: any }>;
+  /** POSTs JSON to the API and returns the status with the parsed answer, of the type T the caller expects. */
+  post<T = unknown>(path: string, body: unknown): Promise<{ status: number; json: T }>;
 }
 
 export interface TestStackOptions {
@@ -45,9 +45,12 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
   let server: Server | undefined;
   const parts: Partial<TestStack> = {};
   beforeAll(async () => {
-    const db = (parts.db = await createTestSchema(name));
-    const smtp = (parts.smtp = await startSmtpCapture());
-    const push = (parts.push = await startPushService());
+    const db = await createTestSchema(name);
+    parts.db = db;
+    const smtp = await startSmtpCapture();
+    parts.smtp = smtp;
+    const push = await startPushService();
+    parts.push = push;
     await options.prepare?.(db);
     const config = readConfig({
       DATABASE_URL: db.connectionString,
@@ -57,11 +60,13 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
       ...options.env,
     });
     const vapid = await vapidKeys(db.pool);
-    const worker = (parts.worker = await startWorker(config, db.pool, {
+    const worker = await startWorker(config, db.pool, {
       pushAgent: push.agent,
       oracle: simulatedWorldOracle(db.pool),
-    }));
-    const client = (parts.client = await connectTemporal(config));
+    });
+    parts.worker = worker;
+    const client = await connectTemporal(config);
+    parts.client = client;
     server = createApiServer(
       createApiRouter({
         pool: db.pool,
@@ -82,13 +87,13 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
       client,
       api,
       subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
-      async post(path, body) {
+      async post<T>(path: string, body: unknown) {
         const res = await fetch(`${api}${path}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
         });
-        return { status: res.status, json: await res.json() };
+        return { status: res.status, json: (await res.json()) as T };
       },
     };
   }, 180_000);

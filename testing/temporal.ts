@@ -18,7 +18,8 @@ export function useTemporalDevServer(options: DevServerOptions = {}): () => DevS
   return () => {
     if (!server)
       throw new Error(
-        'useTemporalDevServer: the dev server is not running yet; use the getter inside tests or hooks, not at import time',
+        'useTemporalDevServer: the dev server is not running yet; ' +
+          'use the getter inside tests or hooks, not at import time',
       );
     return server;
   };

@@ -1,4 +1,4 @@
-// Tests for bin boundaries: LightGBM's greedy quantile bins, zero as its own bin, the NaN bin, min_data_in_bin, categorical bins.
+// Tests bin boundaries: LightGBM's greedy quantile bins, zero's own bin, the NaN bin, min_data_in_bin, categoricals.
 import { describe, expect, it } from 'vitest';
 import {
   type BinOptions,

@@ -1,4 +1,4 @@
-// Per-feature bin boundaries from a value sample, following LightGBM's BinMapper (quantile bins, zero as its own bin, NaN bin).
+// Per-feature bin boundaries from a value sample, as LightGBM's BinMapper (quantile bins, zero's own bin, NaN bin).
 import { formatG17 } from './number-format.ts';
 import { MISSING_NAN, MISSING_NONE, MISSING_ZERO } from './tree.ts';
 

@@ -1,4 +1,4 @@
-// The boosting loop: bin the data, then per iteration gradients → bag → grow → shrink → update scores → evaluate, with early stopping; returns a Model.
+// The boosting loop: bin, then per iteration gradients → bag → grow → shrink → score → evaluate; early stopping.
 import { featureInfo } from './binning.ts';
 import type { DataFile } from './data-file.ts';
 import { type BinnedData, binRows, findFeatureBins } from './dataset.ts';
@@ -45,7 +45,8 @@ export function resolveCategorical(spec: string, data: DataFile): Set<number> {
       const f = data.featureNames?.indexOf(name.trim()) ?? -1;
       if (f < 0)
         throw new Error(
-          `categorical_feature: no feature named "${name.trim()}"${data.featureNames ? '' : ' (the data has no header)'}`,
+          `categorical_feature: no feature named "${name.trim()}"` +
+            (data.featureNames ? '' : ' (the data has no header)'),
         );
       out.add(f);
     }
@@ -158,8 +159,11 @@ export function trainModel(
     opts.onIteration?.(iteration, params.numIterations);
     const report = iteration % params.metricFreq === 0;
     if (report) {
-      for (const m of trainMetrics)
-        m.evaluate(trainScore).forEach((v, k) => log(`Iteration:${iteration}, training ${m.names[k]} : ${fmt(v)}`));
+      for (const m of trainMetrics) {
+        m.evaluate(trainScore).forEach((v, k) => {
+          log(`Iteration:${iteration}, training ${m.names[k]} : ${fmt(v)}`);
+        });
+      }
     }
     let stop = false;
     // Like LightGBM, validation metrics are computed only when reported or needed for early stopping.

@@ -1,4 +1,4 @@
-// Tests for categorical splits: one-vs-rest for few categories, many-vs-many grouping by gradient/hessian ratio, and the group-size rules.
+// Tests categorical splits: one-vs-rest for few categories, many-vs-many by gradient/hessian ratio, group sizes.
 import { describe, expect, it } from 'vitest';
 import { findBestCategoricalSplit } from './categorical-split.ts';
 import { type SplitConfig, SplitInfo } from './split.ts';

@@ -1,4 +1,4 @@
-// Best categorical split for one feature's histogram: one-vs-rest for few categories, else LightGBM's many-vs-many split over categories sorted by gradient/hessian.
+// Best categorical split of a feature's histogram: one-vs-rest for few categories, else LightGBM's many-vs-many split.
 import { type FeatureMeta, K_EPSILON, leafGain, leafOutput, type SplitConfig, type SplitInfo } from './split.ts';
 
 function roundInt(x: number): number {

@@ -1,4 +1,4 @@
-// Tests the compiled fast path against the reference walk on random rows full of NaN, zeros, threshold hits and odd categories.
+// Tests the compiled fast path against the reference walk on random rows of NaN, zeros, threshold hits, odd categories.
 import { describe, expect, it } from 'vitest';
 import { compileModel } from './compile.ts';
 import { parseModel } from './model-text-parse.ts';
@@ -6,7 +6,10 @@ import { predictReference } from './predict.ts';
 import { GOLDEN_CASES, loadGolden } from './testdata/cases.ts';
 import type { Model } from './tree.ts';
 
-/** Random rows whose values hit every branch kind: exact thresholds, NaN, ±0, tiny values, categories in and out of range. */
+/**
+ * Random rows whose values hit every branch kind: exact thresholds, NaN, ±0, tiny values, categories in and
+ * out of range.
+ */
 function adversarialRows(model: Model, numRows: number, seed: number): Float64Array {
   let state = seed;
   const rand = () => {

@@ -1,4 +1,4 @@
-// The fast predictor: each tree compiled once to straight-line JavaScript (nested ifs on literal thresholds) via new Function.
+// The fast predictor: each tree compiled once to straight-line JavaScript (ifs on literal thresholds) via new Function.
 import { outputTransform } from './objective-output.ts';
 import { finishOutputs, numFeatures, type PredictOptions, rowCount, ZERO_THRESHOLD } from './predict.ts';
 import {
@@ -69,7 +69,11 @@ class TreeWriter {
 
   node(tree: Tree, node: number): string {
     if (node < 0) return `s += ${literal(tree.leafValue[~node])};`;
-    return `if (${this.condition(tree, node)}) { ${this.node(tree, tree.leftChild[node])} } else { ${this.node(tree, tree.rightChild[node])} }`;
+    // In this order: condition() appends the node's categorical bitset to `cats` before its children's.
+    const condition = this.condition(tree, node);
+    const left = this.node(tree, tree.leftChild[node]);
+    const right = this.node(tree, tree.rightChild[node]);
+    return `if (${condition}) { ${left} } else { ${right} }`;
   }
 
   tree(tree: Tree): string {
@@ -94,7 +98,9 @@ export function compileModel(model: Model): CompiledModel {
   const writer = new TreeWriter();
   const sources: string[][] = Array.from({ length: k }, () => []);
   const perClass: Tree[][] = Array.from({ length: k }, () => []);
-  model.trees.forEach((tree, t) => perClass[t % k].push(tree));
+  model.trees.forEach((tree, t) => {
+    perClass[t % k].push(tree);
+  });
   for (let c = 0; c < k; c += 1) {
     let group: string[] = [];
     let nodes = 0;

@@ -252,7 +252,10 @@ class RowSink {
   }
 
   private parse(bytes: Uint8Array, start: number, end: number, lineNo: number): void {
-    if (this.format === 'libsvm') return this.parseLibsvm(bytes, start, end, lineNo);
+    if (this.format === 'libsvm') {
+      this.parseLibsvm(bytes, start, end, lineNo);
+      return;
+    }
     if (this.numRows === this.labels.length) this.grow();
     const r = this.numRows;
     const base = r * this.numFeatures;

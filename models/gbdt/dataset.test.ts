@@ -1,4 +1,4 @@
-// Tests for binning a data set: used features exclude trivial and ignored ones, row- and feature-major bins agree, validation rows use training bins.
+// Tests binning a data set: which features are used, row- and feature-major bins agree, validation uses train bins.
 import { describe, expect, it } from 'vitest';
 import { valueToBin } from './binning.ts';
 import { binRows, findFeatureBins } from './dataset.ts';

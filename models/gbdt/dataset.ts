@@ -122,10 +122,10 @@ function binNumericalColumn(
   for (let r = 0; r < numRows; r++) {
     let v = rows[r * numFeatures + f];
     let bin: number;
-    if (v !== v && nanBin) {
+    if (Number.isNaN(v) && nanBin) {
       bin = numBin - 1;
     } else {
-      if (v !== v) v = 0;
+      if (Number.isNaN(v)) v = 0;
       let l = 0;
       let h = last;
       while (l < h) {

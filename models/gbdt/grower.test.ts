@@ -1,4 +1,4 @@
-// Tests for leaf-wise growth: leaf and depth limits, min_data_in_leaf, a partition consistent with the tree, and the most useful feature chosen first.
+// Tests leaf-wise growth: leaf and depth limits, min_data_in_leaf, a partition matching the tree, best feature first.
 import { describe, expect, it } from 'vitest';
 import { binRows, findFeatureBins } from './dataset.ts';
 import { type GrowConfig, TreeGrower } from './grower.ts';

@@ -1,4 +1,4 @@
-// Grow one tree leaf-wise, best gain first, as LightGBM's serial tree learner does: build the smaller child's histogram, subtract for the larger.
+// Grows one tree leaf-wise, best gain first, as LightGBM's serial tree learner (the larger child by subtraction).
 import type { BinMapper } from './binning.ts';
 import { findBestCategoricalSplit } from './categorical-split.ts';
 import type { BinnedData } from './dataset.ts';

@@ -1,4 +1,4 @@
-// Tests for histograms: the compiled builder equals the generic one, subtraction gives the sibling, and the most frequent bin is derived from totals.
+// Tests histograms: compiled builder equals generic one, subtraction gives the sibling, most frequent bin from totals.
 import { describe, expect, it } from 'vitest';
 import { buildHistogram, compileHistogramBuilder, fixMostFrequentBins, subtractHistogram } from './histogram.ts';
 
@@ -40,7 +40,9 @@ describe('histograms', () => {
     const parent = build(all);
     subtractHistogram(parent, build(left));
     const direct = build(right);
-    parent.forEach((v, k) => expect(v).toBeCloseTo(direct[k], 12));
+    parent.forEach((v, k) => {
+      expect(v).toBeCloseTo(direct[k], 12);
+    });
   });
 
   it('derives the most frequent bin from the leaf totals', () => {

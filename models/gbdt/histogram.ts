@@ -1,9 +1,10 @@
-// Gradient/hessian histograms of a leaf over all used features, and the parent-minus-sibling subtraction that spares building the larger child.
+// Gradient/hessian histograms of a leaf over the used features, and the parent-minus-sibling subtraction.
 
 /**
  * Sum each row's gradient and hessian into its bin of every feature. `hist` holds (gradient, hessian) pairs,
  * feature j's bins starting at binOffsets[j]; it is cleared first. Rows are indices[start, start + count).
- * Gradients arrive already gathered in leaf order (LightGBM's "ordered gradients"), so this loop reads them sequentially.
+ * Gradients arrive already gathered in leaf order (LightGBM's "ordered gradients"), so this loop
+ * reads them sequentially.
  */
 export function buildHistogram(
   hist: Float64Array,

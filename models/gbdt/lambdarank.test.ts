@@ -1,4 +1,4 @@
-// Tests for lambdarank: DCG helpers, and gradients that push relevant documents up and irrelevant ones down within each query.
+// Tests lambdarank: DCG helpers, and gradients pushing relevant documents up and irrelevant ones down within a query.
 import { describe, expect, it } from 'vitest';
 import { discount, LambdarankObjective, maxDcgAtK } from './lambdarank.ts';
 
@@ -26,7 +26,9 @@ describe('lambdarank', () => {
     expect(grad[4]).toBeLessThan(0);
     expect(grad[3]).toBeGreaterThan(0);
     expect(grad[0] + grad[1] + grad[2]).toBeCloseTo(0, 6);
-    hess.forEach((h) => expect(h).toBeGreaterThan(0));
+    hess.forEach((h) => {
+      expect(h).toBeGreaterThan(0);
+    });
     expect(obj.boostFromScore()).toBe(0);
   });
 

@@ -1,4 +1,4 @@
-// The lambdarank objective: pairwise NDCG-weighted gradients per query, with LightGBM's truncation, normalisation and sigmoid table.
+// The lambdarank objective: pairwise NDCG-weighted gradients per query, with LightGBM's truncation and sigmoid table.
 import type { Objective, TrainingLabels } from './objective.ts';
 
 /** DCG position discount 1 / log2(2 + rank). */
@@ -52,7 +52,9 @@ export class LambdarankObjective implements Objective {
       }
     });
     this.boundaries = new Int32Array(d.groups.length + 1);
-    d.groups.forEach((size, q) => (this.boundaries[q + 1] = this.boundaries[q] + size));
+    d.groups.forEach((size, q) => {
+      this.boundaries[q + 1] = this.boundaries[q] + size;
+    });
     this.inverseMaxDcg = Float64Array.from(d.groups, (size, q) => {
       const max = maxDcgAtK(this.truncation, d.labels, this.boundaries[q], size, this.labelGain);
       return max > 0 ? 1 / max : max;

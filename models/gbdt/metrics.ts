@@ -1,4 +1,4 @@
-// Evaluation metrics over raw scores, computed as LightGBM computes them: auc, binary_logloss, binary_error, l2, rmse, l1, ndcg@k.
+// Evaluation metrics over raw scores as LightGBM computes them: auc, binary_logloss/error, l2, rmse, l1, ndcg@k.
 import { discount, maxDcgAtK } from './lambdarank.ts';
 import type { MetricName } from './params.ts';
 import { K_EPSILON } from './split.ts';

@@ -1,4 +1,4 @@
-// The declarative table of LightGBM v4 model-text keys: for each tree line, its Tree field, its length and how LightGBM prints it.
+// The table of LightGBM v4 model-text keys: for each tree line, its Tree field, its length and how LightGBM prints it.
 import type { Tree } from './tree.ts';
 
 /**

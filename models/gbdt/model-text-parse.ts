@@ -1,4 +1,4 @@
-// Reads LightGBM's v4 text model format into a Model: a line scanner, then a parser driven by the key tables in model-text-keys.ts.
+// Reads LightGBM's v4 text model format into a Model: a line scanner, then a parser driven by model-text-keys.ts.
 import {
   END_OF_TREES,
   FEATURE_IMPORTANCES,

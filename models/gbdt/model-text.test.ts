@@ -1,4 +1,4 @@
-// Tests the model-text parser and writer: LightGBM's golden files round-trip byte for byte, and bad files fail naming the line.
+// Tests the model-text parser and writer: golden files round-trip byte for byte, bad files fail naming the line.
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, parseModel } from './model-text-parse.ts';
 import { modelToText, treeToText } from './model-text-write.ts';
@@ -17,7 +17,9 @@ describe('model text round trip', () => {
     const model = parseModel(modelText, name);
     const blocks = treeBlocks(modelText);
     expect(blocks.length).toBe(model.trees.length);
-    model.trees.forEach((tree, i) => expect(`Tree=${i}\n${treeToText(tree)}\n`).toBe(blocks[i]));
+    model.trees.forEach((tree, i) => {
+      expect(`Tree=${i}\n${treeToText(tree)}\n`).toBe(blocks[i]);
+    });
     expect(modelToText(model)).toBe(modelText);
   });
 

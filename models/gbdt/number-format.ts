@@ -1,11 +1,13 @@
-// Formats doubles exactly as C's printf "%g" / "%.17g" (and fmt's "{:g}"), which LightGBM uses in model and prediction files.
+// Formats doubles exactly as C's printf "%g" / "%.17g" (and fmt's "{:g}"), as LightGBM's model and prediction files do.
 
 /** Ties in binary→decimal rounding need a value with few fractional bits; beyond this many, toExponential is exact. */
 function tieBits(precision: number): number {
   return Math.ceil((precision + 1) / Math.log10(5)) + 1;
 }
 
-/** Significant digits (exactly `precision` of them) and the decimal exponent of |x|, rounded half to even like glibc. */
+/**
+ * Significant digits (exactly `precision` of them) and the decimal exponent of |x|, rounded half to even like glibc.
+ */
 function roundedDigits(ax: number, precision: number): { digits: string; exponent: number } {
   const bits = tieBits(precision);
   if (!Number.isInteger(ax * 2 ** bits)) {

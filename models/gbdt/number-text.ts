@@ -1,4 +1,4 @@
-// Parse one number from data-file bytes exactly as LightGBM's fast text parser does, so both engines see identical doubles.
+// Parses a number from data-file bytes exactly as LightGBM's fast text parser, so both engines see the same doubles.
 
 /** LightGBM computes 10^n by this recursion; matching it keeps the last bit of every parsed value equal. */
 function pow10(power: number): number {

@@ -1,4 +1,4 @@
-// Tests for the binary and regression objectives: gradients are the loss derivatives, weights scale them, the start score is the (weighted) average.
+// Tests the binary and regression objectives: loss derivatives as gradients, weights, the weighted mean as start.
 import { describe, expect, it } from 'vitest';
 import { BinaryObjective } from './binary-objective.ts';
 import { RegressionObjective } from './regression-objective.ts';

@@ -1,4 +1,4 @@
-// The training objective's narrow interface: gradients(score, grad, hess), plus the starting score and the model-file name.
+// The training objective's narrow interface: gradients(score, grad, hess), the starting score and the model-file name.
 
 export interface Objective {
   /** The model file's `objective=` value, e.g. "binary sigmoid:1". */

@@ -1,4 +1,4 @@
-// LightGBM's parameter names and their aliases (from its config.h), used to resolve every key a config file or argument may carry.
+// LightGBM's parameter names and aliases (from its config.h), to resolve any key a config file or argument may carry.
 
 /** Canonical LightGBM parameter name → its aliases, in LightGBM's order. */
 export const LIGHTGBM_PARAMETERS: Readonly<Record<string, readonly string[]>> = {

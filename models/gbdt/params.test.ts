@@ -32,7 +32,8 @@ describe('params', () => {
 
   it('accepts the LightGBM example config keys that have no effect here', () => {
     const text =
-      'task = train\ntree_learner = serial\nis_enable_sparse = true\nuse_two_round_loading = false\nnum_machines = 1\nmachine_list_file = mlist.txt\n';
+      'task = train\ntree_learner = serial\nis_enable_sparse = true\nuse_two_round_loading = false\n' +
+      'num_machines = 1\nmachine_list_file = mlist.txt\n';
     expect(() => resolveParams(parseConfigText(text, 'a.conf'))).not.toThrow();
   });
 

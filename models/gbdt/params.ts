@@ -1,4 +1,4 @@
-// Training parameters: parse LightGBM-style `key=value` arguments and config files, resolve aliases, check values, fill defaults.
+// Training parameters: parse LightGBM-style `key=value` arguments and config files, resolve, check, fill defaults.
 import { readFileSync } from 'node:fs';
 import { canonicalParameterName } from './param-names.ts';
 
@@ -221,7 +221,8 @@ export function resolveParams(entries: readonly ParamEntry[]): GbdtParams {
     const neutral = ONLY_NEUTRAL[name];
     if (neutral && !neutral.includes(entry.value.toLowerCase())) {
       throw new Error(
-        `${entry.origin}: parameter "${entry.key}=${entry.value}" is not supported by this trainer (only ${neutral.map((v) => `"${v}"`).join(' or ')})`,
+        `${entry.origin}: parameter "${entry.key}=${entry.value}" is not supported by this trainer ` +
+          `(only ${neutral.map((v) => `"${v}"`).join(' or ')})`,
       );
     }
     if (!given.has(name)) given.set(name, { ...entry, key: name });

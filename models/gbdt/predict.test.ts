@@ -1,4 +1,4 @@
-// Tests the reference tree walk: LightGBM's decisions on hand-built trees, and parity with LightGBM's predictions on the golden models.
+// Tests the reference tree walk: LightGBM's decisions on hand-built trees, and parity on the golden models.
 import { describe, expect, it } from 'vitest';
 import { parseModel } from './model-text-parse.ts';
 import { decision, leafIndex, predictReference } from './predict.ts';

@@ -1,4 +1,4 @@
-// The reference predictor: LightGBM's plain tree walk (Tree::Decision) over rows, raw or through the objective's transform.
+// The reference predictor: LightGBM's plain tree walk (Tree::Decision), raw or through the objective's transform.
 import { type OutputTransform, outputTransform } from './objective-output.ts';
 import {
   CATEGORICAL_MASK,
@@ -82,7 +82,10 @@ export interface PredictOptions {
   raw?: boolean;
 }
 
-/** Raw scores to outputs in place: average_output, then the objective's transform (pass it to avoid re-parsing), per row. */
+/**
+ * Raw scores to outputs in place: average_output, then the objective's transform (pass it to avoid
+ * re-parsing), per row.
+ */
 export function finishOutputs(
   model: Model,
   out: Float64Array,

@@ -1,4 +1,4 @@
-// The L2 regression objective, as LightGBM's RegressionL2loss: residual gradients and the weighted mean as starting score.
+// The L2 regression objective, as LightGBM's RegressionL2loss: residual gradients, the weighted mean as starting score.
 import type { Objective, TrainingLabels } from './objective.ts';
 
 export class RegressionObjective implements Objective {

@@ -1,4 +1,4 @@
-// Tests for bagging and feature sampling: fractions honoured, bags redrawn only every bagging_freq iterations, seeds reproducible.
+// Tests bagging and feature sampling: fractions honoured, bags redrawn every bagging_freq iterations, seeds repeat.
 import { describe, expect, it } from 'vitest';
 import { Bagger, FeatureSampler } from './sampling.ts';
 

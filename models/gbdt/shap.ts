@@ -1,4 +1,4 @@
-// Feature contributions by TreeSHAP (Lundberg et al.), in LightGBM's predict_contrib layout: per class, one value per feature then the expected value.
+// Feature contributions by TreeSHAP, in LightGBM's predict_contrib layout: per class, each feature, then the expected.
 import { decision, numFeatures, rowCount } from './predict.ts';
 import type { Model, Tree } from './tree.ts';
 
@@ -121,7 +121,7 @@ class Path {
     for (let i = 1; i <= depth; i += 1) {
       let share: number;
       if (this.one[base + i] === 0) {
-        if (coldShare !== coldShare) {
+        if (Number.isNaN(coldShare)) {
           let sum = 0;
           for (let j = depth - 1; j >= 0; j -= 1) sum += w[base + j] * this.upInv[row + j];
           coldShare = -sum * value;
@@ -161,7 +161,10 @@ class TreeExplainer {
     return node >= 0 ? this.tree.internalCount[node] : this.tree.leafCount[~node];
   }
 
-  /** Adds this tree's contributions for the row into phi[phiOffset + feature], and its expected value at phiOffset + numFeatures. */
+  /**
+   * Adds this tree's contributions for the row into phi[phiOffset + feature], and its expected value at
+   * phiOffset + numFeatures.
+   */
   explain(row: ArrayLike<number>, offset: number, phi: Float64Array, phiOffset: number, numFeatures: number): void {
     phi[phiOffset + numFeatures] += this.expected;
     if (this.tree.numLeaves <= 1) return;

@@ -1,4 +1,4 @@
-// Tests for numerical split finding: the best threshold, min_data/min_hessian limits, L1/L2 in gain and output, and the missing-value direction.
+// Tests numerical split finding: best threshold, min_data/min_hessian, L1/L2 in gain and output, missing direction.
 import { describe, expect, it } from 'vitest';
 import { findBestNumericalSplit, leafGain, leafOutput, type SplitConfig, SplitInfo, thresholdL1 } from './split.ts';
 import { MISSING_NAN, MISSING_NONE } from './tree.ts';

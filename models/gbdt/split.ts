@@ -1,4 +1,4 @@
-// Best numerical threshold for one feature's histogram, scanning bins as LightGBM does (both missing directions, regularised gain).
+// Best numerical threshold of a feature's histogram, scanning bins as LightGBM does (both missing directions).
 import { MISSING_NAN, MISSING_NONE, MISSING_ZERO } from './tree.ts';
 
 /** LightGBM's kEpsilon is a float constant; its exact value matters for identical gains. */

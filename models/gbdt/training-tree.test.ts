@@ -1,4 +1,4 @@
-// Tests for the training-time tree: LightGBM's split bookkeeping, shrinkage and bias, categorical bitsets, and flattening to the prediction tree.
+// Tests the training-time tree: split bookkeeping, shrinkage and bias, categorical bitsets, flattening to a Tree.
 import { describe, expect, it } from 'vitest';
 import { predictReference } from './predict.ts';
 import { bitsetOf, TrainingTree } from './training-tree.ts';

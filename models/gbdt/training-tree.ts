@@ -1,4 +1,4 @@
-// The training-time tree: LightGBM's node arrays plus what only training needs (bin thresholds, inner features, depths, parents), flattened once into a Tree.
+// The training-time tree: LightGBM's node arrays plus what only training needs, flattened once into a Tree.
 import type { Tree } from './tree.ts';
 
 // LightGBM's decision_type bits (as in tree.ts), local so the scoring loop reads constants, not module bindings.
@@ -55,7 +55,9 @@ export class TrainingTree {
     this.leafDepth = new Int32Array(maxLeaves);
   }
 
-  /** Split a leaf as LightGBM's Tree::Split does: the left child keeps the leaf's index, the right child is a new leaf. */
+  /**
+   * Split a leaf as LightGBM's Tree::Split does: the left child keeps the leaf's index, the right child is a new leaf.
+   */
   private splitCommon(
     leaf: number,
     innerFeature: number,

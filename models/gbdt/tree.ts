@@ -1,4 +1,4 @@
-// The prediction-time tree and model: LightGBM's parallel arrays indexed by node, shared by the parser, writer, predictors, SHAP and the trainer's output.
+// The prediction-time tree and model: LightGBM's parallel arrays by node, shared by every reader and writer.
 
 /** decision_type bit flags, as in LightGBM's tree.h. */
 export const CATEGORICAL_MASK = 1;
