@@ -48,6 +48,29 @@ describe('docs/ARCHITECTURE.md', () => {
   });
 });
 
+/** Files of ours, tests apart, that run a query: SQL belongs in db/ (tests may query to check what was written). */
+function queriesOutsideDb(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+      const rel = dir ? `${dir}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!['node_modules', '.git', '.data', 'db', 'test-artifacts'].includes(rel)) walk(rel);
+      } else if (/\.ts$/.test(e.name) && !/\.test\.ts$/.test(e.name)) {
+        if (/\.query(<[^>]*>)?\(/.test(readFileSync(join(ROOT, rel), 'utf8'))) out.push(rel);
+      }
+    }
+  };
+  walk('');
+  return out;
+}
+
+describe('SQL', () => {
+  it('is run only from db/ (and tests)', () => {
+    expect(queriesOutsideDb()).toEqual([]);
+  });
+});
+
 describe('the README and docs/', () => {
   it('mention only files that exist', () => {
     expect(mentionedPaths().filter((m) => !existsSync(join(ROOT, m.path)))).toEqual([]);
