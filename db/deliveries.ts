@@ -31,8 +31,10 @@ export async function loadDeliveryJobs(pool: Pool, decisionIds: readonly number[
             coalesce(p.email_enabled, true) and p.unsubscribed_at is null as email_enabled,
             coalesce(p.push_enabled, true) as push_enabled,
             e.id as event_id, e.creator_id, c.display_name, e.kind, e.title, e.url, e.deadline,
-            coalesce((select json_agg(json_build_object('id', s.id, 'endpoint', s.endpoint, 'p256dh', s.p256dh, 'auth', s.auth) order by s.id)
-                        from push_subscriptions s where s.fan_id = f.id and s.status = 'active' and d.channel = 'push'), '[]'::json) as subs
+            coalesce((select json_agg(json_build_object('id', s.id, 'endpoint', s.endpoint, 'p256dh', s.p256dh,
+              'auth', s.auth) order by s.id)
+                        from push_subscriptions s where s.fan_id = f.id and s.status = 'active'
+                          and d.channel = 'push'), '[]'::json) as subs
        from decisions d
        join fans f on f.id = d.fan_id
        join creator_events e on e.id = d.event_id
@@ -120,7 +122,8 @@ export async function passCommitPoint(
     await client.query('begin');
     const r = await client.query(
       `update deliveries set status = 'sending'
-        where decision_id = $1::bigint and channel = $2::text and claim_token = $3::text and status in ('claimed', 'sending')`,
+        where decision_id = $1::bigint and channel = $2::text
+          and claim_token = $3::text and status in ('claimed', 'sending')`,
       [decisionId, channel, token],
     );
     if (r.rowCount !== 1) throw new ClaimLostError(decisionId);
@@ -159,7 +162,8 @@ export async function markInFlightPossiblySent(pool: Pool, decisionIds: readonly
   if (decisionIds.length === 0) return [];
   const r = await pool.query(
     `update deliveries set status = 'possibly_sent', finished_at = now(),
-            error_code = 'interrupted', error_message = 'the worker stopped after the provider may have accepted this message'
+            error_code = 'interrupted',
+              error_message = 'the worker stopped after the provider may have accepted this message'
       where decision_id = any($1::bigint[]) and status = 'sending'
       returning decision_id`,
     [decisionIds],
@@ -176,7 +180,8 @@ export async function recordSkipped(
   await pool.query(
     `insert into deliveries (decision_id, channel, status, error_code, finished_at)
      select d, c, 'skipped', r, now() from unnest($1::bigint[], $2::text[], $3::text[]) as t (d, c, r)
-     on conflict (decision_id, channel) do update set status = 'skipped', error_code = excluded.error_code, finished_at = now()
+     on conflict (decision_id, channel) do update set status = 'skipped',
+       error_code = excluded.error_code, finished_at = now()
       where deliveries.status in ('retry', 'claimed')`,
     [items.map((i) => i.decisionId), items.map((i) => i.channel), items.map((i) => i.reason)],
   );
@@ -200,15 +205,18 @@ export async function settleDelivery(
   if (s.status === 'sent') {
     // 'possibly_sent' too: a zombie attempt that finishes after its successor gave up on it still knows the truth.
     await pool.query(
-      `update deliveries set status = 'sent', provider_message_id = $3::text, error_code = null, error_message = null, finished_at = now()
+      `update deliveries set status = 'sent', provider_message_id = $3::text, error_code = null,
+        error_message = null, finished_at = now()
         where decision_id = $1::bigint and channel = $2::text and status in ('claimed', 'sending', 'possibly_sent')`,
       [decisionId, channel, s.providerMessageId],
     );
   } else if (s.status === 'possibly_sent') {
     // Past the commit point and no answer came back: the provider may have it, so it is never resent silently.
     await pool.query(
-      `update deliveries set status = 'possibly_sent', error_code = $3::text, error_message = $4::text, finished_at = now()
-        where decision_id = $1::bigint and channel = $2::text and claim_token = $5::text and status in ('claimed', 'sending')`,
+      `update deliveries set status = 'possibly_sent', error_code = $3::text,
+        error_message = $4::text, finished_at = now()
+        where decision_id = $1::bigint and channel = $2::text
+          and claim_token = $5::text and status in ('claimed', 'sending')`,
       [decisionId, channel, s.errorCode, s.errorMessage.slice(0, 1000), token],
     );
   } else {
@@ -218,7 +226,8 @@ export async function settleDelivery(
           set status = case when $3::text = 'retry' and attempts < $6::int then 'retry' else 'failed' end,
               error_code = $4::text, error_message = $5::text,
               finished_at = case when $3::text = 'retry' and attempts < $6::int then null else now() end
-        where decision_id = $1::bigint and channel = $2::text and claim_token = $7::text and status in ('claimed', 'sending')`,
+        where decision_id = $1::bigint and channel = $2::text
+          and claim_token = $7::text and status in ('claimed', 'sending')`,
       [decisionId, channel, s.status, s.errorCode, s.errorMessage.slice(0, 1000), MAX_DELIVERY_ATTEMPTS, token],
     );
   }

@@ -27,7 +27,7 @@ describe('smtp capture', () => {
         ),
       );
     } finally {
-      transports.forEach((t) => t.close());
+      for (const t of transports) t.close();
     }
     const mails = await smtp.waitFor(40);
     expect(new Set(mails.map((m) => m.connectionId)).size).toBe(40);

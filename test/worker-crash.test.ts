@@ -116,7 +116,8 @@ describe('a worker killed mid-delivery', () => {
         const got = new Set(smtp.messages.map((m) => m.envelope.to.join(',')));
         const pushed = new Set(push.received.map((p) => p.endpoint));
         const endpoints = await db.pool.query(
-          `select f.email, s.endpoint from push_subscriptions s join fans f on f.id = s.fan_id where f.email = any($1::text[])`,
+          `select f.email, s.endpoint from push_subscriptions s
+            join fans f on f.id = s.fan_id where f.email = any($1::text[])`,
           [audience.emails],
         );
         const missing = [
@@ -124,7 +125,8 @@ describe('a worker killed mid-delivery', () => {
           ...endpoints.rows.filter((r) => !pushed.has(r.endpoint)).map((r) => r.email),
         ];
         const rows = await db.pool.query(
-          `select f.email, v.channel, v.status, v.attempts, v.error_code from deliveries v join decisions d on d.id = v.decision_id join fans f on f.id = d.fan_id
+          `select f.email, v.channel, v.status, v.attempts, v.error_code from deliveries v
+            join decisions d on d.id = v.decision_id join fans f on f.id = d.fan_id
             where d.event_id = $1::bigint and (f.email = any($2::text[]) or v.status not in ('sent'))`,
           [event.id, missing],
         );
