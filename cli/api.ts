@@ -34,7 +34,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
     createApiRouter({
       pool,
       temporal,
-      fan: { trackingKeys: config.trackingKeys },
+      fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
       adminToken: config.adminToken,
       console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) },
     }),

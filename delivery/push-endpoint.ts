@@ -56,6 +56,11 @@ export function parsePushHosts(raw: string): PushHostPattern[] {
   return entries.flatMap((e) => (e === 'default' ? DEFAULT_PUSH_HOSTS.map(parseHostPattern) : [parseHostPattern(e)]));
 }
 
+/** Only the browsers' push services, resolved by the system's DNS. */
+export function defaultPushEndpoints(): PushEndpointPolicy {
+  return { hosts: parsePushHosts('default') };
+}
+
 function parseHostPattern(entry: string): PushHostPattern {
   const wildcard = entry === '*' || entry.startsWith('*:') || entry.startsWith('*.');
   const rest = entry === '*' || entry.startsWith('*:') ? `any.invalid${entry.slice(1)}` : entry.replace(/^\*\./, '');
