@@ -1,4 +1,5 @@
 // Push sender against the real local push service: decryption round trip, headers, VAPID checks, and failure mapping.
+import https from 'node:https';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type PushService, startPushService } from '../peers/push-service.ts';
 import { DeliveryError } from './errors.ts';
@@ -208,6 +209,20 @@ describe('push sender', () => {
     expect(err.message).toMatch(/push\.rebind\.test resolves to 127\.0\.0\.1/);
     expect(resolved).toBeGreaterThan(0);
     expect(service.received).toHaveLength(0);
+  });
+
+  it('refuses an agent with a lookup of its own, which would bypass the checked one', () => {
+    const agent = new https.Agent({ lookup: (_host, _options, callback) => callback(null, '127.0.0.1', 4) });
+    expect(() =>
+      createPushSender({
+        vapidPublicKey: vapid.publicKey,
+        vapidPrivateKey: vapid.privateKey,
+        subject: 'mailto:ops@fanfare.test',
+        agent,
+        endpoints: { hosts: parsePushHosts('default') },
+      }),
+    ).toThrow(/must not set its own lookup/);
+    agent.destroy();
   });
 
   it('rejects invalid input before sending, naming the field', async () => {

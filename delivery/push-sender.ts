@@ -223,6 +223,9 @@ export function parseRetryAfter(value: unknown, nowMs = Date.now()): number | un
 }
 
 function checkConfig(config: PushSenderConfig): void {
+  // An agent's options override the request's (node's Agent#createSocket), so its own lookup would bypass ours.
+  if (config.agent && 'lookup' in config.agent.options)
+    throw new TypeError('push sender: the agent must not set its own lookup; the endpoint policy resolves names');
   if (Buffer.from(config.vapidPublicKey, 'base64url').length !== 65) {
     throw new TypeError('push sender: vapidPublicKey must be a base64url uncompressed P-256 point (65 bytes)');
   }
