@@ -13,7 +13,7 @@ const LAYERS = {
   dispatch: { may: ['domain'], npm: [] },
   db: { may: ['domain', 'wire', 'policy'], npm: ['pg'] },
   models: { may: ['domain', 'db', 'models/gbdt'], npm: [] },
-  delivery: { may: ['domain', 'policy', 'db'], npm: ['nodemailer', 'web-push', 'pg'] },
+  delivery: { may: ['domain', 'policy', 'db'], npm: ['nodemailer', 'web-push', 'pg', 'ipaddr.js'] },
   activities: {
     may: ['domain', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'dispatch'],
     npm: ['@temporalio/activity'],

@@ -28,6 +28,15 @@ describe('readConfig', () => {
       'TRACKING_KEYS: secret of key "k1" must be at least 32 characters',
     );
   });
+  it("reads the push-service allow-list: the browsers' services by default, `default` to keep them", () => {
+    const hosts = (env: Record<string, string>) => readConfig(env).pushHosts.map((p) => `${p.host}:${p.port}`);
+    expect(hosts({})).toEqual(hosts({ FANFARE_PUSH_HOSTS: 'default' }));
+    expect(hosts({})).toContain('fcm.googleapis.com:443');
+    expect(hosts({ FANFARE_PUSH_HOSTS: 'default, 127.0.0.1:8444' })).toEqual([...hosts({}), '127.0.0.1:8444']);
+    expect(hosts({ FANFARE_PUSH_HOSTS: 'push.example' })).toEqual(['push.example:443']);
+    expect(() => readConfig({ FANFARE_PUSH_HOSTS: 'https://push.example' })).toThrow(/^FANFARE_PUSH_HOSTS: "https/);
+    expect(() => readConfig({ FANFARE_PUSH_HOSTS: ',' })).toThrow(/^FANFARE_PUSH_HOSTS: must name at least one/);
+  });
   it('requires DATABASE_URL where a database is needed, blank counting as unset', () => {
     expect(() => requireDatabaseUrl(readConfig({ DATABASE_URL: '  ' }))).toThrow(/^DATABASE_URL: must be set/);
     expect(requireDatabaseUrl(readConfig({ DATABASE_URL: 'postgres://x@y/z' }))).toBe('postgres://x@y/z');

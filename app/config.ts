@@ -1,6 +1,7 @@
 // Reads the process configuration from the environment, the one place that does, naming the variable in every error.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { type PushHostPattern, parsePushHosts } from '../delivery/push-endpoint.ts';
 import { checkTrackingKeys, parseTrackingKeys, type TrackingKey } from '../delivery/tokens.ts';
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -44,6 +45,8 @@ export interface Config {
   adminToken: string | undefined;
   /** PUSH_CA_FILE: an extra CA for a push service with a private certificate. */
   pushCaFile: string | undefined;
+  /** FANFARE_PUSH_HOSTS: push services whose endpoints fans may register and the worker calls (default: browsers'). */
+  pushHosts: PushHostPattern[];
   /** FANFARE_LOG_LEVEL: the Temporal SDK's log level. */
   logLevel: LogLevel;
   paths: ToolPaths;
@@ -96,6 +99,7 @@ export function readConfig(env: Env = process.env): Config {
     trackingKeys: trackingKeys(env.TRACKING_KEYS),
     adminToken: adminToken(env.ADMIN_TOKEN),
     pushCaFile: env.PUSH_CA_FILE || undefined,
+    pushHosts: pushHosts(env.FANFARE_PUSH_HOSTS),
     logLevel: logLevel(env.FANFARE_LOG_LEVEL),
     paths: readToolPaths(env),
     explicit: { temporalAddress: !!env.TEMPORAL_ADDRESS, apiPort: !!env.PORT },
@@ -144,6 +148,17 @@ function adminToken(raw: string | undefined): string | undefined {
   if (!/^[A-Za-z0-9._~+/=-]+$/.test(raw))
     throw new Error('ADMIN_TOKEN: must use only letters, digits and . _ ~ + / = -');
   return raw;
+}
+
+function pushHosts(raw: string | undefined): PushHostPattern[] {
+  let hosts: PushHostPattern[];
+  try {
+    hosts = parsePushHosts(raw?.trim() ? raw : 'default');
+  } catch (err) {
+    throw new Error(`FANFARE_PUSH_HOSTS: ${(err as Error).message} (format: default,host[:port],*.domain[:port])`);
+  }
+  if (hosts.length === 0) throw new Error('FANFARE_PUSH_HOSTS: must name at least one push service host, or "default"');
+  return hosts;
 }
 
 function trackingKeys(raw: string | undefined): TrackingKey[] | undefined {

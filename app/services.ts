@@ -67,6 +67,7 @@ export async function createSenders(config: Config, pool: Pool, agent?: Agent): 
     vapidPrivateKey: vapid.privateKey,
     subject: config.vapidSubject,
     agent: agent ?? pushAgent(config),
+    endpoints: { hosts: config.pushHosts },
   });
   return { email, push, vapid };
 }

@@ -12,6 +12,7 @@ import { type DeliverDeps, deliverDecisions } from '../delivery/deliver.ts';
 import { createEmailSender } from '../delivery/email-sender.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import { createLinks } from '../delivery/links.ts';
+import { parsePushHosts } from '../delivery/push-endpoint.ts';
 import { createPushSender, type PushSubscriptionJson } from '../delivery/push-sender.ts';
 import { createTokenSigner } from '../delivery/tokens.ts';
 import type { Channel } from '../domain/vocabulary.ts';
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
     vapidPrivateKey: vapid.privateKey,
     subject: 'mailto:bench@fanfare.test',
     agent,
+    endpoints: { hosts: parsePushHosts(new URL(subscriptions[0]!.endpoint).host) },
   });
   const cores = (await import('node:os')).availableParallelism();
   console.log(

@@ -12,6 +12,7 @@ const SYNTAX = {
     'PORT, HOST': 'listen address (default 8080 on 127.0.0.1)',
     ADMIN_TOKEN: 'bearer token of /api/admin/* and the console login, 24+ characters (default: admin API off)',
     ...ENV.links,
+    FANFARE_PUSH_HOSTS: ENV.push.FANFARE_PUSH_HOSTS,
     ...ENV.cache,
   },
 } satisfies Syntax;
@@ -34,7 +35,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
     createApiRouter({
       pool,
       temporal,
-      fan: { trackingKeys: config.trackingKeys },
+      fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
       adminToken: config.adminToken,
       console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) },
     }),

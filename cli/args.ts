@@ -62,6 +62,7 @@ export const ENV = {
   push: {
     VAPID_SUBJECT: 'contact in the VAPID token (default mailto:push@fanfare.localhost)',
     PUSH_CA_FILE: 'extra CA for a push service with a private certificate',
+    FANFARE_PUSH_HOSTS: 'push services fans may register and the worker calls, host[:port],... (default: "default")',
   },
   cache: { FANFARE_CACHE: 'where built tools and consoles are kept (default ~/.cache/fanfare)' },
   temporalCli: {

@@ -4,22 +4,25 @@ import type { PushSubscriptionInput } from '../domain/fan.ts';
 import type { Pool } from './pool.ts';
 
 /**
- * An endpoint names one browser registration. Registering it again (a refreshed subscription, or a shared device
- * now signed in as another fan) moves it to this fan with the new keys and makes it active.
+ * An endpoint names one browser registration. The same fan registering it again (a refreshed subscription) gets the
+ * new keys and an active row; an endpoint registered to another fan, active or not, stays theirs: whoever holds an
+ * endpoint would otherwise redirect another fan's notifications by registering it with their own keys. A browser
+ * shared by two fans unsubscribes and subscribes afresh, which gives a new endpoint.
  */
 export async function registerPushSubscription(
   pool: Pool,
   fanId: number,
   s: PushSubscriptionInput,
-): Promise<{ id: number; created: boolean }> {
+): Promise<{ id: number; created: boolean } | 'held by another fan'> {
   const r = await pool.query(
     `insert into push_subscriptions (fan_id, endpoint, p256dh, auth) values ($1::bigint, $2::text, $3::text, $4::text)
      on conflict (endpoint) do update
-        set fan_id = excluded.fan_id, p256dh = excluded.p256dh, auth = excluded.auth,
-            status = 'active', revoked_at = null
+        set p256dh = excluded.p256dh, auth = excluded.auth, status = 'active', revoked_at = null
+      where push_subscriptions.fan_id = excluded.fan_id
      returning id, (xmax = 0) as created`,
     [fanId, s.endpoint, s.keys.p256dh, s.keys.auth],
   );
+  if (r.rowCount === 0) return 'held by another fan';
   return { id: r.rows[0].id, created: r.rows[0].created };
 }
 

@@ -18,7 +18,7 @@ import { recordBounce } from '../db/engagement.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Commit } from '../domain/commit-point.ts';
 import type { EmailMessage } from './email-sender.ts';
-import { DeliveryError, type SendResult } from './errors.ts';
+import { DeliveryError, type DeliveryErrorCode, type SendResult } from './errors.ts';
 import type { Links } from './links.ts';
 import type { PushMessage, Urgency } from './push-sender.ts';
 import { alertPushContent, renderAlertEmail } from './templates.ts';
@@ -180,7 +180,7 @@ function ambiguous(err: unknown, committed: boolean): Outcome | null {
   if (!committed) return null;
   if (
     err instanceof RecommitError ||
-    (err instanceof DeliveryError && err.status === undefined && err.code !== 'invalid_message')
+    (err instanceof DeliveryError && err.status === undefined && !NOTHING_SENT.includes(err.code))
   ) {
     const code = err instanceof DeliveryError ? err.code : 'transport_retried';
     return {
@@ -193,6 +193,16 @@ function ambiguous(err: unknown, committed: boolean): Outcome | null {
   }
   return null;
 }
+
+/** Refusals made before a connection exists: whatever the commit point says, the provider got nothing. */
+const NOTHING_SENT: readonly DeliveryErrorCode[] = ['invalid_message', 'push_endpoint_refused', 'push_key_invalid'];
+
+/** Failures that make a subscription useless for good: stop sending to it (docs/DELIVERY.md, "Push endpoints"). */
+const SUBSCRIPTION_DEAD: readonly DeliveryErrorCode[] = [
+  'push_subscription_gone',
+  'push_endpoint_refused',
+  'push_key_invalid',
+];
 
 function failure(err: unknown): Outcome {
   if (err instanceof DeliveryError) {
@@ -307,7 +317,7 @@ async function sendPush(
         continue;
       }
       const o = failure(err);
-      if (err instanceof DeliveryError && err.code === 'push_subscription_gone')
+      if (err instanceof DeliveryError && SUBSCRIPTION_DEAD.includes(err.code))
         await revokePushSubscription(deps.pool, sub.id);
       if (o.settlement.status === 'retry') transient = o;
       else permanent = o;

@@ -3,7 +3,7 @@
 /**
  * Codes are shared by all channels so activities map them without knowing the provider.
  * `permanent` means the same message to the same address will fail again (address
- * rejected, subscription gone, payload too large): the caller should stop retrying it.
+ * rejected, subscription gone or refused, payload too large): the caller should stop retrying it.
  */
 export type DeliveryErrorCode =
   | 'invalid_message'
@@ -11,6 +11,8 @@ export type DeliveryErrorCode =
   | 'smtp_rejected_transient'
   | 'smtp_connection_failed'
   | 'push_subscription_gone'
+  | 'push_endpoint_refused'
+  | 'push_key_invalid'
   | 'push_payload_too_large'
   | 'push_unauthorized'
   | 'push_rejected'

@@ -1,8 +1,10 @@
 // Push sender against the real local push service: decryption round trip, headers, VAPID checks, and failure mapping.
+import https from 'node:https';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type PushService, startPushService } from '../peers/push-service.ts';
 import { DeliveryError } from './errors.ts';
 import type { PushNotification } from './payload.ts';
+import { ENDPOINT_RULES, parsePushHosts } from './push-endpoint.ts';
 import {
   createPushSender,
   generateVapidKeys,
@@ -22,6 +24,7 @@ beforeAll(async () => {
     vapidPrivateKey: vapid.privateKey,
     subject: 'mailto:ops@fanfare.test',
     agent: service.agent,
+    endpoints: { hosts: parsePushHosts(service.allowEntry) },
   });
 });
 
@@ -88,6 +91,7 @@ describe('push sender', () => {
       vapidPrivateKey: other.privateKey,
       subject: 'mailto:ops@fanfare.test',
       agent: service.agent,
+      endpoints: { hosts: parsePushHosts(service.allowEntry) },
     });
     const err = await failureOf(forger.send(message()));
     expect(err.code).toBe('push_unauthorized');
@@ -147,9 +151,78 @@ describe('push sender', () => {
     const gone = await startPushService();
     const { subscription } = gone.createSubscription();
     await gone.stop();
-    const err = await failureOf(sender.send(message({ subscription })));
+    const allowingGone = createPushSender({
+      vapidPublicKey: vapid.publicKey,
+      vapidPrivateKey: vapid.privateKey,
+      subject: 'mailto:ops@fanfare.test',
+      endpoints: { hosts: parsePushHosts(gone.allowEntry) },
+    });
+    const err = await failureOf(allowingGone.send(message({ subscription })));
     expect(err.code).toBe('push_connection_failed');
     expect(err.permanent).toBe(false);
+  });
+
+  it('refuses, before any connection, an endpoint the allow-list does not name and a key off the curve', async () => {
+    const strict = createPushSender({
+      vapidPublicKey: vapid.publicKey,
+      vapidPrivateKey: vapid.privateKey,
+      subject: 'mailto:ops@fanfare.test',
+      agent: service.agent,
+      endpoints: { hosts: parsePushHosts('default') },
+    });
+    const err = await failureOf(strict.send(message()));
+    expect(err).toMatchObject({ code: 'push_endpoint_refused', permanent: true });
+    expect(err.message).toContain(ENDPOINT_RULES.port);
+    const m = message();
+    const offCurve = Buffer.from(m.subscription.keys.p256dh, 'base64url');
+    offCurve[33] = offCurve[33]! ^ 1;
+    const keyErr = await failureOf(
+      sender.send({
+        ...m,
+        subscription: { ...m.subscription, keys: { ...m.subscription.keys, p256dh: offCurve.toString('base64url') } },
+      }),
+    );
+    expect(keyErr).toMatchObject({ code: 'push_key_invalid', permanent: true });
+    expect(service.received).toHaveLength(0);
+  });
+
+  it('refuses at connect time a host name that resolves to a loopback address, even on the allow-list', async () => {
+    const port = new URL(service.origin).port;
+    let resolved = 0;
+    const rebinding = createPushSender({
+      vapidPublicKey: vapid.publicKey,
+      vapidPrivateKey: vapid.privateKey,
+      subject: 'mailto:ops@fanfare.test',
+      agent: service.agent,
+      endpoints: {
+        hosts: parsePushHosts(`push.rebind.test:${port}`),
+        resolve: async () => {
+          resolved++;
+          return [{ address: '127.0.0.1', family: 4 }];
+        },
+      },
+    });
+    const m = message();
+    const endpoint = m.subscription.endpoint.replace('127.0.0.1', 'push.rebind.test');
+    const err = await failureOf(rebinding.send({ ...m, subscription: { ...m.subscription, endpoint } }));
+    expect(err).toMatchObject({ code: 'push_endpoint_refused', permanent: true });
+    expect(err.message).toMatch(/push\.rebind\.test resolves to 127\.0\.0\.1/);
+    expect(resolved).toBeGreaterThan(0);
+    expect(service.received).toHaveLength(0);
+  });
+
+  it('refuses an agent with a lookup of its own, which would bypass the checked one', () => {
+    const agent = new https.Agent({ lookup: (_host, _options, callback) => callback(null, '127.0.0.1', 4) });
+    expect(() =>
+      createPushSender({
+        vapidPublicKey: vapid.publicKey,
+        vapidPrivateKey: vapid.privateKey,
+        subject: 'mailto:ops@fanfare.test',
+        agent,
+        endpoints: { hosts: parsePushHosts('default') },
+      }),
+    ).toThrow(/must not set its own lookup/);
+    agent.destroy();
   });
 
   it('rejects invalid input before sending, naming the field', async () => {

@@ -3,10 +3,19 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import https, { type Agent } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import webpush from 'web-push';
 import type { BeforeCommit } from '../domain/commit-point.ts';
 import { DeliveryError, type SendResult } from './errors.ts';
 import { buildPushPayload, type PushNotification } from './payload.ts';
+import {
+  checkEndpointUrl,
+  guardedLookup,
+  isP256Point,
+  KEY_RULES,
+  type PushEndpointPolicy,
+  PushEndpointRefused,
+} from './push-endpoint.ts';
 
 export type Urgency = 'very-low' | 'low' | 'normal' | 'high';
 
@@ -23,6 +32,11 @@ export type PushSenderConfig = {
   subject: string;
   /** For a push service with a private CA, such as the local one in peers/. */
   agent?: Agent;
+  /**
+   * Which endpoints may be called (docs/DELIVERY.md, "Push endpoints"): checked before each send, and every address
+   * a host name resolves to is checked again as the connection is made.
+   */
+  endpoints: PushEndpointPolicy;
   timeoutMs?: number;
 };
 
@@ -63,8 +77,10 @@ export function createPushSender(config: PushSenderConfig): PushSender {
     privateKey: config.vapidPrivateKey,
   };
 
+  const lookup = guardedLookup(config.endpoints);
   return {
     async send(message) {
+      checkSubscription(message.subscription, config.endpoints);
       checkMessage(message);
       let body: string;
       try {
@@ -90,7 +106,7 @@ export function createPushSender(config: PushSenderConfig): PushSender {
             })
         : async () => undefined;
       try {
-        const result = await postGated(details, gate, config.agent, config.timeoutMs ?? 15_000);
+        const result = await postGated(details, gate, { agent: config.agent, lookup }, config.timeoutMs ?? 15_000);
         const location = result.headers.location;
         return { providerMessageId: typeof location === 'string' ? location : randomUUID(), sentAt: new Date() };
       } catch (err) {
@@ -111,14 +127,15 @@ type PushReply = { statusCode: number; headers: IncomingHttpHeaders; body: strin
 function postGated(
   details: { endpoint: string; method: string; headers: Record<string, string | number>; body: Buffer | null },
   gate: BeforeCommit,
-  agent: Agent | undefined,
+  connection: { agent: Agent | undefined; lookup: LookupFunction },
   timeoutMs: number,
 ): Promise<PushReply> {
   return new Promise((resolve, reject) => {
     const body = details.body ?? Buffer.alloc(0);
     const req = https.request(
       details.endpoint,
-      { method: details.method, headers: details.headers, agent, timeout: timeoutMs },
+      // An agent's own options win over these (node's Agent#createSocket): ours set no lookup.
+      { method: details.method, headers: details.headers, ...connection, timeout: timeoutMs },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -162,6 +179,7 @@ function postGated(
  */
 export function classifyPushFailure(err: unknown, nowMs = Date.now()): DeliveryError {
   if (err instanceof DeliveryError) return err;
+  if (err instanceof PushEndpointRefused) return refused(err.message, err);
   const failure = err as { statusCode?: unknown; headers?: Record<string, unknown>; body?: unknown; message?: string };
   if (typeof failure.statusCode !== 'number') {
     return new DeliveryError('push_connection_failed', `push: ${failure.message ?? String(err)}`, {
@@ -205,6 +223,9 @@ export function parseRetryAfter(value: unknown, nowMs = Date.now()): number | un
 }
 
 function checkConfig(config: PushSenderConfig): void {
+  // An agent's options override the request's (node's Agent#createSocket), so its own lookup would bypass ours.
+  if (config.agent && 'lookup' in config.agent.options)
+    throw new TypeError('push sender: the agent must not set its own lookup; the endpoint policy resolves names');
   if (Buffer.from(config.vapidPublicKey, 'base64url').length !== 65) {
     throw new TypeError('push sender: vapidPublicKey must be a base64url uncompressed P-256 point (65 bytes)');
   }
@@ -216,18 +237,41 @@ function checkConfig(config: PushSenderConfig): void {
   }
 }
 
+/** Nothing was sent: the endpoint may not be called, now or later. */
+function refused(detail: string, cause?: unknown): DeliveryError {
+  return new DeliveryError('push_endpoint_refused', `push: ${detail}`, { permanent: true, cause });
+}
+
+/**
+ * A subscription that cannot be used whatever we send: its endpoint is refused (checked again as the connection is
+ * made, by `lookup`) or its key is not a P-256 point, on which encryption would throw every time.
+ */
+function checkSubscription({ endpoint, keys }: PushSubscriptionJson, policy: PushEndpointPolicy): void {
+  const check = checkEndpointUrl(endpoint, policy);
+  // The host only: the rest of an endpoint is the device's capability, kept out of logs.
+  if (!check.ok) throw refused(`push endpoint ${check.rule} (host ${hostOf(endpoint)})`);
+  const badKey = !isP256Point(Buffer.from(keys.p256dh, 'base64url'))
+    ? `keys.p256dh ${KEY_RULES.p256dh}`
+    : Buffer.from(keys.auth, 'base64url').length !== 16
+      ? `keys.auth ${KEY_RULES.auth}`
+      : undefined;
+  if (badKey) throw new DeliveryError('push_key_invalid', `push: subscription ${badKey}`, { permanent: true });
+}
+
+function hostOf(endpoint: string): string {
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return 'unreadable';
+  }
+}
+
 function checkMessage(message: PushMessage): void {
   const problem = messageProblem(message);
   if (problem) throw new DeliveryError('invalid_message', `push: ${problem}`, { permanent: true });
 }
 
-function messageProblem({ subscription, ttlSeconds, urgency, topic }: PushMessage): string | undefined {
-  if (!/^https:\/\//.test(subscription.endpoint)) return 'subscription.endpoint must be an https: URL';
-  if (Buffer.from(subscription.keys.p256dh, 'base64url').length !== 65) {
-    return 'subscription.keys.p256dh must be a base64url uncompressed P-256 point (65 bytes)';
-  }
-  if (Buffer.from(subscription.keys.auth, 'base64url').length !== 16)
-    return 'subscription.keys.auth must be 16 bytes in base64url';
+function messageProblem({ ttlSeconds, urgency, topic }: PushMessage): string | undefined {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0)
     return `ttlSeconds must be a non-negative integer, got ${ttlSeconds}`;
   if (!URGENCIES.includes(urgency)) return `urgency must be one of ${URGENCIES.join(', ')}, got "${urgency}"`;

@@ -14,6 +14,7 @@ import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { revokeSubscriptionsUnder } from '../db/push-subscriptions.ts';
 import { vapidKeys } from '../delivery/keys.ts';
+import { parsePushHosts } from '../delivery/push-endpoint.ts';
 import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
 import { createApiRouter, createApiServer } from '../http/api.ts';
 import { buildConsole } from '../http/console-build.ts';
@@ -172,6 +173,8 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       // A fresh admin token per run unless one is given: the console and curl need one, a fixed default would
       // be a hole.
       adminToken: given.adminToken ?? randomBytes(24).toString('base64url'),
+      // The local push service listens on loopback: allowed by its address and port, beside the browsers' services.
+      pushHosts: [...given.pushHosts, ...parsePushHosts(push.allowEntry)],
     };
     const pool = createPool(databaseUrl, 20);
     stops.push(() => pool.end());
@@ -221,6 +224,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       pool,
       temporal,
       adminToken: config.adminToken,
+      fan: { pushEndpoints: { hosts: config.pushHosts } },
       console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) },
     });
     const server = createApiServer(router);

@@ -1,4 +1,5 @@
 // Validates what fans send: their preferences and a browser push subscription, naming each bad field and its rule.
+import { checkPushSubscription, type PushEndpointPolicy } from '../delivery/push-endpoint.ts';
 import type { FanPreferences, PushSubscriptionInput } from '../domain/fan.ts';
 import type { FieldError, Validated } from '../domain/field-error.ts';
 import { DIGEST_CADENCES, type DigestCadence } from '../domain/vocabulary.ts';
@@ -88,7 +89,10 @@ function base64urlBytes(v: unknown): number | null {
  * The shape PushSubscription.toJSON() gives (endpoint, expirationTime, keys.p256dh, keys.auth), checked as a push
  * service and RFC 8291 need it: an https endpoint, a 65-byte uncompressed P-256 point, a 16-byte auth secret.
  */
-export function validatePushSubscription(body: unknown): Validated<PushSubscriptionInput> {
+export async function validatePushSubscription(
+  body: unknown,
+  endpoints: PushEndpointPolicy,
+): Promise<Validated<PushSubscriptionInput>> {
   if (!isObject(body)) return { ok: false, errors: [{ field: '(body)', rule: 'must be a JSON object' }] };
   const errors: FieldError[] = [];
   unknownFields(body, ['endpoint', 'expirationTime', 'keys'], '', errors);
@@ -123,11 +127,11 @@ export function validatePushSubscription(body: unknown): Validated<PushSubscript
   }
   if (errors.length) return { ok: false, errors };
   const k = keys as { p256dh: string; auth: string };
-  return {
-    ok: true,
-    value: {
-      endpoint: endpoint as string,
-      keys: { p256dh: k.p256dh.replace(/=+$/, ''), auth: k.auth.replace(/=+$/, '') },
-    },
+  const value = {
+    endpoint: endpoint as string,
+    keys: { p256dh: k.p256dh.replace(/=+$/, ''), auth: k.auth.replace(/=+$/, '') },
   };
+  // The shape is right: now whether the endpoint may be called (allowed host, public addresses) and the key is a point.
+  errors.push(...(await checkPushSubscription(value, endpoints)));
+  return errors.length ? { ok: false, errors } : { ok: true, value };
 }

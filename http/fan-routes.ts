@@ -4,6 +4,7 @@ import type { Pool } from '../db/pool.ts';
 import { getPreferences, putPreferences, UnknownCreatorsError } from '../db/preferences.ts';
 import { registerPushSubscription, removePushSubscription } from '../db/push-subscriptions.ts';
 import { storedTrackingKeys, vapidKeys } from '../delivery/keys.ts';
+import { defaultPushEndpoints, type PushEndpointPolicy } from '../delivery/push-endpoint.ts';
 import { createTokenSigner, type TokenSigner, type TrackingKey } from '../delivery/tokens.ts';
 import { validatePreferences, validatePushSubscription } from './fan-input.ts';
 import { type Request, type Response, type Router, readJson } from './router.ts';
@@ -12,6 +13,8 @@ import { registerTrackingRoutes } from './tracking-routes.ts';
 export interface FanRouteOptions {
   /** TRACKING_KEYS; unset means the generated keys kept in the settings table (the worker signs with the same). */
   trackingKeys?: TrackingKey[];
+  /** Which push endpoints fans may register (FANFARE_PUSH_HOSTS); unset means the browsers' push services. */
+  pushEndpoints?: PushEndpointPolicy;
 }
 
 export interface FanRouteDeps extends FanRouteOptions {
@@ -59,6 +62,7 @@ export function registerFanRoutes(router: Router, deps: FanRouteDeps): void {
   const signer = memo(async () => createTokenSigner(deps.trackingKeys ?? (await storedTrackingKeys(deps.pool))));
   const vapidPublicKey = memo(async () => (await vapidKeys(deps.pool)).publicKey);
   registerTrackingRoutes(router, { pool: deps.pool, signer, now: deps.now });
+  const pushEndpoints = deps.pushEndpoints ?? defaultPushEndpoints();
 
   for (const [path, { file, type }] of Object.entries(STATIC)) {
     const body = readFileSync(new URL(`./static/${file}`, import.meta.url));
@@ -115,9 +119,11 @@ export function registerFanRoutes(router: Router, deps: FanRouteDeps): void {
   router.on('POST', '/api/push/subscriptions', async (req) => {
     const fan = await fanOf(req, await signer(), deps.now());
     if (typeof fan !== 'number') return fan;
-    const input = validatePushSubscription(await readJson(req));
+    const input = await validatePushSubscription(await readJson(req), pushEndpoints);
     if (!input.ok) return { status: 400, body: { errors: input.errors } };
     const r = await registerPushSubscription(deps.pool, fan, input.value);
+    if (r === 'held by another fan')
+      return { status: 409, body: { errors: [{ field: 'endpoint', rule: 'is registered to another fan' }] } };
     return { status: r.created ? 201 : 200, body: { id: r.id, endpoint: input.value.endpoint } };
   });
 

@@ -49,6 +49,8 @@ export type PushService = {
   caCertPem: string;
   /** Trusts the test certificate; hand it to web-push (`agent` option). */
   agent: https.Agent;
+  /** Its address and port as a FANFARE_PUSH_HOSTS entry: tests and `fanfare dev` allow it explicitly. */
+  allowEntry: string;
   received: ReceivedPush[];
   /** `applicationServerKey` restricts the subscription to one VAPID key (RFC 8292 §4), as browsers require. */
   createSubscription(options?: { applicationServerKey?: string }): { id: string; subscription: PushSubscriptionJson };
@@ -171,6 +173,7 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
     origin,
     caCertPem: testCertificatePem,
     agent,
+    allowEntry: new URL(origin).host,
     received: log.items,
     createSubscription(subscribeOptions = {}) {
       const ecdh = createECDH('prime256v1');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeliverDeps, deliverDecisions } from '../delivery/deliver.ts';
 import { createEmailSender } from '../delivery/email-sender.ts';
 import { vapidKeys } from '../delivery/keys.ts';
+import { parsePushHosts } from '../delivery/push-endpoint.ts';
 import { createPushSender } from '../delivery/push-sender.ts';
 import type { BeforeCommit } from '../domain/commit-point.ts';
 import type { Channel } from '../domain/vocabulary.ts';
@@ -306,6 +307,7 @@ describe('the connection drops after the commit point, before the answer', () =>
       vapidPrivateKey: vapid.privateKey,
       subject: 'mailto:push@fanfare.test',
       agent,
+      endpoints: { hosts: parsePushHosts(service.allowEntry) },
     });
     try {
       const a = await seedAudience(db.pool, {

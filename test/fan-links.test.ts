@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverDecisions } from '../delivery/deliver.ts';
 import { createEmailSender } from '../delivery/email-sender.ts';
 import { vapidKeys } from '../delivery/keys.ts';
+import { parsePushHosts } from '../delivery/push-endpoint.ts';
 import { unsubscribeByMail } from '../delivery/unsubscribe-mail.ts';
 import { createApiServer } from '../http/api.ts';
 import { registerFanRoutes } from '../http/fan-routes.ts';
@@ -50,7 +51,12 @@ beforeAll(async () => {
     subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
   });
   const router = new Router();
-  registerFanRoutes(router, { pool: db.pool, now: () => new Date(), trackingKeys: TEST_TRACKING_KEYS });
+  registerFanRoutes(router, {
+    pool: db.pool,
+    now: () => new Date(),
+    trackingKeys: TEST_TRACKING_KEYS,
+    pushEndpoints: { hosts: parsePushHosts(push.allowEntry) },
+  });
   server = createApiServer(router);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -61,6 +61,8 @@ beforeAll(async () => {
     SMTP_HOST: smtp.host,
     SMTP_PORT: String(smtp.port),
     PUSH_CA_FILE: caFile,
+    // The local push service listens on loopback: allowed explicitly, as an operator would.
+    FANFARE_PUSH_HOSTS: push.allowEntry,
     DELIVERY_CONCURRENCY: '4',
   };
   client = await connectTemporal(readConfig(workerEnv));

@@ -7,6 +7,7 @@ import type { DeliverDeps } from '../delivery/deliver.ts';
 import { createEmailSender, type EmailSender } from '../delivery/email-sender.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import { createLinks } from '../delivery/links.ts';
+import { parsePushHosts } from '../delivery/push-endpoint.ts';
 import { createPushSender, type PushSender } from '../delivery/push-sender.ts';
 import { createTokenSigner, type TokenSigner } from '../delivery/tokens.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
@@ -45,6 +46,7 @@ export async function deliveryRig(
     vapidPrivateKey: vapid.privateKey,
     subject: 'mailto:push@fanfare.test',
     agent: pushService.agent,
+    endpoints: { hosts: parsePushHosts(pushService.allowEntry) },
   });
   const signer = createTokenSigner(TEST_TRACKING_KEYS);
   const links = createLinks({ publicUrl: TEST_PUBLIC_URL, mailDomain: 'mail.fanfare.test', signer });

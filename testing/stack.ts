@@ -57,6 +57,7 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
       TEMPORAL_ADDRESS: temporal().address,
       SMTP_HOST: smtp.host,
       SMTP_PORT: String(smtp.port),
+      FANFARE_PUSH_HOSTS: push.allowEntry,
       ...options.env,
     });
     const vapid = await vapidKeys(db.pool);
@@ -71,7 +72,7 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
       createApiRouter({
         pool: db.pool,
         temporal: client,
-        fan: { trackingKeys: config.trackingKeys },
+        fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
         console: { cacheDir: consoleCacheDir(config.paths.cacheDir) },
       }),
     );

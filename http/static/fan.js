@@ -23,7 +23,8 @@ async function api(method, path, body) {
   });
   if (!res.ok && res.status !== 404) {
     const detail = await res.json().catch(() => ({}));
-    throw new Error((detail.errors || []).map((e) => `${e.field} ${e.rule}`).join('; ') || `HTTP ${res.status}`);
+    const message = (detail.errors || []).map((e) => `${e.field} ${e.rule}`).join('; ') || `HTTP ${res.status}`;
+    throw Object.assign(new Error(message), { status: res.status });
   }
   return res;
 }
@@ -46,11 +47,17 @@ async function main() {
       if ((await Notification.requestPermission()) !== 'granted')
         return say('Notifications are blocked in this browser’s settings.');
       const { publicKey } = await (await fetch('/api/push/vapid-public-key')).json();
-      const subscription = await registration.pushManager.subscribe({
-        userVisibleOnly: true,
-        applicationServerKey: keyBytes(publicKey),
-      });
-      await api('POST', '/api/push/subscriptions', subscription.toJSON());
+      const subscribe = () =>
+        registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+      const subscription = await subscribe();
+      try {
+        await api('POST', '/api/push/subscriptions', subscription.toJSON());
+      } catch (err) {
+        // 409: this browser's subscription is registered to another fan who used it; a fresh one has a new endpoint.
+        if (err.status !== 409) throw err;
+        await subscription.unsubscribe();
+        await api('POST', '/api/push/subscriptions', (await subscribe()).toJSON());
+      }
       await show(registration);
     } catch (err) {
       say(`Could not turn notifications on: ${err.message}`);
