@@ -1,14 +1,15 @@
-// The numbers that tune authentication, read from the environment by app/config.ts and handed down.
+// The numbers that tune authentication, read from the environment by app/config.ts (the variables named below) and
+// handed down.
 
 export interface AuthSettings {
   /** How long a console session lasts from login (SESSION_LIFETIME_HOURS). */
   sessionLifetimeMs: number;
-  /** Announcements a creator may make per window (ANNOUNCE_RATE_LIMIT), and the window (ANNOUNCE_RATE_WINDOW). */
+  /** Announcements a creator may make per window (ANNOUNCE_RATE_LIMIT); the window (ANNOUNCE_RATE_WINDOW_SECONDS). */
   announceRate: { points: number; windowSeconds: number };
   /**
    * Wrong passwords allowed per username (LOGIN_FAILURES_PER_ACCOUNT) and per client address
-   * (LOGIN_FAILURES_PER_ADDRESS) within a window (LOGIN_FAILURE_WINDOW) before logins are refused for the lockout
-   * (LOGIN_LOCKOUT); all in seconds.
+   * (LOGIN_FAILURES_PER_ADDRESS) within a window (LOGIN_FAILURE_WINDOW_SECONDS) before logins are refused for the
+   * lockout (LOGIN_LOCKOUT_SECONDS).
    */
   loginThrottle: { perAccount: number; perAddress: number; windowSeconds: number; lockoutSeconds: number };
 }
