@@ -1,7 +1,7 @@
 // The growth team's front door: adding members, logging in (throttled), sessions from cookies, logging out.
 import type { Pool } from '../db/pool.ts';
 import { insertSession, liveSession, revokeMemberSessions, revokeSession, touchSession } from '../db/sessions.ts';
-import { insertMember, memberForLogin, type TeamMember } from '../db/team.ts';
+import { currentMember, insertMember, memberForLogin, setMemberPassword, type TeamMember } from '../db/team.ts';
 import type { FieldError } from '../domain/field-error.ts';
 import type { MemberPrincipal, Role } from '../domain/principal.ts';
 import { checkPassword, checkUsername, decoyHash, hashPassword, verifyPassword } from './passwords.ts';
@@ -20,6 +20,22 @@ export async function addMember(
   const errors = [...checkUsername(m.username), ...checkPassword(m.password)];
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, member: await insertMember(pool, m.username, await hashPassword(m.password), m.role) };
+}
+
+/**
+ * Sets a current member's new password (checked against the rules) and ends all their sessions, so whoever knew the
+ * old one is logged out. Null when there is no such member.
+ */
+export async function changePassword(
+  pool: Pool,
+  username: string,
+  password: string,
+): Promise<{ ok: true; loggedOut: number } | { ok: false; errors: FieldError[] } | null> {
+  const errors = checkPassword(password);
+  if (errors.length > 0) return { ok: false, errors };
+  const member = await currentMember(pool, username);
+  if (!member || !(await setMemberPassword(pool, username, await hashPassword(password)))) return null;
+  return { ok: true, loggedOut: await revokeMemberSessions(pool, member.id) };
 }
 
 /** What a login attempt came to. `token` goes in the session cookie and nowhere else; only its hash is stored. */

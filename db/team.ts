@@ -101,3 +101,12 @@ export async function setMemberPassword(pool: Pool, username: string, passwordHa
   );
   return r.rowCount === 1;
 }
+
+/** The current member with this username; null when there is none. */
+export async function currentMember(pool: Pool, username: string): Promise<TeamMember | null> {
+  const r = await pool.query<Row>(
+    `select ${COLUMNS} from team_members where username = $1::text and removed_at is null`,
+    [username],
+  );
+  return r.rows[0] ? toMember(r.rows[0]) : null;
+}
