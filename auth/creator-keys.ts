@@ -1,8 +1,17 @@
 // Creators' API keys: made (shown once), checked on every creator API request.
 import { activeCreatorKey, type CreatorKey, insertCreatorKey, touchCreatorKey } from '../db/creator-keys.ts';
 import type { Pool } from '../db/pool.ts';
+import type { FieldError } from '../domain/field-error.ts';
 import type { CreatorPrincipal } from '../domain/principal.ts';
 import { formatToken, matchesHash, newSecret, parseToken, sha256, TOKEN_PREFIXES } from './tokens.ts';
+
+/** A key's label: what it is for, 1 to 100 characters without control characters. */
+export function checkKeyLabel(label: string, field = 'label'): FieldError[] {
+  if (label.trim().length === 0 || label.length > 100 || /\p{Cc}/u.test(label)) {
+    return [{ field, rule: 'must be 1 to 100 characters, not blank, without control characters' }];
+  }
+  return [];
+}
 
 /** A new key for a creator: `key` is the only copy of the secret, to show once. Throws UnknownCreatorError. */
 export async function createCreatorKey(

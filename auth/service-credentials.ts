@@ -6,8 +6,15 @@ import {
   type ServiceCredential,
   touchServiceCredential,
 } from '../db/service-credentials.ts';
+import type { FieldError } from '../domain/field-error.ts';
 import type { Role, ServicePrincipal } from '../domain/principal.ts';
 import { formatToken, matchesHash, newSecret, parseToken, sha256, TOKEN_PREFIXES } from './tokens.ts';
+
+/** A credential's name: as a username, 1 to 64 lowercase letters, digits, . _ or -. */
+export function checkCredentialName(name: string, field = 'name'): FieldError[] {
+  if (/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) return [];
+  return [{ field, rule: 'must be 1 to 64 lowercase letters, digits, . _ or -, starting with a letter or digit' }];
+}
 
 /**
  * A new named credential with a role; `token` is the only copy of its secret, to show once. `createdBy` names the

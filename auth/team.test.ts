@@ -6,7 +6,7 @@ import { useTestSchema } from '../testing/db.ts';
 import { checkPassword, hashPassword, verifyPassword } from './passwords.ts';
 import { DEFAULT_AUTH_SETTINGS } from './settings.ts';
 import { addMember, type LoginDeps, login, logout, logoutEverywhere, sessionFromToken } from './team.ts';
-import { createLoginThrottle } from './throttle.ts';
+import { counterKey, createLoginThrottle } from './throttle.ts';
 
 const PASSWORD = 'correct horse battery';
 
@@ -146,6 +146,19 @@ describe('team members and sessions', () => {
         expect((await login(d, 'hal', 'wrong password!', `10.0.3.${round}`)).outcome).toBe('wrong');
       expect((await login(d, 'hal', PASSWORD, `10.0.3.${round}`)).outcome).toBe('session');
     }
+  });
+
+  it('answers wrong, never failing, for names and passwords no account can have', async () => {
+    await member('jan');
+    const d = deps();
+    const odd = ['x'.repeat(1000), 'ja\u0000n', 'JAN', '', '\u00e9'.repeat(300)];
+    for (const name of odd) expect((await login(d, name, PASSWORD, '198.51.100.1')).outcome).toBe('wrong');
+    expect(
+      (await login(d, 'jan', `${PASSWORD}${'!'.repeat(300)}`, `198.51.100.2\u0000${'x'.repeat(300)}`)).outcome,
+    ).toBe('wrong');
+    expect(counterKey('jan')).toBe('jan');
+    expect(counterKey('x'.repeat(101))).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(counterKey('a\u0000b')).not.toContain('\u0000');
   });
 
   it('throttles an address that guesses across many accounts, unknown names included', async () => {

@@ -4,7 +4,14 @@ import { insertSession, liveSession, revokeMemberSessions, revokeSession, touchS
 import { currentMember, insertMember, memberForLogin, setMemberPassword, type TeamMember } from '../db/team.ts';
 import type { FieldError } from '../domain/field-error.ts';
 import type { MemberPrincipal, Role } from '../domain/principal.ts';
-import { checkPassword, checkUsername, decoyHash, hashPassword, verifyPassword } from './passwords.ts';
+import {
+  checkPassword,
+  checkUsername,
+  decoyHash,
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  verifyPassword,
+} from './passwords.ts';
 import type { AuthSettings } from './settings.ts';
 import type { LoginThrottle } from './throttle.ts';
 import { newSecret, sha256 } from './tokens.ts';
@@ -63,8 +70,11 @@ export async function login(
 ): Promise<LoginResult> {
   const locked = await deps.throttle.lockedFor(username, address);
   if (locked !== null) return { outcome: 'throttled', retryAfterSeconds: locked };
-  const member = await memberForLogin(deps.pool, username);
-  const ok = await verifyPassword(member?.passwordHash ?? (await decoyHash()), password);
+  // A name that breaks the username rule is no one's (and may hold bytes PostgreSQL refuses, such as NUL); a password
+  // longer than any we accept is no one's either, and is not worth hashing.
+  const member = checkUsername(username).length === 0 ? await memberForLogin(deps.pool, username) : null;
+  const tooLong = password.length > MAX_PASSWORD_LENGTH;
+  const ok = (await verifyPassword(member?.passwordHash ?? (await decoyHash()), tooLong ? '' : password)) && !tooLong;
   if (!member || !ok) {
     await deps.throttle.failed(username, address);
     return { outcome: 'wrong' };

@@ -1,4 +1,5 @@
 // Wrong passwords are throttled per username and per client address, with counters shared through PostgreSQL.
+import { createHash } from 'node:crypto';
 import type { Pool } from '../db/pool.ts';
 import { postgresCounter } from '../db/rate-limits.ts';
 import { retryAfterSeconds } from './rate-limit.ts';
@@ -26,8 +27,8 @@ export function createLoginThrottle(pool: Pool, t: AuthSettings['loginThrottle']
   });
   const counters = (username: string, address: string) =>
     [
-      [byAccount, username],
-      [byAddress, address],
+      [byAccount, counterKey(username)],
+      [byAddress, counterKey(address)],
     ] as const;
 
   return {
@@ -48,7 +49,16 @@ export function createLoginThrottle(pool: Pool, t: AuthSettings['loginThrottle']
       }
     },
     async succeeded(username) {
-      await byAccount.delete(username);
+      await byAccount.delete(counterKey(username));
     },
   };
+}
+
+/**
+ * A counter's key as stored (rate_limits.key is varchar(255) text): a short printable name as it is, anything else
+ * (a megabyte-long username, a NUL byte) by its SHA-256, so no input can make the store fail.
+ */
+export function counterKey(name: string): string {
+  if (name.length <= 100 && /^[\x21-\x7e]*$/.test(name)) return name;
+  return `sha256:${createHash('sha256').update(name, 'utf8').digest('hex')}`;
 }

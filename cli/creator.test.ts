@@ -19,7 +19,7 @@ describe('fanfare creator key', () => {
   it('parses its arguments and names a bad one', () => {
     expect(parseCreateArgs(['ana'])).toEqual({ creator: 'ana', label: 'key' });
     expect(parseCreateArgs(['7', '--label', 'ci'])).toEqual({ creator: '7', label: 'ci' });
-    expect(() => parseCreateArgs(['7', '--label', 'x'.repeat(101)])).toThrow('--label: must be at most 100 characters');
+    expect(() => parseCreateArgs(['7', '--label', 'x'.repeat(101)])).toThrow('--label: must be 1 to 100 characters');
     expect(() => parseCreateArgs([])).toThrow('needs CREATOR');
     const bad = fanfare(['revoke', 'ffk_1']);
     expect(bad.status).toBe(2);

@@ -1,6 +1,6 @@
 // `fanfare creator key create|list|revoke`: creators' API keys; a new key is printed once and never again.
 import { databaseUrl } from '../app/config.ts';
-import { createCreatorKey } from '../auth/creator-keys.ts';
+import { checkKeyLabel, createCreatorKey } from '../auth/creator-keys.ts';
 import { type CreatorKey, listCreatorKeys, revokeCreatorKey } from '../db/creator-keys.ts';
 import { creatorIdByHandle } from '../db/creators.ts';
 import { createPool, type Pool } from '../db/pool.ts';
@@ -44,7 +44,8 @@ export function positiveId<F>(line: CommandLine<F>, name: string, raw: string): 
 export function parseCreateArgs(args: string[]): { creator: string; label: string } {
   const line = parseFlags(args, CREATE);
   const label = line.string('label') ?? 'key';
-  if (label.length > 100) line.fail('--label: must be at most 100 characters');
+  const [error] = checkKeyLabel(label, '--label');
+  if (error) line.fail(`${error.field}: ${error.rule}`);
   return { creator: line.operands[0], label };
 }
 

@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { databaseUrl } from '../app/config.ts';
-import { createServiceCredential } from '../auth/service-credentials.ts';
+import { checkCredentialName, createServiceCredential } from '../auth/service-credentials.ts';
 import { addMember, changePassword, logoutEverywhere } from '../auth/team.ts';
 import { createPool, type Pool } from '../db/pool.ts';
 import { listServiceCredentials, revokeServiceCredential, type ServiceCredential } from '../db/service-credentials.ts';
@@ -111,9 +111,8 @@ export function parseRoleArgs(args: string[]): { username: string; role: Role } 
 export function parseTokenCreateArgs(args: string[], actor: string): { name: string; role: Role; actor: string } {
   const line = parseFlags(args, TOKEN_CREATE);
   const name = line.operands[0];
-  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) {
-    line.fail(`NAME: must be 1 to 64 lowercase letters, digits, . _ or -, got "${name}"`);
-  }
+  const [error] = checkCredentialName(name, 'NAME');
+  if (error) line.fail(`${error.field}: ${error.rule}, got "${name}"`);
   return { name, role: roleOperand(line, '--role', line.string('role')), actor: line.string('actor') ?? actor };
 }
 
