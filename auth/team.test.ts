@@ -138,6 +138,16 @@ describe('team members and sessions', () => {
     expect((await login(d, 'fay', PASSWORD, '10.0.2.99')).outcome).toBe('session');
   });
 
+  it('counts parallel guesses before checking them, so a burst gets no more than N', async () => {
+    await member('kim');
+    const d = deps();
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => login(d, 'kim', 'wrong password!', `203.0.113.${i}`)),
+    );
+    expect(burst.filter((r) => r.outcome === 'wrong')).toHaveLength(3);
+    expect(burst.filter((r) => r.outcome === 'throttled')).toHaveLength(5);
+  });
+
   it('clears the count of an account on a right password, so old mistakes do not add up', async () => {
     await member('hal');
     const d = deps();

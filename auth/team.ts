@@ -58,9 +58,10 @@ export interface LoginDeps {
 }
 
 /**
- * Checks a username and password from a client address. While the username or the address is locked out, every
- * attempt is refused, the right password included, without looking at it. An unknown username costs the same
- * argon2 verification as a known one and counts as a wrong password, so the answer tells nobody which names exist.
+ * Checks a username and password from a client address. Every attempt is counted first; while the username or the
+ * address is locked out, every attempt is refused, the right password included, without looking at it. An unknown
+ * username costs the same argon2 verification as a known one and counts as a wrong password, so the answer tells
+ * nobody which names exist.
  */
 export async function login(
   deps: LoginDeps,
@@ -68,18 +69,16 @@ export async function login(
   password: string,
   address: string,
 ): Promise<LoginResult> {
-  const locked = await deps.throttle.lockedFor(username, address);
+  const locked = await deps.throttle.attempt(username, address);
   if (locked !== null) return { outcome: 'throttled', retryAfterSeconds: locked };
   // A name that breaks the username rule is no one's (and may hold bytes PostgreSQL refuses, such as NUL); a password
   // longer than any we accept is no one's either, and is not worth hashing.
   const member = checkUsername(username).length === 0 ? await memberForLogin(deps.pool, username) : null;
   const tooLong = password.length > MAX_PASSWORD_LENGTH;
   const ok = (await verifyPassword(member?.passwordHash ?? (await decoyHash()), tooLong ? '' : password)) && !tooLong;
-  if (!member || !ok) {
-    await deps.throttle.failed(username, address);
-    return { outcome: 'wrong' };
-  }
-  await deps.throttle.succeeded(username);
+  // A wrong password was counted by attempt(); a right one gives its attempt back.
+  if (!member || !ok) return { outcome: 'wrong' };
+  await deps.throttle.succeeded(username, address);
   const token = newSecret();
   const session = await insertSession(deps.pool, member.id, sha256(token), deps.sessionLifetimeMs);
   return {

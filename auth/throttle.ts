@@ -6,12 +6,17 @@ import { retryAfterSeconds } from './rate-limit.ts';
 import type { AuthSettings } from './settings.ts';
 
 export interface LoginThrottle {
-  /** Seconds until this username or address may try again; null when neither is locked out. */
-  lockedFor(username: string, address: string): Promise<number | null>;
-  /** Counts a wrong password against both; the attempt that reaches a limit starts the lockout. */
-  failed(username: string, address: string): Promise<void>;
-  /** A right password clears the username's count (the address's stays: it may be guessing many accounts). */
-  succeeded(username: string): Promise<void>;
+  /**
+   * Counts a login attempt against the username and the address before its password is checked, so parallel guesses
+   * cannot slip past the limit; returns the seconds until either may try again when the attempt is one too many
+   * (the first such attempt starts the lockout), else null.
+   */
+  attempt(username: string, address: string): Promise<number | null>;
+  /**
+   * A right password gives its attempt back: the username's count is cleared, the address's lowered by one (it
+   * keeps its wrong ones: it may be guessing many accounts).
+   */
+  succeeded(username: string, address: string): Promise<void>;
 }
 
 export function createLoginThrottle(pool: Pool, t: AuthSettings['loginThrottle']): LoginThrottle {
@@ -25,31 +30,26 @@ export function createLoginThrottle(pool: Pool, t: AuthSettings['loginThrottle']
     points: t.perAddress,
     windowSeconds: t.windowSeconds,
   });
-  const counters = (username: string, address: string) =>
-    [
-      [byAccount, counterKey(username)],
-      [byAddress, counterKey(address)],
-    ] as const;
 
   return {
-    async lockedFor(username, address) {
+    async attempt(username, address) {
       let wait = 0;
-      for (const [counter, key] of counters(username, address)) {
-        const res = await counter.get(key);
-        // Reaching the limit locks: the N-th wrong password is the last one tried.
-        if (res && res.consumedPoints >= counter.points) wait = Math.max(wait, retryAfterSeconds(res.msBeforeNext));
+      for (const [counter, key] of [
+        [byAccount, counterKey(username)],
+        [byAddress, counterKey(address)],
+      ] as const) {
+        // penalty adds a point in one statement and never rejects, so concurrent attempts all count.
+        let res = await counter.penalty(key);
+        if (res.consumedPoints <= counter.points) continue;
+        // Exactly one attempt is the first past the limit: it turns the rest of the window into the whole lockout.
+        if (res.consumedPoints === counter.points + 1) res = await counter.block(key, t.lockoutSeconds);
+        wait = Math.max(wait, retryAfterSeconds(res.msBeforeNext));
       }
       return wait > 0 ? wait : null;
     },
-    async failed(username, address) {
-      for (const [counter, key] of counters(username, address)) {
-        // penalty adds a point and never rejects; block then holds the key for the whole lockout.
-        const res = await counter.penalty(key);
-        if (res.consumedPoints >= counter.points) await counter.block(key, t.lockoutSeconds);
-      }
-    },
-    async succeeded(username) {
+    async succeeded(username, address) {
       await byAccount.delete(counterKey(username));
+      await byAddress.reward(counterKey(address));
     },
   };
 }
