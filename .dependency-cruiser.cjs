@@ -11,9 +11,10 @@ const LAYERS = {
   policy: { may: ['domain'], npm: [] },
   'models/gbdt': { may: [], npm: [] },
   dispatch: { may: ['domain'], npm: [] },
-  db: { may: ['domain', 'wire', 'policy'], npm: ['pg'] },
+  db: { may: ['domain', 'wire', 'policy'], npm: ['pg', 'rate-limiter-flexible'] },
   models: { may: ['domain', 'db', 'models/gbdt'], npm: [] },
   delivery: { may: ['domain', 'policy', 'db'], npm: ['nodemailer', 'web-push', 'pg', 'ipaddr.js'] },
+  auth: { may: ['domain', 'db'], npm: ['@node-rs/argon2', 'rate-limiter-flexible'] },
   activities: {
     may: ['domain', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'dispatch'],
     npm: ['@temporalio/activity'],
@@ -41,7 +42,7 @@ const layerRules = Object.entries(LAYERS).map(([name, { may, npm: packages }]) =
 });
 
 /** Production code: everything but the simulator, the replay harness, peers, dev tooling, tests and benchmarks. */
-const PRODUCTION = '^(domain|wire|policy|models|dispatch|db|delivery|activities|workflows|http|app|cli)/';
+const PRODUCTION = '^(domain|wire|policy|models|dispatch|db|delivery|auth|activities|workflows|http|app|cli)/';
 /** The tooling commands of the CLI: they run the simulator, the dev stack and the replay by design. */
 const TOOLING_COMMANDS = '^cli/(dev|seed|simulate|temporal-cli)\\.ts$';
 
@@ -115,7 +116,7 @@ module.exports = {
       extensions: ['.ts', '.js', '.json'],
     },
     includeOnly:
-      '^(domain|wire|policy|models|dispatch|db|delivery|activities|workflows|http|app|cli|replay|simulator|' +
+      '^(domain|wire|policy|models|dispatch|db|delivery|auth|activities|workflows|http|app|cli|replay|simulator|' +
       'peers|dev|testing|test|bench|scripts|console|bin)/',
   },
 };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { readConfig, requireDatabaseUrl } from './config.ts';
 
 describe('readConfig', () => {
@@ -48,6 +49,26 @@ describe('readConfig', () => {
     expect(readConfig({ HOME: '/home/ana' }).paths.cacheDir).toBe('/home/ana/.cache/fanfare');
     expect(readConfig({ FANFARE_CACHE: '/var/cache/ff', HOME: '/home/ana' }).paths.cacheDir).toBe('/var/cache/ff');
   });
+  it('reads the authentication settings, with defaults, naming a bad one', () => {
+    expect(readConfig({}).auth).toEqual(DEFAULT_AUTH_SETTINGS);
+    const auth = readConfig({
+      SESSION_LIFETIME_HOURS: '8',
+      ANNOUNCE_RATE_LIMIT: '10',
+      ANNOUNCE_RATE_WINDOW_SECONDS: '30',
+      LOGIN_FAILURES_PER_ACCOUNT: '3',
+      LOGIN_FAILURES_PER_ADDRESS: '50',
+      LOGIN_FAILURE_WINDOW_SECONDS: '600',
+      LOGIN_LOCKOUT_SECONDS: '1200',
+    }).auth;
+    expect(auth).toEqual({
+      sessionLifetimeMs: 8 * 3_600_000,
+      announceRate: { points: 10, windowSeconds: 30 },
+      loginThrottle: { perAccount: 3, perAddress: 50, windowSeconds: 600, lockoutSeconds: 1200 },
+    });
+    expect(() => readConfig({ ANNOUNCE_RATE_LIMIT: '0' })).toThrow('ANNOUNCE_RATE_LIMIT: must be an integer from 1');
+    expect(() => readConfig({ SESSION_LIFETIME_HOURS: 'ever' })).toThrow(/^SESSION_LIFETIME_HOURS: must be/);
+  });
+
   it('reads the admin token, refusing a short one', () => {
     expect(readConfig({}).adminToken).toBeUndefined();
     expect(readConfig({ ADMIN_TOKEN: 'a'.repeat(24) }).adminToken).toBe('a'.repeat(24));

@@ -1,6 +1,7 @@
 // Reads the process configuration from the environment, the one place that does, naming the variable in every error.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { type AuthSettings, DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { type PushHostPattern, parsePushHosts } from '../delivery/push-endpoint.ts';
 import { checkTrackingKeys, parseTrackingKeys, type TrackingKey } from '../delivery/tokens.ts';
 
@@ -43,6 +44,8 @@ export interface Config {
   trackingKeys: TrackingKey[] | undefined;
   /** Bearer token of the growth team's admin API (/api/admin/*); unset means every admin route answers 401. */
   adminToken: string | undefined;
+  /** Session lifetime, the announce rate limit and the login throttle (auth/settings.ts names the variables). */
+  auth: AuthSettings;
   /** PUSH_CA_FILE: an extra CA for a push service with a private certificate. */
   pushCaFile: string | undefined;
   /** FANFARE_PUSH_HOSTS: push services whose endpoints fans may register and the worker calls (default: browsers'). */
@@ -98,6 +101,7 @@ export function readConfig(env: Env = process.env): Config {
     listId: listId(env.LIST_ID, mailDomain(env.MAIL_FROM || 'notifications@fanfare.localhost')),
     trackingKeys: trackingKeys(env.TRACKING_KEYS),
     adminToken: adminToken(env.ADMIN_TOKEN),
+    auth: authSettings(env),
     pushCaFile: env.PUSH_CA_FILE || undefined,
     pushHosts: pushHosts(env.FANFARE_PUSH_HOSTS),
     logLevel: logLevel(env.FANFARE_LOG_LEVEL),
@@ -159,6 +163,23 @@ function pushHosts(raw: string | undefined): PushHostPattern[] {
   }
   if (hosts.length === 0) throw new Error('FANFARE_PUSH_HOSTS: must name at least one push service host, or "default"');
   return hosts;
+}
+
+function authSettings(env: Env): AuthSettings {
+  const { sessionLifetimeMs, announceRate: rate, loginThrottle: login } = DEFAULT_AUTH_SETTINGS;
+  return {
+    sessionLifetimeMs: int(env, 'SESSION_LIFETIME_HOURS', sessionLifetimeMs / 3_600_000, 1, 24 * 30) * 3_600_000,
+    announceRate: {
+      points: int(env, 'ANNOUNCE_RATE_LIMIT', rate.points, 1, 1_000_000),
+      windowSeconds: int(env, 'ANNOUNCE_RATE_WINDOW_SECONDS', rate.windowSeconds, 1, 86_400),
+    },
+    loginThrottle: {
+      perAccount: int(env, 'LOGIN_FAILURES_PER_ACCOUNT', login.perAccount, 1, 1000),
+      perAddress: int(env, 'LOGIN_FAILURES_PER_ADDRESS', login.perAddress, 1, 100_000),
+      windowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', login.windowSeconds, 1, 86_400),
+      lockoutSeconds: int(env, 'LOGIN_LOCKOUT_SECONDS', login.lockoutSeconds, 1, 86_400),
+    },
+  };
 }
 
 function trackingKeys(raw: string | undefined): TrackingKey[] | undefined {

@@ -13,4 +13,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   simulate: async () => (await import('./simulate.ts')).command,
   train: async () => (await import('./train.ts')).command,
   model: async () => (await import('./model.ts')).command,
+  creator: async () => (await import('./creator.ts')).command,
+  team: async () => (await import('./team.ts')).command,
 };

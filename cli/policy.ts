@@ -75,7 +75,7 @@ async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
   }
 }
 
-function defaultActor(): string {
+export function defaultActor(): string {
   try {
     return `cli:${userInfo().username}`;
   } catch {

@@ -36,3 +36,9 @@ export async function largestCreator(pool: Pool): Promise<{ creatorId: number; m
   );
   return r.rows[0] ? { creatorId: r.rows[0].creator_id, members: r.rows[0].n } : null;
 }
+
+/** The id of the creator with this handle; null when there is none. */
+export async function creatorIdByHandle(pool: Pool, handle: string): Promise<number | null> {
+  const r = await pool.query<{ id: number }>(`select id from creators where handle = $1::text`, [handle]);
+  return r.rows[0]?.id ?? null;
+}

@@ -81,3 +81,12 @@ export async function getEvent(pool: Pool, id: number): Promise<CreatorEvent | n
   const r = await pool.query<EventRow>(`select ${COLUMNS} from creator_events where id = $1::bigint`, [id]);
   return r.rowCount ? toEvent(r.rows[0]) : null;
 }
+
+/** A creator's own event: null when there is none or another creator made it, so the two cannot be told apart. */
+export async function getCreatorEvent(pool: Pool, creatorId: number, id: number): Promise<CreatorEvent | null> {
+  const r = await pool.query<EventRow>(
+    `select ${COLUMNS} from creator_events where id = $1::bigint and creator_id = $2::bigint`,
+    [id, creatorId],
+  );
+  return r.rowCount ? toEvent(r.rows[0]) : null;
+}

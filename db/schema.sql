@@ -61,6 +61,27 @@ CREATE SEQUENCE fanfare.creator_events_id_seq
 
 ALTER SEQUENCE fanfare.creator_events_id_seq OWNED BY fanfare.creator_events.id;
 
+CREATE TABLE fanfare.creator_keys (
+    id bigint NOT NULL,
+    creator_id bigint NOT NULL,
+    label text NOT NULL,
+    secret_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT creator_keys_label_check CHECK (((length(label) >= 1) AND (length(label) <= 100))),
+    CONSTRAINT creator_keys_secret_hash_check CHECK ((length(secret_hash) = 32))
+);
+
+CREATE SEQUENCE fanfare.creator_keys_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.creator_keys_id_seq OWNED BY fanfare.creator_keys.id;
+
 CREATE TABLE fanfare.creators (
     id bigint NOT NULL,
     handle text NOT NULL,
@@ -279,11 +300,61 @@ CREATE SEQUENCE fanfare.push_subscriptions_id_seq
 
 ALTER SEQUENCE fanfare.push_subscriptions_id_seq OWNED BY fanfare.push_subscriptions.id;
 
+CREATE TABLE fanfare.rate_limits (
+    key character varying(255) NOT NULL,
+    points integer DEFAULT 0 NOT NULL,
+    expire bigint
+);
+
 CREATE TABLE fanfare.schema_migrations (
     version integer NOT NULL,
     name text NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL
 );
+
+CREATE TABLE fanfare.service_credentials (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    secret_hash bytea NOT NULL,
+    role text NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT service_credentials_name_check CHECK ((name ~ '^[a-z0-9][a-z0-9._-]{0,63}$'::text)),
+    CONSTRAINT service_credentials_role_check CHECK ((role = ANY (ARRAY['viewer'::text, 'editor'::text, 'admin'::text]))),
+    CONSTRAINT service_credentials_secret_hash_check CHECK ((length(secret_hash) = 32))
+);
+
+CREATE SEQUENCE fanfare.service_credentials_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.service_credentials_id_seq OWNED BY fanfare.service_credentials.id;
+
+CREATE TABLE fanfare.sessions (
+    id bigint NOT NULL,
+    member_id bigint NOT NULL,
+    token_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    CONSTRAINT sessions_check CHECK ((expires_at > created_at)),
+    CONSTRAINT sessions_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
+CREATE SEQUENCE fanfare.sessions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.sessions_id_seq OWNED BY fanfare.sessions.id;
 
 CREATE TABLE fanfare.settings (
     key text NOT NULL,
@@ -291,11 +362,33 @@ CREATE TABLE fanfare.settings (
     created_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE fanfare.team_members (
+    id bigint NOT NULL,
+    username text NOT NULL,
+    password_hash text NOT NULL,
+    role text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    removed_at timestamp with time zone,
+    CONSTRAINT team_members_role_check CHECK ((role = ANY (ARRAY['viewer'::text, 'editor'::text, 'admin'::text]))),
+    CONSTRAINT team_members_username_check CHECK ((username ~ '^[a-z0-9][a-z0-9._-]{0,63}$'::text))
+);
+
+CREATE SEQUENCE fanfare.team_members_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.team_members_id_seq OWNED BY fanfare.team_members.id;
+
 ALTER TABLE ONLY fanfare.cap_policies ALTER COLUMN version SET DEFAULT nextval('fanfare.cap_policies_version_seq'::regclass);
 
 ALTER TABLE ONLY fanfare.cap_policy_audit ALTER COLUMN id SET DEFAULT nextval('fanfare.cap_policy_audit_id_seq'::regclass);
 
 ALTER TABLE ONLY fanfare.creator_events ALTER COLUMN id SET DEFAULT nextval('fanfare.creator_events_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.creator_keys ALTER COLUMN id SET DEFAULT nextval('fanfare.creator_keys_id_seq'::regclass);
 
 ALTER TABLE ONLY fanfare.creators ALTER COLUMN id SET DEFAULT nextval('fanfare.creators_id_seq'::regclass);
 
@@ -313,6 +406,12 @@ ALTER TABLE ONLY fanfare.models ALTER COLUMN version SET DEFAULT nextval('fanfar
 
 ALTER TABLE ONLY fanfare.push_subscriptions ALTER COLUMN id SET DEFAULT nextval('fanfare.push_subscriptions_id_seq'::regclass);
 
+ALTER TABLE ONLY fanfare.service_credentials ALTER COLUMN id SET DEFAULT nextval('fanfare.service_credentials_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.sessions ALTER COLUMN id SET DEFAULT nextval('fanfare.sessions_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.team_members ALTER COLUMN id SET DEFAULT nextval('fanfare.team_members_id_seq'::regclass);
+
 ALTER TABLE ONLY fanfare.cap_policies
     ADD CONSTRAINT cap_policies_pkey PRIMARY KEY (version);
 
@@ -324,6 +423,9 @@ ALTER TABLE ONLY fanfare.creator_events
 
 ALTER TABLE ONLY fanfare.creator_events
     ADD CONSTRAINT creator_events_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.creator_keys
+    ADD CONSTRAINT creator_keys_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY fanfare.creators
     ADD CONSTRAINT creators_handle_key UNIQUE (handle);
@@ -376,13 +478,30 @@ ALTER TABLE ONLY fanfare.push_subscriptions
 ALTER TABLE ONLY fanfare.push_subscriptions
     ADD CONSTRAINT push_subscriptions_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY fanfare.rate_limits
+    ADD CONSTRAINT rate_limits_pkey PRIMARY KEY (key);
+
 ALTER TABLE ONLY fanfare.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY fanfare.service_credentials
+    ADD CONSTRAINT service_credentials_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.sessions
+    ADD CONSTRAINT sessions_token_hash_key UNIQUE (token_hash);
 
 ALTER TABLE ONLY fanfare.settings
     ADD CONSTRAINT settings_pkey PRIMARY KEY (key);
 
+ALTER TABLE ONLY fanfare.team_members
+    ADD CONSTRAINT team_members_pkey PRIMARY KEY (id);
+
 CREATE UNIQUE INDEX cap_policies_one_active ON fanfare.cap_policies USING btree (active) WHERE active;
+
+CREATE INDEX creator_keys_creator_idx ON fanfare.creator_keys USING btree (creator_id);
 
 CREATE INDEX decisions_due_idx ON fanfare.decisions USING btree (send_at, id) WHERE (action = 'alert'::text);
 
@@ -404,11 +523,20 @@ CREATE UNIQUE INDEX models_one_active ON fanfare.models USING btree (status) WHE
 
 CREATE INDEX push_subscriptions_fan_idx ON fanfare.push_subscriptions USING btree (fan_id) WHERE (status = 'active'::text);
 
+CREATE UNIQUE INDEX service_credentials_name_idx ON fanfare.service_credentials USING btree (name) WHERE (revoked_at IS NULL);
+
+CREATE INDEX sessions_member_idx ON fanfare.sessions USING btree (member_id) WHERE (revoked_at IS NULL);
+
+CREATE UNIQUE INDEX team_members_username_idx ON fanfare.team_members USING btree (username) WHERE (removed_at IS NULL);
+
 ALTER TABLE ONLY fanfare.cap_policy_audit
     ADD CONSTRAINT cap_policy_audit_version_fkey FOREIGN KEY (version) REFERENCES fanfare.cap_policies(version);
 
 ALTER TABLE ONLY fanfare.creator_events
     ADD CONSTRAINT creator_events_creator_id_fkey FOREIGN KEY (creator_id) REFERENCES fanfare.creators(id);
+
+ALTER TABLE ONLY fanfare.creator_keys
+    ADD CONSTRAINT creator_keys_creator_id_fkey FOREIGN KEY (creator_id) REFERENCES fanfare.creators(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY fanfare.decisions
     ADD CONSTRAINT decisions_event_id_fkey FOREIGN KEY (event_id) REFERENCES fanfare.creator_events(id);
@@ -451,3 +579,6 @@ ALTER TABLE ONLY fanfare.preferences
 
 ALTER TABLE ONLY fanfare.push_subscriptions
     ADD CONSTRAINT push_subscriptions_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY fanfare.sessions
+    ADD CONSTRAINT sessions_member_id_fkey FOREIGN KEY (member_id) REFERENCES fanfare.team_members(id);
