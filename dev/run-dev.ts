@@ -21,7 +21,7 @@ import { consoleCacheDir } from '../http/console-static.ts';
 import { type ReceivedPush, startPushService } from '../peers/push-service.ts';
 import { type CapturedMail, startSmtpCapture } from '../peers/smtp-capture.ts';
 import { testCertificatePem, testPrivateKeyPem } from '../peers/test-certificate.ts';
-import { runConsoleReplay } from '../replay/console.ts';
+import { createReplayThreads } from '../replay/threads.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
 import { createResponder, type Responder } from '../simulator/responder.ts';
 import { seedWorld } from '../simulator/seed.ts';
@@ -217,11 +217,13 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     stops.push(() => temporal.connection.close());
     // Digests go out hourly at each fan's local digest hour, as in production.
     await ensureDigestSchedule(temporal);
+    const replays = createReplayThreads();
+    stops.push(() => replays.close());
     const router = createApiRouter({
       pool,
       temporal,
       adminToken: config.adminToken,
-      console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) },
+      console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
     });
     const server = createApiServer(router);
     server.listen(config.apiPort, config.apiHost);
