@@ -35,7 +35,17 @@ export const command = defineCommand(SYNTAX, async (args) => {
   const options = parseDevArgs(args);
   // Loaded only to run: the whole stack's modules take seconds, which --help need not wait for.
   const { startDevStack } = await import('../dev/run-dev.ts');
+  // Ctrl-C while starting quits at once: the child servers' guardians stop them as this process ends. (Left to Node's
+  // default, the signal would be swallowed once the Temporal worker's runtime installs its own handler.)
+  const whileStarting = () => {
+    process.stderr.write('fanfare dev: stopped while starting\n');
+    process.exit(130);
+  };
+  process.on('SIGINT', whileStarting);
+  process.on('SIGTERM', whileStarting);
   const stack = await startDevStack(options);
+  process.off('SIGINT', whileStarting);
+  process.off('SIGTERM', whileStarting);
   // A creator whose audience heard nothing from it today, and a deadline within the hour, so the policy sends now
   // rather than at a better hour tomorrow, and the captured mail and pushes show up below within seconds.
   const creator = stack.exampleCreatorId;

@@ -22,7 +22,7 @@ interface RunningDev {
 }
 
 /** Starts `fanfare dev` on a small world in a process group of its own, as a shell would; waits for its banner. */
-async function startDev(): Promise<RunningDev> {
+async function startDev(until = /Ctrl-C stops everything/): Promise<RunningDev> {
   // Everything embedded: no database, Temporal, port or token from the environment.
   const env = { ...process.env };
   for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PORT', 'ADMIN_TOKEN']) delete env[name];
@@ -41,7 +41,7 @@ async function startDev(): Promise<RunningDev> {
     child.once('exit', (code, signal) => resolve({ code, signal, atMs: performance.now() })),
   );
   const started = performance.now();
-  while (!/Ctrl-C stops everything/.test(out)) {
+  while (!until.test(out)) {
     if (child.exitCode !== null) throw new Error(`fanfare dev exited early:\n${out}`);
     if (performance.now() - started > START_TIMEOUT_MS) {
       process.kill(-child.pid!, 'SIGKILL');
@@ -49,8 +49,8 @@ async function startDev(): Promise<RunningDev> {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  const api = new URL(/ {2}API\s+(http:\/\/\S+)/.exec(out)![1]);
-  const adminToken = /authorization: Bearer (\S+)'/.exec(out)![1];
+  const api = new URL(/ {2}API\s+(http:\/\/\S+)/.exec(out)?.[1] ?? 'http://not-yet-listening');
+  const adminToken = /authorization: Bearer (\S+)'/.exec(out)?.[1] ?? '';
   running = { child, api, adminToken, output: () => out, exited };
   return running;
 }
@@ -200,5 +200,23 @@ describe('fanfare dev and Ctrl-C', () => {
       expect(await survivors(children, 2000)).toEqual([]);
     },
     START_TIMEOUT_MS + 30_000,
+  );
+
+  it(
+    'quits at once on Ctrl-C while starting, and the child servers already started stop with it',
+    async () => {
+      // PostgreSQL is up and the Temporal dev server on its way.
+      const dev = await startDev(/temporal: starting the dev server/);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const children = descendants(dev.child.pid!);
+      expect(children.length, dev.output()).toBeGreaterThanOrEqual(2);
+      await ctrlC(dev);
+      const { code } = await exitWithin(dev, 2_000);
+      expect(code, dev.output()).toBe(130);
+      expect(dev.output()).toMatch(/fanfare dev: stopped while starting/);
+      // Their guardians stop them gracefully (PostgreSQL's fast shutdown), which takes a moment.
+      expect(await survivors(children, 10_000)).toEqual([]);
+    },
+    START_TIMEOUT_MS,
   );
 });
