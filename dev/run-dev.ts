@@ -250,17 +250,20 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       adminToken: config.adminToken,
       console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
     });
+    // Both listeners close together, so their grace periods overlap.
+    const listening: Server[] = [];
+    stops.push(async () => void (await Promise.all(listening.map(closeServer))));
     const server = createApiServer(router);
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');
-    stops.push(() => closeServer(server));
+    listening.push(server);
     const tlsServer = https.createServer(
       { cert: testCertificatePem, key: testPrivateKeyPem },
       (req, res) => void router.handle(req, res),
     );
     tlsServer.listen(httpsPort, config.apiHost);
     await once(tlsServer, 'listening');
-    stops.push(() => closeServer(tlsServer));
+    listening.push(tlsServer);
     const apiUrl = `http://${config.apiHost}:${(server.address() as AddressInfo).port}`;
     await announceDemoEvents(pool, temporal, seeded.creatorIds, log);
     await consoleBuilt;
