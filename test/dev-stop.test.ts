@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STOP_DEADLINE_MS } from '../cli/dev.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import type { ReplayAnswer, SimulateBody } from '../wire/replay.ts';
 
 const BIN = fileURLToPath(new URL('../bin/fanfare.js', import.meta.url));
 /** Embedded PostgreSQL, the Temporal dev server, seeding and a first model: well under this on a small world. */
@@ -148,11 +149,17 @@ describe('fanfare dev and Ctrl-C', () => {
           'content-length: 1000\r\n\r\n{"creatorId": ',
       );
       const trickleClosed = once(trickle, 'close');
-      const replay = fetch(new URL('/api/admin/simulate', dev.api), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${dev.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ policy: DEFAULT_CAP_POLICY, days: 7 }),
-      }).then(
+      const simulate = (body: SimulateBody) =>
+        fetch(new URL('/api/admin/simulate', dev.api), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${dev.adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      // The replay thread loads its TypeScript under bin/fanfare.js too: a small replay answers in full.
+      const small = await simulate({ policy: DEFAULT_CAP_POLICY, days: 1, world: { seed: 2, fans: 80, creators: 3 } });
+      expect(small.status, dev.output()).toBe(200);
+      expect(((await small.json()) as ReplayAnswer).outcomes).toHaveLength(3);
+      const replay = simulate({ policy: DEFAULT_CAP_POLICY, days: 7 }).then(
         (res) => res.status,
         () => 'connection closed',
       );
