@@ -21,23 +21,25 @@ export const command = defineCommand(SYNTAX, async (args) => {
   parseFlags(args, SYNTAX);
   const config = readConfig();
   // Loaded only to serve, so that --help need not wait for the Temporal client and the console's build tools.
-  const [services, api, { runConsoleReplay }, { consoleCacheDir }] = await Promise.all([
+  const [services, api, { createReplayThreads }, { consoleCacheDir }] = await Promise.all([
     import('../app/services.ts'),
     import('../http/api.ts'),
-    import('../replay/console.ts'),
+    import('../replay/threads.ts'),
     import('../http/console-static.ts'),
   ]);
   const { connectTemporal, openPool } = services;
   const { createApiRouter, createApiServer } = api;
   const pool = openPool(config);
   const temporal = await connectTemporal(config);
+  // The replay's seconds of CPU run on worker threads, so every other route keeps answering meanwhile.
+  const replays = createReplayThreads();
   const server = createApiServer(
     createApiRouter({
       pool,
       temporal,
       fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
       adminToken: config.adminToken,
-      console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) },
+      console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
     }),
   );
   server.listen(config.apiPort, config.apiHost);
@@ -48,6 +50,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
     process.once('SIGTERM', resolve);
   });
   server.close();
+  await replays.close();
   await temporal.connection.close();
   await pool.end();
   return 0;

@@ -1,4 +1,5 @@
 // `fanfare dev`: runs the whole system on embedded defaults and says where to look.
+import type { DevStack } from '../dev/run-dev.ts';
 import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
 
 const SYNTAX = {
@@ -34,7 +35,17 @@ export const command = defineCommand(SYNTAX, async (args) => {
   const options = parseDevArgs(args);
   // Loaded only to run: the whole stack's modules take seconds, which --help need not wait for.
   const { startDevStack } = await import('../dev/run-dev.ts');
+  // Ctrl-C while starting quits at once: the child servers' guardians stop them as this process ends. (Left to Node's
+  // default, the signal would be swallowed once the Temporal worker's runtime installs its own handler.)
+  const whileStarting = () => {
+    process.stderr.write('fanfare dev: stopped while starting\n');
+    process.exit(130);
+  };
+  process.on('SIGINT', whileStarting);
+  process.on('SIGTERM', whileStarting);
   const stack = await startDevStack(options);
+  process.off('SIGINT', whileStarting);
+  process.off('SIGTERM', whileStarting);
   // A creator whose audience heard nothing from it today, and a deadline within the hour, so the policy sends now
   // rather than at a better hour tomorrow, and the captured mail and pushes show up below within seconds.
   const creator = stack.exampleCreatorId;
@@ -71,11 +82,47 @@ export const command = defineCommand(SYNTAX, async (args) => {
     '',
   ];
   process.stdout.write(lines.join('\n'));
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  process.stdout.write('stopping…\n');
-  await stack.stop();
-  return 0;
+  return untilStopped(stack);
 });
+
+/** The first Ctrl-C stops everything cleanly within this time, or the process quits anyway. */
+export const STOP_DEADLINE_MS = 10_000;
+/** Signals this close to the first are the same key press, delivered twice. */
+export const SAME_PRESS_MS = 500;
+
+/**
+ * Waits for SIGINT or SIGTERM, then stops the stack. A second signal, or the deadline passing, kills the child servers
+ * and exits at once (130 after a second signal, 1 after the deadline); a clean stop returns 0 and lets the process end.
+ */
+function untilStopped(stack: DevStack): Promise<number> {
+  const quit = (code: number, why: string) => {
+    process.stderr.write(`fanfare dev: ${why}\n`);
+    stack.kill();
+    process.exit(code);
+  };
+  return new Promise<number>((resolve, reject) => {
+    let first: number | undefined;
+    const onSignal = () => {
+      if (first === undefined) {
+        first = performance.now();
+        process.stdout.write(`stopping… (at most ${STOP_DEADLINE_MS / 1000} s; Ctrl-C again to quit at once)\n`);
+        // Unref'd and left running after a clean stop: if anything still holds the event loop open, it fires.
+        setTimeout(
+          () => quit(1, `not stopped within ${STOP_DEADLINE_MS / 1000} s: quitting`),
+          STOP_DEADLINE_MS,
+        ).unref();
+        stack.stop().then(() => {
+          process.stdout.write(`stopped in ${((performance.now() - first!) / 1000).toFixed(1)} s\n`);
+          resolve(0);
+        }, reject);
+        return;
+      }
+      // `npm run dev` forwards the terminal's SIGINT to a process the terminal signals too: one press arrives twice
+      // within milliseconds, so only a signal after SAME_PRESS_MS counts as a second Ctrl-C.
+      if (performance.now() - first >= SAME_PRESS_MS)
+        quit(130, 'quit at once; the Temporal dev server and PostgreSQL were killed');
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

@@ -52,6 +52,8 @@ export type EmbeddedPostgres = {
   /** Where the server's binaries run from: node_modules, or their copy in the cache area when we are root. */
   binDir: string;
   stop(): Promise<void>;
+  /** Kills the server's process group at once; the next start recovers from the write-ahead log. */
+  kill(): void;
 };
 
 type RunAs = { uid: number; gid: number } | undefined;
@@ -254,5 +256,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     );
   }
   const binDir = dirname(bins.postgres);
-  return { connectionString: `${base}/${database}`, port, dataDir, binDir, stop: () => server.stop(30_000) };
+  return {
+    connectionString: `${base}/${database}`,
+    port,
+    dataDir,
+    binDir,
+    stop: () => server.stop(30_000),
+    kill: () => server.kill(),
+  };
 }

@@ -26,6 +26,8 @@ export type GuardedProcess = {
   hasExited(): boolean;
   /** SIGTERM, then SIGKILL to the whole group after graceMs; resolves once everything is gone. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the whole group, now: for a process that must exit at once (a second Ctrl-C, a missed deadline). */
+  kill(): void;
 };
 
 export type GuardedOptions = {
@@ -85,7 +87,7 @@ export function spawnGuarded(
     })();
     return stopping;
   };
-  return { pid, exited, hasExited: () => done, stop };
+  return { pid, exited, hasExited: () => done, stop, kill: () => signalGroup(pid, 'SIGKILL', true) };
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals, wholeGroup: boolean): void {

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ import { consoleCacheDir } from '../http/console-static.ts';
 import { type ReceivedPush, startPushService } from '../peers/push-service.ts';
 import { type CapturedMail, startSmtpCapture } from '../peers/smtp-capture.ts';
 import { testCertificatePem, testPrivateKeyPem } from '../peers/test-certificate.ts';
-import { runConsoleReplay } from '../replay/console.ts';
+import { createReplayThreads } from '../replay/threads.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
 import { createResponder, type Responder } from '../simulator/responder.ts';
 import { seedWorld } from '../simulator/seed.ts';
@@ -69,7 +70,13 @@ export interface DevStack {
   responder: Responder;
   /** A new browser subscription at the local push service, bound to our VAPID key. */
   subscribe(): PushSubscriptionJson;
+  /**
+   * Stops everything in the reverse order of starting: the API (idle keep-alive connections at once, requests still
+   * running after a short grace), the replay threads, the worker, the peers, Temporal and PostgreSQL.
+   */
   stop(): Promise<void>;
+  /** Kills the child servers (Temporal dev server, embedded PostgreSQL) at once: for a quit that cannot wait. */
+  kill(): void;
 }
 
 /** The port if it is free, else any free port: a second `fanfare dev` must not fail on a taken default. */
@@ -102,14 +109,30 @@ function burstPrinter(log: (line: string) => void, label: string) {
   };
 }
 
+/** How long requests still running when the API stops may take to finish before their connections are cut. */
+const REQUEST_GRACE_MS = 2_000;
+
+/** Stops listening and ends every connection: idle keep-alive ones now, busy ones after REQUEST_GRACE_MS. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), REQUEST_GRACE_MS).unref();
+  });
+}
+
 export async function startDevStack(options: DevOptions): Promise<DevStack> {
   const preferPort = options.anyPorts ? () => freePort() : preferWellKnownPort;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   // Every variable is read and checked here, once; the dev stack then fills in what was not given.
   const given = readConfig(options.env);
   const stops: (() => Promise<void>)[] = [];
+  const kills: (() => void)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  const kill = () => {
+    for (const k of kills) k();
   };
   try {
     mkdirSync(DATA_DIR, { recursive: true });
@@ -118,6 +141,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       log('postgres: starting embedded PostgreSQL (set DATABASE_URL to use your own)');
       const pg = await startEmbeddedPostgres({ port: await preferPort(54329), cacheDir: given.paths.cacheDir });
       stops.push(() => pg.stop());
+      kills.push(() => pg.kill());
       // Not always .data/pg: as root, from a checkout the postgres OS user cannot reach, it lives in the cache area.
       log(`postgres: listening on 127.0.0.1:${pg.port}, data in ${pg.dataDir}`);
       databaseUrl = pg.connectionString;
@@ -135,6 +159,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
         dbFile: `${DATA_DIR}/temporal.db`,
       });
       stops.push(() => server.stop());
+      kills.push(() => server.kill());
       temporalAddress = server.address;
       uiUrl = server.uiUrl;
     }
@@ -220,27 +245,34 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     stops.push(() => temporal.connection.close());
     // Digests go out hourly at each fan's local digest hour, as in production.
     await ensureDigestSchedule(temporal);
+    const replays = createReplayThreads();
+    stops.push(() => replays.close());
     const router = createApiRouter({
       pool,
       temporal,
       adminToken: config.adminToken,
       fan: { pushEndpoints: { hosts: config.pushHosts } },
-      console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) },
+      console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
     });
+    // Both listeners close together, so their grace periods overlap.
+    const listening: Server[] = [];
+    stops.push(async () => void (await Promise.all(listening.map(closeServer))));
     const server = createApiServer(router);
     server.listen(config.apiPort, config.apiHost);
     await once(server, 'listening');
-    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    listening.push(server);
     const tlsServer = https.createServer(
       { cert: testCertificatePem, key: testPrivateKeyPem },
       (req, res) => void router.handle(req, res),
     );
     tlsServer.listen(httpsPort, config.apiHost);
     await once(tlsServer, 'listening');
-    stops.push(() => new Promise<void>((resolve) => tlsServer.close(() => resolve())));
+    listening.push(tlsServer);
     const apiUrl = `http://${config.apiHost}:${(server.address() as AddressInfo).port}`;
     await announceDemoEvents(pool, temporal, seeded.creatorIds, log);
     await consoleBuilt;
+    // Last in, so stopped first: the simulated fans' pending link calls would otherwise hit a closing API.
+    stops.push(async () => responder?.stop());
 
     return {
       config,
@@ -256,6 +288,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       responder: responder!,
       subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
       stop,
+      kill,
     };
   } catch (err) {
     await stop();

@@ -35,6 +35,8 @@ export type DevServer = {
   uiUrl?: string;
   pid: number;
   stop(): Promise<void>;
+  /** Kills the server's process group at once, without waiting. */
+  kill(): void;
 };
 
 const OUTPUT_KEPT = 40;
@@ -93,6 +95,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     uiUrl: options.uiPort !== undefined ? `http://${connectHost}:${options.uiPort}` : undefined,
     pid: server.pid,
     stop: () => server.stop(),
+    kill: () => server.kill(),
   };
 }
 

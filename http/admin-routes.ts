@@ -1,6 +1,7 @@
 // The admin API for the cap policy (read, validate, replace with an audit entry, audit trail), behind the admin login.
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import type { Pool } from '../db/pool.ts';
+import { ReplayBusyError } from '../domain/replay-busy.ts';
 import { type CapPolicy, DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
 import type {
@@ -74,14 +75,23 @@ export function registerAdminRoutes(router: Router, deps: AdminRouteDeps): void 
     return { status: 200, body };
   });
 
-  on('POST', '/api/admin/simulate', async (req) => {
+  on('POST', '/api/admin/simulate', async (req, principal) => {
+    const who = actorOf(req, principal);
+    if ('error' in who) return who.error;
     const checked = validateSimulateRequest(await readJson(req));
     if (!checked.ok) return { status: 400, body: { errors: checked.errors } satisfies ErrorAnswer };
     if (!deps.simulate) {
       const errors = [{ field: '(request)', rule: 'the replay is not available in this process' }];
       return { status: 503, body: { errors } satisfies ErrorAnswer };
     }
-    return { status: 200, body: (await deps.simulate(checked.value)) satisfies ReplayAnswer };
+    try {
+      // The person is the audit's actor: one replay at a time each, so a double click cannot take two threads.
+      return { status: 200, body: (await deps.simulate(checked.value, who.actor)) satisfies ReplayAnswer };
+    } catch (err) {
+      if (!(err instanceof ReplayBusyError)) throw err;
+      const body: ErrorAnswer = { errors: [{ field: 'replay', rule: err.message }] };
+      return { status: 429, headers: { 'retry-after': String(err.retryAfterSeconds) }, body };
+    }
   });
 
   on('GET', '/api/admin/policy/audit', async (req) => {

@@ -9,8 +9,12 @@ import {
   type SimulateRequest,
 } from '../wire/replay.ts';
 
-/** Runs a validated replay; the composition root supplies it, so the API's layers never import the simulator. */
-export type ReplayRunner = (request: SimulateRequest<CapPolicy>) => Promise<ReplayAnswer>;
+/**
+ * Runs a validated replay for a person (a string key: today the audit's actor, later a team member's id); the
+ * composition root supplies it, so the API's layers never import the simulator. A runner may refuse with
+ * `ReplayBusyError` (domain/replay-busy.ts) while that person's earlier replay runs or all its threads are busy.
+ */
+export type ReplayRunner = (request: SimulateRequest<CapPolicy>, person: string) => Promise<ReplayAnswer>;
 
 /** The body's fields, typed by the wire so that renaming one there fails here. */
 const BODY_FIELDS: readonly string[] = ['policy', 'days', 'world'] satisfies (keyof SimulateBody)[];

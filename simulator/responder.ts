@@ -44,6 +44,11 @@ export interface Responder {
   handlePush(push: ReceivedPush): Answer | null;
   /** Resolves when every link call scheduled so far has been made. */
   idle(): Promise<void>;
+  /**
+   * Drops the link calls still waiting for their moment and ignores later messages: their timers (minutes away at
+   * the dev stack's time scale) would otherwise keep a stopped process alive.
+   */
+  stop(): void;
   answers: Answer[];
   /** Link calls that failed (status and URL), for diagnosis. */
   failures: string[];
@@ -99,10 +104,27 @@ export function createResponder(options: ResponderOptions): Responder {
   const answers: Answer[] = [];
   const failures: string[] = [];
 
+  let stopped = false;
+  const waiting = new Map<NodeJS.Timeout, (go: boolean) => void>();
+  /** Resolves true when the delay has passed, false when the responder stopped first. */
+  const wait = (delayMs: number) =>
+    new Promise<boolean>((resolve) => {
+      if (stopped) return resolve(false);
+      const timer = setTimeout(
+        () => {
+          waiting.delete(timer);
+          resolve(true);
+        },
+        Math.max(0, delayMs * scale),
+      );
+      waiting.set(timer, resolve);
+    });
+
   const call = (delayMs: number, url: string, init?: RequestInit) => {
-    const p = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, delayMs * scale)))
-      .then(() => doFetch(url, { redirect: 'manual', ...init }))
-      .then((res) => {
+    const p = wait(delayMs)
+      .then(async (go) => {
+        if (!go) return;
+        const res = await doFetch(url, { redirect: 'manual', ...init });
         if (res.status >= 400) failures.push(`${res.status} ${url}`);
       })
       .catch((err: Error) => void failures.push(`${err.message} ${url}`))
@@ -189,10 +211,8 @@ export function createResponder(options: ResponderOptions): Responder {
       if (r.opened && payload.ping) call(r.openedAtMs! - sentAtMs, payload.ping);
       if (r.unsubscribed && options.revokePush) {
         const revoke = options.revokePush;
-        const p = new Promise<void>((resolve) =>
-          setTimeout(resolve, Math.max(0, (r.unsubscribedAtMs! - sentAtMs) * scale)),
-        )
-          .then(() => revoke(push))
+        const p = wait(r.unsubscribedAtMs! - sentAtMs)
+          .then((go) => (go ? revoke(push) : undefined))
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
@@ -200,6 +220,14 @@ export function createResponder(options: ResponderOptions): Responder {
     },
     async idle() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    stop() {
+      stopped = true;
+      for (const [timer, resolve] of waiting) {
+        clearTimeout(timer);
+        resolve(false);
+      }
+      waiting.clear();
     },
   };
 }

@@ -14,7 +14,7 @@ import { createApiServer } from '../http/api.ts';
 import { registerConsole } from '../http/console.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { Router } from '../http/router.ts';
-import { runConsoleReplay } from '../replay/console.ts';
+import { createReplayThreads } from '../replay/threads.ts';
 import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
 
@@ -22,6 +22,8 @@ const TOKEN = 'console-e2e-token-0123456789abcdef';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/console', import.meta.url));
 const db = useTestSchema('console_e2e');
+// The replay as served, on worker threads: the console's two replays (one person's) must not be refused.
+const replays = createReplayThreads();
 let server: Server;
 let base: string;
 let world: ConsoleWorld;
@@ -38,7 +40,7 @@ beforeAll(async () => {
     now: () => new Date(),
     log: () => undefined,
     cacheDir: consoleCacheDir(readToolPaths().cacheDir),
-    simulate: runConsoleReplay,
+    simulate: replays.run,
   });
   server = createApiServer(router);
   server.listen(0, '127.0.0.1');
@@ -69,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   server?.close();
+  await replays.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 

@@ -157,7 +157,10 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
     simulation.replaceChildren(h('p', { role: 'status' }, `Replaying ${n} simulated days under both policies…`));
     simulateButton.disabled = true;
     try {
-      const [current, next] = await Promise.all([simulate(active.document, n), simulate(proposed, n)]);
+      // One after the other: the API runs one replay per person at a time, and the second finds the world's model
+      // the first trained.
+      const current = await simulate(active.document, n);
+      const next = await simulate(proposed, n);
       renderComparison(simulation, figures(current), figures(next), current.fans, n, current.scorer);
     } catch (err) {
       simulation.replaceChildren(
