@@ -15,7 +15,7 @@ import { createPool } from '../db/pool.ts';
 import { revokeSubscriptionsUnder } from '../db/push-subscriptions.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
-import { createApiRouter, createApiServer } from '../http/api.ts';
+import { createApi } from '../http/api.ts';
 import { buildConsole } from '../http/console-build.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { type ReceivedPush, startPushService } from '../peers/push-service.ts';
@@ -217,23 +217,33 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     stops.push(() => temporal.connection.close());
     // Digests go out hourly at each fan's local digest hour, as in production.
     await ensureDigestSchedule(temporal);
-    const router = createApiRouter({
-      pool,
-      temporal,
-      adminToken: config.adminToken,
-      console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) },
-    });
-    const server = createApiServer(router);
-    server.listen(config.apiPort, config.apiHost);
-    await once(server, 'listening');
-    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const tlsServer = https.createServer(
-      { cert: testCertificatePem, key: testPrivateKeyPem },
-      (req, res) => void router.handle(req, res),
+    let tlsServer: https.Server | undefined;
+    const app = await createApi(
+      {
+        pool,
+        temporal,
+        adminToken: config.adminToken,
+        console: { simulate: runConsoleReplay, cacheDir: consoleCacheDir(config.paths.cacheDir) },
+      },
+      // The same routes over TLS, for clients that need a secure context.
+      {
+        alsoServe: (handler) =>
+          (tlsServer = https.createServer({ cert: testCertificatePem, key: testPrivateKeyPem }, handler)),
+      },
     );
-    tlsServer.listen(httpsPort, config.apiHost);
-    await once(tlsServer, 'listening');
-    stops.push(() => new Promise<void>((resolve) => tlsServer.close(() => resolve())));
+    await app.listen({ port: config.apiPort, host: config.apiHost });
+    const server = app.server;
+    stops.push(() => app.close());
+    const tls = tlsServer!;
+    tls.listen(httpsPort, config.apiHost);
+    await once(tls, 'listening');
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          tls.close(() => resolve());
+          tls.closeAllConnections();
+        }),
+    );
     const apiUrl = `http://${config.apiHost}:${(server.address() as AddressInfo).port}`;
     await announceDemoEvents(pool, temporal, seeded.creatorIds, log);
     await consoleBuilt;
