@@ -138,7 +138,7 @@ export async function createApi(deps: ApiDeps, options: HttpAppOptions = {}): Pr
     },
   );
 
-  registerFanRoutes(app, { pool: deps.pool, now, ...deps.fan });
+  registerFanRoutes(app, { pool: deps.pool, now, log: options.log, ...deps.fan });
   registerConsole(app, { pool: deps.pool, adminToken: deps.adminToken, now, ...deps.console });
   return app;
 }
