@@ -129,7 +129,13 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(onError(log));
-  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' } satisfies RouterErrorAnswer));
+  // A path that exists under another method is 405, as before the move to Fastify (which would say 404).
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split('?')[0];
+    const other = table.some((r) => r.method !== req.method && app.findRoute({ method: r.method as 'GET', url }));
+    const answer: RouterErrorAnswer = { error: other ? 'method not allowed' : 'not found' };
+    return reply.code(other ? 405 : 404).send(answer);
+  });
 
   // Any body is read as text and parsed as JSON, whatever its type says, as the hand-written router did; the forms
   // of the unsubscribe and login routes arrive as text for those routes to read.

@@ -263,3 +263,14 @@ function closed(socket: Socket): Promise<string> {
     socket.on('error', () => undefined);
   });
 }
+
+describe('routing', () => {
+  it('answers 405 for a known path under another method and 404 for an unknown path', async () => {
+    const wrong = await fetch(`${api}/api/events`, { method: 'PUT' });
+    expect(wrong.status).toBe(405);
+    expect(await wrong.json()).toEqual({ error: 'method not allowed' });
+    const unknown = await fetch(`${api}/api/nothing-here`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'not found' });
+  });
+});
