@@ -137,21 +137,19 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
     return reply.code(other ? 405 : 404).send(answer);
   });
 
-  // Any body is read as text and parsed as JSON, whatever its type says, as the hand-written router did; the forms
-  // of the unsubscribe and login routes arrive as text for those routes to read.
+  // Any body is read as text and parsed as JSON, whatever its type says, as the hand-written router did, with
+  // Fastify's own JSON parser (which refuses __proto__ and constructor.prototype keys); the forms of the unsubscribe
+  // and login routes arrive as text for those routes to read.
+  const json = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/x-www-form-urlencoded', 'multipart/form-data'],
     { parseAs: 'string' },
     (_req, body, done) => done(null, body),
   );
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
-    } catch {
-      done(Object.assign(new SyntaxError('must be valid JSON'), { statusCode: 400 }), undefined);
-    }
-  });
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) =>
+    body === '' ? done(null, undefined) : json(req, body as string, done),
+  );
 
   app.addHook('preValidation', async (req, reply) => {
     const errors = nulErrors(req);

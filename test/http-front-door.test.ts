@@ -130,9 +130,11 @@ describe('bad input is a 4xx naming the field and rule', () => {
     const big = await postEvent({ ...good(), title: 'x'.repeat(70 * 1024) });
     expect(big.status).toBe(413);
     expect(await big.json()).toEqual({ errors: [{ field: '(body)', rule: 'must be at most 65536 bytes' }] });
-    const broken = await postEvent('{"creatorId":');
-    expect(broken.status).toBe(400);
-    expect(await broken.json()).toEqual({ errors: [{ field: '(body)', rule: 'must be valid JSON' }] });
+    for (const text of ['{"creatorId":', '{"__proto__":{"admin":true}}']) {
+      const broken = await postEvent(text);
+      expect(broken.status, text).toBe(400);
+      expect(await broken.json()).toEqual({ errors: [{ field: '(body)', rule: 'must be valid JSON' }] });
+    }
   });
 });
 
