@@ -21,7 +21,16 @@ const LAYERS = {
   },
   http: {
     may: ['domain', 'wire', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'workflows'],
-    npm: ['@temporalio/client', 'vite', 'pg'],
+    npm: [
+      '@temporalio/client',
+      'vite',
+      'pg',
+      'fastify',
+      '@fastify/helmet',
+      '@fastify/swagger',
+      'fastify-type-provider-zod',
+      'zod',
+    ],
   },
 };
 

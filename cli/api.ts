@@ -1,5 +1,4 @@
 // `fanfare api`: serves the HTTP API until SIGINT or SIGTERM.
-import { once } from 'node:events';
 import { readConfig } from '../app/config.ts';
 import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
 
@@ -28,28 +27,25 @@ export const command = defineCommand(SYNTAX, async (args) => {
     import('../http/console-static.ts'),
   ]);
   const { connectTemporal, openPool } = services;
-  const { createApiRouter, createApiServer } = api;
   const pool = openPool(config);
   const temporal = await connectTemporal(config);
   // The replay's seconds of CPU run on worker threads, so every other route keeps answering meanwhile.
   const replays = createReplayThreads();
-  const server = createApiServer(
-    createApiRouter({
-      pool,
-      temporal,
-      fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
-      adminToken: config.adminToken,
-      console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
-    }),
-  );
-  server.listen(config.apiPort, config.apiHost);
-  await once(server, 'listening');
+  const app = await api.createApi({
+    pool,
+    temporal,
+    fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
+    adminToken: config.adminToken,
+    console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
+  });
+  await app.listen({ port: config.apiPort, host: config.apiHost });
   process.stdout.write(`fanfare api: listening on http://${config.apiHost}:${config.apiPort}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  server.close();
+  // Ends keep-alive and in-flight connections too (forceCloseConnections), so stopping never waits on a client.
+  await app.close();
   await replays.close();
   await temporal.connection.close();
   await pool.end();

@@ -6,7 +6,8 @@ import type { Pool } from './pool.ts';
 
 /** An all-digit query is an id; anything else matches emails containing it (case-insensitive), first 20. */
 export async function searchFans(pool: Pool, q: string): Promise<FanMatch[]> {
-  const r = /^\d+$/.test(q)
+  // Up to 18 digits always fit a bigint; a longer number is searched as text, never cast into an out-of-range error.
+  const r = /^\d{1,18}$/.test(q)
     ? await pool.query(`select id, email, time_zone from fans where id = $1::bigint`, [q])
     : await pool.query(
         `select id, email, time_zone from fans where email ilike '%' || $1::text || '%' order by id limit 20`,

@@ -17,7 +17,7 @@ import { revokeSubscriptionsUnder } from '../db/push-subscriptions.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import { parsePushHosts } from '../delivery/push-endpoint.ts';
 import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
-import { createApiRouter, createApiServer } from '../http/api.ts';
+import { createApi } from '../http/api.ts';
 import { buildConsole } from '../http/console-build.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { type ReceivedPush, startPushService } from '../peers/push-service.ts';
@@ -247,27 +247,28 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     await ensureDigestSchedule(temporal);
     const replays = createReplayThreads();
     stops.push(() => replays.close());
-    const router = createApiRouter({
-      pool,
-      temporal,
-      adminToken: config.adminToken,
-      fan: { pushEndpoints: { hosts: config.pushHosts } },
-      console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
-    });
-    // Both listeners close together, so their grace periods overlap.
-    const listening: Server[] = [];
-    stops.push(async () => void (await Promise.all(listening.map(closeServer))));
-    const server = createApiServer(router);
-    server.listen(config.apiPort, config.apiHost);
-    await once(server, 'listening');
-    listening.push(server);
-    const tlsServer = https.createServer(
-      { cert: testCertificatePem, key: testPrivateKeyPem },
-      (req, res) => void router.handle(req, res),
+    let tlsServer: https.Server | undefined;
+    const app = await createApi(
+      {
+        pool,
+        temporal,
+        adminToken: config.adminToken,
+        fan: { pushEndpoints: { hosts: config.pushHosts } },
+        console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
+      },
+      // The same routes over TLS, for clients that need a secure context.
+      {
+        alsoServe: (handler) =>
+          (tlsServer = https.createServer({ cert: testCertificatePem, key: testPrivateKeyPem }, handler)),
+      },
     );
-    tlsServer.listen(httpsPort, config.apiHost);
-    await once(tlsServer, 'listening');
-    listening.push(tlsServer);
+    await app.listen({ port: config.apiPort, host: config.apiHost });
+    const server = app.server;
+    const tls = tlsServer!;
+    tls.listen(httpsPort, config.apiHost);
+    await once(tls, 'listening');
+    // Both listeners close together, so their grace periods overlap.
+    stops.push(async () => void (await Promise.all([app.close(), closeServer(tls)])));
     const apiUrl = `http://${config.apiHost}:${(server.address() as AddressInfo).port}`;
     await announceDemoEvents(pool, temporal, seeded.creatorIds, log);
     await consoleBuilt;

@@ -2,7 +2,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FieldError } from '../domain/field-error.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
-import type { Request, Response } from './router.ts';
+import type { Answer, RequestHead } from './answer.ts';
 
 export const SESSION_COOKIE = 'fanfare_admin';
 /** A console session lasts a working day; logging in again starts a new one. */
@@ -20,14 +20,14 @@ export type AdminPrincipal = { kind: 'session'; name: string } | { kind: 'bearer
 
 export interface AdminAuth {
   /** null when the request may pass; else the 401 to answer. */
-  check(req: Request): { principal: AdminPrincipal } | { denied: Response };
+  check(req: RequestHead): { principal: AdminPrincipal } | { denied: Answer };
   /** Checks the token and the name; on success a new session and its Set-Cookie value. */
   login(token: string, name: string): { cookie: string } | { errors: FieldError[] };
   /** Ends the request's session, if any; returns the Set-Cookie value that clears it. */
-  logout(req: Request): string;
+  logout(req: RequestHead): string;
 }
 
-export function unauthorized(rule: string): Response {
+export function unauthorized(rule: string): Answer {
   const body: ErrorAnswer = { errors: [{ field: 'Authorization', rule }] };
   return { status: 401, headers: { 'www-authenticate': 'Bearer realm="fanfare-admin"' }, body };
 }
@@ -38,12 +38,21 @@ function sameToken(given: string, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function cookieValue(req: Request, name: string): string | undefined {
+export function cookieValue(req: RequestHead, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
     if (k === name) return v.join('=');
   }
   return undefined;
+}
+
+/** The host of an Origin header; null for `Origin: null` (a sandboxed or privacy-sensitive context) or garbage. */
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host || null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -54,7 +63,7 @@ export function cookieValue(req: Request, name: string): string | undefined {
 export function createAdminAuth(token: string | undefined, now: () => number = Date.now): AdminAuth {
   const sessions = new Map<string, AdminSession>();
 
-  function session(req: Request): AdminSession | null {
+  function session(req: RequestHead): AdminSession | null {
     const id = cookieValue(req, SESSION_COOKIE);
     if (!id) return null;
     const s = sessions.get(id);
@@ -83,7 +92,7 @@ export function createAdminAuth(token: string | undefined, now: () => number = D
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         const origin = req.headers.origin;
         const host = req.headers.host;
-        if (origin !== undefined && host !== undefined && new URL(origin).host !== host) {
+        if (origin !== undefined && host !== undefined && originHost(origin) !== host) {
           const rule = 'must be this console for a change made with a session';
           const body: ErrorAnswer = { errors: [{ field: 'Origin', rule }] };
           return { denied: { status: 403, body } };
@@ -116,7 +125,7 @@ export function createAdminAuth(token: string | undefined, now: () => number = D
  * The audit's actor for a change: `console:<name>` for a session,
  * else the X-Fanfare-Actor header's `api:<name>`, else "admin-api".
  */
-export function actorOf(req: Request, principal: AdminPrincipal): { actor: string } | { error: Response } {
+export function actorOf(req: RequestHead, principal: AdminPrincipal): { actor: string } | { error: Answer } {
   if (principal.kind === 'session') return { actor: `console:${principal.name}` };
   const raw = req.headers['x-fanfare-actor'];
   if (raw === undefined) return { actor: 'admin-api' };

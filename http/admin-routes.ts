@@ -1,4 +1,6 @@
 // The admin API for the cap policy (read, validate, replace with an audit entry, audit trail), behind the admin login.
+
+import { z } from 'zod';
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import type { Pool } from '../db/pool.ts';
 import { ReplayBusyError } from '../domain/replay-busy.ts';
@@ -12,8 +14,11 @@ import type {
   PolicyValidation,
 } from '../wire/policy.ts';
 import type { ReplayAnswer } from '../wire/replay.ts';
-import { type AdminAuth, type AdminPrincipal, actorOf, createAdminAuth } from './admin-auth.ts';
-import { type Request, type Response, type Router, readJson } from './router.ts';
+import { type AdminAuth, actorOf, createAdminAuth } from './admin-auth.ts';
+import { type Answer, send } from './answer.ts';
+import type { HttpApp } from './app.ts';
+import { adminOnly, principalOf } from './auth-hooks.ts';
+import { intQuery } from './params.ts';
 import { type ReplayRunner, validateSimulateRequest } from './simulate-input.ts';
 
 export interface AdminRouteDeps {
@@ -26,25 +31,17 @@ export interface AdminRouteDeps {
   simulate?: ReplayRunner;
 }
 
-export type AdminHandler = (req: Request, principal: AdminPrincipal) => Promise<Response>;
-
-/** Registers a route that answers 401 (or 403) unless the request carries the admin token or a console session. */
-export function adminRoute(router: Router, auth: AdminAuth) {
-  return (method: string, path: string, handler: AdminHandler) =>
-    router.on(method, path, async (req) => {
-      const checked = auth.check(req);
-      return 'denied' in checked ? checked.denied : handler(req, checked.principal);
-    });
-}
+const hidden = { hide: true } as const;
 
 function auditJson(a: Awaited<ReturnType<typeof listCapPolicyAudit>>[number]): PolicyAuditEntry {
   return { id: a.id, version: a.version, actor: a.actor, action: a.action, diff: a.diff, at: a.at.toISOString() };
 }
 
-export function registerAdminRoutes(router: Router, deps: AdminRouteDeps): void {
-  const on = adminRoute(router, deps.auth ?? createAdminAuth(deps.adminToken));
+export function registerAdminRoutes(app: HttpApp, deps: AdminRouteDeps): void {
+  const onRequest = adminOnly(deps.auth ?? createAdminAuth(deps.adminToken));
+  const admin = { onRequest, schema: hidden };
 
-  on('GET', '/api/admin/policy', async () => {
+  app.get('/api/admin/policy', admin, async (_req, reply) => {
     const active = await getActiveCapPolicy(deps.pool);
     const body: ActivePolicyAnswer<CapPolicy> = active
       ? {
@@ -55,53 +52,58 @@ export function registerAdminRoutes(router: Router, deps: AdminRouteDeps): void 
           createdAt: active.createdAt.toISOString(),
         }
       : { version: null, source: 'default', document: DEFAULT_CAP_POLICY, createdBy: null, createdAt: null };
-    return { status: 200, body };
+    return send(reply, { status: 200, body });
   });
 
-  on('PUT', '/api/admin/policy', async (req, principal) => {
-    const who = actorOf(req, principal);
-    if ('error' in who) return who.error;
-    const checked = validateCapPolicy(await readJson(req));
+  app.put('/api/admin/policy', admin, async (req, reply) => {
+    const who = actorOf(req, principalOf(req));
+    if ('error' in who) return send(reply, who.error);
+    // The policy document's rules live in policy/ (shared with the CLI and the console), so it is checked there.
+    const checked = validateCapPolicy(req.body);
     // Refused: nothing is stored and the active version stays in force.
-    if (!checked.ok) return { status: 400, body: { errors: checked.errors } satisfies ErrorAnswer };
+    if (!checked.ok) return send(reply, { status: 400, body: { errors: checked.errors } satisfies ErrorAnswer });
     const r = await activateCapPolicy(deps.pool, checked.value, who.actor);
     const body: PolicyChange = { version: r.version, changed: r.changed, diff: r.diff, actor: who.actor };
-    return { status: r.changed ? 201 : 200, body };
+    return send(reply, { status: r.changed ? 201 : 200, body });
   });
 
-  on('POST', '/api/admin/policy/validate', async (req) => {
-    const checked = validateCapPolicy(await readJson(req));
+  app.post('/api/admin/policy/validate', admin, async (req, reply) => {
+    const checked = validateCapPolicy(req.body);
     const body: PolicyValidation = checked.ok ? { valid: true, errors: [] } : { valid: false, errors: checked.errors };
-    return { status: 200, body };
+    return send(reply, { status: 200, body });
   });
 
-  on('POST', '/api/admin/simulate', async (req, principal) => {
-    const who = actorOf(req, principal);
-    if ('error' in who) return who.error;
-    const checked = validateSimulateRequest(await readJson(req));
-    if (!checked.ok) return { status: 400, body: { errors: checked.errors } satisfies ErrorAnswer };
-    if (!deps.simulate) {
-      const errors = [{ field: '(request)', rule: 'the replay is not available in this process' }];
-      return { status: 503, body: { errors } satisfies ErrorAnswer };
-    }
-    try {
-      // The person is the audit's actor: one replay at a time each, so a double click cannot take two threads.
-      return { status: 200, body: (await deps.simulate(checked.value, who.actor)) satisfies ReplayAnswer };
-    } catch (err) {
-      if (!(err instanceof ReplayBusyError)) throw err;
-      const body: ErrorAnswer = { errors: [{ field: 'replay', rule: err.message }] };
-      return { status: 429, headers: { 'retry-after': String(err.retryAfterSeconds) }, body };
-    }
+  app.post('/api/admin/simulate', admin, async (req, reply) => {
+    const who = actorOf(req, principalOf(req));
+    if ('error' in who) return send(reply, who.error);
+    return send(reply, await simulate(deps, req.body, who.actor));
   });
 
-  on('GET', '/api/admin/policy/audit', async (req) => {
-    const raw = req.query.get('limit') ?? '50';
-    const limit = Number(raw);
-    if (!/^\d+$/.test(raw) || limit < 1 || limit > 500) {
-      const errors = [{ field: 'limit', rule: 'must be an integer from 1 to 500' }];
-      return { status: 400, body: { errors } satisfies ErrorAnswer };
-    }
-    const body: PolicyAuditAnswer = { entries: (await listCapPolicyAudit(deps.pool, limit)).map(auditJson) };
-    return { status: 200, body };
-  });
+  app.get(
+    '/api/admin/policy/audit',
+    { onRequest, schema: { ...hidden, querystring: z.object({ limit: intQuery(1, 500, 50) }) } },
+    async (req, reply) => {
+      const body: PolicyAuditAnswer = {
+        entries: (await listCapPolicyAudit(deps.pool, req.query.limit)).map(auditJson),
+      };
+      return send(reply, { status: 200, body });
+    },
+  );
+}
+
+async function simulate(deps: AdminRouteDeps, raw: unknown, person: string): Promise<Answer> {
+  const checked = validateSimulateRequest(raw);
+  if (!checked.ok) return { status: 400, body: { errors: checked.errors } satisfies ErrorAnswer };
+  if (!deps.simulate) {
+    const errors = [{ field: '(request)', rule: 'the replay is not available in this process' }];
+    return { status: 503, body: { errors } satisfies ErrorAnswer };
+  }
+  try {
+    // The person is the audit's actor: one replay at a time each, so a double click cannot take two threads.
+    return { status: 200, body: (await deps.simulate(checked.value, person)) satisfies ReplayAnswer };
+  } catch (err) {
+    if (!(err instanceof ReplayBusyError)) throw err;
+    const body: ErrorAnswer = { errors: [{ field: 'replay', rule: err.message }] };
+    return { status: 429, headers: { 'retry-after': String(err.retryAfterSeconds) }, body };
+  }
 }

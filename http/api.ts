@@ -1,15 +1,19 @@
-// The creator API: POST /api/events stores an event once and starts its announceEvent workflow.
-import { createServer, type Server } from 'node:http';
+// The API: the creator's routes (POST /api/events, GET /api/events/:id), /healthz, the OpenAPI document, and the fan,
+// link, admin and console routes, all on one Fastify app.
+import swagger from '@fastify/swagger';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { type CreatorEvent, getEvent, insertEvent, UnknownCreatorError } from '../db/events.ts';
 import { type Pool, ping } from '../db/pool.ts';
 import { eventProgress } from '../db/progress.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+import { refuse, send } from './answer.ts';
+import { createHttpApp, type HttpApp, type HttpAppOptions } from './app.ts';
 import { type ConsoleOptions, registerConsole } from './console.ts';
-import { validateEventInput } from './event-input.ts';
+import { EventBody, eventRequest } from './event-input.ts';
 import { type FanRouteOptions, registerFanRoutes } from './fan-routes.ts';
-import { Router, readJson } from './router.ts';
+import { idParams } from './params.ts';
 
 export interface ApiDeps {
   pool: Pool;
@@ -20,6 +24,9 @@ export interface ApiDeps {
   adminToken?: string;
   console: ConsoleOptions;
 }
+
+/** /healthz answers within this even when PostgreSQL does not. */
+const HEALTH_PING_MS = 500;
 
 function eventJson(e: CreatorEvent) {
   return {
@@ -50,45 +57,88 @@ export async function startAnnounce(temporal: Client, eventId: number): Promise<
   }
 }
 
-export function createApiRouter(deps: ApiDeps): Router {
-  const now = deps.now ?? (() => new Date());
-  const router = new Router();
-
-  router.on('GET', '/healthz', async () => {
-    await ping(deps.pool);
-    return { status: 200, body: { ok: true } };
+/** The OpenAPI 3 document of the routes tagged for clients (creators, and fans' browsers), from their zod schemas. */
+export async function registerOpenApi(app: HttpApp): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Fanfare API',
+        version: '1',
+        description: 'Creators announce events; fans manage their preferences and push subscriptions.',
+      },
+      tags: [
+        { name: 'events', description: "a creator's announcements" },
+        { name: 'fans', description: 'what a fan does through a preferences link' },
+      ],
+    },
+    hideUntagged: true,
+    transform: jsonSchemaTransform,
   });
-
-  router.on('POST', '/api/events', async (req) => {
-    const input = validateEventInput(await readJson(req), now());
-    if (!input.ok) return { status: 400, body: { errors: input.errors } };
-    let stored: { event: CreatorEvent; created: boolean };
-    try {
-      stored = await insertEvent(deps.pool, input.value);
-    } catch (err) {
-      if (err instanceof UnknownCreatorError)
-        return { status: 400, body: { errors: [{ field: 'creatorId', rule: 'must name an existing creator' }] } };
-      throw err;
-    }
-    // Also on a repeat: if the first request died between storing and starting, this one starts the workflow.
-    await startAnnounce(deps.temporal, stored.event.id);
-    return { status: stored.created ? 201 : 200, body: eventJson(stored.event) };
-  });
-
-  router.on('GET', '/api/events/:id', async (req) => {
-    const id = Number(req.params.id);
-    if (!Number.isSafeInteger(id) || id <= 0)
-      return { status: 400, body: { errors: [{ field: 'id', rule: 'must be a positive integer' }] } };
-    const event = await getEvent(deps.pool, id);
-    if (!event) return { status: 404, body: { error: `no event with id ${id}` } };
-    return { status: 200, body: { ...eventJson(event), progress: await eventProgress(deps.pool, id) } };
-  });
-
-  registerFanRoutes(router, { pool: deps.pool, now, ...deps.fan });
-  registerConsole(router, { pool: deps.pool, adminToken: deps.adminToken, now, ...deps.console });
-  return router;
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
 
-export function createApiServer(router: Router): Server {
-  return createServer((req, res) => void router.handle(req, res));
+/** The whole API on a new Fastify app, not yet listening. */
+export async function createApi(deps: ApiDeps, options: HttpAppOptions = {}): Promise<HttpApp> {
+  const now = deps.now ?? (() => new Date());
+  const app = await createHttpApp(options);
+  await registerOpenApi(app);
+
+  // The process is up and answering; PostgreSQL's state rides along, without letting a stuck pool stall the probe.
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+    const db = await Promise.race([
+      ping(deps.pool).then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
+      new Promise<'slow'>((resolve) => setTimeout(() => resolve('slow'), HEALTH_PING_MS).unref()),
+    ]);
+    return send(reply, { status: 200, body: { ok: true, db } });
+  });
+
+  app.post(
+    '/api/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Announces an event to its audience once per (creatorId, idempotencyKey)',
+        body: EventBody,
+      },
+    },
+    async (req, reply) => {
+      const input = eventRequest(req.body, now());
+      if (!input.ok) return send(reply, { status: 400, body: { errors: input.errors } });
+      let stored: { event: CreatorEvent; created: boolean };
+      try {
+        stored = await insertEvent(deps.pool, input.value);
+      } catch (err) {
+        if (err instanceof UnknownCreatorError)
+          return send(reply, refuse(400, { field: 'creatorId', rule: 'must name an existing creator' }));
+        throw err;
+      }
+      // Also on a repeat: if the first request died between storing and starting, this one starts the workflow.
+      await startAnnounce(deps.temporal, stored.event.id);
+      return send(reply, { status: stored.created ? 201 : 200, body: eventJson(stored.event) });
+    },
+  );
+
+  app.get(
+    '/api/events/:id',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'An event with its delivery progress',
+        params: idParams('id'),
+      },
+    },
+    async (req, reply) => {
+      const id = req.params.id;
+      const event = await getEvent(deps.pool, id);
+      if (!event) return send(reply, { status: 404, body: { error: `no event with id ${id}` } });
+      return send(reply, { status: 200, body: { ...eventJson(event), progress: await eventProgress(deps.pool, id) } });
+    },
+  );
+
+  registerFanRoutes(app, { pool: deps.pool, now, log: options.log, ...deps.fan });
+  registerConsole(app, { pool: deps.pool, adminToken: deps.adminToken, now, ...deps.console });
+  return app;
 }

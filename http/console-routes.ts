@@ -1,4 +1,6 @@
 // The console's read API under /api/admin/: overview, fan inspector, model registry, creator view; behind admin login.
+
+import { z } from 'zod';
 import { eventReport, listRecentEvents } from '../db/console-events.ts';
 import { decisionForCurve, fanCandidates, fanProfile, searchFans } from '../db/console-fans.ts';
 import { overviewSeries, reasonCounts } from '../db/console-overview.ts';
@@ -29,9 +31,11 @@ import type {
 } from '../wire/models.ts';
 import type { OverviewAnswer } from '../wire/overview.ts';
 import type { SessionAnswer } from '../wire/session.ts';
-import type { AdminAuth } from './admin-auth.ts';
-import { adminRoute } from './admin-routes.ts';
-import type { Request, Response, Router } from './router.ts';
+import type { AdminAuth, AdminPrincipal } from './admin-auth.ts';
+import { type Answer, send } from './answer.ts';
+import type { HttpApp } from './app.ts';
+import { adminOnly, principalOf } from './auth-hooks.ts';
+import { idParams, intQuery } from './params.ts';
 
 export interface ConsoleRouteDeps {
   pool: Pool;
@@ -44,26 +48,11 @@ export interface ConsoleRouteDeps {
 /** How far past its decision a candidate's engagement curve is drawn, unless its deadline comes first. */
 export const CURVE_HOURS = 48;
 
-const refuse = (status: number, field: string, rule: string): Response => ({
+const refuse = (status: number, field: string, rule: string): Answer => ({
   status,
   body: { errors: [{ field, rule }] } satisfies ErrorAnswer,
 });
-const bad = (field: string, rule: string): Response => refuse(400, field, rule);
-
-function intParam(req: Request, name: string, fallback: number, min: number, max: number): number | Response {
-  const raw = req.query.get(name);
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) return bad(name, `must be an integer from ${min} to ${max}`);
-  return n;
-}
-
-function idParam(req: Request, name: string): number | Response {
-  const raw = req.params[name];
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) return bad(name, 'must be a positive integer');
-  return n;
-}
+const bad = (field: string, rule: string): Answer => refuse(400, field, rule);
 
 /** The feature_importances section of a LightGBM model text: split counts, most important first. */
 export function featureImportance(text: string): FeatureSplits[] {
@@ -92,51 +81,66 @@ function modelJson(m: ModelSummary): ModelRow {
   };
 }
 
-export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): void {
-  const on = adminRoute(router, deps.auth);
+/** Who the audit's note names for a change made through the console or the admin API. */
+const who = (principal: AdminPrincipal) => (principal.kind === 'session' ? `console:${principal.name}` : 'admin-api');
+
+export function registerConsoleRoutes(app: HttpApp, deps: ConsoleRouteDeps): void {
+  const onRequest = adminOnly(deps.auth);
+  const admin = <S extends object>(schema: S) => ({ onRequest, schema: { hide: true, ...schema } });
   const scorer = deps.scorer ?? createRelevanceScorer({ pool: deps.pool });
 
-  on('GET', '/api/admin/session', async (_req, principal) => ({
-    status: 200,
-    body: { name: principal.kind === 'session' ? principal.name : null, via: principal.kind } satisfies SessionAnswer,
-  }));
-
-  on('GET', '/api/admin/overview', async (req) => {
-    const days = intParam(req, 'days', 14, 1, 90);
-    if (typeof days !== 'number') return days;
-    const to = new Date(Math.ceil(deps.now().getTime() / DAY_MS) * DAY_MS);
-    const from = new Date(to.getTime() - days * DAY_MS);
-    const [series, reasons] = await Promise.all([
-      overviewSeries(deps.pool, from, to),
-      reasonCounts(deps.pool, from, to),
-    ]);
-    const body: OverviewAnswer = { from: from.toISOString(), to: to.toISOString(), series, reasons };
-    return { status: 200, body };
+  app.get('/api/admin/session', admin({}), async (req, reply) => {
+    const principal = principalOf(req);
+    const body: SessionAnswer = { name: principal.kind === 'session' ? principal.name : null, via: principal.kind };
+    return send(reply, { status: 200, body });
   });
 
-  on('GET', '/api/admin/fans', async (req) => {
-    const q = (req.query.get('q') ?? '').trim();
-    if (q.length < 1 || q.length > 200) return bad('q', 'must be a fan id or part of an email, 1 to 200 characters');
-    return { status: 200, body: { fans: await searchFans(deps.pool, q) } satisfies FanSearchAnswer };
-  });
+  app.get(
+    '/api/admin/overview',
+    admin({ querystring: z.object({ days: intQuery(1, 90, 14) }) }),
+    async (req, reply) => {
+      const days = req.query.days;
+      const to = new Date(Math.ceil(deps.now().getTime() / DAY_MS) * DAY_MS);
+      const from = new Date(to.getTime() - days * DAY_MS);
+      const [series, reasons] = await Promise.all([
+        overviewSeries(deps.pool, from, to),
+        reasonCounts(deps.pool, from, to),
+      ]);
+      const body: OverviewAnswer = { from: from.toISOString(), to: to.toISOString(), series, reasons };
+      return send(reply, { status: 200, body });
+    },
+  );
 
-  on('GET', '/api/admin/fans/:id', async (req) => {
-    const id = idParam(req, 'id');
-    if (typeof id !== 'number') return id;
-    const limit = intParam(req, 'limit', 100, 1, 1000);
-    if (typeof limit !== 'number') return limit;
-    const fan = await fanProfile(deps.pool, id);
-    if (!fan) return refuse(404, 'id', `must name an existing fan; there is no fan ${id}`);
-    return { status: 200, body: { fan, candidates: await fanCandidates(deps.pool, id, limit) } satisfies FanAnswer };
-  });
+  const FAN_QUERY = 'must be a fan id or part of an email, 1 to 200 characters';
+  app.get(
+    '/api/admin/fans',
+    admin({
+      querystring: z.object({ q: z.string({ error: FAN_QUERY }).trim().min(1, FAN_QUERY).max(200, FAN_QUERY) }),
+    }),
+    async (req, reply) => {
+      const body: FanSearchAnswer = { fans: await searchFans(deps.pool, req.query.q) };
+      return send(reply, { status: 200, body });
+    },
+  );
+
+  app.get(
+    '/api/admin/fans/:id',
+    admin({ params: idParams('id'), querystring: z.object({ limit: intQuery(1, 1000, 100) }) }),
+    async (req, reply) => {
+      const id = req.params.id;
+      const fan = await fanProfile(deps.pool, id);
+      if (!fan) return send(reply, refuse(404, 'id', `must name an existing fan; there is no fan ${id}`));
+      const body: FanAnswer = { fan, candidates: await fanCandidates(deps.pool, id, req.query.limit) };
+      return send(reply, { status: 200, body });
+    },
+  );
 
   // The predicted P(open) of this fan on this channel for each whole hour from the decision on,
   // as of the decision time.
-  on('GET', '/api/admin/decisions/:id/curve', async (req) => {
-    const id = idParam(req, 'id');
-    if (typeof id !== 'number') return id;
+  app.get('/api/admin/decisions/:id/curve', admin({ params: idParams('id') }), async (req, reply) => {
+    const id = req.params.id;
     const d = await decisionForCurve(deps.pool, id);
-    if (!d) return refuse(404, 'id', `must name an existing decision; there is no decision ${id}`);
+    if (!d) return send(reply, refuse(404, 'id', `must name an existing decision; there is no decision ${id}`));
     const startMs = d.decidedAt.getTime();
     const endMs = Math.min(startMs + CURVE_HOURS * HOUR_MS, d.event.deadline?.getTime() ?? Infinity);
     const times = [startMs];
@@ -160,59 +164,58 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
       unscoredReason: scored.unscoredReason,
       points: scores === null ? [] : times.map((t, i) => ({ at: new Date(t).toISOString(), score: scores[i] })),
     };
-    return { status: 200, body };
+    return send(reply, { status: 200, body });
   });
 
-  on('GET', '/api/admin/models', async () => {
+  app.get('/api/admin/models', admin({}), async (_req, reply) => {
     const body: ModelListAnswer = { models: (await listModels(deps.pool, 100)).map(modelJson) };
-    return { status: 200, body };
+    return send(reply, { status: 200, body });
   });
 
-  on('GET', '/api/admin/models/:version', async (req) => {
-    const version = idParam(req, 'version');
-    if (typeof version !== 'number') return version;
+  app.get('/api/admin/models/:version', admin({ params: idParams('version') }), async (req, reply) => {
+    const version = req.params.version;
     const model = await getModel(deps.pool, version);
-    if (!model) return refuse(404, 'version', `must name an existing model; there is no model ${version}`);
+    if (!model) return send(reply, refuse(404, 'version', `must name an existing model; there is no model ${version}`));
     const text = await modelText(deps.pool, version);
     const body: ModelDetail = { ...modelJson(model), featureImportance: text ? featureImportance(text) : [] };
-    return { status: 200, body };
+    return send(reply, { status: 200, body });
   });
 
-  on('POST', '/api/admin/models/:version/promote', async (req, principal) => {
-    const version = idParam(req, 'version');
-    if (typeof version !== 'number') return version;
-    const who = principal.kind === 'session' ? `console:${principal.name}` : 'admin-api';
+  app.post('/api/admin/models/:version/promote', admin({ params: idParams('version') }), async (req, reply) => {
+    const version = req.params.version;
     try {
-      await promoteModel(deps.pool, version, `promoted by hand (${who})`);
+      await promoteModel(deps.pool, version, `promoted by hand (${who(principalOf(req))})`);
     } catch (err) {
-      if (err instanceof ModelRegistryError) return bad('version', err.message.replace(/^version: /, ''));
+      if (err instanceof ModelRegistryError) return send(reply, bad('version', err.message.replace(/^version: /, '')));
       throw err;
     }
-    return { status: 200, body: { active: version } satisfies PromoteAnswer };
+    return send(reply, { status: 200, body: { active: version } satisfies PromoteAnswer });
   });
 
-  on('POST', '/api/admin/models/rollback', async (_req, principal) => {
-    const who = principal.kind === 'session' ? `console:${principal.name}` : 'admin-api';
+  app.post('/api/admin/models/rollback', admin({}), async (req, reply) => {
     try {
-      const { from, to } = await rollbackModel(deps.pool, `rolled back by hand (${who})`);
-      return { status: 200, body: { retired: from, active: to } satisfies RollbackAnswer };
+      const { from, to } = await rollbackModel(deps.pool, `rolled back by hand (${who(principalOf(req))})`);
+      return send(reply, { status: 200, body: { retired: from, active: to } satisfies RollbackAnswer });
     } catch (err) {
-      if (err instanceof ModelRegistryError) return refuse(409, 'active model', err.message.replace(/^rollback: /, ''));
+      if (err instanceof ModelRegistryError)
+        return send(reply, refuse(409, 'active model', err.message.replace(/^rollback: /, '')));
       throw err;
     }
   });
 
-  on('GET', '/api/admin/events', async (req) => {
-    const limit = intParam(req, 'limit', 50, 1, 500);
-    if (typeof limit !== 'number') return limit;
-    return { status: 200, body: { events: await listRecentEvents(deps.pool, limit) } satisfies EventListAnswer };
-  });
+  app.get(
+    '/api/admin/events',
+    admin({ querystring: z.object({ limit: intQuery(1, 500, 50) }) }),
+    async (req, reply) => {
+      const body: EventListAnswer = { events: await listRecentEvents(deps.pool, req.query.limit) };
+      return send(reply, { status: 200, body });
+    },
+  );
 
-  on('GET', '/api/admin/events/:id/report', async (req) => {
-    const id = idParam(req, 'id');
-    if (typeof id !== 'number') return id;
+  app.get('/api/admin/events/:id/report', admin({ params: idParams('id') }), async (req, reply) => {
+    const id = req.params.id;
     const event = await getEvent(deps.pool, id);
-    if (!event) return refuse(404, 'id', `must name an existing event; there is no event ${id}`);
+    if (!event) return send(reply, refuse(404, 'id', `must name an existing event; there is no event ${id}`));
     const body: EventReport = {
       event: {
         id: event.id,
@@ -224,6 +227,6 @@ export function registerConsoleRoutes(router: Router, deps: ConsoleRouteDeps): v
       },
       ...(await eventReport(deps.pool, id)),
     };
-    return { status: 200, body };
+    return send(reply, { status: 200, body });
   });
 }

@@ -1,9 +1,11 @@
 // Serves the console at /console/: the login form to anyone (401 until logged in), pages and assets to admins only.
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { z } from 'zod';
 import type { AdminAuth } from './admin-auth.ts';
+import { type Answer, type RequestHead, send } from './answer.ts';
+import type { HttpApp } from './app.ts';
 import { buildConsole } from './console-build.ts';
-import { HttpError, type Request, type Response, type Router } from './router.ts';
 
 export interface ConsoleStaticDeps {
   auth: AdminAuth;
@@ -74,16 +76,9 @@ ${list}
 `;
 }
 
-async function readForm(req: Request): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req.raw) {
-    size += (chunk as Buffer).length;
-    if (size > 8192) throw new HttpError(413, { errors: [{ field: '(body)', rule: 'must be at most 8192 bytes' }] });
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
+/** The login form's body: urlencoded text (anything else reads as an empty form, which the login refuses). */
+const form = (body: unknown) => new URLSearchParams(typeof body === 'string' ? body : '');
+const hidden = { schema: { hide: true } } as const;
 
 /** The console's build cache inside Fanfare's cache folder. */
 export function consoleCacheDir(cacheRoot: string): string {
@@ -94,53 +89,58 @@ export function consoleCacheDir(cacheRoot: string): string {
  * The console is built on its first request (`fanfare api` and `fanfare dev` build it at start),
  * never by a router made in a test that does not ask for it.
  */
-export function registerConsoleStatic(router: Router, deps: ConsoleStaticDeps): void {
+export function registerConsoleStatic(app: HttpApp, deps: ConsoleStaticDeps): void {
   const dist = () => buildConsole(deps.cacheDir, deps.log);
 
-  const html = (status: number, body: string, headers: Record<string, string> = {}): Response => ({
+  const html = (status: number, body: string, headers: Record<string, string> = {}): Answer => ({
     status,
     headers: { 'content-type': TYPES['.html'], 'cache-control': 'no-store', ...SECURITY_HEADERS, ...headers },
     body,
   });
-  const denied = (req: Request) => 'denied' in deps.auth.check(req);
+  const denied = (req: RequestHead) => 'denied' in deps.auth.check(req);
 
-  router.on('GET', '/console', async () => ({ status: 302, headers: { location: '/console/' } }));
+  app.get('/console', hidden, async (_req, reply) => send(reply, { status: 302, headers: { location: '/console/' } }));
 
-  router.on('GET', '/console/', async (req) => {
-    if (denied(req)) return html(401, loginPage());
-    return html(200, await readFile(join(await dist(), 'index.html'), 'utf8'));
+  app.get('/console/', hidden, async (req, reply) => {
+    if (denied(req)) return send(reply, html(401, loginPage()));
+    return send(reply, html(200, await readFile(join(await dist(), 'index.html'), 'utf8')));
   });
 
-  router.on('GET', '/console/assets/:file', async (req) => {
-    if (denied(req))
-      return { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'log in at /console/\n' };
-    const file = req.params.file;
-    const type = TYPES[extname(file)];
-    if (!/^[\w.-]+$/.test(file) || file.startsWith('.') || !type) return { status: 404, body: { error: 'not found' } };
-    let body: Buffer;
-    try {
-      body = await readFile(join(await dist(), 'assets', file));
-    } catch {
-      return { status: 404, body: { error: 'not found' } };
-    }
-    // Vite names assets by content hash, so a name never changes meaning.
-    return {
-      status: 200,
-      headers: { 'content-type': type, 'cache-control': 'private, max-age=31536000, immutable', ...SECURITY_HEADERS },
-      body,
-    };
+  app.get(
+    '/console/assets/:file',
+    { schema: { hide: true, params: z.object({ file: z.string() }) } },
+    async (req, reply) => {
+      if (denied(req)) {
+        const headers = { 'content-type': 'text/plain; charset=utf-8' };
+        return send(reply, { status: 401, headers, body: 'log in at /console/\n' });
+      }
+      const file = req.params.file;
+      const type = TYPES[extname(file)];
+      if (!/^[\w.-]+$/.test(file) || file.startsWith('.') || !type)
+        return send(reply, { status: 404, body: { error: 'not found' } });
+      let body: Buffer;
+      try {
+        body = await readFile(join(await dist(), 'assets', file));
+      } catch {
+        return send(reply, { status: 404, body: { error: 'not found' } });
+      }
+      // Vite names assets by content hash, so a name never changes meaning.
+      const headers = { 'content-type': type, 'cache-control': 'private, max-age=31536000, immutable' };
+      return send(reply, { status: 200, headers: { ...headers, ...SECURITY_HEADERS }, body });
+    },
+  );
+
+  app.post('/console/login', { ...hidden, bodyLimit: 8192 }, async (req, reply) => {
+    const fields = form(req.body);
+    const name = fields.get('name') ?? '';
+    const r = deps.auth.login(fields.get('token') ?? '', name);
+    if ('errors' in r) return send(reply, html(401, loginPage(r.errors, name)));
+    const headers = { location: '/console/', 'set-cookie': r.cookie, 'cache-control': 'no-store' };
+    return send(reply, { status: 303, headers });
   });
 
-  router.on('POST', '/console/login', async (req) => {
-    const form = await readForm(req);
-    const name = form.get('name') ?? '';
-    const r = deps.auth.login(form.get('token') ?? '', name);
-    if ('errors' in r) return html(401, loginPage(r.errors, name));
-    return { status: 303, headers: { location: '/console/', 'set-cookie': r.cookie, 'cache-control': 'no-store' } };
+  app.post('/console/logout', hidden, async (req, reply) => {
+    const headers = { location: '/console/', 'set-cookie': deps.auth.logout(req), 'cache-control': 'no-store' };
+    return send(reply, { status: 303, headers });
   });
-
-  router.on('POST', '/console/logout', async (req) => ({
-    status: 303,
-    headers: { location: '/console/', 'set-cookie': deps.auth.logout(req), 'cache-control': 'no-store' },
-  }));
 }

@@ -3,9 +3,9 @@ import type { Pool } from '../db/pool.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
 import { createAdminAuth } from './admin-auth.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
+import type { HttpApp } from './app.ts';
 import { registerConsoleRoutes } from './console-routes.ts';
 import { registerConsoleStatic } from './console-static.ts';
-import type { Router } from './router.ts';
 import type { ReplayRunner } from './simulate-input.ts';
 
 export interface ConsoleOptions {
@@ -24,11 +24,11 @@ export interface ConsoleDeps extends ConsoleOptions {
   now: () => Date;
 }
 
-export function registerConsole(router: Router, deps: ConsoleDeps): void {
+export function registerConsole(app: HttpApp, deps: ConsoleDeps): void {
   const auth = createAdminAuth(deps.adminToken);
-  registerAdminRoutes(router, { pool: deps.pool, adminToken: deps.adminToken, auth, simulate: deps.simulate });
-  registerConsoleRoutes(router, { pool: deps.pool, auth, now: deps.now, scorer: deps.scorer });
-  registerConsoleStatic(router, {
+  registerAdminRoutes(app, { pool: deps.pool, adminToken: deps.adminToken, auth, simulate: deps.simulate });
+  registerConsoleRoutes(app, { pool: deps.pool, auth, now: deps.now, scorer: deps.scorer });
+  registerConsoleStatic(app, {
     auth,
     cacheDir: deps.cacheDir,
     log: deps.log ?? ((line) => process.stderr.write(`${line}\n`)),

@@ -1,93 +1,22 @@
-// Validates the body of POST /api/events into a typed event request, naming each bad field and the rule it broke.
+// The body of POST /api/events as a zod schema (validation and the OpenAPI document), naming each bad field's rule.
+import { z } from 'zod';
 import type { EventRequest } from '../domain/creator-event.ts';
-import type { FieldError, Validated } from '../domain/field-error.ts';
-import { type Audience, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';
+import type { Validated } from '../domain/field-error.ts';
+import { type Audience, EVENT_KINDS } from '../domain/vocabulary.ts';
+import { fieldErrors } from './field-errors.ts';
 
 const MAX_TITLE = 300;
 const MAX_URL = 2048;
 const MAX_KEY = 200;
+/** min_tier is a PostgreSQL int. */
+export const MAX_TIER = 2 ** 31 - 1;
 
-/** Accepts "all", "paid", "tier>=N", or the object forms { rule: "all" | "paid" } and { rule: "tier", minTier: N }. */
-function parseAudience(raw: unknown, errors: FieldError[]): Audience | undefined {
-  if (typeof raw === 'string') {
-    if (raw === 'all' || raw === 'paid') return { rule: raw };
-    const m = /^tier\s*>=\s*(\d+)$/.exec(raw);
-    if (m) return { rule: 'tier', minTier: Number(m[1]) };
-  } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
-    const o = raw as Record<string, unknown>;
-    if (o.rule === 'all' || o.rule === 'paid') return { rule: o.rule };
-    if (o.rule === 'tier') {
-      if (Number.isInteger(o.minTier) && (o.minTier as number) >= 0)
-        return { rule: 'tier', minTier: o.minTier as number };
-      errors.push({ field: 'audience.minTier', rule: 'must be an integer >= 0' });
-      return undefined;
-    }
-  }
-  errors.push({ field: 'audience', rule: 'must be "all", "paid", "tier>=N", or { "rule": "tier", "minTier": N }' });
-  return undefined;
-}
+const AUDIENCE_RULE = 'must be "all", "paid", "tier>=N", or { "rule": "tier", "minTier": N }';
+const TIER_RULE = `must be an integer from 0 to ${MAX_TIER}`;
 
-export function validateEventInput(body: unknown, now: Date): Validated<EventRequest> {
-  const errors: FieldError[] = [];
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    return { ok: false, errors: [{ field: '(body)', rule: 'must be a JSON object' }] };
-  }
-  const b = body as Record<string, unknown>;
-  const known = new Set(['creatorId', 'kind', 'title', 'url', 'audience', 'idempotencyKey', 'deadline']);
-  for (const key of Object.keys(b)) {
-    if (!known.has(key)) errors.push({ field: key, rule: 'is not a known field' });
-  }
-
-  const creatorId = b.creatorId;
-  if (!Number.isSafeInteger(creatorId) || (creatorId as number) <= 0) {
-    errors.push({ field: 'creatorId', rule: 'must be a positive integer' });
-  }
-  const kind = b.kind;
-  if (typeof kind !== 'string' || !(EVENT_KINDS as readonly string[]).includes(kind)) {
-    errors.push({ field: 'kind', rule: `must be one of ${EVENT_KINDS.join(', ')}` });
-  }
-  const title = b.title;
-  if (typeof title !== 'string' || title.trim() === '') {
-    errors.push({ field: 'title', rule: 'must be a non-empty string' });
-  } else if (title.length > MAX_TITLE) {
-    errors.push({ field: 'title', rule: `must be at most ${MAX_TITLE} characters` });
-  }
-  const url = b.url;
-  if (typeof url !== 'string' || url.length > MAX_URL || !isHttpUrl(url)) {
-    errors.push({ field: 'url', rule: `must be an absolute http(s) URL of at most ${MAX_URL} characters` });
-  }
-  const audience = b.audience === undefined ? undefined : parseAudience(b.audience, errors);
-  if (b.audience === undefined) errors.push({ field: 'audience', rule: 'is required' });
-  const key = b.idempotencyKey;
-  if (typeof key !== 'string' || key.trim() === '' || key.length > MAX_KEY) {
-    errors.push({ field: 'idempotencyKey', rule: `must be a non-empty string of at most ${MAX_KEY} characters` });
-  }
-  let deadline: Date | null = null;
-  if (b.deadline !== undefined && b.deadline !== null) {
-    const d = typeof b.deadline === 'string' ? new Date(b.deadline) : null;
-    if (!d || Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(b.deadline as string)) {
-      errors.push({ field: 'deadline', rule: 'must be an ISO 8601 date-time such as "2026-11-27T18:00:00Z"' });
-    } else if (d.getTime() <= now.getTime()) {
-      errors.push({ field: 'deadline', rule: 'must be in the future' });
-    } else {
-      deadline = d;
-    }
-  }
-
-  if (errors.length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    value: {
-      creatorId: creatorId as number,
-      kind: kind as EventKind,
-      title: (title as string).trim(),
-      url: url as string,
-      audience: audience!,
-      idempotencyKey: key as string,
-      deadline,
-    },
-  };
-}
+/** A database id: a positive integer that JavaScript holds exactly. */
+export const positiveId = (rule = 'must be a positive integer') =>
+  z.number({ error: rule }).int({ error: rule }).min(1, { error: rule });
 
 function isHttpUrl(s: string): boolean {
   try {
@@ -96,4 +25,92 @@ function isHttpUrl(s: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** "all", "paid", "tier>=N", or the object forms { rule: "all" | "paid" } and { rule: "tier", minTier: N }. */
+function parseAudience(raw: unknown, ctx: z.RefinementCtx): Audience {
+  const issue = (message: string, path: string[] = []) => {
+    ctx.addIssue({ code: 'custom', message, path });
+    return z.NEVER;
+  };
+  if (raw === undefined) return issue('is required');
+  if (typeof raw === 'string') {
+    if (raw === 'all' || raw === 'paid') return { rule: raw };
+    const m = /^tier\s*>=\s*(\d+)$/.exec(raw);
+    if (m) return Number(m[1]) <= MAX_TIER ? { rule: 'tier', minTier: Number(m[1]) } : issue(TIER_RULE);
+  } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    const o = raw as Record<string, unknown>;
+    if (o.rule === 'all' || o.rule === 'paid') return { rule: o.rule };
+    if (o.rule === 'tier') {
+      if (!Number.isInteger(o.minTier) || (o.minTier as number) < 0)
+        return issue('must be an integer >= 0', ['minTier']);
+      if ((o.minTier as number) > MAX_TIER) return issue(TIER_RULE, ['minTier']);
+      return { rule: 'tier', minTier: o.minTier as number };
+    }
+  }
+  return issue(AUDIENCE_RULE);
+}
+
+const audience = z
+  .any()
+  .transform(parseAudience)
+  .meta({
+    description: 'who hears about it',
+    oneOf: [
+      { type: 'string', enum: ['all', 'paid'] },
+      { type: 'string', pattern: '^tier\\s*>=\\s*\\d+$', example: 'tier>=2' },
+      { type: 'object', properties: { rule: { type: 'string', enum: ['all', 'paid'] } }, required: ['rule'] },
+      {
+        type: 'object',
+        properties: { rule: { const: 'tier' }, minTier: { type: 'integer', minimum: 0, maximum: MAX_TIER } },
+        required: ['rule', 'minTier'],
+      },
+    ],
+  });
+
+const DEADLINE_RULE = 'must be an ISO 8601 date-time such as "2026-11-27T18:00:00Z"';
+
+/** What a creator sends to announce a post, a live session or an announcement. */
+export const EventBody = z.strictObject(
+  {
+    creatorId: positiveId(),
+    kind: z.enum(EVENT_KINDS, { error: `must be one of ${EVENT_KINDS.join(', ')}` }),
+    title: z
+      .string({ error: 'must be a non-empty string' })
+      .trim()
+      .min(1, { error: 'must be a non-empty string' })
+      .max(MAX_TITLE, { error: `must be at most ${MAX_TITLE} characters` }),
+    url: z
+      .string({ error: `must be an absolute http(s) URL of at most ${MAX_URL} characters` })
+      .max(MAX_URL)
+      .refine(isHttpUrl)
+      .meta({ format: 'uri' }),
+    audience,
+    idempotencyKey: z
+      .string({ error: `must be a non-empty string of at most ${MAX_KEY} characters` })
+      .max(MAX_KEY)
+      .refine((k) => k.trim() !== ''),
+    deadline: z
+      .string({ error: DEADLINE_RULE })
+      .regex(/^\d{4}-\d{2}-\d{2}T/)
+      .refine((s) => !Number.isNaN(new Date(s).getTime()))
+      .meta({ format: 'date-time' })
+      .nullish(),
+  },
+  { error: 'must be a JSON object' },
+);
+export type EventBody = z.output<typeof EventBody>;
+
+/** The checked body as the event to store; a deadline must lie after `now`, which the schema cannot know. */
+export function eventRequest(body: EventBody, now: Date): Validated<EventRequest> {
+  const deadline = body.deadline ? new Date(body.deadline) : null;
+  if (deadline && deadline.getTime() <= now.getTime())
+    return { ok: false, errors: [{ field: 'deadline', rule: 'must be in the future' }] };
+  const { creatorId, kind, title, url, idempotencyKey } = body;
+  return { ok: true, value: { creatorId, kind, title, url, audience: body.audience, idempotencyKey, deadline } };
+}
+
+export function validateEventInput(raw: unknown, now: Date): Validated<EventRequest> {
+  const parsed = EventBody.safeParse(raw);
+  return parsed.success ? eventRequest(parsed.data, now) : { ok: false, errors: fieldErrors(parsed.error.issues) };
 }

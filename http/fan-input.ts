@@ -1,4 +1,5 @@
 // Validates what fans send: their preferences and a browser push subscription, naming each bad field and its rule.
+import { z } from 'zod';
 import { checkPushSubscription, type PushEndpointPolicy } from '../delivery/push-endpoint.ts';
 import type { FanPreferences, PushSubscriptionInput } from '../domain/fan.ts';
 import type { FieldError, Validated } from '../domain/field-error.ts';
@@ -135,3 +136,25 @@ export async function validatePushSubscription(
   errors.push(...(await checkPushSubscription(value, endpoints)));
   return errors.length ? { ok: false, errors } : { ok: true, value };
 }
+
+// The bodies as the OpenAPI document shows them. The functions above check them (field by field, in the handler) so
+// that their rules stay in one plain function each; keep these shapes in step with them.
+const hour = z.number().int().min(0).max(23);
+
+export const PreferencesBody = z.strictObject({
+  emailEnabled: z.boolean(),
+  pushEnabled: z.boolean(),
+  digestCadence: z.enum(DIGEST_CADENCES),
+  digestHour: hour.meta({ description: "local hour of the fan's digest" }),
+  quietHours: z.strictObject({ start: hour, end: hour }).nullable(),
+  mutedCreatorIds: z.array(z.number().int().min(1)).max(MAX_MUTED),
+});
+
+export const PushSubscriptionBody = z.strictObject({
+  endpoint: z.url({ protocol: /^https$/ }).max(MAX_ENDPOINT),
+  expirationTime: z.number().nullish(),
+  keys: z.strictObject({
+    p256dh: z.string().meta({ description: 'base64url uncompressed P-256 public key (65 bytes)' }),
+    auth: z.string().meta({ description: 'base64url 16-byte secret' }),
+  }),
+});

@@ -1,13 +1,16 @@
 // Fan-facing routes: preferences (page and JSON), push subscriptions, the fan page and its service worker, link routes.
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { Pool } from '../db/pool.ts';
 import { getPreferences, putPreferences, UnknownCreatorsError } from '../db/preferences.ts';
 import { registerPushSubscription, removePushSubscription } from '../db/push-subscriptions.ts';
 import { storedTrackingKeys, vapidKeys } from '../delivery/keys.ts';
 import { defaultPushEndpoints, type PushEndpointPolicy } from '../delivery/push-endpoint.ts';
 import { createTokenSigner, type TokenSigner, type TrackingKey } from '../delivery/tokens.ts';
-import { validatePreferences, validatePushSubscription } from './fan-input.ts';
-import { type Request, type Response, type Router, readJson } from './router.ts';
+import { type Answer, send } from './answer.ts';
+import type { HttpApp } from './app.ts';
+import { PreferencesBody, PushSubscriptionBody, validatePreferences, validatePushSubscription } from './fan-input.ts';
+import { documentedBodyCompiler } from './field-errors.ts';
 import { registerTrackingRoutes } from './tracking-routes.ts';
 
 export interface FanRouteOptions {
@@ -20,6 +23,7 @@ export interface FanRouteOptions {
 export interface FanRouteDeps extends FanRouteOptions {
   pool: Pool;
   now: () => Date;
+  log?: (line: string) => void;
 }
 
 const STATIC: Record<string, { file: string; type: string }> = {
@@ -42,104 +46,160 @@ function memo<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-const unauthorized = (rule: string): Response => ({ status: 401, body: { errors: [{ field: 'token', rule }] } });
+const unauthorized = (rule: string): Answer => ({ status: 401, body: { errors: [{ field: 'token', rule }] } });
 
-/** The fan a request speaks for: a preferences token in ?token= or an Authorization: Bearer header. */
-async function fanOf(req: Request, signer: TokenSigner, now: Date): Promise<number | Response> {
+/** Who a fan route speaks for: a preferences link's token, in the query or as a bearer token. */
+const tokenQuery = z.object({
+  token: z.string().optional().meta({ description: 'the token of a preferences link (or send Authorization: Bearer)' }),
+});
+const FAN_TAGS = ['fans'];
+
+/**
+ * The fan a request speaks for. A refused token says only "invalid link" (a forger learns nothing of why); an expired
+ * one, which only a genuine link can be, says so, so that its fan knows to use a newer email.
+ */
+function fanOf(
+  req: { query: { token?: string }; headers: { authorization?: string } },
+  signer: TokenSigner,
+  now: Date,
+  log: (line: string) => void,
+): number | Answer {
   const auth = req.headers.authorization;
-  const token = req.query.get('token') ?? (auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null);
+  const token = req.query.token ?? (auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null);
   if (!token)
     return unauthorized('is required: the token from a preferences link, as ?token= or Authorization: Bearer');
   const v = signer.verify(token, 'preferences', now);
-  if (!v.ok)
-    return unauthorized(
-      v.reason === 'expired' ? 'has expired: use the link in a recent email' : 'must be a valid preferences link token',
-    );
-  return v.claims.fanId;
+  if (v.ok) return v.claims.fanId;
+  if (v.reason === 'expired') return unauthorized('has expired: use the link in a recent email');
+  log(`links: refused a preferences token: ${v.reason}`);
+  return unauthorized('invalid link');
 }
 
-export function registerFanRoutes(router: Router, deps: FanRouteDeps): void {
+export function registerFanRoutes(app: HttpApp, deps: FanRouteDeps): void {
+  const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const signer = memo(async () => createTokenSigner(deps.trackingKeys ?? (await storedTrackingKeys(deps.pool))));
   const vapidPublicKey = memo(async () => (await vapidKeys(deps.pool)).publicKey);
-  registerTrackingRoutes(router, { pool: deps.pool, signer, now: deps.now });
+  registerTrackingRoutes(app, { pool: deps.pool, signer, now: deps.now, log });
+  const fan = async (req: Parameters<typeof fanOf>[0]) => fanOf(req, await signer(), deps.now(), log);
   const pushEndpoints = deps.pushEndpoints ?? defaultPushEndpoints();
 
   for (const [path, { file, type }] of Object.entries(STATIC)) {
     const body = readFileSync(new URL(`./static/${file}`, import.meta.url));
     const headers: Record<string, string> = { 'content-type': type, 'cache-control': 'no-cache' };
-    if (file.endsWith('.html'))
-      headers['content-security-policy'] = "default-src 'self'; style-src 'self' 'unsafe-inline'";
     // The worker must control the whole origin to receive pushes for any page.
     if (file === 'sw.js') headers['service-worker-allowed'] = '/';
-    router.on('GET', path, async () => ({ status: 200, headers, body }));
+    app.get(path, { schema: { hide: true } }, async (_req, reply) => send(reply, { status: 200, headers, body }));
   }
 
-  router.on('GET', '/api/push/vapid-public-key', async () => ({
-    status: 200,
-    body: { publicKey: await vapidPublicKey() },
-  }));
+  app.get(
+    '/api/push/vapid-public-key',
+    {
+      schema: {
+        tags: FAN_TAGS,
+        summary: "The VAPID public key a browser subscribes with (PushManager.subscribe's applicationServerKey)",
+      },
+    },
+    async (_req, reply) => send(reply, { status: 200, body: { publicKey: await vapidPublicKey() } }),
+  );
 
-  router.on('GET', '/api/fans/me/preferences', async (req) => {
-    const fan = await fanOf(req, await signer(), deps.now());
-    if (typeof fan !== 'number') return fan;
-    const p = await getPreferences(deps.pool, fan);
-    if (!p) return { status: 404, body: { error: 'this fan no longer exists' } };
-    return {
-      status: 200,
-      headers: { 'cache-control': 'no-store' },
-      body: { ...p, unsubscribedAt: p.unsubscribedAt?.toISOString() ?? null },
-    };
-  });
+  app.get(
+    '/api/fans/me/preferences',
+    { schema: { tags: FAN_TAGS, summary: "The fan's notification preferences", querystring: tokenQuery } },
+    async (req, reply) => {
+      const id = await fan(req);
+      if (typeof id !== 'number') return send(reply, id);
+      const p = await getPreferences(deps.pool, id);
+      if (!p) return send(reply, { status: 404, body: { error: 'this fan no longer exists' } });
+      const body = { ...p, unsubscribedAt: p.unsubscribedAt?.toISOString() ?? null };
+      return send(reply, { status: 200, headers: { 'cache-control': 'no-store' }, body });
+    },
+  );
 
-  router.on('PUT', '/api/fans/me/preferences', async (req) => {
-    const fan = await fanOf(req, await signer(), deps.now());
-    if (typeof fan !== 'number') return fan;
-    const input = validatePreferences(await readJson(req));
-    if (!input.ok) return { status: 400, body: { errors: input.errors } };
-    if (!(await getPreferences(deps.pool, fan))) return { status: 404, body: { error: 'this fan no longer exists' } };
-    try {
-      await putPreferences(deps.pool, fan, input.value);
-    } catch (err) {
-      if (err instanceof UnknownCreatorsError) {
-        return {
-          status: 400,
-          body: {
-            errors: [
-              { field: 'mutedCreatorIds', rule: `must name existing creators; unknown: ${err.creatorIds.join(', ')}` },
-            ],
-          },
-        };
+  app.put(
+    '/api/fans/me/preferences',
+    {
+      schema: {
+        tags: FAN_TAGS,
+        summary: "Replaces the fan's notification preferences (every field)",
+        querystring: tokenQuery,
+        body: PreferencesBody,
+      },
+      validatorCompiler: documentedBodyCompiler,
+    },
+    async (req, reply) => {
+      const id = await fan(req);
+      if (typeof id !== 'number') return send(reply, id);
+      const input = validatePreferences(req.body);
+      if (!input.ok) return send(reply, { status: 400, body: { errors: input.errors } });
+      if (!(await getPreferences(deps.pool, id)))
+        return send(reply, { status: 404, body: { error: 'this fan no longer exists' } });
+      try {
+        await putPreferences(deps.pool, id, input.value);
+      } catch (err) {
+        if (err instanceof UnknownCreatorsError) {
+          const rule = `must name existing creators; unknown: ${err.creatorIds.join(', ')}`;
+          return send(reply, { status: 400, body: { errors: [{ field: 'mutedCreatorIds', rule }] } });
+        }
+        throw err;
       }
-      throw err;
-    }
-    const p = await getPreferences(deps.pool, fan);
-    return { status: 200, body: { ...p, unsubscribedAt: p?.unsubscribedAt?.toISOString() ?? null } };
-  });
+      const p = await getPreferences(deps.pool, id);
+      return send(reply, { status: 200, body: { ...p, unsubscribedAt: p?.unsubscribedAt?.toISOString() ?? null } });
+    },
+  );
 
-  router.on('POST', '/api/push/subscriptions', async (req) => {
-    const fan = await fanOf(req, await signer(), deps.now());
-    if (typeof fan !== 'number') return fan;
-    const input = await validatePushSubscription(await readJson(req), pushEndpoints);
-    if (!input.ok) return { status: 400, body: { errors: input.errors } };
-    const r = await registerPushSubscription(deps.pool, fan, input.value);
-    if (r === 'held by another fan')
-      return { status: 409, body: { errors: [{ field: 'endpoint', rule: 'is registered to another fan' }] } };
-    return { status: r.created ? 201 : 200, body: { id: r.id, endpoint: input.value.endpoint } };
-  });
+  app.post(
+    '/api/push/subscriptions',
+    {
+      schema: {
+        tags: FAN_TAGS,
+        summary: "Registers a browser's push subscription (PushSubscription.toJSON()) for the fan",
+        querystring: tokenQuery,
+        body: PushSubscriptionBody,
+      },
+      validatorCompiler: documentedBodyCompiler,
+    },
+    async (req, reply) => {
+      const id = await fan(req);
+      if (typeof id !== 'number') return send(reply, id);
+      const input = await validatePushSubscription(req.body, pushEndpoints);
+      if (!input.ok) return send(reply, { status: 400, body: { errors: input.errors } });
+      const r = await registerPushSubscription(deps.pool, id, input.value);
+      if (r === 'held by another fan') {
+        return send(reply, {
+          status: 409,
+          body: { errors: [{ field: 'endpoint', rule: 'is registered to another fan' }] },
+        });
+      }
+      return send(reply, { status: r.created ? 201 : 200, body: { id: r.id, endpoint: input.value.endpoint } });
+    },
+  );
 
-  router.on('DELETE', '/api/push/subscriptions', async (req) => {
-    const fan = await fanOf(req, await signer(), deps.now());
-    if (typeof fan !== 'number') return fan;
-    const body = await readJson(req);
-    const endpoint = (body as { endpoint?: unknown } | null)?.endpoint;
-    if (typeof endpoint !== 'string' || endpoint === '')
-      return {
-        status: 400,
-        body: { errors: [{ field: 'endpoint', rule: 'is required: the subscription endpoint to remove' }] },
-      };
-    const removed = await removePushSubscription(deps.pool, fan, endpoint);
-    return removed
-      ? { status: 204 }
-      : { status: 404, body: { error: 'no active subscription of this fan has that endpoint' } };
-  });
+  app.delete(
+    '/api/push/subscriptions',
+    {
+      schema: {
+        tags: FAN_TAGS,
+        summary: "Removes one of the fan's push subscriptions by its endpoint",
+        querystring: tokenQuery,
+        body: z.object({ endpoint: z.string() }),
+      },
+      validatorCompiler: documentedBodyCompiler,
+    },
+    async (req, reply) => {
+      const id = await fan(req);
+      if (typeof id !== 'number') return send(reply, id);
+      const endpoint = (req.body as { endpoint?: unknown } | null)?.endpoint;
+      if (typeof endpoint !== 'string' || endpoint === '') {
+        const errors = [{ field: 'endpoint', rule: 'is required: the subscription endpoint to remove' }];
+        return send(reply, { status: 400, body: { errors } });
+      }
+      const removed = await removePushSubscription(deps.pool, id, endpoint);
+      return send(
+        reply,
+        removed
+          ? { status: 204 }
+          : { status: 404, body: { error: 'no active subscription of this fan has that endpoint' } },
+      );
+    },
+  );
 }

@@ -1,12 +1,8 @@
 // The admin API over HTTP on real PostgreSQL: bearer token, policy read, validation, a refused edit, an audited edit.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolicyLoader } from '../activities/policy-loader.ts';
 import { registerAdminRoutes } from '../http/admin-routes.ts';
-import { createApiServer } from '../http/api.ts';
-import { Router } from '../http/router.ts';
+import { createHttpApp, type HttpApp } from '../http/app.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { runConsoleReplay } from '../replay/console.ts';
 import { useTestSchema } from '../testing/db.ts';
@@ -16,20 +12,17 @@ import type { ReplayAnswer } from '../wire/replay.ts';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 const db = useTestSchema('admin_policy');
-let server: Server;
+let app: HttpApp;
 let api: string;
 
 beforeAll(async () => {
-  const router = new Router();
-  registerAdminRoutes(router, { pool: db().pool, adminToken: TOKEN, simulate: runConsoleReplay });
-  server = createApiServer(router);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = await createHttpApp();
+  registerAdminRoutes(app, { pool: db().pool, adminToken: TOKEN, simulate: runConsoleReplay });
+  api = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 
-afterAll(() => {
-  server?.close();
+afterAll(async () => {
+  await app?.close();
 });
 
 /** Calls the admin API; T is the answer's type from wire/ that the test expects of this call. */
@@ -71,15 +64,12 @@ describe('admin API', () => {
   });
 
   it('is closed altogether when no ADMIN_TOKEN is configured', async () => {
-    const router = new Router();
-    registerAdminRoutes(router, { pool: db().pool, adminToken: undefined });
-    const closed = createApiServer(router);
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const res = await fetch(`http://127.0.0.1:${(closed.address() as AddressInfo).port}/api/admin/policy`, {
+    const closed = await createHttpApp();
+    registerAdminRoutes(closed, { pool: db().pool, adminToken: undefined });
+    const res = await fetch(`${await closed.listen({ port: 0, host: '127.0.0.1' })}/api/admin/policy`, {
       headers: { authorization: 'Bearer anything' },
     });
-    closed.close();
+    await closed.close();
     expect(res.status).toBe(401);
     expect(((await res.json()) as ErrorAnswer).errors[0].rule).toMatch(/set ADMIN_TOKEN/);
   });

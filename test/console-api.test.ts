@@ -1,14 +1,10 @@
 // The console's HTTP surface on real PostgreSQL: 401 without a login, login and session cookie, the read APIs.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
-import { createApiServer } from '../http/api.ts';
+import { createHttpApp, type HttpApp, routeTable } from '../http/app.ts';
 import { registerConsole } from '../http/console.ts';
 import { featureImportance } from '../http/console-routes.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
-import { Router } from '../http/router.ts';
 import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
@@ -19,29 +15,25 @@ import type { OverviewAnswer } from '../wire/overview.ts';
 
 const TOKEN = 'console-api-token-0123456789abcdef';
 const db = useTestSchema('console_api');
-let router: Router;
-let server: Server;
+let app: HttpApp;
 let api: string;
 let world: ConsoleWorld;
 
 beforeAll(async () => {
   world = await seedConsoleWorld(db().pool);
-  router = new Router();
-  registerConsole(router, {
+  app = await createHttpApp();
+  registerConsole(app, {
     pool: db().pool,
     adminToken: TOKEN,
     now: () => new Date(),
     log: () => undefined,
     cacheDir: consoleCacheDir(readToolPaths().cacheDir),
   });
-  server = createApiServer(router);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api = await app.listen({ port: 0, host: '127.0.0.1' });
 }, 180_000);
 
-afterAll(() => {
-  server?.close();
+afterAll(async () => {
+  await app?.close();
 });
 
 /** The routes anyone may call: the login form's POST, logout, and the bare /console redirect. */
@@ -57,7 +49,7 @@ async function login(name = 'Mia', token = TOKEN): Promise<Response> {
 
 describe('console API', () => {
   it('answers 401 on every console and admin route without a login, whatever else the request carries', async () => {
-    const routes = router.list().filter((r) => !OPEN.has(`${r.method} ${r.path}`));
+    const routes = routeTable(app).filter((r) => !OPEN.has(`${r.method} ${r.path}`));
     expect(routes.length).toBeGreaterThanOrEqual(17);
     for (const { method, path } of routes) {
       expect(path.startsWith('/api/admin/') || path.startsWith('/console/'), path).toBe(true);

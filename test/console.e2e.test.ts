@@ -1,19 +1,15 @@
 // The console in real headless Chromium: log in, a refused cap edit, edit + simulate + apply, a fan's timeline.
 // Debian's chromium, driven by playwright-core; also the audit entry and contributions; screenshots in test-artifacts/.
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
-import { createApiServer } from '../http/api.ts';
+import { createHttpApp, type HttpApp } from '../http/app.ts';
 import { registerConsole } from '../http/console.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
-import { Router } from '../http/router.ts';
 import { createReplayThreads } from '../replay/threads.ts';
 import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
@@ -24,7 +20,7 @@ const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/console', import.meta
 const db = useTestSchema('console_e2e');
 // The replay as served, on worker threads: the console's two replays (one person's) must not be refused.
 const replays = createReplayThreads();
-let server: Server;
+let app: HttpApp;
 let base: string;
 let world: ConsoleWorld;
 let context: BrowserContext;
@@ -33,8 +29,8 @@ let profile: string;
 
 beforeAll(async () => {
   world = await seedConsoleWorld(db().pool);
-  const router = new Router();
-  registerConsole(router, {
+  app = await createHttpApp();
+  registerConsole(app, {
     pool: db().pool,
     adminToken: TOKEN,
     now: () => new Date(),
@@ -42,10 +38,7 @@ beforeAll(async () => {
     cacheDir: consoleCacheDir(readToolPaths().cacheDir),
     simulate: replays.run,
   });
-  server = createApiServer(router);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
   mkdirSync(ARTIFACTS, { recursive: true });
   profile = mkdtempSync(join(tmpdir(), 'fanfare-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
@@ -70,7 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  server?.close();
+  await app?.close();
   await replays.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });

@@ -1,8 +1,5 @@
 // The links in a delivered message and the fan controls, over HTTP against real PostgreSQL and the real local peers.
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverDecisions } from '../delivery/deliver.ts';
@@ -10,9 +7,8 @@ import { createEmailSender } from '../delivery/email-sender.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import { parsePushHosts } from '../delivery/push-endpoint.ts';
 import { unsubscribeByMail } from '../delivery/unsubscribe-mail.ts';
-import { createApiServer } from '../http/api.ts';
+import { createHttpApp, type HttpApp } from '../http/app.ts';
 import { registerFanRoutes } from '../http/fan-routes.ts';
-import { Router } from '../http/router.ts';
 import { type PushService, startPushService } from '../peers/push-service.ts';
 import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
@@ -29,7 +25,7 @@ let db: TestSchema;
 let smtp: SmtpCapture;
 let push: PushService;
 let rig: DeliveryRig;
-let server: Server;
+let app: HttpApp;
 let api: string;
 let audience: SeededAudience;
 let first: { eventId: number; email: number[]; push: number[] };
@@ -50,17 +46,15 @@ beforeAll(async () => {
     fans: 3,
     subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
   });
-  const router = new Router();
-  registerFanRoutes(router, {
+  app = await createHttpApp();
+  registerFanRoutes(app, {
     pool: db.pool,
     now: () => new Date(),
     trackingKeys: TEST_TRACKING_KEYS,
+    log: () => {},
     pushEndpoints: { hosts: parsePushHosts(push.allowEntry) },
   });
-  server = createApiServer(router);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api = await app.listen({ port: 0, host: '127.0.0.1' });
   first = await decideAlerts(db.pool, {
     creatorId: audience.creatorId,
     fanIds: audience.fanIds,
@@ -71,7 +65,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server?.close();
+  await app?.close();
   rig?.close();
   await smtp?.stop();
   await push?.stop();

@@ -2,16 +2,14 @@
 import { createECDH, randomBytes } from 'node:crypto';
 import type { LookupAddress } from 'node:dns';
 import { once } from 'node:events';
-import type { Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverDecisions } from '../delivery/deliver.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import { ENDPOINT_RULES, KEY_RULES, type PushEndpointPolicy, parsePushHosts } from '../delivery/push-endpoint.ts';
 import { createPushSender, type PushSender, type PushSubscriptionJson } from '../delivery/push-sender.ts';
-import { createApiServer } from '../http/api.ts';
+import { createHttpApp, type HttpApp } from '../http/app.ts';
 import { registerFanRoutes } from '../http/fan-routes.ts';
-import { Router } from '../http/router.ts';
 import { type PushService, startPushService } from '../peers/push-service.ts';
 import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
@@ -22,7 +20,7 @@ let db: TestSchema;
 let smtp: SmtpCapture;
 let push: PushService;
 let rig: DeliveryRig;
-let server: Server;
+let app: HttpApp;
 let api: string;
 let audience: SeededAudience;
 /** A plain TCP listener on loopback that counts who connects: a stand-in for an internal service. */
@@ -64,22 +62,20 @@ beforeAll(async () => {
       return seeded[i]!;
     },
   });
-  const router = new Router();
+  app = await createHttpApp();
   // Any public host may be registered here, so that the address rules, not the allow-list, are what refuses.
-  registerFanRoutes(router, {
+  registerFanRoutes(app, {
     pool: db.pool,
     now: () => new Date(),
     trackingKeys: TEST_TRACKING_KEYS,
+    log: () => {},
     pushEndpoints: { hosts: parsePushHosts(`*,${push.allowEntry}`), resolve },
   });
-  server = createApiServer(router);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 
 afterAll(async () => {
-  server?.close();
+  await app?.close();
   internal?.close();
   rig?.close();
   await smtp?.stop();

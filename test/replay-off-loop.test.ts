@@ -1,11 +1,9 @@
 // The console's replay through the real API on worker threads: /healthz stays fast meanwhile, a second one is a 429.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
-import { createApiRouter, createApiServer } from '../http/api.ts';
+import { createApi } from '../http/api.ts';
+import type { HttpApp } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { createReplayThreads } from '../replay/threads.ts';
@@ -16,25 +14,22 @@ import type { ReplayAnswer, SimulateBody } from '../wire/replay.ts';
 const TOKEN = 'replay-off-loop-token-0123456789';
 const db = useTestSchema('replay_off_loop');
 const threads = createReplayThreads({ maxRunning: 2 });
-let server: Server;
+let app: HttpApp;
 let api: string;
 
 beforeAll(async () => {
   // The events routes are not called here: a lazy Temporal client that never connects is enough.
-  const router = createApiRouter({
+  app = await createApi({
     pool: db().pool,
     temporal: new Client(),
     adminToken: TOKEN,
     console: { simulate: threads.run, cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => {} },
   });
-  server = createApiServer(router);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 
 afterAll(async () => {
-  server?.close();
+  await app?.close();
   await threads.close();
 });
 

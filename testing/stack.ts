@@ -1,7 +1,4 @@
 // A whole Fanfare stack for an integration test file: schema, SMTP capture and push service, a worker and the API.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll } from 'vitest';
 import { type Config, readConfig } from '../app/config.ts';
@@ -10,7 +7,8 @@ import { type RunningWorker, startWorker } from '../app/worker.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
 import type { DevServer } from '../dev/temporal.ts';
-import { createApiRouter, createApiServer } from '../http/api.ts';
+import { createApi } from '../http/api.ts';
+import type { HttpApp } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { type PushService, startPushService } from '../peers/push-service.ts';
 import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
@@ -42,7 +40,7 @@ export interface TestStackOptions {
 /** Call at the top level of a test file; the getter gives the running stack inside tests and hooks. */
 export function useTestStack(name: string, temporal: () => DevServer, options: TestStackOptions = {}): () => TestStack {
   let stack: TestStack | undefined;
-  let server: Server | undefined;
+  let app: HttpApp | undefined;
   const parts: Partial<TestStack> = {};
   beforeAll(async () => {
     const db = await createTestSchema(name);
@@ -68,17 +66,13 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
     parts.worker = worker;
     const client = await connectTemporal(config);
     parts.client = client;
-    server = createApiServer(
-      createApiRouter({
-        pool: db.pool,
-        temporal: client,
-        fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
-        console: { cacheDir: consoleCacheDir(config.paths.cacheDir) },
-      }),
-    );
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    app = await createApi({
+      pool: db.pool,
+      temporal: client,
+      fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
+      console: { cacheDir: consoleCacheDir(config.paths.cacheDir) },
+    });
+    const api = await app.listen({ port: 0, host: '127.0.0.1' });
     stack = {
       db,
       smtp,
@@ -99,7 +93,7 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
     };
   }, 180_000);
   afterAll(async () => {
-    server?.close();
+    await app?.close();
     await parts.worker?.stop();
     await parts.client?.connection.close();
     await parts.smtp?.stop();

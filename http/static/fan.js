@@ -1,6 +1,9 @@
 // The fan page's script: subscribes this browser with the VAPID public key, registers it with the API, or removes it.
 
-const token = new URLSearchParams(location.search).get('token') || '';
+// The link's token leaves the address bar and the history once read; this tab keeps it for a reload.
+const token = new URLSearchParams(location.search).get('token') || sessionStorage.getItem('fanfare-token') || '';
+if (token) sessionStorage.setItem('fanfare-token', token);
+if (location.search) history.replaceState(null, '', location.pathname);
 const status = document.getElementById('status');
 const on = document.getElementById('on');
 const off = document.getElementById('off');

@@ -1,6 +1,9 @@
 // The preferences page's script: fills the form from the API and saves it back, showing each field error the API names.
 
-const token = new URLSearchParams(location.search).get('token') || '';
+// The link's token leaves the address bar and the history once read; this tab keeps it for a reload.
+const token = new URLSearchParams(location.search).get('token') || sessionStorage.getItem('fanfare-token') || '';
+if (token) sessionStorage.setItem('fanfare-token', token);
+if (location.search) history.replaceState(null, '', location.pathname);
 const form = document.getElementById('form');
 const message = document.getElementById('message');
 const url = `/api/fans/me/preferences?token=${encodeURIComponent(token)}`;
