@@ -181,7 +181,7 @@ describe('fanfare dev and Ctrl-C', () => {
       expect(await survivors(children, 2000)).toEqual([]);
       agent.destroy();
     },
-    START_TIMEOUT_MS + 60_000,
+    START_TIMEOUT_MS + 180_000,
   );
 
   it(
