@@ -6,7 +6,7 @@ import { createPool } from '../db/pool.ts';
 import { formatFieldErrors } from '../domain/field-error.ts';
 import { loadRelevanceModel, type RelevanceModel } from '../models/relevance-model.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
-import { baselineHistory, modelScorer, trainReplayModel } from '../replay/model.ts';
+import { baselineHistory, evaluateHeldOut, modelScorer, trainReplayModel } from '../replay/model.ts';
 import { formatReplay, oracleScorer, type ReplayScorer, replay } from '../replay/replay.ts';
 import { loadWorldSpec, parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld, type World } from '../simulator/world.ts';
@@ -88,18 +88,19 @@ export async function loadReplayModel(ref: string, databaseUrlOf: () => string =
   return model;
 }
 
-/** The scorer the table is made with, and a line saying where it came from. */
+/** The scorer the table is made with and its model (null for the oracle), and a line saying where it came from. */
 async function scorerFor(
   parsed: SimulateArgs,
   world: World,
   historyFromMs: number,
   replayFromMs: number,
   log: (line: string) => void,
-): Promise<ReplayScorer> {
-  if (parsed.scores === 'oracle') return oracleScorer(world);
+): Promise<{ scorer: ReplayScorer; model: RelevanceModel | null }> {
+  if (parsed.scores === 'oracle') return { scorer: oracleScorer(world), model: null };
   if (parsed.model) {
     const model = await loadReplayModel(parsed.model);
-    return modelScorer(model, `model ${parsed.model}`, baselineHistory(world, historyFromMs, replayFromMs));
+    const prior = baselineHistory(world, historyFromMs, replayFromMs);
+    return { scorer: modelScorer(model, `model ${parsed.model}`, prior), model };
   }
   const started = performance.now();
   // The history and its feature rows come first, with no count to show; then a bar over the boosting iterations.
@@ -124,7 +125,7 @@ async function scorerFor(
   const v = trained.validation;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const metrics = v
-    ? `validation day (${trained.rows.validation} rows): ` +
+    ? `early-stopping day (${trained.rows.validation} rows, not held out): ` +
       `AUC ${v.model.auc.toFixed(4)} (oracle ${v.oracle.auc.toFixed(4)}), ` +
       `logloss ${v.model.logloss.toFixed(4)} (oracle ${v.oracle.logloss.toFixed(4)}), ECE ${v.model.ece.toFixed(4)}`
     : 'no sends on the validation day: trained without early stopping';
@@ -132,7 +133,8 @@ async function scorerFor(
     `model trained in memory on ${parsed.trainDays} days of baseline history ` +
       `(${trained.rows.train} rows, ${trained.trees} trees, ${seconds} s with features); ${metrics}`,
   );
-  return modelScorer(trained.model, `model trained on ${parsed.trainDays} days of baseline history`, trained.log);
+  const name = `model trained on ${parsed.trainDays} days of baseline history`;
+  return { scorer: modelScorer(trained.model, name, trained.log), model: trained.model };
 }
 
 export const command = defineCommand(SYNTAX, async (args) => {
@@ -153,7 +155,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
   // The replayed days follow a baseline history: the model learns from it and the features start from it.
   const replayFromMs = world.startMs + parsed.trainDays * DAY;
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const scorer = await scorerFor(parsed, world, world.startMs, replayFromMs, out);
+  const { scorer, model } = await scorerFor(parsed, world, world.startMs, replayFromMs, out);
   const reference = parsed.reference === 'oracle' && parsed.scores !== 'oracle' ? oracleScorer(world) : undefined;
   let progress: Progress | undefined;
   const report = (() => {
@@ -171,6 +173,11 @@ export const command = defineCommand(SYNTAX, async (args) => {
       progress?.stop();
     }
   })();
+  // The model on the replayed days, which no training row or early-stopping row came from.
+  if (model) {
+    const window = { fromMs: world.startMs, toMs: replayFromMs };
+    report.evaluation = evaluateHeldOut(world, model, window, replayFromMs + parsed.days * DAY) ?? undefined;
+  }
   out(`${formatReplay(report)}\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   const broken = report.outcomes.reduce((n, o) => n + o.violations.length, 0);
   if (broken > 0) {
