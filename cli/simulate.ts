@@ -5,10 +5,17 @@ import { modelText } from '../db/models.ts';
 import { createPool } from '../db/pool.ts';
 import { formatFieldErrors } from '../domain/field-error.ts';
 import { loadRelevanceModel, type RelevanceModel } from '../models/relevance-model.ts';
-import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { type CapPolicy, DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { baselineHistory, evaluateHeldOut, modelScorer, trainReplayModel } from '../replay/model.ts';
-import { formatReplay, oracleScorer, type ReplayScorer, replay } from '../replay/replay.ts';
-import { loadWorldSpec, parseWorldSpec } from '../simulator/spec.ts';
+import {
+  formatReplay,
+  formatReplaySpread,
+  oracleScorer,
+  type ReplayReport,
+  type ReplayScorer,
+  replay,
+} from '../replay/replay.ts';
+import { loadWorldSpec, parseWorldSpec, type WorldSpec } from '../simulator/spec.ts';
 import { generateWorld, type World } from '../simulator/world.ts';
 import { defineCommand, parseFlags, type Syntax } from './args.ts';
 import { readPolicyFile } from './policy.ts';
@@ -27,6 +34,10 @@ const SYNTAX = {
     'train-days': { value: 'N', help: 'days of baseline history before the replayed days, 3 to 60 (default 14)' },
     'max-train-rows': { value: 'N', help: 'training rows kept at most, 1000 to 10000000 (default 600000)' },
     reference: { value: 'oracle|none', help: 'add the policy under the true P(open) as a last row (default oracle)' },
+    seeds: {
+      value: 'N',
+      help: "worlds of N seeds from the spec's, 1 to 20 (default 1): each table, then each figure's mean ± SD",
+    },
   },
   env: { DATABASE_URL: 'the model registry, for --model VERSION' },
   notes: ['The table goes to stdout; progress, and a line per finished run, to stderr.'],
@@ -48,6 +59,8 @@ export interface SimulateArgs {
   maxTrainRows: number;
   /** Adds the full policy under the oracle's scores as a reference row. */
   reference: 'oracle' | 'none';
+  /** Worlds played: the spec's seed and the N - 1 after it. */
+  seeds: number;
 }
 
 export function parseSimulateArgs(args: string[]): SimulateArgs {
@@ -62,6 +75,7 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
     trainDays: line.integer('train-days', { min: 3, max: 60 }) ?? 14,
     maxTrainRows: line.integer('max-train-rows', { min: 1000, max: 10_000_000 }) ?? 600_000,
     reference: line.oneOf('reference', ['oracle', 'none'] as const) ?? 'oracle',
+    seeds: line.integer('seeds', { min: 1, max: 20 }) ?? 1,
   };
   if (parsed.model !== null && parsed.scores === 'oracle') {
     line.fail('--model: cannot be combined with --scores oracle');
@@ -137,24 +151,17 @@ async function scorerFor(
   return { scorer: modelScorer(trained.model, name, trained.log), model: trained.model };
 }
 
-export const command = defineCommand(SYNTAX, async (args) => {
-  const parsed = parseSimulateArgs(args);
-  let policy = DEFAULT_CAP_POLICY;
-  if (parsed.policy) {
-    const checked = await readPolicyFile(parsed.policy);
-    if (!checked.ok) {
-      process.stderr.write(`${parsed.policy}: invalid cap policy\n${formatFieldErrors(checked.errors)}\n`);
-      return 1;
-    }
-    policy = checked.value;
-  }
-  let spec = parsed.world ? await loadWorldSpec(parsed.world) : parseWorldSpec({});
-  if (parsed.fans) spec = parseWorldSpec({ ...spec, fans: { ...spec.fans, count: parsed.fans } });
+/** One world: the model (trained or loaded), the replay, its table and the model's held-out figures. */
+async function simulateWorld(
+  parsed: SimulateArgs,
+  spec: WorldSpec,
+  policy: CapPolicy,
+  out: (line: string) => void,
+): Promise<ReplayReport> {
   const started = performance.now();
   const world = generateWorld(spec);
   // The replayed days follow a baseline history: the model learns from it and the features start from it.
   const replayFromMs = world.startMs + parsed.trainDays * DAY;
-  const out = (line: string) => process.stdout.write(`${line}\n`);
   const { scorer, model } = await scorerFor(parsed, world, world.startMs, replayFromMs, out);
   const reference = parsed.reference === 'oracle' && parsed.scores !== 'oracle' ? oracleScorer(world) : undefined;
   let progress: Progress | undefined;
@@ -179,12 +186,36 @@ export const command = defineCommand(SYNTAX, async (args) => {
     report.evaluation = evaluateHeldOut(world, model, window, replayFromMs + parsed.days * DAY) ?? undefined;
   }
   out(`${formatReplay(report)}\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  const broken = report.outcomes.reduce((n, o) => n + o.violations.length, 0);
-  if (broken > 0) {
+  return report;
+}
+
+export const command = defineCommand(SYNTAX, async (args) => {
+  const parsed = parseSimulateArgs(args);
+  let policy = DEFAULT_CAP_POLICY;
+  if (parsed.policy) {
+    const checked = await readPolicyFile(parsed.policy);
+    if (!checked.ok) {
+      process.stderr.write(`${parsed.policy}: invalid cap policy\n${formatFieldErrors(checked.errors)}\n`);
+      return 1;
+    }
+    policy = checked.value;
+  }
+  let spec = parsed.world ? await loadWorldSpec(parsed.world) : parseWorldSpec({});
+  if (parsed.fans) spec = parseWorldSpec({ ...spec, fans: { ...spec.fans, count: parsed.fans } });
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const reports: ReplayReport[] = [];
+  for (let k = 0; k < parsed.seeds; k++) {
+    const seeded = k === 0 ? spec : parseWorldSpec({ ...spec, seed: spec.seed + k });
+    if (parsed.seeds > 1) out(`${k > 0 ? '\n' : ''}## seed ${seeded.seed}\n`);
+    reports.push(await simulateWorld(parsed, seeded, policy, out));
+  }
+  if (parsed.seeds > 1) out(`\n## ${parsed.seeds} seeds\n\n${formatReplaySpread(reports)}`);
+  let broken = 0;
+  for (const report of reports) {
     for (const o of report.outcomes) {
+      broken += o.violations.length;
       for (const v of o.violations.slice(0, 5)) process.stderr.write(`${o.name}: ${v.message}\n`);
     }
-    return 1;
   }
-  return 0;
+  return broken > 0 ? 1 : 0;
 });

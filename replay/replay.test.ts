@@ -5,7 +5,7 @@ import { simulateBaseline } from '../simulator/baseline.ts';
 import { scheduleEvents } from '../simulator/events.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
-import { capsOnlyPolicy, formatReplay, oracleScorer, replay, runPolicy } from './replay.ts';
+import { capsOnlyPolicy, formatReplay, formatReplaySpread, oracleScorer, replay, runPolicy } from './replay.ts';
 
 const DAY = 86_400_000;
 
@@ -106,6 +106,25 @@ describe('replay', () => {
       '6/6 default',
     ]);
     expect(watched).toEqual(replay(world, DEFAULT_CAP_POLICY, 2));
+  });
+
+  it('puts several worlds side by side as each figure as mean ± standard deviation', () => {
+    const reports = [3, 4].map((seed) =>
+      replay(
+        generateWorld(parseWorldSpec({ seed, fans: { count: 120 }, creators: { count: 6 } })),
+        DEFAULT_CAP_POLICY,
+        2,
+      ),
+    );
+    const table = formatReplaySpread(reports);
+    const opens = reports.map((r) => r.outcomes[2].opens);
+    const mean = (opens[0] + opens[1]) / 2;
+    const sd = Math.abs(opens[0] - opens[1]) / Math.SQRT2;
+    expect(table).toContain('2 worlds (seeds), 120 fans, 2 days each');
+    expect(table).toContain(`${mean.toFixed(0)} ± ${sd.toFixed(0)} |`);
+    expect(table.split('\n').filter((l) => l.startsWith('| default |'))).toHaveLength(1);
+    expect(table).toMatch(/policy vs caps only \(%\): opens -?[\d.]+ ± [\d.]+/);
+    expect(formatReplaySpread([reports[0]])).toContain(`${reports[0].outcomes[2].opens.toFixed(0)} ± 0 |`);
   });
 
   it('keeps the caps of the policy in its caps-only baseline and drops everything else', () => {

@@ -601,3 +601,76 @@ export function formatReplay(r: ReplayReport): string {
   if (r.evaluation) lines.push('', ...formatEvaluation(r.evaluation));
   return lines.join('\n');
 }
+
+/** Mean and sample standard deviation (0 for one value). */
+function meanSd(values: readonly number[]): { mean: number; sd: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const ss = values.reduce((a, b) => a + (b - mean) ** 2, 0);
+  return { mean, sd: values.length > 1 ? Math.sqrt(ss / (values.length - 1)) : 0 };
+}
+
+/**
+ * Several worlds' reports (one per seed, same policy and days) as one table of each figure's mean ± standard deviation
+ * across them, then the comparisons and the held-out model figures the same way.
+ */
+export function formatReplaySpread(reports: readonly ReplayReport[]): string {
+  const spread = (values: number[], digits: number) => {
+    const { mean, sd } = meanSd(values);
+    return `${mean.toFixed(digits)} ± ${sd.toFixed(digits)}`;
+  };
+  const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  const columns: [string, number, (o: PolicyOutcome, r: ReplayReport) => number][] = [
+    ['sends/fan/day', 3, (o, r) => o.sends / (r.fans * r.days)],
+    ['digests/fan/day', 3, (o, r) => o.digests / (r.fans * r.days)],
+    ['alert opens', 0, (o) => o.alertOpens],
+    ['digest opens', 0, (o) => o.digestOpens],
+    ['opens', 0, (o) => o.opens],
+    ['opens/send', 3, (o) => (o.sends ? o.opens / o.sends : 0)],
+    ['clicks', 0, (o) => o.clicks],
+    ['unsubscribes', 0, (o) => o.unsubscribes],
+  ];
+  const first = reports[0];
+  const lines = [
+    `${reports.length} worlds (seeds), ${first.fans} fans, ${first.days} days each; mean ± SD across them`,
+    '',
+    row(['policy', ...columns.map(([name]) => name), 'violations']),
+    `| --- ${'| --: '.repeat(columns.length + 1)}|`,
+    ...first.outcomes.map((o, i) =>
+      row([
+        o.name,
+        ...columns.map(([, digits, f]) =>
+          spread(
+            reports.map((r) => f(r.outcomes[i], r)),
+            digits,
+          ),
+        ),
+        o.policy === 'send_everything_now' ? 'n/a' : reports.reduce((n, r) => n + r.outcomes[i].violations.length, 0),
+      ]),
+    ),
+    '',
+  ];
+  const change = (f: (o: PolicyOutcome) => number, base: number) =>
+    spread(
+      reports.map((r) => {
+        const b = f(r.outcomes[base]);
+        return b === 0 ? 0 : ((f(r.outcomes[2]) - b) / b) * 100;
+      }),
+      1,
+    );
+  lines.push(
+    `policy vs send everything now (%): sends ${change((o) => o.sends, 0)}, opens ${change((o) => o.opens, 0)}, ` +
+      `alert opens ${change((o) => o.alertOpens, 0)}, unsubscribes ${change((o) => o.unsubscribes, 0)}`,
+    `policy vs caps only (%): opens ${change((o) => o.opens, 1)}, alert opens ${change((o) => o.alertOpens, 1)}, ` +
+      `clicks ${change((o) => o.clicks, 1)}, sends ${change((o) => o.sends, 1)}`,
+  );
+  const evaluations = reports.flatMap((r) => (r.evaluation ? [r.evaluation] : []));
+  if (evaluations.length === reports.length) {
+    const e = (f: (x: HeldOutEvaluation) => number) => spread(evaluations.map(f), 4);
+    lines.push(
+      `model on held-out days: AUC ${e((x) => x.model.auc)} (oracle ${e((x) => x.oracle.auc)}, ` +
+        `gap ${e((x) => x.oracle.auc - x.model.auc)}), logloss ${e((x) => x.model.logloss)} ` +
+        `(oracle ${e((x) => x.oracle.logloss)}), ECE ${e((x) => x.model.ece)}`,
+    );
+  }
+  return lines.join('\n');
+}
