@@ -54,6 +54,7 @@ describe('parseSimulateArgs', () => {
       scores: 'model',
       model: null,
       trainDays: 14,
+      seeds: 1,
     });
     expect(parseSimulateArgs(['--scores', 'oracle'])).toMatchObject({ scores: 'oracle' });
     expect(() => parseSimulateArgs(['--scores', 'best'])).toThrow(/^--scores: must be "model" or "oracle"/);
@@ -62,5 +63,8 @@ describe('parseSimulateArgs', () => {
     );
     expect(() => parseSimulateArgs(['--days', '0'])).toThrow(/^--days: must be an integer from 1 to 60/);
     expect(() => parseSimulateArgs(['--speed', '2'])).toThrow(/^unknown argument "--speed"/);
+    expect(parseSimulateArgs([]).seeds).toBe(1);
+    expect(parseSimulateArgs(['--seeds', '5']).seeds).toBe(5);
+    expect(() => parseSimulateArgs(['--seeds', '21'])).toThrow(/^--seeds: must be an integer from 1 to 20/);
   });
 });

@@ -1,5 +1,6 @@
 // The digests ledger: each fan's digest, built once per (fan, period), claimed, sent past a commit point, settled.
 
+import { DEFAULT_DIGEST_HOUR } from '../domain/fan.ts';
 import { MAX_DELIVERY_ATTEMPTS, type Settlement } from './deliveries.ts';
 import type { Pool } from './pool.ts';
 
@@ -14,20 +15,22 @@ export interface DigestFan {
   fanId: number;
   timeZone: string;
   cadence: 'daily' | 'weekly';
+  /** The fan's chosen hour, else DEFAULT_DIGEST_HOUR. */
   digestHour: number;
 }
 
 /** A keyset page of fans with digests on and at least one digest decision made since `from`. */
 export async function digestFans(pool: Pool, afterFanId: number, limit: number, from: Date): Promise<DigestFan[]> {
   const r = await pool.query(
-    `select f.id, f.time_zone, coalesce(p.digest_cadence, 'daily') as cadence, coalesce(p.digest_hour, 8) as digest_hour
+    `select f.id, f.time_zone, coalesce(p.digest_cadence, 'daily') as cadence,
+            coalesce(p.digest_hour, $4::int) as digest_hour
        from fans f left join preferences p on p.fan_id = f.id
       where f.id > $1::bigint and coalesce(p.digest_cadence, 'daily') <> 'off'
         and exists (select 1 from decisions d
                      where d.fan_id = f.id and d.action = 'digest' and d.decided_at >= $3::timestamptz)
       order by f.id
       limit $2::int`,
-    [afterFanId, limit, from],
+    [afterFanId, limit, from, DEFAULT_DIGEST_HOUR],
   );
   return r.rows.map((row) => ({
     fanId: row.id,

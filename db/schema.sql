@@ -268,7 +268,7 @@ CREATE TABLE fanfare.preferences (
     email_enabled boolean DEFAULT true NOT NULL,
     push_enabled boolean DEFAULT true NOT NULL,
     digest_cadence text DEFAULT 'daily'::text NOT NULL,
-    digest_hour integer DEFAULT 8 NOT NULL,
+    digest_hour integer,
     quiet_start integer,
     quiet_end integer,
     unsubscribed_at timestamp with time zone,

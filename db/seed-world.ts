@@ -68,7 +68,13 @@ export async function insertMemberships(
 
 export async function insertPreferences(
   db: Pool,
-  rows: { fanIds: number[]; emailEnabled: boolean[]; pushEnabled: boolean[]; cadences: string[]; hours: number[] },
+  rows: {
+    fanIds: number[];
+    emailEnabled: boolean[];
+    pushEnabled: boolean[];
+    cadences: string[];
+    hours: (number | null)[];
+  },
 ): Promise<void> {
   await db.query(
     `insert into preferences (fan_id, email_enabled, push_enabled, digest_cadence, digest_hour)

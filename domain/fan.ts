@@ -16,6 +16,12 @@ export interface FanPreferences {
   mutedCreatorIds: number[];
 }
 
+/**
+ * The local hour digests go out at for a fan who never chose one (preferences.digest_hour is null): the morning hour
+ * most people read email at before work.
+ */
+export const DEFAULT_DIGEST_HOUR = 8;
+
 export interface PushSubscriptionInput {
   endpoint: string;
   keys: { p256dh: string; auth: string };

@@ -5,8 +5,8 @@ import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { scheduleEvents } from '../simulator/events.ts';
 import { parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
-import { FeatureLog, modelScorer, trainReplayModel } from './model.ts';
-import { oracleScorer, replay, runPolicy, type ScoreBatch } from './replay.ts';
+import { baselineHistory, evaluateHeldOut, FeatureLog, modelScorer, trainReplayModel } from './model.ts';
+import { formatEvaluation, oracleScorer, replay, runPolicy, type ScoreBatch } from './replay.ts';
 
 const DAY = 86_400_000;
 
@@ -63,6 +63,31 @@ describe('replay with a trained model', () => {
     const v = trained.validation!;
     expect(v.model.auc).toBeGreaterThan(0.6);
     expect(v.model.auc).toBeLessThanOrEqual(v.oracle.auc + 0.02);
+  });
+
+  it('measures the model against the oracle on days after its training window, none of them seen in training', () => {
+    const heldOutToMs = replayFromMs + 2 * DAY;
+    const e = evaluateHeldOut(world, trained.model, trained.window, heldOutToMs)!;
+    expect(e.fromMs).toBe(replayFromMs);
+    expect(e.days).toBe(2);
+    // Exactly the baseline's sends of the held-out days: the same play the history came from, continued.
+    let sends = 0;
+    baselineHistory(world, world.startMs, heldOutToMs, (_fan, send) => {
+      if (send.sentAtMs >= replayFromMs) sends++;
+    });
+    expect(e.model.rows).toBe(sends);
+    expect(e.oracle.rows).toBe(sends);
+    expect(e.model.positives).toBe(e.oracle.positives);
+    expect(e.model.auc).toBeGreaterThan(0.6);
+    expect(e.model.auc).toBeLessThan(e.oracle.auc + 0.02);
+    expect(e.oracle.logloss).toBeLessThan(e.model.logloss + 0.02);
+    const table = formatEvaluation(e).join('\n');
+    expect(table).toContain(`| model | ${e.model.auc.toFixed(4)} | ${e.model.logloss.toFixed(4)} |`);
+    expect(table).toContain('2 held-out days');
+    // At most maxRows rows, every k-th send.
+    expect(evaluateHeldOut(world, trained.model, trained.window, heldOutToMs, 1000)!.model.rows).toBeLessThanOrEqual(
+      1000,
+    );
   });
 
   it('lets a row see only sends and opens before its decision time, from the run it belongs to', () => {

@@ -26,8 +26,8 @@ import { DEFAULT_PARAMS } from '../models/relevance-training.ts';
 import { simulateBaseline } from '../simulator/baseline.ts';
 import { scheduleEvents } from '../simulator/events.ts';
 import { openProbability } from '../simulator/response.ts';
-import type { World } from '../simulator/world.ts';
-import type { ReplayScorer, RunScorer } from './replay.ts';
+import { chosenDigestHour, type World } from '../simulator/world.ts';
+import type { HeldOutEvaluation, ReplayScorer, RunScorer } from './replay.ts';
 
 const DAY = 86_400_000;
 
@@ -60,7 +60,7 @@ export class FeatureLog {
         fanId: i,
         timeZone: world.zones[fans.zone[i]],
         createdAtMs: fans.tenureStartMs[i],
-        digestHour: fans.digestHour[i],
+        digestHour: chosenDigestHour(world, i),
       },
       memberships: new Map(),
       sends: [],
@@ -159,6 +159,99 @@ export function baselineHistory(
   return log;
 }
 
+/** A baseline send with its label: opened within LABEL_HORIZON_MS of the send. */
+interface LabelledSend {
+  fan: number;
+  send: PastSend;
+  kind: EventKind;
+  eventAtMs: number;
+  opened: boolean;
+}
+
+/** Feature rows of the sends, as of each one's decision time, fan by fan (one replay of each fan's history). */
+function sendFeatureRows(log: FeatureLog, sends: readonly LabelledSend[]): Float64Array {
+  const byFan = new Map<number, number[]>();
+  sends.forEach((l, i) => {
+    const list = byFan.get(l.fan);
+    if (list) list.push(i);
+    else byFan.set(l.fan, [i]);
+  });
+  const rows = new Float64Array(sends.length * NUM_FEATURES);
+  let scratch = new Float64Array(0);
+  const snapshots = log.frozenSnapshots();
+  for (const [fan, idx] of byFan) {
+    const queries: FeatureQuery[] = idx.map((i) => {
+      const l = sends[i];
+      return {
+        asOfMs: l.send.sentAtMs,
+        sendAtMs: l.send.sentAtMs,
+        creatorId: l.send.creatorId,
+        kind: l.kind,
+        channel: l.send.channel,
+        eventCreatedAtMs: l.eventAtMs,
+      };
+    });
+    if (scratch.length < queries.length * NUM_FEATURES) scratch = new Float64Array(queries.length * NUM_FEATURES);
+    fanFeatureRows(log.history(fan), queries, snapshots, scratch, 0);
+    idx.forEach((i, j) => {
+      rows.set(scratch.subarray(j * NUM_FEATURES, (j + 1) * NUM_FEATURES), i * NUM_FEATURES);
+    });
+  }
+  return rows;
+}
+
+/** The simulator's true P(open) of each send, at the local hour and 24 h volume its feature row records. */
+function oracleOfRows(world: World, sends: readonly LabelledSend[], rows: Float64Array): Float64Array {
+  const col = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
+  return Float64Array.from(sends, (l, j) =>
+    openProbability(world, {
+      fanIndex: l.fan,
+      creatorIndex: l.send.creatorId,
+      kind: l.kind,
+      channel: l.send.channel,
+      localHour: rows[j * NUM_FEATURES + col('local_hour')],
+      sentLast24h: rows[j * NUM_FEATURES + col('fan_sent_24h')],
+    }),
+  );
+}
+
+/**
+ * The model against the oracle on days after its training window: the baseline played on from `fromMs` (the
+ * history's start, so fatigue and features carry over) to `heldOutToMs`, and every send of [trainedToMs,
+ * heldOutToMs) labelled as training labels are (opened within 24 h) and scored from features as of its decision.
+ * No row of these days was seen by training or early stopping. At most `maxRows` rows (every k-th send).
+ */
+export function evaluateHeldOut(
+  world: World,
+  model: RelevanceModel,
+  window: { fromMs: number; toMs: number },
+  heldOutToMs: number,
+  maxRows = 400_000,
+): HeldOutEvaluation | null {
+  const sends: LabelledSend[] = [];
+  const log = baselineHistory(world, window.fromMs, heldOutToMs, (fan, send, kind, eventAtMs, openedAtMs) => {
+    if (send.sentAtMs >= window.toMs)
+      sends.push({
+        fan,
+        send,
+        kind,
+        eventAtMs,
+        opened: openedAtMs !== null && openedAtMs < send.sentAtMs + LABEL_HORIZON_MS,
+      });
+  });
+  if (sends.length === 0) return null;
+  const stride = Math.max(1, Math.ceil(sends.length / maxRows));
+  const kept = sends.filter((_, i) => i % stride === 0);
+  const rows = sendFeatureRows(log, kept);
+  const labels = Float64Array.from(kept, (l) => (l.opened ? 1 : 0));
+  return {
+    fromMs: window.toMs,
+    days: Math.round((heldOutToMs - window.toMs) / DAY),
+    model: evaluateProbabilities(model.predict(rows), labels),
+    oracle: evaluateProbabilities(oracleOfRows(world, kept, rows), labels),
+  };
+}
+
 export interface TrainedReplayModel {
   model: RelevanceModel;
   text: string;
@@ -196,7 +289,7 @@ export function trainReplayModel(
   toMs: number,
   options: TrainReplayOptions = {},
 ): TrainedReplayModel {
-  const labelled: { fan: number; send: PastSend; kind: EventKind; eventAtMs: number; opened: boolean }[] = [];
+  const labelled: LabelledSend[] = [];
   const labelsCompleteMs = toMs - LABEL_HORIZON_MS;
   const log = baselineHistory(world, fromMs, toMs, (fan, send, kind, eventAtMs, openedAtMs) => {
     if (send.sentAtMs < labelsCompleteMs)
@@ -214,34 +307,7 @@ export function trainReplayModel(
   const stride = Math.max(1, Math.ceil(trainCount / max));
   const picked = labelled.filter((l, i) => l.send.sentAtMs >= validationFromMs || i % stride === 0);
 
-  // Rows fan by fan (one replay of each fan's history), then split by time.
-  const byFan = new Map<number, number[]>();
-  picked.forEach((l, i) => {
-    const list = byFan.get(l.fan);
-    if (list) list.push(i);
-    else byFan.set(l.fan, [i]);
-  });
-  const rows = new Float64Array(picked.length * NUM_FEATURES);
-  let scratch = new Float64Array(0);
-  const snapshots = log.frozenSnapshots();
-  for (const [fan, idx] of byFan) {
-    const queries: FeatureQuery[] = idx.map((i) => {
-      const l = picked[i];
-      return {
-        asOfMs: l.send.sentAtMs,
-        sendAtMs: l.send.sentAtMs,
-        creatorId: l.send.creatorId,
-        kind: l.kind,
-        channel: l.send.channel,
-        eventCreatedAtMs: l.eventAtMs,
-      };
-    });
-    if (scratch.length < queries.length * NUM_FEATURES) scratch = new Float64Array(queries.length * NUM_FEATURES);
-    fanFeatureRows(log.history(fan), queries, snapshots, scratch, 0);
-    idx.forEach((i, j) => {
-      rows.set(scratch.subarray(j * NUM_FEATURES, (j + 1) * NUM_FEATURES), i * NUM_FEATURES);
-    });
-  }
+  const rows = sendFeatureRows(log, picked);
   const split = (keep: (l: (typeof picked)[number]) => boolean): DataFile & { idx: number[] } => {
     const idx = picked.flatMap((l, i) => (keep(l) ? [i] : []));
     const r = new Float64Array(idx.length * NUM_FEATURES);
@@ -282,18 +348,11 @@ export function trainReplayModel(
     `trained ${result.model.trees.length} trees on ${train.numRows} rows in ${(trainMs / 1000).toFixed(1)} s`,
   );
 
-  const col = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
-  const oracle = Float64Array.from(validation.idx, (i, j) => {
-    const l = picked[i];
-    return openProbability(world, {
-      fanIndex: l.fan,
-      creatorIndex: l.send.creatorId,
-      kind: l.kind,
-      channel: l.send.channel,
-      localHour: validation.rows[j * NUM_FEATURES + col('local_hour')],
-      sentLast24h: validation.rows[j * NUM_FEATURES + col('fan_sent_24h')],
-    });
-  });
+  const oracle = oracleOfRows(
+    world,
+    validation.idx.map((i) => picked[i]),
+    validation.rows,
+  );
   return {
     model,
     text,

@@ -1,6 +1,8 @@
 // The replay: the real decide() over simulated days against the ground truth, beside the two obvious policies.
 import { localHour } from '../domain/clock.ts';
 import type { Candidate, Decision, Send } from '../domain/decision.ts';
+import { DEFAULT_DIGEST_HOUR } from '../domain/fan.ts';
+import type { HoldoutMetrics } from '../domain/model-registry.ts';
 import { type Channel, DIGEST_CADENCES } from '../domain/vocabulary.ts';
 import type { CapPolicy } from '../policy/cap-policy.ts';
 import { checkDecisions, type DecidedEntry, type Violation } from '../policy/check.ts';
@@ -11,7 +13,7 @@ import { fanCandidateStats } from '../policy/value-aware.ts';
 import { inAudience, type SimulatedEvent, scheduleEvents } from '../simulator/events.ts';
 import { hashString } from '../simulator/random.ts';
 import { isIrrelevant, openProbability, respond } from '../simulator/response.ts';
-import type { World } from '../simulator/world.ts';
+import { chosenDigestHour, type World } from '../simulator/world.ts';
 import { REPLAY_POLICIES, type ReplayMode } from '../wire/replay.ts';
 
 const HOUR = 3_600_000;
@@ -76,10 +78,14 @@ export interface PolicyOutcome {
   name: string;
   alerts: Record<Channel, number>;
   digests: number;
-  /** Alerts actually sent plus digests. */
+  /** Alerts actually sent plus digests, for the window's events, also those sent after the window ends. */
   sends: number;
+  /** Alert opens plus digest opens. */
   opens: number;
+  alertOpens: number;
   digestOpens: number;
+  clicks: number;
+  /** Each fan leaves a channel at most once: a second unsubscribe drawn while one is pending is not counted. */
   unsubscribes: number;
   decisions: number;
   /** What checkDecisions found across every decision (empty for send-everything-now, which has no policy to check). */
@@ -101,6 +107,31 @@ export interface ReplayReport {
   scorer: string;
   /** The three policies compared (send everything now, caps only, the full policy), then any reference rows. */
   outcomes: PolicyOutcome[];
+  /** The scores' model against the oracle on held-out days after its training window, when a model was trained. */
+  evaluation?: HeldOutEvaluation;
+}
+
+/** A model's metrics beside the oracle's (the simulator's true P(open)) on the same rows of held-out days. */
+export interface HeldOutEvaluation {
+  fromMs: number;
+  days: number;
+  model: HoldoutMetrics;
+  oracle: HoldoutMetrics;
+}
+
+/** The held-out metrics as a small Markdown table. */
+export function formatEvaluation(e: HeldOutEvaluation): string[] {
+  const f = (x: number) => x.toFixed(4);
+  return [
+    `model vs oracle on ${e.days} held-out days from ${new Date(e.fromMs).toISOString().slice(0, 10)} ` +
+      `(after the training window; ${e.model.rows} baseline sends, open rate ${f(e.model.baseRate)}):`,
+    '',
+    '| scores | AUC | logloss | ECE |',
+    '| --- | --: | --: | --: |',
+    `| model | ${f(e.model.auc)} | ${f(e.model.logloss)} | ${f(e.model.ece)} |`,
+    `| oracle | ${f(e.oracle.auc)} | ${f(e.oracle.logloss)} | ${f(e.oracle.ece)} |`,
+    `| gap | ${f(e.oracle.auc - e.model.auc)} | ${f(e.model.logloss - e.oracle.logloss)} | |`,
+  ];
 }
 
 interface Scheduled {
@@ -171,6 +202,16 @@ function countSince(times: number[], from: number): number {
   return times.length;
 }
 
+/**
+ * The times in (at - window, at): sends at the same moment as this one (the other channel of the same alert) do not
+ * count, as in simulator/baseline.ts, so send-everything-now plays exactly as the baseline history does.
+ */
+function countBefore(times: number[], at: number, window: number): number {
+  let n = countSince(times, at - window);
+  while (n > 0 && times[n - 1] >= at) n--;
+  return n;
+}
+
 /** The "caps only, first come first served" baseline of `policy`: its caps and gaps, now or never, nothing else. */
 export function capsOnlyPolicy(policy: CapPolicy): CapPolicy {
   const kind = (weight: number) => ({ priority: 'urgent' as const, weight, alertThreshold: { email: 0, push: 0 } });
@@ -206,7 +247,9 @@ export function runPolicy(
     digests: 0,
     sends: 0,
     opens: 0,
+    alertOpens: 0,
     digestOpens: 0,
+    clicks: 0,
     unsubscribes: 0,
     decisions: 0,
     violations: [],
@@ -238,16 +281,21 @@ export function runPolicy(
       kind: e.kind,
       channel: s.channel,
       sentAtMs: s.at,
-      sentLast24h: countSince(f.recent, s.at - DAY),
-      irrelevantLast7d: countSince(f.irrelevant, s.at - 7 * DAY),
+      sentLast24h: countBefore(f.recent, s.at, DAY),
+      irrelevantLast7d: countBefore(f.irrelevant, s.at, 7 * DAY),
     });
     f.recent.push(s.at);
     if (isIrrelevant(world, s.membership)) f.irrelevant.push(s.at);
     run.recordSend(s.fan, e.creatorIndex, s.channel, s.at, r.openedAtMs);
     out.alerts[s.channel]++;
     out.sends++;
-    if (r.opened) out.opens++;
-    if (r.unsubscribed) {
+    if (r.opened) {
+      out.opens++;
+      out.alertOpens++;
+    }
+    if (r.clicked) out.clicks++;
+    // As in simulator/baseline.ts: a second unsubscribe drawn while the first is pending changes nothing.
+    if (r.unsubscribed && f.unsubscribedAt[s.channel] === Infinity) {
       out.unsubscribes++;
       f.unsubscribedAt[s.channel] = r.unsubscribedAtMs!;
     }
@@ -263,17 +311,11 @@ export function runPolicy(
       const f = fans[fan];
       const z = world.fans.zone[fan];
       const c = world.fans.digestCadence[fan];
-      const slot = (z * cadences + c) * 24 + world.fans.digestHour[fan];
+      // A fan who never chose an hour gets digests at the production default, as db/digests.ts sends them.
+      const hour = chosenDigestHour(world, fan) ?? DEFAULT_DIGEST_HOUR;
+      const slot = (z * cadences + c) * 24 + hour;
       if (due[slot] < 0)
-        due[slot] = digestDue(
-          world.zones[z],
-          DIGEST_CADENCES[c],
-          world.fans.digestHour[fan],
-          now,
-          effective.digest.weeklyOn,
-        )
-          ? 1
-          : 0;
+        due[slot] = digestDue(world.zones[z], DIGEST_CADENCES[c], hour, now, effective.digest.weeklyOn) ? 1 : 0;
       if (due[slot] === 0) continue;
       // Expiry only matters when a digest is made: what would have expired earlier has expired by now too.
       f.waiting = f.waiting.filter(
@@ -305,7 +347,8 @@ export function runPolicy(
         out.opens++;
         out.digestOpens++;
       }
-      if (r.unsubscribed) {
+      if (r.clicked) out.clicks++;
+      if (r.unsubscribed && f.unsubscribedAt.email === Infinity) {
         out.unsubscribes++;
         f.unsubscribedAt.email = r.unsubscribedAtMs!;
       }
@@ -431,12 +474,17 @@ export function runPolicy(
   let ei = 0;
   // A day is played once the next thing to happen is at or after its end.
   let nextDayMs = options.progress ? options.progress.fromMs + DAY : Infinity;
+  // No event is decided at or after endMs, but what the window's events left behind still goes out: sends delayed
+  // past the end, and digests waiting for their hour (every one has expired 8 days on). The baselines send each event
+  // at once, so this is how their counts already work.
+  const tailEndMs = endMs + DIGEST_LOOKBACK_MS + HOUR;
   for (;;) {
-    const nextEvent = ei < events.length ? events[ei].atMs : Infinity;
+    const nextEvent = ei < events.length && events[ei].atMs < endMs ? events[ei].atMs : Infinity;
     const nextSend = queue.peek()?.at ?? Infinity;
-    const t = Math.min(nextEvent, nextSend, nextHour);
+    const hoursLeft = nextHour < endMs || (mode === 'policy' && withDigest.size > 0);
+    const t = Math.min(nextEvent, nextSend, hoursLeft ? nextHour : Infinity);
     for (; nextDayMs <= Math.min(t, endMs); nextDayMs += DAY) options.progress?.onDay();
-    if (t >= endMs) break;
+    if (t >= tailEndMs) break;
     if (nextSend === t) deliver(queue.pop()!);
     else if (nextHour === t) {
       if (mode === 'policy') sendDigests(nextHour);
@@ -498,6 +546,7 @@ const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${(((a - b) / b) * 100
 /** The report as a Markdown table, with the done-when comparisons under it. */
 export function formatReplay(r: ReplayReport): string {
   const perFanDay = (n: number) => (n / (r.fans * r.days)).toFixed(3);
+  const rate = (n: number, of: number) => (of ? n / of : 0).toFixed(3);
   const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   const lines = [
     `${r.fans} fans, ${r.days} days from ${new Date(r.fromMs).toISOString().slice(0, 10)}, ${r.events} events; ` +
@@ -508,25 +557,33 @@ export function formatReplay(r: ReplayReport): string {
       'email/fan/day',
       'push/fan/day',
       'digests/fan/day',
+      'sends/fan/day',
       'sends',
+      'alert opens',
+      'digest opens',
       'opens',
       'opens/send',
+      'digest opens/digest',
+      'clicks',
       'unsubscribes',
-      'digests',
       'violations',
     ]),
-    '| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+    `| --- ${'| --: '.repeat(13)}|`,
     ...r.outcomes.map((o) =>
       row([
         o.name,
         perFanDay(o.alerts.email),
         perFanDay(o.alerts.push),
         perFanDay(o.digests),
+        perFanDay(o.sends),
         o.sends,
+        o.alertOpens,
+        o.digestOpens,
         o.opens,
-        (o.sends ? o.opens / o.sends : 0).toFixed(3),
+        rate(o.opens, o.sends),
+        o.digests ? rate(o.digestOpens, o.digests) : 'n/a',
+        o.clicks,
         o.unsubscribes,
-        o.digests,
         o.policy === 'send_everything_now' ? 'n/a' : o.violations.length,
       ]),
     ),
@@ -534,10 +591,86 @@ export function formatReplay(r: ReplayReport): string {
   const [now, fcfs, full] = r.outcomes;
   lines.push(
     '',
-    `policy vs send everything now: sends ${pct(full.sends, now.sends)}, opens ${pct(full.opens, now.opens)}, ` +
+    `policy vs send everything now: sends ${pct(full.sends, now.sends)}, opens ${pct(full.opens, now.opens)} ` +
+      `(alert opens ${pct(full.alertOpens, now.alertOpens)}), clicks ${pct(full.clicks, now.clicks)}, ` +
       `unsubscribes ${pct(full.unsubscribes, now.unsubscribes)}`,
-    `policy vs caps only (first come, first served): opens ${pct(full.opens, fcfs.opens)}, ` +
+    `policy vs caps only (first come, first served): opens ${pct(full.opens, fcfs.opens)} ` +
+      `(alert opens ${pct(full.alertOpens, fcfs.alertOpens)}), clicks ${pct(full.clicks, fcfs.clicks)}, ` +
       `sends ${pct(full.sends, fcfs.sends)}, unsubscribes ${pct(full.unsubscribes, fcfs.unsubscribes)}`,
   );
+  if (r.evaluation) lines.push('', ...formatEvaluation(r.evaluation));
+  return lines.join('\n');
+}
+
+/** Mean and sample standard deviation (0 for one value). */
+function meanSd(values: readonly number[]): { mean: number; sd: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const ss = values.reduce((a, b) => a + (b - mean) ** 2, 0);
+  return { mean, sd: values.length > 1 ? Math.sqrt(ss / (values.length - 1)) : 0 };
+}
+
+/**
+ * Several worlds' reports (one per seed, same policy and days) as one table of each figure's mean ± standard deviation
+ * across them, then the comparisons and the held-out model figures the same way.
+ */
+export function formatReplaySpread(reports: readonly ReplayReport[]): string {
+  const spread = (values: number[], digits: number) => {
+    const { mean, sd } = meanSd(values);
+    return `${mean.toFixed(digits)} ± ${sd.toFixed(digits)}`;
+  };
+  const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  const columns: [string, number, (o: PolicyOutcome, r: ReplayReport) => number][] = [
+    ['sends/fan/day', 3, (o, r) => o.sends / (r.fans * r.days)],
+    ['digests/fan/day', 3, (o, r) => o.digests / (r.fans * r.days)],
+    ['alert opens', 0, (o) => o.alertOpens],
+    ['digest opens', 0, (o) => o.digestOpens],
+    ['opens', 0, (o) => o.opens],
+    ['opens/send', 3, (o) => (o.sends ? o.opens / o.sends : 0)],
+    ['clicks', 0, (o) => o.clicks],
+    ['unsubscribes', 0, (o) => o.unsubscribes],
+  ];
+  const first = reports[0];
+  const lines = [
+    `${reports.length} worlds (seeds), ${first.fans} fans, ${first.days} days each; mean ± SD across them`,
+    '',
+    row(['policy', ...columns.map(([name]) => name), 'violations']),
+    `| --- ${'| --: '.repeat(columns.length + 1)}|`,
+    ...first.outcomes.map((o, i) =>
+      row([
+        o.name,
+        ...columns.map(([, digits, f]) =>
+          spread(
+            reports.map((r) => f(r.outcomes[i], r)),
+            digits,
+          ),
+        ),
+        o.policy === 'send_everything_now' ? 'n/a' : reports.reduce((n, r) => n + r.outcomes[i].violations.length, 0),
+      ]),
+    ),
+    '',
+  ];
+  const change = (f: (o: PolicyOutcome) => number, base: number) =>
+    spread(
+      reports.map((r) => {
+        const b = f(r.outcomes[base]);
+        return b === 0 ? 0 : ((f(r.outcomes[2]) - b) / b) * 100;
+      }),
+      1,
+    );
+  lines.push(
+    `policy vs send everything now (%): sends ${change((o) => o.sends, 0)}, opens ${change((o) => o.opens, 0)}, ` +
+      `alert opens ${change((o) => o.alertOpens, 0)}, unsubscribes ${change((o) => o.unsubscribes, 0)}`,
+    `policy vs caps only (%): opens ${change((o) => o.opens, 1)}, alert opens ${change((o) => o.alertOpens, 1)}, ` +
+      `clicks ${change((o) => o.clicks, 1)}, sends ${change((o) => o.sends, 1)}`,
+  );
+  const evaluations = reports.flatMap((r) => (r.evaluation ? [r.evaluation] : []));
+  if (evaluations.length === reports.length) {
+    const e = (f: (x: HeldOutEvaluation) => number) => spread(evaluations.map(f), 4);
+    lines.push(
+      `model on held-out days: AUC ${e((x) => x.model.auc)} (oracle ${e((x) => x.oracle.auc)}, ` +
+        `gap ${e((x) => x.oracle.auc - x.model.auc)}), logloss ${e((x) => x.model.logloss)} ` +
+        `(oracle ${e((x) => x.oracle.logloss)}), ECE ${e((x) => x.model.ece)}`,
+    );
+  }
   return lines.join('\n');
 }

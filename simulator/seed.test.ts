@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestSchema } from '../testing/db.ts';
 import { seedWorld } from './seed.ts';
 import { parseWorldSpec } from './spec.ts';
-import { fanEmail, generateWorld } from './world.ts';
+import { chosenDigestHour, fanEmail, generateWorld } from './world.ts';
 
 const db = useTestSchema('simulator_seed');
 const world = generateWorld(parseWorldSpec({ seed: 21, creators: { count: 20 }, fans: { count: 2000 } }));
@@ -58,7 +58,7 @@ describe('seedWorld', () => {
     expect(rows[0]).toEqual({
       email: fanEmail(41),
       time_zone: world.zones[world.fans.zone[41]],
-      digest_hour: world.fans.digestHour[41],
+      digest_hour: chosenDigestHour(world, 41),
     });
     const membership = world.fans.membershipStart[41];
     const { rows: m } = await db().pool.query(

@@ -12,7 +12,7 @@ import {
   selectFansWithPush,
 } from '../db/seed-world.ts';
 import { DIGEST_CADENCES } from '../domain/vocabulary.ts';
-import { creatorDisplayName, creatorHandle, fanEmail, type World } from './world.ts';
+import { chosenDigestHour, creatorDisplayName, creatorHandle, fanEmail, type World } from './world.ts';
 
 export type PushSubscriptionKeys = { endpoint: string; keys: { p256dh: string; auth: string } };
 
@@ -89,7 +89,7 @@ async function seedFans(db: Pool, world: World, pageSize: number): Promise<numbe
       emailEnabled: pageIds.map(() => true),
       pushEnabled: pageIds.map((_, j) => fans.hasPush[from + j] === 1),
       cadences: pageIds.map((_, j) => DIGEST_CADENCES[fans.digestCadence[from + j]]),
-      hours: pageIds.map((_, j) => fans.digestHour[from + j]),
+      hours: pageIds.map((_, j) => chosenDigestHour(world, from + j)),
     });
     ids.push(...pageIds);
   });

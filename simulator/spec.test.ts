@@ -66,6 +66,17 @@ describe('parseWorldSpec', () => {
     expect(issuesOf({ affinity: { fanShare: 0.6, creatorShare: 0.4 } })).toEqual([]);
   });
 
+  it('rejects digest hour choices whose shares leave the popular hour a negative share', () => {
+    expect(issuesOf({ fans: { digestHourChoice: { peakShare: 0.7, unsetShare: 0.4 } } })).toContain(
+      'fans.digestHourChoice: peakShare + unsetShare must be at most 1 (the rest pick a popular hour)',
+    );
+    expect(issuesOf({ fans: { digestHourChoice: { popularHourWeights: [1], noiseHours: -1 } } })).toEqual([
+      'fans.digestHourChoice.popularHourWeights: must be an array of 24 weights',
+      'fans.digestHourChoice.noiseHours: must be >= 0',
+    ]);
+    expect(issuesOf({ fans: { digestHourChoice: { peakShare: 1, unsetShare: 0 } } })).toEqual([]);
+  });
+
   it('rejects a spec that is not an object', () => {
     expect(issuesOf(3)).toEqual(['spec: must be an object']);
   });

@@ -51,6 +51,8 @@ export type WorldSpec = {
     /** Share of fans with a web push subscription as well as email. */
     pushShare: number;
     digestCadenceShares: Record<DigestCadence, number>;
+    /** How fans with digests on come to have a digest hour (fans with digests off have none). */
+    digestHourChoice: DigestHourChoice;
     /** Mean days between a fan's sign-up and the world's start (exponential). */
     tenureMeanDays: number;
     /** Share of memberships muted, weighted towards low affinity. */
@@ -117,6 +119,21 @@ export type WorldSpec = {
   };
 };
 
+/**
+ * A preference log's digest hours: some fans pick one of their own peak hours, some never open the setting (no
+ * digest hour: production sends at its default), the rest pick a popular hour, give or take.
+ */
+export type DigestHourChoice = {
+  /** Share of fans with digests on whose digest hour is one of their two peak hours. */
+  peakShare: number;
+  /** Share of fans with digests on who never chose: no digest hour. */
+  unsetShare: number;
+  /** For the rest: relative weight of each local hour 0-23 as the popular hour they start from. */
+  popularHourWeights: number[];
+  /** Standard deviation (hours) of the normal noise added to the popular hour, rounded to a whole hour. */
+  noiseHours: number;
+};
+
 /** Recursive partial: what a spec file may contain. */
 export type WorldSpecInput = {
   [K in keyof WorldSpec]?: WorldSpec[K] extends object ? Partial<WorldSpec[K]> : WorldSpec[K];
@@ -127,6 +144,8 @@ const PEAK_HOURS = [1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 4, 5, 3, 2, 2, 3, 3, 2, 2, 
 const PUBLISH_HOURS = [
   0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1, 2, 3, 3.5, 3.5, 3, 3, 3, 3, 3, 3, 2.5, 2.5, 2, 1.5, 1, 0.5,
 ];
+// Digest settings cluster on the morning before work and the early evening, as newsletter send-time menus do.
+const DIGEST_HOURS = [0, 0, 0, 0, 0, 0, 1, 3, 5, 3, 1, 0.5, 1, 0.5, 0.5, 0.5, 0.5, 1, 2, 2, 2, 1, 0.5, 0];
 const LIVE_HOURS = [0.5, 0.2, 0.1, 0, 0, 0, 0, 0.1, 0.2, 0.3, 0.5, 0.6, 0.8, 0.8, 0.8, 1, 1.5, 2.5, 4, 5, 5, 4, 2.5, 1];
 
 export const DEFAULT_SPEC: WorldSpec = {
@@ -171,6 +190,7 @@ export const DEFAULT_SPEC: WorldSpec = {
     peakWidthHours: 1.5,
     pushShare: 0.45,
     digestCadenceShares: { off: 0.3, daily: 0.45, weekly: 0.25 },
+    digestHourChoice: { peakShare: 0.2, unsetShare: 0.4, popularHourWeights: DIGEST_HOURS, noiseHours: 1 },
     tenureMeanDays: 240,
     mutedShare: 0.03,
   },
@@ -367,6 +387,16 @@ function validate(spec: WorldSpec): string[] {
   c.positive('fans.peakWidthHours', f.peakWidthHours);
   c.probability('fans.pushShare', f.pushShare);
   c.shares('fans.digestCadenceShares', f.digestCadenceShares, DIGEST_CADENCES);
+  const dh = f.digestHourChoice;
+  if (!isPlainObject(dh)) c.issues.push('fans.digestHourChoice: must be an object');
+  else {
+    c.probability('fans.digestHourChoice.peakShare', dh.peakShare);
+    c.probability('fans.digestHourChoice.unsetShare', dh.unsetShare);
+    if (typeof dh.peakShare === 'number' && typeof dh.unsetShare === 'number' && dh.peakShare + dh.unsetShare > 1)
+      c.issues.push('fans.digestHourChoice: peakShare + unsetShare must be at most 1 (the rest pick a popular hour)');
+    c.weights('fans.digestHourChoice.popularHourWeights', dh.popularHourWeights, 24);
+    c.nonNegative('fans.digestHourChoice.noiseHours', dh.noiseHours);
+  }
   c.positive('fans.tenureMeanDays', f.tenureMeanDays);
   c.probability('fans.mutedShare', f.mutedShare);
   if (typeof f.mutedShare === 'number' && f.mutedShare > 0.5) c.issues.push('fans.mutedShare: must be at most 0.5');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { circularHourDistance } from '../domain/clock.ts';
 import { parseWorldSpec } from './spec.ts';
-import { audienceSizes, fanEmail, findMembership, generateWorld } from './world.ts';
+import { audienceSizes, fanEmail, findMembership, generateWorld, NO_DIGEST_HOUR } from './world.ts';
 
 const small = parseWorldSpec({ seed: 11, creators: { count: 30 }, fans: { count: 3000 } });
 
@@ -58,6 +58,44 @@ describe('generateWorld', () => {
       expect(circularHourDistance(w.fans.peak1[i], w.fans.peak2[i])).toBeGreaterThanOrEqual(4);
       expect(w.fans.tenureStartMs[i]).toBeLessThanOrEqual(w.startMs);
     }
+  });
+
+  it('gives fans with digests off no digest hour, and the others a peak, none or a popular hour by the spec', () => {
+    const world = generateWorld(parseWorldSpec({ seed: 5, fans: { count: 20_000 }, creators: { count: 20 } }));
+    const { fans } = world;
+    const counts = { off: 0, on: 0, peak: 0, unset: 0, morning: 0 };
+    for (let i = 0; i < fans.count; i++) {
+      const hour = fans.digestHour[i];
+      if (fans.digestCadence[i] === 0) {
+        counts.off++;
+        expect(hour).toBe(NO_DIGEST_HOUR);
+        continue;
+      }
+      counts.on++;
+      if (hour === NO_DIGEST_HOUR) counts.unset++;
+      else if (hour === fans.peak1[i] || hour === fans.peak2[i]) counts.peak++;
+      if (hour >= 6 && hour <= 10) counts.morning++;
+    }
+    expect(counts.off / fans.count).toBeCloseTo(0.3, 1);
+    expect(counts.unset / counts.on).toBeCloseTo(0.4, 1);
+    // The chosen peaks, plus popular hours that happen to fall on a peak.
+    expect(counts.peak / counts.on).toBeGreaterThan(0.2);
+    expect(counts.peak / counts.on).toBeLessThan(0.3);
+    expect(counts.morning / counts.on).toBeGreaterThan(0.2);
+    // Everyone at a peak, nobody unset: the digest hour is a true peak for every fan with digests on.
+    const leaky = generateWorld(
+      parseWorldSpec({
+        seed: 5,
+        fans: { count: 2000, digestHourChoice: { peakShare: 1, unsetShare: 0 } },
+        creators: { count: 20 },
+      }),
+    );
+    for (let i = 0; i < 2000; i++) {
+      if (leaky.fans.digestCadence[i] === 0) continue;
+      expect([leaky.fans.peak1[i], leaky.fans.peak2[i]]).toContain(leaky.fans.digestHour[i]);
+    }
+    // The digest spec changes digest hours only: the fan's other draws stay.
+    expect(leaky.fans.tenureStartMs).toEqual(world.fans.tenureStartMs.subarray(0, 2000));
   });
 
   it('indexes memberships by creator with a skewed audience distribution', () => {

@@ -36,7 +36,8 @@ export type World = {
     hasPush: Uint8Array;
     /** Index into DIGEST_CADENCES. */
     digestCadence: Uint8Array;
-    digestHour: Uint8Array;
+    /** Local hour 0-23 the fan chose for digests, or NO_DIGEST_HOUR (digests off, or never chosen). */
+    digestHour: Int8Array;
     tenureStartMs: Float64Array;
     /** The fan's memberships are memberships[membershipStart[i] .. membershipStart[i + 1]). */
     membershipStart: Int32Array;
@@ -105,6 +106,33 @@ function drawPeaks(r: Rng, peakCumulative: Float64Array, separation: number): [n
   return [first, (first + 12) % 24];
 }
 
+/** A fan's digest hour has no value: digests off, or the fan never chose one. */
+export const NO_DIGEST_HOUR = -1;
+
+/** The fan's chosen digest hour, or null when there is none (as preferences.digest_hour stores it). */
+export function chosenDigestHour(world: World, fanIndex: number): number | null {
+  const hour = world.fans.digestHour[fanIndex];
+  return hour === NO_DIGEST_HOUR ? null : hour;
+}
+
+/** From its own stream per fan: a peak hour, none, or a popular hour with noise (spec.fans.digestHourChoice). */
+function drawDigestHour(
+  spec: WorldSpec,
+  popularCumulative: Float64Array,
+  fanIndex: number,
+  cadence: number,
+  peak: number,
+): number {
+  if (DIGEST_CADENCES[cadence] === 'off') return NO_DIGEST_HOUR;
+  const choice = spec.fans.digestHourChoice;
+  const r = new Rng(mixSeed(spec.seed, 'fan-digest-hour', fanIndex));
+  const u = r.next();
+  if (u < choice.peakShare) return peak;
+  if (u < choice.peakShare + choice.unsetShare) return NO_DIGEST_HOUR;
+  const popular = r.weighted(popularCumulative);
+  return (((popular + Math.round(r.normal(0, choice.noiseHours))) % 24) + 24) % 24;
+}
+
 /** Draws k distinct creators by popularity; falls back to a scan when rejection keeps hitting chosen ones. */
 function drawCreators(r: Rng, popularityCumulative: Float64Array, k: number, out: Int32Array): void {
   let chosen = 0;
@@ -128,6 +156,7 @@ export function generateWorld(spec: WorldSpec): World {
   const zoneCumulative = cumulativeWeights(spec.fans.timeZones.map((z) => z.weight));
   const peakCumulative = cumulativeWeights(spec.fans.peakHourWeights);
   const cadenceCumulative = cumulativeWeights(DIGEST_CADENCES.map((c) => spec.fans.digestCadenceShares[c]));
+  const digestHourCumulative = cumulativeWeights(spec.fans.digestHourChoice.popularHourWeights);
   const tierCumulative = cumulativeWeights(spec.memberships.tierShares);
   const creators = generateCreators(spec, zoneCumulative);
   const popularityCumulative = cumulativeWeights(creators.popularity);
@@ -140,7 +169,7 @@ export function generateWorld(spec: WorldSpec): World {
     peak2: new Uint8Array(fanCount),
     hasPush: new Uint8Array(fanCount),
     digestCadence: new Uint8Array(fanCount),
-    digestHour: new Uint8Array(fanCount),
+    digestHour: new Int8Array(fanCount),
     tenureStartMs: new Float64Array(fanCount),
     membershipStart: new Int32Array(fanCount + 1),
     affinityEffect: new Float32Array(fanCount),
@@ -157,7 +186,9 @@ export function generateWorld(spec: WorldSpec): World {
     fans.peak2[i] = p2;
     fans.hasPush[i] = r.bernoulli(spec.fans.pushShare) ? 1 : 0;
     fans.digestCadence[i] = r.weighted(cadenceCumulative);
-    fans.digestHour[i] = r.bernoulli(0.5) ? p1 : p2;
+    // Drawn here whatever the fan's choice, so the fan's later draws do not depend on the digest spec.
+    const peak = r.bernoulli(0.5) ? p1 : p2;
+    fans.digestHour[i] = drawDigestHour(spec, digestHourCumulative, i, fans.digestCadence[i], peak);
     fans.tenureStartMs[i] = Math.round(startMs - r.exponential(1 / spec.fans.tenureMeanDays) * DAY_MS);
     const k = Math.min(maxPerFan, Math.max(1, Math.round(r.lognormal(perFanMu, spec.memberships.perFanSigma))));
     fans.membershipStart[i + 1] = fans.membershipStart[i] + k;

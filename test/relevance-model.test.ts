@@ -69,6 +69,10 @@ describe('features', () => {
     // Forty examples spread over the set, so the sample spans fans, channels, kinds and days.
     const step = Math.floor(examples.numRows / 40);
     const picks = Array.from({ length: 40 }, (_, k) => k * step + (k % 7));
+    // Fans who chose a digest hour and fans who never did (null in preferences: the feature is missing) among them.
+    const distances = picks.map((i) => col(examples, i, 'fan_digest_hour_distance'));
+    expect(distances.some(Number.isNaN)).toBe(true);
+    expect(distances.some((d) => !Number.isNaN(d))).toBe(true);
     const { rows: events } = await db().pool.query(
       `select d.id, d.fan_id, d.channel, d.decided_at, e.creator_id, e.kind, e.created_at
          from decisions d join creator_events e on e.id = d.event_id where d.id = any($1::bigint[])`,
