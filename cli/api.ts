@@ -9,7 +9,7 @@ const SYNTAX = {
     ...ENV.database,
     ...ENV.temporal,
     'PORT, HOST': 'listen address (default 8080 on 127.0.0.1)',
-    ADMIN_TOKEN: 'bearer token of /api/admin/* and the console login, 24+ characters (default: admin API off)',
+    ADMIN_TOKEN: 'a bootstrap admin bearer token for /api/admin/* (service:env in the audit), 24+ characters',
     ...ENV.links,
     FANFARE_PUSH_HOSTS: ENV.push.FANFARE_PUSH_HOSTS,
     ...ENV.cache,
@@ -36,6 +36,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
     temporal,
     fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
     adminToken: config.adminToken,
+    authSettings: config.auth,
     console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
   });
   await app.listen({ port: config.apiPort, host: config.apiHost });

@@ -253,6 +253,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
         pool,
         temporal,
         adminToken: config.adminToken,
+        authSettings: config.auth,
         fan: { pushEndpoints: { hosts: config.pushHosts } },
         console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
       },

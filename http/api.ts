@@ -3,6 +3,8 @@
 import swagger from '@fastify/swagger';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { createAuth } from '../auth/auth.ts';
+import { type AuthSettings, DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { type CreatorEvent, getEvent, insertEvent, UnknownCreatorError } from '../db/events.ts';
 import { type Pool, ping } from '../db/pool.ts';
 import { eventProgress } from '../db/progress.ts';
@@ -20,8 +22,10 @@ export interface ApiDeps {
   temporal: Client;
   now?: () => Date;
   fan?: FanRouteOptions;
-  /** ADMIN_TOKEN: the bearer token of /api/admin/* and the console's login; without it those routes answer 401. */
+  /** ADMIN_TOKEN: when set, a bearer token of /api/admin/* with the admin role, `service:env` in the audit. */
   adminToken?: string;
+  /** config.auth: sessions, login throttle, announce rate (the defaults when absent). */
+  authSettings?: AuthSettings;
   console: ConsoleOptions;
 }
 
@@ -139,6 +143,7 @@ export async function createApi(deps: ApiDeps, options: HttpAppOptions = {}): Pr
   );
 
   registerFanRoutes(app, { pool: deps.pool, now, log: options.log, ...deps.fan });
-  registerConsole(app, { pool: deps.pool, adminToken: deps.adminToken, now, ...deps.console });
+  const auth = createAuth(deps.pool, deps.authSettings ?? DEFAULT_AUTH_SETTINGS);
+  registerConsole(app, { pool: deps.pool, auth, adminToken: deps.adminToken, now, ...deps.console });
   return app;
 }

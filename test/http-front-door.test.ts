@@ -10,6 +10,7 @@ import { consoleCacheDir } from '../http/console-static.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { TEST_TRACKING_KEYS } from '../testing/deliveries.ts';
+import { memberCookie } from '../testing/team.ts';
 
 const TOKEN = 'front-door-admin-token-0123456789';
 const db = useTestSchema('front_door');
@@ -111,12 +112,7 @@ describe('bad input is a 4xx naming the field and rule', () => {
   });
 
   it('refuses a console change whose Origin is "null" or not a URL with 403, naming Origin', async () => {
-    const login = await fetch(`${api}/console/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      body: new URLSearchParams({ name: 'Mia', token: TOKEN }),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const cookie = await memberCookie(db().pool, 'mia', 'editor');
     for (const origin of ['null', 'not a url', 'https://evil.example']) {
       const res = await fetch(`${api}/api/admin/models/rollback`, { method: 'POST', headers: { cookie, origin } });
       expect(res.status, origin).toBe(403);
