@@ -20,11 +20,12 @@ export const command = defineCommand(SYNTAX, async (args) => {
   parseFlags(args, SYNTAX);
   const config = readConfig();
   // Loaded only to serve, so that --help need not wait for the Temporal client and the console's build tools.
-  const [services, api, { createReplayThreads }, { consoleCacheDir }] = await Promise.all([
+  const [services, api, { createReplayThreads }, { consoleCacheDir }, { createAuth }] = await Promise.all([
     import('../app/services.ts'),
     import('../http/api.ts'),
     import('../replay/threads.ts'),
     import('../http/console-static.ts'),
+    import('../auth/auth.ts'),
   ]);
   const { connectTemporal, openPool } = services;
   const pool = openPool(config);
@@ -34,9 +35,9 @@ export const command = defineCommand(SYNTAX, async (args) => {
   const app = await api.createApi({
     pool,
     temporal,
+    auth: createAuth(pool, config.auth),
     fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
     adminToken: config.adminToken,
-    authSettings: config.auth,
     console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
   });
   await app.listen({ port: config.apiPort, host: config.apiHost });

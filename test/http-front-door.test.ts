@@ -3,6 +3,8 @@ import { connect, type Socket } from 'node:net';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
+import { createAuth } from '../auth/auth.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { createTokenSigner } from '../delivery/tokens.ts';
 import { createApi } from '../http/api.ts';
 import type { HttpApp } from '../http/app.ts';
@@ -33,6 +35,7 @@ beforeAll(async () => {
     {
       pool: db().pool,
       temporal: lazyTemporal(),
+      auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
       adminToken: TOKEN,
       fan: { trackingKeys: TEST_TRACKING_KEYS },
       console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => undefined },
@@ -210,6 +213,7 @@ describe('server', () => {
       {
         pool: db().pool,
         temporal: lazyTemporal(),
+        auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
         console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir) },
       },
       { timeouts: { headersMs: 1_000, requestMs: 1_500, checkEveryMs: 250 }, log: () => undefined },
@@ -235,7 +239,12 @@ describe('server', () => {
 
   it('closes at once though a keep-alive client stays connected', async () => {
     const other = await createApi(
-      { pool: db().pool, temporal: lazyTemporal(), console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir) } },
+      {
+        pool: db().pool,
+        temporal: lazyTemporal(),
+        auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
+        console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir) },
+      },
       { log: () => undefined },
     );
     await other.listen({ port: 0, host: '127.0.0.1' });

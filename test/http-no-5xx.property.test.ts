@@ -7,6 +7,8 @@ import { Client } from '@temporalio/client';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
+import { createAuth } from '../auth/auth.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import { createTokenSigner } from '../delivery/tokens.ts';
 import { createApi } from '../http/api.ts';
@@ -42,6 +44,7 @@ beforeAll(async () => {
     {
       pool: db().pool,
       temporal: new Client(),
+      auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
       adminToken: TOKEN,
       fan: { trackingKeys: TEST_TRACKING_KEYS },
       console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => undefined },

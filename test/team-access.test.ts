@@ -3,6 +3,8 @@
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
+import { createAuth } from '../auth/auth.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { createApi } from '../http/api.ts';
 import type { HttpApp } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
@@ -35,6 +37,7 @@ beforeAll(async () => {
       pool: db().pool,
       // Never dialled: no route here starts a workflow.
       temporal: new Client(),
+      auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
       adminToken: TOKEN,
       console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => undefined },
     },

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
+import { createAuth } from '../auth/auth.ts';
 import { type AuthSettings, DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { createApi } from '../http/api.ts';
 import { HSTS, type HttpApp, type HttpAppOptions } from '../http/app.ts';
@@ -35,7 +36,7 @@ async function startApi(
       pool: db().pool,
       // Never dialled: no route here starts a workflow.
       temporal: new Client(),
-      authSettings,
+      auth: createAuth(db().pool, authSettings ?? DEFAULT_AUTH_SETTINGS),
       console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => undefined },
     },
     { log: () => undefined, ...options },
