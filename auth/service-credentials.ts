@@ -10,8 +10,12 @@ import type { FieldError } from '../domain/field-error.ts';
 import type { Role, ServicePrincipal } from '../domain/principal.ts';
 import { formatToken, matchesHash, newSecret, parseToken, sha256, TOKEN_PREFIXES } from './tokens.ts';
 
-/** A credential's name: as a username, 1 to 64 lowercase letters, digits, . _ or -. */
+/** The name the API gives ADMIN_TOKEN (`service:env` in the audit); no stored credential may take it. */
+export const ENV_CREDENTIAL_NAME = 'env';
+
+/** A credential's name: as a username, 1 to 64 lowercase letters, digits, . _ or -; not `env`. */
 export function checkCredentialName(name: string, field = 'name'): FieldError[] {
+  if (name === ENV_CREDENTIAL_NAME) return [{ field, rule: 'must not be "env", the name of ADMIN_TOKEN' }];
   if (/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) return [];
   return [{ field, rule: 'must be 1 to 64 lowercase letters, digits, . _ or -, starting with a letter or digit' }];
 }

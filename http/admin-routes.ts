@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
 import type { Pool } from '../db/pool.ts';
+import { type Action, auditActor } from '../domain/principal.ts';
 import { ReplayBusyError } from '../domain/replay-busy.ts';
 import { type CapPolicy, DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
@@ -14,19 +15,17 @@ import type {
   PolicyValidation,
 } from '../wire/policy.ts';
 import type { ReplayAnswer } from '../wire/replay.ts';
-import { type AdminAuth, actorOf, createAdminAuth } from './admin-auth.ts';
+import type { TeamGate } from './admin-auth.ts';
 import { type Answer, send } from './answer.ts';
 import type { HttpApp } from './app.ts';
-import { adminOnly, principalOf } from './auth-hooks.ts';
+import { principalOf, teamOnly } from './auth-hooks.ts';
 import { intQuery } from './params.ts';
 import { type ReplayRunner, validateSimulateRequest } from './simulate-input.ts';
 
 export interface AdminRouteDeps {
   pool: Pool;
-  /** ADMIN_TOKEN; unset means every admin route answers 401. */
-  adminToken: string | undefined;
-  /** Shared with the console's login, so its session cookie works here too; made from adminToken when absent. */
-  auth?: AdminAuth;
+  /** Who a request is (shared with the console's login, so its session cookie works here too). */
+  gate: TeamGate;
   /** Runs the console's replay; without it POST /api/admin/simulate answers 503. */
   simulate?: ReplayRunner;
 }
@@ -38,10 +37,9 @@ function auditJson(a: Awaited<ReturnType<typeof listCapPolicyAudit>>[number]): P
 }
 
 export function registerAdminRoutes(app: HttpApp, deps: AdminRouteDeps): void {
-  const onRequest = adminOnly(deps.auth ?? createAdminAuth(deps.adminToken));
-  const admin = { onRequest, schema: hidden };
+  const may = (action: Action) => ({ onRequest: teamOnly(deps.gate, action), schema: hidden });
 
-  app.get('/api/admin/policy', admin, async (_req, reply) => {
+  app.get('/api/admin/policy', may('console.read'), async (_req, reply) => {
     const active = await getActiveCapPolicy(deps.pool);
     const body: ActivePolicyAnswer<CapPolicy> = active
       ? {
@@ -55,33 +53,31 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminRouteDeps): void {
     return send(reply, { status: 200, body });
   });
 
-  app.put('/api/admin/policy', admin, async (req, reply) => {
-    const who = actorOf(req, principalOf(req));
-    if ('error' in who) return send(reply, who.error);
+  app.put('/api/admin/policy', may('policy.change'), async (req, reply) => {
+    // The audit names the principal that proved itself, never a name the request typed.
+    const actor = auditActor(principalOf(req));
     // The policy document's rules live in policy/ (shared with the CLI and the console), so it is checked there.
     const checked = validateCapPolicy(req.body);
     // Refused: nothing is stored and the active version stays in force.
     if (!checked.ok) return send(reply, { status: 400, body: { errors: checked.errors } satisfies ErrorAnswer });
-    const r = await activateCapPolicy(deps.pool, checked.value, who.actor);
-    const body: PolicyChange = { version: r.version, changed: r.changed, diff: r.diff, actor: who.actor };
+    const r = await activateCapPolicy(deps.pool, checked.value, actor);
+    const body: PolicyChange = { version: r.version, changed: r.changed, diff: r.diff, actor };
     return send(reply, { status: r.changed ? 201 : 200, body });
   });
 
-  app.post('/api/admin/policy/validate', admin, async (req, reply) => {
+  app.post('/api/admin/policy/validate', may('policy.try'), async (req, reply) => {
     const checked = validateCapPolicy(req.body);
     const body: PolicyValidation = checked.ok ? { valid: true, errors: [] } : { valid: false, errors: checked.errors };
     return send(reply, { status: 200, body });
   });
 
-  app.post('/api/admin/simulate', admin, async (req, reply) => {
-    const who = actorOf(req, principalOf(req));
-    if ('error' in who) return send(reply, who.error);
-    return send(reply, await simulate(deps, req.body, who.actor));
+  app.post('/api/admin/simulate', may('policy.try'), async (req, reply) => {
+    return send(reply, await simulate(deps, req.body, auditActor(principalOf(req))));
   });
 
   app.get(
     '/api/admin/policy/audit',
-    { onRequest, schema: { ...hidden, querystring: z.object({ limit: intQuery(1, 500, 50) }) } },
+    { ...may('console.read'), schema: { ...hidden, querystring: z.object({ limit: intQuery(1, 500, 50) }) } },
     async (req, reply) => {
       const body: PolicyAuditAnswer = {
         entries: (await listCapPolicyAudit(deps.pool, req.query.limit)).map(auditJson),

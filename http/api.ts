@@ -3,6 +3,7 @@
 import swagger from '@fastify/swagger';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import type { Auth } from '../auth/auth.ts';
 import { type CreatorEvent, getEvent, insertEvent, UnknownCreatorError } from '../db/events.ts';
 import { type Pool, ping } from '../db/pool.ts';
 import { eventProgress } from '../db/progress.ts';
@@ -18,9 +19,11 @@ import { idParams } from './params.ts';
 export interface ApiDeps {
   pool: Pool;
   temporal: Client;
+  /** Who a request is: `createAuth(pool, config.auth)`, one per API process. */
+  auth: Auth;
   now?: () => Date;
   fan?: FanRouteOptions;
-  /** ADMIN_TOKEN: the bearer token of /api/admin/* and the console's login; without it those routes answer 401. */
+  /** ADMIN_TOKEN: when set, a bearer token of /api/admin/* with the admin role, `service:env` in the audit. */
   adminToken?: string;
   console: ConsoleOptions;
 }
@@ -139,6 +142,6 @@ export async function createApi(deps: ApiDeps, options: HttpAppOptions = {}): Pr
   );
 
   registerFanRoutes(app, { pool: deps.pool, now, log: options.log, ...deps.fan });
-  registerConsole(app, { pool: deps.pool, adminToken: deps.adminToken, now, ...deps.console });
+  registerConsole(app, { pool: deps.pool, auth: deps.auth, adminToken: deps.adminToken, now, ...deps.console });
   return app;
 }

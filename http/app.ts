@@ -24,6 +24,9 @@ export const MAX_BODY = 64 * 1024;
  */
 export const TIMEOUTS = { headersMs: 5_000, requestMs: 10_000, keepAliveMs: 5_000, checkEveryMs: 1_000 };
 
+/** The Strict-Transport-Security of every answer over TLS. */
+export const HSTS = 'max-age=31536000';
+
 export interface HttpAppOptions {
   timeouts?: Partial<typeof TIMEOUTS>;
   /** Another server (the dev stack's HTTPS one) to answer with the same routes. */
@@ -174,8 +177,12 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
     xFrameOptions: { action: 'deny' },
     // The open pixel is an image that mail clients load from their own pages.
     crossOriginResourcePolicy: { policy: 'cross-origin' },
-    // HSTS belongs to a deployment behind TLS; the API also serves plain HTTP on loopback.
+    // HSTS only on answers over TLS (below): the API also serves plain HTTP on loopback.
     strictTransportSecurity: false,
+  });
+  // Every answer over TLS tells the browser to use nothing else for this host for a year.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.protocol === 'https') reply.header('strict-transport-security', HSTS);
   });
   return app;
 }

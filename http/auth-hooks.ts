@@ -1,32 +1,39 @@
-// Authentication in one place: the Fastify hook that admits a request to the admin API and console, or refuses it.
+// Authentication in one place: the Fastify hooks that admit a request to the admin API and console, or refuse it.
 //
-// Today it wraps the ADMIN_TOKEN check of admin-auth.ts (the bearer token or a console session); swapping the
-// principals (people with roles, service credentials) means changing this module and admin-auth.ts only.
+// A team principal (a member's session, a service credential, ADMIN_TOKEN's `env`) and a role that may take the
+// route's action; http/admin-auth.ts says who a request is.
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import type { AdminAuth, AdminPrincipal } from './admin-auth.ts';
+import { type Action, principalCan, type TeamPrincipal } from '../domain/principal.ts';
+import { forbidden, foreignOrigin, type TeamGate, unauthorized } from './admin-auth.ts';
 import { send } from './answer.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by `adminOnly` on the requests it admits. */
-    adminPrincipal?: AdminPrincipal;
+    /** Set by `teamOnly` on the requests it admits. */
+    teamPrincipal?: TeamPrincipal;
   }
 }
 
 /**
  * Runs first (onRequest: before the body is read or validated), so a caller without a login learns nothing about
- * what the route would accept.
+ * what the route would accept: no principal → 401; a session's change from another origin → 403 naming Origin; a role
+ * that may not take the action → 403 naming role.
  */
-export function adminOnly(auth: AdminAuth): onRequestAsyncHookHandler {
+export function teamOnly(gate: TeamGate, action: Action): onRequestAsyncHookHandler {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const checked = auth.check(req);
-    if ('denied' in checked) return send(reply, checked.denied);
-    req.adminPrincipal = checked.principal;
+    const principal = await gate.principal(req);
+    if (!principal) return send(reply, unauthorized());
+    if (principal.kind === 'member') {
+      const foreign = foreignOrigin(req);
+      if (foreign) return send(reply, foreign);
+    }
+    if (!principalCan(principal, action)) return send(reply, forbidden(action));
+    req.teamPrincipal = principal;
   };
 }
 
-/** The principal `adminOnly` admitted; a route behind it always has one. */
-export function principalOf(req: FastifyRequest): AdminPrincipal {
-  if (!req.adminPrincipal) throw new Error(`${req.method} ${req.url} is not behind adminOnly`);
-  return req.adminPrincipal;
+/** The principal `teamOnly` admitted; a route behind it always has one. */
+export function principalOf(req: FastifyRequest): TeamPrincipal {
+  if (!req.teamPrincipal) throw new Error(`${req.method} ${req.url} is not behind teamOnly`);
+  return req.teamPrincipal;
 }

@@ -15,6 +15,7 @@ import {
   rollbackModel,
 } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
+import { type Action, actionsOf, auditActor } from '../domain/principal.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import { FEATURE_IMPORTANCES } from '../models/gbdt/model-text-keys.ts';
 import { createRelevanceScorer, type RelevanceScorer } from '../models/scoring.ts';
@@ -31,15 +32,15 @@ import type {
 } from '../wire/models.ts';
 import type { OverviewAnswer } from '../wire/overview.ts';
 import type { SessionAnswer } from '../wire/session.ts';
-import type { AdminAuth, AdminPrincipal } from './admin-auth.ts';
+import type { TeamGate } from './admin-auth.ts';
 import { type Answer, send } from './answer.ts';
 import type { HttpApp } from './app.ts';
-import { adminOnly, principalOf } from './auth-hooks.ts';
+import { principalOf, teamOnly } from './auth-hooks.ts';
 import { idParams, intQuery } from './params.ts';
 
 export interface ConsoleRouteDeps {
   pool: Pool;
-  auth: AdminAuth;
+  gate: TeamGate;
   now: () => Date;
   /** Scores a decision's hour-by-hour curve with the active model; one is made over the pool when absent. */
   scorer?: RelevanceScorer;
@@ -81,17 +82,24 @@ function modelJson(m: ModelSummary): ModelRow {
   };
 }
 
-/** Who the audit's note names for a change made through the console or the admin API. */
-const who = (principal: AdminPrincipal) => (principal.kind === 'session' ? `console:${principal.name}` : 'admin-api');
-
 export function registerConsoleRoutes(app: HttpApp, deps: ConsoleRouteDeps): void {
-  const onRequest = adminOnly(deps.auth);
-  const admin = <S extends object>(schema: S) => ({ onRequest, schema: { hide: true, ...schema } });
+  /** A route that a principal whose role may take `action` may call (console.read unless said otherwise). */
+  const admin = <S extends object>(schema: S, action: Action = 'console.read') => ({
+    onRequest: teamOnly(deps.gate, action),
+    schema: { hide: true, ...schema },
+  });
   const scorer = deps.scorer ?? createRelevanceScorer({ pool: deps.pool });
 
   app.get('/api/admin/session', admin({}), async (req, reply) => {
     const principal = principalOf(req);
-    const body: SessionAnswer = { name: principal.kind === 'session' ? principal.name : null, via: principal.kind };
+    const name = principal.kind === 'member' ? principal.username : principal.name;
+    const body: SessionAnswer = {
+      kind: principal.kind,
+      name,
+      role: principal.role,
+      actor: auditActor(principal),
+      actions: actionsOf(principal.role),
+    };
     return send(reply, { status: 200, body });
   });
 
@@ -181,10 +189,11 @@ export function registerConsoleRoutes(app: HttpApp, deps: ConsoleRouteDeps): voi
     return send(reply, { status: 200, body });
   });
 
-  app.post('/api/admin/models/:version/promote', admin({ params: idParams('version') }), async (req, reply) => {
+  const promote = admin({ params: idParams('version') }, 'model.promote');
+  app.post('/api/admin/models/:version/promote', promote, async (req, reply) => {
     const version = req.params.version;
     try {
-      await promoteModel(deps.pool, version, `promoted by hand (${who(principalOf(req))})`);
+      await promoteModel(deps.pool, version, `promoted by hand (${auditActor(principalOf(req))})`);
     } catch (err) {
       if (err instanceof ModelRegistryError) return send(reply, bad('version', err.message.replace(/^version: /, '')));
       throw err;
@@ -192,9 +201,9 @@ export function registerConsoleRoutes(app: HttpApp, deps: ConsoleRouteDeps): voi
     return send(reply, { status: 200, body: { active: version } satisfies PromoteAnswer });
   });
 
-  app.post('/api/admin/models/rollback', admin({}), async (req, reply) => {
+  app.post('/api/admin/models/rollback', admin({}, 'model.promote'), async (req, reply) => {
     try {
-      const { from, to } = await rollbackModel(deps.pool, `rolled back by hand (${who(principalOf(req))})`);
+      const { from, to } = await rollbackModel(deps.pool, `rolled back by hand (${auditActor(principalOf(req))})`);
       return send(reply, { status: 200, body: { retired: from, active: to } satisfies RollbackAnswer });
     } catch (err) {
       if (err instanceof ModelRegistryError)

@@ -1,14 +1,18 @@
-// Serves the console at /console/: the login form to anyone (401 until logged in), pages and assets to admins only.
+// Serves the console at /console/: the login form to anyone (401 until logged in), pages and assets to the team;
+// logging in with a username and password, logging out, and logging out everywhere.
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AdminAuth } from './admin-auth.ts';
-import { type Answer, type RequestHead, send } from './answer.ts';
+import { clearedSessionCookie, sessionCookie } from '../auth/auth.ts';
+import { principalCan } from '../domain/principal.ts';
+import { foreignOrigin, type TeamGate } from './admin-auth.ts';
+import { type Answer, send } from './answer.ts';
 import type { HttpApp } from './app.ts';
 import { buildConsole } from './console-build.ts';
 
 export interface ConsoleStaticDeps {
-  auth: AdminAuth;
+  gate: TeamGate;
   /** Where built consoles are kept, one directory per source hash (consoleCacheDir of FANFARE_CACHE). */
   cacheDir: string;
   log?: (line: string) => void;
@@ -51,11 +55,12 @@ const LOGIN_STYLE = [
 ].join('\n');
 
 /** The login page: plain HTML and CSS with no script, so it works before any asset may be loaded. */
-export function loginPage(errors: { field: string; rule: string }[] = [], name = ''): string {
+export function loginPage(errors: { field: string; rule: string }[] = [], username = ''): string {
   const items = errors.map((e) => `<li><code>${escapeHtml(e.field)}</code>: ${escapeHtml(e.rule)}</li>`).join('');
   const list = errors.length ? `<div role="alert" class="errors"><p>Not logged in:</p><ul>${items}</ul></div>` : '';
-  const nameAttributes = 'id="name" name="name" autocomplete="username" required maxlength="100"';
-  const tokenAttributes = 'id="token" name="token" type="password" autocomplete="current-password" required';
+  const nameAttributes = 'id="username" name="username" autocomplete="username" required maxlength="64"';
+  const passwordAttributes =
+    'id="password" name="password" type="password" autocomplete="current-password" required maxlength="256"';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Fanfare console: log in</title>
@@ -63,13 +68,13 @@ export function loginPage(errors: { field: string; rule: string }[] = [], name =
 ${LOGIN_STYLE}
 </style></head>
 <body><main>
-<h1>Fanfare console</h1><p class="sub">For the growth team. Log in with the admin token.</p>
+<h1>Fanfare console</h1><p class="sub">For the growth team. Log in with your own account.</p>
 ${list}
 <form method="post" action="/console/login">
-<label for="name">Your name</label><input ${nameAttributes} value="${escapeHtml(name)}">
-<p class="hint">Recorded in the audit of every change you make.</p>
-<label for="token">Admin token</label><input ${tokenAttributes}>
-<p class="hint"><code>fanfare dev</code> prints it; elsewhere it is <code>ADMIN_TOKEN</code>.</p>
+<label for="username">Username</label><input ${nameAttributes} value="${escapeHtml(username)}">
+<p class="hint">The audit names you in every change you make.</p>
+<label for="password">Password</label><input ${passwordAttributes}>
+<p class="hint"><code>fanfare dev</code> prints the first admin's; an admin adds people.</p>
 <button type="submit">Log in</button>
 </form>
 </main></body></html>
@@ -79,6 +84,12 @@ ${list}
 /** The login form's body: urlencoded text (anything else reads as an empty form, which the login refuses). */
 const form = (body: unknown) => new URLSearchParams(typeof body === 'string' ? body : '');
 const hidden = { schema: { hide: true } } as const;
+
+/** The same answer for an unknown username and a wrong password, so the page tells nobody which names exist. */
+export const WRONG_LOGIN = { field: 'password', rule: 'the username or the password is wrong' };
+
+/** Whether the request came over TLS: its cookies are then Secure and its answers carry HSTS (http/app.ts). */
+const overTls = (req: FastifyRequest) => req.protocol === 'https';
 
 /** The console's build cache inside Fanfare's cache folder. */
 export function consoleCacheDir(cacheRoot: string): string {
@@ -97,12 +108,16 @@ export function registerConsoleStatic(app: HttpApp, deps: ConsoleStaticDeps): vo
     headers: { 'content-type': TYPES['.html'], 'cache-control': 'no-store', ...SECURITY_HEADERS, ...headers },
     body,
   });
-  const denied = (req: RequestHead) => 'denied' in deps.auth.check(req);
+  /** The console's pages and assets are for any principal that may read it. */
+  const denied = async (req: FastifyRequest) => {
+    const principal = await deps.gate.principal(req);
+    return principal === null || !principalCan(principal, 'console.read');
+  };
 
   app.get('/console', hidden, async (_req, reply) => send(reply, { status: 302, headers: { location: '/console/' } }));
 
   app.get('/console/', hidden, async (req, reply) => {
-    if (denied(req)) return send(reply, html(401, loginPage()));
+    if (await denied(req)) return send(reply, html(401, loginPage()));
     return send(reply, html(200, await readFile(join(await dist(), 'index.html'), 'utf8')));
   });
 
@@ -110,7 +125,7 @@ export function registerConsoleStatic(app: HttpApp, deps: ConsoleStaticDeps): vo
     '/console/assets/:file',
     { schema: { hide: true, params: z.object({ file: z.string() }) } },
     async (req, reply) => {
-      if (denied(req)) {
+      if (await denied(req)) {
         const headers = { 'content-type': 'text/plain; charset=utf-8' };
         return send(reply, { status: 401, headers, body: 'log in at /console/\n' });
       }
@@ -132,15 +147,48 @@ export function registerConsoleStatic(app: HttpApp, deps: ConsoleStaticDeps): vo
 
   app.post('/console/login', { ...hidden, bodyLimit: 8192 }, async (req, reply) => {
     const fields = form(req.body);
-    const name = fields.get('name') ?? '';
-    const r = deps.auth.login(fields.get('token') ?? '', name);
-    if ('errors' in r) return send(reply, html(401, loginPage(r.errors, name)));
-    const headers = { location: '/console/', 'set-cookie': r.cookie, 'cache-control': 'no-store' };
-    return send(reply, { status: 303, headers });
+    const username = fields.get('username') ?? '';
+    const password = fields.get('password') ?? '';
+    // A form without both fields is no attempt at a password: refused without counting it against anyone.
+    const missing = [
+      ...(username === '' ? [{ field: 'username', rule: 'must be given' }] : []),
+      ...(password === '' ? [{ field: 'password', rule: 'must be given' }] : []),
+    ];
+    if (missing.length) return send(reply, html(400, loginPage(missing, username)));
+    const r = await deps.gate.auth.login(username, password, req.ip);
+    if (r.outcome === 'throttled') {
+      const rule = `too many wrong passwords: try again in ${r.retryAfterSeconds} s`;
+      const page = html(429, loginPage([{ field: 'password', rule }], username));
+      return send(reply, { ...page, headers: { ...page.headers, 'retry-after': String(r.retryAfterSeconds) } });
+    }
+    if (r.outcome === 'wrong') return send(reply, html(401, loginPage([WRONG_LOGIN], username)));
+    const cookie = sessionCookie(r.token, r.expiresAt, { secure: overTls(req) });
+    return send(reply, {
+      status: 303,
+      headers: { location: '/console/', 'set-cookie': cookie, 'cache-control': 'no-store' },
+    });
   });
 
   app.post('/console/logout', hidden, async (req, reply) => {
-    const headers = { location: '/console/', 'set-cookie': deps.auth.logout(req), 'cache-control': 'no-store' };
-    return send(reply, { status: 303, headers });
+    await deps.gate.auth.logout({ cookie: req.headers.cookie });
+    const cookie = clearedSessionCookie({ secure: overTls(req) });
+    return send(reply, {
+      status: 303,
+      headers: { location: '/console/', 'set-cookie': cookie, 'cache-control': 'no-store' },
+    });
+  });
+
+  // Ends every session of the member logged in here (other browsers, a lost laptop), this one included.
+  app.post('/console/logout-everywhere', hidden, async (req, reply) => {
+    const principal = await deps.gate.auth.team({ cookie: req.headers.cookie });
+    if (principal?.kind !== 'member') return send(reply, html(401, loginPage()));
+    const foreign = foreignOrigin(req);
+    if (foreign) return send(reply, foreign);
+    await deps.gate.auth.logoutEverywhere(principal.memberId);
+    const cookie = clearedSessionCookie({ secure: overTls(req) });
+    return send(reply, {
+      status: 303,
+      headers: { location: '/console/', 'set-cookie': cookie, 'cache-control': 'no-store' },
+    });
   });
 }

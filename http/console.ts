@@ -1,7 +1,11 @@
-// Registers everything behind the admin login on one router: the console's login and pages, cap policy and read APIs.
+// Registers everything behind the team's login on one app: the console's login and pages, cap policy, read and access
+// APIs.
+import { type Auth, createAuth } from '../auth/auth.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import type { Pool } from '../db/pool.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
-import { createAdminAuth } from './admin-auth.ts';
+import { registerAccessRoutes } from './access-routes.ts';
+import { createTeamGate } from './admin-auth.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
 import type { HttpApp } from './app.ts';
 import { registerConsoleRoutes } from './console-routes.ts';
@@ -19,17 +23,20 @@ export interface ConsoleOptions {
 
 export interface ConsoleDeps extends ConsoleOptions {
   pool: Pool;
-  /** ADMIN_TOKEN; unset means the console cannot be logged into and every admin route answers 401. */
-  adminToken: string | undefined;
+  /** Logins, sessions and service credentials; one over the pool with the default settings when absent. */
+  auth?: Auth;
+  /** ADMIN_TOKEN: when set, a bearer token with the admin role, named `env` in the audit (http/admin-auth.ts). */
+  adminToken?: string;
   now: () => Date;
 }
 
 export function registerConsole(app: HttpApp, deps: ConsoleDeps): void {
-  const auth = createAdminAuth(deps.adminToken);
-  registerAdminRoutes(app, { pool: deps.pool, adminToken: deps.adminToken, auth, simulate: deps.simulate });
-  registerConsoleRoutes(app, { pool: deps.pool, auth, now: deps.now, scorer: deps.scorer });
+  const gate = createTeamGate(deps.auth ?? createAuth(deps.pool, DEFAULT_AUTH_SETTINGS), deps.adminToken);
+  registerAdminRoutes(app, { pool: deps.pool, gate, simulate: deps.simulate });
+  registerConsoleRoutes(app, { pool: deps.pool, gate, now: deps.now, scorer: deps.scorer });
+  registerAccessRoutes(app, { pool: deps.pool, gate });
   registerConsoleStatic(app, {
-    auth,
+    gate,
     cacheDir: deps.cacheDir,
     log: deps.log ?? ((line) => process.stderr.write(`${line}\n`)),
   });

@@ -1,11 +1,15 @@
 // The admin API over HTTP on real PostgreSQL: bearer token, policy read, validation, a refused edit, an audited edit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolicyLoader } from '../activities/policy-loader.ts';
+import { createAuth } from '../auth/auth.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
+import { createTeamGate } from '../http/admin-auth.ts';
 import { registerAdminRoutes } from '../http/admin-routes.ts';
 import { createHttpApp, type HttpApp } from '../http/app.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { runConsoleReplay } from '../replay/console.ts';
 import { useTestSchema } from '../testing/db.ts';
+import { memberCookie } from '../testing/team.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
 import type { PolicyAuditAnswer, PolicyChange } from '../wire/policy.ts';
 import type { ReplayAnswer } from '../wire/replay.ts';
@@ -15,9 +19,12 @@ const db = useTestSchema('admin_policy');
 let app: HttpApp;
 let api: string;
 
+const gate = (adminToken: string | undefined) =>
+  createTeamGate(createAuth(db().pool, DEFAULT_AUTH_SETTINGS), adminToken);
+
 beforeAll(async () => {
   app = await createHttpApp();
-  registerAdminRoutes(app, { pool: db().pool, adminToken: TOKEN, simulate: runConsoleReplay });
+  registerAdminRoutes(app, { pool: db().pool, gate: gate(TOKEN), simulate: runConsoleReplay });
   api = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 
@@ -63,15 +70,20 @@ describe('admin API', () => {
     expect(await db().pool.query(`select count(*)::int as n from cap_policies`)).toMatchObject({ rows: [{ n: 0 }] });
   });
 
-  it('is closed altogether when no ADMIN_TOKEN is configured', async () => {
+  it('takes no bearer token but service credentials when no ADMIN_TOKEN is configured', async () => {
     const closed = await createHttpApp();
-    registerAdminRoutes(closed, { pool: db().pool, adminToken: undefined });
-    const res = await fetch(`${await closed.listen({ port: 0, host: '127.0.0.1' })}/api/admin/policy`, {
-      headers: { authorization: 'Bearer anything' },
-    });
+    registerAdminRoutes(closed, { pool: db().pool, gate: gate(undefined) });
+    const base = await closed.listen({ port: 0, host: '127.0.0.1' });
+    const answers = [];
+    for (const token of ['anything', TOKEN]) {
+      const res = await fetch(`${base}/api/admin/policy`, { headers: { authorization: `Bearer ${token}` } });
+      answers.push({ status: res.status, field: ((await res.json()) as ErrorAnswer).errors[0].field });
+    }
     await closed.close();
-    expect(res.status).toBe(401);
-    expect(((await res.json()) as ErrorAnswer).errors[0].rule).toMatch(/set ADMIN_TOKEN/);
+    expect(answers).toEqual([
+      { status: 401, field: 'Authorization' },
+      { status: 401, field: 'Authorization' },
+    ]);
   });
 
   it('shows the built-in default until a policy is stored', async () => {
@@ -100,20 +112,21 @@ describe('admin API', () => {
   it('stores a valid edit as a new version (who, when, the diff), in force for the next decision batch', async () => {
     const loader = createPolicyLoader(db().pool);
     expect((await loader.current()).version).toBeNull();
+    // The audit names the session's person; a typed-in X-Fanfare-Actor is not believed.
     const put = await call<PolicyChange>('PUT', '/api/admin/policy', DEFAULT_CAP_POLICY, {
-      authorization: `Bearer ${TOKEN}`,
-      'x-fanfare-actor': 'mia',
+      cookie: await memberCookie(db().pool, 'mia', 'editor'),
+      'x-fanfare-actor': 'noah',
     });
     expect(put.status).toBe(201);
-    expect(put.json).toMatchObject({ changed: true, actor: 'api:mia' });
+    expect(put.json).toMatchObject({ changed: true, actor: 'member:mia' });
     const looser = {
       ...DEFAULT_CAP_POLICY,
       name: 'looser',
       rules: DEFAULT_CAP_POLICY.rules.map((r) => (r.name === 'push_per_day' ? { ...r, limit: 5 } : r)),
     };
     const second = await call<PolicyChange>('PUT', '/api/admin/policy', looser, {
-      authorization: `Bearer ${TOKEN}`,
-      'x-fanfare-actor': 'noah',
+      cookie: await memberCookie(db().pool, 'noah', 'admin'),
+      'x-fanfare-actor': 'mia',
     });
     expect(second.status).toBe(201);
     expect(second.json.diff).toEqual([
@@ -128,8 +141,8 @@ describe('admin API', () => {
     const audit = await call<PolicyAuditAnswer>('GET', '/api/admin/policy/audit');
     expect(audit.status).toBe(200);
     expect(audit.json.entries.map((e) => [e.version, e.actor, e.action])).toEqual([
-      [second.json.version, 'api:noah', 'activate'],
-      [put.json.version, 'api:mia', 'activate'],
+      [second.json.version, 'member:noah', 'activate'],
+      [put.json.version, 'member:mia', 'activate'],
     ]);
     expect(audit.json.entries[0].diff).toEqual(second.json.diff);
     expect(Date.parse(audit.json.entries[0].at)).toBeGreaterThan(Date.now() - 60_000);

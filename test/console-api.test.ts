@@ -7,6 +7,7 @@ import { featureImportance } from '../http/console-routes.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
+import { addTestMember, TEST_PASSWORD } from '../testing/team.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
 import type { EventReport } from '../wire/events.ts';
 import type { DecisionCurve, FanAnswer, FanSearchAnswer } from '../wire/fans.ts';
@@ -39,11 +40,11 @@ afterAll(async () => {
 /** The routes anyone may call: the login form's POST, logout, and the bare /console redirect. */
 const OPEN = new Set(['POST /console/login', 'POST /console/logout', 'GET /console']);
 
-async function login(name = 'Mia', token = TOKEN): Promise<Response> {
+async function login(username = 'mia', password = TEST_PASSWORD): Promise<Response> {
   return fetch(`${api}/console/login`, {
     method: 'POST',
     redirect: 'manual',
-    body: new URLSearchParams({ name, token }),
+    body: new URLSearchParams({ username, password }),
   });
 }
 
@@ -54,7 +55,7 @@ describe('console API', () => {
     for (const { method, path } of routes) {
       expect(path.startsWith('/api/admin/') || path.startsWith('/console/'), path).toBe(true);
       const url = `${api}${path.replace(/:[a-zA-Z]+/g, '1')}`;
-      for (const headers of [{}, { cookie: 'fanfare_admin=forged' }, { authorization: 'Bearer wrong' }] as Record<
+      for (const headers of [{}, { cookie: 'fanfare_session=forged' }, { authorization: 'Bearer wrong' }] as Record<
         string,
         string
       >[]) {
@@ -68,20 +69,33 @@ describe('console API', () => {
     }
   });
 
-  it('logs in with the token through the form, refuses a wrong token naming the field, and logs out', async () => {
-    const wrong = await login('Mia', 'nope');
+  it('logs in with a username and password through the form, refuses a wrong one alike, and logs out', async () => {
+    await addTestMember(db().pool, 'mia', 'editor');
+    const wrong = await login('mia', 'not the password');
     expect(wrong.status).toBe(401);
-    expect(await wrong.text()).toContain('<code>token</code>: must be the admin token');
-    const noName = await login('', TOKEN);
-    expect(await noName.text()).toContain('<code>name</code>: must be 1 to 100 letters');
+    const wrongPage = await wrong.text();
+    expect(wrongPage).toContain('<code>password</code>: the username or the password is wrong');
+    // An unknown username gets the same page, so the form tells nobody which names exist.
+    const unknown = await login('nobody', TEST_PASSWORD);
+    expect(unknown.status).toBe(401);
+    expect(await unknown.text()).toBe(wrongPage.replace('value="mia"', 'value="nobody"'));
+    const noName = await login('', TEST_PASSWORD);
+    expect(noName.status).toBe(400);
+    expect(await noName.text()).toContain('<code>username</code>: must be given');
 
     const ok = await login();
     expect(ok.status).toBe(303);
     const cookie = ok.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/^fanfare_admin=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\//);
+    expect(cookie).toMatch(/^fanfare_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=(43199|43200)$/);
     const session = cookie.split(';')[0];
     const me = await fetch(`${api}/api/admin/session`, { headers: { cookie: session } });
-    expect(await me.json()).toEqual({ name: 'Mia', via: 'session' });
+    expect(await me.json()).toEqual({
+      kind: 'member',
+      name: 'mia',
+      role: 'editor',
+      actor: 'member:mia',
+      actions: ['console.read', 'policy.try', 'policy.change', 'model.promote'],
+    });
     const page = await fetch(`${api}/console/`, { headers: { cookie: session } });
     expect(page.status).toBe(200);
     const html = await page.text();

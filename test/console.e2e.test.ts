@@ -13,8 +13,8 @@ import { consoleCacheDir } from '../http/console-static.ts';
 import { createReplayThreads } from '../replay/threads.ts';
 import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
+import { addTestMember, TEST_PASSWORD } from '../testing/team.ts';
 
-const TOKEN = 'console-e2e-token-0123456789abcdef';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/console', import.meta.url));
 const db = useTestSchema('console_e2e');
@@ -29,10 +29,10 @@ let profile: string;
 
 beforeAll(async () => {
   world = await seedConsoleWorld(db().pool);
+  await addTestMember(db().pool, 'mia', 'editor');
   app = await createHttpApp();
   registerConsole(app, {
     pool: db().pool,
-    adminToken: TOKEN,
     now: () => new Date(),
     log: () => undefined,
     cacheDir: consoleCacheDir(readToolPaths().cacheDir),
@@ -79,22 +79,22 @@ async function drawn(selector: string): Promise<boolean> {
 }
 
 describe('console in Chromium', () => {
-  it('logs in from the keyboard, after a wrong token is refused with its message', async () => {
+  it('logs in from the keyboard, after a wrong password is refused with its message', async () => {
     const first = await page.goto(`${base}/console/`);
     expect(first?.status()).toBe(401);
-    await page.getByLabel('Your name').focus();
-    await page.keyboard.type('Mia');
+    await page.getByLabel('Username').focus();
+    await page.keyboard.type('mia');
     await page.keyboard.press('Tab');
-    await page.keyboard.type('not-the-token');
+    await page.keyboard.type('not-the-password');
     await page.keyboard.press('Enter');
     await expect
       .poll(() => page.getByRole('alert').textContent(), { timeout: 30_000 })
-      .toContain('token: must be the admin token');
-    await page.getByLabel('Admin token').fill(TOKEN);
-    await page.getByLabel('Admin token').press('Enter');
+      .toContain('password: the username or the password is wrong');
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByLabel('Password').press('Enter');
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.locator('.page[aria-busy="false"]').waitFor();
-    expect(await page.locator('#who').textContent()).toBe('Logged in as Mia');
+    expect(await page.locator('#who').textContent()).toBe('Logged in as mia (editor)');
     expect(await drawn('#chart-sends')).toBe(true);
     expect(await drawn('#chart-open-rate')).toBe(true);
     await shot('01-overview');
@@ -153,17 +153,15 @@ describe('console in Chromium', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect
       .poll(() => page.locator('#apply-status').textContent(), { timeout: 30_000 })
-      .toMatch(/Applied as version \d+ by console:Mia/);
+      .toMatch(/Applied as version \d+ by member:mia/);
     const version = /version (\d+)/.exec((await page.locator('#apply-status').textContent())!)![1];
     const audit = page.getByRole('table', { name: /Every applied policy/ });
     // The audit table reloads after the apply answers: wait for the new entry rather than read it at once.
     const firstRow = () => audit.locator('tbody tr').first().locator('td').allTextContents();
-    await expect
-      .poll(async () => (await firstRow()).slice(0, 2), { timeout: 30_000 })
-      .toEqual([version, 'console:Mia']);
+    await expect.poll(async () => (await firstRow()).slice(0, 2), { timeout: 30_000 }).toEqual([version, 'member:mia']);
     const cells = await firstRow();
     expect(cells[3]).toBe('activate');
-    expect(await page.locator('#active-policy').textContent()).toContain('"fewer_pushes", set by console:Mia');
+    expect(await page.locator('#active-policy').textContent()).toContain('"fewer_pushes", set by member:mia');
     await audit.scrollIntoViewIfNeeded();
     await shot('04-caps-applied-audit');
   }, 180_000);

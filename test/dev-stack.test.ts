@@ -40,6 +40,19 @@ describe('fanfare dev', () => {
     expect(health.status).toBe(200);
   });
 
+  it('lets the printed first admin log in to the console', async () => {
+    const { username, password } = stack.admin;
+    const login = await fetch(`${stack.apiUrl}/console/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ username, password }),
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const me = await fetch(`${stack.apiUrl}/api/admin/session`, { headers: { cookie } });
+    expect(await me.json()).toMatchObject({ kind: 'member', name: 'admin', role: 'admin' });
+  });
+
   it('delivers the printed example by email and push; its .eml carries RFC 8058 headers and a text part', async () => {
     const before = { mails: stack.mails.length, pushes: stack.pushes.length };
     const deadline = new Date(Date.now() + 45 * 60_000).toISOString();

@@ -3,6 +3,8 @@ import { connect, type Socket } from 'node:net';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
+import { createAuth } from '../auth/auth.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { createTokenSigner } from '../delivery/tokens.ts';
 import { createApi } from '../http/api.ts';
 import type { HttpApp } from '../http/app.ts';
@@ -10,6 +12,7 @@ import { consoleCacheDir } from '../http/console-static.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { TEST_TRACKING_KEYS } from '../testing/deliveries.ts';
+import { memberCookie } from '../testing/team.ts';
 
 const TOKEN = 'front-door-admin-token-0123456789';
 const db = useTestSchema('front_door');
@@ -32,6 +35,7 @@ beforeAll(async () => {
     {
       pool: db().pool,
       temporal: lazyTemporal(),
+      auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
       adminToken: TOKEN,
       fan: { trackingKeys: TEST_TRACKING_KEYS },
       console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => undefined },
@@ -111,12 +115,7 @@ describe('bad input is a 4xx naming the field and rule', () => {
   });
 
   it('refuses a console change whose Origin is "null" or not a URL with 403, naming Origin', async () => {
-    const login = await fetch(`${api}/console/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      body: new URLSearchParams({ name: 'Mia', token: TOKEN }),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const cookie = await memberCookie(db().pool, 'mia', 'editor');
     for (const origin of ['null', 'not a url', 'https://evil.example']) {
       const res = await fetch(`${api}/api/admin/models/rollback`, { method: 'POST', headers: { cookie, origin } });
       expect(res.status, origin).toBe(403);
@@ -214,6 +213,7 @@ describe('server', () => {
       {
         pool: db().pool,
         temporal: lazyTemporal(),
+        auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
         console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir) },
       },
       { timeouts: { headersMs: 1_000, requestMs: 1_500, checkEveryMs: 250 }, log: () => undefined },
@@ -239,7 +239,12 @@ describe('server', () => {
 
   it('closes at once though a keep-alive client stays connected', async () => {
     const other = await createApi(
-      { pool: db().pool, temporal: lazyTemporal(), console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir) } },
+      {
+        pool: db().pool,
+        temporal: lazyTemporal(),
+        auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
+        console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir) },
+      },
       { log: () => undefined },
     );
     await other.listen({ port: 0, host: '127.0.0.1' });

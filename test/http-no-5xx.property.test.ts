@@ -7,6 +7,8 @@ import { Client } from '@temporalio/client';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
+import { createAuth } from '../auth/auth.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import { createTokenSigner } from '../delivery/tokens.ts';
 import { createApi } from '../http/api.ts';
@@ -15,6 +17,7 @@ import { consoleCacheDir } from '../http/console-static.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { TEST_TRACKING_KEYS } from '../testing/deliveries.ts';
+import { memberCookie } from '../testing/team.ts';
 
 const TOKEN = 'property-admin-token-0123456789abc';
 const RUNS_PER_ROUTE = 40;
@@ -22,6 +25,8 @@ const db = useTestSchema('no_5xx');
 let app: HttpApp;
 let port: number;
 let audience: SeededAudience;
+/** An editor's session: the routes behind a console login see a member as well as the ADMIN_TOKEN service. */
+let session: string;
 const signer = createTokenSigner(TEST_TRACKING_KEYS);
 
 beforeAll(async () => {
@@ -34,10 +39,12 @@ beforeAll(async () => {
   });
   // The VAPID keys are generated and stored on first use; make them now, so that any later write is the test's.
   await vapidKeys(db().pool);
+  session = await memberCookie(db().pool, 'mia', 'editor');
   app = await createApi(
     {
       pool: db().pool,
       temporal: new Client(),
+      auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
       adminToken: TOKEN,
       fan: { trackingKeys: TEST_TRACKING_KEYS },
       console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => undefined },
@@ -188,7 +195,7 @@ const extraHeaders = fc.record(
 
 /**
  * Credentials a request may carry: none, forged ones, and most often (to reach the checks behind the login) the real
- * admin token or a genuine preferences link token of a seeded fan.
+ * admin token, a member's session or a genuine preferences link token of a seeded fan.
  */
 function credentials() {
   const expiresAt = new Date(Date.now() + 3_600_000);
@@ -196,8 +203,9 @@ function credentials() {
   return fc.oneof(
     fc.constant({}),
     fc.constant({ authorization: 'Bearer wrong' }),
-    fc.constant({ cookie: 'fanfare_admin=forged' }),
+    fc.constant({ cookie: 'fanfare_session=forged' }),
     { weight: 3, arbitrary: fc.constant({ authorization: `Bearer ${TOKEN}` }) },
+    { weight: 2, arbitrary: fc.constant({ cookie: session }) },
     { weight: 3, arbitrary: fc.constant({ authorization: `Bearer ${fanToken}` }) },
   );
 }

@@ -2,30 +2,36 @@
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
+import { createAuth } from '../auth/auth.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { createApi } from '../http/api.ts';
 import type { HttpApp } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { createReplayThreads } from '../replay/threads.ts';
 import { useTestSchema } from '../testing/db.ts';
+import { memberCookie } from '../testing/team.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
 import type { ReplayAnswer, SimulateBody } from '../wire/replay.ts';
 
-const TOKEN = 'replay-off-loop-token-0123456789';
 const db = useTestSchema('replay_off_loop');
 const threads = createReplayThreads({ maxRunning: 2 });
 let app: HttpApp;
 let api: string;
+/** Each person's session cookie: "one replay at a time per person" knows the person from the session. */
+const cookies = new Map<string, string>();
 
 beforeAll(async () => {
   // The events routes are not called here: a lazy Temporal client that never connects is enough.
   app = await createApi({
     pool: db().pool,
     temporal: new Client(),
-    adminToken: TOKEN,
+    auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
     console: { simulate: threads.run, cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => {} },
   });
   api = await app.listen({ port: 0, host: '127.0.0.1' });
+  for (const person of ['mia', 'noah', 'ava', 'liam'])
+    cookies.set(person, await memberCookie(db().pool, person, 'viewer'));
 });
 
 afterAll(async () => {
@@ -39,10 +45,10 @@ const BODY: SimulateBody = { policy: DEFAULT_CAP_POLICY, days: 7 };
 /** A small one, where only the refusal matters. */
 const SMALL: SimulateBody = { policy: DEFAULT_CAP_POLICY, days: 1, world: { seed: 3, fans: 100, creators: 4 } };
 
-function simulate(actor: string, body = BODY) {
+function simulate(person: string, body = BODY) {
   return fetch(`${api}/api/admin/simulate`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'x-fanfare-actor': actor, 'content-type': 'application/json' },
+    headers: { cookie: cookies.get(person)!, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { type Config, readConfig } from '../app/config.ts';
 import { connectTemporal } from '../app/services.ts';
 import { type RunningWorker, startWorker } from '../app/worker.ts';
+import { createAuth } from '../auth/auth.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
 import type { DevServer } from '../dev/temporal.ts';
@@ -69,6 +70,7 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
     app = await createApi({
       pool: db.pool,
       temporal: client,
+      auth: createAuth(db.pool, config.auth),
       fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
       console: { cacheDir: consoleCacheDir(config.paths.cacheDir) },
     });

@@ -17,7 +17,7 @@ export interface PolicyChange {
   changed: boolean;
   /** Against the version it replaced; empty when unchanged. */
   diff: JsonChange[];
-  /** Who the audit records: `console:<name>`, `api:<X-Fanfare-Actor>` or `admin-api`. */
+  /** Who the audit records: `member:<username>` or `service:<name>` (ADMIN_TOKEN is `service:env`). */
   actor: string;
 }
 

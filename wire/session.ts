@@ -1,8 +1,14 @@
-// Who is calling, on the wire: GET /api/admin/session, read by the console's header.
+// Who is calling, on the wire: GET /api/admin/session, read by the console's header and its pages.
+import type { Action, Role } from '../domain/principal.ts';
 
 export interface SessionAnswer {
-  /** The name given at login; null for a caller with the bearer token. */
-  name: string | null;
-  /** How the caller got in: a console session cookie, or ADMIN_TOKEN as a bearer token. */
-  via: 'session' | 'bearer';
+  /** A member logged in with a session cookie, or automation with a service credential (ADMIN_TOKEN is `env`). */
+  kind: 'member' | 'service';
+  /** The member's username or the credential's name. */
+  name: string;
+  role: Role;
+  /** How the audit names the caller: `member:<username>` or `service:<name>`. */
+  actor: string;
+  /** What the role may do, so the console offers only those. */
+  actions: Action[];
 }

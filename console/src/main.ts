@@ -45,5 +45,5 @@ async function route(): Promise<void> {
 window.addEventListener('hashchange', () => void route());
 void route();
 void api<SessionAnswer>('GET', '/api/admin/session').then((s) => {
-  (document.getElementById('who') as HTMLElement).textContent = s.name ? `Logged in as ${s.name}` : '';
+  (document.getElementById('who') as HTMLElement).textContent = `Logged in as ${s.name} (${s.role})`;
 });
