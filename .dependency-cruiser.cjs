@@ -20,7 +20,7 @@ const LAYERS = {
     npm: ['@temporalio/activity'],
   },
   http: {
-    may: ['domain', 'wire', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'workflows'],
+    may: ['domain', 'wire', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'auth', 'workflows'],
     npm: [
       '@temporalio/client',
       'vite',

@@ -12,6 +12,7 @@ const SYNTAX = {
     ADMIN_TOKEN: 'bearer token of /api/admin/* and the console login, 24+ characters (default: admin API off)',
     ...ENV.links,
     FANFARE_PUSH_HOSTS: ENV.push.FANFARE_PUSH_HOSTS,
+    'ANNOUNCE_RATE_LIMIT, ANNOUNCE_RATE_WINDOW_SECONDS': 'announcements per creator per window (default 60 per 60 s)',
     ...ENV.cache,
   },
 } satisfies Syntax;
@@ -20,11 +21,12 @@ export const command = defineCommand(SYNTAX, async (args) => {
   parseFlags(args, SYNTAX);
   const config = readConfig();
   // Loaded only to serve, so that --help need not wait for the Temporal client and the console's build tools.
-  const [services, api, { createReplayThreads }, { consoleCacheDir }] = await Promise.all([
+  const [services, api, { createReplayThreads }, { consoleCacheDir }, { createAuth }] = await Promise.all([
     import('../app/services.ts'),
     import('../http/api.ts'),
     import('../replay/threads.ts'),
     import('../http/console-static.ts'),
+    import('../auth/auth.ts'),
   ]);
   const { connectTemporal, openPool } = services;
   const pool = openPool(config);
@@ -34,6 +36,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
   const app = await api.createApi({
     pool,
     temporal,
+    auth: createAuth(pool, config.auth),
     fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
     adminToken: config.adminToken,
     console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },

@@ -11,6 +11,7 @@ import { type Config, readConfig } from '../app/config.ts';
 import { ensureDigestSchedule } from '../app/digest-schedule.ts';
 import { connectTemporal } from '../app/services.ts';
 import { startWorker } from '../app/worker.ts';
+import { createAuth } from '../auth/auth.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { revokeSubscriptionsUnder } from '../db/push-subscriptions.ts';
@@ -32,6 +33,7 @@ import { storeSimulatedWorld } from '../simulator/world-setting.ts';
 import { freePort } from '../testing/free-port.ts';
 import { announceDemoEvents, demoWorldSpec, ensureDemoHistory, ensureDemoModel, quietCreator } from './demo-data.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { ensureDevPrincipals } from './principals.ts';
 import { startDevServer } from './temporal.ts';
 
 export const DATA_DIR = fileURLToPath(new URL('../.data', import.meta.url));
@@ -64,6 +66,8 @@ export interface DevStack {
   creatorIds: number[];
   /** A creator whose audience heard no alert from it in the last day: the printed example's target. */
   exampleCreatorId: number;
+  /** This run's API key of the example creator (`Authorization: Bearer …`); the previous run's is revoked. */
+  creatorKey: string;
   mails: CapturedMail[];
   pushes: ReceivedPush[];
   /** The simulated fans answering mails and pushes with the ground truth. */
@@ -252,6 +256,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       {
         pool,
         temporal,
+        auth: createAuth(pool, config.auth),
         adminToken: config.adminToken,
         fan: { pushEndpoints: { hosts: config.pushHosts } },
         console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
@@ -271,6 +276,8 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     stops.push(async () => void (await Promise.all([app.close(), closeServer(tls)])));
     const apiUrl = `http://${config.apiHost}:${(server.address() as AddressInfo).port}`;
     await announceDemoEvents(pool, temporal, seeded.creatorIds, log);
+    const exampleCreatorId = await quietCreator(pool, seeded.creatorIds);
+    const principals = await ensureDevPrincipals(pool, exampleCreatorId);
     await consoleBuilt;
     // Last in, so stopped first: the simulated fans' pending link calls would otherwise hit a closing API.
     stops.push(async () => responder?.stop());
@@ -283,7 +290,8 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       smtpPort: smtp.port,
       pushOrigin: push.origin,
       creatorIds: seeded.creatorIds,
-      exampleCreatorId: await quietCreator(pool, seeded.creatorIds),
+      exampleCreatorId,
+      creatorKey: principals.creatorKey,
       mails: smtp.messages,
       pushes: push.received,
       responder: responder!,

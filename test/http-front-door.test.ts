@@ -3,11 +3,14 @@ import { connect, type Socket } from 'node:net';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
+import { createAuth } from '../auth/auth.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { createTokenSigner } from '../delivery/tokens.ts';
 import { createApi } from '../http/api.ts';
 import type { HttpApp } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
+import { creatorAuthorization } from '../testing/creator-keys.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { TEST_TRACKING_KEYS } from '../testing/deliveries.ts';
 
@@ -16,6 +19,8 @@ const db = useTestSchema('front_door');
 let app: HttpApp;
 let api: string;
 let audience: SeededAudience;
+/** The seeded creator's key: the refusals below are of input, past the login. */
+let creatorKey: string;
 
 /** Never dialled: every request here is refused before an event could be stored and its workflow started. */
 const lazyTemporal = () => new Client();
@@ -28,10 +33,12 @@ beforeAll(async () => {
       throw new Error('no push subscriptions in this test');
     },
   });
+  creatorKey = await creatorAuthorization(db().pool, audience.creatorId);
   app = await createApi(
     {
       pool: db().pool,
       temporal: lazyTemporal(),
+      auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
       adminToken: TOKEN,
       fan: { trackingKeys: TEST_TRACKING_KEYS },
       console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => undefined },
@@ -56,7 +63,7 @@ const good = () => ({
 const postEvent = (body: unknown) =>
   fetch(`${api}/api/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: creatorKey },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 const eventCount = async () =>
@@ -214,6 +221,7 @@ describe('server', () => {
       {
         pool: db().pool,
         temporal: lazyTemporal(),
+        auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
         console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir) },
       },
       { timeouts: { headersMs: 1_000, requestMs: 1_500, checkEveryMs: 250 }, log: () => undefined },
@@ -224,7 +232,8 @@ describe('server', () => {
       const socket = connect(port, '127.0.0.1');
       const started = performance.now();
       socket.write(
-        'POST /api/events HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n',
+        'POST /api/events HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n' +
+          `authorization: ${creatorKey}\r\n\r\n`,
       );
       const timer = setInterval(() => socket.writable && socket.write(' '), 200);
       const answer = await closed(socket);
@@ -239,7 +248,12 @@ describe('server', () => {
 
   it('closes at once though a keep-alive client stays connected', async () => {
     const other = await createApi(
-      { pool: db().pool, temporal: lazyTemporal(), console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir) } },
+      {
+        pool: db().pool,
+        temporal: lazyTemporal(),
+        auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
+        console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir) },
+      },
       { log: () => undefined },
     );
     await other.listen({ port: 0, host: '127.0.0.1' });

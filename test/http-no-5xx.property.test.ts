@@ -7,12 +7,15 @@ import { Client } from '@temporalio/client';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
+import { createAuth } from '../auth/auth.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import { createTokenSigner } from '../delivery/tokens.ts';
 import { createApi } from '../http/api.ts';
 import { type HttpApp, routeTable } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
+import { creatorAuthorization } from '../testing/creator-keys.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { TEST_TRACKING_KEYS } from '../testing/deliveries.ts';
 
@@ -22,6 +25,8 @@ const db = useTestSchema('no_5xx');
 let app: HttpApp;
 let port: number;
 let audience: SeededAudience;
+/** A live key of the seeded creator, so bodies get past the creator routes' login to their validators. */
+let creatorKey: string;
 const signer = createTokenSigner(TEST_TRACKING_KEYS);
 
 beforeAll(async () => {
@@ -34,10 +39,12 @@ beforeAll(async () => {
   });
   // The VAPID keys are generated and stored on first use; make them now, so that any later write is the test's.
   await vapidKeys(db().pool);
+  creatorKey = await creatorAuthorization(db().pool, audience.creatorId);
   app = await createApi(
     {
       pool: db().pool,
       temporal: new Client(),
+      auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
       adminToken: TOKEN,
       fan: { trackingKeys: TEST_TRACKING_KEYS },
       console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => undefined },
@@ -128,7 +135,7 @@ const badValue = fc.oneof(nasty, fc.constantFrom(2 ** 31, 2 ** 53, 1e20, -1, 1.5
 
 /**
  * A body that passes every check but one: one field of a good body replaced by a bad value. The event names a creator
- * that does not exist, so even a body the schema accepts goes as far as the insert (and its refusal), never further.
+ * other than the key's, so even a body the schema accepts is refused (403) before the rate limit and the insert.
  */
 function oneFieldWrong(base: Record<string, unknown>) {
   return fc
@@ -188,7 +195,7 @@ const extraHeaders = fc.record(
 
 /**
  * Credentials a request may carry: none, forged ones, and most often (to reach the checks behind the login) the real
- * admin token or a genuine preferences link token of a seeded fan.
+ * admin token, a live creator key or a genuine preferences link token of a seeded fan.
  */
 function credentials() {
   const expiresAt = new Date(Date.now() + 3_600_000);
@@ -196,8 +203,10 @@ function credentials() {
   return fc.oneof(
     fc.constant({}),
     fc.constant({ authorization: 'Bearer wrong' }),
+    fc.constant({ authorization: 'Bearer ffk_1_forged' }),
     fc.constant({ cookie: 'fanfare_admin=forged' }),
     { weight: 3, arbitrary: fc.constant({ authorization: `Bearer ${TOKEN}` }) },
+    { weight: 3, arbitrary: fc.constant({ authorization: creatorKey }) },
     { weight: 3, arbitrary: fc.constant({ authorization: `Bearer ${fanToken}` }) },
   );
 }

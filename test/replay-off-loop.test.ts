@@ -2,6 +2,8 @@
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
+import { createAuth } from '../auth/auth.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { createApi } from '../http/api.ts';
 import type { HttpApp } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
@@ -22,6 +24,7 @@ beforeAll(async () => {
   app = await createApi({
     pool: db().pool,
     temporal: new Client(),
+    auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
     adminToken: TOKEN,
     console: { simulate: threads.run, cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => {} },
   });
