@@ -7,6 +7,7 @@ import { restoreModel, retireActiveModel } from '../db/fixtures.ts';
 import { createPool } from '../db/pool.ts';
 import { startDevStack } from '../dev/run-dev.ts';
 import { seedAudience } from '../testing/audience.ts';
+import { creatorAuthorization } from '../testing/creator-keys.ts';
 
 const FANS = Number(process.argv[2] ?? 10_000);
 const stack = await startDevStack({ fans: 200, creators: 5, seed: 1, log: () => {} });
@@ -15,11 +16,12 @@ const retired = await retireActiveModel(pool);
 try {
   const handle = `bench${Date.now()}`;
   const seeded = await seedAudience(pool, { fans: FANS, handle, subscribe: () => stack.subscribe() });
+  const authorization = await creatorAuthorization(pool, seeded.creatorId, 'bench');
   const before = { mails: stack.mails.length, pushes: stack.pushes.length };
   const t0 = performance.now();
   const res = await fetch(`${stack.apiUrl}/api/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({
       creatorId: seeded.creatorId,
       kind: 'post',

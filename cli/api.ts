@@ -12,6 +12,7 @@ const SYNTAX = {
     ADMIN_TOKEN: 'a bootstrap admin bearer token for /api/admin/* (service:env in the audit), 24+ characters',
     ...ENV.links,
     FANFARE_PUSH_HOSTS: ENV.push.FANFARE_PUSH_HOSTS,
+    'ANNOUNCE_RATE_LIMIT, ANNOUNCE_RATE_WINDOW_SECONDS': 'announcements per creator per window (default 60 per 60 s)',
     ...ENV.cache,
   },
 } satisfies Syntax;

@@ -6,7 +6,7 @@ import { insertEvent } from '../db/events.ts';
 import { activeModelVersion, promoteModel } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
 import { DAY_MS } from '../domain/time.ts';
-import { startAnnounce } from '../http/api.ts';
+import { startAnnounce } from '../http/creator-routes.ts';
 import { trainRelevanceModel } from '../models/relevance-training.ts';
 import { writeHistory } from '../simulator/history.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';

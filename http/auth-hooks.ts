@@ -3,9 +3,10 @@
 // A team principal (a member's session, a service credential, ADMIN_TOKEN's `env`) and a role that may take the
 // route's action; http/admin-auth.ts says who a request is.
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { type Action, principalCan, type TeamPrincipal } from '../domain/principal.ts';
+import type { Auth } from '../auth/auth.ts';
+import { type Action, type CreatorPrincipal, principalCan, type TeamPrincipal } from '../domain/principal.ts';
 import { forbidden, foreignOrigin, type TeamGate, unauthorized } from './admin-auth.ts';
-import { send } from './answer.ts';
+import { refuse, send } from './answer.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,4 +37,35 @@ export function teamOnly(gate: TeamGate, action: Action): onRequestAsyncHookHand
 export function principalOf(req: FastifyRequest): TeamPrincipal {
   if (!req.teamPrincipal) throw new Error(`${req.method} ${req.url} is not behind teamOnly`);
   return req.teamPrincipal;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `creatorOnly` on the requests it admits. */
+    creatorPrincipal?: CreatorPrincipal;
+  }
+}
+
+/** The 401 of a creator route: anonymous, malformed, unknown, revoked or wrong keys all look the same. */
+export const CREATOR_KEY_RULE = 'must be "Bearer " and a live creator API key';
+
+/**
+ * The creator routes' hook: a live creator key (`Authorization: Bearer ffk_…`) or 401 with `WWW-Authenticate`. Runs
+ * onRequest, before the body is read or validated, so a caller without a key learns nothing about the input rules.
+ */
+export function creatorOnly(auth: Auth): onRequestAsyncHookHandler {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const principal = await auth.creator({ authorization: req.headers.authorization });
+    if (!principal) {
+      const answer = refuse(401, { field: 'Authorization', rule: CREATOR_KEY_RULE });
+      return send(reply, { ...answer, headers: { 'www-authenticate': 'Bearer' } });
+    }
+    req.creatorPrincipal = principal;
+  };
+}
+
+/** The creator `creatorOnly` admitted; a route behind it always has one. */
+export function creatorOf(req: FastifyRequest): CreatorPrincipal {
+  if (!req.creatorPrincipal) throw new Error(`${req.method} ${req.url} is not behind creatorOnly`);
+  return req.creatorPrincipal;
 }

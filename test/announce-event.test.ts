@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { PushService } from '../peers/push-service.ts';
 import type { SmtpCapture } from '../peers/smtp-capture.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
+import { creatorAuthorization } from '../testing/creator-keys.ts';
 import type { TestSchema } from '../testing/db.ts';
 import { useTestStack } from '../testing/stack.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
@@ -17,6 +18,7 @@ let smtp: SmtpCapture;
 let push: PushService;
 let client: Client;
 let audience: SeededAudience;
+let authorization: string;
 
 const FANS = 200;
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
@@ -37,11 +39,12 @@ beforeAll(async () => {
     noPush,
     subscribe: () => stack().subscribe(),
   });
+  authorization = await creatorAuthorization(db.pool, audience.creatorId);
 });
 
 /** What POST /api/events answers when it stores the event (the fields this file reads); a refusal is an ErrorAnswer. */
 type StoredEvent = { id: number; workflowId: string };
-const postEvent = <T = StoredEvent>(body: unknown) => stack().post<T>('/api/events', body);
+const postEvent = <T = StoredEvent>(body: unknown) => stack().post<T>('/api/events', body, { authorization });
 
 function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
   const m = new Map<string, number>();
@@ -71,9 +74,10 @@ describe('announceEvent', () => {
     });
     expect(r.status).toBe(400);
     expect(r.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['idempotencyKey', 'kind', 'url']);
+    // A creator the key is not for (here one that does not exist) is refused before anything is looked up.
     const unknown = await postEvent<ErrorAnswer>({ ...event(), creatorId: 999999 });
-    expect(unknown.status).toBe(400);
-    expect(unknown.json.errors).toEqual([{ field: 'creatorId', rule: 'must name an existing creator' }]);
+    expect(unknown.status).toBe(403);
+    expect(unknown.json.errors).toEqual([{ field: 'creatorId', rule: "must be the API key's own creator" }]);
   });
 
   it('sends every eligible fan exactly one email and one push that carry the event', async () => {

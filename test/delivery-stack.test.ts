@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { PushService } from '../peers/push-service.ts';
 import type { SmtpCapture } from '../peers/smtp-capture.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
+import { creatorAuthorization } from '../testing/creator-keys.ts';
 import type { TestSchema } from '../testing/db.ts';
 import { listHeaders } from '../testing/list-headers.ts';
 import { useTestStack } from '../testing/stack.ts';
@@ -26,16 +27,18 @@ let push: PushService;
 let client: Client;
 let api: string;
 let audience: SeededAudience;
+let authorization: string;
 
 beforeAll(async () => {
   ({ db, smtp, push, client, api } = stack());
   audience = await seedAudience(db.pool, { fans: 4, subscribe: () => stack().subscribe() });
+  authorization = await creatorAuthorization(db.pool, audience.creatorId);
 });
 
 async function announce(key: string, title: string) {
   const res = await fetch(`${api}/api/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({
       creatorId: audience.creatorId,
       kind: 'post',

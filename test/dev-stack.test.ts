@@ -56,9 +56,10 @@ describe('fanfare dev', () => {
   it('delivers the printed example by email and push; its .eml carries RFC 8058 headers and a text part', async () => {
     const before = { mails: stack.mails.length, pushes: stack.pushes.length };
     const deadline = new Date(Date.now() + 45 * 60_000).toISOString();
+    const authorization = `Bearer ${stack.creatorKey}`;
     const res = await fetch(`${stack.apiUrl}/api/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({
         creatorId: stack.exampleCreatorId,
         kind: 'post',
@@ -95,7 +96,7 @@ describe('fanfare dev', () => {
     expect(parsed.text).toContain('https://');
     expect(parsed.messageId).toMatch(/^<.+@.+>$/);
 
-    const progress = await (await fetch(`${stack.apiUrl}/api/events/${id}`)).json();
+    const progress = await (await fetch(`${stack.apiUrl}/api/events/${id}`, { headers: { authorization } })).json();
     expect(progress.progress.decisions.alert).toBeGreaterThan(0);
   }, 120_000);
 });

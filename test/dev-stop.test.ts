@@ -18,6 +18,8 @@ interface RunningDev {
   child: ChildProcess;
   api: URL;
   adminToken: string;
+  /** The demo creator's key `fanfare dev` printed, so a request gets past the creator routes' login. */
+  creatorKey: string;
   output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>;
 }
@@ -52,7 +54,8 @@ async function startDev(until = /Ctrl-C stops everything/): Promise<RunningDev> 
   }
   const api = new URL(/ {2}API\s+(http:\/\/\S+)/.exec(out)?.[1] ?? 'http://not-yet-listening');
   const adminToken = /authorization: Bearer (\S+)'/.exec(out)?.[1] ?? '';
-  running = { child, api, adminToken, output: () => out, exited };
+  const creatorKey = /export FANFARE_KEY=(\S+)/.exec(out)?.[1] ?? '';
+  running = { child, api, adminToken, creatorKey, output: () => out, exited };
   return running;
 }
 
@@ -146,7 +149,7 @@ describe('fanfare dev and Ctrl-C', () => {
       await once(trickle, 'connect');
       trickle.write(
         'POST /api/events HTTP/1.1\r\nHost: localhost\r\ncontent-type: application/json\r\n' +
-          'content-length: 1000\r\n\r\n{"creatorId": ',
+          `authorization: Bearer ${dev.creatorKey}\r\ncontent-length: 1000\r\n\r\n{"creatorId": `,
       );
       const trickleClosed = once(trickle, 'close');
       const simulate = (body: SimulateBody) =>
@@ -193,7 +196,10 @@ describe('fanfare dev and Ctrl-C', () => {
       // A request that never completes keeps the clean stop busy for its grace period.
       const trickle = net.connect(Number(dev.api.port), dev.api.hostname);
       await once(trickle, 'connect');
-      trickle.write('POST /api/events HTTP/1.1\r\nHost: localhost\r\ncontent-length: 100\r\n\r\n{');
+      trickle.write(
+        'POST /api/events HTTP/1.1\r\nHost: localhost\r\ncontent-length: 100\r\n' +
+          `authorization: Bearer ${dev.creatorKey}\r\n\r\n{`,
+      );
       trickle.on('error', () => {});
       await ctrlC(dev);
       // A person's second press, well after the first one's echo through npm.

@@ -10,6 +10,7 @@ import { createApi } from '../http/api.ts';
 import type { HttpApp } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
+import { creatorAuthorization } from '../testing/creator-keys.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { TEST_TRACKING_KEYS } from '../testing/deliveries.ts';
 import { memberCookie } from '../testing/team.ts';
@@ -19,6 +20,8 @@ const db = useTestSchema('front_door');
 let app: HttpApp;
 let api: string;
 let audience: SeededAudience;
+/** The seeded creator's key: the refusals below are of input, past the login. */
+let creatorKey: string;
 
 /** Never dialled: every request here is refused before an event could be stored and its workflow started. */
 const lazyTemporal = () => new Client();
@@ -31,6 +34,7 @@ beforeAll(async () => {
       throw new Error('no push subscriptions in this test');
     },
   });
+  creatorKey = await creatorAuthorization(db().pool, audience.creatorId);
   app = await createApi(
     {
       pool: db().pool,
@@ -60,7 +64,7 @@ const good = () => ({
 const postEvent = (body: unknown) =>
   fetch(`${api}/api/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: creatorKey },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 const eventCount = async () =>
@@ -224,7 +228,8 @@ describe('server', () => {
       const socket = connect(port, '127.0.0.1');
       const started = performance.now();
       socket.write(
-        'POST /api/events HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n',
+        'POST /api/events HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n' +
+          `authorization: ${creatorKey}\r\n\r\n`,
       );
       const timer = setInterval(() => socket.writable && socket.write(' '), 200);
       const answer = await closed(socket);

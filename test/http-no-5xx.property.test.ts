@@ -15,6 +15,7 @@ import { createApi } from '../http/api.ts';
 import { type HttpApp, routeTable } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
+import { creatorAuthorization } from '../testing/creator-keys.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { TEST_TRACKING_KEYS } from '../testing/deliveries.ts';
 import { memberCookie } from '../testing/team.ts';
@@ -27,6 +28,8 @@ let port: number;
 let audience: SeededAudience;
 /** An editor's session: the routes behind a console login see a member as well as the ADMIN_TOKEN service. */
 let session: string;
+/** A live key of the seeded creator, so bodies get past the creator routes' login to their validators. */
+let creatorKey: string;
 const signer = createTokenSigner(TEST_TRACKING_KEYS);
 
 beforeAll(async () => {
@@ -40,6 +43,7 @@ beforeAll(async () => {
   // The VAPID keys are generated and stored on first use; make them now, so that any later write is the test's.
   await vapidKeys(db().pool);
   session = await memberCookie(db().pool, 'mia', 'editor');
+  creatorKey = await creatorAuthorization(db().pool, audience.creatorId);
   app = await createApi(
     {
       pool: db().pool,
@@ -135,7 +139,7 @@ const badValue = fc.oneof(nasty, fc.constantFrom(2 ** 31, 2 ** 53, 1e20, -1, 1.5
 
 /**
  * A body that passes every check but one: one field of a good body replaced by a bad value. The event names a creator
- * that does not exist, so even a body the schema accepts goes as far as the insert (and its refusal), never further.
+ * other than the key's, so even a body the schema accepts is refused (403) before the rate limit and the insert.
  */
 function oneFieldWrong(base: Record<string, unknown>) {
   return fc
@@ -195,7 +199,7 @@ const extraHeaders = fc.record(
 
 /**
  * Credentials a request may carry: none, forged ones, and most often (to reach the checks behind the login) the real
- * admin token, a member's session or a genuine preferences link token of a seeded fan.
+ * admin token, a member's session, a live creator key or a genuine preferences link token of a seeded fan.
  */
 function credentials() {
   const expiresAt = new Date(Date.now() + 3_600_000);
@@ -204,8 +208,10 @@ function credentials() {
     fc.constant({}),
     fc.constant({ authorization: 'Bearer wrong' }),
     fc.constant({ cookie: 'fanfare_session=forged' }),
+    fc.constant({ authorization: 'Bearer ffk_1_forged' }),
     { weight: 3, arbitrary: fc.constant({ authorization: `Bearer ${TOKEN}` }) },
     { weight: 2, arbitrary: fc.constant({ cookie: session }) },
+    { weight: 3, arbitrary: fc.constant({ authorization: creatorKey }) },
     { weight: 3, arbitrary: fc.constant({ authorization: `Bearer ${fanToken}` }) },
   );
 }

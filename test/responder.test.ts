@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activateCapPolicy } from '../db/cap-policies.ts';
 import { type DevStack, startDevStack } from '../dev/run-dev.ts';
 import { type CapPolicy, DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { creatorAuthorization } from '../testing/creator-keys.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
 
@@ -49,9 +50,10 @@ afterAll(async () => {
 describe('the responder', () => {
   it('opens, clicks and unsubscribes through the links each fan received, as the ground truth says', async () => {
     await activateCapPolicy(db().pool, EVERYONE_NOW, 'responder-test');
+    const authorization = await creatorAuthorization(db().pool, stack.creatorIds[0]);
     const res = await fetch(`${stack.apiUrl}/api/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({
         creatorId: stack.creatorIds[0],
         kind: 'live',

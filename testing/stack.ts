@@ -27,8 +27,15 @@ export interface TestStack {
   api: string;
   /** A browser subscription at the push service, bound to the stack's VAPID key. */
   subscribe(): PushSubscriptionJson;
-  /** POSTs JSON to the API and returns the status with the parsed answer, of the type T the caller expects. */
-  post<T = unknown>(path: string, body: unknown): Promise<{ status: number; json: T }>;
+  /**
+   * POSTs JSON to the API and returns the status with the parsed answer, of the type T the caller expects; `headers`
+   * adds e.g. a creator key's `authorization` (testing/creator-keys.ts).
+   */
+  post<T = unknown>(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: T }>;
 }
 
 export interface TestStackOptions {
@@ -84,10 +91,10 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
       client,
       api,
       subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
-      async post<T>(path: string, body: unknown) {
+      async post<T>(path: string, body: unknown, headers: Record<string, string> = {}) {
         const res = await fetch(`${api}${path}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...headers },
           body: JSON.stringify(body),
         });
         return { status: res.status, json: (await res.json()) as T };
