@@ -15,7 +15,7 @@ export interface StoredPreferences extends FanPreferences {
 export async function getPreferences(pool: Pool, fanId: number): Promise<StoredPreferences | null> {
   const r = await pool.query(
     `select f.id, coalesce(p.email_enabled, true) as email_enabled, coalesce(p.push_enabled, true) as push_enabled,
-            coalesce(p.digest_cadence, 'daily') as digest_cadence, coalesce(p.digest_hour, 8) as digest_hour,
+            coalesce(p.digest_cadence, 'daily') as digest_cadence, p.digest_hour,
             p.quiet_start, p.quiet_end, p.unsubscribed_at,
             coalesce((select json_agg(m.creator_id order by m.creator_id) from muted_creators m where m.fan_id = f.id),
                      '[]'::json) as muted,

@@ -9,8 +9,8 @@ export interface FanPreferences {
   emailEnabled: boolean;
   pushEnabled: boolean;
   digestCadence: DigestCadence;
-  /** Local hour (0-23) of the digest. */
-  digestHour: number;
+  /** Local hour (0-23) the fan chose for digests; null when never chosen (digests go at DEFAULT_DIGEST_HOUR). */
+  digestHour: number | null;
   /** Local hours [start, end) with no alerts; null leaves it to the policy default. */
   quietHours: { start: number; end: number } | null;
   mutedCreatorIds: number[];

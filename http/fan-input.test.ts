@@ -30,6 +30,13 @@ describe('validatePreferences', () => {
     });
   });
 
+  it('takes a null digest hour as "never chosen"', () => {
+    expect(validatePreferences({ ...PREFS, digestHour: null })).toMatchObject({
+      ok: true,
+      value: { digestHour: null },
+    });
+  });
+
   it('names each bad field and its rule', () => {
     const r = validatePreferences({
       emailEnabled: 'yes',
@@ -46,7 +53,7 @@ describe('validatePreferences', () => {
         { field: 'extra', rule: 'is not a known field' },
         { field: 'emailEnabled', rule: 'must be true or false' },
         { field: 'digestCadence', rule: 'must be one of "off", "daily", "weekly"' },
-        { field: 'digestHour', rule: 'must be an integer from 0 to 23' },
+        { field: 'digestHour', rule: 'must be an integer from 0 to 23, or null for the default hour' },
         { field: 'quietHours.x', rule: 'is not a known field' },
         { field: 'quietHours.end', rule: 'must differ from quietHours.start' },
         { field: 'mutedCreatorIds[0]', rule: 'must be a positive integer' },

@@ -40,8 +40,8 @@ export function validatePreferences(body: unknown): Validated<FanPreferences> {
   if ('digestCadence' in body && !DIGEST_CADENCES.includes(body.digestCadence as DigestCadence)) {
     errors.push({ field: 'digestCadence', rule: `must be one of ${DIGEST_CADENCES.map((c) => `"${c}"`).join(', ')}` });
   }
-  if ('digestHour' in body && !isHour(body.digestHour))
-    errors.push({ field: 'digestHour', rule: 'must be an integer from 0 to 23' });
+  if ('digestHour' in body && body.digestHour !== null && !isHour(body.digestHour))
+    errors.push({ field: 'digestHour', rule: 'must be an integer from 0 to 23, or null for the default hour' });
   const q = body.quietHours;
   if ('quietHours' in body && q !== null) {
     if (!isObject(q)) errors.push({ field: 'quietHours', rule: 'must be null or { "start": hour, "end": hour }' });
@@ -72,7 +72,7 @@ export function validatePreferences(body: unknown): Validated<FanPreferences> {
       emailEnabled: body.emailEnabled as boolean,
       pushEnabled: body.pushEnabled as boolean,
       digestCadence: body.digestCadence as DigestCadence,
-      digestHour: body.digestHour as number,
+      digestHour: body.digestHour as number | null,
       quietHours: q === null ? null : { start: (q as { start: number }).start, end: (q as { end: number }).end },
       mutedCreatorIds: [...new Set(muted as number[])].sort((a, b) => a - b),
     },
@@ -145,7 +145,7 @@ export const PreferencesBody = z.strictObject({
   emailEnabled: z.boolean(),
   pushEnabled: z.boolean(),
   digestCadence: z.enum(DIGEST_CADENCES),
-  digestHour: hour.meta({ description: "local hour of the fan's digest" }),
+  digestHour: hour.nullable().meta({ description: "local hour of the fan's digest; null: never chosen, the default" }),
   quietHours: z.strictObject({ start: hour, end: hour }).nullable(),
   mutedCreatorIds: z.array(z.number().int().min(1)).max(MAX_MUTED),
 });

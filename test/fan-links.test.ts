@@ -318,6 +318,28 @@ describe('preferences', () => {
     expect(row.rows).toEqual([{ quiet_start: 22, quiet_end: 7, unsubscribed_at: null }]);
   });
 
+  it('keeps a digest hour never chosen as none: read and stored as null until the fan chooses', async () => {
+    const url = prefsUrl(1);
+    const hourOf = async () =>
+      (await db.pool.query(`select digest_hour from preferences where fan_id = $1::bigint`, [audience.fanIds[1]]))
+        .rows[0]?.digest_hour;
+    await db.pool.query(`delete from preferences where fan_id = $1::bigint`, [audience.fanIds[1]]);
+    expect((await (await fetch(url)).json()).digestHour).toBeNull();
+    const prefs = {
+      emailEnabled: true,
+      pushEnabled: true,
+      digestCadence: 'daily',
+      digestHour: null,
+      quietHours: null,
+      mutedCreatorIds: [],
+    };
+    expect((await put(url, prefs)).status).toBe(200);
+    expect(await hourOf()).toBeNull();
+    expect((await (await fetch(url)).json()).digestHour).toBeNull();
+    expect((await put(url, { ...prefs, digestHour: 7 })).status).toBe(200);
+    expect(await hourOf()).toBe(7);
+  });
+
   it('serves the settings page and the fan page with its service worker', async () => {
     const page = await fetch(`${api}/preferences?token=x`);
     expect(page.headers.get('content-type')).toContain('text/html');

@@ -14,6 +14,8 @@ const say = (text, isError) => {
   message.className = isError ? 'error' : '';
 };
 
+// A fan who never chose a digest hour gets the default one, and keeps "default" until choosing.
+form.elements.digestHour.add(new Option('default (08:00)', ''));
 for (const name of ['digestHour', 'quietStart', 'quietEnd']) {
   for (let h = 0; h < 24; h++) form.elements[name].add(new Option(`${String(h).padStart(2, '0')}:00`, String(h)));
 }
@@ -22,7 +24,7 @@ function fill(p) {
   form.elements.emailEnabled.checked = p.emailEnabled;
   form.elements.pushEnabled.checked = p.pushEnabled;
   form.elements.digestCadence.value = p.digestCadence;
-  form.elements.digestHour.value = String(p.digestHour);
+  form.elements.digestHour.value = p.digestHour === null ? '' : String(p.digestHour);
   form.elements.quiet.checked = p.quietHours !== null;
   form.elements.quietStart.value = String(p.quietHours ? p.quietHours.start : 22);
   form.elements.quietEnd.value = String(p.quietHours ? p.quietHours.end : 7);
@@ -46,7 +48,7 @@ function read() {
     emailEnabled: e.emailEnabled.checked,
     pushEnabled: e.pushEnabled.checked,
     digestCadence: e.digestCadence.value,
-    digestHour: Number(e.digestHour.value),
+    digestHour: e.digestHour.value === '' ? null : Number(e.digestHour.value),
     quietHours: e.quiet.checked ? { start: Number(e.quietStart.value), end: Number(e.quietEnd.value) } : null,
     mutedCreatorIds: [...form.querySelectorAll('input[name=muted]:checked')].map((i) => Number(i.value)),
   };
