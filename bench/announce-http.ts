@@ -1,14 +1,18 @@
 // POST /api/events latency (p50, p99) and requests/s with a creator's key, through the real API on real PostgreSQL.
 //
-//   npx tsx bench/announce-http.ts [requests, default 2000] [concurrency, default 16]
-// Uses TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/fanfare_test) with a scratch schema and a
-// Temporal dev server of its own. Each request is authenticated (key lookup, constant-time hash check), checked,
+//   npx tsx bench/announce-http.ts [requests, default 2000] [concurrency, default 16] [--embedded]
+// Uses TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/fanfare_test), or with --embedded the embedded
+// PostgreSQL `fanfare dev` runs (in a scratch data directory), with a scratch schema and a Temporal dev server of its
+// own. Each request is authenticated (key lookup, constant-time hash check), checked,
 // counted by the rate limiter (raised for the run), stored and its announceEvent workflow started; no worker runs
 // the workflows, so what is timed is the API's part only.
-import { loadavg } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { readConfig, readToolPaths } from '../app/config.ts';
 import { createAuth } from '../auth/auth.ts';
+import { startEmbeddedPostgres } from '../dev/embedded-postgres.ts';
 import { startDevServer } from '../dev/temporal.ts';
 import { createApi } from '../http/api.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
@@ -16,14 +20,23 @@ import { seedAudience } from '../testing/audience.ts';
 import { creatorAuthorization } from '../testing/creator-keys.ts';
 import { createTestSchema } from '../testing/db.ts';
 
-const REQUESTS = Number(process.argv[2] ?? 2000);
-const CONCURRENCY = Number(process.argv[3] ?? 16);
+const args = process.argv.slice(2);
+const EMBEDDED = args.includes('--embedded');
+const [requests, concurrency] = args.filter((a) => a !== '--embedded');
+const REQUESTS = Number(requests ?? 2000);
+const CONCURRENCY = Number(concurrency ?? 16);
 const WARM_UP = 50;
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 const load = loadavg();
-const db = await createTestSchema('bench_announce_http');
+const embedded = EMBEDDED
+  ? await startEmbeddedPostgres({
+      dataDir: join(mkdtempSync(join(tmpdir(), 'fanfare-bench-pg-')), 'pg'),
+      cacheDir: readToolPaths().cacheDir,
+    })
+  : undefined;
+const db = await createTestSchema('bench_announce_http', { url: embedded?.connectionString });
 const temporal = await startDevServer();
 const connection = await Connection.connect({ address: temporal.address });
 const client = new Client({ connection });
@@ -94,4 +107,5 @@ try {
   await connection.close();
   await temporal.stop();
   await db.drop();
+  await embedded?.stop();
 }

@@ -16,6 +16,8 @@ export type TestSchema = {
 };
 
 export type TestSchemaOptions = {
+  /** The database to make the schema in; TEST_DATABASE_URL by default. */
+  url?: string;
   /** Migrations folder; the repository's migrations/ by default. */
   dir?: string;
   /** false leaves the schema empty. */
@@ -35,9 +37,12 @@ function schemaName(name: string): string {
 }
 
 export async function createTestSchema(name = 'test', options: TestSchemaOptions = {}): Promise<TestSchema> {
-  const url = testDatabaseUrl();
-  databaseReady ??= ensureDatabase(url);
-  await databaseReady;
+  const url = options.url ?? testDatabaseUrl();
+  if (options.url) await ensureDatabase(url);
+  else {
+    databaseReady ??= ensureDatabase(url);
+    await databaseReady;
+  }
   const schema = schemaName(name);
   const scoped = new URL(url);
   scoped.searchParams.set('options', `-c search_path=${schema}`);
