@@ -1,4 +1,5 @@
-// Creators as a whole: their handles by id.
+// Creators as a whole: their handles by id, the console's picker, the largest and the quietest.
+import type { CreatorMatch } from '../wire/access.ts';
 import type { Pool } from './pool.ts';
 
 /** Handles by creator id; ids that are not creators are left out. */
@@ -41,4 +42,28 @@ export async function largestCreator(pool: Pool): Promise<{ creatorId: number; m
 export async function creatorIdByHandle(pool: Pool, handle: string): Promise<number | null> {
   const r = await pool.query<{ id: number }>(`select id from creators where handle = $1::text`, [handle]);
   return r.rows[0]?.id ?? null;
+}
+
+/**
+ * Creators for the console's picker: by id, or by part of the handle or display name (every creator, up to `limit`,
+ * when `q` is empty), ordered by handle, each with how many of its API keys are live.
+ */
+export async function searchCreators(pool: Pool, q: string, limit: number): Promise<CreatorMatch[]> {
+  // Up to 18 digits always fit a bigint; a longer number is searched as text, never cast into an out-of-range error.
+  const byId = /^\d{1,18}$/.test(q);
+  const r = await pool.query(
+    `select c.id, c.handle, c.display_name,
+            (select count(*)::int from creator_keys k where k.creator_id = c.id and k.revoked_at is null) as live_keys
+       from creators c
+      where case when $1::bigint is not null then c.id = $1::bigint
+                 else c.handle ilike '%' || $2::text || '%' or c.display_name ilike '%' || $2::text || '%' end
+      order by c.handle limit $3::int`,
+    [byId ? q : null, q.replace(/[\\%_]/g, (c) => `\\${c}`), limit],
+  );
+  return r.rows.map((row) => ({
+    id: Number(row.id),
+    handle: row.handle,
+    displayName: row.display_name,
+    liveKeys: row.live_keys,
+  }));
 }

@@ -5,6 +5,7 @@ import { checkUsername } from '../auth/passwords.ts';
 import { checkCredentialName, createServiceCredential } from '../auth/service-credentials.ts';
 import { addMember } from '../auth/team.ts';
 import { type CreatorKey, listCreatorKeys, revokeCreatorKey } from '../db/creator-keys.ts';
+import { searchCreators } from '../db/creators.ts';
 import { UnknownCreatorError } from '../db/events.ts';
 import type { Pool } from '../db/pool.ts';
 import {
@@ -25,6 +26,7 @@ import { type Action, auditActor, ROLES } from '../domain/principal.ts';
 import type {
   CreatorKeyRow,
   CreatorKeysAnswer,
+  CreatorSearchAnswer,
   LoggedOutAnswer,
   MemberRow,
   NewCreatorKeyAnswer,
@@ -47,6 +49,10 @@ export interface AccessRouteDeps {
 const text = z.string({ error: 'must be a string' });
 const role = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
 const usernameParams = z.object({ username: z.string() });
+
+const CREATOR_QUERY = 'must be a creator id or part of a handle, at most 200 characters';
+/** How many creators one search lists: the picker narrows by typing, never by paging. */
+const CREATOR_PICKS = 50;
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const memberJson = (m: TeamMember): MemberRow => ({ username: m.username, role: m.role, createdAt: iso(m.createdAt)! });
@@ -181,7 +187,13 @@ export function registerAccessRoutes(app: HttpApp, deps: AccessRouteDeps): void 
     },
   );
 
-  // Creators' API keys.
+  // Creators' API keys, and the creators to pick from.
+  const creatorQuery = z.object({ q: z.string({ error: CREATOR_QUERY }).trim().max(200, CREATOR_QUERY).default('') });
+  app.get('/api/admin/creators', may('creator-keys.manage', { querystring: creatorQuery }), async (req, reply) => {
+    const body: CreatorSearchAnswer = { creators: await searchCreators(pool, req.query.q, CREATOR_PICKS) };
+    return send(reply, { status: 200, body });
+  });
+
   app.get(
     '/api/admin/creators/:id/keys',
     may('creator-keys.manage', { params: idParams('id') }),

@@ -12,7 +12,12 @@ import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { seedAudience } from '../testing/audience.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { memberCookie, TEST_PASSWORD } from '../testing/team.ts';
-import type { NewCreatorKeyAnswer, NewServiceCredentialAnswer, TeamAnswer } from '../wire/access.ts';
+import type {
+  CreatorSearchAnswer,
+  NewCreatorKeyAnswer,
+  NewServiceCredentialAnswer,
+  TeamAnswer,
+} from '../wire/access.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
 import type { PolicyChange } from '../wire/policy.ts';
 
@@ -89,6 +94,7 @@ describe('roles per route', () => {
     { method: 'GET', path: () => '/api/admin/team', least: 'admin', allowed: [200] },
     { method: 'GET', path: () => '/api/admin/service-credentials', least: 'admin', allowed: [200] },
     { method: 'GET', path: () => `/api/admin/creators/${creatorId}/keys`, least: 'admin', allowed: [200] },
+    { method: 'GET', path: () => '/api/admin/creators?q=an', least: 'admin', allowed: [200] },
   ] as const;
   /** Each principal and its role: members, a service credential, and ADMIN_TOKEN's `env`. */
   const PRINCIPALS = [
@@ -245,5 +251,24 @@ describe('managing access (admin)', () => {
     expect((await call('DELETE', `/api/admin/creators/999999/keys/${made.json.key.id}`, as.admin)).status).toBe(404);
     const revoked = await call('DELETE', `${path}/${made.json.key.id}`, as.admin);
     expect(revoked).toMatchObject({ status: 200, json: { key: { revokedAt: expect.any(String) } } });
+  });
+
+  it("finds creators for the console's picker by id, handle or name, with their live keys", async () => {
+    const live = await call<NewCreatorKeyAnswer>('POST', `/api/admin/creators/${creatorId}/keys`, as.admin, {
+      label: 'picker',
+    });
+    expect(live.status).toBe(201);
+    const ana = { id: creatorId, handle: 'ana', liveKeys: expect.any(Number) };
+    for (const q of ['', String(creatorId), 'AN', 'an']) {
+      const found = await call<CreatorSearchAnswer>('GET', `/api/admin/creators?q=${q}`, as.admin);
+      expect(found, q).toMatchObject({ status: 200, json: { creators: [ana] } });
+      expect(found.json.creators[0].liveKeys).toBeGreaterThanOrEqual(1);
+    }
+    for (const q of ['zz', '999999', '99999999999999999999', '%25', '_'])
+      expect((await call<CreatorSearchAnswer>('GET', `/api/admin/creators?q=${q}`, as.admin)).json.creators, q).toEqual(
+        [],
+      );
+    const long = await call<ErrorAnswer>('GET', `/api/admin/creators?q=${'a'.repeat(201)}`, as.admin);
+    expect(long).toMatchObject({ status: 400, json: { errors: [{ field: 'q' }] } });
   });
 });

@@ -40,6 +40,20 @@ export interface NewServiceCredentialAnswer {
   token: string;
 }
 
+/** A creator as the console's picker lists it. */
+export interface CreatorMatch {
+  id: number;
+  handle: string;
+  displayName: string;
+  /** How many of its API keys are not revoked. */
+  liveKeys: number;
+}
+
+/** GET /api/admin/creators?q=: by id, or by part of the handle or display name; every creator (up to 50) without q. */
+export interface CreatorSearchAnswer {
+  creators: CreatorMatch[];
+}
+
 export interface CreatorKeyRow {
   id: number;
   creatorId: number;

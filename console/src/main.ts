@@ -1,6 +1,7 @@
 // The console's entry: styles, the hash router that renders one page at a time, and who is logged in.
 import './style.css';
 import type { SessionAnswer } from '../../wire/session.ts';
+import { renderAccess } from './access.ts';
 import { api } from './api.ts';
 import { renderCaps } from './caps.ts';
 import { renderCreator } from './creator.ts';
@@ -16,6 +17,7 @@ const PAGES: Record<string, { title: string; render: Page }> = {
   fans: { title: 'Fans', render: renderFans },
   model: { title: 'Model', render: renderModel },
   creator: { title: 'Creator view', render: renderCreator },
+  access: { title: 'Access', render: renderAccess },
 };
 
 const view = document.getElementById('view') as HTMLElement;
@@ -46,4 +48,6 @@ window.addEventListener('hashchange', () => void route());
 void route();
 void api<SessionAnswer>('GET', '/api/admin/session').then((s) => {
   (document.getElementById('who') as HTMLElement).textContent = `Logged in as ${s.name} (${s.role})`;
+  // Only admins manage access; the routes refuse everyone else (403) whatever the navigation shows.
+  (document.getElementById('nav-access') as HTMLElement).hidden = !s.actions.includes('team.manage');
 });
