@@ -6,7 +6,7 @@
 // own. Each request is authenticated (key lookup, constant-time hash check), checked,
 // counted by the rate limiter (raised for the run), stored and its announceEvent workflow started; no worker runs
 // the workflows, so what is timed is the API's part only.
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -30,9 +30,16 @@ const WARM_UP = 50;
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 const load = loadavg();
+/** A scratch directory the server's OS user (postgres, when we are root) can walk into. */
+function reachableTempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fanfare-bench-pg-'));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
 const embedded = EMBEDDED
   ? await startEmbeddedPostgres({
-      dataDir: join(mkdtempSync(join(tmpdir(), 'fanfare-bench-pg-')), 'pg'),
+      dataDir: join(reachableTempDir(), 'pg'),
       cacheDir: readToolPaths().cacheDir,
     })
   : undefined;
