@@ -16,6 +16,7 @@ import {
   type PushEndpointPolicy,
   PushEndpointRefused,
 } from './push-endpoint.ts';
+import { createVapidHeaders, type VapidHeaderOptions } from './vapid-header.ts';
 
 export type Urgency = 'very-low' | 'low' | 'normal' | 'high';
 
@@ -38,6 +39,8 @@ export type PushSenderConfig = {
    */
   endpoints: PushEndpointPolicy;
   timeoutMs?: number;
+  /** How long one signed VAPID header is reused per push service origin (delivery/vapid-header.ts). */
+  vapidHeaders?: VapidHeaderOptions;
 };
 
 export type PushMessage = {
@@ -71,11 +74,10 @@ export function generateVapidKeys(): { publicKey: string; privateKey: string } {
 
 export function createPushSender(config: PushSenderConfig): PushSender {
   checkConfig(config);
-  const vapidDetails = {
-    subject: config.subject,
-    publicKey: config.vapidPublicKey,
-    privateKey: config.vapidPrivateKey,
-  };
+  const vapidHeader = createVapidHeaders(
+    { subject: config.subject, publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey },
+    config.vapidHeaders,
+  );
 
   const lookup = guardedLookup(config.endpoints);
   return {
@@ -91,12 +93,13 @@ export function createPushSender(config: PushSenderConfig): PushSender {
           cause: err,
         });
       }
+      // No vapidDetails: web-push would sign a new JWT per message; the header comes from the per-origin cache.
       const details = webpush.generateRequestDetails(message.subscription, body, {
-        vapidDetails,
         TTL: message.ttlSeconds,
         urgency: message.urgency,
         topic: message.topic,
       });
+      details.headers.Authorization = vapidHeader(message.subscription.endpoint);
       let gateError: unknown;
       const gate = message.beforeCommit
         ? () =>
