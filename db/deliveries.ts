@@ -119,14 +119,15 @@ export async function passCommitPoint(
     client.release(err);
   };
   try {
-    await client.query('begin');
-    const r = await client.query(
-      `update deliveries set status = 'sending'
-        where decision_id = $1::bigint and channel = $2::text
-          and claim_token = $3::text and status in ('claimed', 'sending')`,
-      [decisionId, channel, token],
-    );
-    if (r.rowCount !== 1) throw new ClaimLostError(decisionId);
+    // One round trip for both statements: a simple query may hold several, but takes no parameters, so the values go
+    // in as literals, checked here and quoted by pg. The transaction stays open after it, until the Commit below.
+    if (!Number.isSafeInteger(decisionId)) throw new TypeError(`decision id must be an integer, got ${decisionId}`);
+    const results = (await client.query(
+      `begin; update deliveries set status = 'sending'
+        where decision_id = ${decisionId}::bigint and channel = ${client.escapeLiteral(channel)}::text
+          and claim_token = ${client.escapeLiteral(token)}::text and status in ('claimed', 'sending')`,
+    )) as unknown as { rowCount: number | null }[];
+    if (results[1]?.rowCount !== 1) throw new ClaimLostError(decisionId);
   } catch (err) {
     await client.query('rollback').catch(() => {});
     release();

@@ -224,11 +224,18 @@ class CommitGate extends Transform {
     return super.pipe(destination, options);
   }
 
+  /** The message so far: nodemailer emits it in dozens of small pieces, each one a socket write if passed on. */
+  private readonly held: Buffer[] = [];
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    callback(null, chunk);
+    this.held.push(chunk);
+    callback();
   }
 
   override _flush(callback: TransformCallback): void {
+    // The whole message goes on in one piece, before the gate is asked, as the pieces went before.
+    if (this.held.length > 0) this.push(Buffer.concat(this.held));
+    this.held.length = 0;
     this.gate().then(
       (commit) => {
         if (commit && this.watchesFinalDot) this.armed = commit;

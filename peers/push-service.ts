@@ -35,6 +35,8 @@ export type ReceivedPush = {
   topic?: string;
   /** The `sub` claim of the VAPID token, i.e. who sent it. */
   vapidSubject: string;
+  /** The whole Authorization header, to see whether a sender reused one it signed earlier. */
+  authorization: string;
   receivedAt: Date;
 };
 
@@ -138,6 +140,7 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
       ttl: Number(ttlHeader),
       urgency: urgency as Urgency,
       vapidSubject: vapid.claims.sub,
+      authorization: req.headers.authorization ?? '',
       receivedAt: new Date(),
     };
     const json = parseJson(payload);
