@@ -138,9 +138,10 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
       decidedAt: job.decidedAt,
       ...(error ? { error } : {}),
     });
+  const skipped = new Set(skips.map((s) => s.decisionId));
   for (const job of jobs) {
     if (inFlight.has(job.decisionId)) tell(job, 'possibly_sent');
-    else if (!claimed.has(job.decisionId) && skipReason(job)) tell(job, 'skipped');
+    else if (skipped.has(job.decisionId)) tell(job, 'skipped');
   }
 
   const queue = eligible.filter((j) => claimed.has(j.decisionId));
