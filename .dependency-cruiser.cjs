@@ -15,8 +15,9 @@ const LAYERS = {
   models: { may: ['domain', 'db', 'models/gbdt'], npm: [] },
   delivery: { may: ['domain', 'policy', 'db'], npm: ['nodemailer', 'web-push', 'pg', 'ipaddr.js'] },
   auth: { may: ['domain', 'db'], npm: ['@node-rs/argon2', 'rate-limiter-flexible'] },
+  metrics: { may: ['domain', 'db'], npm: ['prom-client'] },
   activities: {
-    may: ['domain', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'dispatch'],
+    may: ['domain', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'dispatch', 'metrics'],
     npm: ['@temporalio/activity'],
   },
   http: {
@@ -51,7 +52,7 @@ const layerRules = Object.entries(LAYERS).map(([name, { may, npm: packages }]) =
 });
 
 /** Production code: everything but the simulator, the replay harness, peers, dev tooling, tests and benchmarks. */
-const PRODUCTION = '^(domain|wire|policy|models|dispatch|db|delivery|auth|activities|workflows|http|app|cli)/';
+const PRODUCTION = '^(domain|wire|policy|models|dispatch|db|delivery|auth|metrics|activities|workflows|http|app|cli)/';
 /** The tooling commands of the CLI: they run the simulator, the dev stack and the replay by design. */
 const TOOLING_COMMANDS = '^cli/(dev|seed|simulate|temporal-cli)\\.ts$';
 
@@ -125,7 +126,8 @@ module.exports = {
       extensions: ['.ts', '.js', '.json'],
     },
     includeOnly:
-      '^(domain|wire|policy|models|dispatch|db|delivery|auth|activities|workflows|http|app|cli|replay|simulator|' +
+      '^(domain|wire|policy|models|dispatch|db|delivery|auth|metrics|activities|workflows|http|app|cli|replay|' +
+      'simulator|' +
       'peers|dev|testing|test|bench|scripts|console|bin)/',
   },
 };

@@ -2,11 +2,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { audiencePage } from '../db/audience.ts';
 import { alertSendTimes, dueDecisionIds } from '../db/decisions.ts';
+import { firstSends } from '../db/metrics.ts';
 import type { Pool } from '../db/pool.ts';
 import { type DeliveryReport, deliverDecisions, type EmailChannel, type PushChannel } from '../delivery/deliver.ts';
 import { buildDigestPage, type DigestPage, type DigestReport, deliverDigests } from '../delivery/digests.ts';
 import type { Links } from '../delivery/links.ts';
 import { distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
+import type { FanfareMetrics } from '../metrics/fanfare-metrics.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
 import { decideAndRecord } from './policy-decisions.ts';
 import { createPolicyLoader, type PolicyInForce } from './policy-loader.ts';
@@ -27,6 +29,8 @@ export interface ActivityDeps {
   scorer?: RelevanceScorer;
   /** The cap policy in force, asked once per batch; by default the active stored version, re-read when it changes. */
   policy?: () => Promise<PolicyInForce>;
+  /** Counts the decisions written and the deliveries settled (docs/OPERATIONS.md); none, nothing is counted. */
+  metrics?: FanfareMetrics;
   now?: () => Date;
 }
 
@@ -79,12 +83,13 @@ export function createActivities(deps: ActivityDeps) {
       const candidates = await audiencePage(deps.pool, page.eventId, page.afterFanId, page.limit);
       if (candidates.length === 0) return { fans: 0, lastFanId: page.afterFanId, decisions: 0, slots: [] };
       const at = now();
-      const decisions = await decideAndRecord(
+      const { decisions, written } = await decideAndRecord(
         { pool: deps.pool, scorer: deps.scorer, policy },
         page.eventId,
         candidates,
         at,
       );
+      deps.metrics?.decisionsWritten(written);
       const fanIds = candidates.map((c) => c.fanId);
       // Read the send times back: a retried page must wake the slots its first attempt recorded.
       const times = await alertSendTimes(deps.pool, page.eventId, fanIds);
@@ -145,6 +150,8 @@ export function createActivities(deps: ActivityDeps) {
       if (ids.length === 0)
         return { count: 0, lastId: input.afterId, sent: 0, failed: 0, skipped: 0, possiblySent: 0, retry: 0 };
       const heartbeat = setInterval(() => Context.current().heartbeat(), 2_000);
+      const metrics = deps.metrics;
+      const sent: number[] = [];
       try {
         const report = await deliverDecisions(
           {
@@ -156,9 +163,16 @@ export function createActivities(deps: ActivityDeps) {
             listId: deps.listId,
             concurrency: deps.deliveryConcurrency,
             now,
+            onOutcome: metrics
+              ? (o) => {
+                  metrics.deliverySettled(o, now());
+                  if (o.outcome === 'sent') sent.push(o.decisionId);
+                }
+              : undefined,
           },
           ids,
         );
+        if (metrics && sent.length > 0) await countFirstSends(deps.pool, metrics, sent);
         return { ...report, count: ids.length, lastId: ids[ids.length - 1] };
       } catch (err) {
         // Database trouble: retry the batch; the ledger keeps what was already sent from being sent again.
@@ -168,6 +182,15 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
   };
+}
+
+/** The events whose first message went out in this batch; a failed look-up costs a sample, never the batch. */
+async function countFirstSends(pool: Pool, metrics: FanfareMetrics, decisionIds: number[]): Promise<void> {
+  try {
+    metrics.firstSends(await firstSends(pool, decisionIds));
+  } catch {
+    // The messages are sent and settled: a lost latency sample must not make Temporal retry the batch.
+  }
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,6 +1,6 @@
 // decideBatch's work: score each candidate send time, decide under the fans' row locks, record in the same transaction.
 import { alertHistory, fanContexts, lockFans, pastCandidates } from '../db/decision-inputs.ts';
-import { insertDecisions } from '../db/decisions.ts';
+import { insertDecisions, type WrittenDecision } from '../db/decisions.ts';
 import { getEvent } from '../db/events.ts';
 import { type Pool, withTransaction } from '../db/pool.ts';
 import type { AudienceMember, Decision, DecisionEvidence, Send } from '../domain/decision.ts';
@@ -29,6 +29,12 @@ export interface DecidePageDeps {
 }
 
 type StoredDecision = Decision & DecisionEvidence;
+
+/** A page decided: every decision, and the rows this call wrote (a retried page's earlier ones are not rewritten). */
+export interface RecordedPage {
+  decisions: StoredDecision[];
+  written: WrittenDecision[];
+}
 
 /**
  * Without a model there are no scores to decide on: every enabled channel, now, named as the baseline and saying why.
@@ -59,16 +65,17 @@ function statsByFanChannel(
 }
 
 /**
- * Decides one page of an event's audience and records it; returns the decisions recorded (a retried page's earlier
- * ones are kept as they were). Scoring runs before the lock; the lock covers reading the fans' alerts, deciding and
- * inserting, so a concurrent event deciding for the same fans waits and then counts these alerts as reservations.
+ * Decides one page of an event's audience and records it; returns the decisions and the rows written (a retried
+ * page's earlier ones are kept as they were). Scoring runs before the lock; the lock covers reading the fans' alerts,
+ * deciding and inserting, so a concurrent event deciding for the same fans waits and then counts these alerts as
+ * reservations.
  */
 export async function decideAndRecord(
   deps: DecidePageDeps,
   eventId: number,
   members: readonly AudienceMember[],
   at: Date,
-): Promise<StoredDecision[]> {
+): Promise<RecordedPage> {
   const event = await getEvent(deps.pool, eventId);
   if (!event) throw new RangeError(`eventId: no event ${eventId}`);
   const scoringEvent = { creatorId: event.creatorId, kind: event.kind, createdAtMs: event.createdAt.getTime() };
@@ -142,12 +149,10 @@ export async function decideAndRecord(
         contributions: row === null ? null : scored.explain(row, TOP_CONTRIBUTIONS),
       };
     });
-    await insertDecisions(client, eventId, decisions);
-    return decisions;
+    return { decisions, written: await insertDecisions(client, eventId, decisions) };
   });
 }
 
-async function record(pool: Pool, eventId: number, decisions: StoredDecision[]): Promise<StoredDecision[]> {
-  await insertDecisions(pool, eventId, decisions);
-  return decisions;
+async function record(pool: Pool, eventId: number, decisions: StoredDecision[]): Promise<RecordedPage> {
+  return { decisions, written: await insertDecisions(pool, eventId, decisions) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
-import { readConfig, requireDatabaseUrl } from './config.ts';
+import { formatAddress, readConfig, requireDatabaseUrl } from './config.ts';
 
 describe('readConfig', () => {
   it('has working defaults', () => {
@@ -41,6 +41,24 @@ describe('readConfig', () => {
   it('requires DATABASE_URL where a database is needed, blank counting as unset', () => {
     expect(() => requireDatabaseUrl(readConfig({ DATABASE_URL: '  ' }))).toThrow(/^DATABASE_URL: must be set/);
     expect(requireDatabaseUrl(readConfig({ DATABASE_URL: 'postgres://x@y/z' }))).toBe('postgres://x@y/z');
+  });
+  it('reads the metrics addresses: loopback by default, off, IPv6 in brackets, naming a bad one', () => {
+    expect(readConfig({}).metrics).toEqual({
+      api: { host: '127.0.0.1', port: 9464 },
+      worker: { host: '127.0.0.1', port: 9465 },
+      temporal: { host: '127.0.0.1', port: 9466 },
+    });
+    const m = readConfig({
+      FANFARE_API_METRICS_ADDRESS: 'off',
+      FANFARE_WORKER_METRICS_ADDRESS: '[::1]:9100',
+      FANFARE_TEMPORAL_METRICS_ADDRESS: '10.0.0.5:9101',
+    }).metrics;
+    expect(m).toEqual({ api: null, worker: { host: '::1', port: 9100 }, temporal: { host: '10.0.0.5', port: 9101 } });
+    expect(formatAddress(m.worker!)).toBe('[::1]:9100');
+    expect(() => readConfig({ FANFARE_WORKER_METRICS_ADDRESS: '9100' })).toThrow(
+      'FANFARE_WORKER_METRICS_ADDRESS: must be host:port, [ipv6]:port or off, got "9100"',
+    );
+    expect(() => readConfig({ FANFARE_API_METRICS_ADDRESS: 'localhost:70000' })).toThrow(/^FANFARE_API_METRICS/);
   });
   it('reads the log level and the tool paths', () => {
     expect(readConfig({}).logLevel).toBe('WARN');

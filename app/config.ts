@@ -52,10 +52,34 @@ export interface Config {
   pushHosts: PushHostPattern[];
   /** FANFARE_LOG_LEVEL: the Temporal SDK's log level. */
   logLevel: LogLevel;
+  /** Where each process serves Prometheus metrics, apart from the API's public address; null where turned off. */
+  metrics: MetricsAddresses;
   paths: ToolPaths;
   /** Whether TEMPORAL_ADDRESS and PORT were set: `fanfare dev` starts its own server or picks a port where not. */
   explicit: { temporalAddress: boolean; apiPort: boolean };
 }
+
+/** A TCP address to listen on. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** docs/OPERATIONS.md: loopback by default, so the metrics are not on the public address unless an operator says so. */
+export interface MetricsAddresses {
+  /** FANFARE_API_METRICS_ADDRESS: `fanfare api`'s /metrics (and `fanfare dev`'s, whose one process is both). */
+  api: ListenAddress | null;
+  /** FANFARE_WORKER_METRICS_ADDRESS: `fanfare worker`'s /metrics. */
+  worker: ListenAddress | null;
+  /** FANFARE_TEMPORAL_METRICS_ADDRESS: the Temporal SDK's own worker metrics, served by its runtime. */
+  temporal: ListenAddress | null;
+}
+
+export const DEFAULT_METRICS_ADDRESSES = {
+  api: '127.0.0.1:9464',
+  worker: '127.0.0.1:9465',
+  temporal: '127.0.0.1:9466',
+} as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -105,6 +129,11 @@ export function readConfig(env: Env = process.env): Config {
     pushCaFile: env.PUSH_CA_FILE || undefined,
     pushHosts: pushHosts(env.FANFARE_PUSH_HOSTS),
     logLevel: logLevel(env.FANFARE_LOG_LEVEL),
+    metrics: {
+      api: listenAddress(env, 'FANFARE_API_METRICS_ADDRESS', DEFAULT_METRICS_ADDRESSES.api),
+      worker: listenAddress(env, 'FANFARE_WORKER_METRICS_ADDRESS', DEFAULT_METRICS_ADDRESSES.worker),
+      temporal: listenAddress(env, 'FANFARE_TEMPORAL_METRICS_ADDRESS', DEFAULT_METRICS_ADDRESSES.temporal),
+    },
     paths: readToolPaths(env),
     explicit: { temporalAddress: !!env.TEMPORAL_ADDRESS, apiPort: !!env.PORT },
   };
@@ -115,6 +144,21 @@ function logLevel(raw: string | undefined): LogLevel {
   if (!(LOG_LEVELS as readonly string[]).includes(level))
     throw new Error(`FANFARE_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
   return level as LogLevel;
+}
+
+/** `host:port` or `[ipv6]:port`, or `off`; a blank value keeps the default. */
+function listenAddress(env: Env, name: string, fallback: string): ListenAddress | null {
+  const raw = env[name]?.trim() || fallback;
+  if (raw === 'off') return null;
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(raw);
+  const port = m ? Number(m[3]) : -1;
+  if (!m || port > 65535) throw new Error(`${name}: must be host:port, [ipv6]:port or off, got "${raw}"`);
+  return { host: m[1] ?? m[2], port };
+}
+
+/** host:port as a listener or a URL writes it, brackets around an IPv6 address. */
+export function formatAddress(a: ListenAddress): string {
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
 
 /** The test suite's database (TEST_DATABASE_URL), created if missing by the test helpers. */

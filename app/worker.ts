@@ -2,6 +2,7 @@
 
 import type { Agent } from 'node:https';
 import { fileURLToPath } from 'node:url';
+import { IllegalStateError } from '@temporalio/common';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -13,10 +14,11 @@ import {
 import { createActivities } from '../activities/index.ts';
 import { createTrainingActivities } from '../activities/training.ts';
 import type { Pool } from '../db/pool.ts';
+import type { FanfareMetrics } from '../metrics/fanfare-metrics.ts';
 import type { HoldoutOracle } from '../models/relevance-training.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
 import { TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
-import { type Config, type LogLevel, mailDomain } from './config.ts';
+import { type Config, formatAddress, type ListenAddress, type LogLevel, mailDomain } from './config.ts';
 import { connectTemporal, createSenders, messageLinks } from './services.ts';
 import { slotWaker } from './workflow-starts.ts';
 
@@ -25,15 +27,26 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
 let bundle: Promise<WorkflowBundle> | undefined;
 let runtimeInstalled = false;
 
-/** The SDK logs every worker state change at INFO; keep warnings and errors only (FANFARE_LOG_LEVEL overrides). */
-function installRuntime(level: LogLevel): void {
+/**
+ * The SDK logs every worker state change at INFO; keep warnings and errors only (FANFARE_LOG_LEVEL overrides). The
+ * runtime serves the SDK's own worker metrics (task slots, poll and schedule-to-start latencies, …) on its address;
+ * a taken address fails the start, as any listener's would.
+ */
+function installRuntime(level: LogLevel, metrics: ListenAddress | null): void {
   if (runtimeInstalled) return;
-  runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(level) });
-  } catch {
+    Runtime.install({
+      logger: new DefaultLogger(level),
+      ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: formatAddress(metrics) } } } } : {}),
+    });
+  } catch (error) {
     // Already installed by the host process (for example a test harness): keep its choice.
+    if (!(error instanceof IllegalStateError)) {
+      const where = metrics ? ` (FANFARE_TEMPORAL_METRICS_ADDRESS ${formatAddress(metrics)})` : '';
+      throw new Error(`Temporal runtime${where}: ${(error as Error).message}`, { cause: error });
+    }
   }
+  runtimeInstalled = true;
 }
 
 /** Bundles the workflow code once per process. */
@@ -80,6 +93,8 @@ export interface StartWorkerOptions {
   only?: WorkerRole;
   /** Scores each training holdout with the truth, where the database holds a simulated world (dev stack, tests). */
   oracle?: HoldoutOracle;
+  /** Where the activities count decisions and deliveries; the caller serves its registry. */
+  metrics?: FanfareMetrics;
 }
 
 /**
@@ -93,7 +108,7 @@ export async function startWorker(
   pool: Pool,
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
-  installRuntime(config.logLevel);
+  installRuntime(config.logLevel, config.metrics.temporal);
   const roles: WorkerRole[] = options.only ? [options.only] : [...WORKER_ROLES];
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const closers: (() => Promise<void> | void)[] = [() => connection.close()];
@@ -122,6 +137,7 @@ export async function startWorker(
               listId: config.listId,
               deliveryConcurrency: config.deliveryConcurrency,
               scorer: createRelevanceScorer({ pool }),
+              metrics: options.metrics,
             }),
             gateCandidate: training.gateCandidate,
           },

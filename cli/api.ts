@@ -1,5 +1,6 @@
 // `fanfare api`: serves the HTTP API until SIGINT or SIGTERM.
 import { readConfig } from '../app/config.ts';
+import { startProcessMetrics } from '../app/metrics.ts';
 import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
 
 const SYNTAX = {
@@ -14,6 +15,7 @@ const SYNTAX = {
     FANFARE_PUSH_HOSTS: ENV.push.FANFARE_PUSH_HOSTS,
     'ANNOUNCE_RATE_LIMIT, ANNOUNCE_RATE_WINDOW_SECONDS': 'announcements per creator per window (default 60 per 60 s)',
     ...ENV.cache,
+    FANFARE_API_METRICS_ADDRESS: ENV.metricsApi.FANFARE_API_METRICS_ADDRESS,
   },
 } satisfies Syntax;
 
@@ -30,6 +32,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
   ]);
   const { connectTemporal, openPool } = services;
   const pool = openPool(config);
+  const served = await startProcessMetrics(pool, config.metrics.api, 'FANFARE_API_METRICS_ADDRESS');
   const temporal = await connectTemporal(config);
   // The replay's seconds of CPU run on worker threads, so every other route keeps answering meanwhile.
   const replays = createReplayThreads();
@@ -43,12 +46,14 @@ export const command = defineCommand(SYNTAX, async (args) => {
   });
   await app.listen({ port: config.apiPort, host: config.apiHost });
   process.stdout.write(`fanfare api: listening on http://${config.apiHost}:${config.apiPort}\n`);
+  if (served.server) process.stdout.write(`fanfare api: metrics at ${served.server.url}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   // Ends keep-alive and in-flight connections too (forceCloseConnections), so stopping never waits on a client.
   await app.close();
+  await served.close();
   await replays.close();
   await temporal.connection.close();
   await pool.end();

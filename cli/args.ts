@@ -65,6 +65,13 @@ export const ENV = {
     FANFARE_PUSH_HOSTS: 'push services fans may register and the worker calls, host[:port],... (default: "default")',
   },
   cache: { FANFARE_CACHE: 'where built tools and consoles are kept (default ~/.cache/fanfare)' },
+  metricsApi: {
+    FANFARE_API_METRICS_ADDRESS: "host:port of the API's Prometheus /metrics, or off (default 127.0.0.1:9464)",
+  },
+  metricsWorker: {
+    FANFARE_WORKER_METRICS_ADDRESS: "host:port of the worker's Prometheus /metrics, or off (default 127.0.0.1:9465)",
+    FANFARE_TEMPORAL_METRICS_ADDRESS: "host:port of the Temporal SDK's worker metrics, or off (default 127.0.0.1:9466)",
+  },
   temporalCli: {
     TEMPORAL_CLI_PATH: 'a temporal CLI binary to use (default: PATH, then the cache)',
     PATH: 'searched for temporal, and for go to build it',

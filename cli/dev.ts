@@ -18,6 +18,8 @@ const SYNTAX = {
     ...ENV.links,
     ...ENV.cache,
     ...ENV.temporalCli,
+    FANFARE_API_METRICS_ADDRESS:
+      'Prometheus /metrics of the one process, or off (default 127.0.0.1:9464, or a free port)',
   },
   notes: ['Every other variable of `fanfare worker --help` and `fanfare api --help` applies as well.'],
 } satisfies Syntax;
@@ -67,6 +69,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
     `  message links   ${stack.config.publicUrl} (the same API over TLS, with a local test certificate)`,
     `  console         ${stack.apiUrl}/console/ (log in as the first admin, below)`,
     `  Temporal UI     ${stack.uiUrl ?? '(external cluster)'}`,
+    `  metrics         ${stack.metricsUrl ?? '(off)'}, Temporal's ${stack.temporalMetricsUrl ?? '(off)'}`,
     `  captured mail   SMTP on 127.0.0.1:${stack.smtpPort}; each message is printed below`,
     `  captured pushes push service at ${stack.pushOrigin}; each decrypted payload is printed below`,
     '',

@@ -1,6 +1,7 @@
 // `fanfare worker [--only main|training]`: runs workflows and activities until SIGINT or SIGTERM.
 import { readConfig } from '../app/config.ts';
 import { ensureDigestSchedule } from '../app/digest-schedule.ts';
+import { startProcessMetrics } from '../app/metrics.ts';
 import { connectTemporal, openPool } from '../app/services.ts';
 import { ensureRetrainSchedule } from '../app/training-schedule.ts';
 import { roleTaskQueue, startWorker, WORKER_ROLES, type WorkerRole } from '../app/worker.ts';
@@ -18,6 +19,7 @@ const SYNTAX = {
     ...ENV.links,
     DELIVERY_CONCURRENCY: 'provider calls in flight per delivery batch (default 8)',
     FANFARE_LOG_LEVEL: 'Temporal SDK log level (default WARN)',
+    ...ENV.metricsWorker,
   },
 } satisfies Syntax;
 
@@ -31,7 +33,11 @@ export const command = defineCommand(SYNTAX, async (args) => {
   const { only } = parseWorkerArgs(args);
   const config = readConfig();
   const pool = openPool(config, 20);
-  const running = await startWorker(config, pool, { only });
+  const served = await startProcessMetrics(pool, config.metrics.worker, 'FANFARE_WORKER_METRICS_ADDRESS');
+  const running = await startWorker(config, pool, { only, metrics: served.metrics }).catch(async (error) => {
+    await served.close();
+    throw error;
+  });
   if (running.roles.includes('main')) {
     // Every main worker start makes sure the nightly retraining and the hourly digests exist and are current; both
     // are idempotent.
@@ -43,10 +49,12 @@ export const command = defineCommand(SYNTAX, async (args) => {
   const queues = running.roles.map((role) => `"${roleTaskQueue(role)}"`).join(' and ');
   const where = `${config.temporalAddress} (namespace ${config.temporalNamespace})`;
   process.stdout.write(`fanfare worker: polling ${queues} on ${where}\n`);
+  if (served.server) process.stdout.write(`fanfare worker: metrics at ${served.server.url}\n`);
   const stop = () => void running.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await running.done;
+  await served.close();
   await pool.end();
   return 0;
 });

@@ -1,16 +1,27 @@
 // Decisions: written a page at a time in one statement; each (event, fan, channel) is decided once.
 
-import type { Decision, DecisionEvidence } from '../domain/decision.ts';
+import type { Action, Decision, DecisionEvidence, ReasonCode } from '../domain/decision.ts';
 import type { Channel } from '../domain/vocabulary.ts';
 import type { Pool, PoolClient } from './pool.ts';
 
-/** Inserts a page of decisions for one event; a decision already recorded (a retried page) is kept as it was. */
+/** A decision as this insert wrote it: what the metrics count (a retried page's earlier rows are not repeated). */
+export interface WrittenDecision {
+  channel: Channel;
+  action: Action;
+  reason: ReasonCode;
+  score: number | null;
+}
+
+/**
+ * Inserts a page of decisions for one event; a decision already recorded (a retried page) is kept as it was.
+ * Returns the rows this statement wrote.
+ */
 export async function insertDecisions(
   pool: Pool | PoolClient,
   eventId: number,
   decisions: readonly (Decision & Partial<DecisionEvidence>)[],
-): Promise<number> {
-  if (decisions.length === 0) return 0;
+): Promise<WrittenDecision[]> {
+  if (decisions.length === 0) return [];
   const r = await pool.query(
     `insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, reason_detail, model_version,
                             score, contributions)
@@ -19,7 +30,8 @@ export async function insertDecisions(
        from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::jsonb[],
                    $9::int[], $10::float8[], $11::jsonb[])
             as d (fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions)
-     on conflict (event_id, fan_id, channel) do nothing`,
+     on conflict (event_id, fan_id, channel) do nothing
+     returning channel, action, reason, score`,
     [
       eventId,
       decisions.map((d) => d.fanId),
@@ -34,7 +46,7 @@ export async function insertDecisions(
       decisions.map((d) => (d.contributions ? JSON.stringify(d.contributions) : null)),
     ],
   );
-  return r.rowCount ?? 0;
+  return r.rows;
 }
 
 /** The send times of an event's alerts for a set of fans: what the page's dispatchers must be told about. */

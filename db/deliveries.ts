@@ -13,6 +13,8 @@ export interface DeliveryJob {
   emailDeliverable: boolean;
   emailEnabled: boolean;
   pushEnabled: boolean;
+  /** When the decision was made: the start of the decision-to-delivery latency. */
+  decidedAt: Date;
   event: {
     id: number;
     creatorId: number;
@@ -27,7 +29,7 @@ export interface DeliveryJob {
 
 export async function loadDeliveryJobs(pool: Pool, decisionIds: readonly number[]): Promise<DeliveryJob[]> {
   const r = await pool.query(
-    `select d.id as decision_id, d.channel, f.id as fan_id, f.email, f.email_status,
+    `select d.id as decision_id, d.channel, d.decided_at, f.id as fan_id, f.email, f.email_status,
             coalesce(p.email_enabled, true) and p.unsubscribed_at is null as email_enabled,
             coalesce(p.push_enabled, true) as push_enabled,
             e.id as event_id, e.creator_id, c.display_name, e.kind, e.title, e.url, e.deadline,
@@ -52,6 +54,7 @@ export async function loadDeliveryJobs(pool: Pool, decisionIds: readonly number[
     emailDeliverable: row.email_status === 'active',
     emailEnabled: row.email_enabled,
     pushEnabled: row.push_enabled,
+    decidedAt: row.decided_at,
     event: {
       id: row.event_id,
       creatorId: row.creator_id,

@@ -17,6 +17,7 @@ import {
 import { recordBounce } from '../db/engagement.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Commit } from '../domain/commit-point.ts';
+import type { Channel } from '../domain/vocabulary.ts';
 import type { EmailMessage } from './email-sender.ts';
 import { DeliveryError, type DeliveryErrorCode, type SendResult } from './errors.ts';
 import type { Links } from './links.ts';
@@ -44,6 +45,19 @@ export interface DeliverDeps {
   /** Provider calls in flight at once. */
   concurrency: number;
   now?: () => Date;
+  /** Told of each delivery this call settled or skipped, for the metrics; it must not throw. */
+  onOutcome?: (outcome: DeliveryOutcome) => void;
+}
+
+/** What one delivery came to, in bounded facts only: no fan, address or message text. */
+export interface DeliveryOutcome {
+  decisionId: number;
+  eventId: number;
+  channel: Channel;
+  outcome: 'sent' | 'failed' | 'retry' | 'possibly_sent' | 'skipped';
+  decidedAt: Date;
+  /** Why the provider or the transport refused it (failed and retry only). */
+  error?: { code: string; status?: number };
 }
 
 export interface DeliveryReport {
@@ -115,6 +129,20 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
   const inFlight = new Set(await markInFlightPossiblySent(deps.pool, unclaimed));
   report.possiblySent = inFlight.size;
   report.skipped = skips.filter((s) => !inFlight.has(s.decisionId)).length;
+  const tell = (job: DeliveryJob, outcome: DeliveryOutcome['outcome'], error?: DeliveryOutcome['error']) =>
+    deps.onOutcome?.({
+      decisionId: job.decisionId,
+      eventId: job.event.id,
+      channel: job.channel,
+      outcome,
+      decidedAt: job.decidedAt,
+      ...(error ? { error } : {}),
+    });
+  const skipped = new Set(skips.map((s) => s.decisionId));
+  for (const job of jobs) {
+    if (inFlight.has(job.decisionId)) tell(job, 'possibly_sent');
+    else if (skipped.has(job.decisionId)) tell(job, 'skipped');
+  }
 
   const queue = eligible.filter((j) => claimed.has(j.decisionId));
   const run = async () => {
@@ -124,6 +152,12 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
         job.channel === 'email' ? await sendEmail(deps, job, gate, now()) : await sendPush(deps, job, gate, now());
       if (!s) continue; // another attempt holds the claim and settles it
       await settleDelivery(deps.pool, token, job.decisionId, job.channel, s.settlement);
+      const settled = s.settlement;
+      const error =
+        settled.status === 'failed' || settled.status === 'retry'
+          ? { code: settled.errorCode, status: s.providerStatus }
+          : undefined;
+      tell(job, settled.status, error);
       if (s.settlement.status === 'sent') report.sent++;
       else if (s.settlement.status === 'failed') report.failed++;
       else if (s.settlement.status === 'possibly_sent') report.possiblySent++;
@@ -140,6 +174,8 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
 interface Outcome {
   settlement: Settlement;
   retryAfterMs?: number;
+  /** The provider's reply code (SMTP or HTTP) when it refused the message. */
+  providerStatus?: number;
 }
 
 /**
@@ -209,6 +245,7 @@ function failure(err: unknown): Outcome {
     return {
       settlement: { status: err.permanent ? 'failed' : 'retry', errorCode: err.code, errorMessage: err.message },
       retryAfterMs: err.retryAfterMs,
+      providerStatus: err.status,
     };
   }
   // Anything unclassified is treated as transient: a retry is safe because the provider did not answer.

@@ -7,8 +7,9 @@ import type { Server } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type Config, readConfig } from '../app/config.ts';
+import { type Config, formatAddress, type ListenAddress, readConfig } from '../app/config.ts';
 import { ensureDigestSchedule } from '../app/digest-schedule.ts';
+import { startProcessMetrics } from '../app/metrics.ts';
 import { connectTemporal } from '../app/services.ts';
 import { startWorker } from '../app/worker.ts';
 import { createAuth } from '../auth/auth.ts';
@@ -63,6 +64,10 @@ export interface DevStack {
   /** The first admin's console login, with a password made for this run (the previous run's sessions end). */
   admin: { username: string; password: string };
   uiUrl: string | undefined;
+  /** The one process's Prometheus metrics (API and worker), unless FANFARE_API_METRICS_ADDRESS is off. */
+  metricsUrl: string | undefined;
+  /** The Temporal SDK's worker metrics, unless FANFARE_TEMPORAL_METRICS_ADDRESS is off. */
+  temporalMetricsUrl: string | undefined;
   smtpPort: number;
   pushOrigin: string;
   creatorIds: number[];
@@ -192,12 +197,20 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
 
     const apiPort = await preferPort(8080);
     const httpsPort = await preferPort(8443);
+    // The configured metrics ports if free, as for the other well-known ports.
+    const metricsAt = async (a: ListenAddress | null) => a && { host: a.host, port: await preferPort(a.port) };
+    const metrics = {
+      ...given.metrics,
+      api: await metricsAt(given.metrics.api),
+      temporal: await metricsAt(given.metrics.temporal),
+    };
     const config: Config = {
       ...given,
       databaseUrl,
       temporalAddress,
       smtp: { ...given.smtp, host: smtp.host, port: smtp.port },
       apiPort: given.explicit.apiPort ? given.apiPort : apiPort,
+      metrics,
       // Links in messages must be https (RFC 8058 one-click unsubscribe): the API also listens with TLS, on the
       // local test certificate for 127.0.0.1, and messages link there.
       publicUrl: given.publicUrl ?? `https://127.0.0.1:${httpsPort}`,
@@ -245,7 +258,14 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
     await ensureDemoHistory(pool, world, seeded, log);
     await ensureDemoModel(pool, log);
 
-    const worker = await startWorker(config, pool, { pushAgent: push.agent, oracle: simulatedWorldOracle(pool) });
+    // API and worker share this process, so one registry counts for both and is served at the API's metrics address.
+    const served = await startProcessMetrics(pool, config.metrics.api, 'FANFARE_API_METRICS_ADDRESS');
+    stops.push(() => served.close());
+    const worker = await startWorker(config, pool, {
+      pushAgent: push.agent,
+      oracle: simulatedWorldOracle(pool),
+      metrics: served.metrics,
+    });
     stops.push(() => worker.stop());
     const temporal = await connectTemporal(config);
     stops.push(() => temporal.connection.close());
@@ -290,6 +310,10 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       adminToken: config.adminToken!,
       admin: principals.admin,
       uiUrl,
+      metricsUrl: served.server?.url,
+      temporalMetricsUrl: config.metrics.temporal
+        ? `http://${formatAddress(config.metrics.temporal)}/metrics`
+        : undefined,
       smtpPort: smtp.port,
       pushOrigin: push.origin,
       creatorIds: seeded.creatorIds,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevStack, startDevStack } from '../dev/run-dev.ts';
 import { createTestSchema, type TestSchema } from '../testing/db.ts';
 import { listHeaders } from '../testing/list-headers.ts';
+import { scrape } from '../testing/prometheus-text.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
 
 const temporal = useTemporalDevServer();
@@ -38,6 +39,17 @@ describe('fanfare dev', () => {
     expect(models.rows[0].n).toBe(1);
     const health = await fetch(`${stack.apiUrl}/healthz`);
     expect(health.status).toBe(200);
+  });
+
+  it("serves the one process's metrics and the Temporal SDK's on loopback addresses of their own", async () => {
+    const ours = await scrape(stack.metricsUrl!);
+    expect(ours.families.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['fanfare_decisions_total', 'fanfare_deliveries_total', 'fanfare_due_decisions']),
+    );
+    const sdk = await scrape(stack.temporalMetricsUrl!);
+    expect(sdk.families.some((f) => f.name.startsWith('temporal_'))).toBe(true);
+    for (const url of [stack.metricsUrl!, stack.temporalMetricsUrl!]) expect(new URL(url).hostname).toBe('127.0.0.1');
+    expect(new URL(stack.metricsUrl!).port).not.toBe(new URL(stack.apiUrl).port);
   });
 
   it('lets the printed first admin log in to the console', async () => {

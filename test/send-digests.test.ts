@@ -35,6 +35,8 @@ beforeAll(async () => {
     TEMPORAL_ADDRESS: temporal().address,
     SMTP_HOST: smtp.host,
     SMTP_PORT: String(smtp.port),
+    // Another test file's worker or a running `fanfare dev` may hold the default address.
+    FANFARE_TEMPORAL_METRICS_ADDRESS: 'off',
   });
   audience = await seedAudience(db.pool, {
     fans: 5,

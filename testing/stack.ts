@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll } from 'vitest';
 import { type Config, readConfig } from '../app/config.ts';
+import { type ProcessMetrics, startProcessMetrics } from '../app/metrics.ts';
 import { connectTemporal } from '../app/services.ts';
 import { type RunningWorker, startWorker } from '../app/worker.ts';
 import { createAuth } from '../auth/auth.ts';
@@ -25,6 +26,8 @@ export interface TestStack {
   client: Client;
   /** The API's base URL, e.g. http://127.0.0.1:41234. */
   api: string;
+  /** The worker's registry, served on a free loopback port (`metrics.server.url`). */
+  metrics: ProcessMetrics;
   /** A browser subscription at the push service, bound to the stack's VAPID key. */
   subscribe(): PushSubscriptionJson;
   /**
@@ -39,7 +42,10 @@ export interface TestStack {
 }
 
 export interface TestStackOptions {
-  /** Extra environment for the configuration (PUBLIC_URL, MAIL_FROM, …). */
+  /**
+   * Extra environment for the configuration (PUBLIC_URL, MAIL_FROM, …). The Temporal SDK's metrics are off unless
+   * FANFARE_TEMPORAL_METRICS_ADDRESS is given: test files run side by side.
+   */
   env?: Record<string, string>;
   /** Runs on the migrated schema before the worker starts (train a model, set a policy, seed). */
   prepare?: (db: TestSchema) => Promise<void>;
@@ -64,12 +70,16 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
       SMTP_HOST: smtp.host,
       SMTP_PORT: String(smtp.port),
       FANFARE_PUSH_HOSTS: push.allowEntry,
+      FANFARE_TEMPORAL_METRICS_ADDRESS: 'off',
       ...options.env,
     });
+    const metrics = await startProcessMetrics(db.pool, { host: '127.0.0.1', port: 0 }, 'the test stack');
+    parts.metrics = metrics;
     const vapid = await vapidKeys(db.pool);
     const worker = await startWorker(config, db.pool, {
       pushAgent: push.agent,
       oracle: simulatedWorldOracle(db.pool),
+      metrics: metrics.metrics,
     });
     parts.worker = worker;
     const client = await connectTemporal(config);
@@ -90,6 +100,7 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
       worker,
       client,
       api,
+      metrics,
       subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
       async post<T>(path: string, body: unknown, headers: Record<string, string> = {}) {
         const res = await fetch(`${api}${path}`, {
@@ -107,6 +118,7 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
     await parts.client?.connection.close();
     await parts.smtp?.stop();
     await parts.push?.stop();
+    await parts.metrics?.close();
     await parts.db?.drop();
   });
   return () => {
