@@ -64,6 +64,9 @@ beforeAll(async () => {
     // The local push service listens on loopback: allowed explicitly, as an operator would.
     FANFARE_PUSH_HOSTS: push.allowEntry,
     DELIVERY_CONCURRENCY: '4',
+    // Metrics are another test's subject; their default ports could meet another test file's listeners.
+    FANFARE_WORKER_METRICS_ADDRESS: 'off',
+    FANFARE_TEMPORAL_METRICS_ADDRESS: 'off',
   };
   client = await connectTemporal(readConfig(workerEnv));
 });
