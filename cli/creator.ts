@@ -1,10 +1,11 @@
 // `fanfare creator key create|list|revoke`: creators' API keys; a new key is printed once and never again.
-import { databaseUrl } from '../app/config.ts';
 import { checkKeyLabel, createCreatorKey } from '../auth/creator-keys.ts';
 import { type CreatorKey, listCreatorKeys, revokeCreatorKey } from '../db/creator-keys.ts';
 import { creatorIdByHandle } from '../db/creators.ts';
-import { createPool, type Pool } from '../db/pool.ts';
+import type { Pool } from '../db/pool.ts';
 import { type CommandLine, defineCommand, defineGroup, ENV, parseFlags, type Syntax } from './args.ts';
+import { withPool } from './pool.ts';
+import { columns, instant } from './table.ts';
 
 const CREATOR_NOTE = 'CREATOR is a creator id or handle.';
 
@@ -49,15 +50,6 @@ export function parseCreateArgs(args: string[]): { creator: string; label: strin
   return { creator: line.operands[0], label };
 }
 
-async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
-  const pool = createPool(databaseUrl(), 2);
-  try {
-    return await fn(pool);
-  } finally {
-    await pool.end();
-  }
-}
-
 /** The creator an operand names: an id as it is, a handle looked up. */
 async function resolveCreator(pool: Pool, creator: string): Promise<number> {
   if (/^[1-9]\d{0,15}$/.test(creator)) return Number(creator);
@@ -66,21 +58,16 @@ async function resolveCreator(pool: Pool, creator: string): Promise<number> {
   return id;
 }
 
-const day = (d: Date | null) => (d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : '-');
-
 export function formatKeys(keys: readonly CreatorKey[]): string {
   if (keys.length === 0) return 'no keys';
-  const rows = keys.map((k) => [String(k.id), k.label, day(k.createdAt), day(k.lastUsedAt), day(k.revokedAt)]);
-  const all = [['id', 'label', 'created', 'last used', 'revoked'], ...rows];
-  const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return all
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  const rows = keys.map((k) => [
+    String(k.id),
+    k.label,
+    instant(k.createdAt),
+    instant(k.lastUsedAt),
+    instant(k.revokedAt),
+  ]);
+  return columns([['id', 'label', 'created', 'last used', 'revoked'], ...rows]);
 }
 
 const create = defineCommand(CREATE, async (args) => {
@@ -107,7 +94,9 @@ const revoke = defineCommand(REVOKE, async (args) => {
   return withPool(async (pool) => {
     const key = await revokeCreatorKey(pool, id);
     if (!key) throw new Error(`KEY_ID: no key ${id}`);
-    process.stdout.write(`key ${id} ("${key.label}") of creator ${key.creatorId} revoked at ${day(key.revokedAt)}\n`);
+    process.stdout.write(
+      `key ${id} ("${key.label}") of creator ${key.creatorId} revoked at ${instant(key.revokedAt)}\n`,
+    );
     return 0;
   });
 });

@@ -1,9 +1,8 @@
 // `fanfare model list | show VERSION | promote VERSION | rollback`: the model registry from the console.
-import { databaseUrl } from '../app/config.ts';
 import { getModel, listModels, promoteModel, rollbackModel } from '../db/models.ts';
-import { createPool, type Pool } from '../db/pool.ts';
 import { defineCommand, defineGroup, ENV, parseFlags, type Syntax } from './args.ts';
 import { formatModelList, formatModelReport } from './model-report.ts';
+import { withPool } from './pool.ts';
 
 const LIST = {
   command: 'model list',
@@ -34,15 +33,6 @@ export function parseVersionArgs(args: string[], syntax: typeof SHOW | typeof PR
   const [raw] = line.operands;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) line.fail(`VERSION: must be a positive integer, got "${raw}"`);
   return Number(raw);
-}
-
-async function withPool(fn: (pool: Pool) => Promise<void>): Promise<void> {
-  const pool = createPool(databaseUrl(), 2);
-  try {
-    await fn(pool);
-  } finally {
-    await pool.end();
-  }
 }
 
 const list = defineCommand(LIST, async (args) => {

@@ -1,13 +1,12 @@
 // `fanfare policy show|validate|set|audit`: the cap policy and its audit trail; an invalid one never becomes active.
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { databaseUrl } from '../app/config.ts';
 import { activateCapPolicy, getActiveCapPolicy, listCapPolicyAudit } from '../db/cap-policies.ts';
-import { createPool, type Pool } from '../db/pool.ts';
 import { formatFieldErrors, type Validated } from '../domain/field-error.ts';
 import { type CapPolicy, DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
 import { formatChanges } from '../policy/diff.ts';
 import { defineCommand, defineGroup, ENV, parseFlags, type Syntax } from './args.ts';
+import { withPool } from './pool.ts';
 
 const SHOW = {
   command: 'policy show',
@@ -64,15 +63,6 @@ function out(text: string): void {
 
 function err(text: string): void {
   process.stderr.write(`${text}\n`);
-}
-
-async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
-  const pool = createPool(databaseUrl(), 2);
-  try {
-    return await fn(pool);
-  } finally {
-    await pool.end();
-  }
 }
 
 export function defaultActor(): string {

@@ -2,10 +2,8 @@
 // and the service credentials of its automation. Passwords come from a prompt or stdin, never from the arguments.
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import { databaseUrl } from '../app/config.ts';
 import { checkCredentialName, createServiceCredential } from '../auth/service-credentials.ts';
 import { addMember, changePassword, logoutEverywhere } from '../auth/team.ts';
-import { createPool, type Pool } from '../db/pool.ts';
 import { listServiceCredentials, revokeServiceCredential, type ServiceCredential } from '../db/service-credentials.ts';
 import { currentMember, listMembers, removeMember, setMemberRole, type TeamMember } from '../db/team.ts';
 import { formatFieldErrors } from '../domain/field-error.ts';
@@ -13,6 +11,8 @@ import { ROLES, type Role } from '../domain/principal.ts';
 import { type CommandLine, defineCommand, defineGroup, ENV, parseFlags, type Syntax } from './args.ts';
 import { positiveId } from './creator.ts';
 import { defaultActor } from './policy.ts';
+import { withPool } from './pool.ts';
+import { columns, instant } from './table.ts';
 
 const ROLE_HELP =
   'viewer reads the console; editor also changes cap policies and promotes models; ' +
@@ -116,15 +116,6 @@ export function parseTokenCreateArgs(args: string[], actor: string): { name: str
   return { name, role: roleOperand(line, '--role', line.string('role')), actor: line.string('actor') ?? actor };
 }
 
-async function withPool<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
-  const pool = createPool(databaseUrl(), 2);
-  try {
-    return await fn(pool);
-  } finally {
-    await pool.end();
-  }
-}
-
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -153,23 +144,9 @@ export async function readPassword(fromStdin: boolean): Promise<string> {
   return first;
 }
 
-const day = (d: Date | null) => (d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : '-');
-
-function columns(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
 export function formatMembers(members: readonly TeamMember[]): string {
   if (members.length === 0) return 'no members';
-  return columns([['username', 'role', 'since'], ...members.map((m) => [m.username, m.role, day(m.createdAt)])]);
+  return columns([['username', 'role', 'since'], ...members.map((m) => [m.username, m.role, instant(m.createdAt)])]);
 }
 
 export function formatCredentials(credentials: readonly ServiceCredential[]): string {
@@ -179,9 +156,9 @@ export function formatCredentials(credentials: readonly ServiceCredential[]): st
     c.name,
     c.role,
     c.createdBy,
-    day(c.createdAt),
-    day(c.lastUsedAt),
-    day(c.revokedAt),
+    instant(c.createdAt),
+    instant(c.lastUsedAt),
+    instant(c.revokedAt),
   ]);
   return columns([['id', 'name', 'role', 'created by', 'created', 'last used', 'revoked'], ...rows]);
 }
@@ -272,7 +249,7 @@ const tokenRevoke = defineCommand(TOKEN_REVOKE, async (args) => {
   return withPool(async (pool) => {
     const c = await revokeServiceCredential(pool, id);
     if (!c) throw new Error(`ID: no service credential ${id}`);
-    out(`service credential ${id} "${c.name}" revoked at ${day(c.revokedAt)}`);
+    out(`service credential ${id} "${c.name}" revoked at ${instant(c.revokedAt)}`);
     return 0;
   });
 });
