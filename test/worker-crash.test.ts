@@ -79,6 +79,35 @@ afterAll(async () => {
   await db?.drop();
 });
 
+type LedgerRow = { email: string; endpoint: string; channel: string; status: string };
+
+function countBy(keys: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return counts;
+}
+
+/** Polls the event's deliveries until `rows` rows exist and none is still claimed, sending or due for a retry. */
+async function waitForSettledLedger(eventId: number, rows: number, timeoutMs: number): Promise<LedgerRow[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last: LedgerRow[] = [];
+  while (Date.now() < deadline) {
+    const r = await db.pool.query<LedgerRow>(
+      `select f.email, coalesce(s.endpoint, '') as endpoint, v.channel, v.status from deliveries v
+        join decisions d on d.id = v.decision_id join fans f on f.id = d.fan_id
+        left join push_subscriptions s on s.fan_id = f.id
+        where d.event_id = $1::bigint`,
+      [eventId],
+    );
+    last = r.rows;
+    if (last.length === rows && last.every((row) => !['claimed', 'sending', 'retry'].includes(row.status))) return last;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `the ledger did not settle in ${timeoutMs} ms: ${JSON.stringify(countBy(last.map((x) => x.status)))}`,
+  );
+}
+
 describe('a worker killed mid-delivery', () => {
   for (let round = 0; round < ROUNDS; round++) {
     it(`delivers to every fan exactly once after a restart (round ${round + 1})`, async () => {
@@ -114,58 +143,35 @@ describe('a worker killed mid-delivery', () => {
       expect(atKill.mails).toBeLessThan(FANS);
 
       startWorkerProcess();
-      try {
-        await smtp.waitFor(FANS, 120_000);
-        await push.waitFor(FANS, 120_000);
-      } catch (err) {
-        const got = new Set(smtp.messages.map((m) => m.envelope.to.join(',')));
-        const pushed = new Set(push.received.map((p) => p.endpoint));
-        const endpoints = await db.pool.query(
-          `select f.email, s.endpoint from push_subscriptions s
-            join fans f on f.id = s.fan_id where f.email = any($1::text[])`,
-          [audience.emails],
-        );
-        const missing = [
-          ...audience.emails.filter((e) => !got.has(e)),
-          ...endpoints.rows.filter((r) => !pushed.has(r.endpoint)).map((r) => r.email),
-        ];
-        const rows = await db.pool.query(
-          `select f.email, v.channel, v.status, v.attempts, v.error_code from deliveries v
-            join decisions d on d.id = v.decision_id join fans f on f.id = d.fan_id
-            where d.event_id = $1::bigint and (f.email = any($2::text[]) or v.status not in ('sent'))`,
-          [event.id, missing],
-        );
-        throw new Error(
-          `${(err as Error).message}; missing ${JSON.stringify(missing)}; ledger ${JSON.stringify(rows.rows)}`,
-        );
-      }
-      // Everything settled in the ledger; then a pause in which nothing more may arrive.
-      for (let i = 0; i < 100; i++) {
-        const open = await db.pool.query(
-          `select count(*)::int as n from deliveries where status in ('sending', 'retry')`,
-        );
-        if (open.rows[0].n === 0) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      // The restarted worker finishes: every row settles, then a pause in which nothing more may arrive.
+      const ledger = await waitForSettledLedger(event.id, 2 * FANS, 180_000);
       await new Promise((r) => setTimeout(r, 2000));
 
-      const mailsTo = smtp.messages.map((m) => m.envelope.to.join(','));
-      expect(new Set(mailsTo).size).toBe(FANS);
-      expect(mailsTo.length).toBe(FANS);
-      expect(new Set(audience.emails)).toEqual(new Set(mailsTo));
-      const endpoints = push.received.map((p) => p.endpoint);
-      expect(new Set(endpoints).size).toBe(FANS);
-      expect(endpoints.length).toBe(FANS);
-      const ledger = await db.pool.query(
-        `select v.status, count(*)::int as n from deliveries v join decisions d on d.id = v.decision_id
-          where d.event_id = $1::bigint group by 1 order by 1`,
-        [event.id],
-      );
+      const mails = countBy(smtp.messages.map((m) => m.envelope.to.join(',')));
+      const pushes = countBy(push.received.map((p) => p.endpoint));
+      const arrived = (row: LedgerRow) =>
+        (row.channel === 'email' ? mails.get(row.email) : pushes.get(row.endpoint)) ?? 0;
+      const summary = {
+        atKill,
+        statuses: countBy(ledger.map((r) => `${r.channel} ${r.status}`)),
+        possiblySentArrived: ledger.filter((r) => r.status === 'possibly_sent' && arrived(r) === 1).length,
+      };
       process.stdout.write(
-        `round ${round + 1}: at kill ${JSON.stringify(atKill)}, ledger ${JSON.stringify(ledger.rows)}\n`,
+        `round ${round + 1}: ${JSON.stringify(summary, (_k, v) => (v instanceof Map ? [...v] : v))}\n`,
       );
-      expect(ledger.rows.reduce((s, r) => s + r.n, 0)).toBe(2 * FANS);
-      expect(ledger.rows.every((r) => r.status === 'sent' || r.status === 'possibly_sent')).toBe(true);
+
+      // Nothing arrives twice, and nothing arrives that the ledger does not hold.
+      expect([...mails].filter(([, n]) => n > 1)).toEqual([]);
+      expect([...pushes].filter(([, n]) => n > 1)).toEqual([]);
+      const inLedger = new Set(ledger.map((r) => (r.channel === 'email' ? r.email : r.endpoint)));
+      expect([...mails.keys(), ...pushes.keys()].filter((k) => !inLedger.has(k))).toEqual([]);
+      // Every row is settled as sent or possibly_sent, and what the ledger calls sent arrived.
+      expect(ledger.filter((r) => r.status !== 'sent' && r.status !== 'possibly_sent')).toEqual([]);
+      expect(ledger.filter((r) => r.status === 'sent' && arrived(r) !== 1)).toEqual([]);
+      // A message that never arrived is flagged possibly_sent, never lost silently; only a kill between the ledger's
+      // COMMIT and the last byte (two adjacent socket writes, docs/DELIVERY.md) leaves one, so at most one per kill.
+      const lost = ledger.filter((r) => arrived(r) === 0);
+      expect(lost.length, JSON.stringify(lost)).toBeLessThanOrEqual(1);
       // Each round starts with no worker, so its kill and restart are the only ones in play.
       await stopWorkers();
     }, 300_000);
