@@ -59,7 +59,7 @@ describe('a fan’s locale', () => {
     expect(catalogueOf('ko-KR')).toBeNull();
     expect(catalogueOf('not a tag!')).toBeNull();
     expect(localizer('es-MX', 'America/Mexico_City').catalogue).toBe('es');
-    expect(localizer('ko-KR', 'Asia/Seoul').catalogue).toBe('en');
+    expect(localizer('ko-KR', 'Asia/Seoul')).toMatchObject({ catalogue: 'en', locale: 'en', timeZone: 'Asia/Seoul' });
     expect(localizer(null, null)).toMatchObject({ locale: 'en', catalogue: 'en', timeZone: 'UTC', dir: 'ltr' });
   });
 

@@ -12,12 +12,14 @@ export type MessageValue = string | number | Date;
 export type MessageValues = Record<string, MessageValue>;
 
 export interface Localizer {
-  /** The tag numbers and dates are formatted in: the fan's own, canonicalised (es-MX), or "en" if it was not one. */
+  /**
+   * The tag numbers and dates are formatted in, and `lang` on HTML: the fan's own, canonicalised (es-MX), while the
+   * words are in its language; the catalogue's when they fell back to another (a ko-KR fan reads en), so that no
+   * sentence mixes two languages.
+   */
   readonly locale: string;
   /** The catalogue the words come from (es for es-MX). */
   readonly catalogue: string;
-  /** The language the words are in, for `lang` on HTML: the fan's tag, or the fallback catalogue's when it differs. */
-  readonly lang: string;
   /** The direction of the words' script, for `dir` on HTML. */
   readonly dir: 'ltr' | 'rtl';
   /** The IANA zone dates are shown in ("UTC" if the fan's was not one). */
@@ -137,20 +139,19 @@ export function localizer(
   timeZone: string | null | undefined,
   catalogues: ReadonlyMap<string, Catalogue> = CATALOGUES,
 ): Localizer {
-  const tag = canonicalTag(locale ?? '') ?? FALLBACK_LOCALE;
-  const catalogue = catalogueOf(tag, catalogues) ?? FALLBACK_LOCALE;
+  const asked = canonicalTag(locale ?? '') ?? FALLBACK_LOCALE;
+  const catalogue = catalogueOf(asked, catalogues) ?? FALLBACK_LOCALE;
+  const tag = new Intl.Locale(asked).language === new Intl.Locale(catalogue).language ? asked : catalogue;
   const zone = validZone(timeZone ?? 'UTC');
   const words = catalogues.get(catalogue)!;
   const english = catalogues.get(FALLBACK_LOCALE)!;
-  const sameLanguage = new Intl.Locale(tag).language === new Intl.Locale(catalogue).language;
   const cache = parsed.get(catalogues) ?? new Map<string, IntlMessageFormat>();
   parsed.set(catalogues, cache);
   const hourFormat = new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' });
   return {
     locale: tag,
     catalogue,
-    lang: sameLanguage ? tag : catalogue,
-    dir: textDirection(sameLanguage ? tag : catalogue),
+    dir: textDirection(tag),
     timeZone: zone,
     t(key, values) {
       const id = `${catalogue}\u0000${tag}\u0000${zone}\u0000${key}`;

@@ -170,12 +170,12 @@ describe('in the fan’s language, zone and direction', () => {
     const english = CATALOGUES.get('en')!;
     const arabic = new Map([...CATALOGUES, ['ar', { ...english, 'email.alert.open': 'افتحه' }]]);
     const ar = localizer('ar-EG', 'Africa/Cairo', arabic);
-    expect(ar).toMatchObject({ catalogue: 'ar', lang: 'ar-EG', dir: 'rtl' });
+    expect(ar).toMatchObject({ catalogue: 'ar', locale: 'ar-EG', dir: 'rtl' });
     const m = renderAlertEmail(event, LINKS, ar);
     expect(m.html).toContain('<html lang="ar-EG" dir="rtl">');
     expect(m.html).toContain('افتحه');
     // Without its catalogue an Arabic-speaking fan reads English, left to right.
-    expect(localizer('ar-EG', 'Africa/Cairo')).toMatchObject({ catalogue: 'en', lang: 'en', dir: 'ltr' });
+    expect(localizer('ar-EG', 'Africa/Cairo')).toMatchObject({ catalogue: 'en', locale: 'en', dir: 'ltr' });
   });
 
   it('puts markup into a message only where its HTML arguments go', () => {

@@ -78,7 +78,7 @@ const STYLE =
 
 function page(inner: string, links: FooterLinks, l: Localizer): string {
   return (
-    `<!doctype html><html lang="${escapeHtml(l.lang)}" dir="${l.dir}"><head><meta charset="utf-8">` +
+    `<!doctype html><html lang="${escapeHtml(l.locale)}" dir="${l.dir}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width"></head>` +
     `<body dir="${l.dir}"><div style="${STYLE}">${inner}` +
     `<p style="font-size:12px;color:#777;margin-top:32px">` +

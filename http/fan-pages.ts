@@ -15,7 +15,7 @@ function scriptMessages(l: Localizer, keys: Record<string, string[]>): string {
 
 function document(l: Localizer, title: string, style: string, body: string, script: string, messages: string) {
   return (
-    `<!doctype html>\n<html lang="${escapeHtml(l.lang)}" dir="${l.dir}">\n<head>\n<meta charset="utf-8">\n` +
+    `<!doctype html>\n<html lang="${escapeHtml(l.locale)}" dir="${l.dir}">\n<head>\n<meta charset="utf-8">\n` +
     `<meta name="viewport" content="width=device-width">\n<title>${escapeHtml(title)}</title>\n` +
     `<style>\n${style}</style>\n</head>\n<body>\n${body}` +
     `<script type="application/json" id="messages">${messages}</script>\n` +

@@ -34,13 +34,13 @@ function htmlPage(l: Localizer, title: string, heading: string, inner = '', stat
     headers: {
       'content-type': 'text/html; charset=utf-8',
       ...NO_STORE,
-      'content-language': l.lang,
+      'content-language': l.locale,
       vary: 'Accept-Language',
       'content-security-policy':
         "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
     },
     body:
-      `<!doctype html><html lang="${escapeHtml(l.lang)}" dir="${l.dir}"><head><meta charset="utf-8">` +
+      `<!doctype html><html lang="${escapeHtml(l.locale)}" dir="${l.dir}"><head><meta charset="utf-8">` +
       `<meta name="viewport" content="width=device-width"><title>${escapeHtml(l.t(title))}</title></head>` +
       '<body style="font-family:sans-serif;max-width:480px;margin:40px auto;padding:0 16px">' +
       `<h1>${escapeHtml(l.t(heading))}</h1>${inner}</body></html>`,
