@@ -297,7 +297,12 @@ describe('push size', () => {
       key: 'push-long',
     });
     const mark = push.received.length;
-    expect(await deliverDecisions(rig.deps, d.push)).toMatchObject({ sent: FANS.length });
+    const report = await deliverDecisions(rig.deps, d.push);
+    const ledger = await db.pool.query(
+      `select status, error_code, error_message from deliveries where decision_id = any($1::bigint[])`,
+      [d.push],
+    );
+    expect(report, JSON.stringify(ledger.rows)).toMatchObject({ sent: FANS.length });
     for (const [i, fan] of FANS.entries()) {
       const received = push.received.slice(mark).find((p) => p.subscriptionId === subscriptionOf[i])!;
       expect(Buffer.byteLength(received.payload), fan.tag).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
