@@ -139,6 +139,26 @@ export function localizer(
   timeZone: string | null | undefined,
   catalogues: ReadonlyMap<string, Catalogue> = CATALOGUES,
 ): Localizer {
+  // Making one costs a few hundred microseconds (tag and zone checks, Intl objects): keep them, per fan's pair.
+  const made = localizers.get(catalogues) ?? new Map<string, Localizer>();
+  localizers.set(catalogues, made);
+  const id = `${locale ?? ''}\u0000${timeZone ?? ''}`;
+  let l = made.get(id);
+  if (!l) {
+    if (made.size >= MAX_COMPILED) made.clear();
+    l = makeLocalizer(locale, timeZone, catalogues);
+    made.set(id, l);
+  }
+  return l;
+}
+
+const localizers = new WeakMap<ReadonlyMap<string, Catalogue>, Map<string, Localizer>>();
+
+function makeLocalizer(
+  locale: string | null | undefined,
+  timeZone: string | null | undefined,
+  catalogues: ReadonlyMap<string, Catalogue>,
+): Localizer {
   const asked = canonicalTag(locale ?? '') ?? FALLBACK_LOCALE;
   const catalogue = catalogueOf(asked, catalogues) ?? FALLBACK_LOCALE;
   const tag = new Intl.Locale(asked).language === new Intl.Locale(catalogue).language ? asked : catalogue;
@@ -147,7 +167,7 @@ export function localizer(
   const english = catalogues.get(FALLBACK_LOCALE)!;
   const cache = parsed.get(catalogues) ?? new Map<string, IntlMessageFormat>();
   parsed.set(catalogues, cache);
-  const hourFormat = new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' });
+  let hourFormat: Intl.DateTimeFormat | undefined;
   return {
     locale: tag,
     catalogue,
@@ -166,7 +186,10 @@ export function localizer(
       }
       return String(format.format(values));
     },
-    hour: (h) => hourFormat.format(Date.UTC(2000, 0, 1, h)),
+    hour(h) {
+      hourFormat ??= new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' });
+      return hourFormat.format(Date.UTC(2000, 0, 1, h));
+    },
   };
 }
 
