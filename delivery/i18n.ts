@@ -131,6 +131,8 @@ function formatsIn(timeZone: string) {
 
 /** Parsed messages per set of catalogues by (catalogue, locale, zone, key); bounded: fans' tags and zones are text. */
 const parsed = new WeakMap<ReadonlyMap<string, Catalogue>, Map<string, IntlMessageFormat>>();
+/** Localizers per set of catalogues by (locale, zone) as the fan's row has them. */
+const localizers = new WeakMap<ReadonlyMap<string, Catalogue>, Map<string, Localizer>>();
 const MAX_COMPILED = 20_000;
 
 /** A fan's localizer: words from the catalogue `locale` falls back to; numbers and dates in `locale`, `timeZone`. */
@@ -151,8 +153,6 @@ export function localizer(
   }
   return l;
 }
-
-const localizers = new WeakMap<ReadonlyMap<string, Catalogue>, Map<string, Localizer>>();
 
 function makeLocalizer(
   locale: string | null | undefined,
@@ -198,6 +198,7 @@ export function messageArguments(message: string): Set<string> {
   const names = new Set<string>();
   const walk = (elements: readonly unknown[]) => {
     for (const el of elements as { type: number; value?: string; options?: Record<string, { value: unknown[] }> }[]) {
+      // Every element but a literal (type 0) and a plural's # (7) has its argument's name as its value.
       if (typeof el.value === 'string' && el.type !== 0 && el.type !== 7) names.add(el.value);
       for (const option of Object.values(el.options ?? {})) walk(option.value);
     }
