@@ -10,6 +10,9 @@ export interface DeliveryJob {
   channel: Channel;
   fanId: number;
   email: string;
+  /** fans.locale and fans.time_zone: the language and zone the message is written in. */
+  locale: string;
+  timeZone: string;
   emailDeliverable: boolean;
   emailEnabled: boolean;
   pushEnabled: boolean;
@@ -23,6 +26,7 @@ export interface DeliveryJob {
     title: string;
     url: string;
     deadline: Date | null;
+    createdAt: Date;
   };
   pushSubscriptions: { id: number; endpoint: string; p256dh: string; auth: string }[];
 }
@@ -30,9 +34,10 @@ export interface DeliveryJob {
 export async function loadDeliveryJobs(pool: Pool, decisionIds: readonly number[]): Promise<DeliveryJob[]> {
   const r = await pool.query(
     `select d.id as decision_id, d.channel, d.decided_at, f.id as fan_id, f.email, f.email_status,
+            f.locale, f.time_zone,
             coalesce(p.email_enabled, true) and p.unsubscribed_at is null as email_enabled,
             coalesce(p.push_enabled, true) as push_enabled,
-            e.id as event_id, e.creator_id, c.display_name, e.kind, e.title, e.url, e.deadline,
+            e.id as event_id, e.creator_id, c.display_name, e.kind, e.title, e.url, e.deadline, e.created_at,
             coalesce((select json_agg(json_build_object('id', s.id, 'endpoint', s.endpoint, 'p256dh', s.p256dh,
               'auth', s.auth) order by s.id)
                         from push_subscriptions s where s.fan_id = f.id and s.status = 'active'
@@ -51,6 +56,8 @@ export async function loadDeliveryJobs(pool: Pool, decisionIds: readonly number[
     channel: row.channel,
     fanId: row.fan_id,
     email: row.email,
+    locale: row.locale,
+    timeZone: row.time_zone,
     emailDeliverable: row.email_status === 'active',
     emailEnabled: row.email_enabled,
     pushEnabled: row.push_enabled,
@@ -63,6 +70,7 @@ export async function loadDeliveryJobs(pool: Pool, decisionIds: readonly number[
       title: row.title,
       url: row.url,
       deadline: row.deadline,
+      createdAt: row.created_at,
     },
     pushSubscriptions: row.subs,
   }));

@@ -132,19 +132,23 @@ export interface DigestJob {
   digestId: number;
   fanId: number;
   email: string;
+  /** fans.locale and fans.time_zone: the language and zone the digest is written in. */
+  locale: string;
+  timeZone: string;
   /** Email on, not unsubscribed, the address deliverable: re-checked at send time, as alerts are. */
   reachable: boolean;
   cadence: 'daily' | 'weekly';
-  items: { decisionId: number; creatorName: string; kind: string; title: string; url: string }[];
+  items: { decisionId: number; creatorName: string; kind: string; title: string; url: string; at: Date }[];
 }
 
 export async function loadDigestJobs(pool: Pool, ids: readonly number[]): Promise<DigestJob[]> {
   const r = await pool.query(
-    `select g.id, g.fan_id, g.cadence, f.email,
+    `select g.id, g.fan_id, g.cadence, f.email, f.locale, f.time_zone,
             coalesce(p.email_enabled, true) and p.unsubscribed_at is null and f.email_status = 'active' as reachable,
             (select json_agg(json_build_object('decisionId', (i.item ->> 'decisionId')::bigint,
                                                'creatorName', c.display_name,
-                                               'kind', e.kind, 'title', e.title, 'url', e.url) order by i.n)
+                                               'kind', e.kind, 'title', e.title, 'url', e.url,
+                                               'at', e.created_at) order by i.n)
                from jsonb_array_elements(g.items) with ordinality as i (item, n)
                join creator_events e on e.id = (i.item ->> 'eventId')::bigint
                join creators c on c.id = e.creator_id) as items
@@ -157,9 +161,14 @@ export async function loadDigestJobs(pool: Pool, ids: readonly number[]): Promis
     digestId: row.id,
     fanId: row.fan_id,
     email: row.email,
+    locale: row.locale,
+    timeZone: row.time_zone,
     reachable: row.reachable,
     cadence: row.cadence,
-    items: row.items,
+    items: (row.items as (Omit<DigestJob['items'][number], 'at'> & { at: string })[]).map((i) => ({
+      ...i,
+      at: new Date(i.at),
+    })),
   }));
 }
 

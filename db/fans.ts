@@ -1,4 +1,4 @@
-// Fans as a whole: their ids a keyset page at a time, and their addresses by id.
+// Fans as a whole: their ids a keyset page at a time, their addresses by id, and the locale and zone of one.
 import type { Pool } from './pool.ts';
 
 /** Up to `limit` fan ids after `afterId`, in id order. */
@@ -17,4 +17,13 @@ export async function fanEmails(pool: Pool, fanIds: readonly number[]): Promise<
     [fanIds],
   );
   return new Map(rows.map((r) => [Number(r.id), r.email]));
+}
+
+/** A fan's locale tag and IANA zone (fans.locale, fans.time_zone), or null when the fan does not exist. */
+export async function fanLocale(pool: Pool, fanId: number): Promise<{ locale: string; timeZone: string } | null> {
+  const { rows } = await pool.query<{ locale: string; time_zone: string }>(
+    `select locale, time_zone from fans where id = $1::bigint`,
+    [fanId],
+  );
+  return rows[0] ? { locale: rows[0].locale, timeZone: rows[0].time_zone } : null;
 }

@@ -20,9 +20,10 @@ import type { Commit } from '../domain/commit-point.ts';
 import type { Channel } from '../domain/vocabulary.ts';
 import type { EmailMessage } from './email-sender.ts';
 import { DeliveryError, type DeliveryErrorCode, type SendResult } from './errors.ts';
+import { localizer } from './i18n.ts';
 import type { Links } from './links.ts';
 import type { PushMessage, Urgency } from './push-sender.ts';
-import { alertPushContent, renderAlertEmail } from './templates.ts';
+import { type AlertContent, alertPushContent, renderAlertEmail } from './templates.ts';
 
 export interface EmailChannel {
   send(message: EmailMessage): Promise<SendResult>;
@@ -258,6 +259,12 @@ function failure(err: unknown): Outcome {
   };
 }
 
+/** The event as the templates take it: the creator's words as written. */
+function alertContent(job: DeliveryJob): AlertContent {
+  const { creatorName, kind, title, url, createdAt, deadline } = job.event;
+  return { creatorName, kind, title, url, at: createdAt, deadline };
+}
+
 async function sendEmail(
   deps: DeliverDeps,
   job: DeliveryJob,
@@ -266,13 +273,14 @@ async function sendEmail(
 ): Promise<Outcome | null> {
   const { links } = deps;
   const content = renderAlertEmail(
-    { creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url },
+    alertContent(job),
     {
       click: links.click(job.decisionId),
       openPixel: links.openPixel(job.decisionId),
       unsubscribe: links.unsubscribe(job.fanId, job.decisionId).url,
       preferences: links.preferences(job.fanId, now),
     },
+    localizer(job.locale, job.timeZone),
   );
   const commit = commitOnce(gate, job.decisionId);
   try {
@@ -313,7 +321,8 @@ async function sendPush(
   now: Date,
 ): Promise<Outcome | null> {
   const content = alertPushContent(
-    { creatorName: job.event.creatorName, kind: job.event.kind, title: job.event.title, url: job.event.url },
+    alertContent(job),
+    localizer(job.locale, job.timeZone),
     deps.links.click(job.decisionId),
   );
   const accepted: string[] = [];

@@ -22,6 +22,7 @@ import type { DigestSettings } from '../policy/cap-policy.ts';
 import { digestDue, selectDigest } from '../policy/digest.ts';
 import type { EmailChannel } from './deliver.ts';
 import { DeliveryError } from './errors.ts';
+import { localizer } from './i18n.ts';
 import type { Links } from './links.ts';
 import { renderDigestEmail } from './templates.ts';
 
@@ -149,13 +150,18 @@ export async function deliverDigests(deps: DigestDeliveryDeps, ids: readonly num
   );
   for (const job of jobs.filter((j) => claimed.has(j.digestId))) {
     const content = renderDigestEmail(
-      { cadence: job.cadence, items: job.items.map((i) => ({ ...i, click: deps.links.click(i.decisionId) })) },
+      {
+        cadence: job.cadence,
+        items: job.items.map((i) => ({ ...i, click: deps.links.click(i.decisionId) })),
+        at: now(),
+      },
       {
         // The best item's decision carries the digest's open: one pixel per message.
         openPixel: deps.links.openPixel(job.items[0].decisionId),
         unsubscribe: deps.links.unsubscribe(job.fanId).url,
         preferences: deps.links.preferences(job.fanId, now()),
       },
+      localizer(job.locale, job.timeZone),
     );
     let committed = false;
     let settlement: Settlement;

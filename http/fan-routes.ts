@@ -10,7 +10,9 @@ import { createTokenSigner, type TokenSigner, type TrackingKey } from '../delive
 import { type Answer, send } from './answer.ts';
 import type { HttpApp } from './app.ts';
 import { PreferencesBody, PushSubscriptionBody, validatePreferences, validatePushSubscription } from './fan-input.ts';
+import { fanPage, preferencesPage } from './fan-pages.ts';
 import { documentedBodyCompiler } from './field-errors.ts';
+import { browserLocalizer, fanLocalizer } from './page-locale.ts';
 import { registerTrackingRoutes } from './tracking-routes.ts';
 
 export interface FanRouteOptions {
@@ -27,9 +29,7 @@ export interface FanRouteDeps extends FanRouteOptions {
 }
 
 const STATIC: Record<string, { file: string; type: string }> = {
-  '/fan': { file: 'fan.html', type: 'text/html; charset=utf-8' },
   '/fan.js': { file: 'fan.js', type: 'text/javascript; charset=utf-8' },
-  '/preferences': { file: 'preferences.html', type: 'text/html; charset=utf-8' },
   '/preferences.js': { file: 'preferences.js', type: 'text/javascript; charset=utf-8' },
   '/sw.js': { file: 'sw.js', type: 'text/javascript; charset=utf-8' },
 };
@@ -90,6 +90,24 @@ export function registerFanRoutes(app: HttpApp, deps: FanRouteDeps): void {
     if (file === 'sw.js') headers['service-worker-allowed'] = '/';
     app.get(path, { schema: { hide: true } }, async (_req, reply) => send(reply, { status: 200, headers, body }));
   }
+
+  // The pages speak the fan's language when their link's token says who the fan is, else the browser's.
+  const pageLocalizer = async (req: { query: unknown; headers: { 'accept-language'?: string } }) => {
+    const token = (req.query as { token?: unknown }).token;
+    const v = typeof token === 'string' ? (await signer()).verify(token, 'preferences', deps.now()) : null;
+    return v?.ok ? fanLocalizer(deps.pool, v.claims.fanId, req) : browserLocalizer(req);
+  };
+  const pageHeaders = {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    vary: 'Accept-Language',
+  };
+  app.get('/preferences', { schema: { hide: true } }, async (req, reply) =>
+    send(reply, { status: 200, headers: pageHeaders, body: preferencesPage(await pageLocalizer(req)) }),
+  );
+  app.get('/fan', { schema: { hide: true } }, async (req, reply) =>
+    send(reply, { status: 200, headers: pageHeaders, body: fanPage(await pageLocalizer(req)) }),
+  );
 
   app.get(
     '/api/push/vapid-public-key',

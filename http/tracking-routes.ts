@@ -7,10 +7,12 @@
 import { z } from 'zod';
 import { recordClick, recordOpen, UnknownFanError, unsubscribeFan } from '../db/engagement.ts';
 import type { Pool } from '../db/pool.ts';
+import type { Localizer } from '../delivery/i18n.ts';
 import { escapeHtml } from '../delivery/templates.ts';
 import type { Purpose, TokenSigner, VerifyResult } from '../delivery/tokens.ts';
 import { type Answer, send } from './answer.ts';
 import type { HttpApp } from './app.ts';
+import { browserLocalizer, fanLocalizer } from './page-locale.ts';
 
 export interface TrackingRouteDeps {
   pool: Pool;
@@ -25,28 +27,42 @@ const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 const NO_STORE = { 'cache-control': 'no-store, private' };
 const MAX_FORM_BYTES = 4096;
 
-export function htmlPage(title: string, inner: string, status = 200): Answer {
+/** A page in `l`'s language: `title` and `heading` are message keys, `inner` the HTML after the heading. */
+function htmlPage(l: Localizer, title: string, heading: string, inner = '', status = 200): Answer {
   return {
     status,
     headers: {
       'content-type': 'text/html; charset=utf-8',
       ...NO_STORE,
+      'content-language': l.locale,
+      vary: 'Accept-Language',
       'content-security-policy':
         "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
     },
     body:
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-      `<title>${escapeHtml(title)}</title></head>` +
+      `<!doctype html><html lang="${escapeHtml(l.locale)}" dir="${l.dir}"><head><meta charset="utf-8">` +
+      `<meta name="viewport" content="width=device-width"><title>${escapeHtml(l.t(title))}</title></head>` +
       '<body style="font-family:sans-serif;max-width:480px;margin:40px auto;padding:0 16px">' +
-      `${inner}</body></html>`,
+      `<h1>${escapeHtml(l.t(heading))}</h1>${inner}</body></html>`,
   };
 }
 
 /** Replaces the address of a page opened from a link, so its token stays out of the history and shared screens. */
 const LINK_JS = "history.replaceState(null, '', location.pathname.replace(/\\/[^/]*$/, ''));\n";
 
-const invalidLink = () =>
-  htmlPage('Invalid link', '<h1>This link is not valid</h1><p>It may have been copied incompletely.</p>', 400);
+type PageRequest = Parameters<typeof browserLocalizer>[0];
+
+/** A refused link cannot say whose it is: the page speaks the browser's language. */
+const invalidLink = (req: PageRequest) => {
+  const l = browserLocalizer(req);
+  return htmlPage(
+    l,
+    'page.invalid.title',
+    'page.invalid.heading',
+    `<p>${escapeHtml(l.t('page.invalid.body'))}</p>`,
+    400,
+  );
+};
 
 async function verified<P extends Purpose>(
   deps: TrackingRouteDeps,
@@ -78,10 +94,10 @@ export function registerTrackingRoutes(app: HttpApp, deps: TrackingRouteDeps): v
 
   app.get('/t/c/:token', { schema: token }, async (req, reply) => {
     const v = await verified(deps, req.params.token, 'click');
-    if (!v.ok) return send(reply, invalidLink());
+    if (!v.ok) return send(reply, invalidLink(req));
     const url = await recordClick(deps.pool, v.claims.decisionId);
     if (url === null || !/^https?:\/\//i.test(url))
-      return send(reply, htmlPage('Not found', '<h1>This post is no longer available</h1>', 404));
+      return send(reply, htmlPage(browserLocalizer(req), 'page.notFound.title', 'page.postGone', '', 404));
     return send(reply, { status: 302, headers: { location: url, ...NO_STORE, 'referrer-policy': 'no-referrer' } });
   });
 
@@ -89,25 +105,28 @@ export function registerTrackingRoutes(app: HttpApp, deps: TrackingRouteDeps): v
   // link itself; /link.js then takes the token out of the address bar and the history.
   app.get('/u/:token', { schema: token }, async (req, reply) => {
     const v = await verified(deps, req.params.token, 'unsubscribe');
-    if (!v.ok) return send(reply, invalidLink());
+    if (!v.ok) return send(reply, invalidLink(req));
+    const l = await fanLocalizer(deps.pool, v.claims.fanId, req);
     return send(
       reply,
       htmlPage(
-        'Unsubscribe',
-        '<h1>Unsubscribe from Fanfare emails?</h1>' +
-          '<p>You will get no more emails from Fanfare. Push notifications on your devices are not affected.</p>' +
+        l,
+        'page.unsubscribe.title',
+        'page.unsubscribe.heading',
+        `<p>${escapeHtml(l.t('page.unsubscribe.body'))}</p>` +
           `<form method="post" action="/u/${escapeHtml(req.params.token)}">` +
           '<input type="hidden" name="List-Unsubscribe" value="One-Click">' +
           '<input type="hidden" name="via" value="page">' +
-          '<button type="submit" style="font-size:16px;padding:8px 16px">Unsubscribe</button></form>' +
+          '<button type="submit" style="font-size:16px;padding:8px 16px">' +
+          `${escapeHtml(l.t('page.unsubscribe.button'))}</button></form>` +
           '<script src="/link.js"></script>',
       ),
     );
   });
 
   // What the address bar shows once /link.js has run; a reload lands here.
-  app.get('/u', { schema: { hide: true } }, async (_req, reply) =>
-    send(reply, htmlPage('Unsubscribe', '<h1>Open the unsubscribe link in your email again</h1>')),
+  app.get('/u', { schema: { hide: true } }, async (req, reply) =>
+    send(reply, htmlPage(browserLocalizer(req), 'page.unsubscribe.title', 'page.unsubscribe.reopen')),
   );
   app.get('/link.js', { schema: { hide: true } }, async (_req, reply) =>
     send(reply, { status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8' }, body: LINK_JS }),
@@ -117,7 +136,7 @@ export function registerTrackingRoutes(app: HttpApp, deps: TrackingRouteDeps): v
   // The body is urlencoded or multipart/form-data text.
   app.post('/u/:token', { schema: token, bodyLimit: MAX_FORM_BYTES }, async (req, reply) => {
     const v = await verified(deps, req.params.token, 'unsubscribe');
-    if (!v.ok) return send(reply, invalidLink());
+    if (!v.ok) return send(reply, invalidLink(req));
     const body = typeof req.body === 'string' ? req.body : '';
     if (!isOneClickBody(req.headers['content-type'], body)) {
       const errors = [{ field: 'List-Unsubscribe', rule: 'must be "One-Click" (RFC 8058)' }];
@@ -128,12 +147,11 @@ export function registerTrackingRoutes(app: HttpApp, deps: TrackingRouteDeps): v
       await unsubscribeFan(deps.pool, v.claims.fanId, v.claims.decisionId, via);
     } catch (err) {
       if (err instanceof UnknownFanError)
-        return send(reply, htmlPage('Not found', '<h1>This subscription no longer exists</h1>', 404));
+        return send(reply, htmlPage(browserLocalizer(req), 'page.notFound.title', 'page.subscriptionGone', '', 404));
       throw err;
     }
-    return send(
-      reply,
-      htmlPage('Unsubscribed', '<h1>You are unsubscribed</h1><p>Fanfare will not email you again.</p>'),
-    );
+    const l = await fanLocalizer(deps.pool, v.claims.fanId, req);
+    const confirmed = `<p>${escapeHtml(l.t('page.unsubscribed.body'))}</p>`;
+    return send(reply, htmlPage(l, 'page.unsubscribed.title', 'page.unsubscribed.heading', confirmed));
   });
 }

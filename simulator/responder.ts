@@ -1,10 +1,12 @@
 // Simulated fans answering real deliveries: the ground truth decides; fans open, click or unsubscribe via the links.
 //
 // Email: an open loads the pixel, a click follows the "Read it" link, an unsubscribe POSTs the
-// RFC 8058 one-click URL from List-Unsubscribe. Push: tapping the notification is the open, and
-// the service worker's ping (the signed click link) is what records it; unsubscribing revokes the
+// RFC 8058 one-click URL from List-Unsubscribe. Messages are read in the fan's language, as the fan would: each is
+// matched against the fan's catalogue with the values it does not know left as holes. Push: tapping the notification
+// is the open, and the service worker's ping (the signed click link) is what records it; unsubscribing revokes the
 // browser subscription, so the next push answers 410 Gone. Digests are not answered.
 
+import { type Localizer, localizer, type MessageValues } from '../delivery/i18n.ts';
 import { DAY_MS } from '../domain/time.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import type { ReceivedPush } from '../peers/push-service.ts';
@@ -13,7 +15,24 @@ import { hashString } from './random.ts';
 import { isIrrelevant, type Response, respond } from './response.ts';
 import { findMembership, type World } from './world.ts';
 
-const KIND_BY_VERB: Record<string, EventKind> = { posted: 'post', 'is live': 'live', announced: 'announcement' };
+const KINDS: readonly EventKind[] = ['post', 'live', 'announcement'];
+const ENGLISH = localizer('en', 'UTC');
+
+/** What `key` renders to in `l` with `values`, each of `holes` a named capture group: the message read backwards. */
+function messagePattern(l: Localizer, key: string, values: MessageValues, holes: readonly string[]): RegExp {
+  const marks = Object.fromEntries(holes.map((h, i) => [h, `\uE001${i}\uE002`]));
+  const escaped = l.t(key, { ...values, ...marks }).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/\uE001(\d+)\uE002/g, (_, i: string) => `(?<${holes[Number(i)]}>.+?)`)}$`);
+}
+
+/** The first line of `text` that `pattern` matches, and its groups. */
+function matchLine(text: string, pattern: RegExp): Record<string, string> | undefined {
+  for (const line of text.split(/\r?\n/)) {
+    const m = pattern.exec(line.trim());
+    if (m) return m.groups;
+  }
+  return undefined;
+}
 
 export interface ResponderOptions {
   world: World;
@@ -54,10 +73,33 @@ export interface Responder {
   failures: string[];
 }
 
-/** "Creator 12 posted: Title" → creator index 11 and kind post. */
-export function parseAlertSubject(subject: string): { creatorIndex: number; kind: EventKind } | null {
-  const m = /^Creator (\d+) (posted|is live|announced): /.exec(subject);
-  return m ? { creatorIndex: Number(m[1]) - 1, kind: KIND_BY_VERB[m[2]] } : null;
+/** "Creator 12 posted: Title" (or "Neuer Beitrag von Creator 12: Title" in German) → creator index 11, kind post. */
+export function parseAlertSubject(
+  subject: string,
+  l: Localizer = ENGLISH,
+): { creatorIndex: number; kind: EventKind } | null {
+  for (const kind of KINDS) {
+    const m = messagePattern(l, 'email.alert.subject', { kind }, ['creator', 'title']).exec(subject);
+    const creator = m && /^Creator (\d+)$/.exec(m.groups!.creator);
+    if (creator) return { creatorIndex: Number(creator[1]) - 1, kind };
+  }
+  return null;
+}
+
+/** A push's creator and kind, from its title ("Creator 12") and the start of its body ("posted: "), or null. */
+export function parsePush(
+  title: string,
+  body: string,
+  l: Localizer = ENGLISH,
+): { creatorIndex: number; kind: EventKind } | null {
+  const named = messagePattern(l, 'push.alert.title', {}, ['creator']).exec(title);
+  const creator = named && /^Creator (\d+)$/.exec(named.groups!.creator);
+  if (!creator) return null;
+  // The body opens with what happened, then the title: the words before the title tell the kind.
+  const kind = KINDS.find((k) =>
+    body.startsWith(l.t('push.alert.body', { kind: k, title: '\uE001' }).split('\uE001')[0]),
+  );
+  return kind ? { creatorIndex: Number(creator[1]) - 1, kind } : null;
 }
 
 export function fanIndexOfEmail(address: string): number | undefined {
@@ -66,10 +108,13 @@ export function fanIndexOfEmail(address: string): number | undefined {
 }
 
 /** The links an alert email carries: open pixel, click, one-click unsubscribe. */
-export function alertEmailLinks(mail: CapturedMail): { open?: string; click?: string; unsubscribe?: string } {
+export function alertEmailLinks(
+  mail: CapturedMail,
+  l: Localizer = ENGLISH,
+): { open?: string; click?: string; unsubscribe?: string } {
   const html = typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
   const open = /<img src="([^"]*\/t\/o\/[^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
-  const click = /Read it: (\S+)/.exec(mail.parsed.text ?? '')?.[1];
+  const click = matchLine(mail.parsed.text ?? '', messagePattern(l, 'email.alert.readIt', {}, ['link']))?.link;
   const header = mail.parsed.headers.get('list-unsubscribe');
   const text = typeof header === 'string' ? header : JSON.stringify(header ?? '');
   const unsubscribe = /<(https?:\/\/[^>]+)>/.exec(text)?.[1];
@@ -100,6 +145,14 @@ export function createResponder(options: ResponderOptions): Responder {
   const doFetch = options.fetch ?? fetch;
   const log = options.log ?? (() => undefined);
   const arrivals = new Arrivals();
+  /** Each fan reads in their own language: one localizer per zone of the world (which carries the locale). */
+  const localizers = new Map<number, Localizer>();
+  const fanLocalizer = (fanIndex: number) => {
+    const z = world.fans.zone[fanIndex];
+    const l = localizers.get(z) ?? localizer(world.locales[z], world.zones[z]);
+    localizers.set(z, l);
+    return l;
+  };
   const inFlight = new Set<Promise<void>>();
   const answers: Answer[] = [];
   const failures: string[] = [];
@@ -165,13 +218,18 @@ export function createResponder(options: ResponderOptions): Responder {
     answers,
     failures,
     handleMail(mail) {
-      const subject = parseAlertSubject(mail.parsed.subject ?? '');
       const fanIndex = fanIndexOfEmail(mail.envelope.to[0] ?? '');
-      if (!subject || fanIndex === undefined) return null;
-      const links = alertEmailLinks(mail);
+      if (fanIndex === undefined || fanIndex >= world.fans.count) return null;
+      const l = fanLocalizer(fanIndex);
+      const subject = parseAlertSubject(mail.parsed.subject ?? '', l);
+      if (!subject) return null;
+      const links = alertEmailLinks(mail, l);
       const sentAtMs = mail.receivedAt.getTime();
       // The event's own URL names the event for the ground truth's seed, the same on both channels.
-      const eventKey = /\(leads to (\S+)\)/.exec(mail.parsed.text ?? '')?.[1] ?? mail.parsed.subject ?? '';
+      const eventKey =
+        matchLine(mail.parsed.text ?? '', messagePattern(l, 'email.leadsTo', {}, ['url']))?.url ??
+        mail.parsed.subject ??
+        '';
       const answer = decide(fanIndex, subject.creatorIndex, subject.kind, 'email', eventKey, sentAtMs);
       if (!answer) return null;
       const r = answer.response;
@@ -193,14 +251,14 @@ export function createResponder(options: ResponderOptions): Responder {
     handlePush(push) {
       const payload = push.payloadJson as { title?: string; body?: string; url?: string; ping?: string } | undefined;
       const fanIndex = options.fanIndexOfEndpoint(push.endpoint);
-      const creator = /^Creator (\d+)$/.exec(payload?.title ?? '');
-      const verb = /^(posted|is live|announced): /.exec(payload?.body ?? '');
-      if (!payload || fanIndex === undefined || !creator || !verb) return null;
+      if (!payload || fanIndex === undefined || fanIndex >= world.fans.count) return null;
+      const parsed = parsePush(payload.title ?? '', payload.body ?? '', fanLocalizer(fanIndex));
+      if (!parsed) return null;
       const sentAtMs = push.receivedAt.getTime();
       const answer = decide(
         fanIndex,
-        Number(creator[1]) - 1,
-        KIND_BY_VERB[verb[1]],
+        parsed.creatorIndex,
+        parsed.kind,
         'push',
         payload.url ?? `${payload.title}: ${payload.body}`,
         sentAtMs,

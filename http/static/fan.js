@@ -1,9 +1,14 @@
 // The fan page's script: subscribes this browser with the VAPID public key, registers it with the API, or removes it.
 
-// The link's token leaves the address bar and the history once read; this tab keeps it for a reload.
+// The link's token leaves the address bar and the history once read; this tab keeps it for a reload, and the address
+// keeps the page's language so a reload is in it too.
 const token = new URLSearchParams(location.search).get('token') || sessionStorage.getItem('fanfare-token') || '';
 if (token) sessionStorage.setItem('fanfare-token', token);
-if (location.search) history.replaceState(null, '', location.pathname);
+const lang = `?lang=${encodeURIComponent(document.documentElement.lang)}`;
+if (location.search !== lang) history.replaceState(null, '', location.pathname + lang);
+// The page's messages in the fan's language, each {name} left for a value only known here.
+const messages = JSON.parse(document.getElementById('messages').textContent);
+const t = (key, values = {}) => messages[key].replace(/\{(\w+)\}/g, (_, name) => values[name] ?? '');
 const status = document.getElementById('status');
 const on = document.getElementById('on');
 const off = document.getElementById('off');
@@ -36,19 +41,17 @@ async function show(registration) {
   const subscription = await registration.pushManager.getSubscription();
   on.hidden = !!subscription;
   off.hidden = !subscription;
-  say(subscription ? 'Notifications are on for this browser.' : 'Notifications are off for this browser.');
+  say(t(subscription ? 'fan.isOn' : 'fan.isOff'));
 }
 
 async function main() {
-  if (!token) return say('Open this page from the link in one of our emails.');
-  if (!('serviceWorker' in navigator) || !('PushManager' in window))
-    return say('This browser does not support push notifications.');
+  if (!token) return say(t('fan.needLink'));
+  if (!('serviceWorker' in navigator) || !('PushManager' in window)) return say(t('fan.unsupported'));
   const registration = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
   await navigator.serviceWorker.ready;
   on.onclick = async () => {
     try {
-      if ((await Notification.requestPermission()) !== 'granted')
-        return say('Notifications are blocked in this browser’s settings.');
+      if ((await Notification.requestPermission()) !== 'granted') return say(t('fan.blocked'));
       const { publicKey } = await (await fetch('/api/push/vapid-public-key')).json();
       const subscribe = () =>
         registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
@@ -63,7 +66,7 @@ async function main() {
       }
       await show(registration);
     } catch (err) {
-      say(`Could not turn notifications on: ${err.message}`);
+      say(t('fan.onFailed', { error: err.message }));
     }
   };
   off.onclick = async () => {
@@ -75,10 +78,10 @@ async function main() {
       }
       await show(registration);
     } catch (err) {
-      say(`Could not turn notifications off: ${err.message}`);
+      say(t('fan.offFailed', { error: err.message }));
     }
   };
   await show(registration);
 }
 
-main().catch((err) => say(`Something went wrong: ${err.message}`));
+main().catch((err) => say(t('fan.failed', { error: err.message })));

@@ -1,9 +1,14 @@
 // The preferences page's script: fills the form from the API and saves it back, showing each field error the API names.
 
-// The link's token leaves the address bar and the history once read; this tab keeps it for a reload.
+// The link's token leaves the address bar and the history once read; this tab keeps it for a reload, and the address
+// keeps the page's language so a reload is in it too.
 const token = new URLSearchParams(location.search).get('token') || sessionStorage.getItem('fanfare-token') || '';
 if (token) sessionStorage.setItem('fanfare-token', token);
-if (location.search) history.replaceState(null, '', location.pathname);
+const lang = `?lang=${encodeURIComponent(document.documentElement.lang)}`;
+if (location.search !== lang) history.replaceState(null, '', location.pathname + lang);
+// The page's messages in the fan's language, each {name} left for a value only known here.
+const messages = JSON.parse(document.getElementById('messages').textContent);
+const t = (key, values = {}) => messages[key].replace(/\{(\w+)\}/g, (_, name) => values[name] ?? '');
 const form = document.getElementById('form');
 const message = document.getElementById('message');
 const url = `/api/fans/me/preferences?token=${encodeURIComponent(token)}`;
@@ -14,12 +19,7 @@ const say = (text, isError) => {
   message.className = isError ? 'error' : '';
 };
 
-// A fan who never chose a digest hour gets the default one, and keeps "default" until choosing.
-form.elements.digestHour.add(new Option('default (08:00)', ''));
-for (const name of ['digestHour', 'quietStart', 'quietEnd']) {
-  for (let h = 0; h < 24; h++) form.elements[name].add(new Option(`${String(h).padStart(2, '0')}:00`, String(h)));
-}
-
+// The hours are written by the server in the fan's locale; a fan who never chose a digest hour keeps "default".
 function fill(p) {
   form.elements.emailEnabled.checked = p.emailEnabled;
   form.elements.pushEnabled.checked = p.pushEnabled;
@@ -64,14 +64,13 @@ form.onsubmit = async (event) => {
     body: JSON.stringify(read()),
   });
   const json = await res.json().catch(() => ({}));
-  say(res.ok ? 'Saved.' : `Not saved: ${problems(json)}`, !res.ok);
+  say(res.ok ? t('prefs.saved') : t('prefs.notSaved', { problems: problems(json) }), !res.ok);
 };
 
 fetch(url)
   .then(async (res) => {
     const json = await res.json().catch(() => ({}));
-    if (!res.ok)
-      return say(problems(json) || 'This link does not work any more. Use the link in a recent email.', true);
+    if (!res.ok) return say(problems(json) || t('prefs.linkDead'), true);
     fill(json);
   })
-  .catch((err) => say(`Could not load your settings: ${err.message}`, true));
+  .catch((err) => say(t('prefs.loadFailed', { error: err.message }), true));
