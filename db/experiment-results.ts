@@ -1,6 +1,61 @@
-// An experiment's results as fan-level rows: per fan and arm, alerts sent, opens, clicks, unsubscribes in a date range.
-import { type FanResult, SYSTEM_ARM } from '../domain/experiment.ts';
+// An experiment's results: fan-level rows (alerts sent, opens, clicks, unsubscribes) and their comparison per arm.
+import {
+  armKind,
+  type Experiment,
+  type FanResult,
+  GLOBAL_HOLDOUT_ARM,
+  SYSTEM_ARM,
+  TRAFFIC_BUCKETS,
+} from '../domain/experiment.ts';
+import { compareArms } from '../policy/experiment-stats.ts';
+import type { ExperimentJson, ExperimentResultsAnswer } from '../wire/experiments.ts';
 import type { Pool } from './pool.ts';
+
+export function experimentJson(e: Experiment): ExperimentJson {
+  return {
+    id: e.id,
+    name: e.name,
+    trafficPercent: ((e.bucketEnd - e.bucketStart) * 100) / TRAFFIC_BUCKETS,
+    createdBy: e.createdBy,
+    startedAt: e.startedAt.toISOString(),
+    stoppedAt: e.stoppedAt?.toISOString() ?? null,
+    stoppedBy: e.stoppedBy,
+    arms: e.arms.map((a) => ({ ...a, kind: armKind(a) })),
+  };
+}
+
+/**
+ * The results of an experiment, or of the standing global holdout (null) against the fans in no experiment, over
+ * decisions made in [from, to): per arm the mean per fan of each metric and its difference to the control.
+ */
+export async function experimentResults(
+  pool: Pool,
+  experiment: Experiment | null,
+  from: Date,
+  to: Date,
+): Promise<ExperimentResultsAnswer> {
+  const rows = await experimentFanResults(pool, experiment?.id ?? null, from, to);
+  const arms = experiment
+    ? experiment.arms.map((a) => ({ name: a.name, kind: armKind(a) }))
+    : [
+        { name: SYSTEM_ARM, kind: 'control' as const },
+        { name: GLOBAL_HOLDOUT_ARM, kind: 'holdout' as const },
+      ];
+  const control = arms.find((a) => a.kind === 'control')!.name;
+  const compared = compareArms(
+    rows,
+    arms.map((a) => a.name),
+    control,
+  );
+  return {
+    experimentId: experiment?.id ?? null,
+    name: experiment?.name ?? 'global holdout (no relevance filtering)',
+    control,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    arms: compared.map((c, i) => ({ ...c, kind: arms[i].kind })),
+  };
+}
 
 /**
  * One row per fan (and arm) with a decision of the experiment made in [from, to); null `experimentId` reads the global
