@@ -114,9 +114,9 @@ const list = defineCommand(LIST, async (args) => {
     const arms = (e: (typeof rows)[number]) =>
       e.arms
         .map((a) => {
-          const what = a.holdout
-            ? ' holdout'
-            : `${a.capPolicyVersion ? ` policy=${a.capPolicyVersion}` : ''}${a.modelVersion ? ` model=${a.modelVersion}` : ''}`;
+          const policy = a.capPolicyVersion ? ` policy=${a.capPolicyVersion}` : '';
+          const model = a.modelVersion ? ` model=${a.modelVersion}` : '';
+          const what = a.holdout ? ' holdout' : `${policy}${model}`;
           return `${a.name} ${a.allocation}%${what}`;
         })
         .join(', ');
@@ -150,10 +150,9 @@ const stop = defineCommand(STOP, async (args) => {
 
 const num = (n: number | null, digits = 3) => (n === null ? '-' : n.toFixed(digits));
 const ci = (i: IntervalJson | null) => (i === null ? '' : `${num(i.estimate)} [${num(i.low)}, ${num(i.high)}]`);
+const percent = (n: number | null) => (n === null ? '-' : `${(n * 100).toFixed(1)}%`);
 const pct = (i: IntervalJson | null) =>
-  i === null || i.estimate === null
-    ? ''
-    : `${(i.estimate * 100).toFixed(1)}% [${i.low === null ? '-' : (i.low * 100).toFixed(1)}%, ${i.high === null ? '-' : (i.high * 100).toFixed(1)}%]`;
+  i === null || i.estimate === null ? '' : `${percent(i.estimate)} [${percent(i.low)}, ${percent(i.high)}]`;
 
 const LABELS: Record<ResultMetric, string> = {
   alerts: 'alerts per fan',
