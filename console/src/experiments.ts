@@ -18,7 +18,7 @@ const LABELS: Record<ResultMetric, string> = {
 };
 
 const interval = (i: IntervalJson | null, format: (x: number | null) => string) =>
-  i === null ? '' : `${format(i.estimate)} [${format(i.low)}, ${format(i.high)}]`;
+  i === null ? '' : i.estimate === null ? '—' : `${format(i.estimate)} [${format(i.low)}, ${format(i.high)}]`;
 
 /** Whether a difference's 95% interval leaves out zero: the direction then shows in the cell's class. */
 const significance = (i: IntervalJson | null) =>
@@ -140,6 +140,8 @@ function createForm(status: HTMLElement): HTMLElement {
 }
 
 const day = (iso: string) => iso.slice(0, 10);
+/** The day after a YYYY-MM-DD day: the range's end is inclusive on the page, exclusive in the API. */
+const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 async function renderResults(root: HTMLElement, id: string, params: URLSearchParams): Promise<void> {
   const query = new URLSearchParams();
@@ -147,19 +149,19 @@ async function renderResults(root: HTMLElement, id: string, params: URLSearchPar
   const path = id === 'global-holdout' ? 'global-holdout' : encodeURIComponent(id);
   const r = await api<ExperimentResultsAnswer>('GET', `/api/admin/experiments/${path}/results?${query}`);
   const from = h('input', { type: 'date', id: 'results-from', value: day(r.from) });
-  const to = h('input', { type: 'date', id: 'results-to', value: day(r.to) });
+  const to = h('input', { type: 'date', id: 'results-to', value: day(new Date(Date.parse(r.to) - 1).toISOString()) });
   const range = h(
     'form',
     { id: 'results-range', class: 'range' },
     h('label', {}, 'Decisions from ', from),
-    h('label', {}, ' before ', to),
+    h('label', {}, ' to ', to),
     h('button', { type: 'submit' }, 'Show'),
   );
   range.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const q = new URLSearchParams({ id });
     if (from.value) q.set('from', from.value);
-    if (to.value) q.set('to', to.value);
+    if (to.value) q.set('to', nextDay(to.value));
     window.location.hash = `#/experiments?${q}`;
   });
   root.append(
