@@ -153,6 +153,19 @@ describe('an experiment on the dev stack', () => {
     // 98% of fans are in the experiment and about 1% in the global holdout: the rest is decided as usual.
     expect(unassigned[0].n).toBeLessThan(byArm.reduce((s, r) => s + r.n, 0) * 0.05);
 
+    // The standing global holdout (1% by default) decides its fans' share of the week without relevance filtering.
+    const { rows: global } = await db().pool.query(
+      `select distinct d.policy, d.experiment_id from decisions d join creator_events e on e.id = d.event_id
+        where e.idempotency_key like 'week-%' and d.arm = 'global_holdout'`,
+    );
+    for (const g of global) expect(g).toEqual({ policy: 'seven_a_week_no_relevance_filtering', experiment_id: null });
+    const lift = await admin('/api/admin/experiments/global-holdout/results');
+    expect(lift.status).toBe(200);
+    expect(((await lift.json()) as ExperimentResultsAnswer).arms.map((a) => a.arm)).toEqual([
+      'system',
+      'global_holdout',
+    ]);
+
     const res = await admin(`/api/admin/experiments/${experiment.id}/results`);
     expect(res.status).toBe(200);
     const results: ExperimentResultsAnswer = await res.json();
