@@ -2,14 +2,18 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { audiencePage } from '../db/audience.ts';
 import { alertSendTimes, dueDecisionIds } from '../db/decisions.ts';
+import { runningExperiments } from '../db/experiments.ts';
 import { firstSends } from '../db/metrics.ts';
 import type { Pool } from '../db/pool.ts';
 import { type DeliveryReport, deliverDecisions, type EmailChannel, type PushChannel } from '../delivery/deliver.ts';
 import { buildDigestPage, type DigestPage, type DigestReport, deliverDigests } from '../delivery/digests.ts';
 import type { Links } from '../delivery/links.ts';
 import { distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
+import type { AudienceMember } from '../domain/decision.ts';
+import type { ArmAssignment } from '../domain/experiment.ts';
 import type { FanfareMetrics } from '../metrics/fanfare-metrics.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
+import { assignArm } from '../policy/experiment.ts';
 import { decideAndRecord } from './policy-decisions.ts';
 import { createPolicyLoader, type PolicyInForce } from './policy-loader.ts';
 
@@ -29,6 +33,11 @@ export interface ActivityDeps {
   scorer?: RelevanceScorer;
   /** The cap policy in force, asked once per batch; by default the active stored version, re-read when it changes. */
   policy?: () => Promise<PolicyInForce>;
+  /**
+   * The standing global holdout's share of fans, in percent (FANFARE_GLOBAL_HOLDOUT_PERCENT): decided without
+   * relevance filtering to measure the whole system's lift (docs/EXPERIMENTS.md). None: no global holdout.
+   */
+  globalHoldoutPercent?: number;
   /** Counts the decisions written and the deliveries settled (docs/OPERATIONS.md); none, nothing is counted. */
   metrics?: FanfareMetrics;
   now?: () => Date;
@@ -83,20 +92,30 @@ export function createActivities(deps: ActivityDeps) {
       const candidates = await audiencePage(deps.pool, page.eventId, page.afterFanId, page.limit);
       if (candidates.length === 0) return { fans: 0, lastFanId: page.afterFanId, decisions: 0, slots: [] };
       const at = now();
-      const { decisions, written } = await decideAndRecord(
-        { pool: deps.pool, scorer: deps.scorer, policy },
-        page.eventId,
-        candidates,
-        at,
-      );
-      deps.metrics?.decisionsWritten(written);
+      const traffic = {
+        globalHoldoutPercent: deps.globalHoldoutPercent ?? 0,
+        running: await runningExperiments(deps.pool),
+      };
+      let decisions = 0;
+      // One decideAndRecord per arm present in the page: each arm decides its own fans with its policy and model.
+      for (const { assignment, members } of byArm(candidates, (fanId) => assignArm(fanId, traffic))) {
+        const recorded = await decideAndRecord(
+          { pool: deps.pool, scorer: deps.scorer, policy, policyVersion: (v) => loader.version(v) },
+          page.eventId,
+          members,
+          at,
+          assignment,
+        );
+        decisions += recorded.decisions.length;
+        deps.metrics?.decisionsWritten(recorded.written);
+      }
       const fanIds = candidates.map((c) => c.fanId);
       // Read the send times back: a retried page must wake the slots its first attempt recorded.
       const times = await alertSendTimes(deps.pool, page.eventId, fanIds);
       return {
         fans: candidates.length,
         lastFanId: fanIds[fanIds.length - 1],
-        decisions: decisions.length,
+        decisions,
         slots: distinctSlots(times),
       };
     },
@@ -182,6 +201,22 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
   };
+}
+
+/** A page's audience split by arm, in page order within each arm; fans in no arm come first as one group. */
+function byArm(
+  members: readonly AudienceMember[],
+  assign: (fanId: number) => ArmAssignment | null,
+): { assignment: ArmAssignment | null; members: AudienceMember[] }[] {
+  const groups = new Map<string, { assignment: ArmAssignment | null; members: AudienceMember[] }>();
+  for (const m of members) {
+    const assignment = assign(m.fanId);
+    const key = assignment ? `${assignment.experimentId}/${assignment.arm}` : '';
+    const group = groups.get(key) ?? { assignment, members: [] };
+    group.members.push(m);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }
 
 /** The events whose first message went out in this batch; a failed look-up costs a sample, never the batch. */

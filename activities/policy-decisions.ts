@@ -3,9 +3,12 @@ import { alertHistory, fanContexts, lockFans, pastCandidates } from '../db/decis
 import { insertDecisions, type WrittenDecision } from '../db/decisions.ts';
 import { getEvent } from '../db/events.ts';
 import { type Pool, withTransaction } from '../db/pool.ts';
-import type { AudienceMember, Decision, DecisionEvidence, Send } from '../domain/decision.ts';
+import type { AudienceMember, Candidate, Decision, DecisionArm, DecisionEvidence, Send } from '../domain/decision.ts';
+import type { ArmAssignment } from '../domain/experiment.ts';
 import type { RelevanceScorer, ScoringCandidate } from '../models/scoring.ts';
 import { baselineSendNow } from '../policy/baseline.ts';
+import type { CapPolicy } from '../policy/cap-policy.ts';
+import { holdoutDecision, withoutRelevanceFiltering } from '../policy/experiment-arms.ts';
 import {
   counted,
   decideCandidates,
@@ -26,9 +29,11 @@ export interface DecidePageDeps {
   pool: Pool;
   scorer: RelevanceScorer | undefined;
   policy: () => Promise<PolicyInForce>;
+  /** A stored cap policy version an experiment's arm names. */
+  policyVersion?: (version: number) => Promise<PolicyInForce>;
 }
 
-type StoredDecision = Decision & DecisionEvidence;
+type StoredDecision = Decision & DecisionEvidence & DecisionArm;
 
 /** A page decided: every decision, and the rows this call wrote (a retried page's earlier ones are not rewritten). */
 export interface RecordedPage {
@@ -39,14 +44,31 @@ export interface RecordedPage {
 /**
  * Without a model there are no scores to decide on: every enabled channel, now, named as the baseline and saying why.
  */
-function baseline(members: readonly AudienceMember[], at: Date, why: string): StoredDecision[] {
+function baseline(members: readonly AudienceMember[], at: Date, why: string, arm: DecisionArm): StoredDecision[] {
   return baselineSendNow(members, at).map((d) => ({
     ...d,
     reasonDetail: { ...d.reasonDetail, model: why },
     modelVersion: null,
     score: null,
     contributions: null,
+    ...arm,
   }));
+}
+
+/** The cap policy an arm decides with: its pinned version or the one in force, unfiltered for the global holdout. */
+async function armPolicy(deps: DecidePageDeps, assignment: ArmAssignment | null): Promise<PolicyInForce> {
+  const pinned = assignment?.capPolicyVersion ?? null;
+  if (pinned !== null && !deps.policyVersion) throw new Error('policyVersion: needed by an arm that names a version');
+  const inForce = pinned !== null && deps.policyVersion ? await deps.policyVersion(pinned) : await deps.policy();
+  return assignment?.noRelevanceFiltering ? { ...inForce, policy: withoutRelevanceFiltering(inForce.policy) } : inForce;
+}
+
+/** A holdout arm's decisions: transactional ones as made, the rest for the fan's digest (policy/experiment-arms.ts). */
+function heldOut<D extends Decision>(decisions: D[], candidateOf: (d: D) => Candidate | undefined, policy: CapPolicy) {
+  return decisions.map((d) => {
+    const c = candidateOf(d);
+    return c ? { ...d, ...holdoutDecision(c, d, policy) } : d;
+  });
 }
 
 function statsByFanChannel(
@@ -75,13 +97,14 @@ export async function decideAndRecord(
   eventId: number,
   members: readonly AudienceMember[],
   at: Date,
+  assignment: ArmAssignment | null = null,
 ): Promise<RecordedPage> {
   const event = await getEvent(deps.pool, eventId);
   if (!event) throw new RangeError(`eventId: no event ${eventId}`);
   const scoringEvent = { creatorId: event.creatorId, kind: event.kind, createdAtMs: event.createdAt.getTime() };
-  if (!deps.scorer) return record(deps.pool, eventId, baseline(members, at, 'no relevance scorer configured'));
+  const arm: DecisionArm = { experimentId: assignment?.experimentId ?? null, arm: assignment?.arm ?? null };
 
-  const { version: policyVersion, policy } = await deps.policy();
+  const { version: policyVersion, policy } = await armPolicy(deps, assignment);
   const fanIds = members.map((m) => m.fanId);
   const contexts = await fanContexts(deps.pool, event.creatorId, fanIds);
   const fans: PageFan[] = members.flatMap((m) => {
@@ -92,6 +115,18 @@ export async function decideAndRecord(
     { creatorId: event.creatorId, eventId, kind: event.kind, eventAt: event.createdAt, deadline: event.deadline },
     fans,
   );
+  /** The baseline, through the holdout arm's filter when the fan is in one. */
+  const unscored = (why: string) => {
+    const made = baseline(members, at, why, arm);
+    if (!assignment?.holdout) return record(deps.pool, eventId, made);
+    const byKey = new Map(candidates.map((c) => [`${c.fanId}/${c.channel}`, c]));
+    return record(
+      deps.pool,
+      eventId,
+      heldOut(made, (d) => byKey.get(`${d.fanId}/${d.channel}`), policy),
+    );
+  };
+  if (!deps.scorer) return unscored('no relevance scorer configured');
   const times = candidates.map((c) => sendTimesToScore(policy, c, at));
   const offsets: number[] = [];
   const scoring: ScoringCandidate[] = [];
@@ -99,9 +134,13 @@ export async function decideAndRecord(
     offsets.push(scoring.length);
     for (const t of times[i]) scoring.push({ fanId: c.fanId, channel: c.channel, sendAtMs: t });
   });
-  const scored = await deps.scorer.scoreCandidates(scoringEvent, scoring, at.getTime());
-  if (scored.scores === null)
-    return record(deps.pool, eventId, baseline(members, at, scored.unscoredReason ?? 'no active model'));
+  const scored = await deps.scorer.scoreCandidates(
+    scoringEvent,
+    scoring,
+    at.getTime(),
+    assignment?.modelVersion ?? undefined,
+  );
+  if (scored.scores === null) return unscored(scored.unscoredReason ?? 'no active model');
   const scores = scored.scores;
 
   const stats = statsByFanChannel(
@@ -139,7 +178,9 @@ export async function decideAndRecord(
       list.push({ channel: a.channel, creatorId: a.creatorId, sendAt: a.sendAt });
       history.set(a.fanId, list);
     }
-    const decisions = decideCandidates(candidates, scoresOf, history, policy, at).map((d, i): StoredDecision => {
+    const made = decideCandidates(candidates, scoresOf, history, policy, at);
+    const armed = assignment?.holdout ? made.map((d, i) => holdoutDecision(candidates[i], d, policy)) : made;
+    const decisions = armed.map((d, i): StoredDecision => {
       const row = rowOf(i, d.sendAt);
       return {
         ...d,
@@ -147,6 +188,7 @@ export async function decideAndRecord(
         modelVersion: scored.modelVersion,
         score: d.score,
         contributions: row === null ? null : scored.explain(row, TOP_CONTRIBUTIONS),
+        ...arm,
       };
     });
     return { decisions, written: await insertDecisions(client, eventId, decisions) };

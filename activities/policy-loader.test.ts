@@ -17,6 +17,16 @@ describe('createPolicyLoader', () => {
     expect(await loader.current()).toMatchObject({ version: second.version, policy: { name: 'second' } });
   });
 
+  it('loads a stored version an arm names, active or not, and refuses one that does not exist', async () => {
+    const loader = createPolicyLoader(db().pool);
+    const old = await activateCapPolicy(db().pool, { ...DEFAULT_CAP_POLICY, name: 'for_the_arm' }, 'ana');
+    await activateCapPolicy(db().pool, { ...DEFAULT_CAP_POLICY, name: 'in_force' }, 'ben');
+    const pinned = await loader.version(old.version);
+    expect(pinned).toMatchObject({ version: old.version, policy: { name: 'for_the_arm' } });
+    expect(await loader.current()).toMatchObject({ policy: { name: 'in_force' } });
+    await expect(loader.version(9999)).rejects.toThrow(/cap policy version 9999 does not exist/);
+  });
+
   it('refuses a stored document that is not a valid policy', async () => {
     await db().pool.query(
       `update cap_policies set document = jsonb_set(document, '{valueAware}', '"yes"') where active`,

@@ -38,6 +38,11 @@ export interface Config {
   mailReplyTo: string | undefined;
   vapidSubject: string;
   deliveryConcurrency: number;
+  /**
+   * FANFARE_GLOBAL_HOLDOUT_PERCENT: the standing global holdout's share of fans (0 to 10, two decimals), decided
+   * without relevance filtering to measure the whole system's lift (docs/EXPERIMENTS.md).
+   */
+  globalHoldoutPercent: number;
   /** List-Id of every message (RFC 2919); defaults to <notifications.{From domain}>. */
   listId: string;
   /** Signing keys for links, newest first; unset means one generated key kept in the settings table. */
@@ -92,6 +97,16 @@ function int(env: Env, name: string, fallback: number, min = 0, max = 65535 * 10
   return n;
 }
 
+/** A percent with at most two decimals, from 0 to max. */
+function percent(env: Env, name: string, fallback: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+(\.\d{1,2})?$/.test(raw) || n > max)
+    throw new Error(`${name}: must be a percent from 0 to ${max} with at most two decimals, got "${raw}"`);
+  return n;
+}
+
 export function readToolPaths(env: Env = process.env): ToolPaths {
   return {
     cacheDir: env.FANFARE_CACHE || join(env.HOME || homedir(), '.cache', 'fanfare'),
@@ -122,6 +137,7 @@ export function readConfig(env: Env = process.env): Config {
     mailReplyTo: env.MAIL_REPLY_TO || undefined,
     vapidSubject: env.VAPID_SUBJECT || 'mailto:push@fanfare.localhost',
     deliveryConcurrency: int(env, 'DELIVERY_CONCURRENCY', 8, 1, 256),
+    globalHoldoutPercent: percent(env, 'FANFARE_GLOBAL_HOLDOUT_PERCENT', 1, 10),
     listId: listId(env.LIST_ID, mailDomain(env.MAIL_FROM || 'notifications@fanfare.localhost')),
     trackingKeys: trackingKeys(env.TRACKING_KEYS),
     adminToken: adminToken(env.ADMIN_TOKEN),

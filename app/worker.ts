@@ -136,6 +136,7 @@ export async function startWorker(
               links: await messageLinks(config, pool),
               listId: config.listId,
               deliveryConcurrency: config.deliveryConcurrency,
+              globalHoldoutPercent: config.globalHoldoutPercent,
               scorer: createRelevanceScorer({ pool }),
               metrics: options.metrics,
             }),

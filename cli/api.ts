@@ -42,7 +42,11 @@ export const command = defineCommand(SYNTAX, async (args) => {
     auth: createAuth(pool, config.auth),
     fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
     adminToken: config.adminToken,
-    console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
+    console: {
+      simulate: replays.run,
+      cacheDir: consoleCacheDir(config.paths.cacheDir),
+      globalHoldoutPercent: config.globalHoldoutPercent,
+    },
   });
   await app.listen({ port: config.apiPort, host: config.apiHost });
   process.stdout.write(`fanfare api: listening on http://${config.apiHost}:${config.apiPort}\n`);

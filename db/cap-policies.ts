@@ -51,6 +51,15 @@ export async function getActiveCapPolicy(pool: Pool): Promise<StoredCapPolicy | 
   return rows.length ? toPolicy(rows[0]) : null;
 }
 
+/** One stored version, active or not (an experiment's arm may name any); null when there is none. */
+export async function getCapPolicy(pool: Pool, version: number): Promise<StoredCapPolicy | null> {
+  const { rows } = await pool.query<CapPolicyRow>(
+    `select version, document, active, created_by, created_at from cap_policies where version = $1::int`,
+    [version],
+  );
+  return rows.length ? toPolicy(rows[0]) : null;
+}
+
 /** The active version alone (one indexed row), so a per-batch check costs nothing; null when none was stored. */
 export async function activeCapPolicyVersion(pool: Pool): Promise<number | null> {
   const { rows } = await pool.query(`select version from cap_policies where active`);

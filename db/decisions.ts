@@ -1,6 +1,6 @@
 // Decisions: written a page at a time in one statement; each (event, fan, channel) is decided once.
 
-import type { Action, Decision, DecisionEvidence, ReasonCode } from '../domain/decision.ts';
+import type { Action, Decision, DecisionArm, DecisionEvidence, ReasonCode } from '../domain/decision.ts';
 import type { Channel } from '../domain/vocabulary.ts';
 import type { Pool, PoolClient } from './pool.ts';
 
@@ -19,17 +19,18 @@ export interface WrittenDecision {
 export async function insertDecisions(
   pool: Pool | PoolClient,
   eventId: number,
-  decisions: readonly (Decision & Partial<DecisionEvidence>)[],
+  decisions: readonly (Decision & Partial<DecisionEvidence> & Partial<DecisionArm>)[],
 ): Promise<WrittenDecision[]> {
   if (decisions.length === 0) return [];
   const r = await pool.query(
     `insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, reason_detail, model_version,
-                            score, contributions)
+                            score, contributions, experiment_id, arm)
      select $1::bigint, d.fan_id, d.channel, d.action, d.send_at, d.policy, d.reason, d.reason_detail, d.model_version,
-            d.score, d.contributions
+            d.score, d.contributions, d.experiment_id, d.arm
        from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::jsonb[],
-                   $9::int[], $10::float8[], $11::jsonb[])
-            as d (fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions)
+                   $9::int[], $10::float8[], $11::jsonb[], $12::bigint[], $13::text[])
+            as d (fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions,
+                  experiment_id, arm)
      on conflict (event_id, fan_id, channel) do nothing
      returning channel, action, reason, score`,
     [
@@ -44,6 +45,8 @@ export async function insertDecisions(
       decisions.map((d) => d.modelVersion ?? null),
       decisions.map((d) => d.score ?? null),
       decisions.map((d) => (d.contributions ? JSON.stringify(d.contributions) : null)),
+      decisions.map((d) => d.experimentId ?? null),
+      decisions.map((d) => d.arm ?? null),
     ],
   );
   return r.rows;

@@ -112,7 +112,10 @@ CREATE TABLE fanfare.decisions (
     score double precision,
     contributions jsonb,
     decided_at timestamp with time zone DEFAULT now() NOT NULL,
+    experiment_id bigint,
+    arm text,
     CONSTRAINT decisions_action_check CHECK ((action = ANY (ARRAY['alert'::text, 'digest'::text, 'suppress'::text]))),
+    CONSTRAINT decisions_arm_check CHECK (((experiment_id IS NULL) OR (arm IS NOT NULL))),
     CONSTRAINT decisions_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'push'::text]))),
     CONSTRAINT decisions_check CHECK (((action = 'alert'::text) = (send_at IS NOT NULL)))
 );
@@ -201,6 +204,43 @@ CREATE SEQUENCE fanfare.engagement_events_id_seq
     CACHE 1;
 
 ALTER SEQUENCE fanfare.engagement_events_id_seq OWNED BY fanfare.engagement_events.id;
+
+CREATE TABLE fanfare.experiment_arms (
+    experiment_id bigint NOT NULL,
+    name text NOT NULL,
+    allocation numeric(5,2) NOT NULL,
+    cap_policy_version integer,
+    model_version integer,
+    holdout boolean DEFAULT false NOT NULL,
+    CONSTRAINT experiment_arms_allocation_check CHECK (((allocation > (0)::numeric) AND (allocation <= (100)::numeric))),
+    CONSTRAINT experiment_arms_check CHECK (((NOT holdout) OR ((cap_policy_version IS NULL) AND (model_version IS NULL)))),
+    CONSTRAINT experiment_arms_name_check CHECK ((name ~ '^[a-z0-9][a-z0-9_-]{0,39}$'::text))
+);
+
+CREATE TABLE fanfare.experiments (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    bucket_start integer NOT NULL,
+    bucket_end integer NOT NULL,
+    created_by text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    stopped_at timestamp with time zone,
+    stopped_by text,
+    CONSTRAINT experiments_bucket_end_check CHECK ((bucket_end <= 10000)),
+    CONSTRAINT experiments_bucket_start_check CHECK ((bucket_start >= 0)),
+    CONSTRAINT experiments_check CHECK ((bucket_start < bucket_end)),
+    CONSTRAINT experiments_check1 CHECK (((stopped_at IS NULL) = (stopped_by IS NULL))),
+    CONSTRAINT experiments_name_check CHECK (((length(name) >= 1) AND (length(name) <= 100)))
+);
+
+CREATE SEQUENCE fanfare.experiments_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.experiments_id_seq OWNED BY fanfare.experiments.id;
 
 CREATE TABLE fanfare.fans (
     id bigint NOT NULL,
@@ -400,6 +440,8 @@ ALTER TABLE ONLY fanfare.digests ALTER COLUMN id SET DEFAULT nextval('fanfare.di
 
 ALTER TABLE ONLY fanfare.engagement_events ALTER COLUMN id SET DEFAULT nextval('fanfare.engagement_events_id_seq'::regclass);
 
+ALTER TABLE ONLY fanfare.experiments ALTER COLUMN id SET DEFAULT nextval('fanfare.experiments_id_seq'::regclass);
+
 ALTER TABLE ONLY fanfare.fans ALTER COLUMN id SET DEFAULT nextval('fanfare.fans_id_seq'::regclass);
 
 ALTER TABLE ONLY fanfare.models ALTER COLUMN version SET DEFAULT nextval('fanfare.models_version_seq'::regclass);
@@ -454,6 +496,12 @@ ALTER TABLE ONLY fanfare.digests
 ALTER TABLE ONLY fanfare.engagement_events
     ADD CONSTRAINT engagement_events_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY fanfare.experiment_arms
+    ADD CONSTRAINT experiment_arms_pkey PRIMARY KEY (experiment_id, name);
+
+ALTER TABLE ONLY fanfare.experiments
+    ADD CONSTRAINT experiments_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY fanfare.fans
     ADD CONSTRAINT fans_email_key UNIQUE (email);
 
@@ -505,7 +553,11 @@ CREATE INDEX creator_keys_creator_idx ON fanfare.creator_keys USING btree (creat
 
 CREATE INDEX decisions_due_idx ON fanfare.decisions USING btree (send_at, id) WHERE (action = 'alert'::text);
 
+CREATE INDEX decisions_experiment_idx ON fanfare.decisions USING btree (experiment_id, decided_at) WHERE (experiment_id IS NOT NULL);
+
 CREATE INDEX decisions_fan_idx ON fanfare.decisions USING btree (fan_id, decided_at);
+
+CREATE INDEX decisions_global_holdout_idx ON fanfare.decisions USING btree (decided_at) WHERE (arm = 'global_holdout'::text);
 
 CREATE INDEX deliveries_status_idx ON fanfare.deliveries USING btree (status) WHERE (status = ANY (ARRAY['claimed'::text, 'sending'::text, 'retry'::text, 'possibly_sent'::text]));
 
@@ -516,6 +568,8 @@ CREATE INDEX engagement_events_decision_idx ON fanfare.engagement_events USING b
 CREATE INDEX engagement_events_fan_idx ON fanfare.engagement_events USING btree (fan_id, occurred_at);
 
 CREATE UNIQUE INDEX engagement_events_once ON fanfare.engagement_events USING btree (decision_id, kind) WHERE (kind = ANY (ARRAY['open'::text, 'click'::text, 'bounce'::text]));
+
+CREATE UNIQUE INDEX experiments_running_name_idx ON fanfare.experiments USING btree (name) WHERE (stopped_at IS NULL);
 
 CREATE INDEX memberships_fan_idx ON fanfare.memberships USING btree (fan_id);
 
@@ -542,6 +596,9 @@ ALTER TABLE ONLY fanfare.decisions
     ADD CONSTRAINT decisions_event_id_fkey FOREIGN KEY (event_id) REFERENCES fanfare.creator_events(id);
 
 ALTER TABLE ONLY fanfare.decisions
+    ADD CONSTRAINT decisions_experiment_id_fkey FOREIGN KEY (experiment_id) REFERENCES fanfare.experiments(id);
+
+ALTER TABLE ONLY fanfare.decisions
     ADD CONSTRAINT decisions_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id);
 
 ALTER TABLE ONLY fanfare.deliveries
@@ -561,6 +618,15 @@ ALTER TABLE ONLY fanfare.engagement_events
 
 ALTER TABLE ONLY fanfare.engagement_events
     ADD CONSTRAINT engagement_events_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id);
+
+ALTER TABLE ONLY fanfare.experiment_arms
+    ADD CONSTRAINT experiment_arms_cap_policy_version_fkey FOREIGN KEY (cap_policy_version) REFERENCES fanfare.cap_policies(version);
+
+ALTER TABLE ONLY fanfare.experiment_arms
+    ADD CONSTRAINT experiment_arms_experiment_id_fkey FOREIGN KEY (experiment_id) REFERENCES fanfare.experiments(id);
+
+ALTER TABLE ONLY fanfare.experiment_arms
+    ADD CONSTRAINT experiment_arms_model_version_fkey FOREIGN KEY (model_version) REFERENCES fanfare.models(version);
 
 ALTER TABLE ONLY fanfare.memberships
     ADD CONSTRAINT memberships_creator_id_fkey FOREIGN KEY (creator_id) REFERENCES fanfare.creators(id) ON DELETE CASCADE;

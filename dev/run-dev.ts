@@ -281,7 +281,11 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
         auth: createAuth(pool, config.auth),
         adminToken: config.adminToken,
         fan: { pushEndpoints: { hosts: config.pushHosts } },
-        console: { simulate: replays.run, cacheDir: consoleCacheDir(config.paths.cacheDir) },
+        console: {
+          simulate: replays.run,
+          cacheDir: consoleCacheDir(config.paths.cacheDir),
+          globalHoldoutPercent: config.globalHoldoutPercent,
+        },
       },
       // The same routes over TLS, for clients that need a secure context.
       {

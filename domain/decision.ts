@@ -71,6 +71,10 @@ export const REASONS = [
   'suppress_deadline_passed',
   /** No model or cap policy decided: every enabled channel, now (policy/baseline.ts). */
   'baseline_send_now',
+  /** The fan is in an experiment's holdout arm: what is not transactional waits for the digest they chose. */
+  'digest_holdout',
+  /** The fan is in an experiment's holdout arm and turned digests off: only transactional alerts reach them. */
+  'suppress_holdout',
 ] as const;
 export type ReasonCode = (typeof REASONS)[number];
 
@@ -103,4 +107,12 @@ export interface Contribution {
 export interface DecisionEvidence {
   modelVersion: number | null;
   contributions: Contribution[] | null;
+}
+
+/** The arm a decision was made in (decisions.experiment_id, decisions.arm): docs/EXPERIMENTS.md. */
+export interface DecisionArm {
+  /** The experiment, or null for the standing global holdout and for fans in no experiment. */
+  experimentId: number | null;
+  /** The arm's name, 'global_holdout', or null for a fan in no experiment and not in the global holdout. */
+  arm: string | null;
 }

@@ -20,7 +20,13 @@ describe('can', () => {
   });
 
   it('lets an editor also change cap policies and promote or roll back models, but not manage people or keys', () => {
-    expect(actionsOf('editor')).toEqual(['console.read', 'policy.try', 'policy.change', 'model.promote']);
+    expect(actionsOf('editor')).toEqual([
+      'console.read',
+      'policy.try',
+      'policy.change',
+      'model.promote',
+      'experiment.manage',
+    ]);
     for (const action of ['team.manage', 'service-credentials.manage', 'creator-keys.manage'] as const) {
       expect(can('editor', action)).toBe(false);
     }

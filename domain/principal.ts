@@ -14,6 +14,8 @@ export const ACTIONS = [
   'policy.change',
   /** Promote a model or roll back to the previous one. */
   'model.promote',
+  /** Create, list, stop and read the results of experiments on live traffic (docs/EXPERIMENTS.md). */
+  'experiment.manage',
   /** Add and remove team members, change their roles, log them out everywhere. */
   'team.manage',
   /** Create, list and revoke service credentials. */
@@ -29,6 +31,7 @@ const LEAST_ROLE: Readonly<Record<Action, Role>> = {
   'policy.try': 'viewer',
   'policy.change': 'editor',
   'model.promote': 'editor',
+  'experiment.manage': 'editor',
   'team.manage': 'admin',
   'service-credentials.manage': 'admin',
   'creator-keys.manage': 'admin',

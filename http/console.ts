@@ -10,6 +10,7 @@ import { registerAdminRoutes } from './admin-routes.ts';
 import type { HttpApp } from './app.ts';
 import { registerConsoleRoutes } from './console-routes.ts';
 import { registerConsoleStatic } from './console-static.ts';
+import { registerExperimentRoutes } from './experiment-routes.ts';
 import type { ReplayRunner } from './simulate-input.ts';
 
 export interface ConsoleOptions {
@@ -19,6 +20,8 @@ export interface ConsoleOptions {
   log?: (line: string) => void;
   /** Runs the replay behind POST /api/admin/simulate. */
   simulate?: ReplayRunner;
+  /** FANFARE_GLOBAL_HOLDOUT_PERCENT (docs/EXPERIMENTS.md); 0 when not given. */
+  globalHoldoutPercent?: number;
 }
 
 export interface ConsoleDeps extends ConsoleOptions {
@@ -35,6 +38,12 @@ export function registerConsole(app: HttpApp, deps: ConsoleDeps): void {
   registerAdminRoutes(app, { pool: deps.pool, gate, simulate: deps.simulate });
   registerConsoleRoutes(app, { pool: deps.pool, gate, now: deps.now, scorer: deps.scorer });
   registerAccessRoutes(app, { pool: deps.pool, gate });
+  registerExperimentRoutes(app, {
+    pool: deps.pool,
+    gate,
+    now: deps.now,
+    globalHoldoutPercent: deps.globalHoldoutPercent ?? 0,
+  });
   registerConsoleStatic(app, {
     gate,
     cacheDir: deps.cacheDir,

@@ -83,11 +83,15 @@ export async function candidateFeatureRows(
 }
 
 export interface RelevanceScorer {
-  /** Scores many (fan, channel, send time) candidates of one event in one call, with the active model. */
+  /**
+   * Scores many (fan, channel, send time) candidates of one event in one call, with the active model, or with the
+   * stored `modelVersion` an experiment's arm names.
+   */
   scoreCandidates(
     event: ScoringEvent,
     candidates: readonly ScoringCandidate[],
     asOfMs: number,
+    modelVersion?: number,
   ): Promise<ScoredCandidates>;
 }
 
@@ -106,6 +110,19 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
   let loaded: { version: number; model: RelevanceModel | null; reason: string | null } | null = null;
   let noModelLogged = false;
   let snapshots: { day: number; at: Promise<SnapshotAt> } | null = null;
+  /** Versions arms name, loaded once each: a stored model's text never changes. */
+  const pinned = new Map<number, { model: RelevanceModel | null; reason: string | null }>();
+
+  async function pinnedModel(version: number): Promise<{ model: RelevanceModel | null; reason: string | null }> {
+    const hit = pinned.get(version);
+    if (hit) return hit;
+    const text = await modelText(deps.pool, version);
+    const result = text === null ? { incompatible: `model ${version} has no text` } : loadRelevanceModel(version, text);
+    const entry =
+      'incompatible' in result ? { model: null, reason: result.incompatible } : { model: result, reason: null };
+    pinned.set(version, entry);
+    return entry;
+  }
 
   async function activeModel(): Promise<{ model: RelevanceModel | null; reason: string | null }> {
     const version = await activeModelVersion(deps.pool);
@@ -150,8 +167,8 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
   }
 
   return {
-    async scoreCandidates(event, candidates, asOfMs) {
-      const { model, reason } = await activeModel();
+    async scoreCandidates(event, candidates, asOfMs, modelVersion) {
+      const { model, reason } = modelVersion === undefined ? await activeModel() : await pinnedModel(modelVersion);
       if (!model)
         return {
           modelVersion: null,

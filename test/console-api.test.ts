@@ -94,7 +94,7 @@ describe('console API', () => {
       name: 'mia',
       role: 'editor',
       actor: 'member:mia',
-      actions: ['console.read', 'policy.try', 'policy.change', 'model.promote'],
+      actions: ['console.read', 'policy.try', 'policy.change', 'model.promote', 'experiment.manage'],
     });
     const page = await fetch(`${api}/console/`, { headers: { cookie: session } });
     expect(page.status).toBe(200);

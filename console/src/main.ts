@@ -6,6 +6,7 @@ import { api } from './api.ts';
 import { renderCaps } from './caps.ts';
 import { renderCreator } from './creator.ts';
 import { errorBox, h } from './dom.ts';
+import { renderExperiments } from './experiments.ts';
 import { renderFans } from './fans.ts';
 import { renderModel } from './model.ts';
 import { renderOverview } from './overview.ts';
@@ -17,6 +18,7 @@ const PAGES: Record<string, { title: string; render: Page }> = {
   fans: { title: 'Fans', render: renderFans },
   model: { title: 'Model', render: renderModel },
   creator: { title: 'Creator view', render: renderCreator },
+  experiments: { title: 'Experiments', render: renderExperiments },
   access: { title: 'Access', render: renderAccess },
 };
 
@@ -50,4 +52,6 @@ void api<SessionAnswer>('GET', '/api/admin/session').then((s) => {
   (document.getElementById('who') as HTMLElement).textContent = `Logged in as ${s.name} (${s.role})`;
   // Only admins manage access; the routes refuse everyone else (403) whatever the navigation shows.
   (document.getElementById('nav-access') as HTMLElement).hidden = !s.actions.includes('team.manage');
+  // Experiments are for editors; the routes refuse viewers (403) whatever the navigation shows.
+  (document.getElementById('nav-experiments') as HTMLElement).hidden = !s.actions.includes('experiment.manage');
 });
