@@ -1,6 +1,6 @@
 // The activities: thin adapters from workflow steps to the database, the pure policy and the channel senders.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { audiencePage } from '../db/audience.ts';
+import { audienceCuts, audiencePage } from '../db/audience.ts';
 import { alertSendTimes, dueDecisionIds } from '../db/decisions.ts';
 import { firstSends } from '../db/metrics.ts';
 import type { Pool } from '../db/pool.ts';
@@ -10,6 +10,7 @@ import type { Links } from '../delivery/links.ts';
 import { distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
 import type { FanfareMetrics } from '../metrics/fanfare-metrics.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
+import { type RangePlan, rangePlan } from './audience-ranges.ts';
 import { decideAndRecord } from './policy-decisions.ts';
 import { createPolicyLoader, type PolicyInForce } from './policy-loader.ts';
 
@@ -37,7 +38,18 @@ export interface ActivityDeps {
 export interface DecidePage {
   eventId: number;
   afterFanId: number;
+  /** The inclusive end of the range this page belongs to; absent or null, the audience's end. */
+  throughFanId?: number | null;
   limit: number;
+}
+
+export interface PlanRanges {
+  eventId: number;
+  afterFanId: number;
+  /** Members per range. */
+  rangeSize: number;
+  /** Ranges per plan, so the plan (and the history of the workflow that runs it) stays bounded. */
+  maxRanges: number;
 }
 
 export interface DecidedPage {
@@ -75,12 +87,24 @@ export function createActivities(deps: ActivityDeps) {
   const loader = createPolicyLoader(deps.pool);
   const policy = deps.policy ?? (() => loader.current());
   return {
+    /** Cuts the event's audience after `afterFanId` into at most maxRanges fan-id ranges of about rangeSize members. */
+    async planRanges(input: PlanRanges): Promise<RangePlan> {
+      const cuts = await audienceCuts(deps.pool, input.eventId, input.afterFanId, input.rangeSize, input.maxRanges);
+      return rangePlan(input.afterFanId, cuts, input.rangeSize, input.maxRanges);
+    },
+
     /**
      * Decides for one keyset page of the event's audience with the policy in force and the active model's scores
      * (the baseline when no model is active), and records the decisions in one statement under the fans' row locks.
      */
     async decideBatch(page: DecidePage): Promise<DecidedPage> {
-      const candidates = await audiencePage(deps.pool, page.eventId, page.afterFanId, page.limit);
+      const candidates = await audiencePage(
+        deps.pool,
+        page.eventId,
+        page.afterFanId,
+        page.limit,
+        page.throughFanId ?? null,
+      );
       if (candidates.length === 0) return { fans: 0, lastFanId: page.afterFanId, decisions: 0, slots: [] };
       const at = now();
       const { decisions, written } = await decideAndRecord(
