@@ -86,6 +86,34 @@ export function createActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
   const loader = createPolicyLoader(deps.pool);
   const policy = deps.policy ?? (() => loader.current());
+  async function decidePage(page: DecidePage): Promise<DecidedPage> {
+    const candidates = await audiencePage(
+      deps.pool,
+      page.eventId,
+      page.afterFanId,
+      page.limit,
+      page.throughFanId ?? null,
+    );
+    if (candidates.length === 0) return { fans: 0, lastFanId: page.afterFanId, decisions: 0, slots: [] };
+    const at = now();
+    const { decisions, written } = await decideAndRecord(
+      { pool: deps.pool, scorer: deps.scorer, policy },
+      page.eventId,
+      candidates,
+      at,
+    );
+    deps.metrics?.decisionsWritten(written);
+    const fanIds = candidates.map((c) => c.fanId);
+    // Read the send times back: a retried page must wake the slots its first attempt recorded.
+    const times = await alertSendTimes(deps.pool, page.eventId, fanIds);
+    return {
+      fans: candidates.length,
+      lastFanId: fanIds[fanIds.length - 1],
+      decisions: decisions.length,
+      slots: distinctSlots(times),
+    };
+  }
+
   return {
     /** Cuts the event's audience after `afterFanId` into at most maxRanges fan-id ranges of about rangeSize members. */
     async planRanges(input: PlanRanges): Promise<RangePlan> {
@@ -98,31 +126,13 @@ export function createActivities(deps: ActivityDeps) {
      * (the baseline when no model is active), and records the decisions in one statement under the fans' row locks.
      */
     async decideBatch(page: DecidePage): Promise<DecidedPage> {
-      const candidates = await audiencePage(
-        deps.pool,
-        page.eventId,
-        page.afterFanId,
-        page.limit,
-        page.throughFanId ?? null,
-      );
-      if (candidates.length === 0) return { fans: 0, lastFanId: page.afterFanId, decisions: 0, slots: [] };
-      const at = now();
-      const { decisions, written } = await decideAndRecord(
-        { pool: deps.pool, scorer: deps.scorer, policy },
-        page.eventId,
-        candidates,
-        at,
-      );
-      deps.metrics?.decisionsWritten(written);
-      const fanIds = candidates.map((c) => c.fanId);
-      // Read the send times back: a retried page must wake the slots its first attempt recorded.
-      const times = await alertSendTimes(deps.pool, page.eventId, fanIds);
-      return {
-        fans: candidates.length,
-        lastFanId: fanIds[fanIds.length - 1],
-        decisions: decisions.length,
-        slots: distinctSlots(times),
-      };
+      // Heartbeats let Temporal retry the page elsewhere soon after this worker dies, not at the start-to-close timeout.
+      const stopHeartbeat = heartbeatEvery(2_000);
+      try {
+        return await decidePage(page);
+      } finally {
+        stopHeartbeat();
+      }
     },
 
     /** Wakes (or starts) the dispatcher of each slot; one durable timer per slot, not per fan. */
@@ -206,6 +216,18 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
   };
+}
+
+/** Heartbeats every `ms` while inside an activity; outside one (a benchmark calling it directly), does nothing. */
+function heartbeatEvery(ms: number): () => void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return () => {};
+  }
+  const timer = setInterval(() => context.heartbeat(), ms);
+  return () => clearInterval(timer);
 }
 
 /** The events whose first message went out in this batch; a failed look-up costs a sample, never the batch. */

@@ -26,6 +26,10 @@ export interface AnnounceEventInput {
   pageSize?: number;
   rangeSize?: number;
   concurrency?: number;
+  /** Ranges per run before continue-as-new; RANGES_PER_RUN by default (tests make it small to cross runs). */
+  rangesPerRun?: number;
+  /** Pages per run of each range's child; its PAGES_PER_RUN by default. */
+  pagesPerRun?: number;
   /** Carried across continue-as-new. */
   tally?: AnnounceEventResult;
 }
@@ -39,17 +43,18 @@ export async function announceEvent(input: AnnounceEventInput): Promise<Announce
   const { eventId } = input;
   const afterFanId = input.afterFanId ?? 0;
   const rangeSize = input.rangeSize ?? RANGE_SIZE;
-  for (const [field, value] of Object.entries({ pageSize: input.pageSize, rangeSize, concurrency: input.concurrency }))
+  const { pageSize, pagesPerRun, concurrency, rangesPerRun } = input;
+  for (const [field, value] of Object.entries({ pageSize, pagesPerRun, rangeSize, concurrency, rangesPerRun }))
     if (value !== undefined && !(Number.isInteger(value) && value > 0))
       throw ApplicationFailure.nonRetryable(`${field}: must be a positive integer (got ${value})`, 'InvalidInput');
   const tally = { ...(input.tally ?? { ranges: 0, fans: 0, decisions: 0 }) };
-  const plan = await planRanges({ eventId, afterFanId, rangeSize, maxRanges: RANGES_PER_RUN });
+  const plan = await planRanges({ eventId, afterFanId, rangeSize, maxRanges: rangesPerRun ?? RANGES_PER_RUN });
   const decideOne = (range: FanRange) =>
     executeChild(decideRange, {
       workflowId: decideRangeWorkflowId(eventId, range.afterFanId),
-      args: [{ eventId, ...range, pageSize: input.pageSize }],
+      args: [{ eventId, ...range, pageSize, pagesPerRun }],
     });
-  for (const decided of await bounded(plan.ranges, input.concurrency ?? RANGE_CONCURRENCY, decideOne)) {
+  for (const decided of await bounded(plan.ranges, concurrency ?? RANGE_CONCURRENCY, decideOne)) {
     tally.ranges += 1;
     tally.fans += decided.fans;
     tally.decisions += decided.decisions;

@@ -4,6 +4,9 @@ import type { Activities } from '../activities/index.ts';
 
 const { decideBatch, scheduleDispatch } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  // A page on a worker that died is retried elsewhere after this, not after the two minutes; a page's longest stretch
+  // of synchronous scoring, on a loaded machine, stays well inside it.
+  heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 
@@ -23,6 +26,8 @@ export interface DecideRangeInput {
   /** Inclusive end of the range; null runs to the end of the audience. */
   throughFanId: number | null;
   pageSize?: number;
+  /** Pages before continue-as-new; PAGES_PER_RUN by default (tests make it small to cross runs). */
+  pagesPerRun?: number;
   /** Carried across continue-as-new. */
   tally?: DecidedTally;
 }
@@ -32,7 +37,7 @@ export async function decideRange(input: DecideRangeInput): Promise<DecidedTally
   const { eventId, throughFanId } = input;
   let afterFanId = input.afterFanId;
   const tally = { ...(input.tally ?? { fans: 0, decisions: 0 }) };
-  for (let page = 0; page < PAGES_PER_RUN; page++) {
+  for (let page = 0; page < (input.pagesPerRun ?? PAGES_PER_RUN); page++) {
     const decided = await decideBatch({ eventId, afterFanId, throughFanId, limit });
     if (decided.slots.length > 0) await scheduleDispatch({ slots: decided.slots });
     tally.fans += decided.fans;
