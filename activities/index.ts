@@ -126,7 +126,7 @@ export function createActivities(deps: ActivityDeps) {
      * (the baseline when no model is active), and records the decisions in one statement under the fans' row locks.
      */
     async decideBatch(page: DecidePage): Promise<DecidedPage> {
-      // Heartbeats let Temporal retry the page elsewhere soon after this worker dies, not at the start-to-close timeout.
+      // Heartbeats: a page on a worker that dies is retried elsewhere soon, not at the start-to-close timeout.
       const stopHeartbeat = heartbeatEvery(2_000);
       try {
         return await decidePage(page);
