@@ -7,7 +7,7 @@
 // process of their own (bench/delivery-peers.ts), so the alerts due now are delivered there, as in production. Each
 // worker count gets a new creator with `fans` members, each with an email address and a push subscription.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,31 @@ const cores = availableParallelism();
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** CPU seconds used by a PostgreSQL server's processes now alive: the postmaster and its children (the backends). */
+function serverCpuSeconds(dataDir: string): Map<number, number> {
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const used = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      const pid = Number(entry);
+      if (pid === postmaster || Number(fields[1]) === postmaster)
+        used.set(pid, (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+    } catch {
+      // The process exited between the listing and the read.
+    }
+  }
+  return used;
+}
+
+/** CPU seconds between two readings; a process started since counts from zero (one that exited is lost). */
+function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, s] of after) total += s - (before.get(pid) ?? 0);
+  return total;
 }
 
 /** Busy and total CPU ticks of the whole machine (all cores), from /proc/stat. */
@@ -134,6 +159,7 @@ try {
     const pids = started.map((c) => c.pid!);
     const cpu0 = pids.map(cpuSeconds);
     const machine0 = machineTicks();
+    const pg0 = serverCpuSeconds(pg.dataDir);
     const load0 = loadavg()[0];
     const t0 = performance.now();
     const handle = await client.workflow.start(announceEvent, {
@@ -145,6 +171,7 @@ try {
     const wall = (performance.now() - t0) / 1000;
     const cpu = pids.map((pid, i) => cpuSeconds(pid) - cpu0[i]);
     const machine = machineTicks();
+    const pgCpu = cpuDelta(pg0, serverCpuSeconds(pg.dataDir));
     const busyCores = (cores * (machine.busy - machine0.busy)) / (machine.total - machine0.total);
     const rss = pids.map(peakRssMb);
     const parentEvents = (await handle.fetchHistory()).events?.length ?? 0;
@@ -155,7 +182,8 @@ try {
       `| ${n} | ${result.decisions.toLocaleString('en')} in ${result.ranges} ranges | **${wall.toFixed(1)} s** | ` +
       `${(result.decisions / wall).toFixed(0)} | ${cpu.map((c) => c.toFixed(1)).join(' + ')} s ` +
       `(${((1000 * workerCpu) / result.decisions).toFixed(2)} ms/decision) | ` +
-      `${(result.decisions / workerCpu).toFixed(0)} | ${busyCores.toFixed(2)} | ` +
+      `${(result.decisions / workerCpu).toFixed(0)} | ${pgCpu.toFixed(1)} s ` +
+      `(${((1000 * pgCpu) / result.decisions).toFixed(2)} ms/decision) | ${busyCores.toFixed(2)} | ` +
       `${rss.map((r) => r.toFixed(0)).join(', ')} MB | ${parentEvents} / ${childEvents} | ` +
       `${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} |`;
     rows.push(line);
@@ -166,8 +194,9 @@ try {
   }
   process.stdout.write(
     '\n| workers | decisions | start → last decision | decisions/s | worker CPU | decisions per worker CPU s | ' +
-      'machine busy, cores | worker peak RSS | history events: parent / first child | load average |\n' +
-      '| --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |\n' +
+      'PostgreSQL CPU | machine busy, cores | worker peak RSS | history events: parent / first child | ' +
+      'load average |\n' +
+      '| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |\n' +
       `${rows.join('\n')}\n`,
   );
 } finally {
