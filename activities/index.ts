@@ -1,6 +1,6 @@
 // The activities: thin adapters from workflow steps to the database, the pure policy and the channel senders.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { audiencePage } from '../db/audience.ts';
+import { audienceCuts, audiencePage } from '../db/audience.ts';
 import { alertSendTimes, dueDecisionIds } from '../db/decisions.ts';
 import { runningExperiments } from '../db/experiments.ts';
 import { firstSends } from '../db/metrics.ts';
@@ -14,6 +14,7 @@ import type { ArmAssignment } from '../domain/experiment.ts';
 import type { FanfareMetrics } from '../metrics/fanfare-metrics.ts';
 import type { RelevanceScorer } from '../models/scoring.ts';
 import { assignArm } from '../policy/experiment.ts';
+import { type RangePlan, rangePlan } from './audience-ranges.ts';
 import { decideAndRecord } from './policy-decisions.ts';
 import { createPolicyLoader, type PolicyInForce } from './policy-loader.ts';
 
@@ -46,7 +47,18 @@ export interface ActivityDeps {
 export interface DecidePage {
   eventId: number;
   afterFanId: number;
+  /** The inclusive end of the range this page belongs to; absent or null, the audience's end. */
+  throughFanId?: number | null;
   limit: number;
+}
+
+export interface PlanRanges {
+  eventId: number;
+  afterFanId: number;
+  /** Members per range. */
+  rangeSize: number;
+  /** Ranges per plan, so the plan (and the history of the workflow that runs it) stays bounded. */
+  maxRanges: number;
 }
 
 export interface DecidedPage {
@@ -83,41 +95,63 @@ export function createActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
   const loader = createPolicyLoader(deps.pool);
   const policy = deps.policy ?? (() => loader.current());
+  async function decidePage(page: DecidePage): Promise<DecidedPage> {
+    const candidates = await audiencePage(
+      deps.pool,
+      page.eventId,
+      page.afterFanId,
+      page.limit,
+      page.throughFanId ?? null,
+    );
+    if (candidates.length === 0) return { fans: 0, lastFanId: page.afterFanId, decisions: 0, slots: [] };
+    const at = now();
+    const traffic = {
+      globalHoldoutPercent: deps.globalHoldoutPercent ?? 0,
+      running: await runningExperiments(deps.pool),
+    };
+    let decisions = 0;
+    // One decideAndRecord per arm present in the page: each arm decides its own fans with its policy and model.
+    for (const { assignment, members } of byArm(candidates, (fanId) => assignArm(fanId, traffic))) {
+      const recorded = await decideAndRecord(
+        { pool: deps.pool, scorer: deps.scorer, policy, policyVersion: (v) => loader.version(v) },
+        page.eventId,
+        members,
+        at,
+        assignment,
+      );
+      decisions += recorded.decisions.length;
+      deps.metrics?.decisionsWritten(recorded.written);
+    }
+    const fanIds = candidates.map((c) => c.fanId);
+    // Read the send times back: a retried page must wake the slots its first attempt recorded.
+    const times = await alertSendTimes(deps.pool, page.eventId, fanIds);
+    return {
+      fans: candidates.length,
+      lastFanId: fanIds[fanIds.length - 1],
+      decisions,
+      slots: distinctSlots(times),
+    };
+  }
+
   return {
+    /** Cuts the event's audience after `afterFanId` into at most maxRanges fan-id ranges of about rangeSize members. */
+    async planRanges(input: PlanRanges): Promise<RangePlan> {
+      const cuts = await audienceCuts(deps.pool, input.eventId, input.afterFanId, input.rangeSize, input.maxRanges);
+      return rangePlan(input.afterFanId, cuts, input.rangeSize, input.maxRanges);
+    },
+
     /**
      * Decides for one keyset page of the event's audience with the policy in force and the active model's scores
      * (the baseline when no model is active), and records the decisions in one statement under the fans' row locks.
      */
     async decideBatch(page: DecidePage): Promise<DecidedPage> {
-      const candidates = await audiencePage(deps.pool, page.eventId, page.afterFanId, page.limit);
-      if (candidates.length === 0) return { fans: 0, lastFanId: page.afterFanId, decisions: 0, slots: [] };
-      const at = now();
-      const traffic = {
-        globalHoldoutPercent: deps.globalHoldoutPercent ?? 0,
-        running: await runningExperiments(deps.pool),
-      };
-      let decisions = 0;
-      // One decideAndRecord per arm present in the page: each arm decides its own fans with its policy and model.
-      for (const { assignment, members } of byArm(candidates, (fanId) => assignArm(fanId, traffic))) {
-        const recorded = await decideAndRecord(
-          { pool: deps.pool, scorer: deps.scorer, policy, policyVersion: (v) => loader.version(v) },
-          page.eventId,
-          members,
-          at,
-          assignment,
-        );
-        decisions += recorded.decisions.length;
-        deps.metrics?.decisionsWritten(recorded.written);
+      // Heartbeats: a page on a worker that dies is retried elsewhere soon, not at the start-to-close timeout.
+      const stopHeartbeat = heartbeatEvery(2_000);
+      try {
+        return await decidePage(page);
+      } finally {
+        stopHeartbeat();
       }
-      const fanIds = candidates.map((c) => c.fanId);
-      // Read the send times back: a retried page must wake the slots its first attempt recorded.
-      const times = await alertSendTimes(deps.pool, page.eventId, fanIds);
-      return {
-        fans: candidates.length,
-        lastFanId: fanIds[fanIds.length - 1],
-        decisions,
-        slots: distinctSlots(times),
-      };
     },
 
     /** Wakes (or starts) the dispatcher of each slot; one durable timer per slot, not per fan. */
@@ -217,6 +251,18 @@ function byArm(
     groups.set(key, group);
   }
   return [...groups.values()];
+}
+
+/** Heartbeats every `ms` while inside an activity; outside one (a benchmark calling it directly), does nothing. */
+function heartbeatEvery(ms: number): () => void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return () => {};
+  }
+  const timer = setInterval(() => context.heartbeat(), ms);
+  return () => clearInterval(timer);
 }
 
 /** The events whose first message went out in this batch; a failed look-up costs a sample, never the batch. */

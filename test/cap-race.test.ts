@@ -126,7 +126,8 @@ describe('caps under concurrency', () => {
             client.workflow.start(announceEvent, {
               workflowId: announceWorkflowId(eventId),
               taskQueue: TASK_QUEUE,
-              args: [{ eventId }],
+              // Three ranges of 10 fans per event, in pages of 5: the children of all six events race too.
+              args: [{ eventId, pageSize: 5, rangeSize: 10 }],
             }),
           ),
         );

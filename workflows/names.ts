@@ -15,6 +15,11 @@ export function announceWorkflowId(eventId: number): string {
   return `announce-event-${eventId}`;
 }
 
+/** The child of announceEvent deciding one fan-id range, named by the event and the fan id the range starts after. */
+export function decideRangeWorkflowId(eventId: number, afterFanId: number): string {
+  return `${announceWorkflowId(eventId)}-range-after-${afterFanId}`;
+}
+
 /** The nightly retraining schedule, created or updated idempotently. */
 export const RETRAIN_SCHEDULE_ID = 'retrain-model-nightly';
 
