@@ -1,4 +1,4 @@
-// `fanfare monitor run|alerts|rules`: the relevance monitor on demand, the alerts, and the alert rules with their audit.
+// `fanfare monitor run|alerts|rules`: the relevance monitor on demand, the alerts, the alert rules and their audit.
 import { readFile } from 'node:fs/promises';
 import { mailDomain, readConfig, requireDatabaseUrl } from '../app/config.ts';
 import { activateAlertRules, getActiveAlertRules, listAlertRulesAudit } from '../db/alert-rules.ts';
