@@ -11,6 +11,11 @@ import { auc } from './gbdt/metrics.ts';
 
 /** How far back the rates' baseline looks, before the last 24 hours. */
 export const BASELINE_DAYS = 7;
+/**
+ * Drift compares a whole week of sends (ending where the labelled day ends) with the training window: a single day
+ * would differ from weeks of training in its day of the week alone, and fire every day on that.
+ */
+export const DRIFT_DAYS = 7;
 /** The backlog read sees alert decisions due this far back, as the metrics' gauge does. */
 const BACKLOG_WINDOW_MS = DAY_MS;
 const BACKLOG_TIMEOUT_MS = 5_000;
@@ -40,7 +45,7 @@ export interface RelevanceReport {
   modelVersion: number | null;
   /** Scored sends of the label window, their AUC (null without both outcomes) and open rate. */
   calibration: { sends: number; auc: number | null; openRate: number | null; deciles: CalibrationDecile[] };
-  /** PSI per feature, the label window's sends against the active model's training window; null without one. */
+  /** PSI per feature, the DRIFT_DAYS of sends to the label window's end against the model's training window. */
   featureDrift: { sends: number; referenceSends: number; features: { feature: string; psi: number }[] } | null;
   /** Opens per send in the last 24 hours (opens that happened, of any send). */
   openRate: { events: number; sends: number };
@@ -91,7 +96,11 @@ export async function relevanceReport(
   const model = await activeModelWindow(pool);
   let drift: RelevanceReport['featureDrift'] = null;
   if (model && (options.drift ?? true)) {
-    const current = await extractExamples(pool, { fromMs: labelFrom, toMs: labelTo, log: options.log });
+    const current = await extractExamples(pool, {
+      fromMs: labelTo - DRIFT_DAYS * DAY_MS,
+      toMs: labelTo,
+      log: options.log,
+    });
     const reference = await extractExamples(pool, {
       fromMs: model.trainFrom.getTime(),
       toMs: model.trainTo.getTime(),
