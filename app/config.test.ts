@@ -93,4 +93,13 @@ describe('readConfig', () => {
     expect(() => readConfig({ ADMIN_TOKEN: 'short' })).toThrow('ADMIN_TOKEN: must be at least 24 characters, got 5');
     expect(() => readConfig({ ADMIN_TOKEN: `${'a'.repeat(24)} x` })).toThrow(/^ADMIN_TOKEN: must use only/);
   });
+
+  it('reads the alert address: one plain address or nothing, naming a bad one', () => {
+    expect(readConfig({}).alertEmail).toBeUndefined();
+    expect(readConfig({ FANFARE_ALERT_EMAIL: ' ops@example.com ' }).alertEmail).toBe('ops@example.com');
+    expect(() => readConfig({ FANFARE_ALERT_EMAIL: 'ops@example.com, cto@example.com' })).toThrow(
+      /^FANFARE_ALERT_EMAIL: must be one email address/,
+    );
+    expect(() => readConfig({ FANFARE_ALERT_EMAIL: 'Ops <ops@example.com>' })).toThrow(/^FANFARE_ALERT_EMAIL/);
+  });
 });

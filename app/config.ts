@@ -36,6 +36,8 @@ export interface Config {
   };
   mailFrom: string;
   mailReplyTo: string | undefined;
+  /** FANFARE_ALERT_EMAIL: who is emailed when an alert is raised or cleared; unset, alerts are rows and a banner. */
+  alertEmail: string | undefined;
   vapidSubject: string;
   deliveryConcurrency: number;
   /**
@@ -135,6 +137,7 @@ export function readConfig(env: Env = process.env): Config {
     },
     mailFrom: env.MAIL_FROM || 'Fanfare <notifications@fanfare.localhost>',
     mailReplyTo: env.MAIL_REPLY_TO || undefined,
+    alertEmail: alertEmail(env.FANFARE_ALERT_EMAIL),
     vapidSubject: env.VAPID_SUBJECT || 'mailto:push@fanfare.localhost',
     deliveryConcurrency: int(env, 'DELIVERY_CONCURRENCY', 8, 1, 256),
     globalHoldoutPercent: percent(env, 'FANFARE_GLOBAL_HOLDOUT_PERCENT', 1, 10),
@@ -153,6 +156,15 @@ export function readConfig(env: Env = process.env): Config {
     paths: readToolPaths(env),
     explicit: { temporalAddress: !!env.TEMPORAL_ADDRESS, apiPort: !!env.PORT },
   };
+}
+
+/** One plain address (no display name, no list): the monitor emails exactly who is named. */
+function alertEmail(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if (!/^[^\s@<>,;"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(value))
+    throw new Error(`FANFARE_ALERT_EMAIL: must be one email address such as ops@example.com, got "${raw}"`);
+  return value;
 }
 
 function logLevel(raw: string | undefined): LogLevel {

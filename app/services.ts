@@ -50,9 +50,9 @@ export interface Senders {
   vapid: VapidKeys;
 }
 
-export async function createSenders(config: Config, pool: Pool, agent?: Agent): Promise<Senders> {
-  const vapid = await vapidKeys(pool);
-  const email = createEmailSender({
+/** A pooled SMTP sender on the configured server and sender addresses (the fans' mail and the alert emails). */
+export function createConfiguredEmailSender(config: Config): EmailSender {
+  return createEmailSender({
     host: config.smtp.host,
     port: config.smtp.port,
     secure: config.smtp.secure,
@@ -62,6 +62,11 @@ export async function createSenders(config: Config, pool: Pool, agent?: Agent): 
     from: config.mailFrom,
     replyTo: config.mailReplyTo,
   });
+}
+
+export async function createSenders(config: Config, pool: Pool, agent?: Agent): Promise<Senders> {
+  const vapid = await vapidKeys(pool);
+  const email = createConfiguredEmailSender(config);
   const push = createPushSender({
     vapidPublicKey: vapid.publicKey,
     vapidPrivateKey: vapid.privateKey,

@@ -12,6 +12,7 @@ import {
   type WorkflowBundle,
 } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
+import { createMonitorActivities } from '../activities/monitor.ts';
 import { createTrainingActivities } from '../activities/training.ts';
 import type { Pool } from '../db/pool.ts';
 import type { FanfareMetrics } from '../metrics/fanfare-metrics.ts';
@@ -141,6 +142,13 @@ export async function startWorker(
               metrics: options.metrics,
             }),
             gateCandidate: training.gateCandidate,
+            ...createMonitorActivities({
+              pool,
+              mail: config.alertEmail
+                ? { to: config.alertEmail, email: senders.email, messageIdDomain: mailDomain(config.mailFrom) }
+                : undefined,
+              log: (line) => process.stderr.write(`${line}\n`),
+            }),
           },
           maxConcurrentActivityTaskExecutions: 8,
         }),

@@ -36,18 +36,21 @@ export const command = defineCommand(SYNTAX, async (args) => {
   const temporal = await connectTemporal(config);
   // The replay's seconds of CPU run on worker threads, so every other route keeps answering meanwhile.
   const replays = createReplayThreads();
-  const app = await api.createApi({
-    pool,
-    temporal,
-    auth: createAuth(pool, config.auth),
-    fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
-    adminToken: config.adminToken,
-    console: {
-      simulate: replays.run,
-      cacheDir: consoleCacheDir(config.paths.cacheDir),
-      globalHoldoutPercent: config.globalHoldoutPercent,
+  const app = await api.createApi(
+    {
+      pool,
+      temporal,
+      auth: createAuth(pool, config.auth),
+      fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
+      adminToken: config.adminToken,
+      console: {
+        simulate: replays.run,
+        cacheDir: consoleCacheDir(config.paths.cacheDir),
+        globalHoldoutPercent: config.globalHoldoutPercent,
+      },
     },
-  });
+    { requests: served.metrics },
+  );
   await app.listen({ port: config.apiPort, host: config.apiHost });
   process.stdout.write(`fanfare api: listening on http://${config.apiHost}:${config.apiPort}\n`);
   if (served.server) process.stdout.write(`fanfare api: metrics at ${served.server.url}\n`);

@@ -16,4 +16,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   creator: async () => (await import('./creator.ts')).command,
   team: async () => (await import('./team.ts')).command,
   experiment: async () => (await import('./experiment.ts')).command,
+  monitor: async () => (await import('./monitor.ts')).command,
 };

@@ -2,6 +2,7 @@
 import { readConfig } from '../app/config.ts';
 import { ensureDigestSchedule } from '../app/digest-schedule.ts';
 import { startProcessMetrics } from '../app/metrics.ts';
+import { ensureMonitorSchedule } from '../app/monitor-schedule.ts';
 import { connectTemporal, openPool } from '../app/services.ts';
 import { ensureRetrainSchedule } from '../app/training-schedule.ts';
 import { roleTaskQueue, startWorker, WORKER_ROLES, type WorkerRole } from '../app/worker.ts';
@@ -39,12 +40,14 @@ export const command = defineCommand(SYNTAX, async (args) => {
     throw error;
   });
   if (running.roles.includes('main')) {
-    // Every main worker start makes sure the nightly retraining and the hourly digests exist and are current; both
-    // are idempotent.
+    // Every main worker start makes sure the nightly retraining, the hourly digests and the hourly monitor exist and
+    // are current; all are idempotent.
     const client = await connectTemporal(config);
-    await Promise.all([ensureRetrainSchedule(client), ensureDigestSchedule(client)]).finally(() =>
-      client.connection.close(),
-    );
+    await Promise.all([
+      ensureRetrainSchedule(client),
+      ensureDigestSchedule(client),
+      ensureMonitorSchedule(client),
+    ]).finally(() => client.connection.close());
   }
   const queues = running.roles.map((role) => `"${roleTaskQueue(role)}"`).join(' and ');
   const where = `${config.temporalAddress} (namespace ${config.temporalNamespace})`;

@@ -1,5 +1,64 @@
 CREATE SCHEMA fanfare;
 
+CREATE TABLE fanfare.alert_rule_audit (
+    id bigint NOT NULL,
+    version integer NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    diff jsonb DEFAULT '[]'::jsonb NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE fanfare.alert_rule_audit_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.alert_rule_audit_id_seq OWNED BY fanfare.alert_rule_audit.id;
+
+CREATE TABLE fanfare.alert_rules (
+    version integer NOT NULL,
+    document jsonb NOT NULL,
+    active boolean DEFAULT false NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE fanfare.alert_rules_version_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.alert_rules_version_seq OWNED BY fanfare.alert_rules.version;
+
+CREATE TABLE fanfare.alerts (
+    id bigint NOT NULL,
+    rule text NOT NULL,
+    rule_version integer,
+    message text NOT NULL,
+    value double precision NOT NULL,
+    threshold double precision NOT NULL,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    raised_at timestamp with time zone DEFAULT now() NOT NULL,
+    notified_at timestamp with time zone,
+    cleared_at timestamp with time zone,
+    CONSTRAINT alerts_check CHECK (((cleared_at IS NULL) OR (cleared_at >= raised_at)))
+);
+
+CREATE SEQUENCE fanfare.alerts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.alerts_id_seq OWNED BY fanfare.alerts.id;
+
 CREATE TABLE fanfare.cap_policies (
     version integer NOT NULL,
     document jsonb NOT NULL,
@@ -346,6 +405,23 @@ CREATE TABLE fanfare.rate_limits (
     expire bigint
 );
 
+CREATE TABLE fanfare.relevance_reports (
+    id bigint NOT NULL,
+    as_of timestamp with time zone NOT NULL,
+    model_version integer,
+    report jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE fanfare.relevance_reports_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.relevance_reports_id_seq OWNED BY fanfare.relevance_reports.id;
+
 CREATE TABLE fanfare.schema_migrations (
     version integer NOT NULL,
     name text NOT NULL,
@@ -422,6 +498,12 @@ CREATE SEQUENCE fanfare.team_members_id_seq
 
 ALTER SEQUENCE fanfare.team_members_id_seq OWNED BY fanfare.team_members.id;
 
+ALTER TABLE ONLY fanfare.alert_rule_audit ALTER COLUMN id SET DEFAULT nextval('fanfare.alert_rule_audit_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.alert_rules ALTER COLUMN version SET DEFAULT nextval('fanfare.alert_rules_version_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.alerts ALTER COLUMN id SET DEFAULT nextval('fanfare.alerts_id_seq'::regclass);
+
 ALTER TABLE ONLY fanfare.cap_policies ALTER COLUMN version SET DEFAULT nextval('fanfare.cap_policies_version_seq'::regclass);
 
 ALTER TABLE ONLY fanfare.cap_policy_audit ALTER COLUMN id SET DEFAULT nextval('fanfare.cap_policy_audit_id_seq'::regclass);
@@ -448,11 +530,22 @@ ALTER TABLE ONLY fanfare.models ALTER COLUMN version SET DEFAULT nextval('fanfar
 
 ALTER TABLE ONLY fanfare.push_subscriptions ALTER COLUMN id SET DEFAULT nextval('fanfare.push_subscriptions_id_seq'::regclass);
 
+ALTER TABLE ONLY fanfare.relevance_reports ALTER COLUMN id SET DEFAULT nextval('fanfare.relevance_reports_id_seq'::regclass);
+
 ALTER TABLE ONLY fanfare.service_credentials ALTER COLUMN id SET DEFAULT nextval('fanfare.service_credentials_id_seq'::regclass);
 
 ALTER TABLE ONLY fanfare.sessions ALTER COLUMN id SET DEFAULT nextval('fanfare.sessions_id_seq'::regclass);
 
 ALTER TABLE ONLY fanfare.team_members ALTER COLUMN id SET DEFAULT nextval('fanfare.team_members_id_seq'::regclass);
+
+ALTER TABLE ONLY fanfare.alert_rule_audit
+    ADD CONSTRAINT alert_rule_audit_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.alert_rules
+    ADD CONSTRAINT alert_rules_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY fanfare.alerts
+    ADD CONSTRAINT alerts_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY fanfare.cap_policies
     ADD CONSTRAINT cap_policies_pkey PRIMARY KEY (version);
@@ -529,6 +622,9 @@ ALTER TABLE ONLY fanfare.push_subscriptions
 ALTER TABLE ONLY fanfare.rate_limits
     ADD CONSTRAINT rate_limits_pkey PRIMARY KEY (key);
 
+ALTER TABLE ONLY fanfare.relevance_reports
+    ADD CONSTRAINT relevance_reports_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY fanfare.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
 
@@ -546,6 +642,12 @@ ALTER TABLE ONLY fanfare.settings
 
 ALTER TABLE ONLY fanfare.team_members
     ADD CONSTRAINT team_members_pkey PRIMARY KEY (id);
+
+CREATE UNIQUE INDEX alert_rules_one_active ON fanfare.alert_rules USING btree (active) WHERE active;
+
+CREATE UNIQUE INDEX alerts_one_open_per_rule ON fanfare.alerts USING btree (rule) WHERE (cleared_at IS NULL);
+
+CREATE INDEX alerts_raised_idx ON fanfare.alerts USING btree (raised_at DESC);
 
 CREATE UNIQUE INDEX cap_policies_one_active ON fanfare.cap_policies USING btree (active) WHERE active;
 
@@ -577,11 +679,19 @@ CREATE UNIQUE INDEX models_one_active ON fanfare.models USING btree (status) WHE
 
 CREATE INDEX push_subscriptions_fan_idx ON fanfare.push_subscriptions USING btree (fan_id) WHERE (status = 'active'::text);
 
+CREATE INDEX relevance_reports_as_of_idx ON fanfare.relevance_reports USING btree (as_of DESC);
+
 CREATE UNIQUE INDEX service_credentials_name_idx ON fanfare.service_credentials USING btree (name) WHERE (revoked_at IS NULL);
 
 CREATE INDEX sessions_member_idx ON fanfare.sessions USING btree (member_id) WHERE (revoked_at IS NULL);
 
 CREATE UNIQUE INDEX team_members_username_idx ON fanfare.team_members USING btree (username) WHERE (removed_at IS NULL);
+
+ALTER TABLE ONLY fanfare.alert_rule_audit
+    ADD CONSTRAINT alert_rule_audit_version_fkey FOREIGN KEY (version) REFERENCES fanfare.alert_rules(version);
+
+ALTER TABLE ONLY fanfare.alerts
+    ADD CONSTRAINT alerts_rule_version_fkey FOREIGN KEY (rule_version) REFERENCES fanfare.alert_rules(version);
 
 ALTER TABLE ONLY fanfare.cap_policy_audit
     ADD CONSTRAINT cap_policy_audit_version_fkey FOREIGN KEY (version) REFERENCES fanfare.cap_policies(version);
@@ -645,6 +755,9 @@ ALTER TABLE ONLY fanfare.preferences
 
 ALTER TABLE ONLY fanfare.push_subscriptions
     ADD CONSTRAINT push_subscriptions_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY fanfare.relevance_reports
+    ADD CONSTRAINT relevance_reports_model_version_fkey FOREIGN KEY (model_version) REFERENCES fanfare.models(version);
 
 ALTER TABLE ONLY fanfare.sessions
     ADD CONSTRAINT sessions_member_id_fkey FOREIGN KEY (member_id) REFERENCES fanfare.team_members(id);

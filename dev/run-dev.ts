@@ -289,6 +289,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       },
       // The same routes over TLS, for clients that need a secure context.
       {
+        requests: served.metrics,
         alsoServe: (handler) =>
           (tlsServer = https.createServer({ cert: testCertificatePem, key: testPrivateKeyPem }, handler)),
       },

@@ -32,6 +32,13 @@ export interface HttpAppOptions {
   /** Another server (the dev stack's HTTPS one) to answer with the same routes. */
   alsoServe?: (handler: RequestListener) => void;
   log?: (line: string) => void;
+  /** Told of every answered request (the process's Prometheus metrics), by route template rather than path. */
+  requests?: RequestObserver;
+}
+
+/** Counts answered requests; `route` is the template matched (`/api/events/:id`), or null when none matched. */
+export interface RequestObserver {
+  requestServed(request: { route: string | null; method: string; status: number; seconds: number }): void;
 }
 
 /** Every string in a body, query or path, with the name of the field that holds it. */
@@ -129,6 +136,18 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) table.push({ method, path: route.url });
   });
+  const observer = options.requests;
+  if (observer)
+    app.addHook('onResponse', async (req, reply) => {
+      // A 404's routeOptions.url is undefined: the path a client made up never becomes a label.
+      const route = req.is404 ? null : (req.routeOptions.url ?? null);
+      observer.requestServed({
+        route,
+        method: req.method,
+        status: reply.statusCode,
+        seconds: reply.elapsedTime / 1000,
+      });
+    });
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(onError(log));

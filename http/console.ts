@@ -7,6 +7,7 @@ import type { RelevanceScorer } from '../models/scoring.ts';
 import { registerAccessRoutes } from './access-routes.ts';
 import { createTeamGate } from './admin-auth.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
+import { registerAlertRoutes } from './alert-routes.ts';
 import type { HttpApp } from './app.ts';
 import { registerConsoleRoutes } from './console-routes.ts';
 import { registerConsoleStatic } from './console-static.ts';
@@ -44,6 +45,7 @@ export function registerConsole(app: HttpApp, deps: ConsoleDeps): void {
     now: deps.now,
     globalHoldoutPercent: deps.globalHoldoutPercent ?? 0,
   });
+  registerAlertRoutes(app, { pool: deps.pool, gate });
   registerConsoleStatic(app, {
     gate,
     cacheDir: deps.cacheDir,

@@ -76,6 +76,26 @@ describe('the counters', () => {
     expect([first.count, first.sum]).toEqual([1, 90]);
   });
 
+  it('count API requests by route template, method and status, and time them', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    metrics.requestServed({ route: '/api/events', method: 'POST', status: 201, seconds: 0.02 });
+    metrics.requestServed({ route: '/api/events', method: 'POST', status: 400, seconds: 0.003 });
+    metrics.requestServed({ route: '/api/events/:id', method: 'GET', status: 200, seconds: 0.4 });
+    metrics.requestServed({ route: null, method: 'BREW', status: 404, seconds: 0.001 });
+    const m = await scrapeOnce(metrics);
+    const count = (route: string, method: string, status: string) =>
+      m.value('fanfare_http_requests_total', { route, method, status });
+    expect(count('/api/events', 'POST', '201')).toBe(1);
+    expect(count('/api/events', 'POST', '400')).toBe(1);
+    expect(count('/api/events/:id', 'GET', '200')).toBe(1);
+    // No route matched: one label whatever the path was, and an unknown method is "other".
+    expect(count('unmatched', 'other', '404')).toBe(1);
+    const posts = m.histogram('fanfare_http_request_duration_seconds', { route: '/api/events', method: 'POST' });
+    expect(posts.count).toBe(2);
+    expect(posts.sum).toBeCloseTo(0.023);
+    expect([posts.buckets['0.005'], posts.buckets['0.025'], posts.buckets['+Inf']]).toEqual([1, 2, 2]);
+  });
+
   it('serves Node process metrics beside its own, and only at GET /metrics', async () => {
     const metrics = createMetrics();
     const server = await serveMetrics(metrics.registry, '127.0.0.1', 0);

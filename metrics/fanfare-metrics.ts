@@ -13,6 +13,9 @@ export const BACKLOG_TIMEOUT_MS = 1_000;
 const OUTCOMES = ['sent', 'failed', 'retry', 'possibly_sent', 'skipped'] as const;
 /** Seconds, from a second to two days: alerts may be scheduled a day or more after their decision. */
 const LATENCY_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 43200, 86400, 172800];
+/** Seconds: the API answers in milliseconds; the console's replay and the slowest reads take seconds. */
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
 const SCORE_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 /** Error codes named by the senders (delivery/errors.ts) and the ledger; anything else is counted as `other`. */
 const ERROR_CODES = new Set([
@@ -47,6 +50,15 @@ export interface CountedDelivery {
   error?: { code: string; status?: number };
 }
 
+/** One answered HTTP request: its route template (never the path a client sent), method, status and duration. */
+export interface ServedRequest {
+  /** The template the request matched, e.g. `/api/events/:id`, or null when it matched none. */
+  route: string | null;
+  method: string;
+  status: number;
+  seconds: number;
+}
+
 export interface FanfareMetrics {
   registry: Registry;
   /** Counts a page of decisions as written and records their model scores. */
@@ -55,6 +67,8 @@ export interface FanfareMetrics {
   deliverySettled(delivery: CountedDelivery, at: Date): void;
   /** Records events' creation-to-first-send times. */
   firstSends(sends: readonly FirstSend[]): void;
+  /** Counts one answered API request by route template, method and status, and records how long it took. */
+  requestServed(request: ServedRequest): void;
 }
 
 export interface MetricsOptions {
@@ -124,6 +138,20 @@ export function createMetrics(options: MetricsOptions = {}): FanfareMetrics {
     registers: [registry],
   });
 
+  const httpRequests = new Counter({
+    name: 'fanfare_http_requests_total',
+    help: 'API requests answered, by route template, method and status code.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'fanfare_http_request_duration_seconds',
+    help: 'From an API request received to its answer sent, by route template and method.',
+    labelNames: ['route', 'method'] as const,
+    buckets: HTTP_BUCKETS,
+    registers: [registry],
+  });
+
   if (options.pool) registerBacklog(registry, options.pool, now);
 
   return {
@@ -145,6 +173,13 @@ export function createMetrics(options: MetricsOptions = {}): FanfareMetrics {
     firstSends(sends) {
       for (const s of sends)
         eventToFirstSend.observe(Math.max(0, (s.firstSentAt.getTime() - s.createdAt.getTime()) / 1000));
+    },
+    requestServed(r) {
+      // Templates are as many as the routes registered; a path no route matched is one label, whatever it was.
+      const route = r.route ?? 'unmatched';
+      const method = known(r.method, HTTP_METHODS);
+      httpRequests.inc({ route, method, status: statusLabel(r.status) });
+      if (Number.isFinite(r.seconds)) httpDuration.observe({ route, method }, Math.max(0, r.seconds));
     },
   };
 }

@@ -81,6 +81,11 @@ describe('/metrics after an event is decided and delivered', () => {
     expect(m.value('fanfare_due_decisions')).toBe(0);
     expect(m.value('fanfare_due_decisions_oldest_age_seconds')).toBe(0);
     expect(m.value('fanfare_backlog_query_failures_total')).toBe(0);
+    // The API's own requests, by route template: the announcement above was one 201 on /api/events.
+    expect(m.value('fanfare_http_requests_total', { route: '/api/events', method: 'POST', status: '201' })).toBe(1);
+    expect(m.histogram('fanfare_http_request_duration_seconds', { route: '/api/events', method: 'POST' }).count).toBe(
+      1,
+    );
   }, 120_000);
 
   it('names no fan: no address, id or endpoint in the text, and only bounded label names', async () => {
@@ -94,7 +99,7 @@ describe('/metrics after an event is decided and delivered', () => {
         f.metrics.flatMap((s) => Object.keys(s.labels ?? {})),
       ),
     );
-    const allowed = ['action', 'reason', 'channel', 'outcome', 'code', 'status', 'le', 'quantile'];
+    const allowed = ['action', 'reason', 'channel', 'outcome', 'code', 'status', 'route', 'method', 'le', 'quantile'];
     // Node's process metrics add a few of their own (heap space, GC kind, version), none about fans.
     const processLabels = ['space', 'kind', 'version', 'major', 'minor', 'patch', 'type'];
     expect([...labelNames].filter((n) => !allowed.includes(n) && !processLabels.includes(n))).toEqual([]);
@@ -104,6 +109,20 @@ describe('/metrics after an event is decided and delivered', () => {
     const { api, metrics } = stack();
     expect((await fetch(`${api}/metrics`)).status).toBe(404);
     expect(new URL(metrics.server!.url).hostname).toBe('127.0.0.1');
+  });
+
+  it('counts API requests by route template, never by the path a client sent', async () => {
+    const { api, metrics } = stack();
+    const unmatched = { route: 'unmatched', method: 'GET', status: '404' };
+    const before = (await scrape(metrics.server!.url)).value('fanfare_http_requests_total', unmatched);
+    await fetch(`${api}/api/events/987654`);
+    await fetch(`${api}/no/such/path/fan-secret@example.com`);
+    const text = await (await fetch(metrics.server!.url)).text();
+    expect(text).not.toContain('987654');
+    expect(text).not.toContain('fan-secret');
+    const m = parseMetrics(text);
+    expect(m.value('fanfare_http_requests_total', { route: '/api/events/:id', method: 'GET', status: '401' })).toBe(1);
+    expect(m.value('fanfare_http_requests_total', unmatched)).toBe(before + 1);
   });
 
   it("serves the Temporal SDK's own worker metrics on their address", async () => {

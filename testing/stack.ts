@@ -84,13 +84,16 @@ export function useTestStack(name: string, temporal: () => DevServer, options: T
     parts.worker = worker;
     const client = await connectTemporal(config);
     parts.client = client;
-    app = await createApi({
-      pool: db.pool,
-      temporal: client,
-      auth: createAuth(db.pool, config.auth),
-      fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
-      console: { cacheDir: consoleCacheDir(config.paths.cacheDir) },
-    });
+    app = await createApi(
+      {
+        pool: db.pool,
+        temporal: client,
+        auth: createAuth(db.pool, config.auth),
+        fan: { trackingKeys: config.trackingKeys, pushEndpoints: { hosts: config.pushHosts } },
+        console: { cacheDir: consoleCacheDir(config.paths.cacheDir) },
+      },
+      { requests: metrics.metrics },
+    );
     const api = await app.listen({ port: 0, host: '127.0.0.1' });
     stack = {
       db,

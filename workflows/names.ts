@@ -29,3 +29,6 @@ export function retrainWorkflowId(startedAtMs: number): string {
 
 /** The hourly digest schedule, created or updated idempotently. */
 export const DIGEST_SCHEDULE_ID = 'send-digests-hourly';
+
+/** The hourly relevance monitor and alert rules schedule, created or updated idempotently. */
+export const MONITOR_SCHEDULE_ID = 'monitor-relevance-hourly';

@@ -2,6 +2,7 @@
 import './style.css';
 import type { SessionAnswer } from '../../wire/session.ts';
 import { renderAccess } from './access.ts';
+import { watchAlerts } from './alerts.ts';
 import { api } from './api.ts';
 import { renderCaps } from './caps.ts';
 import { renderCreator } from './creator.ts';
@@ -48,6 +49,7 @@ async function route(): Promise<void> {
 
 window.addEventListener('hashchange', () => void route());
 void route();
+watchAlerts(document.getElementById('alert-banner') as HTMLElement);
 void api<SessionAnswer>('GET', '/api/admin/session').then((s) => {
   (document.getElementById('who') as HTMLElement).textContent = `Logged in as ${s.name} (${s.role})`;
   // Only admins manage access; the routes refuse everyone else (403) whatever the navigation shows.
