@@ -13,7 +13,10 @@ const LAYERS = {
   dispatch: { may: ['domain'], npm: [] },
   db: { may: ['domain', 'wire', 'policy'], npm: ['pg', 'rate-limiter-flexible'] },
   models: { may: ['domain', 'db', 'models/gbdt'], npm: [] },
-  delivery: { may: ['domain', 'policy', 'db'], npm: ['nodemailer', 'web-push', 'pg', 'ipaddr.js'] },
+  delivery: {
+    may: ['domain', 'policy', 'db'],
+    npm: ['nodemailer', 'web-push', 'pg', 'ipaddr.js', 'smtp-server', 'mailparser'],
+  },
   auth: { may: ['domain', 'db'], npm: ['@node-rs/argon2', 'rate-limiter-flexible'] },
   metrics: { may: ['domain', 'db'], npm: ['prom-client'] },
   activities: {

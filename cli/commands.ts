@@ -15,4 +15,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   model: async () => (await import('./model.ts')).command,
   creator: async () => (await import('./creator.ts')).command,
   team: async () => (await import('./team.ts')).command,
+  inbound: async () => (await import('./inbound.ts')).command,
 };
