@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '../db/pool.ts';
 import { createProviderGate } from '../delivery/backpressure.ts';
 import { type DeliverDeps, deliverDecisions } from '../delivery/deliver.ts';
-import { type ProviderLimit, smtpProvider } from '../delivery/provider-limits.ts';
+import { vapidKeys } from '../delivery/keys.ts';
+import { type ProviderLimit, pushProvider, smtpProvider } from '../delivery/provider-limits.ts';
 import { type PushService, startPushService } from '../peers/push-service.ts';
 import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
@@ -16,6 +17,8 @@ let db: TestSchema;
 let smtp: SmtpCapture;
 let push: PushService;
 let audience: SeededAudience;
+/** Fans with one push subscription each, at the local push service. */
+let pushFans: SeededAudience;
 /** Two workers' own pools and senders. */
 const workers: { pool: Pool; rig: DeliveryRig }[] = [];
 let round = 0;
@@ -28,6 +31,12 @@ beforeAll(async () => {
     fans: FANS,
     noPush: [...Array(FANS).keys()],
     subscribe: () => ({}) as never,
+  });
+  const vapid = await vapidKeys(db.pool);
+  pushFans = await seedAudience(db.pool, {
+    fans: 8,
+    handle: 'bo',
+    subscribe: () => push.createSubscription({ applicationServerKey: vapid.publicKey }).subscription,
   });
   for (let i = 0; i < 2; i++) {
     const pool = createPool(db.connectionString, 12, { log: () => undefined });
@@ -48,6 +57,7 @@ afterAll(async () => {
 beforeEach(async () => {
   smtp.clear();
   smtp.slowDown(0);
+  push.clear();
   await db.pool.query(`delete from provider_slots; delete from provider_limits`);
 });
 
@@ -140,5 +150,36 @@ describe('two workers, one provider', () => {
     expect(after[0].sent + after[1].sent).toBe(10);
     const refusals = await db.pool.query(`select refusals from provider_limits`);
     expect(refusals.rows).toEqual([{ refusals: 0 }]);
+  });
+
+  it('a push service answering 429 with Retry-After is left alone by both loops for as long as it asked', async () => {
+    push.respondNext(429, { retryAfter: 2 });
+    round += 1;
+    const { push: ids } = await decideAlerts(db.pool, {
+      creatorId: pushFans.creatorId,
+      fanIds: pushFans.fanIds,
+      channels: ['push'],
+      key: `round-${round}`,
+    });
+    const deps = loops({ concurrency: 4, ratePerSecond: null }, { maxWaitMs: 300 });
+    expect(await deliverDecisions(deps[0], ids.slice(0, 1))).toMatchObject({ sent: 0, retry: 1 });
+    const paused = await db.pool.query(
+      `select extract(epoch from paused_until - now()) * 1000 as ms from provider_limits where provider = $1::text`,
+      [pushProvider(`${push.origin}/push/x`)],
+    );
+    expect(Number(paused.rows[0].ms)).toBeGreaterThan(1_500);
+    const reports = await deliverInTwo(deps, ids.slice(1));
+    expect(reports.map((r) => r.sent)).toEqual([0, 0]);
+    expect(push.received).toHaveLength(0);
+    const busy = await db.pool.query(
+      `select count(*)::int as n from deliveries
+        where decision_id = any($1::bigint[]) and error_code = 'provider_busy' and attempts = 0`,
+      [ids],
+    );
+    expect(busy.rows).toEqual([{ n: 7 }]);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const after = await deliverInTwo(deps, ids);
+    expect(after[0].sent + after[1].sent).toBe(8);
+    expect(push.received).toHaveLength(8);
   });
 });
