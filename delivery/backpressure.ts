@@ -46,13 +46,27 @@ export interface ProviderGateOptions {
   pollMs?: number;
 }
 
+/** How long a worker hands back calls to a provider it found busy, at least. */
+export const BUSY_MEMORY_MS = 1_000;
+
 export function createProviderGate(options: ProviderGateOptions): ProviderGate {
   const { pool, limits } = options;
   const maxWaitMs = options.maxWaitMs ?? 20_000;
   const leaseMs = options.leaseMs ?? 120_000;
   const pollMs = options.pollMs ?? 50;
+  /**
+   * Once a call found a provider busy, the rest of this worker's calls to it are handed back at once for a while,
+   * instead of each waiting out `maxWaitMs` in turn (a batch would outlast its activity's timeout).
+   */
+  const busyUntil = new Map<string, number>();
+  const busy = (provider: string, retryAfterMs: number, reason: string) => {
+    busyUntil.set(provider, Date.now() + Math.max(retryAfterMs, BUSY_MEMORY_MS));
+    return new ProviderBusyError(provider, retryAfterMs, reason);
+  };
   return {
     async acquire(provider) {
+      const until = busyUntil.get(provider) ?? 0;
+      if (Date.now() < until) throw new ProviderBusyError(provider, until - Date.now(), 'found busy just before');
       const limit = limitFor(limits, provider);
       const holder = randomUUID();
       const started = Date.now();
@@ -60,8 +74,7 @@ export function createProviderGate(options: ProviderGateOptions): ProviderGate {
       for (;;) {
         slot = await acquireProviderSlot(pool, provider, holder, limit.concurrency, leaseMs);
         if (slot !== null) break;
-        if (Date.now() - started >= maxWaitMs)
-          throw new ProviderBusyError(provider, pollMs, `all ${limit.concurrency} slots in use`);
+        if (Date.now() - started >= maxWaitMs) throw busy(provider, pollMs, `all ${limit.concurrency} slots in use`);
         await sleep(pollMs / 2 + Math.random() * pollMs);
       }
       const held = slot;
@@ -75,7 +88,7 @@ export function createProviderGate(options: ProviderGateOptions): ProviderGate {
       }
       if ('busyMs' in turn) {
         await releaseProviderSlot(pool, provider, held, holder, false);
-        throw new ProviderBusyError(provider, turn.busyMs, 'paused after refusals, or its rate is booked up');
+        throw busy(provider, turn.busyMs, 'paused after refusals, or its rate is booked up');
       }
       if (turn.waitMs > 0) await sleep(turn.waitMs);
       let released = false;

@@ -152,6 +152,29 @@ describe('two workers, one provider', () => {
     expect(refusals.rows).toEqual([{ refusals: 0 }]);
   });
 
+  it("a dead worker's lease holds its slot until it runs out; the batch meanwhile is handed back quickly", async () => {
+    // Another worker died holding the only slot, 60 s before its lease runs out.
+    const provider = smtpProvider(smtp.host, smtp.port);
+    await db.pool.query(
+      `insert into provider_slots (provider, slot, holder, held_until)
+       values ($1::text, 0, 'dead', now() + interval '60 s')`,
+      [provider],
+    );
+    const ids = await alerts(24);
+    const started = Date.now();
+    const report = await deliverDecisions(loops({ concurrency: 1, ratePerSecond: null }, { maxWaitMs: 1_000 })[0], ids);
+    // Eight calls wait out the second together; the other sixteen are handed back at once, not after 2 more seconds.
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(report).toMatchObject({ sent: 0, retry: 24 });
+    expect(smtp.messages).toHaveLength(0);
+    const rows = await db.pool.query(
+      `select count(*)::int as n from deliveries
+        where decision_id = any($1::bigint[]) and error_code = 'provider_busy'`,
+      [ids],
+    );
+    expect(rows.rows).toEqual([{ n: 24 }]);
+  });
+
   it('a push service answering 429 with Retry-After is left alone by both loops for as long as it asked', async () => {
     push.respondNext(429, { retryAfter: 2 });
     round += 1;
