@@ -15,7 +15,7 @@ const LAYERS = {
   models: { may: ['domain', 'db', 'models/gbdt'], npm: [] },
   delivery: {
     may: ['domain', 'policy', 'db'],
-    npm: ['nodemailer', 'web-push', 'pg', 'ipaddr.js', 'intl-messageformat'],
+    npm: ['nodemailer', 'web-push', 'pg', 'ipaddr.js', 'intl-messageformat', 'smtp-server', 'mailparser'],
   },
   auth: { may: ['domain', 'db'], npm: ['@node-rs/argon2', 'rate-limiter-flexible'] },
   metrics: { may: ['domain', 'db'], npm: ['prom-client'] },

@@ -5,7 +5,13 @@ import { alertSendTimes, dueDecisionIds } from '../db/decisions.ts';
 import { runningExperiments } from '../db/experiments.ts';
 import { firstSends } from '../db/metrics.ts';
 import type { Pool } from '../db/pool.ts';
-import { type DeliveryReport, deliverDecisions, type EmailChannel, type PushChannel } from '../delivery/deliver.ts';
+import {
+  type DeliverDeps,
+  type DeliveryReport,
+  deliverDecisions,
+  type EmailChannel,
+  type PushChannel,
+} from '../delivery/deliver.ts';
 import { buildDigestPage, type DigestPage, type DigestReport, deliverDigests } from '../delivery/digests.ts';
 import type { Links } from '../delivery/links.ts';
 import { distinctSlots, SLOT_MS } from '../dispatch/slots.ts';
@@ -30,6 +36,8 @@ export interface ActivityDeps {
   links: Links;
   listId: string;
   deliveryConcurrency: number;
+  /** Per-provider limits shared by every worker; none, providers are called as fast as the concurrency allows. */
+  providers?: DeliverDeps['providers'];
   /** Scores decisions with the active relevance model; without one, decisions say "no active model". */
   scorer?: RelevanceScorer;
   /** The cap policy in force, asked once per batch; by default the active stored version, re-read when it changes. */
@@ -215,6 +223,7 @@ export function createActivities(deps: ActivityDeps) {
             links: deps.links,
             listId: deps.listId,
             concurrency: deps.deliveryConcurrency,
+            providers: deps.providers,
             now,
             onOutcome: metrics
               ? (o) => {

@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type AuthSettings, DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
+import { type ProviderLimits, parseProviderLimits } from '../delivery/provider-limits.ts';
 import { type PushHostPattern, parsePushHosts } from '../delivery/push-endpoint.ts';
 import { checkTrackingKeys, parseTrackingKeys, type TrackingKey } from '../delivery/tokens.ts';
 
@@ -45,6 +46,10 @@ export interface Config {
    * without relevance filtering to measure the whole system's lift (docs/EXPERIMENTS.md).
    */
   globalHoldoutPercent: number;
+  /** Per provider (the SMTP relay, each push service): calls in flight and messages per second, across all workers. */
+  providerLimits: ProviderLimits;
+  /** The SMTP listener for mail that comes back (`fanfare inbound serve`). */
+  inbound: InboundSettings;
   /** List-Id of every message (RFC 2919); defaults to <notifications.{From domain}>. */
   listId: string;
   /** Signing keys for links, newest first; unset means one generated key kept in the settings table. */
@@ -65,6 +70,15 @@ export interface Config {
   /** Whether TEMPORAL_ADDRESS and PORT were set: `fanfare dev` starts its own server or picks a port where not. */
   explicit: { temporalAddress: boolean; apiPort: boolean };
 }
+
+export interface InboundSettings {
+  /** FANFARE_INBOUND_SMTP_ADDRESS: where the listener takes mail from the MX. */
+  address: ListenAddress;
+  /** INBOUND_DOMAINS: domains whose mail it accepts; by default the From domain. */
+  domains: string[];
+}
+
+export const DEFAULT_INBOUND_SMTP_ADDRESS = '127.0.0.1:2526';
 
 /** A TCP address to listen on. */
 export interface ListenAddress {
@@ -141,6 +155,13 @@ export function readConfig(env: Env = process.env): Config {
     vapidSubject: env.VAPID_SUBJECT || 'mailto:push@fanfare.localhost',
     deliveryConcurrency: int(env, 'DELIVERY_CONCURRENCY', 8, 1, 256),
     globalHoldoutPercent: percent(env, 'FANFARE_GLOBAL_HOLDOUT_PERCENT', 1, 10),
+    providerLimits: providerLimits(env),
+    inbound: {
+      address:
+        listenAddress(env, 'FANFARE_INBOUND_SMTP_ADDRESS', DEFAULT_INBOUND_SMTP_ADDRESS) ??
+        fail('FANFARE_INBOUND_SMTP_ADDRESS: must be host:port or [ipv6]:port; "off" is not an inbound address'),
+      domains: inboundDomains(env.INBOUND_DOMAINS, mailDomain(env.MAIL_FROM || 'notifications@fanfare.localhost')),
+    },
     listId: listId(env.LIST_ID, mailDomain(env.MAIL_FROM || 'notifications@fanfare.localhost')),
     trackingKeys: trackingKeys(env.TRACKING_KEYS),
     adminToken: adminToken(env.ADMIN_TOKEN),
@@ -165,6 +186,34 @@ function alertEmail(raw: string | undefined): string | undefined {
   if (!/^[^\s@<>,;"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(value))
     throw new Error(`FANFARE_ALERT_EMAIL: must be one email address such as ops@example.com, got "${raw}"`);
   return value;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+function inboundDomains(raw: string | undefined, fromDomain: string): string[] {
+  if (!raw?.trim()) return [fromDomain.toLowerCase()];
+  const domains = raw
+    .split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter((d) => d !== '');
+  const bad = domains.find((d) => !DOMAIN.test(d));
+  if (bad !== undefined || domains.length === 0)
+    throw new Error(`INBOUND_DOMAINS: must be comma-separated domain names, got "${raw}"`);
+  return domains;
+}
+
+function providerLimits(env: Env): ProviderLimits {
+  const concurrency = int(env, 'PROVIDER_CONCURRENCY', 32, 1, 10_000);
+  const rate = int(env, 'PROVIDER_RATE_LIMIT', 0, 0, 1_000_000);
+  try {
+    return parseProviderLimits(env.PROVIDER_LIMITS ?? '', { concurrency, ratePerSecond: rate || null });
+  } catch (err) {
+    throw new Error(`PROVIDER_LIMITS: ${(err as Error).message} (format: smtp=CONCURRENCY/RATE,https://host=…)`);
+  }
 }
 
 function logLevel(raw: string | undefined): LogLevel {

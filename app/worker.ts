@@ -15,6 +15,8 @@ import { createActivities } from '../activities/index.ts';
 import { createMonitorActivities } from '../activities/monitor.ts';
 import { createTrainingActivities } from '../activities/training.ts';
 import type { Pool } from '../db/pool.ts';
+import { createProviderGate } from '../delivery/backpressure.ts';
+import { smtpProvider } from '../delivery/provider-limits.ts';
 import type { FanfareMetrics } from '../metrics/fanfare-metrics.ts';
 import type { HoldoutOracle } from '../models/relevance-training.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
@@ -138,6 +140,10 @@ export async function startWorker(
               listId: config.listId,
               deliveryConcurrency: config.deliveryConcurrency,
               globalHoldoutPercent: config.globalHoldoutPercent,
+              providers: {
+                gate: createProviderGate({ pool, limits: config.providerLimits }),
+                smtp: smtpProvider(config.smtp.host, config.smtp.port),
+              },
               scorer: createRelevanceScorer({ pool }),
               metrics: options.metrics,
             }),

@@ -17,4 +17,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   team: async () => (await import('./team.ts')).command,
   experiment: async () => (await import('./experiment.ts')).command,
   monitor: async () => (await import('./monitor.ts')).command,
+  inbound: async () => (await import('./inbound.ts')).command,
 };

@@ -19,6 +19,8 @@ const SYNTAX = {
     ...ENV.push,
     ...ENV.links,
     DELIVERY_CONCURRENCY: 'provider calls in flight per delivery batch (default 8)',
+    'PROVIDER_CONCURRENCY, PROVIDER_RATE_LIMIT': 'per provider across all workers: in flight (32), per second (none)',
+    PROVIDER_LIMITS: 'per-provider overrides, smtp=CONCURRENCY/RATE,https://push.origin=CONCURRENCY/RATE',
     FANFARE_LOG_LEVEL: 'Temporal SDK log level (default WARN)',
     ...ENV.metricsWorker,
   },

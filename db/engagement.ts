@@ -65,7 +65,7 @@ export async function unsubscribeFan(
   pool: Pool,
   fanId: number,
   decisionId: number | undefined,
-  via: 'one_click' | 'page' | 'mailto',
+  via: 'one_click' | 'page' | 'mailto' | 'complaint',
 ): Promise<boolean> {
   try {
     const r = await pool.query(

@@ -320,6 +320,31 @@ CREATE SEQUENCE fanfare.fans_id_seq
 
 ALTER SEQUENCE fanfare.fans_id_seq OWNED BY fanfare.fans.id;
 
+CREATE TABLE fanfare.inbound_mail (
+    id bigint NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    kind text NOT NULL,
+    outcome text NOT NULL,
+    envelope_from text NOT NULL,
+    envelope_to text[] NOT NULL,
+    message_id text,
+    subject text,
+    fan_id bigint,
+    decision_id bigint,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    raw text NOT NULL,
+    CONSTRAINT inbound_mail_kind_check CHECK ((kind = ANY (ARRAY['unsubscribe'::text, 'bounce'::text, 'complaint'::text, 'other'::text])))
+);
+
+CREATE SEQUENCE fanfare.inbound_mail_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.inbound_mail_id_seq OWNED BY fanfare.inbound_mail.id;
+
 CREATE TABLE fanfare.memberships (
     fan_id bigint NOT NULL,
     creator_id bigint NOT NULL,
@@ -376,6 +401,20 @@ CREATE TABLE fanfare.preferences (
     CONSTRAINT preferences_digest_hour_check CHECK (((digest_hour >= 0) AND (digest_hour <= 23))),
     CONSTRAINT preferences_quiet_end_check CHECK (((quiet_end >= 0) AND (quiet_end <= 23))),
     CONSTRAINT preferences_quiet_start_check CHECK (((quiet_start >= 0) AND (quiet_start <= 23)))
+);
+
+CREATE TABLE fanfare.provider_limits (
+    provider text NOT NULL,
+    next_at timestamp with time zone DEFAULT now() NOT NULL,
+    paused_until timestamp with time zone DEFAULT now() NOT NULL,
+    refusals integer DEFAULT 0 NOT NULL
+);
+
+CREATE TABLE fanfare.provider_slots (
+    provider text NOT NULL,
+    slot integer NOT NULL,
+    holder text,
+    held_until timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL
 );
 
 CREATE TABLE fanfare.push_subscriptions (
@@ -526,6 +565,8 @@ ALTER TABLE ONLY fanfare.experiments ALTER COLUMN id SET DEFAULT nextval('fanfar
 
 ALTER TABLE ONLY fanfare.fans ALTER COLUMN id SET DEFAULT nextval('fanfare.fans_id_seq'::regclass);
 
+ALTER TABLE ONLY fanfare.inbound_mail ALTER COLUMN id SET DEFAULT nextval('fanfare.inbound_mail_id_seq'::regclass);
+
 ALTER TABLE ONLY fanfare.models ALTER COLUMN version SET DEFAULT nextval('fanfare.models_version_seq'::regclass);
 
 ALTER TABLE ONLY fanfare.push_subscriptions ALTER COLUMN id SET DEFAULT nextval('fanfare.push_subscriptions_id_seq'::regclass);
@@ -601,6 +642,9 @@ ALTER TABLE ONLY fanfare.fans
 ALTER TABLE ONLY fanfare.fans
     ADD CONSTRAINT fans_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY fanfare.inbound_mail
+    ADD CONSTRAINT inbound_mail_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY fanfare.memberships
     ADD CONSTRAINT memberships_pkey PRIMARY KEY (creator_id, fan_id);
 
@@ -612,6 +656,12 @@ ALTER TABLE ONLY fanfare.muted_creators
 
 ALTER TABLE ONLY fanfare.preferences
     ADD CONSTRAINT preferences_pkey PRIMARY KEY (fan_id);
+
+ALTER TABLE ONLY fanfare.provider_limits
+    ADD CONSTRAINT provider_limits_pkey PRIMARY KEY (provider);
+
+ALTER TABLE ONLY fanfare.provider_slots
+    ADD CONSTRAINT provider_slots_pkey PRIMARY KEY (provider, slot);
 
 ALTER TABLE ONLY fanfare.push_subscriptions
     ADD CONSTRAINT push_subscriptions_endpoint_key UNIQUE (endpoint);
@@ -672,6 +722,10 @@ CREATE INDEX engagement_events_fan_idx ON fanfare.engagement_events USING btree 
 CREATE UNIQUE INDEX engagement_events_once ON fanfare.engagement_events USING btree (decision_id, kind) WHERE (kind = ANY (ARRAY['open'::text, 'click'::text, 'bounce'::text]));
 
 CREATE UNIQUE INDEX experiments_running_name_idx ON fanfare.experiments USING btree (name) WHERE (stopped_at IS NULL);
+
+CREATE INDEX inbound_mail_day_idx ON fanfare.inbound_mail USING btree (received_at, kind);
+
+CREATE UNIQUE INDEX inbound_mail_once ON fanfare.inbound_mail USING btree (message_id) WHERE (message_id IS NOT NULL);
 
 CREATE INDEX memberships_fan_idx ON fanfare.memberships USING btree (fan_id);
 
@@ -737,6 +791,12 @@ ALTER TABLE ONLY fanfare.experiment_arms
 
 ALTER TABLE ONLY fanfare.experiment_arms
     ADD CONSTRAINT experiment_arms_model_version_fkey FOREIGN KEY (model_version) REFERENCES fanfare.models(version);
+
+ALTER TABLE ONLY fanfare.inbound_mail
+    ADD CONSTRAINT inbound_mail_decision_id_fkey FOREIGN KEY (decision_id) REFERENCES fanfare.decisions(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY fanfare.inbound_mail
+    ADD CONSTRAINT inbound_mail_fan_id_fkey FOREIGN KEY (fan_id) REFERENCES fanfare.fans(id) ON DELETE SET NULL;
 
 ALTER TABLE ONLY fanfare.memberships
     ADD CONSTRAINT memberships_creator_id_fkey FOREIGN KEY (creator_id) REFERENCES fanfare.creators(id) ON DELETE CASCADE;

@@ -16,12 +16,15 @@ import {
 } from '../db/deliveries.ts';
 import { recordBounce } from '../db/engagement.ts';
 import type { Pool } from '../db/pool.ts';
+import { returnUnsentClaim } from '../db/provider-limits.ts';
 import type { Commit } from '../domain/commit-point.ts';
 import type { Channel } from '../domain/vocabulary.ts';
+import { ProviderBusyError, type ProviderGate, type ProviderPermit } from './backpressure.ts';
 import type { EmailMessage } from './email-sender.ts';
 import { DeliveryError, type DeliveryErrorCode, type SendResult } from './errors.ts';
 import { localizer } from './i18n.ts';
 import type { Links } from './links.ts';
+import { pushProvider } from './provider-limits.ts';
 import type { PushMessage, Urgency } from './push-sender.ts';
 import { type AlertContent, alertPushContent, renderAlertEmail } from './templates.ts';
 
@@ -46,6 +49,11 @@ export interface DeliverDeps {
   /** Provider calls in flight at once. */
   concurrency: number;
   now?: () => Date;
+  /**
+   * Per-provider limits shared by every worker (docs/DELIVERY.md, "Backpressure"): `smtp` names the relay's provider.
+   * Without it, providers are called as fast as `concurrency` allows.
+   */
+  providers?: { gate: ProviderGate; smtp: string };
   /** Told of each delivery this call settled or skipped, for the metrics; it must not throw. */
   onOutcome?: (outcome: DeliveryOutcome) => void;
 }
@@ -152,6 +160,14 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
       const s =
         job.channel === 'email' ? await sendEmail(deps, job, gate, now()) : await sendPush(deps, job, gate, now());
       if (!s) continue; // another attempt holds the claim and settles it
+      if (s.unsent) {
+        // The provider was busy and got nothing: hand the claim back without spending an attempt.
+        await returnUnsentClaim(deps.pool, token, job.decisionId, job.channel, s.unsent.message);
+        tell(job, 'retry', { code: 'provider_busy' });
+        report.retry++;
+        report.retryAfterMs = Math.max(report.retryAfterMs ?? 0, s.unsent.retryAfterMs);
+        continue;
+      }
       await settleDelivery(deps.pool, token, job.decisionId, job.channel, s.settlement);
       const settled = s.settlement;
       const error =
@@ -177,7 +193,32 @@ interface Outcome {
   retryAfterMs?: number;
   /** The provider's reply code (SMTP or HTTP) when it refused the message. */
   providerStatus?: number;
+  /** Set when the provider was too busy to be called at all: nothing was sent, the claim goes back unspent. */
+  unsent?: ProviderBusyError;
 }
+
+/** Waits for the provider's turn when limits are configured; a busy provider comes back as `unsent`. */
+async function permitFor(
+  deps: DeliverDeps,
+  provider: string,
+): Promise<{ permit: ProviderPermit | null } | { busy: ProviderBusyError }> {
+  if (!deps.providers) return { permit: null };
+  try {
+    return { permit: await deps.providers.gate.acquire(provider) };
+  } catch (err) {
+    if (err instanceof ProviderBusyError) return { busy: err };
+    throw err;
+  }
+}
+
+/** Tells the gate what the provider answered: taken, refused (a "not now" pauses it for every worker), or silence. */
+function answerOf(err: unknown): { accepted: false; errorCode?: string; retryAfterMs?: number } {
+  return err instanceof DeliveryError
+    ? { accepted: false, errorCode: err.code, retryAfterMs: err.retryAfterMs }
+    : { accepted: false };
+}
+
+const UNSENT: Settlement = { status: 'retry', errorCode: 'provider_busy', errorMessage: 'provider busy' };
 
 /**
  * A transport tried to stream a message through its commit point a second time
@@ -283,6 +324,9 @@ async function sendEmail(
     localizer(job.locale, job.timeZone),
   );
   const commit = commitOnce(gate, job.decisionId);
+  const allowed = await permitFor(deps, deps.providers?.smtp ?? '');
+  if ('busy' in allowed) return { settlement: UNSENT, unsent: allowed.busy };
+  const { permit } = allowed;
   try {
     const r = await deps.email.send({
       to: job.email,
@@ -294,8 +338,10 @@ async function sendEmail(
       },
       beforeCommit: commit.gate,
     });
+    await permit?.release({ accepted: true });
     return { settlement: { status: 'sent', providerMessageId: r.providerMessageId } };
   } catch (err) {
+    await permit?.release(answerOf(err));
     if (err instanceof ClaimLostError) return null;
     const unknown = ambiguous(err, commit.passed());
     if (unknown) return unknown;
@@ -329,7 +375,22 @@ async function sendPush(
   let transient: Outcome | undefined;
   let permanent: Outcome | undefined;
   let unknown: Outcome | undefined;
+  let busy: ProviderBusyError | undefined;
+  let called = false;
   for (const sub of job.pushSubscriptions) {
+    let allowed: Awaited<ReturnType<typeof permitFor>>;
+    try {
+      allowed = await permitFor(deps, pushProvider(sub.endpoint));
+    } catch (err) {
+      if (!(err instanceof TypeError)) throw err;
+      allowed = { permit: null }; // an endpoint that is no URL: the sender refuses it below, before any connection
+    }
+    if ('busy' in allowed) {
+      busy = allowed.busy;
+      continue;
+    }
+    const { permit } = allowed;
+    called = true;
     const commit = commitOnce(gate, job.decisionId);
     const message: PushMessage = {
       subscription: { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
@@ -354,8 +415,10 @@ async function sendPush(
           maxPayloadBytes: TRIMMED_PUSH_PAYLOAD_BYTES,
         });
       }
+      await permit?.release({ accepted: true });
       accepted.push(r.providerMessageId);
     } catch (err) {
+      await permit?.release(answerOf(err));
       if (err instanceof ClaimLostError) return null;
       const silent = ambiguous(err, (resend ?? commit).passed());
       if (silent) {
@@ -370,6 +433,12 @@ async function sendPush(
     }
   }
   if (accepted.length > 0) return { settlement: { status: 'sent', providerMessageId: accepted.join(' ') } };
+  if (busy && !called) return { settlement: UNSENT, unsent: busy };
+  if (busy && !unknown && !transient)
+    transient = {
+      settlement: { status: 'retry', errorCode: 'provider_busy', errorMessage: busy.message },
+      retryAfterMs: busy.retryAfterMs,
+    };
   // A device that may have it outranks a retry: a retry would resend to that device too.
   return unknown ?? transient ?? permanent!;
 }

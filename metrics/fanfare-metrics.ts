@@ -4,6 +4,7 @@ import { dueBacklog, type FirstSend } from '../db/metrics.ts';
 import type { Pool } from '../db/pool.ts';
 import { ACTIONS, REASONS } from '../domain/decision.ts';
 import { CHANNELS } from '../domain/vocabulary.ts';
+import { registerMailFeedback } from './mail-feedback.ts';
 
 /** How far back the backlog gauge looks for due, unsettled alerts; older ones are the ledger's to show. */
 export const BACKLOG_WINDOW_MS = 24 * 3_600_000;
@@ -33,6 +34,7 @@ const ERROR_CODES = new Set([
   'push_server_error',
   'push_connection_failed',
   'unexpected',
+  'provider_busy',
 ]);
 
 /** A decision as written: the facts counted, none of them about the fan. */
@@ -152,7 +154,10 @@ export function createMetrics(options: MetricsOptions = {}): FanfareMetrics {
     registers: [registry],
   });
 
-  if (options.pool) registerBacklog(registry, options.pool, now);
+  if (options.pool) {
+    registerBacklog(registry, options.pool, now);
+    registerMailFeedback(registry, options.pool, now);
+  }
 
   return {
     registry,

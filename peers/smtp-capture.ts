@@ -42,6 +42,10 @@ export type SmtpCapture = {
   waitFor(count: number, timeoutMs?: number): Promise<CapturedMail[]>;
   /** Replies `code message` to the next `n` RCPT TO (default) or DATA commands. */
   failNext(n: number, code: number, message?: string, stage?: SmtpFailureStage): void;
+  /** Holds every reply to DATA this long from now on, as a slow server does (0: answer at once). */
+  slowDown(ms: number): void;
+  /** The most messages that were between the end of DATA and their reply at once, since the last clear(). */
+  peakInFlight(): number;
   clear(): void;
   stop(): Promise<void>;
 };
@@ -63,6 +67,9 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
   const log = createArrivalLog<CapturedMail>();
   const failures: PendingFailure[] = [];
   let seq = 0;
+  let holdMs = 0;
+  let inFlight = 0;
+  let peak = 0;
 
   const takeFailure = (stage: SmtpFailureStage): SmtpReplyError | undefined => {
     const failure = failures.find((f) => f.stage === stage);
@@ -80,6 +87,17 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
   const receive = async (stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> => {
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+    try {
+      if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
+      await take(stream, session, chunks);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+
+  const take = async (stream: SMTPServerDataStream, session: SMTPServerSession, chunks: Buffer[]): Promise<void> => {
     if (stream.sizeExceeded) {
       throw new SmtpReplyError(552, `message exceeds the fixed maximum message size of ${maxMessageBytes} bytes`);
     }
@@ -155,10 +173,17 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
       const text = message ?? (code >= 500 ? 'Recipient address rejected' : 'Try again later');
       failures.push({ remaining: n, code, message: text, stage });
     },
+    slowDown(ms) {
+      if (!Number.isInteger(ms) || ms < 0)
+        throw new RangeError(`slowDown: ms must be a non-negative integer, got ${ms}`);
+      holdMs = ms;
+    },
+    peakInFlight: () => peak,
     clear() {
       log.clear();
       failures.length = 0;
       seq = 0;
+      peak = inFlight;
     },
     stop() {
       return new Promise<void>((resolve) => {
