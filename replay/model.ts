@@ -9,6 +9,7 @@ import { LABEL_HORIZON_MS } from '../models/examples.ts';
 import {
   type FanHistory,
   FEATURE_NAMES,
+  type FeatureName,
   type FeatureQuery,
   fanFeatureRows,
   LOOKBACK_MS,
@@ -276,6 +277,8 @@ export interface TrainReplayOptions {
   log?: (line: string) => void;
   /** Told as each boosting iteration ends (of at most `total`), for a progress bar. */
   onIteration?: (iteration: number, total: number) => void;
+  /** Features blanked (missing) in every training and validation row, for ablations: the model cannot use them. */
+  dropFeatures?: readonly FeatureName[];
 }
 
 /**
@@ -308,6 +311,10 @@ export function trainReplayModel(
   const picked = labelled.filter((l, i) => l.send.sentAtMs >= validationFromMs || i % stride === 0);
 
   const rows = sendFeatureRows(log, picked);
+  for (const name of options.dropFeatures ?? []) {
+    const f = FEATURE_NAMES.indexOf(name);
+    for (let o = f; o < rows.length; o += NUM_FEATURES) rows[o] = NaN;
+  }
   const split = (keep: (l: (typeof picked)[number]) => boolean): DataFile & { idx: number[] } => {
     const idx = picked.flatMap((l, i) => (keep(l) ? [i] : []));
     const r = new Float64Array(idx.length * NUM_FEATURES);
