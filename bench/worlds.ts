@@ -98,6 +98,13 @@ for (const file of files) {
       const report = replay(world, DEFAULT_CAP_POLICY, days, scorer, { fromMs: replayFromMs });
       report.evaluation = evaluation;
       result.reports.push(report);
+      const [now, fcfs, full] = report.outcomes;
+      const pct = (a: number, b: number) => `${b === 0 ? 'n/a' : (((a - b) / b) * 100).toFixed(1)}%`;
+      log(
+        `${name} seed ${spec.seed}: policy opens ${full.opens} (alert ${full.alertOpens}, digest ${full.digestOpens}), ` +
+          `vs caps-only ${pct(full.opens, fcfs.opens)}, vs send-everything ${pct(full.opens, now.opens)}; ` +
+          `violations ${fcfs.violations.length + full.violations.length}`,
+      );
     }
     log(
       `${name} seed ${spec.seed}: ${trained.rows.train} training rows, ${trained.trees} trees; held out ` +
