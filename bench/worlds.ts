@@ -101,7 +101,8 @@ for (const file of files) {
       const [now, fcfs, full] = report.outcomes;
       const pct = (a: number, b: number) => `${b === 0 ? 'n/a' : (((a - b) / b) * 100).toFixed(1)}%`;
       log(
-        `${name} seed ${spec.seed}: policy opens ${full.opens} (alert ${full.alertOpens}, digest ${full.digestOpens}), ` +
+        `${name} seed ${spec.seed}: policy opens ${full.opens} ` +
+          `(alert ${full.alertOpens}, digest ${full.digestOpens}), ` +
           `vs caps-only ${pct(full.opens, fcfs.opens)}, vs send-everything ${pct(full.opens, now.opens)}; ` +
           `violations ${fcfs.violations.length + full.violations.length}`,
       );
