@@ -1,4 +1,4 @@
-// What the features read of a page of fans, one query per table: fans, memberships, sends and opens, in epoch ms.
+// What the features read of a page of fans, one query per table: fans, memberships, sends, opens, clicks (epoch ms).
 
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import type { Pool } from './pool.ts';
@@ -72,6 +72,19 @@ export async function historyOpens(pool: Pool, fanIds: readonly number[], fromMs
        from engagement_events g
        join creator_events e on e.id = g.event_id
       where g.fan_id = any($1::bigint[]) and g.kind = 'open' and g.decision_id is not null
+        and g.occurred_at >= $2::timestamptz and g.occurred_at < $3::timestamptz
+      order by g.fan_id, g.occurred_at, g.decision_id`,
+    [fanIds, new Date(fromMs), new Date(toMs)],
+  );
+  return rows;
+}
+
+/** Clicks on the fans' notifications (a link in them followed), by fan and time. */
+export async function historyClicks(pool: Pool, fanIds: readonly number[], fromMs: number, toMs: number) {
+  const { rows } = await pool.query<{ decision_id: number; fan_id: number; occurred_ms: number }>(
+    `select g.decision_id, g.fan_id, ${EPOCH_MS('g.occurred_at')} as occurred_ms
+       from engagement_events g
+      where g.fan_id = any($1::bigint[]) and g.kind = 'click' and g.decision_id is not null
         and g.occurred_at >= $2::timestamptz and g.occurred_at < $3::timestamptz
       order by g.fan_id, g.occurred_at, g.decision_id`,
     [fanIds, new Date(fromMs), new Date(toMs)],

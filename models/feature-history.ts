@@ -1,8 +1,8 @@
-// Assembles a page of fans' feature histories with one query per table (fans, memberships, sends, opens).
-import { historyFans, historyMemberships, historyOpens, historySends } from '../db/feature-history.ts';
+// Assembles a page of fans' feature histories with one query per table (fans, memberships, sends, opens, clicks).
+import { historyClicks, historyFans, historyMemberships, historyOpens, historySends } from '../db/feature-history.ts';
 import type { Pool } from '../db/pool.ts';
 import type { EventKind } from '../domain/vocabulary.ts';
-import type { FanHistory, MembershipRecord, PastOpen, PastSend } from './features.ts';
+import type { FanHistory, MembershipRecord, PastClick, PastOpen, PastSend } from './features.ts';
 
 /** A past send with what training needs besides the features: the event and when it was decided. */
 export interface LoadedSend extends PastSend {
@@ -16,13 +16,14 @@ export interface LoadedHistory extends FanHistory {
   memberships: Map<number, MembershipRecord>;
   sends: LoadedSend[];
   opens: PastOpen[];
+  clicks: PastClick[];
 }
 
 export interface HistoryRange {
   /** Sends made in [sendsFromMs, sendsToMs). */
   sendsFromMs: number;
   sendsToMs: number;
-  /** Opens that happened in [opensFromMs, opensToMs); may reach past sendsToMs to read labels. */
+  /** Opens (and clicks) that happened in [opensFromMs, opensToMs); may reach past sendsToMs to read labels. */
   opensFromMs: number;
   opensToMs: number;
 }
@@ -33,11 +34,12 @@ export async function loadFanHistories(
   fanIds: readonly number[],
   range: HistoryRange,
 ): Promise<Map<number, LoadedHistory>> {
-  const [fans, memberships, sends, opens] = await Promise.all([
+  const [fans, memberships, sends, opens, clicks] = await Promise.all([
     historyFans(pool, fanIds),
     historyMemberships(pool, fanIds),
     historySends(pool, fanIds, range.sendsFromMs, range.sendsToMs),
     historyOpens(pool, fanIds, range.opensFromMs, range.opensToMs),
+    historyClicks(pool, fanIds, range.opensFromMs, range.opensToMs),
   ]);
   const out = new Map<number, LoadedHistory>();
   for (const f of fans) {
@@ -46,6 +48,7 @@ export async function loadFanHistories(
       memberships: new Map<number, MembershipRecord>(),
       sends: [],
       opens: [],
+      clicks: [],
     });
   }
   for (const m of memberships) {
@@ -76,5 +79,6 @@ export async function loadFanHistories(
       occurredAtMs: o.occurred_ms,
     });
   }
+  for (const c of clicks) out.get(c.fan_id)?.clicks.push({ decisionId: c.decision_id, occurredAtMs: c.occurred_ms });
   return out;
 }

@@ -12,6 +12,7 @@ import {
   MEMBER_LIFT_PRIOR_OPENS,
   NUM_FEATURES,
   namedRow,
+  type PastClick,
   type PastOpen,
   type PastSend,
   PRIOR_SENDS,
@@ -24,12 +25,13 @@ const snapshot: EngagementSnapshot = {
 };
 const snapshotAt = () => snapshot;
 
-function history(sends: PastSend[], opens: PastOpen[]): FanHistory {
+function history(sends: PastSend[], opens: PastOpen[], clicks: PastClick[] = []): FanHistory {
   return {
     fan: { fanId: 1, timeZone: 'Europe/Paris', createdAtMs: T0 - 100 * DAY_MS, digestHour: 20 },
     memberships: new Map([[7, { creatorId: 7, paid: true, tier: 2, startedAtMs: T0 - 50 * DAY_MS }]]),
     sends,
     opens,
+    clicks,
   };
 }
 
@@ -101,6 +103,30 @@ describe('fanFeatureRows', () => {
     const noDigest = history([], []);
     const [a, b] = rows({ ...noDigest, fan: { ...noDigest.fan, digestHour: null } }, [at(20), at(8)]);
     expect(a.fan_peak_proximity).toBeCloseTo(b.fan_peak_proximity, 12);
+  });
+
+  it('counts clicks per open from clicks before the decision, per creator, forgetting them with their sends', () => {
+    // Four opened sends of creator 7, three of them clicked; one opened send of creator 9, not clicked.
+    const sends = [1, 2, 3, 4].map((k) => send(k, T0 - (10 - k) * DAY_MS)).concat(send(5, T0 - 5 * DAY_MS, 'email', 9));
+    const opens = sends.map((s) => open(s.decisionId, s.sentAtMs + HOUR_MS, 'email', s.creatorId));
+    const clicks = [1, 2, 3].map((k) => ({ decisionId: k, occurredAtMs: sends[k - 1].sentAtMs + 2 * HOUR_MS }));
+    const h = history(sends, opens, clicks);
+    const [now, beforeThirdClick, creator9] = rows(h, [
+      query(),
+      query({ asOfMs: sends[2].sentAtMs + HOUR_MS + 1, sendAtMs: sends[2].sentAtMs + HOUR_MS + 1 }),
+      query({ creatorId: 9 }),
+    ]);
+    expect(now.fan_clicks).toBe(3);
+    // (3 clicks + 4 × 0.3) / (5 opens + 4)
+    expect(now.fan_click_per_open).toBeCloseTo((3 + 1.2) / 9, 12);
+    // Creator 7: (3 + 4 × fan rate) / (4 + 4); creator 9: (0 + 4 × fan rate) / (1 + 4).
+    expect(now.member_click_per_open).toBeCloseTo((3 + 4 * now.fan_click_per_open) / 8, 12);
+    expect(creator9.member_click_per_open).toBeCloseTo((4 * now.fan_click_per_open) / 5, 12);
+    // The third send was opened but its click had not happened yet.
+    expect(beforeThirdClick.fan_clicks).toBe(2);
+    // 20.5 days on, only the last two sends of creator 7 (one clicked) and creator 9's are in the window.
+    const [later] = rows(h, [query({ asOfMs: T0 + 20.5 * DAY_MS, sendAtMs: T0 + 20.5 * DAY_MS })]);
+    expect(later.fan_clicks).toBe(1);
   });
 
   it('falls back to the population rates for a fan with no history', () => {

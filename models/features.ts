@@ -43,6 +43,9 @@ export const FEATURE_NAMES = [
   'member_prior_rate',
   'member_lift',
   'member_bayes_rate',
+  'fan_clicks',
+  'fan_click_per_open',
+  'member_click_per_open',
   'fan_creator_index',
   'creator_engagement_index',
   'creator_sends_window',
@@ -57,7 +60,7 @@ export const NUM_FEATURES = FEATURE_NAMES.length;
 /** Columns the trainer must treat as categories rather than numbers. */
 export const CATEGORICAL_FEATURES: FeatureName[] = ['kind'];
 /** Bump when a definition changes: a model trained on other definitions must not be served these rows. */
-export const FEATURE_VERSION = 4;
+export const FEATURE_VERSION = 5;
 
 const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
 
@@ -81,6 +84,9 @@ const HOUR_KERNEL = Array.from({ length: 24 }, (_, d) => {
 const HOUR_KERNEL_MEAN = HOUR_KERNEL.reduce((a, b) => a + b, 0) / 24;
 /** Pseudo-count of opens spread evenly over the day in the open-hour share. */
 const PRIOR_OPENS_HOUR = 2;
+/** Clicks per open before any evidence, and how many opens' worth of evidence that prior is worth. */
+const CLICK_PRIOR_RATE = 0.3;
+const PRIOR_CLICK_OPENS = 4;
 /** Hours either side counted in the hour-of-week estimate. */
 const HOW_REACH = 2;
 
@@ -118,12 +124,19 @@ export interface PastOpen {
   occurredAtMs: number;
 }
 
-/** Everything about one fan the features read; sends and opens sorted by time. */
+/** A click on one of the fan's notifications (the link in it followed). */
+export interface PastClick {
+  decisionId: number;
+  occurredAtMs: number;
+}
+
+/** Everything about one fan the features read; sends, opens and clicks sorted by time. */
 export interface FanHistory {
   fan: FanRecord;
   memberships: ReadonlyMap<number, MembershipRecord>;
   sends: readonly PastSend[];
   opens: readonly PastOpen[];
+  clicks: readonly PastClick[];
 }
 
 /** Population and creator engagement, as known at the start of a UTC day (see creator-stats.ts). */
@@ -170,11 +183,13 @@ interface WindowSend {
   opened: boolean;
   /** Local quarter hour 0-95 at which it was opened, when opened. */
   openQuarter: number;
+  clicked: boolean;
 }
 
 interface MemberCounts {
   sends: number;
   opens: number;
+  clicks: number;
   email: number;
   push: number;
   lastOpenMs: number;
@@ -186,6 +201,8 @@ interface MemberCounts {
 class FanState {
   readonly channelSends = [0, 0];
   readonly channelOpens = [0, 0];
+  /** Clicks on sends still in the window. */
+  clicks = 0;
   readonly hourSends = new Float64Array(24);
   readonly hourOpens = new Float64Array(24);
   readonly howSends = new Float64Array(168);
@@ -212,7 +229,7 @@ class FanState {
   member(creatorId: number): MemberCounts {
     let m = this.members.get(creatorId);
     if (!m) {
-      m = { sends: 0, opens: 0, email: 0, push: 0, lastOpenMs: -Infinity, openTimes: [] };
+      m = { sends: 0, opens: 0, clicks: 0, email: 0, push: 0, lastOpenMs: -Infinity, openTimes: [] };
       this.members.set(creatorId, m);
     }
     return m;
@@ -220,7 +237,14 @@ class FanState {
 
   addSend(send: PastSend): void {
     const { hour, day } = localHourAndDay(this.zone, send.sentAtMs);
-    const w: WindowSend = { send, hour, hourOfWeek: day * 24 + hour, opened: false, openQuarter: 0 };
+    const w: WindowSend = {
+      send,
+      hour,
+      hourOfWeek: day * 24 + hour,
+      opened: false,
+      openQuarter: 0,
+      clicked: false,
+    };
     this.window.push(w);
     this.byDecision.set(send.decisionId, w);
     this.count(w, 1);
@@ -240,12 +264,25 @@ class FanState {
     this.countOpen(w, 1);
   }
 
-  /** Forgets sends made before `fromMs`, with their opens. */
+  /** A click counts once per send still in the window (a click implies an open, whether or not one was logged). */
+  addClick(click: PastClick): void {
+    const w = this.byDecision.get(click.decisionId);
+    if (!w || w.clicked) return;
+    w.clicked = true;
+    this.clicks++;
+    this.member(w.send.creatorId).clicks++;
+  }
+
+  /** Forgets sends made before `fromMs`, with their opens and clicks. */
   expire(fromMs: number): void {
     while (this.first < this.window.length && this.window[this.first].send.sentAtMs < fromMs) {
       const w = this.window[this.first++];
       this.count(w, -1);
       if (w.opened) this.countOpen(w, -1);
+      if (w.clicked) {
+        this.clicks--;
+        this.member(w.send.creatorId).clicks--;
+      }
       this.byDecision.delete(w.send.decisionId);
     }
   }
@@ -410,6 +447,11 @@ function writeRow(
   out[o + F.member_prior_rate] = prior;
   out[o + F.member_lift] = lift;
   out[o + F.member_bayes_rate] = Math.min(0.99, prior * lift);
+  // Clicks per open: how much of what the fan opens they act on, which opens alone do not tell.
+  out[o + F.fan_clicks] = state.clicks;
+  out[o + F.fan_click_per_open] = smooth(state.clicks, opens, CLICK_PRIOR_RATE, PRIOR_CLICK_OPENS);
+  const fanClickRate = smooth(state.clicks, opens, CLICK_PRIOR_RATE, PRIOR_CLICK_OPENS);
+  out[o + F.member_click_per_open] = smooth(counts?.clicks ?? 0, mOpens, fanClickRate, PRIOR_CLICK_OPENS);
   out[o + F.fan_creator_index] = fanIndex * creatorIndex;
   out[o + F.creator_engagement_index] = creator.index;
   out[o + F.creator_sends_window] = creator.sends;
@@ -434,10 +476,11 @@ export function fanFeatureRows(
 ): void {
   const order = Array.from(queries.keys()).sort((a, b) => queries[a].asOfMs - queries[b].asOfMs);
   const state = new FanState(history.fan.timeZone, history.fan.digestHour);
-  const { sends, opens } = history;
+  const { sends, opens, clicks } = history;
   const sendTimes = Float64Array.from(sends, (s) => s.sentAtMs);
   let s = 0;
   let p = 0;
+  let c = 0;
   for (const i of order) {
     const q = queries[i];
     const windowStart = q.asOfMs - LOOKBACK_MS;
@@ -453,6 +496,8 @@ export function fanFeatureRows(
         state.addOpen(opens[p++]);
       }
     }
+    // Clicks follow their opens; a click is seen once it happened before the decision.
+    while (c < clicks.length && clicks[c].occurredAtMs < q.asOfMs) state.addClick(clicks[c++]);
     state.expire(windowStart);
     writeRow(state, history, sendTimes, snapshotAt(q.asOfMs), q, out, offset + i * NUM_FEATURES);
   }

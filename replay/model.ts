@@ -9,10 +9,12 @@ import { LABEL_HORIZON_MS } from '../models/examples.ts';
 import {
   type FanHistory,
   FEATURE_NAMES,
+  type FeatureName,
   type FeatureQuery,
   fanFeatureRows,
   LOOKBACK_MS,
   NUM_FEATURES,
+  type PastClick,
   type PastOpen,
   type PastSend,
   type SnapshotAt,
@@ -65,6 +67,7 @@ export class FeatureLog {
       memberships: new Map(),
       sends: [],
       opens: [],
+      clicks: [],
     }));
     for (let m = 0; m < ms.fan.length; m++) {
       (histories[ms.fan[m]].memberships as Map<number, unknown>).set(ms.creator[m], {
@@ -79,7 +82,12 @@ export class FeatureLog {
 
   /** An independent copy: each policy's run continues the same prior history its own way. */
   fork(): FeatureLog {
-    const histories = this.histories.map((h) => ({ ...h, sends: [...h.sends], opens: [...h.opens] }));
+    const histories = this.histories.map((h) => ({
+      ...h,
+      sends: [...h.sends],
+      opens: [...h.opens],
+      clicks: [...h.clicks],
+    }));
     return new FeatureLog(histories, new Map([...this.daily].map(([k, d]) => [k, { ...d }])), this.nextDecisionId);
   }
 
@@ -87,8 +95,18 @@ export class FeatureLog {
     return this.histories[fan];
   }
 
-  /** Records a delivered notification and, when the ground truth drew one, its open. Sends must come in time order. */
-  recordSend(fan: number, creatorId: number, channel: Channel, sentAtMs: number, openedAtMs: number | null): PastSend {
+  /**
+   * Records a delivered notification and, when the ground truth drew them, its open and click. Sends must come in
+   * time order.
+   */
+  recordSend(
+    fan: number,
+    creatorId: number,
+    channel: Channel,
+    sentAtMs: number,
+    openedAtMs: number | null,
+    clickedAtMs: number | null = null,
+  ): PastSend {
     const h = this.histories[fan];
     const sends = h.sends as PastSend[];
     const send: PastSend = { decisionId: this.nextDecisionId++, creatorId, channel, sentAtMs };
@@ -101,11 +119,18 @@ export class FeatureLog {
       opens.splice(i, 0, { decisionId: send.decisionId, creatorId, channel, occurredAtMs: openedAtMs });
       this.count(creatorId, channel, openedAtMs, 'opens');
     }
+    if (clickedAtMs !== null) {
+      const clicks = h.clicks as PastClick[];
+      let i = clicks.length;
+      while (i > 0 && clicks[i - 1].occurredAtMs > clickedAtMs) i--;
+      clicks.splice(i, 0, { decisionId: send.decisionId, occurredAtMs: clickedAtMs });
+    }
     // Past the lookback nothing is read; dropping it keeps each fan's replay short.
     if (sends.length > 64 && sends[0].sentAtMs < sentAtMs - LOOKBACK_MS - DAY) {
       const keepFrom = sentAtMs - LOOKBACK_MS - DAY;
       h.sends = sends.filter((s) => s.sentAtMs >= keepFrom);
       h.opens = h.opens.filter((o) => o.occurredAtMs >= keepFrom);
+      h.clicks = h.clicks.filter((c) => c.occurredAtMs >= keepFrom);
     }
     return send;
   }
@@ -153,7 +178,8 @@ export function baselineHistory(
   const events = scheduleEvents(world, { fromMs, toMs });
   simulateBaseline(world, events, (s) => {
     const e = events[s.eventIndex];
-    const send = log.recordSend(s.fanIndex, e.creatorIndex, s.channel, s.sentAtMs, s.response.openedAtMs);
+    const r = s.response;
+    const send = log.recordSend(s.fanIndex, e.creatorIndex, s.channel, s.sentAtMs, r.openedAtMs, r.clickedAtMs);
     onSend?.(s.fanIndex, send, e.kind, e.atMs, s.response.openedAtMs);
   });
   return log;
@@ -276,6 +302,8 @@ export interface TrainReplayOptions {
   log?: (line: string) => void;
   /** Told as each boosting iteration ends (of at most `total`), for a progress bar. */
   onIteration?: (iteration: number, total: number) => void;
+  /** Features blanked (missing) in every training and validation row, for ablations: the model cannot use them. */
+  dropFeatures?: readonly FeatureName[];
 }
 
 /**
@@ -308,6 +336,10 @@ export function trainReplayModel(
   const picked = labelled.filter((l, i) => l.send.sentAtMs >= validationFromMs || i % stride === 0);
 
   const rows = sendFeatureRows(log, picked);
+  for (const name of options.dropFeatures ?? []) {
+    const f = FEATURE_NAMES.indexOf(name);
+    for (let o = f; o < rows.length; o += NUM_FEATURES) rows[o] = NaN;
+  }
   const split = (keep: (l: (typeof picked)[number]) => boolean): DataFile & { idx: number[] } => {
     const idx = picked.flatMap((l, i) => (keep(l) ? [i] : []));
     const r = new Float64Array(idx.length * NUM_FEATURES);
@@ -411,8 +443,8 @@ export function modelScorer(model: RelevanceModel, name: string, prior: FeatureL
           }
           return model.predict(rows.subarray(0, b.size * NUM_FEATURES));
         },
-        recordSend: (fan, creatorIndex, channel, sentAtMs, openedAtMs) =>
-          void log.recordSend(fan, creatorIndex, channel, sentAtMs, openedAtMs),
+        recordSend: (fan, creatorIndex, channel, sentAtMs, openedAtMs, clickedAtMs) =>
+          void log.recordSend(fan, creatorIndex, channel, sentAtMs, openedAtMs, clickedAtMs),
       };
     },
   };

@@ -36,7 +36,14 @@ export interface RunScorer {
   /** Calibrated P(open) for every candidate of the batch, in batch order, as known at the decision time. */
   scoreEvent(event: { creatorIndex: number; kind: Candidate['kind']; atMs: number }, batch: ScoreBatch): Float64Array;
   /** A notification delivered by this run, with the open the ground truth drew (null for none). */
-  recordSend(fan: number, creatorIndex: number, channel: Channel, sentAtMs: number, openedAtMs: number | null): void;
+  recordSend(
+    fan: number,
+    creatorIndex: number,
+    channel: Channel,
+    sentAtMs: number,
+    openedAtMs: number | null,
+    clickedAtMs: number | null,
+  ): void;
 }
 
 /** Where a run's scores come from: named in the report, so a table says what its scores came from. */
@@ -286,7 +293,7 @@ export function runPolicy(
     });
     f.recent.push(s.at);
     if (isIrrelevant(world, s.membership)) f.irrelevant.push(s.at);
-    run.recordSend(s.fan, e.creatorIndex, s.channel, s.at, r.openedAtMs);
+    run.recordSend(s.fan, e.creatorIndex, s.channel, s.at, r.openedAtMs, r.clickedAtMs);
     out.alerts[s.channel]++;
     out.sends++;
     if (r.opened) {
