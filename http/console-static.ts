@@ -41,7 +41,9 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 const LOGIN_STYLE = [
   'body { font: 16px/1.5 system-ui, sans-serif; background: #f4f5f7; color: #1d2330; margin: 0; display: grid; ' +
     'place-items: center; min-height: 100vh; }',
-  'main { background: #fff; padding: 2rem 2.5rem; border-radius: 8px; box-shadow: 0 1px 4px #0002; width: 24rem; }',
+  'main { background: #fff; padding: 2rem 2.5rem; border-radius: 8px; box-shadow: 0 1px 4px #0002; ' +
+    'width: min(29rem, calc(100vw - 1.5rem)); box-sizing: border-box; }',
+  '@media (max-width: 480px) { main { padding: 1.25rem 1rem; } }',
   'h1 { font-size: 1.4rem; margin: 0 0 .25rem; } p.sub { color: #5b6475; margin: 0 0 1.5rem; }',
   'label { display: block; font-weight: 600; margin-top: 1rem; } ' +
     'input { width: 100%; box-sizing: border-box; font: inherit; padding: .5rem; border: 1px solid #a8afbd; ' +

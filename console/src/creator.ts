@@ -2,7 +2,7 @@
 import type { EventListAnswer, EventReport } from '../../wire/events.ts';
 import { api } from './api.ts';
 import { color, draw } from './charts.ts';
-import { chartCard, h, int, pct, table, when } from './dom.ts';
+import { chartCard, h, int, isolatedText, pct, table, when } from './dom.ts';
 
 export async function renderCreator(root: HTMLElement, params: URLSearchParams): Promise<void> {
   const { events } = await api<EventListAnswer>('GET', '/api/admin/events?limit=100');
@@ -19,7 +19,8 @@ export async function renderCreator(root: HTMLElement, params: URLSearchParams):
       h(
         'option',
         { value: e.id, selected: e.id === chosen },
-        `#${e.id} ${e.creatorHandle}: ${e.title} (${e.kind}, ${when(e.createdAt)}, ${e.decisions} decisions)`,
+        `#${e.id} ${isolatedText(e.creatorHandle)}: ${isolatedText(e.title)} ` +
+          `(${e.kind}, ${when(e.createdAt)}, ${e.decisions} decisions)`,
       ),
     ),
   );
@@ -84,7 +85,7 @@ export async function renderCreator(root: HTMLElement, params: URLSearchParams):
       'section',
       { class: 'card wide' },
       table(
-        `"${r.event.title}" (${r.event.kind}), announced ${when(r.event.createdAt)}`,
+        `"${isolatedText(r.event.title)}" (${r.event.kind}), announced ${when(r.event.createdAt)}`,
         ['channel', 'decisions', 'alerts', 'digests', 'suppressed', 'sent', 'opened', 'open rate'],
         r.reach.map((x) => [
           x.channel,

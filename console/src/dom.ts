@@ -59,3 +59,15 @@ export function chartCard(title: string, id: string, wide = false): { card: HTML
   );
   return { card, canvas };
 }
+
+/**
+ * Creator text (titles, handles) inside console text: a `<bdi>` isolates its direction, so a title with U+202E or
+ * right-to-left script neither flips nor is flipped by the text around it; text nodes keep any HTML in it literal.
+ */
+export const isolated = (text: string) => h('bdi', { class: 'creator-text' }, text);
+
+/**
+ * The same for plain-text places that take no elements (`<option>`, `aria-label`): FSI … PDI, whose PDI also ends
+ * every embedding or override the text opened.
+ */
+export const isolatedText = (text: string) => `\u2068${text}\u2069`;

@@ -3,7 +3,7 @@ import type { Chart } from 'chart.js';
 import type { DecisionCurve, FanAnswer, FanCandidate, FanSearchAnswer } from '../../wire/fans.ts';
 import { api } from './api.ts';
 import { color, draw } from './charts.ts';
-import { chartCard, errorBox, h, num, pct, table, when } from './dom.ts';
+import { chartCard, errorBox, h, isolated, isolatedText, num, pct, table, when } from './dom.ts';
 
 export async function renderFans(root: HTMLElement, params: URLSearchParams): Promise<void> {
   const input = h('input', {
@@ -152,7 +152,7 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
     button.addEventListener('click', () => void showCandidate(inspect, c, fan.timeZone));
     return [
       when(c.decidedAt, fan.timeZone),
-      `${c.eventTitle} (${c.eventKind}, ${c.creatorHandle})`,
+      h('span', {}, isolated(c.eventTitle), ` (${c.eventKind}, `, isolated(c.creatorHandle), ')'),
       c.channel,
       h('span', { class: `badge ${c.action}` }, c.action),
       h('code', {}, c.reason),
@@ -180,7 +180,7 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
 
 async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: string): Promise<void> {
   const curve = chartCard(
-    `Predicted engagement by hour for "${c.eventTitle}" on ${c.channel}, with the chosen send time`,
+    `Predicted engagement by hour for "${isolatedText(c.eventTitle)}" on ${c.channel}, with the chosen send time`,
     'chart-curve',
   );
   const contrib = chartCard('Feature contributions to the score (log-odds, TreeSHAP)', 'chart-contributions');

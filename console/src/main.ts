@@ -25,12 +25,32 @@ const PAGES: Record<string, { title: string; render: Page }> = {
 
 const view = document.getElementById('view') as HTMLElement;
 let rendering = 0;
+/** The page shown last: focus moves to the content only when the page changes (not on the first load). */
+let shown: string | null = null;
+
+/**
+ * After navigation to another page, keyboard focus goes to the new page's main heading (or the view itself), so a
+ * keyboard or screen-reader user starts there. A change within a page (a filter in the hash) keeps the focused control.
+ */
+function focusContent(root: HTMLElement, name: string, focusedId: string | null): void {
+  const previous = shown;
+  shown = name;
+  if (previous === null) return;
+  if (previous === name) {
+    if (focusedId) document.getElementById(focusedId)?.focus();
+    return;
+  }
+  const target = root.querySelector<HTMLElement>('h1') ?? view;
+  if (target !== view) target.setAttribute('tabindex', '-1');
+  target.focus();
+}
 
 async function route(): Promise<void> {
   const [path, query = ''] = window.location.hash.replace(/^#\/?/, '').split('?');
   const name = PAGES[path] ? path : 'overview';
   const page = PAGES[name];
   const mine = ++rendering;
+  const focusedId = document.activeElement?.id || null;
   document.title = `${page.title} · Fanfare console`;
   for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) {
     if (a.getAttribute('href') === `#/${name}`) a.setAttribute('aria-current', 'page');
@@ -44,6 +64,7 @@ async function route(): Promise<void> {
     if (mine === rendering) root.append(errorBox(err));
   } finally {
     root.setAttribute('aria-busy', 'false');
+    if (mine === rendering) focusContent(root, name, focusedId);
   }
 }
 
