@@ -44,7 +44,7 @@ describe('jsonDiff', () => {
 
   it('names an added rule and a segment rule, and reports a new order of the same rules once', () => {
     const after = structuredClone(DEFAULT_CAP_POLICY);
-    after.rules.push({ type: 'gap', name: 'live_gap', channel: 'push', minGap: '1h' } as CapRule);
+    after.rules.push({ type: 'gap', name: 'live_gap', channel: 'push', minGap: '1h' });
     (after.segments[1].rules[1] as CapRule & { limit: number }).limit = 2;
     expect(jsonDiff(DEFAULT_CAP_POLICY, after)).toEqual([
       { path: 'rules[live_gap]', op: 'add', to: { type: 'gap', name: 'live_gap', channel: 'push', minGap: '1h' } },
