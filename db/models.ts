@@ -150,7 +150,8 @@ export async function promoteModel(
  * throws when there is nothing to roll back to.
  */
 /** The retired, once-promoted version a rollback from `active` would reactivate (the latest promoted before it). */
-const ROLLBACK_TARGET = `select version from models where status = 'retired' and promoted_at is not null and version <> $1::int
+const ROLLBACK_TARGET = `select version from models
+       where status = 'retired' and promoted_at is not null and version <> $1::int
        order by promoted_at desc, version desc limit 1`;
 
 /** The version a rollback would reactivate now, or null when no model is active or none was promoted before it. */
