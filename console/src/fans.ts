@@ -4,7 +4,7 @@ import type { DecisionCurve, FanAnswer, FanCandidate, FanSearchAnswer } from '..
 import { api } from './api.ts';
 import { color, draw } from './charts.ts';
 import { chartCard, errorBox, h, pct, table, when } from './dom.ts';
-import { detailRows, distinctTicks, logistic, readable, timeRange } from './inspect-format.ts';
+import { detailRows, distinctTicks, logistic, readable, timeAxis } from './inspect-format.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -94,10 +94,11 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
   if (candidates.length === 0) timeline.canvas.replaceWith(h('p', { class: 'muted' }, 'No candidates yet.'));
   // Every candidate is plotted: the unscored ones on the zero line, marked ×. The axis spans them all and at least
   // two hours, so a lone candidate neither stretches it to years nor repeats one tick label.
-  const { min: xMin, max: xMax } = timeRange(
-    candidates.length ? candidates.map((c) => Date.parse(c.decidedAt)) : [Date.now()],
-    2 * HOUR_MS,
-  );
+  const {
+    min: xMin,
+    max: xMax,
+    step: xStep,
+  } = timeAxis(candidates.length ? candidates.map((c) => Date.parse(c.decidedAt)) : [Date.now()], 2 * HOUR_MS);
   timeline.canvas.setAttribute(
     'aria-label',
     `Candidates over time: ${candidates.length} plotted by score, ${unscored.length} without a score marked ×`,
@@ -131,7 +132,7 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
           min: xMin,
           max: xMax,
           ticks: {
-            maxTicksLimit: 8,
+            stepSize: xStep,
             callback: distinctTicks((v) => when(new Date(v).toISOString(), fan.timeZone)),
           },
           title: { display: true, text: `decided at (${fan.timeZone})` },
@@ -201,6 +202,13 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
   );
   const first = candidates.find((c) => c.contributions?.length) ?? candidates[0];
   if (first) await showCandidate(inspect, first, fan.timeZone, false);
+}
+
+/** The curve's score at the point nearest `at`. */
+function nearestScore(points: DecisionCurve['points'], at: number): number {
+  let best = points[0];
+  for (const p of points) if (Math.abs(Date.parse(p.at) - at) < Math.abs(Date.parse(best.at) - at)) best = p;
+  return best.score;
 }
 
 /** Shows one candidate in `root`; `focus` (an Inspect by the user) scrolls to the panel and moves focus there. */
@@ -301,7 +309,7 @@ async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: strin
   const times = data.points.map((p) => Date.parse(p.at));
   // A deadline close to the decision leaves few hours (or only the decision time): the axis still spans two hours
   // and the points are drawn as points, not a line with nothing to join.
-  const { min, max } = timeRange(chosen === null ? times : [...times, chosen], 2 * HOUR_MS);
+  const { min, max, step } = timeAxis(chosen === null ? times : [...times, chosen], 2 * HOUR_MS);
   const few = data.points.length < 3;
   const hourLabel = (v: number) =>
     new Date(v).toLocaleString('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit' });
@@ -325,7 +333,8 @@ async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: strin
           ? [
               {
                 label: `chosen send time ${when(c.sendAt, timeZone)}`,
-                data: [{ x: chosen, y: c.score ?? 0 }],
+                // Unscored when decided: marked on the drawn curve at its nearest hour, not at a made-up 0.
+                data: [{ x: chosen, y: c.score ?? nearestScore(data.points, chosen) }],
                 borderColor: color('oracle'),
                 backgroundColor: color('oracle'),
                 pointRadius: 8,
@@ -342,7 +351,7 @@ async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: strin
           type: 'linear',
           min,
           max,
-          ticks: { maxTicksLimit: 8, callback: distinctTicks(hourLabel) },
+          ticks: { stepSize: step, callback: distinctTicks(hourLabel) },
           title: { display: true, text: `send time (${timeZone})` },
         },
         y: {

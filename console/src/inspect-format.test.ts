@@ -1,6 +1,15 @@
 // Tests the fan inspector's pure formatting: the "Why" table, log-odds, time axes and tick labels.
 import { describe, expect, it } from 'vitest';
-import { detailRows, distinctTicks, logistic, readable, timeRange, words } from './inspect-format.ts';
+import {
+  detailRows,
+  distinctTicks,
+  logistic,
+  readable,
+  timeAxis,
+  timeRange,
+  timeStep,
+  words,
+} from './inspect-format.ts';
 
 describe('detailRows', () => {
   it('writes fields in words, probabilities as percentages, objects as phrases, null as none', () => {
@@ -56,5 +65,20 @@ describe('time axes', () => {
     const hourOf = (v: number) => `${Math.floor(v / HOUR)}h`;
     const ticks = [0, 0.25, 0.5, 1, 1.5, 2].map((h) => ({ value: h * HOUR }));
     expect(ticks.map((t, i) => distinctTicks(hourOf)(t.value, i, ticks))).toEqual(['0h', '', '', '1h', '', '2h']);
+  });
+
+  it('steps a time axis in round units, at most eight ticks', () => {
+    expect(timeStep(2 * HOUR)).toBe(HOUR / 4);
+    expect(timeStep(3 * HOUR)).toBe(HOUR / 2);
+    expect(timeStep(48 * HOUR)).toBe(6 * HOUR);
+    expect(timeStep(100 * 24 * HOUR)).toBe(13 * 24 * HOUR);
+  });
+
+  it('puts the ends of a time axis on whole steps', () => {
+    const at = 10 * HOUR + 7 * 60_000;
+    const axis = timeAxis([at], 2 * HOUR);
+    expect(axis).toEqual({ min: 9 * HOUR, max: 11.25 * HOUR, step: HOUR / 4 });
+    expect(axis.min).toBeLessThanOrEqual(at - HOUR);
+    expect(axis.max).toBeGreaterThanOrEqual(at + HOUR);
   });
 });

@@ -59,3 +59,18 @@ export function distinctTicks(
     return i > 0 && format(ticks[i - 1].value) === label ? '' : label;
   };
 }
+
+const STEPS_MIN = [15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080];
+
+/** A tick step for a time axis `spanMs` wide: the smallest round step (15 min to a week) giving at most `ticks`. */
+export function timeStep(spanMs: number, ticks = 8): number {
+  const step = STEPS_MIN.map((m) => m * 60_000).find((s) => spanMs / s <= ticks);
+  return step ?? Math.ceil(spanMs / ticks / 86_400_000) * 86_400_000;
+}
+
+/** A time axis over `times`: timeRange widened out to whole steps, so that every tick falls on a round time. */
+export function timeAxis(times: readonly number[], minSpanMs: number): { min: number; max: number; step: number } {
+  const { min, max } = timeRange(times, minSpanMs);
+  const step = timeStep(max - min);
+  return { min: Math.floor(min / step) * step, max: Math.ceil(max / step) * step, step };
+}
