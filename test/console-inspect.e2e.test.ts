@@ -202,7 +202,7 @@ describe('model, caps and fan inspector in Chromium', () => {
     const diff = await page.locator('#policy-diff').textContent();
     expect(diff).toContain('rules[push_gap].minGap: "30m" → "45m"');
     expect(diff).toContain('rules[push_per_day]: removed');
-    expect(await page.getByRole('button', { name: 'Apply' }).isEnabled()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Apply' }).isEnabled()).toBe(true);
 
     await days.fill('1');
     await page.getByRole('button', { name: 'Simulate' }).click();

@@ -146,6 +146,8 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
     const changes = jsonDiff(active.document, proposed);
     changed = changes.length > 0;
     diff.replaceChildren(changeList(changes));
+    validation.className = '';
+    validation.textContent = 'Checking…';
     const r = await api<PolicyValidation>('POST', '/api/admin/policy/validate', proposed);
     if (mine !== seq) return;
     valid = r.valid;
