@@ -25,7 +25,7 @@ describe('cap policies', () => {
     };
     const second = await activateCapPolicy(pool, looser, 'ben');
     expect(second.version).toBeGreaterThan(first.version);
-    expect(second.diff).toEqual([{ path: 'rules[0].limit', op: 'change', from: 3, to: 4 }]);
+    expect(second.diff).toEqual([{ path: 'rules[push_per_day].limit', op: 'change', from: 3, to: 4 }]);
     expect((await getActiveCapPolicy(pool))!.document).toEqual(looser);
 
     // The same document again changes nothing.

@@ -1,7 +1,7 @@
 // The console's fan inspector: find a fan by id or email; the fan's candidates, decisions, deliveries and engagement.
 import type { Action } from '../domain/decision.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
-import type { FanCandidate, FanMatch, FanMembership, FanProfile } from '../wire/fans.ts';
+import type { FanMatch, FanMembership, FanProfile, StoredFanCandidate } from '../wire/fans.ts';
 import type { Pool } from './pool.ts';
 
 /** An all-digit query is an id; anything else matches emails containing it (case-insensitive), first 20. */
@@ -57,7 +57,7 @@ export async function fanProfile(pool: Pool, fanId: number): Promise<FanProfile 
 }
 
 /** The fan's latest candidates, newest decision first. */
-export async function fanCandidates(pool: Pool, fanId: number, limit: number): Promise<FanCandidate[]> {
+export async function fanCandidates(pool: Pool, fanId: number, limit: number): Promise<StoredFanCandidate[]> {
   const r = await pool.query(
     `select d.id, d.event_id, e.title, e.kind, e.created_at as event_created_at, c.handle, d.channel, d.action,
             d.send_at, d.decided_at, d.policy, d.reason, d.reason_detail, d.model_version, d.score, d.contributions,

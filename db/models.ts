@@ -149,17 +149,26 @@ export async function promoteModel(
  * Retires the active model and reactivates the one promoted before it. Returns the versions, or
  * throws when there is nothing to roll back to.
  */
+/** The retired, once-promoted version a rollback from `active` would reactivate (the latest promoted before it). */
+const ROLLBACK_TARGET = `select version from models
+       where status = 'retired' and promoted_at is not null and version <> $1::int
+       order by promoted_at desc, version desc limit 1`;
+
+/** The version a rollback would reactivate now, or null when no model is active or none was promoted before it. */
+export async function rollbackTarget(pool: Pool): Promise<number | null> {
+  const r = await pool.query(
+    `select (${ROLLBACK_TARGET.replace('$1::int', 'a.version')}) as target from models a where a.status = 'active'`,
+  );
+  return r.rows[0]?.target ?? null;
+}
+
 export async function rollbackModel(pool: Pool, reason: string): Promise<{ from: number; to: number }> {
   return withTransaction(pool, async (c) => {
     await c.query(`lock table models in share row exclusive mode`);
     const current = await c.query(`select version, promoted_at from models where status = 'active'`);
     if (!current.rowCount) throw new ModelRegistryError('rollback: no model is active');
     const from: number = current.rows[0].version;
-    const previous = await c.query(
-      `select version from models where status = 'retired' and promoted_at is not null and version <> $1::int
-       order by promoted_at desc, version desc limit 1`,
-      [from],
-    );
+    const previous = await c.query(ROLLBACK_TARGET, [from]);
     if (!previous.rowCount) throw new ModelRegistryError(`rollback: model ${from} is the only one ever promoted`);
     const to: number = previous.rows[0].version;
     await c.query(`update models set status = 'retired', reason = $2::text where version = $1::int`, [from, reason]);

@@ -13,10 +13,12 @@ import {
   modelText,
   promoteModel,
   rollbackModel,
+  rollbackTarget,
 } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
 import { type Action, actionsOf, auditActor } from '../domain/principal.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
+import { featureValueText } from '../models/feature-text.ts';
 import { FEATURE_IMPORTANCES } from '../models/gbdt/model-text-keys.ts';
 import { createRelevanceScorer, type RelevanceScorer } from '../models/scoring.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
@@ -68,6 +70,26 @@ export function featureImportance(text: string): FeatureSplits[] {
   return out;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** Training's notes in the metrics, when they have the shape the current trainer writes. */
+export function trainingNotes(metrics: Record<string, unknown>): Pick<ModelRow, 'window' | 'rows'> {
+  const w = metrics.window;
+  const r = metrics.rows;
+  const window =
+    isRecord(w) &&
+    typeof w.trainFrom === 'string' &&
+    typeof w.holdoutFrom === 'string' &&
+    typeof w.holdoutTo === 'string'
+      ? { trainFrom: w.trainFrom, holdoutFrom: w.holdoutFrom, holdoutTo: w.holdoutTo }
+      : null;
+  const rows =
+    isRecord(r) && typeof r.train === 'number' && typeof r.validation === 'number' && typeof r.holdout === 'number'
+      ? { train: r.train, validation: r.validation, holdout: r.holdout }
+      : null;
+  return { window, rows };
+}
+
 function modelJson(m: ModelSummary): ModelRow {
   return {
     version: m.version,
@@ -78,6 +100,7 @@ function modelJson(m: ModelSummary): ModelRow {
     trainFrom: m.trainFrom?.toISOString() ?? null,
     trainTo: m.trainTo?.toISOString() ?? null,
     metrics: m.metrics,
+    ...trainingNotes(m.metrics),
     oracleMetrics: m.oracleMetrics,
   };
 }
@@ -138,7 +161,12 @@ export function registerConsoleRoutes(app: HttpApp, deps: ConsoleRouteDeps): voi
       const id = req.params.id;
       const fan = await fanProfile(deps.pool, id);
       if (!fan) return send(reply, refuse(404, 'id', `must name an existing fan; there is no fan ${id}`));
-      const body: FanAnswer = { fan, candidates: await fanCandidates(deps.pool, id, req.query.limit) };
+      const stored = await fanCandidates(deps.pool, id, req.query.limit);
+      const candidates = stored.map((c) => ({
+        ...c,
+        contributions: c.contributions?.map((x) => ({ ...x, valueText: featureValueText(x.feature, x.value) })) ?? null,
+      }));
+      const body: FanAnswer = { fan, candidates };
       return send(reply, { status: 200, body });
     },
   );
@@ -170,13 +198,17 @@ export function registerConsoleRoutes(app: HttpApp, deps: ConsoleRouteDeps): voi
       curveModelVersion: scored.modelVersion,
       decisionModelVersion: d.modelVersion,
       unscoredReason: scored.unscoredReason,
+      baseLogOdds: scored.baseLogOdds,
       points: scores === null ? [] : times.map((t, i) => ({ at: new Date(t).toISOString(), score: scores[i] })),
     };
     return send(reply, { status: 200, body });
   });
 
   app.get('/api/admin/models', admin({}), async (_req, reply) => {
-    const body: ModelListAnswer = { models: (await listModels(deps.pool, 100)).map(modelJson) };
+    const body: ModelListAnswer = {
+      models: (await listModels(deps.pool, 100)).map(modelJson),
+      rollbackTo: await rollbackTarget(deps.pool),
+    };
     return send(reply, { status: 200, body });
   });
 

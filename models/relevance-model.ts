@@ -12,6 +12,8 @@ export interface RelevanceModel {
   predict(rows: Float64Array): Float64Array;
   /** The k features that moved row `row`'s log-odds most, largest first (TreeSHAP). */
   topContributions(rows: Float64Array, row: number, k: number): Contribution[];
+  /** The base value every row's contributions start from: the model's expected log-odds (TreeSHAP's bias term). */
+  baseLogOdds(): number;
 }
 
 /** Parses and compiles model text; a model trained on other features is refused, never served. */
@@ -28,9 +30,20 @@ export function loadRelevanceModel(version: number, text: string): RelevanceMode
   const compiled = compileModel(model);
   let explainer: ShapExplainer | undefined;
   const phi = new Float64Array(NUM_FEATURES + 1);
+  let base: number | undefined;
   return {
     version,
     predict: (rows) => compiled.predict(rows),
+    baseLogOdds() {
+      if (base === undefined) {
+        explainer ??= shapExplainer(model);
+        // The bias term is the same for every row: explain an all-missing one.
+        const bias = new Float64Array(NUM_FEATURES + 1);
+        explainer.addRow(new Float64Array(NUM_FEATURES).fill(Number.NaN), 0, bias, 0);
+        base = bias[NUM_FEATURES];
+      }
+      return base;
+    },
     topContributions(rows, row, k) {
       explainer ??= shapExplainer(model);
       phi.fill(0);

@@ -35,6 +35,8 @@ export interface ScoredCandidates {
   rows: Float64Array;
   /** Top-k SHAP contributions of candidate i; empty without a model. */
   explain(i: number, k?: number): Contribution[];
+  /** The model's base value (mean log-odds) the contributions start from; null without a model. */
+  baseLogOdds: number | null;
 }
 
 /**
@@ -176,6 +178,7 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
           scores: null,
           rows: new Float64Array(0),
           explain: () => [],
+          baseLogOdds: null,
         };
       const rows = await candidateFeatureRows(deps.pool, event, candidates, asOfMs, await snapshotAt(asOfMs));
       const scores = model.predict(rows);
@@ -185,6 +188,7 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
         scores,
         rows,
         explain: (i, k = 5) => model.topContributions(rows, i, k),
+        baseLogOdds: model.baseLogOdds(),
       };
     },
   };

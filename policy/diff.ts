@@ -5,8 +5,30 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The names of an array of named objects (cap rules, segments), when every element has a distinct one. */
+function names(list: unknown[]): string[] | null {
+  const out = list.map((x) => (isObject(x) && typeof x.name === 'string' && x.name !== '' ? x.name : null));
+  if (out.some((n) => n === null) || new Set(out).size !== out.length) return null;
+  return out as string[];
+}
+
 function walk(a: unknown, b: unknown, path: string, out: JsonChange[]): void {
-  if (Array.isArray(a) && Array.isArray(b)) {
+  const namesA = Array.isArray(a) ? names(a) : null;
+  const namesB = Array.isArray(b) ? names(b) : null;
+  if (Array.isArray(a) && Array.isArray(b) && namesA && namesB && (a.length > 0 || b.length > 0)) {
+    // Named elements match by name, so a rule keeps its name in the path when others move, come or go.
+    for (const [i, name] of namesB.entries()) {
+      const p = `${path}[${name}]`;
+      const j = namesA.indexOf(name);
+      if (j < 0) out.push({ path: p, op: 'add', to: b[i] });
+      else walk(a[j], b[i], p, out);
+    }
+    for (const [j, name] of namesA.entries()) {
+      if (!namesB.includes(name)) out.push({ path: `${path}[${name}]`, op: 'remove', from: a[j] });
+    }
+    const order = (list: string[]) => list.filter((n) => namesA.includes(n) && namesB.includes(n)).join();
+    if (order(namesA) !== order(namesB)) out.push({ path: `${path}(order)`, op: 'change', from: namesA, to: namesB });
+  } else if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
       const p = `${path}[${i}]`;
       if (i >= a.length) out.push({ path: p, op: 'add', to: b[i] });
@@ -27,14 +49,18 @@ function walk(a: unknown, b: unknown, path: string, out: JsonChange[]): void {
   }
 }
 
-/** Changes that turn `before` into `after`, depth first in document order; arrays compare by position. */
+/**
+ * Changes that turn `before` into `after`, depth first in document order. Arrays whose elements all carry distinct
+ * names (cap rules, segments) compare by name, and their paths name the element: `rules[push_gap].minGap`; a new
+ * order of the same names is one change at `rules(order)`. Other arrays compare by position: `kinds[0]`.
+ */
 export function jsonDiff(before: unknown, after: unknown): JsonChange[] {
   const out: JsonChange[] = [];
   walk(before, after, '', out);
   return out;
 }
 
-/** "rules[0].limit: 3 → 4", one line per change. */
+/** "rules[push_per_day].limit: 3 → 4", one line per change. */
 export function formatChanges(changes: readonly JsonChange[]): string {
   return changes
     .map((c) =>

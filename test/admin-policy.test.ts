@@ -131,7 +131,7 @@ describe('admin API', () => {
     expect(second.status).toBe(201);
     expect(second.json.diff).toEqual([
       { path: 'name', op: 'change', from: 'default', to: 'looser' },
-      { path: 'rules[0].limit', op: 'change', from: 3, to: 5 },
+      { path: 'rules[push_per_day].limit', op: 'change', from: 3, to: 5 },
     ]);
     expect(await loader.current()).toMatchObject({ version: second.json.version, policy: { name: 'looser' } });
 

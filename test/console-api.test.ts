@@ -154,6 +154,13 @@ describe('console API', () => {
 
     const models = await get<ModelListAnswer>('/api/admin/models');
     expect(models.json.models[0]).toMatchObject({ version: world.modelVersion, status: 'active' });
+    // The only model ever active: nothing to roll back to. Training noted its window and split sizes.
+    expect(models.json.rollbackTo).toBeNull();
+    const { window, rows } = models.json.models[0];
+    expect(Date.parse(window!.trainFrom)).toBeLessThan(Date.parse(window!.holdoutFrom));
+    expect(Date.parse(window!.holdoutFrom)).toBeLessThan(Date.parse(window!.holdoutTo));
+    expect(rows!.holdout).toBeGreaterThan(0);
+    expect(rows!.train).toBeGreaterThan(rows!.holdout);
     const model = await get<ModelDetail>(`/api/admin/models/${world.modelVersion}`);
     expect(model.json.metrics.reliability.length).toBeGreaterThan(0);
     expect(model.json.oracleMetrics!.liftByDecile).toHaveLength(10);

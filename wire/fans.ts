@@ -71,12 +71,20 @@ export interface FanCandidate {
   reasonDetail: Record<string, unknown>;
   modelVersion: number | null;
   score: number | null;
-  contributions: Contribution[] | null;
+  contributions: ShownContribution[] | null;
   /** null before the alert's send was claimed or skipped; digests and suppressions have none. */
   delivery: CandidateDelivery | null;
   /** Oldest first. */
   engagement: CandidateEngagement[];
 }
+
+/** A decision's stored feature contribution, with the feature's value as a person reads it ("email", "12.3%"). */
+export interface ShownContribution extends Contribution {
+  valueText: string;
+}
+
+/** A candidate as the database holds it, before the API writes its contributions' values for people. */
+export type StoredFanCandidate = Omit<FanCandidate, 'contributions'> & { contributions: Contribution[] | null };
 
 /** The answer of GET /api/admin/fans/:id?limit=N: the fan and their N latest candidates, newest decision first. */
 export interface FanAnswer {
@@ -107,5 +115,10 @@ export interface DecisionCurve {
   decisionModelVersion: number | null;
   /** Why there are no points, such as "no active model". */
   unscoredReason: string | null;
+  /**
+   * The curve model's base value: its mean log-odds over training, where every contribution starts from (a decision's
+   * score is the logistic of the base plus its contributions); null without a model.
+   */
+  baseLogOdds: number | null;
   points: CurvePoint[];
 }

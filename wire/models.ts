@@ -13,6 +13,10 @@ export interface ModelRow {
   trainFrom: string | null;
   trainTo: string | null;
   metrics: ModelMetrics;
+  /** Training's window as it noted it in the metrics; null for versions trained before it did. */
+  window: { trainFrom: string; holdoutFrom: string; holdoutTo: string } | null;
+  /** The rows of each split, as training noted them; null for versions trained before it did. */
+  rows: { train: number; validation: number; holdout: number } | null;
   /** The simulator's true probabilities on the same holdout; null when the database holds no simulated world. */
   oracleMetrics: HoldoutMetrics | null;
 }
@@ -20,6 +24,8 @@ export interface ModelRow {
 /** The answer of GET /api/admin/models: the newest 100 versions, newest first. */
 export interface ModelListAnswer {
   models: ModelRow[];
+  /** The version POST /api/admin/models/rollback would reactivate; null when there is no earlier model. */
+  rollbackTo: number | null;
 }
 
 /** How often the model splits on a feature. */

@@ -48,7 +48,17 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
   const validation = h('div', { id: 'policy-validation', role: 'status', 'aria-live': 'polite' });
   const diff = h('div', { id: 'policy-diff' });
   const { min, max } = SIMULATE_LIMITS.days;
-  const days = h('input', { id: 'simulate-days', type: 'number', min, max, value: 7 });
+  // The server's limits (wire/replay.ts, checked by http/simulate-input.ts): the input offers no more.
+  const days = h('input', {
+    id: 'simulate-days',
+    type: 'number',
+    min,
+    max,
+    step: 1,
+    required: true,
+    value: Math.min(7, max),
+    'aria-describedby': 'simulate-days-help',
+  });
   const simulateButton = h('button', { type: 'button', id: 'simulate' }, 'Simulate');
   const applyButton = h('button', { type: 'button', id: 'apply', class: 'primary' }, 'Apply');
   const resetButton = h('button', { type: 'button', class: 'quiet' }, 'Reset to active');
@@ -74,6 +84,7 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
           { class: 'toolbar' },
           h('label', { for: 'simulate-days' }, 'Replay days'),
           days,
+          h('span', { id: 'simulate-days-help', class: 'muted' }, `${min} to ${max}`),
           simulateButton,
           applyButton,
           resetButton,
@@ -111,7 +122,10 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
   /** The editor's document if it parses, else null with the parse error shown. */
   let proposed: unknown = null;
   let valid = false;
+  let changed = false;
   let seq = 0;
+  /** Counts edits: a replay answer for an earlier text is dropped, and the shown one is cleared by an edit. */
+  let edits = 0;
   const check = async () => {
     const mine = ++seq;
     valid = false;
@@ -129,7 +143,11 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
       diff.replaceChildren();
       return;
     }
-    diff.replaceChildren(changeList(jsonDiff(active.document, proposed)));
+    const changes = jsonDiff(active.document, proposed);
+    changed = changes.length > 0;
+    diff.replaceChildren(changeList(changes));
+    validation.className = '';
+    validation.textContent = 'Checking…';
     const r = await api<PolicyValidation>('POST', '/api/admin/policy/validate', proposed);
     if (mine !== seq) return;
     valid = r.valid;
@@ -137,15 +155,27 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
     validation.replaceChildren(
       r.valid ? h('p', {}, 'Valid policy.') : h('div', {}, h('p', {}, 'Refused:'), errorList(r.errors)),
     );
-    applyButton.disabled = !r.valid;
+    // Nothing to apply while the document is the active one; a replay of it still compares like with like.
+    applyButton.disabled = !r.valid || !changed;
+    applyButton.title = changed ? '' : 'Nothing to apply: the document is the active policy.';
     simulateButton.disabled = !r.valid;
+  };
+  /** An edit makes the shown replay stale: it no longer describes the document in the editor. */
+  const edited = () => {
+    edits++;
+    if (simulation.childElementCount > 0)
+      simulation.replaceChildren(
+        h('p', { class: 'muted wide', id: 'simulation-stale' }, 'The policy changed: Simulate to replay it.'),
+      );
   };
   let timer: number | undefined;
   editor.addEventListener('input', () => {
+    edited();
     window.clearTimeout(timer);
     timer = window.setTimeout(() => void check(), 250);
   });
   const reset = () => {
+    edited();
     editor.value = JSON.stringify(active.document, null, 2);
     void check();
   };
@@ -154,6 +184,18 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
   simulateButton.addEventListener('click', async () => {
     if (!valid) return;
     const n = Number(days.value);
+    const mine = edits;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      simulation.replaceChildren(
+        h(
+          'div',
+          { role: 'alert', class: 'errors' },
+          errorList([{ field: 'days', rule: `must be an integer from ${min} to ${max}` }]),
+        ),
+      );
+      days.focus();
+      return;
+    }
     simulation.replaceChildren(h('p', { role: 'status' }, `Replaying ${n} simulated days under both policies…`));
     simulateButton.disabled = true;
     try {
@@ -161,8 +203,10 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
       // the first trained.
       const current = await simulate(active.document, n);
       const next = await simulate(proposed, n);
+      if (mine !== edits) return;
       renderComparison(simulation, figures(current), figures(next), current.fans, n, current.scorer);
     } catch (err) {
+      if (mine !== edits) return;
       simulation.replaceChildren(
         h('div', { role: 'alert', class: 'errors' }, err instanceof ApiError ? errorList(err.errors) : String(err)),
       );
@@ -172,7 +216,7 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
   });
 
   applyButton.addEventListener('click', async () => {
-    if (!valid) return;
+    if (!valid || !changed) return;
     const changes = jsonDiff(active.document, proposed);
     if (
       !window.confirm(

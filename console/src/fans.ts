@@ -3,7 +3,10 @@ import type { Chart } from 'chart.js';
 import type { DecisionCurve, FanAnswer, FanCandidate, FanSearchAnswer } from '../../wire/fans.ts';
 import { api } from './api.ts';
 import { color, draw } from './charts.ts';
-import { chartCard, errorBox, h, isolated, isolatedText, num, pct, table, when } from './dom.ts';
+import { chartCard, errorBox, h, isolated, isolatedText, pct, table, when } from './dom.ts';
+import { detailRows, distinctTicks, logistic, readable, timeAxis } from './inspect-format.ts';
+
+const HOUR_MS = 3_600_000;
 
 export async function renderFans(root: HTMLElement, params: URLSearchParams): Promise<void> {
   const input = h('input', {
@@ -87,21 +90,40 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
 
   const actions = ['alert', 'digest', 'suppress'] as const;
   const scored = candidates.filter((c) => c.score !== null);
-  // The axis spans every candidate, scored or not, with an hour either side: a lone point must not stretch it to years.
-  const times = candidates.map((c) => Date.parse(c.decidedAt));
-  const xMin = Math.min(...times) - 3_600_000;
-  const xMax = Math.max(...times) + 3_600_000;
+  const unscored = candidates.filter((c) => c.score === null);
+  if (candidates.length === 0) timeline.canvas.replaceWith(h('p', { class: 'muted' }, 'No candidates yet.'));
+  // Every candidate is plotted: the unscored ones on the zero line, marked ×. The axis spans them all and at least
+  // two hours, so a lone candidate neither stretches it to years nor repeats one tick label.
+  const {
+    min: xMin,
+    max: xMax,
+    step: xStep,
+  } = timeAxis(candidates.length ? candidates.map((c) => Date.parse(c.decidedAt)) : [Date.now()], 2 * HOUR_MS);
+  timeline.canvas.setAttribute(
+    'aria-label',
+    `Candidates over time: ${candidates.length} plotted by score, ${unscored.length} without a score marked ×`,
+  );
+  const point = (c: FanCandidate) => ({ x: Date.parse(c.decidedAt), y: c.score ?? 0, id: c.decisionId });
   draw(timeline.canvas, {
     type: 'scatter',
     data: {
-      datasets: actions.map((a) => ({
-        label: a,
-        data: scored
-          .filter((c) => c.action === a)
-          .map((c) => ({ x: Date.parse(c.decidedAt), y: c.score as number, id: c.decisionId })),
-        backgroundColor: color(a),
-        pointRadius: 5,
-      })),
+      datasets: [
+        ...actions.map((a) => ({
+          label: a,
+          data: scored.filter((c) => c.action === a).map(point),
+          backgroundColor: color(a),
+          pointRadius: 5,
+        })),
+        {
+          label: 'no score (decided without a model)',
+          data: unscored.map(point),
+          borderColor: '#56606f',
+          backgroundColor: '#56606f',
+          pointStyle: 'crossRot' as const,
+          pointRadius: 7,
+          borderWidth: 2,
+        },
+      ],
     },
     options: {
       scales: {
@@ -109,7 +131,10 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
           type: 'linear',
           min: xMin,
           max: xMax,
-          ticks: { maxTicksLimit: 8, callback: (v) => when(new Date(Number(v)).toISOString(), fan.timeZone) },
+          ticks: {
+            stepSize: xStep,
+            callback: distinctTicks((v) => when(new Date(v).toISOString(), fan.timeZone)),
+          },
           title: { display: true, text: `decided at (${fan.timeZone})` },
         },
         y: {
@@ -128,8 +153,9 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
         tooltip: {
           callbacks: {
             label: (ctx) => {
-              const c = scored.find((x) => x.decisionId === (ctx.raw as { id: number }).id)!;
-              return `${c.action} ${c.channel}: ${c.reason}, score ${pct(c.score)} (${c.eventTitle})`;
+              const c = candidates.find((x) => x.decisionId === (ctx.raw as { id: number }).id)!;
+              const score = c.score === null ? 'no score' : `score ${pct(c.score)}`;
+              return `${c.action} ${c.channel}: ${c.reason}, ${score} (${c.eventTitle})`;
             },
           },
         },
@@ -138,7 +164,7 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
         const item = items[0];
         if (!item) return;
         const raw = chart.data.datasets[item.datasetIndex].data[item.index] as unknown as { id: number };
-        void showCandidate(inspect, candidates.find((c) => c.decisionId === raw.id)!, fan.timeZone);
+        void showCandidate(inspect, candidates.find((c) => c.decisionId === raw.id)!, fan.timeZone, true);
       },
     },
   });
@@ -149,7 +175,7 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
       { type: 'button', class: 'link', 'aria-label': `Inspect decision ${c.decisionId}` },
       'Inspect',
     );
-    button.addEventListener('click', () => void showCandidate(inspect, c, fan.timeZone));
+    button.addEventListener('click', () => void showCandidate(inspect, c, fan.timeZone, true));
     return [
       when(c.decidedAt, fan.timeZone),
       h('span', {}, isolated(c.eventTitle), ` (${c.eventKind}, `, isolated(c.creatorHandle), ')'),
@@ -175,38 +201,69 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
     ),
   );
   const first = candidates.find((c) => c.contributions?.length) ?? candidates[0];
-  if (first) await showCandidate(inspect, first, fan.timeZone);
+  if (first) await showCandidate(inspect, first, fan.timeZone, false);
 }
 
-async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: string): Promise<void> {
+/** The curve's score at the point nearest `at`. */
+function nearestScore(points: DecisionCurve['points'], at: number): number {
+  let best = points[0];
+  for (const p of points) if (Math.abs(Date.parse(p.at) - at) < Math.abs(Date.parse(best.at) - at)) best = p;
+  return best.score;
+}
+
+/** Shows one candidate in `root`; `focus` (an Inspect by the user) scrolls to the panel and moves focus there. */
+async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: string, focus: boolean): Promise<void> {
   const curve = chartCard(
     `Predicted engagement by hour for "${isolatedText(c.eventTitle)}" on ${c.channel}, with the chosen send time`,
     'chart-curve',
   );
   const contrib = chartCard('Feature contributions to the score (log-odds, TreeSHAP)', 'chart-contributions');
-  const detail = Object.entries(c.reasonDetail).map(([k, v]) => [
-    k,
-    typeof v === 'object' ? JSON.stringify(v) : String(v),
-  ]);
-  root.replaceChildren(
-    h(
-      'h3',
-      { class: 'wide', id: 'candidate-heading' },
-      `Decision ${c.decisionId}: ${c.action} on ${c.channel}, ${c.reason}`,
+  const base = h('p', { id: 'contribution-base', class: 'muted' });
+  contrib.card.append(base);
+  const heading = h(
+    'h3',
+    { class: 'wide', id: 'candidate-heading', tabindex: -1 },
+    `Decision ${c.decisionId}: ${c.action} on ${c.channel}, ${c.reason}`,
+  );
+  const why: [string, string][] = [
+    ['policy', c.policy],
+    ['score', c.score === null ? 'none (decided without a model)' : pct(c.score, 1)],
+    ['decided by model', c.modelVersion === null ? 'none' : `version ${c.modelVersion}`],
+    // The score and the model's version are the rows above; a model note (why there was none) stays.
+    ...detailRows(
+      Object.fromEntries(
+        Object.entries(c.reasonDetail).filter(([k, v]) => k !== 'score' && !(k === 'model' && typeof v === 'number')),
+      ),
     ),
+  ];
+  const sorted = [...(c.contributions ?? [])].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  const contributionTable = h(
+    'details',
+    { class: 'card wide' },
+    h('summary', {}, 'Contributions as a table'),
+    table(
+      'Feature contributions to the score',
+      ['feature', 'value', 'contribution (log-odds)'],
+      sorted.map((x) => [x.feature, x.valueText, `${x.contribution >= 0 ? '+' : ''}${readable(x.contribution)}`]),
+    ),
+  );
+  root.replaceChildren(
+    heading,
     curve.card,
     contrib.card,
-    h('section', { class: 'card wide' }, table('Why: the numbers behind the decision', ['field', 'value'], detail)),
+    h('section', { class: 'card wide' }, table('Why: the numbers behind the decision', ['field', 'value'], why)),
+    ...(sorted.length ? [contributionTable] : []),
   );
+  if (focus) {
+    heading.scrollIntoView({ block: 'start' });
+    heading.focus({ preventScroll: true });
+  }
 
-  if (c.contributions?.length) {
-    const sorted = [...c.contributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-    // A feature with nothing to measure (no open in the window, no digest hour…) is missing: null on the wire.
-    const shown = (v: number | null) => (v === null ? 'missing' : Number.isInteger(v) ? String(v) : v.toFixed(3));
+  if (sorted.length) {
     draw(contrib.canvas, {
       type: 'bar',
       data: {
-        labels: sorted.map((x) => `${x.feature} = ${shown(x.value)}`),
+        labels: sorted.map((x) => `${x.feature} = ${x.valueText}`),
         datasets: [
           {
             label: 'contribution',
@@ -218,7 +275,10 @@ async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: strin
       options: {
         indexAxis: 'y',
         plugins: { legend: { display: false } },
-        scales: { x: { title: { display: true, text: 'log-odds' } } },
+        scales: {
+          x: { title: { display: true, text: 'log-odds added to the base value' } },
+          y: { ticks: { autoSkip: false } },
+        },
       },
     });
   } else {
@@ -234,11 +294,29 @@ async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: strin
     curve.canvas.replaceWith(errorBox(err));
     return;
   }
+  if (sorted.length && data.baseLogOdds !== null) {
+    const same = data.curveModelVersion === c.modelVersion;
+    base.textContent =
+      `Base value: ${readable(data.baseLogOdds)} log-odds (P ${pct(logistic(data.baseLogOdds), 1)}), ` +
+      `the mean of ${same ? 'the deciding' : 'the active'} model ${data.curveModelVersion}; the score is the base ` +
+      `plus every feature's contribution (the ${sorted.length} largest shown).`;
+  }
   if (data.points.length === 0) {
     curve.canvas.replaceWith(h('p', { class: 'muted' }, `No curve: ${data.unscoredReason ?? 'nothing to score'}.`));
     return;
   }
   const chosen = c.sendAt ? Date.parse(c.sendAt) : null;
+  const times = data.points.map((p) => Date.parse(p.at));
+  // A deadline close to the decision leaves few hours (or only the decision time): the axis still spans two hours
+  // and the points are drawn as points, not a line with nothing to join.
+  const { min, max, step } = timeAxis(chosen === null ? times : [...times, chosen], 2 * HOUR_MS);
+  const few = data.points.length < 3;
+  const hourLabel = (v: number) =>
+    new Date(v).toLocaleString('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  curve.canvas.setAttribute(
+    'aria-label',
+    `${curve.canvas.getAttribute('aria-label')}: ${data.points.length} send time(s) scored`,
+  );
   draw(curve.canvas, {
     type: 'line',
     data: {
@@ -248,13 +326,15 @@ async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: strin
           data: data.points.map((p) => ({ x: Date.parse(p.at), y: p.score })),
           borderColor: color('model'),
           backgroundColor: color('model'),
-          pointRadius: 2,
+          pointRadius: few ? 6 : 2,
+          showLine: !few,
         },
         ...(chosen !== null
           ? [
               {
                 label: `chosen send time ${when(c.sendAt, timeZone)}`,
-                data: [{ x: chosen, y: c.score ?? 0 }],
+                // Unscored when decided: marked on the drawn curve at its nearest hour, not at a made-up 0.
+                data: [{ x: chosen, y: c.score ?? nearestScore(data.points, chosen) }],
                 borderColor: color('oracle'),
                 backgroundColor: color('oracle'),
                 pointRadius: 8,
@@ -269,15 +349,9 @@ async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: strin
       scales: {
         x: {
           type: 'linear',
-          ticks: {
-            callback: (v) =>
-              new Date(Number(v)).toLocaleString('en-GB', {
-                timeZone,
-                weekday: 'short',
-                hour: '2-digit',
-                minute: '2-digit',
-              }),
-          },
+          min,
+          max,
+          ticks: { stepSize: step, callback: distinctTicks(hourLabel) },
           title: { display: true, text: `send time (${timeZone})` },
         },
         y: {
@@ -291,11 +365,12 @@ async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: strin
           display: true,
           text:
             `as of the decision (${when(data.decidedAt, timeZone)})` +
+            (few ? `; the event's deadline leaves ${data.points.length} send time(s) to score` : '') +
             (data.decisionModelVersion !== data.curveModelVersion
               ? `; decided by model ${data.decisionModelVersion ?? 'none'}, ` +
                 `drawn by the active model ${data.curveModelVersion}`
               : '') +
-            (chosen === null ? `; ${c.action}: no send time chosen, best score ${num(c.score, 3)}` : ''),
+            (chosen === null ? `; ${c.action}: no send time chosen, best score ${pct(c.score, 1)}` : ''),
         },
       },
     },

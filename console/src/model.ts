@@ -3,17 +3,21 @@ import type { ReliabilityBin } from '../../domain/model-registry.ts';
 import type { ModelDetail, ModelListAnswer, PromoteAnswer, RollbackAnswer } from '../../wire/models.ts';
 import { ApiError, api } from './api.ts';
 import { color, draw } from './charts.ts';
-import { chartCard, h, num, pct, table, when } from './dom.ts';
+import { chartCard, h, int, num, pct, table, when } from './dom.ts';
 
 export async function renderModel(root: HTMLElement, params: URLSearchParams): Promise<void> {
-  const { models } = await api<ModelListAnswer>('GET', '/api/admin/models');
+  const { models, rollbackTo } = await api<ModelListAnswer>('GET', '/api/admin/models');
   root.append(h('h1', {}, 'Relevance model'));
   if (models.length === 0) {
     root.append(h('p', { role: 'status' }, 'No model trained yet: run "fanfare train" with a worker running.'));
     return;
   }
   const status = h('div', { id: 'model-status', role: 'status', 'aria-live': 'polite' });
-  const rollback = h('button', { type: 'button', id: 'rollback' }, 'Roll back the active model');
+  // Rollback is offered only when the server names a model it would reactivate.
+  const rollback =
+    rollbackTo === null
+      ? h('p', { class: 'muted', id: 'rollback-note' }, 'No rollback: no earlier model was ever active.')
+      : h('button', { type: 'button', id: 'rollback' }, `Roll back to version ${rollbackTo}`);
   const chosen = Number(params.get('version')) || (models.find((m) => m.status === 'active') ?? models[0]).version;
   const select = h(
     'select',
@@ -39,15 +43,16 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
       status.textContent = err instanceof ApiError ? err.message : String(err);
     }
   };
-  rollback.addEventListener(
-    'click',
-    () =>
-      void act(
-        'Roll back: retire the active model and reactivate the one promoted before it?',
-        'POST',
-        '/api/admin/models/rollback',
-      ),
-  );
+  if (rollbackTo !== null)
+    rollback.addEventListener(
+      'click',
+      () =>
+        void act(
+          `Roll back: retire the active model and reactivate version ${rollbackTo}, the one promoted before it?`,
+          'POST',
+          '/api/admin/models/rollback',
+        ),
+    );
   select.addEventListener('change', () => (window.location.hash = `#/model?version=${select.value}`));
   if (params.get('done')) {
     status.className = 'ok';
@@ -68,6 +73,8 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
     return [
       h('a', { href: `#/model?version=${m.version}` }, String(m.version)),
       h('span', { class: `badge ${m.status}` }, m.status),
+      pct(m.metrics.baseRate, 1),
+      m.rows ? int(m.rows.holdout) : '—',
       num(m.metrics.auc),
       num(m.oracleMetrics?.auc),
       num(m.metrics.logloss),
@@ -91,6 +98,8 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
         [
           'version',
           'status',
+          'holdout base rate',
+          'holdout rows',
           'AUC',
           'oracle AUC',
           'logloss',
@@ -135,7 +144,40 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
   const reliability = chartCard(`Reliability diagram, version ${m.version}`, 'chart-reliability');
   const lift = chartCard(`Lift by score decile, version ${m.version}`, 'chart-lift');
   const importance = chartCard(`Feature importance (splits), version ${m.version}`, 'chart-importance', true);
-  detail.append(reliability.card, lift.card, importance.card);
+  const top = m.featureImportance.slice(0, 20);
+  // A bar per label: the chart grows with the bars instead of Chart.js skipping every other label.
+  (importance.canvas.parentElement as HTMLElement).style.height = `${Math.max(160, 24 * top.length + 60)}px`;
+  const day = (iso: string | undefined) => (iso ? when(iso, 'UTC') : '—');
+  const training = h(
+    'section',
+    { class: 'card wide', id: 'model-training' },
+    table(
+      `Training of version ${m.version} (times in UTC)`,
+      ['', 'from', 'to', 'rows'],
+      [
+        ['training', day(m.window?.trainFrom), day(m.window?.holdoutFrom), m.rows ? int(m.rows.train) : '—'],
+        ['validation (last training day)', '', '', m.rows ? int(m.rows.validation) : '—'],
+        ['holdout', day(m.window?.holdoutFrom), day(m.window?.holdoutTo), m.rows ? int(m.rows.holdout) : '—'],
+      ],
+    ),
+    h(
+      'p',
+      { id: 'model-base-rate' },
+      `Holdout base rate: ${pct(m.metrics.baseRate, 2)} of sends opened within 24 h` +
+        (typeof m.metrics.positives === 'number' ? ` (${int(m.metrics.positives)} opens).` : '.'),
+    ),
+  );
+  const importanceTable = h(
+    'details',
+    { class: 'card wide' },
+    h('summary', {}, 'Feature importance as a table'),
+    table(
+      `Feature importance (splits), version ${m.version}`,
+      ['feature', 'splits'],
+      top.map((f) => [f.feature, int(f.splits)]),
+    ),
+  );
+  detail.append(training, reliability.card, lift.card, importance.card, importanceTable);
   const points = (r: ReliabilityBin[]) => r.map((b) => ({ x: b.meanPredicted, y: b.observedRate }));
   // Scaled to what the models predict: a sparse top bin observed at 100% must not squash the rest.
   const maxP = Math.min(
@@ -223,13 +265,16 @@ export async function renderModel(root: HTMLElement, params: URLSearchParams): P
       },
     },
   });
-  const top = m.featureImportance.slice(0, 20);
   draw(importance.canvas, {
     type: 'bar',
     data: {
       labels: top.map((f) => f.feature),
       datasets: [{ label: 'splits', data: top.map((f) => f.splits), backgroundColor: color('model') }],
     },
-    options: { indexAxis: 'y', plugins: { legend: { display: false } } },
+    options: {
+      indexAxis: 'y',
+      plugins: { legend: { display: false } },
+      scales: { y: { ticks: { autoSkip: false } }, x: { title: { display: true, text: 'splits' } } },
+    },
   });
 }
