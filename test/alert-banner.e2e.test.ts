@@ -1,27 +1,22 @@
 // The alert banner in real headless Chromium: a monitor run raises an alert, every console page shows it, and once a
 // later run clears it the banner is gone. Debian's chromium, driven by playwright-core; screenshots in test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMonitor } from '../activities/monitor.ts';
-import { readToolPaths } from '../app/config.ts';
-import { createHttpApp, type HttpApp } from '../http/app.ts';
-import { registerConsole } from '../http/console.ts';
-import { consoleCacheDir } from '../http/console-static.ts';
+import type { HttpApp } from '../http/app.ts';
+import { type HeadlessChromium, launchChromium, serveConsole } from '../testing/browser.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { addTestMember, TEST_PASSWORD } from '../testing/team.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/alerts', import.meta.url));
 const db = useTestSchema('alert_banner_e2e');
 let app: HttpApp;
 let base: string;
-let context: BrowserContext;
+let browser: HeadlessChromium;
 let page: Page;
-let profile: string;
 let decisionId: number;
 
 beforeAll(async () => {
@@ -40,30 +35,15 @@ beforeAll(async () => {
        from creator_events e, fans f returning id`,
   );
   decisionId = d.rows[0].id;
-  app = await createHttpApp();
-  registerConsole(app, {
-    pool,
-    now: () => new Date(),
-    log: () => undefined,
-    cacheDir: consoleCacheDir(readToolPaths().cacheDir),
-  });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  ({ app, base } = await serveConsole(pool));
   mkdirSync(ARTIFACTS, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'fanfare-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-sync'],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(60_000);
+  browser = await launchChromium({ viewport: { width: 1280, height: 800 }, timeoutMs: 60_000 });
+  page = browser.page;
 }, 240_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await app?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 const banner = () => page.locator('#alert-banner');

@@ -1,38 +1,33 @@
 // The console's model, caps and fan inspector pages in real headless Chromium (issue 18): labelled importance bars,
 // training notes, rollback only with an earlier model; caps bounded by the server; a fan with an imminent deadline
 // and an unscored candidate. The setup is test/console.e2e.test.ts's; screenshots in test-artifacts/console-inspect/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideAndRecord } from '../activities/policy-decisions.ts';
 import { createPolicyLoader } from '../activities/policy-loader.ts';
-import { readToolPaths } from '../app/config.ts';
 import { audiencePage } from '../db/audience.ts';
 import { getEvent, insertEvent } from '../db/events.ts';
 import { getModel, insertCandidateModel, modelText, promoteModel } from '../db/models.ts';
-import { createHttpApp, type HttpApp } from '../http/app.ts';
-import { registerConsole } from '../http/console.ts';
-import { consoleCacheDir } from '../http/console-static.ts';
+import type { HttpApp } from '../http/app.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
 import { createReplayThreads } from '../replay/threads.ts';
+import { type HeadlessChromium, launchChromium, serveConsole } from '../testing/browser.ts';
 import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { addTestMember, TEST_PASSWORD } from '../testing/team.ts';
 import { SIMULATE_LIMITS } from '../wire/replay.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/console-inspect', import.meta.url));
 const db = useTestSchema('console_inspect_e2e');
 const replays = createReplayThreads();
 let app: HttpApp;
 let base: string;
 let world: ConsoleWorld;
-let context: BrowserContext;
+let browser: HeadlessChromium;
 let page: Page;
-let profile: string;
 
 /** Decides a new event of the world's creator for the world's fan alone, now; `deadline` as given. */
 async function decideForFan(title: string, deadline: Date | null, withModel: boolean): Promise<void> {
@@ -68,33 +63,10 @@ beforeAll(async () => {
   await decideForFan('Live in twenty minutes', new Date(Date.now() + 20 * 60_000), true);
   await decideForFan('Decided without a model', null, false);
   await addTestMember(db().pool, 'mia', 'editor');
-  app = await createHttpApp();
-  registerConsole(app, {
-    pool: db().pool,
-    now: () => new Date(),
-    log: () => undefined,
-    cacheDir: consoleCacheDir(readToolPaths().cacheDir),
-    simulate: replays.run,
-  });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  ({ app, base } = await serveConsole(db().pool, { simulate: replays.run }));
   mkdirSync(ARTIFACTS, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'fanfare-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-quic',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
+  browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
+  page = browser.page;
   await fetch(`${base}/console/`, { method: 'POST' }).catch(() => undefined);
   await page.goto(`${base}/console/`);
   await page.getByLabel('Username').fill('mia');
@@ -104,10 +76,9 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await app?.close();
   await replays.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });

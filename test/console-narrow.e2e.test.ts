@@ -1,28 +1,24 @@
 // The console in real headless Chromium at 1280 and 390 px: no page scrolls sideways, the login card fits, focus
 // moves to the content on navigation, and a hostile event title (HTML, U+202E, a very long word) shows literally and
 // isolated wherever creator text appears. Debian's chromium via playwright-core; screenshots in test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideAndRecord } from '../activities/policy-decisions.ts';
 import { createPolicyLoader } from '../activities/policy-loader.ts';
-import { readToolPaths } from '../app/config.ts';
 import { audiencePage } from '../db/audience.ts';
 import { largestCreator } from '../db/creators.ts';
 import { insertEvent } from '../db/events.ts';
-import { createHttpApp, type HttpApp } from '../http/app.ts';
-import { registerConsole } from '../http/console.ts';
-import { consoleCacheDir } from '../http/console-static.ts';
+import type { HttpApp } from '../http/app.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
 import { createReplayThreads } from '../replay/threads.ts';
+import { type HeadlessChromium, launchChromium, serveConsole } from '../testing/browser.ts';
 import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { addTestMember, TEST_PASSWORD } from '../testing/team.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/console-narrow', import.meta.url));
 const db = useTestSchema('console_narrow_e2e');
 const replays = createReplayThreads();
@@ -33,9 +29,8 @@ let app: HttpApp;
 let base: string;
 let world: ConsoleWorld;
 let hostileEventId: number;
-let context: BrowserContext;
+let browser: HeadlessChromium;
 let page: Page;
-let profile: string;
 
 /** A second event, with the hostile title, decided for the same audience (so the fixture fan has it too). */
 async function announceHostile(): Promise<number> {
@@ -68,41 +63,17 @@ beforeAll(async () => {
   world = await seedConsoleWorld(db().pool);
   hostileEventId = await announceHostile();
   await addTestMember(db().pool, 'ada', 'admin');
-  app = await createHttpApp();
-  registerConsole(app, {
-    pool: db().pool,
-    now: () => new Date(),
-    log: () => undefined,
-    cacheDir: consoleCacheDir(readToolPaths().cacheDir),
-    simulate: replays.run,
-  });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  ({ app, base } = await serveConsole(db().pool, { simulate: replays.run }));
   mkdirSync(ARTIFACTS, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'fanfare-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 390, height: 844 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-quic',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
+  browser = await launchChromium({ viewport: { width: 390, height: 844 } });
+  page = browser.page;
   await fetch(`${base}/console/`, { method: 'POST' }).catch(() => undefined);
 }, 240_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await app?.close();
   await replays.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });

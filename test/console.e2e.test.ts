@@ -1,21 +1,17 @@
 // The console in real headless Chromium: log in, a refused cap edit, edit + simulate + apply, a fan's timeline.
 // Debian's chromium, driven by playwright-core; also the audit entry and contributions; screenshots in test-artifacts/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readToolPaths } from '../app/config.ts';
-import { createHttpApp, type HttpApp } from '../http/app.ts';
-import { registerConsole } from '../http/console.ts';
-import { consoleCacheDir } from '../http/console-static.ts';
+import type { HttpApp } from '../http/app.ts';
 import { createReplayThreads } from '../replay/threads.ts';
+import { type HeadlessChromium, launchChromium, serveConsole } from '../testing/browser.ts';
 import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { addTestMember, TEST_PASSWORD } from '../testing/team.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/console', import.meta.url));
 const db = useTestSchema('console_e2e');
 // The replay as served, on worker threads: the console's two replays (one person's) must not be refused.
@@ -23,49 +19,24 @@ const replays = createReplayThreads();
 let app: HttpApp;
 let base: string;
 let world: ConsoleWorld;
-let context: BrowserContext;
+let browser: HeadlessChromium;
 let page: Page;
-let profile: string;
 
 beforeAll(async () => {
   world = await seedConsoleWorld(db().pool);
   await addTestMember(db().pool, 'mia', 'editor');
-  app = await createHttpApp();
-  registerConsole(app, {
-    pool: db().pool,
-    now: () => new Date(),
-    log: () => undefined,
-    cacheDir: consoleCacheDir(readToolPaths().cacheDir),
-    simulate: replays.run,
-  });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  ({ app, base } = await serveConsole(db().pool, { simulate: replays.run }));
   mkdirSync(ARTIFACTS, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'fanfare-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-quic',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
+  browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
+  page = browser.page;
   // Building the console (first run after a change) happens on the first page view; give it time once.
   await fetch(`${base}/console/`, { method: 'POST' }).catch(() => undefined);
 }, 240_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await app?.close();
   await replays.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
