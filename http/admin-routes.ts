@@ -7,18 +7,13 @@ import { type Action, auditActor } from '../domain/principal.ts';
 import { ReplayBusyError } from '../domain/replay-busy.ts';
 import { type CapPolicy, DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
-import type {
-  ActivePolicyAnswer,
-  PolicyAuditAnswer,
-  PolicyAuditEntry,
-  PolicyChange,
-  PolicyValidation,
-} from '../wire/policy.ts';
+import type { ActivePolicyAnswer, PolicyAuditAnswer, PolicyChange, PolicyValidation } from '../wire/policy.ts';
 import type { ReplayAnswer } from '../wire/replay.ts';
 import type { TeamGate } from './admin-auth.ts';
 import { type Answer, send } from './answer.ts';
 import type { HttpApp } from './app.ts';
 import { principalOf, teamOnly } from './auth-hooks.ts';
+import { activeDocumentAnswer, auditEntryJson } from './document-answers.ts';
 import { intQuery } from './params.ts';
 import { type ReplayRunner, validateSimulateRequest } from './simulate-input.ts';
 
@@ -32,24 +27,14 @@ export interface AdminRouteDeps {
 
 const hidden = { hide: true } as const;
 
-function auditJson(a: Awaited<ReturnType<typeof listCapPolicyAudit>>[number]): PolicyAuditEntry {
-  return { id: a.id, version: a.version, actor: a.actor, action: a.action, diff: a.diff, at: a.at.toISOString() };
-}
-
 export function registerAdminRoutes(app: HttpApp, deps: AdminRouteDeps): void {
   const may = (action: Action) => ({ onRequest: teamOnly(deps.gate, action), schema: hidden });
 
   app.get('/api/admin/policy', may('console.read'), async (_req, reply) => {
-    const active = await getActiveCapPolicy(deps.pool);
-    const body: ActivePolicyAnswer<CapPolicy> = active
-      ? {
-          version: active.version,
-          source: 'stored',
-          document: active.document,
-          createdBy: active.createdBy,
-          createdAt: active.createdAt.toISOString(),
-        }
-      : { version: null, source: 'default', document: DEFAULT_CAP_POLICY, createdBy: null, createdAt: null };
+    const body: ActivePolicyAnswer<CapPolicy> = activeDocumentAnswer(
+      await getActiveCapPolicy(deps.pool),
+      DEFAULT_CAP_POLICY,
+    );
     return send(reply, { status: 200, body });
   });
 
@@ -80,7 +65,7 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminRouteDeps): void {
     { ...may('console.read'), schema: { ...hidden, querystring: z.object({ limit: intQuery(1, 500, 50) }) } },
     async (req, reply) => {
       const body: PolicyAuditAnswer = {
-        entries: (await listCapPolicyAudit(deps.pool, req.query.limit)).map(auditJson),
+        entries: (await listCapPolicyAudit(deps.pool, req.query.limit)).map(auditEntryJson),
       };
       return send(reply, { status: 200, body });
     },

@@ -14,6 +14,7 @@ import type { TeamGate } from './admin-auth.ts';
 import { send } from './answer.ts';
 import type { HttpApp } from './app.ts';
 import { principalOf, teamOnly } from './auth-hooks.ts';
+import { activeDocumentAnswer, auditEntryJson } from './document-answers.ts';
 import { intQuery } from './params.ts';
 
 export interface AlertRouteDeps {
@@ -58,16 +59,10 @@ export function registerAlertRoutes(app: HttpApp, deps: AlertRouteDeps): void {
   });
 
   app.get('/api/admin/alert-rules', may('console.read'), async (_req, reply) => {
-    const active = await getActiveAlertRules(deps.pool);
-    const body: ActivePolicyAnswer<AlertRules> = active
-      ? {
-          version: active.version,
-          source: 'stored',
-          document: active.document,
-          createdBy: active.createdBy,
-          createdAt: active.createdAt.toISOString(),
-        }
-      : { version: null, source: 'default', document: DEFAULT_ALERT_RULES, createdBy: null, createdAt: null };
+    const body: ActivePolicyAnswer<AlertRules> = activeDocumentAnswer(
+      await getActiveAlertRules(deps.pool),
+      DEFAULT_ALERT_RULES,
+    );
     return send(reply, { status: 200, body });
   });
 
@@ -87,7 +82,7 @@ export function registerAlertRoutes(app: HttpApp, deps: AlertRouteDeps): void {
     async (req, reply) => {
       const entries = await listAlertRulesAudit(deps.pool, req.query.limit);
       const body: PolicyAuditAnswer = {
-        entries: entries.map((a) => ({ ...a, at: a.at.toISOString() })),
+        entries: entries.map(auditEntryJson),
       };
       return send(reply, { status: 200, body });
     },
