@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { eventReport, listRecentEvents } from '../db/console-events.ts';
 import { decisionForCurve, fanCandidates, fanProfile, searchFans } from '../db/console-fans.ts';
-import { overviewSeries, reasonCounts } from '../db/console-overview.ts';
+import { alertsPerFanDay, bindingRules, creatorVolumes, segmentVolumes } from '../db/console-fatigue.ts';
+import { overviewHeadline, overviewSeries, reasonCounts } from '../db/console-overview.ts';
 import { getEvent } from '../db/events.ts';
 import {
   getModel,
@@ -17,13 +18,14 @@ import {
 } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
 import { type Action, actionsOf, auditActor } from '../domain/principal.ts';
-import { DAY_MS, HOUR_MS } from '../domain/time.ts';
+import { HOUR_MS } from '../domain/time.ts';
 import { featureValueText } from '../models/feature-text.ts';
 import { FEATURE_IMPORTANCES } from '../models/gbdt/model-text-keys.ts';
 import { createRelevanceScorer, type RelevanceScorer } from '../models/scoring.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
 import type { EventListAnswer, EventReport } from '../wire/events.ts';
 import type { DecisionCurve, FanAnswer, FanSearchAnswer } from '../wire/fans.ts';
+import { FATIGUE_SEGMENTS, type FatigueAnswer } from '../wire/fatigue.ts';
 import type {
   FeatureSplits,
   ModelDetail,
@@ -39,6 +41,7 @@ import { type Answer, send } from './answer.ts';
 import type { HttpApp } from './app.ts';
 import { principalOf, teamOnly } from './auth-hooks.ts';
 import { idParams, intQuery } from './params.ts';
+import { futureDayError, periodQuery, resolvePeriod } from './period.ts';
 
 export interface ConsoleRouteDeps {
   pool: Pool;
@@ -126,21 +129,56 @@ export function registerConsoleRoutes(app: HttpApp, deps: ConsoleRouteDeps): voi
     return send(reply, { status: 200, body });
   });
 
-  app.get(
-    '/api/admin/overview',
-    admin({ querystring: z.object({ days: intQuery(1, 90, 14) }) }),
-    async (req, reply) => {
-      const days = req.query.days;
-      const to = new Date(Math.ceil(deps.now().getTime() / DAY_MS) * DAY_MS);
-      const from = new Date(to.getTime() - days * DAY_MS);
-      const [series, reasons] = await Promise.all([
-        overviewSeries(deps.pool, from, to),
-        reasonCounts(deps.pool, from, to),
-      ]);
-      const body: OverviewAnswer = { from: from.toISOString(), to: to.toISOString(), series, reasons };
-      return send(reply, { status: 200, body });
-    },
+  app.get('/api/admin/overview', admin({ querystring: periodQuery }), async (req, reply) => {
+    const { period, previous } = resolvePeriod(req.query, deps.now());
+    const future = futureDayError(period, deps.now());
+    if (future) return send(reply, bad(future.field, future.rule));
+    const [start, end, prevStart] = [new Date(period.start), new Date(period.end), new Date(previous.start)];
+    const [series, reasons, current, before] = await Promise.all([
+      overviewSeries(deps.pool, start, end, period.timeZone),
+      reasonCounts(deps.pool, start, end),
+      overviewHeadline(deps.pool, start, end, period.days.length),
+      overviewHeadline(deps.pool, prevStart, start, previous.days.length),
+    ]);
+    const body: OverviewAnswer = { period, previous, headline: { current, previous: before }, series, reasons };
+    return send(reply, { status: 200, body });
+  });
+
+  const SEGMENT_RULE = `must be one of ${FATIGUE_SEGMENTS.join(', ')}`;
+  const fatigueQuery = periodQuery.and(
+    z.object({
+      segment: z
+        .enum(FATIGUE_SEGMENTS, { error: SEGMENT_RULE })
+        .optional()
+        .transform((s) => s ?? 'membership'),
+    }),
   );
+  app.get('/api/admin/fatigue', admin({ querystring: fatigueQuery }), async (req, reply) => {
+    const { period } = resolvePeriod(req.query, deps.now());
+    const future = futureDayError(period, deps.now());
+    if (future) return send(reply, bad(future.field, future.rule));
+    const [start, end] = [new Date(period.start), new Date(period.end)];
+    const histogramDays = period.days.filter((d) => d !== period.partialDay);
+    const [binding, histogram, creators, segments] = await Promise.all([
+      bindingRules(deps.pool, start, end),
+      histogramDays.length === 0
+        ? Promise.resolve([])
+        : alertsPerFanDay(deps.pool, histogramDays[0], histogramDays[histogramDays.length - 1], period.timeZone),
+      creatorVolumes(deps.pool, start, end),
+      segmentVolumes(deps.pool, start, end, req.query.segment),
+    ]);
+    const body: FatigueAnswer = {
+      period,
+      decisions: binding.decisions,
+      bindingRules: binding.rules,
+      histogramDays,
+      alertsPerFanDay: histogram,
+      creators,
+      segmentBy: req.query.segment,
+      segments,
+    };
+    return send(reply, { status: 200, body });
+  });
 
   const FAN_QUERY = 'must be a fan id or part of an email, 1 to 200 characters';
   app.get(

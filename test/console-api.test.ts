@@ -130,8 +130,28 @@ describe('console API', () => {
     expect(overview.json.series.reduce((s, r) => s + r.sends, 0)).toBeGreaterThan(1000);
     expect(overview.json.series.reduce((s, r) => s + r.opened, 0)).toBeGreaterThan(0);
     expect((await get<ErrorAnswer>('/api/admin/overview?days=0')).json.errors).toEqual([
-      { field: 'days', rule: 'must be an integer from 1 to 90' },
+      { field: 'days', rule: 'must be an integer from 1 to 92' },
     ]);
+    const today = new Date().toISOString().slice(0, 10);
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+    const ranged = (await get<OverviewAnswer>(`/api/admin/overview?from=${tenDaysAgo}&to=${today}&days=1`)).json;
+    expect([ranged.period.from, ranged.period.to, ranged.period.timeZone]).toEqual([tenDaysAgo, today, 'UTC']);
+    expect([ranged.period.days.length, ranged.period.partialDay]).toEqual([11, today]);
+    const period = (await get<OverviewAnswer>('/api/admin/overview?days=3&tz=America/New_York')).json;
+    expect(period.period.days).toHaveLength(3);
+    expect(period.previous.days).toHaveLength(3);
+    expect(period.previous.to < period.period.from).toBe(true);
+    expect(period.period.start).toMatch(/T0[45]:00:00\.000Z$/);
+    expect(period.headline.current.sends).toBe(period.series.reduce((s, r) => s + r.sends, 0));
+    for (const [query, field, rule] of [
+      ['from=2025-02-30&to=2025-03-01', 'from', 'must be a date, YYYY-MM-DD'],
+      ['from=2025-03-02&to=2025-03-01', 'to', 'must be on or after from'],
+      ['from=2024-01-01&to=2024-12-31', 'to', 'must be at most 92 days after from'],
+      ['from=2025-03-01', 'to', 'must be given with the other end (from and to)'],
+      ['days=7&tz=Mars/Olympus', 'tz', 'must be an IANA time zone such as UTC or Europe/Berlin'],
+      ['from=2999-01-01&to=2999-01-02', 'to', `must not be after today (${today} in UTC)`],
+    ])
+      expect((await get<ErrorAnswer>(`/api/admin/overview?${query}`)).json.errors, query).toEqual([{ field, rule }]);
 
     expect((await get<FanSearchAnswer>(`/api/admin/fans?q=${encodeURIComponent(world.fan.email)}`)).json.fans).toEqual([
       expect.objectContaining({ id: world.fan.id }),

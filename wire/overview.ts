@@ -1,10 +1,12 @@
-// The console's overview on the wire: GET /api/admin/overview, sends and opens per day, and why others were held.
+// The console's overview on the wire: GET /api/admin/overview, headline figures against the previous period, sends
+// and opens per day, and why others were held.
 import type { Action, ReasonCode } from '../domain/decision.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
+import type { Period } from './period.ts';
 
 /** A (day, channel, kind) cell: `opened` counts that day's sends opened since, so opened/sends is the open rate. */
 export interface OverviewRow {
-  /** UTC day, YYYY-MM-DD. */
+  /** The day in the period's time zone, YYYY-MM-DD. */
   day: string;
   channel: Channel;
   kind: EventKind;
@@ -22,11 +24,33 @@ export interface ReasonCount {
   count: number;
 }
 
-/** The answer of GET /api/admin/overview?days=N: the N whole UTC days up to today's end. */
+/**
+ * A period's headline figures. Fans are those with a membership live at some time in the period; sends are deliveries
+ * sent in it; opened and clicked count those sends opened or clicked since; unsubscribes are the period's.
+ */
+export interface Headline {
+  fans: number;
+  days: number;
+  sends: number;
+  opened: number;
+  clicked: number;
+  unsubscribes: number;
+  /** sends / fans / days; null without fans. */
+  sendsPerFanPerDay: number | null;
+  /** opened / sends, clicked / sends, unsubscribes / sends; null without sends. */
+  openRate: number | null;
+  clickRate: number | null;
+  unsubscribeRate: number | null;
+}
+
+/**
+ * The answer of GET /api/admin/overview?from&to&tz (or ?days=N, the last N days up to today): the period's cells and
+ * reasons, its headline figures, and those of the period of the same length just before it.
+ */
 export interface OverviewAnswer {
-  /** ISO instants: the first day's start and the day after the last's. */
-  from: string;
-  to: string;
+  period: Period;
+  previous: Period;
+  headline: { current: Headline; previous: Headline };
   /** Only cells with something in them, by day, channel and kind. */
   series: OverviewRow[];
   /** Most frequent first. */

@@ -1,4 +1,6 @@
-// Small DOM helpers: build elements, escape text, format numbers and times, show a page's error.
+// Small DOM helpers: build elements, escape text, format numbers and times, tables with their CSV, a page's error.
+import { type CsvCell, csvFileName, toCsv } from './csv.ts';
+
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs: Record<string, string | number | boolean | undefined> = {},
@@ -32,14 +34,54 @@ export function when(iso: string | null | undefined, timeZone?: string): string 
   });
 }
 
-/** A table from rows; the first row of `head` names the columns. */
-export function table(caption: string, head: string[], rows: (string | Node)[][]): HTMLTableElement {
+/** A table cell given whole (to span columns, say) instead of its content. */
+export type Cell = string | Node;
+
+let tables = 0;
+
+/** What a cell reads as in a CSV: its text, without the isolation marks put around creator text. */
+const cellText = (c: Cell) =>
+  (typeof c === 'string' ? c : (c.textContent ?? '')).replace(/[\u2066-\u2069]/g, '').trim();
+
+/** Saves text as a file through a temporary link (the browser's download, named `fileName`). */
+export function download(fileName: string, text: string, type = 'text/csv;charset=utf-8'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: fileName, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export interface TableOptions {
+  /** The CSV's rows when they differ from what is shown (raw numbers, folded rows unfolded); the head is added. */
+  csv?: CsvCell[][];
+  /** The CSV's column names when `csv` has other columns than the table shows. */
+  csvHead?: string[];
+}
+
+/**
+ * A table from rows; `head` names the columns. A row's cell may be a whole `<td>` (with its colspan). The caption
+ * carries a "CSV" button that downloads the table (or `options.csv`) as `<caption>.csv`, with a byte order mark so
+ * spreadsheets read it as UTF-8; the table's accessible name stays the caption's text.
+ */
+export function table(caption: string, head: string[], rows: Cell[][], options: TableOptions = {}): HTMLTableElement {
+  const id = `table-caption-${++tables}`;
+  const button = h('button', { type: 'button', class: 'quiet csv', 'aria-label': `Download ${caption} as CSV` }, 'CSV');
+  button.addEventListener('click', () => {
+    const body = options.csv ?? rows.map((r) => r.map(cellText));
+    download(csvFileName(caption), `\uFEFF${toCsv([options.csvHead ?? head, ...body])}`);
+  });
   return h(
     'table',
-    {},
-    h('caption', {}, caption),
+    { 'aria-labelledby': id },
+    h('caption', {}, h('span', { id }, caption), ' ', button),
     h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))),
+    h(
+      'tbody',
+      {},
+      ...rows.map((r) => h('tr', {}, ...r.map((c) => (c instanceof HTMLTableCellElement ? c : h('td', {}, c))))),
+    ),
   );
 }
 

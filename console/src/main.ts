@@ -9,12 +9,14 @@ import { renderCreator } from './creator.ts';
 import { errorBox, h } from './dom.ts';
 import { renderExperiments } from './experiments.ts';
 import { renderFans } from './fans.ts';
+import { renderFatigue } from './fatigue.ts';
 import { renderModel } from './model.ts';
 import { renderOverview } from './overview.ts';
 
 type Page = (root: HTMLElement, params: URLSearchParams) => Promise<void>;
 const PAGES: Record<string, { title: string; render: Page }> = {
   overview: { title: 'Overview', render: renderOverview },
+  fatigue: { title: 'Fatigue', render: renderFatigue },
   caps: { title: 'Caps', render: renderCaps },
   fans: { title: 'Fans', render: renderFans },
   model: { title: 'Model', render: renderModel },
