@@ -97,6 +97,7 @@ async function expectNoSideScroll(label: string): Promise<void> {
 
 const PAGES = [
   { name: 'overview', path: '#/overview', heading: 'Overview' },
+  { name: 'fatigue', path: '#/fatigue', heading: 'Fatigue' },
   { name: 'caps', path: '#/caps', heading: 'Caps' },
   { name: 'fans', path: '', heading: 'Fan inspector' },
   { name: 'model', path: '#/model', heading: 'Relevance model' },

@@ -39,9 +39,16 @@ export type Cell = string | Node;
 
 let tables = 0;
 
-/** What a cell reads as in a CSV: its text, without the isolation marks put around creator text. */
-const cellText = (c: Cell) =>
-  (typeof c === 'string' ? c : (c.textContent ?? '')).replace(/[\u2066-\u2069]/g, '').trim();
+/** What a cell reads as in a CSV: its text, without its buttons or the isolation marks put around creator text. */
+function cellText(c: Cell): string {
+  let node = c;
+  if (c instanceof Element && c.querySelector('button')) {
+    const copy = c.cloneNode(true) as Element;
+    for (const b of copy.querySelectorAll('button')) b.remove();
+    node = copy;
+  } else if (c instanceof HTMLButtonElement) return '';
+  return (typeof node === 'string' ? node : (node.textContent ?? '')).replace(/[\u2066-\u2069]/g, '').trim();
+}
 
 /** Saves text as a file through a temporary link (the browser's download, named `fileName`). */
 export function download(fileName: string, text: string, type = 'text/csv;charset=utf-8'): void {
