@@ -181,7 +181,8 @@ describe('console at 390 and 1280 px', () => {
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('.page img, .page b').count()).toBe(0);
     // Isolated: the override is closed by PDI before the event's kind, so "(live, …" is not flipped.
-    const caption = await page.locator('.page table caption').first().textContent();
+    // The page's own table (the charts' data tables come first in the page, under their charts).
+    const caption = await page.locator('.page table:not(details.chart-data table) caption').first().textContent();
     expect(caption).toContain(`"\u2068${HOSTILE}\u2069" (live)`);
     await expectNoSideScroll('creator with a hostile title');
     await shot('20-hostile-creator-390');
