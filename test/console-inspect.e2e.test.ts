@@ -116,7 +116,8 @@ describe('model, caps and fan inspector in Chromium', () => {
     // Inspect focused the panel's heading and scrolled it into view.
     expect(await heading.evaluate((el) => document.activeElement === el)).toBe(true);
     const box = (await heading.boundingBox())!;
-    expect(box.y).toBeGreaterThanOrEqual(0);
+    // Scrolled to the top edge, give or take the sub-pixel rounding of a fractional layout.
+    expect(box.y).toBeGreaterThan(-1);
     expect(box.y).toBeLessThan(800);
     await shot('01-fan-deadline');
 
