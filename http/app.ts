@@ -49,8 +49,15 @@ function* strings(value: unknown, field: string): Generator<[string, string]> {
     for (const [k, v] of Object.entries(value)) yield* strings(v, field === '(body)' ? k : `${field}.${k}`);
 }
 
-/** PostgreSQL text cannot hold U+0000; refusing it here keeps it from ever reaching a query as a 500. */
-function nulErrors(req: FastifyRequest): FieldError[] {
+/** A UTF-16 surrogate without its partner: JSON's `\ud800` escape can write one, but no UTF-8 text can hold it. */
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What PostgreSQL text cannot hold: U+0000 would fail the query (a 500), and an unpaired surrogate would be stored as
+ * U+FFFD, so that the same request sent again no longer matches what was stored (a retry's idempotency conflict) and
+ * two different idempotency keys could become one. Refused here, before any handler, naming the field.
+ */
+function textErrors(req: FastifyRequest): FieldError[] {
   const errors: FieldError[] = [];
   const parts: [unknown, string][] = [
     [req.params, '(path)'],
@@ -61,6 +68,7 @@ function nulErrors(req: FastifyRequest): FieldError[] {
     for (const [field, s] of strings(value, root)) {
       const name = root === '(body)' ? field : field.replace(`${root}.`, '');
       if (s.includes('\0')) errors.push({ field: name, rule: 'must not contain a NUL character' });
+      else if (UNPAIRED_SURROGATE.test(s)) errors.push({ field: name, rule: 'must not contain an unpaired surrogate' });
     }
   }
   return errors;
@@ -174,7 +182,7 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
   );
 
   app.addHook('preValidation', async (req, reply) => {
-    const errors = nulErrors(req);
+    const errors = textErrors(req);
     if (errors.length) return refusal(reply, 400, errors);
   });
 

@@ -94,6 +94,27 @@ describe('bad input is a 4xx naming the field and rule', () => {
     expect(await eventCount()).toBe(0);
   });
 
+  it('refuses an unpaired surrogate in any string field, which PostgreSQL would store altered', async () => {
+    const rule = 'must not contain an unpaired surrogate';
+    // JSON escapes write the lone halves; JSON.stringify would escape them the same way.
+    for (const [field, text] of [
+      ['title', 'A\\ud800B'],
+      ['idempotencyKey', 'key-\\udc00'],
+      ['url', 'https://creators.example/\\udbff'],
+    ] as const) {
+      const res = await postEvent(JSON.stringify({ ...good(), [field]: 'x' }).replace('"x"', `"${text}"`));
+      expect(res.status, field).toBe(400);
+      expect(await res.json()).toEqual({ errors: [{ field, rule }] });
+    }
+    // A pair is one character (U+1F389) and passes; the 403 for another creator comes after the check, storing nothing.
+    const paired = JSON.stringify({ ...good(), creatorId: audience.creatorId + 1, title: 'x' }).replace(
+      '"x"',
+      '"\\ud83c\\udf89"',
+    );
+    expect((await postEvent(paired)).status).toBe(403);
+    expect(await eventCount()).toBe(0);
+  });
+
   it('refuses audience tiers beyond a PostgreSQL int, however written', async () => {
     const rule = 'must be an integer from 0 to 2147483647';
     for (const minTier of ['2147483648', '1e20']) {
