@@ -172,6 +172,12 @@ describe('links', () => {
     const prefs = await fetch(`${api}/api/fans/me/preferences?token=${click}`);
     expect(prefs.status).toBe(401);
     expect(await prefs.json()).toEqual({ errors: [{ field: 'token', rule: 'invalid link' }] });
+    // Expired is a reason too: it is told to no one but the log.
+    const fanId = audience.fanIds[0];
+    const expired = signer.sign({ purpose: 'preferences', fanId, expiresAt: new Date(Date.now() - 1000) });
+    const late = await fetch(`${api}/api/fans/me/preferences`, { headers: { authorization: `Bearer ${expired}` } });
+    expect(late.status).toBe(401);
+    expect(await late.json()).toEqual({ errors: [{ field: 'token', rule: 'invalid link' }] });
   });
 });
 
