@@ -27,10 +27,21 @@ export const TIMEOUTS = { headersMs: 5_000, requestMs: 10_000, keepAliveMs: 5_00
 /** The Strict-Transport-Security of every answer over TLS. */
 export const HSTS = 'max-age=31536000';
 
+/** The slow-client limits of TIMEOUTS as node:http(s) server options; keepAliveTimeout is set on the server. */
+export interface ServerLimits {
+  headersTimeout: number;
+  requestTimeout: number;
+  connectionsCheckingInterval: number;
+  keepAliveTimeout: number;
+}
+
 export interface HttpAppOptions {
   timeouts?: Partial<typeof TIMEOUTS>;
-  /** Another server (the dev stack's HTTPS one) to answer with the same routes. */
-  alsoServe?: (handler: RequestListener) => void;
+  /**
+   * Another server (the dev stack's HTTPS one) to answer with the same routes; it must take `limits` too (creation
+   * options and `keepAliveTimeout`), or a client trickling a body to it would be held for Node's default minutes.
+   */
+  alsoServe?: (handler: RequestListener, limits: ServerLimits) => void;
   log?: (line: string) => void;
   /** Told of every answered request (the process's Prometheus metrics), by route template rather than path. */
   requests?: RequestObserver;
@@ -113,6 +124,12 @@ export function routeTable(app: HttpApp): RouteEntry[] {
 export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpApp> {
   const t = { ...TIMEOUTS, ...options.timeouts };
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const limits: ServerLimits = {
+    headersTimeout: t.headersMs,
+    requestTimeout: t.requestMs,
+    connectionsCheckingInterval: t.checkEveryMs,
+    keepAliveTimeout: t.keepAliveMs,
+  };
   const app = Fastify({
     bodyLimit: MAX_BODY,
     // Closing the API ends idle keep-alive sockets and in-flight ones too, instead of waiting for clients to leave.
@@ -123,12 +140,10 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
     // Signed link tokens are path segments longer than find-my-way's default 100 characters.
     routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: false },
     serverFactory: (handler) => {
-      const server = createServer(
-        { headersTimeout: t.headersMs, requestTimeout: t.requestMs, connectionsCheckingInterval: t.checkEveryMs },
-        handler,
-      );
-      server.keepAliveTimeout = t.keepAliveMs;
-      options.alsoServe?.(handler);
+      const { keepAliveTimeout, ...created } = limits;
+      const server = createServer(created, handler);
+      server.keepAliveTimeout = keepAliveTimeout;
+      options.alsoServe?.(handler, limits);
       return server;
     },
     frameworkErrors: (err, _req, reply) => {

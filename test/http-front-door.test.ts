@@ -1,5 +1,8 @@
 // The API's front door over real PostgreSQL: bad input is a 4xx, the OpenAPI document, headers, timeouts and close.
-import { connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import https from 'node:https';
+import { type AddressInfo, connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
@@ -9,6 +12,7 @@ import { createTokenSigner } from '../delivery/tokens.ts';
 import { createApi } from '../http/api.ts';
 import type { HttpApp } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
+import { testCertificatePem, testPrivateKeyPem } from '../peers/test-certificate.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
 import { creatorAuthorization } from '../testing/creator-keys.ts';
 import { useTestSchema } from '../testing/db.ts';
@@ -264,6 +268,51 @@ describe('server', () => {
       expect(performance.now() - started).toBeLessThan(5_000);
       expect(answer).toMatch(/^HTTP\/1\.1 408|^$/);
     } finally {
+      await quick.close();
+    }
+    expect(await eventCount()).toBe(0);
+  });
+
+  it("gives a second listener (the dev stack's TLS one) the same limits: a trickling client is cut off", async () => {
+    let tlsServer: https.Server | undefined;
+    const quick = await createApi(
+      {
+        pool: db().pool,
+        temporal: lazyTemporal(),
+        auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
+        console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir) },
+      },
+      {
+        timeouts: { headersMs: 1_000, requestMs: 1_500, checkEveryMs: 250, keepAliveMs: 700 },
+        log: () => undefined,
+        alsoServe: (handler, { keepAliveTimeout, ...limits }) => {
+          tlsServer = https.createServer({ cert: testCertificatePem, key: testPrivateKeyPem, ...limits }, handler);
+          tlsServer.keepAliveTimeout = keepAliveTimeout;
+        },
+      },
+    );
+    await quick.listen({ port: 0, host: '127.0.0.1' });
+    const server = tlsServer!;
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      expect([server.headersTimeout, server.requestTimeout, server.keepAliveTimeout]).toEqual([1_000, 1_500, 700]);
+      const { port } = server.address() as AddressInfo;
+      const socket = tlsConnect({ port, host: '127.0.0.1', ca: testCertificatePem, servername: 'localhost' });
+      await once(socket, 'secureConnect');
+      const started = performance.now();
+      socket.write(
+        'POST /api/events HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n' +
+          `authorization: ${creatorKey}\r\n\r\n`,
+      );
+      const timer = setInterval(() => socket.writable && socket.write(' '), 200);
+      const answer = await closed(socket);
+      clearInterval(timer);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(answer).toMatch(/^HTTP\/1\.1 408|^$/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
       await quick.close();
     }
     expect(await eventCount()).toBe(0);
