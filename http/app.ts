@@ -1,5 +1,6 @@
 // The Fastify instance every route is registered on: zod validation, the `{errors}` refusals, timeouts, headers.
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import helmet from '@fastify/helmet';
 import Fastify, {
   type FastifyBaseLogger,
@@ -34,6 +35,14 @@ export interface ServerLimits {
   connectionsCheckingInterval: number;
   keepAliveTimeout: number;
 }
+
+/** What helmet would add to an answer that carries no page: the headers of a refusal made before routing. */
+const PRE_ROUTING_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
 
 export interface HttpAppOptions {
   timeouts?: Partial<typeof TIMEOUTS>;
@@ -146,10 +155,13 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
       options.alsoServe?.(handler, limits);
       return server;
     },
-    frameworkErrors: (err, _req, reply) => {
+    frameworkErrors: (err, req, reply) => {
       // A malformed percent-encoding in the path: refused before routing, so before any login check too.
       const field = err.code === 'FST_ERR_BAD_URL' ? '(path)' : '(request)';
       const rule = err.code === 'FST_ERR_BAD_URL' ? 'must be validly percent-encoded' : err.message;
+      // No hook runs for an answer made before routing, helmet's and the HSTS one included: set them here.
+      reply.headers(PRE_ROUTING_HEADERS);
+      if ((req.raw.socket as TLSSocket).encrypted) reply.header('strict-transport-security', HSTS);
       return refusal(reply, 400, [{ field, rule }]);
     },
   }).withTypeProvider<ZodTypeProvider>();

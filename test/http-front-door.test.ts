@@ -82,6 +82,10 @@ describe('bad input is a 4xx naming the field and rule', () => {
       expect(await res.json(), path).toEqual({
         errors: [{ field: '(path)', rule: 'must be validly percent-encoded' }],
       });
+      // Answered before routing, where no hook runs: the security headers are set there too.
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
     }
   });
 

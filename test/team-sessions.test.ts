@@ -171,7 +171,8 @@ describe('over TLS', () => {
       const cookie = String(ok.headers['set-cookie']);
       expect(cookie).toMatch(/^fanfare_session=[\w-]{43}; .*; Secure$/);
       expect(ok.headers['strict-transport-security']).toBe(HSTS);
-      for (const path of ['/healthz', '/api/admin/policy', '/nowhere']) {
+      // '/api/events/%' is refused before routing, where no route's hooks run.
+      for (const path of ['/healthz', '/api/admin/policy', '/nowhere', '/api/events/%']) {
         const res = await overTls(port, 'GET', path, {});
         expect(res.headers['strict-transport-security'], path).toBe(HSTS);
       }
