@@ -290,8 +290,10 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       // The same routes over TLS, for clients that need a secure context.
       {
         requests: served.metrics,
-        alsoServe: (handler) =>
-          (tlsServer = https.createServer({ cert: testCertificatePem, key: testPrivateKeyPem }, handler)),
+        alsoServe: (handler, { keepAliveTimeout, ...limits }) => {
+          tlsServer = https.createServer({ cert: testCertificatePem, key: testPrivateKeyPem, ...limits }, handler);
+          tlsServer.keepAliveTimeout = keepAliveTimeout;
+        },
       },
     );
     await app.listen({ port: config.apiPort, host: config.apiHost });

@@ -1,5 +1,6 @@
 // The Fastify instance every route is registered on: zod validation, the `{errors}` refusals, timeouts, headers.
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import helmet from '@fastify/helmet';
 import Fastify, {
   type FastifyBaseLogger,
@@ -27,10 +28,29 @@ export const TIMEOUTS = { headersMs: 5_000, requestMs: 10_000, keepAliveMs: 5_00
 /** The Strict-Transport-Security of every answer over TLS. */
 export const HSTS = 'max-age=31536000';
 
+/** The slow-client limits of TIMEOUTS as node:http(s) server options; keepAliveTimeout is set on the server. */
+export interface ServerLimits {
+  headersTimeout: number;
+  requestTimeout: number;
+  connectionsCheckingInterval: number;
+  keepAliveTimeout: number;
+}
+
+/** What helmet would add to an answer that carries no page: the headers of a refusal made before routing. */
+const PRE_ROUTING_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
 export interface HttpAppOptions {
   timeouts?: Partial<typeof TIMEOUTS>;
-  /** Another server (the dev stack's HTTPS one) to answer with the same routes. */
-  alsoServe?: (handler: RequestListener) => void;
+  /**
+   * Another server (the dev stack's HTTPS one) to answer with the same routes; it must take `limits` too (creation
+   * options and `keepAliveTimeout`), or a client trickling a body to it would be held for Node's default minutes.
+   */
+  alsoServe?: (handler: RequestListener, limits: ServerLimits) => void;
   log?: (line: string) => void;
   /** Told of every answered request (the process's Prometheus metrics), by route template rather than path. */
   requests?: RequestObserver;
@@ -49,8 +69,15 @@ function* strings(value: unknown, field: string): Generator<[string, string]> {
     for (const [k, v] of Object.entries(value)) yield* strings(v, field === '(body)' ? k : `${field}.${k}`);
 }
 
-/** PostgreSQL text cannot hold U+0000; refusing it here keeps it from ever reaching a query as a 500. */
-function nulErrors(req: FastifyRequest): FieldError[] {
+/** A UTF-16 surrogate without its partner: JSON's `\ud800` escape can write one, but no UTF-8 text can hold it. */
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * What PostgreSQL text cannot hold: U+0000 would fail the query (a 500), and an unpaired surrogate would be stored as
+ * U+FFFD, so that the same request sent again no longer matches what was stored (a retry's idempotency conflict) and
+ * two different idempotency keys could become one. Refused here, before any handler, naming the field.
+ */
+function textErrors(req: FastifyRequest): FieldError[] {
   const errors: FieldError[] = [];
   const parts: [unknown, string][] = [
     [req.params, '(path)'],
@@ -61,6 +88,7 @@ function nulErrors(req: FastifyRequest): FieldError[] {
     for (const [field, s] of strings(value, root)) {
       const name = root === '(body)' ? field : field.replace(`${root}.`, '');
       if (s.includes('\0')) errors.push({ field: name, rule: 'must not contain a NUL character' });
+      else if (UNPAIRED_SURROGATE.test(s)) errors.push({ field: name, rule: 'must not contain an unpaired surrogate' });
     }
   }
   return errors;
@@ -105,6 +133,12 @@ export function routeTable(app: HttpApp): RouteEntry[] {
 export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpApp> {
   const t = { ...TIMEOUTS, ...options.timeouts };
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const limits: ServerLimits = {
+    headersTimeout: t.headersMs,
+    requestTimeout: t.requestMs,
+    connectionsCheckingInterval: t.checkEveryMs,
+    keepAliveTimeout: t.keepAliveMs,
+  };
   const app = Fastify({
     bodyLimit: MAX_BODY,
     // Closing the API ends idle keep-alive sockets and in-flight ones too, instead of waiting for clients to leave.
@@ -115,18 +149,19 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
     // Signed link tokens are path segments longer than find-my-way's default 100 characters.
     routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: false },
     serverFactory: (handler) => {
-      const server = createServer(
-        { headersTimeout: t.headersMs, requestTimeout: t.requestMs, connectionsCheckingInterval: t.checkEveryMs },
-        handler,
-      );
-      server.keepAliveTimeout = t.keepAliveMs;
-      options.alsoServe?.(handler);
+      const { keepAliveTimeout, ...created } = limits;
+      const server = createServer(created, handler);
+      server.keepAliveTimeout = keepAliveTimeout;
+      options.alsoServe?.(handler, limits);
       return server;
     },
-    frameworkErrors: (err, _req, reply) => {
+    frameworkErrors: (err, req, reply) => {
       // A malformed percent-encoding in the path: refused before routing, so before any login check too.
       const field = err.code === 'FST_ERR_BAD_URL' ? '(path)' : '(request)';
       const rule = err.code === 'FST_ERR_BAD_URL' ? 'must be validly percent-encoded' : err.message;
+      // No hook runs for an answer made before routing, helmet's and the HSTS one included: set them here.
+      reply.headers(PRE_ROUTING_HEADERS);
+      if ((req.raw.socket as TLSSocket).encrypted) reply.header('strict-transport-security', HSTS);
       return refusal(reply, 400, [{ field, rule }]);
     },
   }).withTypeProvider<ZodTypeProvider>();
@@ -174,7 +209,7 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
   );
 
   app.addHook('preValidation', async (req, reply) => {
-    const errors = nulErrors(req);
+    const errors = textErrors(req);
     if (errors.length) return refusal(reply, 400, errors);
   });
 

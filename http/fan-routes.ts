@@ -55,8 +55,8 @@ const tokenQuery = z.object({
 const FAN_TAGS = ['fans'];
 
 /**
- * The fan a request speaks for. A refused token says only "invalid link" (a forger learns nothing of why); an expired
- * one, which only a genuine link can be, says so, so that its fan knows to use a newer email.
+ * The fan a request speaks for. A refused token says only "invalid link", expired ones included (a forger learns
+ * nothing of why; the reason goes to the log); the preferences page tells its fan to use a recent email instead.
  */
 function fanOf(
   req: { query: { token?: string }; headers: { authorization?: string } },
@@ -70,7 +70,6 @@ function fanOf(
     return unauthorized('is required: the token from a preferences link, as ?token= or Authorization: Bearer');
   const v = signer.verify(token, 'preferences', now);
   if (v.ok) return v.claims.fanId;
-  if (v.reason === 'expired') return unauthorized('has expired: use the link in a recent email');
   log(`links: refused a preferences token: ${v.reason}`);
   return unauthorized('invalid link');
 }

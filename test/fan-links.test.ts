@@ -246,7 +246,7 @@ describe('preferences', () => {
     const res = await fetch(`${api}/api/fans/me/preferences?token=${expired}`);
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({
-      errors: [{ field: 'token', rule: 'has expired: use the link in a recent email' }],
+      errors: [{ field: 'token', rule: 'invalid link' }],
     });
     const click = rig.signer.sign({ purpose: 'click', decisionId: 1 });
     expect(

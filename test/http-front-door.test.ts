@@ -1,5 +1,8 @@
 // The API's front door over real PostgreSQL: bad input is a 4xx, the OpenAPI document, headers, timeouts and close.
-import { connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import https from 'node:https';
+import { type AddressInfo, connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
@@ -9,6 +12,7 @@ import { createTokenSigner } from '../delivery/tokens.ts';
 import { createApi } from '../http/api.ts';
 import type { HttpApp } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
+import { testCertificatePem, testPrivateKeyPem } from '../peers/test-certificate.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
 import { creatorAuthorization } from '../testing/creator-keys.ts';
 import { useTestSchema } from '../testing/db.ts';
@@ -78,6 +82,10 @@ describe('bad input is a 4xx naming the field and rule', () => {
       expect(await res.json(), path).toEqual({
         errors: [{ field: '(path)', rule: 'must be validly percent-encoded' }],
       });
+      // Answered before routing, where no hook runs: the security headers are set there too.
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
     }
   });
 
@@ -91,6 +99,27 @@ describe('bad input is a 4xx naming the field and rule', () => {
     const q = await fetch(`${api}/api/admin/fans?q=a%00b`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(q.status).toBe(400);
     expect((await q.json()).errors).toEqual([{ field: 'q', rule: 'must not contain a NUL character' }]);
+    expect(await eventCount()).toBe(0);
+  });
+
+  it('refuses an unpaired surrogate in any string field, which PostgreSQL would store altered', async () => {
+    const rule = 'must not contain an unpaired surrogate';
+    // JSON escapes write the lone halves; JSON.stringify would escape them the same way.
+    for (const [field, text] of [
+      ['title', 'A\\ud800B'],
+      ['idempotencyKey', 'key-\\udc00'],
+      ['url', 'https://creators.example/\\udbff'],
+    ] as const) {
+      const res = await postEvent(JSON.stringify({ ...good(), [field]: 'x' }).replace('"x"', `"${text}"`));
+      expect(res.status, field).toBe(400);
+      expect(await res.json()).toEqual({ errors: [{ field, rule }] });
+    }
+    // A pair is one character (U+1F389) and passes; the 403 for another creator comes after the check, storing nothing.
+    const paired = JSON.stringify({ ...good(), creatorId: audience.creatorId + 1, title: 'x' }).replace(
+      '"x"',
+      '"\\ud83c\\udf89"',
+    );
+    expect((await postEvent(paired)).status).toBe(403);
     expect(await eventCount()).toBe(0);
   });
 
@@ -151,6 +180,12 @@ describe('links', () => {
     const prefs = await fetch(`${api}/api/fans/me/preferences?token=${click}`);
     expect(prefs.status).toBe(401);
     expect(await prefs.json()).toEqual({ errors: [{ field: 'token', rule: 'invalid link' }] });
+    // Expired is a reason too: it is told to no one but the log.
+    const fanId = audience.fanIds[0];
+    const expired = signer.sign({ purpose: 'preferences', fanId, expiresAt: new Date(Date.now() - 1000) });
+    const late = await fetch(`${api}/api/fans/me/preferences`, { headers: { authorization: `Bearer ${expired}` } });
+    expect(late.status).toBe(401);
+    expect(await late.json()).toEqual({ errors: [{ field: 'token', rule: 'invalid link' }] });
   });
 });
 
@@ -237,6 +272,51 @@ describe('server', () => {
       expect(performance.now() - started).toBeLessThan(5_000);
       expect(answer).toMatch(/^HTTP\/1\.1 408|^$/);
     } finally {
+      await quick.close();
+    }
+    expect(await eventCount()).toBe(0);
+  });
+
+  it("gives a second listener (the dev stack's TLS one) the same limits: a trickling client is cut off", async () => {
+    let tlsServer: https.Server | undefined;
+    const quick = await createApi(
+      {
+        pool: db().pool,
+        temporal: lazyTemporal(),
+        auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
+        console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir) },
+      },
+      {
+        timeouts: { headersMs: 1_000, requestMs: 1_500, checkEveryMs: 250, keepAliveMs: 700 },
+        log: () => undefined,
+        alsoServe: (handler, { keepAliveTimeout, ...limits }) => {
+          tlsServer = https.createServer({ cert: testCertificatePem, key: testPrivateKeyPem, ...limits }, handler);
+          tlsServer.keepAliveTimeout = keepAliveTimeout;
+        },
+      },
+    );
+    await quick.listen({ port: 0, host: '127.0.0.1' });
+    const server = tlsServer!;
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      expect([server.headersTimeout, server.requestTimeout, server.keepAliveTimeout]).toEqual([1_000, 1_500, 700]);
+      const { port } = server.address() as AddressInfo;
+      const socket = tlsConnect({ port, host: '127.0.0.1', ca: testCertificatePem, servername: 'localhost' });
+      await once(socket, 'secureConnect');
+      const started = performance.now();
+      socket.write(
+        'POST /api/events HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n' +
+          `authorization: ${creatorKey}\r\n\r\n`,
+      );
+      const timer = setInterval(() => socket.writable && socket.write(' '), 200);
+      const answer = await closed(socket);
+      clearInterval(timer);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(answer).toMatch(/^HTTP\/1\.1 408|^$/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
       await quick.close();
     }
     expect(await eventCount()).toBe(0);

@@ -171,7 +171,8 @@ describe('over TLS', () => {
       const cookie = String(ok.headers['set-cookie']);
       expect(cookie).toMatch(/^fanfare_session=[\w-]{43}; .*; Secure$/);
       expect(ok.headers['strict-transport-security']).toBe(HSTS);
-      for (const path of ['/healthz', '/api/admin/policy', '/nowhere']) {
+      // '/api/events/%' is refused before routing, where no route's hooks run.
+      for (const path of ['/healthz', '/api/admin/policy', '/nowhere', '/api/events/%']) {
         const res = await overTls(port, 'GET', path, {});
         expect(res.headers['strict-transport-security'], path).toBe(HSTS);
       }
@@ -185,5 +186,25 @@ describe('over TLS', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+});
+
+// Last: it locks out the loopback address every other test here logs in from.
+describe('throttled address', () => {
+  it('throttles the client address guessing across accounts: then an untouched account is refused too', async () => {
+    const { url } = await startApi({
+      ...DEFAULT_AUTH_SETTINGS,
+      loginThrottle: { perAccount: 100, perAddress: 3, windowSeconds: 60, lockoutSeconds: 60 },
+    });
+    // One wrong password for each of several names, none of them near its own limit.
+    const guesses = [];
+    for (const name of ['ann', 'ben', 'cai', 'dev']) guesses.push((await login(url, name, 'wrong password')).status);
+    expect(guesses.slice(0, 3).every((s) => s === 401 || s === 429)).toBe(true);
+    expect(guesses[3]).toBe(429);
+    // sam never failed, so this is the address's lockout, not the account's: the right password is refused unchecked.
+    const refused = await login(url, 'sam', TEST_PASSWORD);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get('set-cookie')).toBeNull();
   });
 });

@@ -70,6 +70,8 @@ form.onsubmit = async (event) => {
 fetch(url)
   .then(async (res) => {
     const json = await res.json().catch(() => ({}));
+    // A refused link (forged, altered or expired) is only "invalid link" to the API; its fan needs a newer email.
+    if (res.status === 401) return say(t('prefs.linkDead'), true);
     if (!res.ok) return say(problems(json) || t('prefs.linkDead'), true);
     fill(json);
   })
