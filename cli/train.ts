@@ -122,7 +122,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
     const verdict = gate.status === 'active' ? 'promoted' : 'rejected';
     process.stdout.write(`model ${c.version} ${verdict}: ${gate.reason}\n`);
     if (parsed.report) {
-      const pool = openPool(config, 2);
+      const pool = openPool(config, 'train', 2);
       try {
         const model = await getModel(pool, c.version);
         if (model) process.stdout.write(`\n${formatModelReport(model)}\n`);
