@@ -23,3 +23,5 @@ export type MembershipKind = (typeof MEMBERSHIP_KINDS)[number];
  */
 export const DIGEST_CADENCES = ['off', 'daily', 'weekly'] as const;
 export type DigestCadence = (typeof DIGEST_CADENCES)[number];
+/** A cadence that sends digests: every one but off. */
+export type ActiveDigestCadence = Exclude<DigestCadence, 'off'>;
