@@ -20,7 +20,7 @@ const LAYERS = {
   auth: { may: ['domain', 'db'], npm: ['@node-rs/argon2', 'rate-limiter-flexible'] },
   metrics: { may: ['domain', 'db'], npm: ['prom-client'] },
   activities: {
-    may: ['domain', 'policy', 'models', 'models/gbdt', 'db', 'delivery', 'dispatch', 'metrics'],
+    may: ['domain', 'policy', 'models', 'db', 'delivery', 'dispatch', 'metrics'],
     npm: ['@temporalio/activity'],
   },
   http: {

@@ -1,5 +1,5 @@
 // Training activities: train and store a candidate, then gate its promotion; only small summaries cross Temporal.
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { getModel, ModelRegistryError, promoteModel, rejectModel } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
 import { type GateInput, promotionVerdict } from '../models/promotion.ts';
@@ -7,6 +7,7 @@ import {
   DEFAULT_TRAINING,
   type HoldoutOracle,
   type TrainingOutcome,
+  type TrainingProgress,
   trainRelevanceModel,
 } from '../models/relevance-training.ts';
 
@@ -44,6 +45,20 @@ export interface GateResult {
   version: number;
   status: 'active' | 'rejected';
   reason: string;
+}
+
+/**
+ * Heartbeats the training's progress, where this runs as an activity, so that `fanfare train` can show it (its
+ * pending activity's heartbeat details); the worker sends one a second at most (app/worker.ts).
+ */
+function heartbeatProgress(): ((progress: TrainingProgress) => void) | undefined {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return undefined; // called directly, not as an activity
+  }
+  return (progress) => context.heartbeat(progress);
 }
 
 /** Checks workflow input at the boundary; a bad value is permanent, so it is not retried. */
@@ -84,6 +99,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
           maxTrainRows: input.maxTrainRows,
           shuffleLabels: input.shuffleLabels,
           log,
+          onProgress: heartbeatProgress(),
           oracle: deps.oracle,
         });
       } catch (err) {

@@ -243,6 +243,11 @@ export function testDatabaseUrl(env: Env = process.env): string {
   return env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/fanfare_test';
 }
 
+/** The Chromium the console's browser tests drive (CHROMIUM_PATH), Debian's by default. */
+export function chromiumPath(env: Env = process.env): string {
+  return env.CHROMIUM_PATH || '/usr/bin/chromium';
+}
+
 function publicUrl(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   let url: URL;

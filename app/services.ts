@@ -77,6 +77,7 @@ export async function createSenders(config: Config, pool: Pool, agent?: Agent): 
   return { email, push, vapid };
 }
 
-export function openPool(config: Config, max?: number): Pool {
-  return createPool(requireDatabaseUrl(config), max);
+/** A pool on DATABASE_URL named after the process that uses it ("worker", "api"), the name its error lines carry. */
+export function openPool(config: Config, name: string, max?: number): Pool {
+  return createPool(requireDatabaseUrl(config), max, { name });
 }

@@ -103,7 +103,8 @@ export interface StartWorkerOptions {
 /**
  * Starts the workers of one process. The main worker runs every workflow and every activity but training on the
  * fanfare queue; the training worker runs `trainCandidate` alone, one at a time, on the training queue. In one
- * process (the default, as in `fanfare dev`) a training run holds the event loop for its minute of CPU; run
+ * process (the default, as in `fanfare dev`) a training run holds the event loop while it bins and for each boosting
+ * iteration (it yields between them); run
  * `fanfare worker --only main` and `fanfare worker --only training` apart where decisions must not wait for it.
  */
 export async function startWorker(
@@ -168,6 +169,8 @@ export async function startWorker(
           taskQueue: roleTaskQueue('training'),
           activities: { trainCandidate: training.trainCandidate },
           maxConcurrentActivityTaskExecutions: 1,
+          // Training heartbeats its progress for `fanfare train` to show; sent each second, not each 30 s.
+          defaultHeartbeatThrottleInterval: '1 second',
         }),
       );
     }

@@ -31,7 +31,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
     import('../auth/auth.ts'),
   ]);
   const { connectTemporal, openPool } = services;
-  const pool = openPool(config);
+  const pool = openPool(config, 'api');
   const served = await startProcessMetrics(pool, config.metrics.api, 'FANFARE_API_METRICS_ADDRESS');
   const temporal = await connectTemporal(config);
   // The replay's seconds of CPU run on worker threads, so every other route keeps answering meanwhile.

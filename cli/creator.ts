@@ -72,7 +72,7 @@ export function formatKeys(keys: readonly CreatorKey[]): string {
 
 const create = defineCommand(CREATE, async (args) => {
   const { creator, label } = parseCreateArgs(args);
-  return withPool(async (pool) => {
+  return withPool(CREATE.command, async (pool) => {
     const { key, record } = await createCreatorKey(pool, await resolveCreator(pool, creator), label);
     process.stderr.write(`key ${record.id} ("${label}") for creator ${record.creatorId}; it is shown only now:\n`);
     process.stdout.write(`${key}\n`);
@@ -82,7 +82,7 @@ const create = defineCommand(CREATE, async (args) => {
 
 const list = defineCommand(LIST, async (args) => {
   const { operands } = parseFlags(args, LIST);
-  return withPool(async (pool) => {
+  return withPool(LIST.command, async (pool) => {
     process.stdout.write(`${formatKeys(await listCreatorKeys(pool, await resolveCreator(pool, operands[0])))}\n`);
     return 0;
   });
@@ -91,7 +91,7 @@ const list = defineCommand(LIST, async (args) => {
 const revoke = defineCommand(REVOKE, async (args) => {
   const line = parseFlags(args, REVOKE);
   const id = positiveId(line, 'KEY_ID', line.operands[0]);
-  return withPool(async (pool) => {
+  return withPool(REVOKE.command, async (pool) => {
     const key = await revokeCreatorKey(pool, id);
     if (!key) throw new Error(`KEY_ID: no key ${id}`);
     process.stdout.write(

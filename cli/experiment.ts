@@ -94,7 +94,7 @@ const create = defineCommand(CREATE, async (args) => {
   if (!checked.ok) return line.fail(formatFieldErrors(checked.errors));
   const holdout = readConfig().globalHoldoutPercent;
   const size = checked.value.arms.reduce((s, a) => s + percentBuckets(a.allocation), 0);
-  await withPool(async (pool) => {
+  await withPool(CREATE.command, async (pool) => {
     const created = await createExperiment(pool, checked.value, line.string('actor') ?? defaultActor(), (running) => {
       const placed = placeExperiment(size, running, holdout);
       const free = freeBuckets(running, holdout) / 100;
@@ -109,7 +109,7 @@ const create = defineCommand(CREATE, async (args) => {
 
 const list = defineCommand(LIST, async (args) => {
   parseFlags(args, LIST);
-  await withPool(async (pool) => {
+  await withPool(LIST.command, async (pool) => {
     const rows = (await listExperiments(pool)).map(experimentJson);
     const arms = (e: (typeof rows)[number]) =>
       e.arms
@@ -140,7 +140,7 @@ const list = defineCommand(LIST, async (args) => {
 const stop = defineCommand(STOP, async (args) => {
   const line = parseFlags(args, STOP);
   const id = parseId(line, false)!;
-  await withPool(async (pool) => {
+  await withPool(STOP.command, async (pool) => {
     const stopped = await stopExperiment(pool, id, line.string('actor') ?? defaultActor());
     if (!stopped) throw new Error(`ID: no running experiment ${id}`);
     process.stdout.write(`experiment ${id} stopped\n`);
@@ -187,7 +187,7 @@ const results = defineCommand(RESULTS, async (args) => {
   const id = parseId(line, true);
   const from = parseDate(line, 'from');
   const to = parseDate(line, 'to');
-  await withPool(async (pool) => {
+  await withPool(RESULTS.command, async (pool) => {
     const experiment = id === null ? null : await getExperiment(pool, id);
     if (id !== null && !experiment) throw new Error(`ID: no experiment ${id}`);
     const end = to ?? (experiment?.stoppedAt ? new Date(experiment.stoppedAt.getTime() + 1) : new Date());

@@ -45,7 +45,7 @@ const out = (text: string) => process.stdout.write(`${text}\n`);
 const serve = defineCommand(SERVE, async (args) => {
   parseFlags(args, SERVE);
   const config = readConfig();
-  const pool = openPool(config, 5);
+  const pool = openPool(config, 'inbound serve', 5);
   const signer = createTokenSigner(await trackingKeys(config, pool));
   const listener = await startInboundListener({
     host: config.inbound.address.host,
@@ -73,7 +73,7 @@ const serve = defineCommand(SERVE, async (args) => {
 
 const report = defineCommand(REPORT, async (args) => {
   const { days, kept } = parseReportArgs(args);
-  return withPool(async (pool) => {
+  return withPool(REPORT.command, async (pool) => {
     const until = new Date();
     const since = new Date(until.getTime() - (days - 1) * 86_400_000);
     const rows = await inboundDays(pool, since, until);

@@ -37,13 +37,16 @@ export function parseVersionArgs(args: string[], syntax: typeof SHOW | typeof PR
 
 const list = defineCommand(LIST, async (args) => {
   parseFlags(args, LIST);
-  await withPool(async (pool) => void process.stdout.write(`${formatModelList(await listModels(pool))}\n`));
+  await withPool(
+    LIST.command,
+    async (pool) => void process.stdout.write(`${formatModelList(await listModels(pool))}\n`),
+  );
   return 0;
 });
 
 const show = defineCommand(SHOW, async (args) => {
   const version = parseVersionArgs(args, SHOW);
-  await withPool(async (pool) => {
+  await withPool(SHOW.command, async (pool) => {
     const model = await getModel(pool, version);
     if (!model) throw new Error(`VERSION: no model ${version}`);
     process.stdout.write(`${formatModelReport(model)}\n`);
@@ -53,7 +56,7 @@ const show = defineCommand(SHOW, async (args) => {
 
 const promote = defineCommand(PROMOTE, async (args) => {
   const version = parseVersionArgs(args, PROMOTE);
-  await withPool(async (pool) => {
+  await withPool(PROMOTE.command, async (pool) => {
     await promoteModel(pool, version, 'promoted by hand (fanfare model promote)');
     process.stdout.write(`model ${version} is active; workers switch to it on their next batch\n`);
   });
@@ -62,7 +65,7 @@ const promote = defineCommand(PROMOTE, async (args) => {
 
 const rollback = defineCommand(ROLLBACK, async (args) => {
   parseFlags(args, ROLLBACK);
-  await withPool(async (pool) => {
+  await withPool(ROLLBACK.command, async (pool) => {
     const { from, to } = await rollbackModel(pool, 'rolled back by hand (fanfare model rollback)');
     process.stdout.write(`model ${from} retired; model ${to} is active again\n`);
   });

@@ -82,7 +82,7 @@ const fixed = (x: number | null | undefined, digits = 3) => (x === null || x ===
 const run = defineCommand(RUN, async (args) => {
   const { asOfMs, drift, json } = parseRunArgs(args);
   const config = readConfig();
-  const pool = createPool(requireDatabaseUrl(config), 4);
+  const pool = createPool(requireDatabaseUrl(config), 4, { name: 'monitor run' });
   // Loaded only to run: the report reads the feature code, and the sender opens an SMTP pool.
   const [{ runMonitor }, { createConfiguredEmailSender }] = await Promise.all([
     import('../activities/monitor.ts'),
@@ -141,7 +141,7 @@ const run = defineCommand(RUN, async (args) => {
 
 const alerts = defineCommand(ALERTS, async (args) => {
   const all = parseFlags(args, ALERTS).switch('all');
-  return withPool(async (pool) => {
+  return withPool(ALERTS.command, async (pool) => {
     const rows = all ? await recentAlerts(pool) : await openAlerts(pool);
     if (rows.length === 0) {
       err(all ? 'no alerts yet' : 'no open alerts');
@@ -174,7 +174,7 @@ const rulesShow = defineCommand(RULES_SHOW, async (args) => {
     out(JSON.stringify(DEFAULT_ALERT_RULES, null, 2));
     return 0;
   }
-  return withPool(async (pool) => {
+  return withPool(RULES_SHOW.command, async (pool) => {
     const active = await getActiveAlertRules(pool);
     if (!active) {
       err('no alert rules stored yet; the monitor uses the built-in default (fanfare monitor rules show --default)');
@@ -196,7 +196,7 @@ const rulesSet = defineCommand(RULES_SET, async (args) => {
     return 1;
   }
   const document = result.value;
-  return withPool(async (pool) => {
+  return withPool(RULES_SET.command, async (pool) => {
     const r = await activateAlertRules(pool, document, actor);
     if (!r.changed) out(`alert rules version ${r.version} are already this document; nothing changed`);
     else out(`alert rules version ${r.version} are in force (by ${actor})\n${formatChanges(r.diff)}`);
@@ -206,7 +206,7 @@ const rulesSet = defineCommand(RULES_SET, async (args) => {
 
 const rulesAudit = defineCommand(RULES_AUDIT, async (args) => {
   parseFlags(args, RULES_AUDIT);
-  return withPool(async (pool) => {
+  return withPool(RULES_AUDIT.command, async (pool) => {
     for (const a of await listAlertRulesAudit(pool)) {
       const changes = formatChanges(a.diff).replace(/^/gm, '    ');
       out(`${a.at.toISOString()}  version ${a.version}  ${a.action} by ${a.actor}\n${changes}`);

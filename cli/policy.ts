@@ -78,7 +78,7 @@ const show = defineCommand(SHOW, async (args) => {
     out(JSON.stringify(DEFAULT_CAP_POLICY, null, 2));
     return 0;
   }
-  return withPool(async (pool) => {
+  return withPool(SHOW.command, async (pool) => {
     const active = await getActiveCapPolicy(pool);
     if (!active) {
       err('no cap policy stored yet; decisions use the built-in default (fanfare policy show --default)');
@@ -110,7 +110,7 @@ const set = defineCommand(SET, async (args) => {
     return 1;
   }
   const document = result.value;
-  return withPool(async (pool) => {
+  return withPool(SET.command, async (pool) => {
     const r = await activateCapPolicy(pool, document, actor);
     if (!r.changed) out(`cap policy version ${r.version} is already this document; nothing changed`);
     else out(`cap policy version ${r.version} is active (by ${actor})\n${formatChanges(r.diff)}`);
@@ -120,7 +120,7 @@ const set = defineCommand(SET, async (args) => {
 
 const audit = defineCommand(AUDIT, async (args) => {
   parseAuditArgs(args);
-  return withPool(async (pool) => {
+  return withPool(AUDIT.command, async (pool) => {
     for (const a of await listCapPolicyAudit(pool)) {
       const changes = formatChanges(a.diff).replace(/^/gm, '    ');
       out(`${a.at.toISOString()}  version ${a.version}  ${a.action} by ${a.actor}\n${changes}`);

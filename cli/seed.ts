@@ -70,7 +70,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
   const connectionString = databaseUrl();
   const started = performance.now();
   const world = generateWorld(spec);
-  const pool = createPool(connectionString, 2);
+  const pool = createPool(connectionString, 2, { name: 'seed' });
   // The history's bar starts with its first event; until then, and after, lines print as usual.
   let progress: Progress | undefined;
   const log = (message: string) => {

@@ -89,7 +89,7 @@ export async function loadReplayModel(ref: string, databaseUrlOf: () => string =
   let version = 0;
   if (/^\d+$/.test(ref)) {
     version = Number(ref);
-    const pool = createPool(databaseUrlOf(), 1);
+    const pool = createPool(databaseUrlOf(), 1, { name: 'simulate --model' });
     try {
       text = await modelText(pool, version);
     } finally {

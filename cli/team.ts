@@ -168,7 +168,7 @@ const out = (text: string) => void process.stdout.write(`${text}\n`);
 const add = defineCommand(ADD, async (args) => {
   const { username, role, passwordStdin } = parseAddArgs(args);
   const password = await readPassword(passwordStdin);
-  return withPool(async (pool) => {
+  return withPool(ADD.command, async (pool) => {
     const added = await addMember(pool, { username, password, role });
     if (!added.ok) throw new Error(`not added\n${formatFieldErrors(added.errors)}`);
     out(`${username} added as ${role}`);
@@ -178,7 +178,7 @@ const add = defineCommand(ADD, async (args) => {
 
 const list = defineCommand(LIST, async (args) => {
   parseFlags(args, LIST);
-  return withPool(async (pool) => {
+  return withPool(LIST.command, async (pool) => {
     out(formatMembers(await listMembers(pool)));
     return 0;
   });
@@ -186,7 +186,7 @@ const list = defineCommand(LIST, async (args) => {
 
 const remove = defineCommand(REMOVE, async (args) => {
   const [username] = parseFlags(args, REMOVE).operands;
-  return withPool(async (pool) => {
+  return withPool(REMOVE.command, async (pool) => {
     if (!(await removeMember(pool, username))) throw new Error(`USERNAME: no member "${username}"`);
     out(`${username} removed; their sessions are ended`);
     return 0;
@@ -195,7 +195,7 @@ const remove = defineCommand(REMOVE, async (args) => {
 
 const role = defineCommand(ROLE, async (args) => {
   const { username, role: newRole } = parseRoleArgs(args);
-  return withPool(async (pool) => {
+  return withPool(ROLE.command, async (pool) => {
     if (!(await setMemberRole(pool, username, newRole))) throw new Error(`USERNAME: no member "${username}"`);
     out(`${username} is now ${newRole}`);
     return 0;
@@ -206,7 +206,7 @@ const password = defineCommand(PASSWORD, async (args) => {
   const line = parseFlags(args, PASSWORD);
   const [username] = line.operands;
   const text = await readPassword(line.switch('password-stdin'));
-  return withPool(async (pool) => {
+  return withPool(PASSWORD.command, async (pool) => {
     const changed = await changePassword(pool, username, text);
     if (!changed) throw new Error(`USERNAME: no member "${username}"`);
     if (!changed.ok) throw new Error(`password not changed\n${formatFieldErrors(changed.errors)}`);
@@ -217,7 +217,7 @@ const password = defineCommand(PASSWORD, async (args) => {
 
 const logout = defineCommand(LOGOUT, async (args) => {
   const [username] = parseFlags(args, LOGOUT).operands;
-  return withPool(async (pool) => {
+  return withPool(LOGOUT.command, async (pool) => {
     const member = await currentMember(pool, username);
     if (!member) throw new Error(`USERNAME: no member "${username}"`);
     out(`${username}: ${await logoutEverywhere(pool, member.id)} session(s) ended`);
@@ -227,7 +227,7 @@ const logout = defineCommand(LOGOUT, async (args) => {
 
 const tokenCreate = defineCommand(TOKEN_CREATE, async (args) => {
   const { name, role: tokenRole, actor } = parseTokenCreateArgs(args, defaultActor());
-  return withPool(async (pool) => {
+  return withPool(TOKEN_CREATE.command, async (pool) => {
     const { token, record } = await createServiceCredential(pool, { name, role: tokenRole, createdBy: actor });
     process.stderr.write(`service credential ${record.id} "${name}" (${tokenRole}); the token is shown only now:\n`);
     out(token);
@@ -237,7 +237,7 @@ const tokenCreate = defineCommand(TOKEN_CREATE, async (args) => {
 
 const tokenList = defineCommand(TOKEN_LIST, async (args) => {
   parseFlags(args, TOKEN_LIST);
-  return withPool(async (pool) => {
+  return withPool(TOKEN_LIST.command, async (pool) => {
     out(formatCredentials(await listServiceCredentials(pool)));
     return 0;
   });
@@ -246,7 +246,7 @@ const tokenList = defineCommand(TOKEN_LIST, async (args) => {
 const tokenRevoke = defineCommand(TOKEN_REVOKE, async (args) => {
   const line = parseFlags(args, TOKEN_REVOKE);
   const id = positiveId(line, 'ID', line.operands[0]);
-  return withPool(async (pool) => {
+  return withPool(TOKEN_REVOKE.command, async (pool) => {
     const c = await revokeServiceCredential(pool, id);
     if (!c) throw new Error(`ID: no service credential ${id}`);
     out(`service credential ${id} "${c.name}" revoked at ${instant(c.revokedAt)}`);

@@ -1,12 +1,12 @@
 // `fanfare train`: runs the retrainModel workflow now, showing its current step, or sets up the nightly schedule.
-import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter, type WorkflowHandle } from '@temporalio/client';
 import { readConfig } from '../app/config.ts';
-import { DEFAULT_TRAINING as TRAINING } from '../models/relevance-training.ts';
+import { DEFAULT_TRAINING as TRAINING, type TrainingProgress } from '../models/relevance-training.ts';
 import { retrainWorkflowId, TASK_QUEUE, trainingTaskQueue } from '../workflows/names.ts';
 import type { RetrainModelInput } from '../workflows/retrain-model.ts';
 import { defineCommand, ENV, parseFlags, type Syntax } from './args.ts';
 import { formatModelReport } from './model-report.ts';
-import { startProgress } from './progress.ts';
+import { type Progress, startProgress } from './progress.ts';
 
 const SYNTAX = {
   command: 'train',
@@ -50,31 +50,53 @@ export function parseTrainArgs(args: string[]): TrainArgs {
 
 /** PENDING_ACTIVITY_STATE_STARTED and PENDING_WORKFLOW_TASK_STATE_STARTED of temporal.api.enums.v1. */
 const STARTED = 2;
-const POLL_MS = 2000;
+const POLL_MS = 1000;
 
-/** What the workflow is doing: its pending activity, running or waiting for a worker, and any retry. */
-async function currentStep(handle: WorkflowHandle): Promise<string> {
+interface Step {
+  /** What the workflow is doing: its pending activity, running or waiting for a worker, and any retry. */
+  text: string;
+  /** The training's own progress, from the training activity's last heartbeat. */
+  training?: TrainingProgress;
+}
+
+async function currentStep(handle: WorkflowHandle): Promise<Step> {
   const described = await handle.describe();
   const [activity] = described.raw.pendingActivities ?? [];
   if (!activity) {
     const task = described.raw.pendingWorkflowTask;
-    return task && task.state !== STARTED ? `waiting for a worker on "${described.taskQueue}"` : 'workflow deciding';
+    return {
+      text: task && task.state !== STARTED ? `waiting for a worker on "${described.taskQueue}"` : 'workflow deciding',
+    };
   }
   const name = activity.activityType?.name ?? 'activity';
   const attempt = (activity.attempt ?? 1) > 1 ? `, attempt ${activity.attempt}` : '';
   const failure = activity.lastFailure?.message ? ` after "${activity.lastFailure.message}"` : '';
-  return activity.state === STARTED ? `${name} running${attempt}` : `${name} waiting for a worker${attempt}${failure}`;
+  if (activity.state !== STARTED) return { text: `${name} waiting for a worker${attempt}${failure}` };
+  const [details] = activity.heartbeatDetails?.payloads ?? [];
+  const training = details ? defaultPayloadConverter.fromPayload<TrainingProgress>(details) : undefined;
+  return { text: `${name} ${training?.stage ?? 'running'}${attempt}`, training };
 }
 
-/** The workflow's result, with its current step and the time elapsed on stderr meanwhile. */
+/**
+ * The workflow's result, with its current step and the time elapsed on stderr meanwhile: while boosting, a bar of
+ * the iterations done of num_iterations, with the time left (early stopping may end it sooner: the bar completes).
+ */
 async function resultWithProgress<T>(handle: WorkflowHandle, result: Promise<T>): Promise<T> {
-  const progress = startProgress({ label: 'train' });
+  let progress: Progress = startProgress({ label: 'train' });
+  let total: number | undefined;
   let finished = false;
   void (async () => {
     while (!finished) {
       try {
         const step = await currentStep(handle);
-        if (!finished) progress.update(0, step);
+        if (finished) break;
+        const next = step.training?.total;
+        if (next !== total) {
+          progress.stop();
+          total = next;
+          progress = startProgress({ label: 'train', ...(total === undefined ? {} : { unit: 'iterations', total }) });
+        }
+        progress.update(step.training?.done ?? 0, step.text);
       } catch {
         // A describe that fails (the connection closing as the result arrives) leaves the last step shown.
       }
@@ -82,7 +104,9 @@ async function resultWithProgress<T>(handle: WorkflowHandle, result: Promise<T>)
     }
   })();
   try {
-    return await result;
+    const value = await result;
+    if (total !== undefined) progress.update(total, 'done');
+    return value;
   } finally {
     finished = true;
     progress.stop();
@@ -122,7 +146,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
     const verdict = gate.status === 'active' ? 'promoted' : 'rejected';
     process.stdout.write(`model ${c.version} ${verdict}: ${gate.reason}\n`);
     if (parsed.report) {
-      const pool = openPool(config, 2);
+      const pool = openPool(config, 'train', 2);
       try {
         const model = await getModel(pool, c.version);
         if (model) process.stdout.write(`\n${formatModelReport(model)}\n`);

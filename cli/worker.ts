@@ -35,7 +35,7 @@ export function parseWorkerArgs(args: string[]): { only?: WorkerRole } {
 export const command = defineCommand(SYNTAX, async (args) => {
   const { only } = parseWorkerArgs(args);
   const config = readConfig();
-  const pool = openPool(config, 20);
+  const pool = openPool(config, 'worker', 20);
   const served = await startProcessMetrics(pool, config.metrics.worker, 'FANFARE_WORKER_METRICS_ADDRESS');
   const running = await startWorker(config, pool, { only, metrics: served.metrics }).catch(async (error) => {
     await served.close();

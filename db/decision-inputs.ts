@@ -1,6 +1,6 @@
 // What the policy decides from: the fans' settings, alerts sent and reserved (under row locks), past candidates.
 import type pg from 'pg';
-import type { Channel, DigestCadence, EventKind } from '../domain/vocabulary.ts';
+import type { Channel, DigestCadence, EventKind, MembershipKind } from '../domain/vocabulary.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -10,7 +10,7 @@ export interface FanContext {
   /** fans.time_zone */
   timeZone: string;
   /** memberships.kind and tier with the event's creator */
-  membership: { kind: 'free' | 'paid'; tier: number };
+  membership: { kind: MembershipKind; tier: number };
   /** memberships.started_at */
   tenureStart: Date;
   /** preferences.quiet_start / quiet_end; null when unset */

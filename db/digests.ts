@@ -1,6 +1,7 @@
 // The digests ledger: each fan's digest, built once per (fan, period), claimed, sent past a commit point, settled.
 
 import { DEFAULT_DIGEST_HOUR } from '../domain/fan.ts';
+import type { ActiveDigestCadence } from '../domain/vocabulary.ts';
 import { MAX_DELIVERY_ATTEMPTS, type Settlement } from './deliveries.ts';
 import type { Pool } from './pool.ts';
 
@@ -14,7 +15,7 @@ export class DigestClaimLostError extends Error {
 export interface DigestFan {
   fanId: number;
   timeZone: string;
-  cadence: 'daily' | 'weekly';
+  cadence: ActiveDigestCadence;
   /** The fan's chosen hour, else DEFAULT_DIGEST_HOUR. */
   digestHour: number;
 }
@@ -94,7 +95,7 @@ export async function waitingItems(
 export interface NewDigest {
   fanId: number;
   period: string;
-  cadence: 'daily' | 'weekly';
+  cadence: ActiveDigestCadence;
   items: { decisionId: number; eventId: number; score: number }[];
 }
 
@@ -137,7 +138,7 @@ export interface DigestJob {
   timeZone: string;
   /** Email on, not unsubscribed, the address deliverable: re-checked at send time, as alerts are. */
   reachable: boolean;
-  cadence: 'daily' | 'weekly';
+  cadence: ActiveDigestCadence;
   items: { decisionId: number; creatorName: string; kind: string; title: string; url: string; at: Date }[];
 }
 

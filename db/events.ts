@@ -1,7 +1,7 @@
 // Creator events: stored once per (creator, idempotency key).
 
 import type { EventRequest } from '../domain/creator-event.ts';
-import type { Audience, EventKind } from '../domain/vocabulary.ts';
+import type { Audience, EventKind, PlainAudienceRule, TIER_AUDIENCE_RULE } from '../domain/vocabulary.ts';
 import type { Pool } from './pool.ts';
 
 /** A row of creator_events: the request as stored, with its id and time. */
@@ -22,7 +22,7 @@ type EventRow = {
   idempotency_key: string;
   deadline: Date | null;
   created_at: Date;
-} & ({ audience: 'all' | 'paid'; min_tier: null } | { audience: 'tier'; min_tier: number });
+} & ({ audience: PlainAudienceRule; min_tier: null } | { audience: typeof TIER_AUDIENCE_RULE; min_tier: number });
 
 function toEvent(r: EventRow): CreatorEvent {
   const audience: Audience = r.audience === 'tier' ? { rule: 'tier', minTier: r.min_tier } : { rule: r.audience };

@@ -18,6 +18,7 @@ import {
 } from '../db/digests.ts';
 import type { Pool } from '../db/pool.ts';
 import { zoneOffsetMinutes } from '../domain/clock.ts';
+import type { ActiveDigestCadence } from '../domain/vocabulary.ts';
 import type { DigestSettings } from '../policy/cap-policy.ts';
 import { digestDue, selectDigest } from '../policy/digest.ts';
 import type { EmailChannel } from './deliver.ts';
@@ -30,7 +31,7 @@ import { renderDigestEmail } from './templates.ts';
 export const DIGEST_LOOKBACK_MS = 8 * 86_400_000;
 
 /** The fan's local date at `atMs`, which names the digest period: one digest per fan per local day at most. */
-export function digestPeriod(cadence: 'daily' | 'weekly', timeZone: string, atMs: number): string {
+export function digestPeriod(cadence: ActiveDigestCadence, timeZone: string, atMs: number): string {
   return `${cadence}:${new Date(atMs + zoneOffsetMinutes(timeZone, atMs) * 60_000).toISOString().slice(0, 10)}`;
 }
 

@@ -1,5 +1,7 @@
 // Renders alert and digest messages per channel in the fan's language; creator content is escaped for HTML and kept off
 // header lines.
+
+import type { ActiveDigestCadence } from '../domain/vocabulary.ts';
 import type { Localizer, MessageValues } from './i18n.ts';
 
 export interface AlertContent {
@@ -27,7 +29,7 @@ export interface DigestItem extends Omit<AlertContent, 'deadline'> {
 }
 
 export interface DigestContent {
-  cadence: 'daily' | 'weekly';
+  cadence: ActiveDigestCadence;
   items: readonly DigestItem[];
   /** When the digest is sent: the day (or the week's last day) its heading names. */
   at: Date;

@@ -220,7 +220,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
       // The local push service listens on loopback: allowed by its address and port, beside the browsers' services.
       pushHosts: [...given.pushHosts, ...parsePushHosts(push.allowEntry)],
     };
-    const pool = createPool(databaseUrl, 20);
+    const pool = createPool(databaseUrl, 20, { name: 'dev' });
     stops.push(() => pool.end());
 
     // The local push service keeps its browsers' keys in memory: subscriptions from an earlier run cannot be

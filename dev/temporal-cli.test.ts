@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readToolPaths } from '../app/config.ts';
-import { cachedTemporalCliPath, findTemporalCli, goMinorVersion, TEMPORAL_CLI_VERSION } from './temporal-cli.ts';
+import {
+  cachedTemporalCliPath,
+  findTemporalCli,
+  goMinorVersion,
+  plannedPackages,
+  TEMPORAL_CLI_VERSION,
+} from './temporal-cli.ts';
 
 let root: string;
 
@@ -15,11 +21,18 @@ async function executable(path: string, body = '#!/bin/sh\nexit 0\n'): Promise<s
   return path;
 }
 
-// A stand-in for `go` that answers `go env GOVERSION` and makes `go install` name `packages` packages on stderr, as
-// -v does, then drop a binary into $GOBIN, or fail without one.
+// A stand-in for `go` that answers `go env GOVERSION`, plans `packages` packages for `go install -n` (a `# <path>`
+// line and commands each, as the real one prints), and makes `go install` name them on stderr, as -v does, then drop
+// a binary into $GOBIN, or fail without one.
 function fakeGo(version: string, { packages = 0, fail = false } = {}): string {
   return `#!/bin/sh
 if [ "$1" = env ]; then echo ${version}; exit 0; fi
+if [ "$2" = -n ]; then
+  echo '# import config' >&2
+  i=0
+  while [ $i -lt ${packages} ]; do i=$((i+1)); printf '# example.com/pkg%s\\nmkdir -p $WORK/b%s/\\n' $i $i >&2; done
+  exit 0
+fi
 printf '%s\\n' "$@" > "${root}/go-args"
 printf 'CGO_ENABLED=%s\\nGOBIN=%s\\n' "$CGO_ENABLED" "$GOBIN" > "${root}/go-env"
 i=0; while [ $i -lt ${packages} ]; do i=$((i+1)); echo "example.com/pkg$i" >&2; done
@@ -91,6 +104,7 @@ describe('findTemporalCli', () => {
       const env = { PATH: join(root, 'go-bin'), FANFARE_CACHE: join(root, 'cache') };
       await executable(join(root, 'go-bin', 'go'), fakeGo('go1.23.4', { packages: 300 }));
       expect(await findTemporalCli(readToolPaths(env))).toBe(join(root, 'cache', 'bin', 'temporal'));
+      expect(stderr).toContain('fanfare: 300 packages to compile');
       expect(stderr).not.toContain('example.com/pkg');
       await rm(join(root, 'cache'), { recursive: true });
       await executable(join(root, 'go-bin', 'go'), fakeGo('go1.23.4', { packages: 300, fail: true }));
@@ -118,6 +132,24 @@ describe('findTemporalCli', () => {
     expect(error).toMatch(/go\.dev/);
     expect(error).toMatch(/TEMPORAL_CLI_PATH/);
     expect(error).toMatch(/TestWorkflowEnvironment\.createLocal/);
+  });
+});
+
+describe('plannedPackages', () => {
+  it('counts the packages go install -n would compile, not its import config or command lines', () => {
+    const plan = [
+      'go: downloading github.com/spf13/cobra v1.8.1',
+      '# internal/goarch',
+      'mkdir -p $WORK/b042/',
+      "cat >$WORK/b042/importcfg << 'EOF' # internal",
+      '# import config',
+      'EOF',
+      '# github.com/temporalio/cli/cmd/temporal',
+      'cd /root/go/pkg/mod/github.com/temporalio/cli@v1.5.1/cmd/temporal',
+      '',
+    ].join('\n');
+    expect(plannedPackages(plan)).toBe(2);
+    expect(plannedPackages('mkdir -p $WORK/b001/\n# import config\n')).toBe(0);
   });
 });
 

@@ -94,6 +94,16 @@ export function goMinorVersion(goVersion: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
+/**
+ * How many packages `go install -n` plans to compile: it prints a `# <import path>` line before each package's
+ * commands, and nothing for one already in the build cache.
+ */
+export function plannedPackages(planOutput: string): number {
+  let count = 0;
+  for (const line of planOutput.split('\n')) if (/^# [^\s]+$/.test(line)) count++;
+  return count;
+}
+
 async function buildTemporalCli(paths: ToolPaths): Promise<string> {
   const go = await onPath('go', paths);
   if (!go)
@@ -119,18 +129,27 @@ async function buildTemporalCli(paths: ToolPaths): Promise<string> {
       '(minutes on a cold Go cache)...\n',
   );
   const started = Date.now();
-  // `go install -v` names each package it compiles on stderr, about a thousand: counted, not echoed, unless it fails.
-  const progress = startProgress({ label: 'temporal CLI build', unit: 'packages', every: 100 });
+  const env = ['CGO_ENABLED=0', `GOBIN=${binDir}`];
+  const target = ['-ldflags=-s -w', TEMPORAL_CLI_MODULE];
+  // First the plan (`go install -n`: seconds, after downloading the modules the build needs anyway), whose count of
+  // packages to compile is the bar's total; then `go install -v`, which names each package it compiles on stderr.
+  const planning = startProgress({ label: 'temporal CLI build' });
+  planning.update(0, 'resolving modules');
+  const plan = await run(go, ['install', '-n', ...target], env, (line) => {
+    if (line.startsWith('go: downloading ')) planning.update(0, 'downloading modules');
+  }).finally(() => planning.stop());
+  if (plan.code !== 0) {
+    process.stderr.write(plan.output);
+    throw new Error(`go install -n ${TEMPORAL_CLI_MODULE} failed with exit code ${plan.code}; see its output above`);
+  }
+  const total = plannedPackages(plan.output);
+  process.stderr.write(`fanfare: ${total} packages to compile (the rest are in the Go build cache)\n`);
+  // About a thousand package names: counted, not echoed, unless the build fails.
+  const progress = startProgress({ label: 'temporal CLI build', unit: 'packages', total: Math.max(total, 1) });
   let packages = 0;
-  const { code, output } = await run(
-    go,
-    ['install', '-v', '-ldflags=-s -w', TEMPORAL_CLI_MODULE],
-    ['CGO_ENABLED=0', `GOBIN=${binDir}`],
-    (line) => {
-      if (line.startsWith('go: downloading ')) progress.update(packages, 'downloading modules');
-      else if (line.trim() !== '' && !line.startsWith('go: ')) progress.update(++packages, 'compiling');
-    },
-  ).finally(() => progress.stop());
+  const { code, output } = await run(go, ['install', '-v', ...target], env, (line) => {
+    if (line.trim() !== '' && !line.startsWith('go: ')) progress.update(Math.min(++packages, total), 'compiling');
+  }).finally(() => progress.stop());
   const built = cachedTemporalCliPath(paths);
   if (code !== 0 || !(await isExecutable(built))) {
     process.stderr.write(output);

@@ -7,6 +7,7 @@ import type { Pool } from '../db/pool.ts';
 import { eventProgress } from '../db/progress.ts';
 import { differingFields } from '../domain/idempotency.ts';
 import { actsForCreator } from '../domain/principal.ts';
+import { EVENT_KINDS, PLAIN_AUDIENCE_RULES, TIER_AUDIENCE_RULE } from '../domain/vocabulary.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 import { refuse, send } from './answer.ts';
@@ -62,12 +63,12 @@ const refusal = (description: string) =>
 const EventAnswer = z.object({
   id: z.number().int(),
   creatorId: z.number().int(),
-  kind: z.string(),
+  kind: z.enum(EVENT_KINDS),
   title: z.string(),
   url: z.string(),
   audience: z.union([
-    z.object({ rule: z.enum(['all', 'paid']) }),
-    z.object({ rule: z.literal('tier'), minTier: z.number().int() }),
+    z.object({ rule: z.enum(PLAIN_AUDIENCE_RULES) }),
+    z.object({ rule: z.literal(TIER_AUDIENCE_RULE), minTier: z.number().int() }),
   ]),
   idempotencyKey: z.string(),
   deadline: z.string().nullable(),

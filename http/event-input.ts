@@ -2,7 +2,13 @@
 import { z } from 'zod';
 import type { EventRequest } from '../domain/creator-event.ts';
 import type { Validated } from '../domain/field-error.ts';
-import { type Audience, EVENT_KINDS } from '../domain/vocabulary.ts';
+import {
+  type Audience,
+  EVENT_KINDS,
+  isPlainAudienceRule,
+  PLAIN_AUDIENCE_RULES,
+  TIER_AUDIENCE_RULE,
+} from '../domain/vocabulary.ts';
 import { fieldErrors } from './field-errors.ts';
 
 const MAX_TITLE = 300;
@@ -11,8 +17,11 @@ const MAX_KEY = 200;
 /** min_tier is a PostgreSQL int. */
 export const MAX_TIER = 2 ** 31 - 1;
 
-const AUDIENCE_RULE = 'must be "all", "paid", "tier>=N", or { "rule": "tier", "minTier": N }';
+const PLAIN_LIST = PLAIN_AUDIENCE_RULES.map((r) => `"${r}"`).join(', ');
+const TIER_OBJECT = `{ "rule": "${TIER_AUDIENCE_RULE}", "minTier": N }`;
+const AUDIENCE_RULE = `must be ${PLAIN_LIST}, "${TIER_AUDIENCE_RULE}>=N", or ${TIER_OBJECT}`;
 const TIER_RULE = `must be an integer from 0 to ${MAX_TIER}`;
+const TIER_PATTERN = new RegExp(`^${TIER_AUDIENCE_RULE}\\s*>=\\s*(\\d+)$`);
 
 /** A database id: a positive integer that JavaScript holds exactly. */
 export const positiveId = (rule = 'must be a positive integer') =>
@@ -35,17 +44,17 @@ function parseAudience(raw: unknown, ctx: z.RefinementCtx): Audience {
   };
   if (raw === undefined) return issue('is required');
   if (typeof raw === 'string') {
-    if (raw === 'all' || raw === 'paid') return { rule: raw };
-    const m = /^tier\s*>=\s*(\d+)$/.exec(raw);
-    if (m) return Number(m[1]) <= MAX_TIER ? { rule: 'tier', minTier: Number(m[1]) } : issue(TIER_RULE);
+    if (isPlainAudienceRule(raw)) return { rule: raw };
+    const m = TIER_PATTERN.exec(raw);
+    if (m) return Number(m[1]) <= MAX_TIER ? { rule: TIER_AUDIENCE_RULE, minTier: Number(m[1]) } : issue(TIER_RULE);
   } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const o = raw as Record<string, unknown>;
-    if (o.rule === 'all' || o.rule === 'paid') return { rule: o.rule };
-    if (o.rule === 'tier') {
+    if (isPlainAudienceRule(o.rule)) return { rule: o.rule };
+    if (o.rule === TIER_AUDIENCE_RULE) {
       if (!Number.isInteger(o.minTier) || (o.minTier as number) < 0)
         return issue('must be an integer >= 0', ['minTier']);
       if ((o.minTier as number) > MAX_TIER) return issue(TIER_RULE, ['minTier']);
-      return { rule: 'tier', minTier: o.minTier as number };
+      return { rule: TIER_AUDIENCE_RULE, minTier: o.minTier as number };
     }
   }
   return issue(AUDIENCE_RULE);
@@ -57,12 +66,15 @@ const audience = z
   .meta({
     description: 'who hears about it',
     oneOf: [
-      { type: 'string', enum: ['all', 'paid'] },
-      { type: 'string', pattern: '^tier\\s*>=\\s*\\d+$', example: 'tier>=2' },
-      { type: 'object', properties: { rule: { type: 'string', enum: ['all', 'paid'] } }, required: ['rule'] },
+      { type: 'string', enum: [...PLAIN_AUDIENCE_RULES] },
+      { type: 'string', pattern: TIER_PATTERN.source, example: `${TIER_AUDIENCE_RULE}>=2` },
+      { type: 'object', properties: { rule: { type: 'string', enum: [...PLAIN_AUDIENCE_RULES] } }, required: ['rule'] },
       {
         type: 'object',
-        properties: { rule: { const: 'tier' }, minTier: { type: 'integer', minimum: 0, maximum: MAX_TIER } },
+        properties: {
+          rule: { const: TIER_AUDIENCE_RULE },
+          minTier: { type: 'integer', minimum: 0, maximum: MAX_TIER },
+        },
         required: ['rule', 'minTier'],
       },
     ],

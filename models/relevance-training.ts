@@ -7,7 +7,7 @@ import { DAY_MS } from '../domain/time.ts';
 import { evaluateProbabilities } from './evaluation.ts';
 import { type ExampleSet, extractExamples, LABEL_HORIZON_MS, sliceByTime } from './examples.ts';
 import { CATEGORICAL_FEATURES, FEATURE_NAMES, FEATURE_VERSION, NUM_FEATURES } from './features.ts';
-import { trainModel } from './gbdt/boosting.ts';
+import { trainModelYielding } from './gbdt/boosting.ts';
 import type { DataFile } from './gbdt/data-file.ts';
 import { modelToText } from './gbdt/model-text-write.ts';
 import { parseArgs, resolveParams } from './gbdt/params.ts';
@@ -50,8 +50,20 @@ export interface TrainingOptions {
   shuffleLabels?: boolean;
   pageSize?: number;
   log?: (line: string) => void;
+  /** Told each stage as it starts, and each boosting iteration as it ends; it only watches. */
+  onProgress?: (progress: TrainingProgress) => void;
   /** Scores the holdout with the truth, where the data comes from a simulated world; production has none. */
   oracle?: HoldoutOracle;
+}
+
+/**
+ * Where a training run is: a stage, and within boosting the iterations done of at most `total` (`num_iterations`;
+ * early stopping may end it sooner).
+ */
+export interface TrainingProgress {
+  stage: 'extracting examples' | 'boosting' | 'evaluating';
+  done?: number;
+  total?: number;
 }
 
 /**
@@ -165,7 +177,9 @@ async function activeOnHoldout(pool: Pool, holdout: ExampleSet): Promise<Trainin
 /** Extracts, trains, evaluates and stores a candidate; promotion is decided separately (see promotion.ts). */
 export async function trainRelevanceModel(pool: Pool, options: TrainingOptions): Promise<TrainingOutcome> {
   const log = options.log ?? (() => undefined);
+  const onProgress = options.onProgress ?? (() => undefined);
   const window = trainingWindow(options.asOfMs, options.trainDays, options.holdoutDays);
+  onProgress({ stage: 'extracting examples' });
   const t0 = performance.now();
   const all = await extractExamples(pool, {
     fromMs: window.trainFromMs,
@@ -196,10 +210,14 @@ export async function trainRelevanceModel(pool: Pool, options: TrainingOptions):
   // Later arguments override earlier ones; resolveParams keeps the first mention of a name.
   const params = resolveParams(parseArgs([...paramArgs].reverse()));
   const t1 = performance.now();
-  const result = trainModel(dataFile(train), [dataFile(validation)], params);
+  onProgress({ stage: 'boosting', done: 0, total: params.numIterations });
+  const result = await trainModelYielding(dataFile(train), [dataFile(validation)], params, {
+    onIteration: (done, total) => onProgress({ stage: 'boosting', done, total }),
+  });
   const trainMs = performance.now() - t1;
   log(`trained ${result.model.trees.length} trees in ${(trainMs / 1000).toFixed(1)} s`);
 
+  onProgress({ stage: 'evaluating' });
   const t2 = performance.now();
   const text = modelToText(result.model);
   const candidate = loadRelevanceModel(0, text);

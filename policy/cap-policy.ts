@@ -1,7 +1,7 @@
 // The cap policy document the growth team edits: its types, the shipped default, a validator naming every bad field.
 
 import type { FieldError, Validated } from '../domain/field-error.ts';
-import { CHANNELS, type Channel, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';
+import { CHANNELS, type Channel, EVENT_KINDS, type EventKind, type MembershipKind } from '../domain/vocabulary.ts';
 import { parseDuration } from './duration.ts';
 
 /** The document format; a change that old documents cannot satisfy gets a new number. */
@@ -53,7 +53,7 @@ export interface KindSettings {
 
 /** Who a segment is; every given condition must hold. Membership is the fan's with the candidate's creator. */
 export interface SegmentMatch {
-  membership?: 'free' | 'paid';
+  membership?: MembershipKind;
   minTier?: number;
   /** Fans whose tenure (time since it started) is shorter than this, e.g. "7d" for the first week. */
   tenureUnder?: string;

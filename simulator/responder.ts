@@ -8,14 +8,13 @@
 
 import { type Localizer, localizer, type MessageValues } from '../delivery/i18n.ts';
 import { DAY_MS } from '../domain/time.ts';
-import type { Channel, EventKind } from '../domain/vocabulary.ts';
+import { type Channel, EVENT_KINDS, type EventKind } from '../domain/vocabulary.ts';
 import type { ReceivedPush } from '../peers/push-service.ts';
 import type { CapturedMail } from '../peers/smtp-capture.ts';
 import { hashString } from './random.ts';
 import { isIrrelevant, type Response, respond } from './response.ts';
 import { findMembership, type World } from './world.ts';
 
-const KINDS: readonly EventKind[] = ['post', 'live', 'announcement'];
 const ENGLISH = localizer('en', 'UTC');
 
 /** What `key` renders to in `l` with `values`, each of `holes` a named capture group: the message read backwards. */
@@ -78,7 +77,7 @@ export function parseAlertSubject(
   subject: string,
   l: Localizer = ENGLISH,
 ): { creatorIndex: number; kind: EventKind } | null {
-  for (const kind of KINDS) {
+  for (const kind of EVENT_KINDS) {
     const m = messagePattern(l, 'email.alert.subject', { kind }, ['creator', 'title']).exec(subject);
     const creator = m && /^Creator (\d+)$/.exec(m.groups!.creator);
     if (creator) return { creatorIndex: Number(creator[1]) - 1, kind };
@@ -96,7 +95,7 @@ export function parsePush(
   const creator = named && /^Creator (\d+)$/.exec(named.groups!.creator);
   if (!creator) return null;
   // The body opens with what happened, then the title: the words before the title tell the kind.
-  const kind = KINDS.find((k) =>
+  const kind = EVENT_KINDS.find((k) =>
     body.startsWith(l.t('push.alert.body', { kind: k, title: '\uE001' }).split('\uE001')[0]),
   );
   return kind ? { creatorIndex: Number(creator[1]) - 1, kind } : null;

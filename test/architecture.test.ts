@@ -1,4 +1,5 @@
-// docs/ARCHITECTURE.md against the tree: every folder it names exists, and every folder of code is named in it.
+// docs/ARCHITECTURE.md against the tree: the folders it names and the code's folders agree, SQL is only in db/, the
+// environment is read only in app/config.ts, and the docs name only files that exist.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,16 +49,16 @@ describe('docs/ARCHITECTURE.md', () => {
   });
 });
 
-/** Files of ours, tests apart, that run a query: SQL belongs in db/ (tests may query to check what was written). */
-function queriesOutsideDb(): string[] {
-  const out: string[] = [];
+/** Every file of ours, tests apart, outside the folders given: a path and its text. */
+function sourcesOutside(...skipped: string[]): { rel: string; text: string }[] {
+  const out: { rel: string; text: string }[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
       const rel = dir ? `${dir}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!['node_modules', '.git', '.data', 'db', 'test-artifacts'].includes(rel)) walk(rel);
-      } else if (/\.ts$/.test(e.name) && !/\.test\.ts$/.test(e.name)) {
-        if (/\.query(<[^>]*>)?\(/.test(readFileSync(join(ROOT, rel), 'utf8'))) out.push(rel);
+        if (!['node_modules', '.git', '.data', 'test-artifacts', 'coverage', ...skipped].includes(rel)) walk(rel);
+      } else if (/\.(ts|js|cjs)$/.test(e.name) && !/\.test\.ts$/.test(e.name)) {
+        out.push({ rel, text: readFileSync(join(ROOT, rel), 'utf8') });
       }
     }
   };
@@ -65,9 +66,46 @@ function queriesOutsideDb(): string[] {
   return out;
 }
 
+/** SQL statements as they start, whatever the case: what no file outside db/ should hold. */
+const COLUMN = String.raw`[\w*.()]+(\s+as\s+\w+)?`;
+const SQL_TEXT = new RegExp(
+  [
+    String.raw`select\s+(distinct\s+)?${COLUMN}(\s*,\s*${COLUMN})*\s+from\s+\w`,
+    String.raw`insert\s+into\s+\w`,
+    String.raw`update\s+\w+\s+set\s`,
+    String.raw`delete\s+from\s+\w`,
+    String.raw`create\s+(table|(unique\s+)?index|extension|schema|database)\s`,
+    String.raw`(alter|drop)\s+(table|schema|database)\s`,
+    String.raw`truncate\s+(table\s+)?\w+\s*(;|${'`'}|'|,|restart|cascade)`,
+  ]
+    .map((statement) => String.raw`\b${statement}`)
+    .join('|'),
+  'i',
+);
+
 describe('SQL', () => {
   it('is run only from db/ (and tests)', () => {
-    expect(queriesOutsideDb()).toEqual([]);
+    const querying = sourcesOutside('db').filter((f) => /\.query(<[^>]*>)?\(/.test(f.text));
+    expect(querying.map((f) => f.rel)).toEqual([]);
+  });
+
+  it('is written only in db/ (and tests)', () => {
+    expect(SQL_TEXT.test('`select id from fans where id = $1`')).toBe(true);
+    expect(SQL_TEXT.test("'insert into decisions (fan_id) values ($1)'")).toBe(true);
+    expect(SQL_TEXT.test('select count(*) as n, max(f.id) from fans f')).toBe(true);
+    expect(SQL_TEXT.test('select the fans who opened, from their rows')).toBe(false);
+    const holding = sourcesOutside('db').filter((f) => SQL_TEXT.test(f.text));
+    expect(holding.map((f) => `${f.rel}: ${f.text.match(SQL_TEXT)?.[0]}`)).toEqual([]);
+  });
+});
+
+describe('environment variables', () => {
+  it('are read only in app/config.ts (tests may set their own)', () => {
+    // Passing the whole environment on to a child (`...process.env`) reads no variable of ours.
+    const reading = sourcesOutside().filter(
+      (f) => f.rel !== 'app/config.ts' && /process\.env(\.|\[|\?\.)/.test(f.text),
+    );
+    expect(reading.map((f) => f.rel)).toEqual([]);
   });
 });
 

@@ -15,11 +15,11 @@ import { createApi } from '../http/api.ts';
 import type { HttpApp } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 import { seedAudience } from '../testing/audience.ts';
+import { CHROMIUM } from '../testing/browser.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { addTestMember, TEST_PASSWORD } from '../testing/team.ts';
 import type { TeamAnswer } from '../wire/access.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/console', import.meta.url));
 const db = useTestSchema('console_access_e2e');
 let app: HttpApp;

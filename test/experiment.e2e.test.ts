@@ -12,12 +12,12 @@ import { commands } from '../cli/commands.ts';
 import { activateCapPolicy } from '../db/cap-policies.ts';
 import { type DevStack, startDevStack } from '../dev/run-dev.ts';
 import { type CapPolicy, DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { CHROMIUM } from '../testing/browser.ts';
 import { creatorAuthorization } from '../testing/creator-keys.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
 import type { ExperimentJson, ExperimentResultsAnswer } from '../wire/experiments.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/console', import.meta.url));
 
 /**

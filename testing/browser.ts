@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { readToolPaths } from '../app/config.ts';
+import { chromiumPath, readToolPaths } from '../app/config.ts';
 import type { Pool } from '../db/pool.ts';
 import { createHttpApp, type HttpApp } from '../http/app.ts';
 import { type ConsoleDeps, registerConsole } from '../http/console.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
 
 /** Debian's chromium unless CHROMIUM_PATH names another. */
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM = chromiumPath();
 
 const ARGS = [
   '--no-sandbox',

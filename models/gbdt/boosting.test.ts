@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { examplesDir, runOracle } from '../../testing/lightgbm-oracle.ts';
-import { type TrainOptions, type TrainResult, trainModel } from './boosting.ts';
+import { type TrainOptions, type TrainResult, trainModel, trainModelYielding } from './boosting.ts';
 import { loadDataFile } from './data-file.ts';
 import { auc, ndcgAt } from './metrics.ts';
 import { parseModel } from './model-text-parse.ts';
@@ -103,6 +103,31 @@ describe('binary_classification example (deterministic settings)', () => {
       worst = Math.max(worst, Math.abs(v - mine[i]));
     });
     expect(worst).toBeLessThan(1e-10);
+  });
+
+  it('trains the same model when yielding to the event loop after each iteration, which it does', async () => {
+    const cwd = process.cwd();
+    process.chdir(binDir);
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    try {
+      const p = loadParams([...args, 'num_iterations=20']);
+      const seen: number[] = [];
+      const yielded = await trainModelYielding(
+        loadDataFile(p.data),
+        p.valid.map((v) => loadDataFile(v)),
+        p,
+        {
+          onIteration: (i, total) => seen.push(i * 100 + total),
+        },
+      );
+      expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 100 + 20));
+      expect(turns).toBeGreaterThan(0);
+      expect(modelToText(yielded.model)).toBe(modelToText(train(binDir, [...args, 'num_iterations=20']).model));
+    } finally {
+      clearInterval(ticker);
+      process.chdir(cwd);
+    }
   });
 
   it('gives the identical model for the same seed, with bagging and feature sampling on', () => {

@@ -69,6 +69,38 @@ export function trainModel(
   params: GbdtParams,
   opts: TrainOptions = {},
 ): TrainResult {
+  const steps = boost(train, valids, params, opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same training, giving the event loop a turn after each iteration: a Temporal activity's heartbeats go out
+ * meanwhile, and a worker's other activities are not held up for the whole run.
+ */
+export async function trainModelYielding(
+  train: DataFile,
+  valids: DataFile[],
+  params: GbdtParams,
+  opts: TrainOptions = {},
+): Promise<TrainResult> {
+  const steps = boost(train, valids, params, opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The training itself, pausing after each iteration. */
+function* boost(
+  train: DataFile,
+  valids: DataFile[],
+  params: GbdtParams,
+  opts: TrainOptions,
+): Generator<void, TrainResult> {
   const log = opts.log ?? (() => {});
   if (!train.hasLabel) throw new Error('the training data has no label column');
   valids.forEach((v, i) => {
@@ -157,6 +189,7 @@ export function trainModel(
 
     const iteration = iter + 1;
     opts.onIteration?.(iteration, params.numIterations);
+    yield;
     const report = iteration % params.metricFreq === 0;
     if (report) {
       for (const m of trainMetrics) {
