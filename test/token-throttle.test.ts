@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig, readToolPaths } from '../app/config.ts';
 import { createAuth } from '../auth/auth.ts';
 import { createServiceCredential } from '../auth/service-credentials.ts';
+import type { Pool } from '../db/pool.ts';
 import { createApi } from '../http/api.ts';
 import type { HttpApp } from '../http/app.ts';
 import { consoleCacheDir } from '../http/console-static.ts';
@@ -33,6 +34,21 @@ const WRONG = [
   'Bearer garbage',
 ];
 
+/** Statements on the throttle's table (rate_limits) through the pool the API's authentication uses. */
+let throttleStatements = 0;
+function counting(pool: Pool): Pool {
+  return new Proxy(pool, {
+    get(target, prop) {
+      if (prop !== 'query') return Reflect.get(target, prop, target);
+      return (...args: unknown[]) => {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+        if (text?.includes('rate_limits')) throttleStatements++;
+        return (target.query as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
 beforeAll(async () => {
   const { creatorId } = await seedAudience(db().pool, {
     fans: 1,
@@ -56,7 +72,7 @@ beforeAll(async () => {
       pool: db().pool,
       // Never dialled: no route here starts a workflow.
       temporal: new Client(),
-      auth: createAuth(db().pool, config.auth),
+      auth: createAuth(counting(db().pool), config.auth),
       adminToken: TOKEN,
       console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => undefined },
     },
@@ -133,6 +149,18 @@ describe('wrong bearer tokens', () => {
     for (let i = 0; i < LIMIT; i++) await expectAdmitted(from);
     for (const wrong of WRONG.slice(0, LIMIT - 1)) expect((await get(from, pathOf(wrong), wrong)).status).toBe(401);
     await expectAdmitted(from);
+  });
+
+  it('reads no counter for a right token from an address this process has not seen fail', async () => {
+    const from = '127.0.0.8';
+    throttleStatements = 0;
+    await expectAdmitted(from);
+    expect(throttleStatements).toBe(0);
+    expect((await get(from, PATHS.team, WRONG[0])).status).toBe(401);
+    expect(throttleStatements).toBe(1);
+    // From then on, until its window or lockout could have passed, each bearer request reads the counter once.
+    await expectAdmitted(from);
+    expect(throttleStatements).toBe(4);
   });
 
   it('lets no parallel guess past the limit', async () => {
