@@ -77,12 +77,17 @@ describe('readConfig', () => {
       LOGIN_FAILURES_PER_ADDRESS: '50',
       LOGIN_FAILURE_WINDOW_SECONDS: '600',
       LOGIN_LOCKOUT_SECONDS: '1200',
+      TOKEN_FAILURES_PER_ADDRESS: '40',
+      TOKEN_FAILURE_WINDOW_SECONDS: '60',
+      TOKEN_LOCKOUT_SECONDS: '120',
     }).auth;
     expect(auth).toEqual({
       sessionLifetimeMs: 8 * 3_600_000,
       announceRate: { points: 10, windowSeconds: 30 },
       loginThrottle: { perAccount: 3, perAddress: 50, windowSeconds: 600, lockoutSeconds: 1200 },
+      tokenThrottle: { perAddress: 40, windowSeconds: 60, lockoutSeconds: 120 },
     });
+    expect(() => readConfig({ TOKEN_FAILURES_PER_ADDRESS: '0' })).toThrow('TOKEN_FAILURES_PER_ADDRESS: must be');
     expect(() => readConfig({ ANNOUNCE_RATE_LIMIT: '0' })).toThrow('ANNOUNCE_RATE_LIMIT: must be an integer from 1');
     expect(() => readConfig({ SESSION_LIFETIME_HOURS: 'ever' })).toThrow(/^SESSION_LIFETIME_HOURS: must be/);
   });

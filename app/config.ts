@@ -292,7 +292,7 @@ function pushHosts(raw: string | undefined): PushHostPattern[] {
 }
 
 function authSettings(env: Env): AuthSettings {
-  const { sessionLifetimeMs, announceRate: rate, loginThrottle: login } = DEFAULT_AUTH_SETTINGS;
+  const { sessionLifetimeMs, announceRate: rate, loginThrottle: login, tokenThrottle: token } = DEFAULT_AUTH_SETTINGS;
   return {
     sessionLifetimeMs: int(env, 'SESSION_LIFETIME_HOURS', sessionLifetimeMs / 3_600_000, 1, 24 * 30) * 3_600_000,
     announceRate: {
@@ -304,6 +304,11 @@ function authSettings(env: Env): AuthSettings {
       perAddress: int(env, 'LOGIN_FAILURES_PER_ADDRESS', login.perAddress, 1, 100_000),
       windowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', login.windowSeconds, 1, 86_400),
       lockoutSeconds: int(env, 'LOGIN_LOCKOUT_SECONDS', login.lockoutSeconds, 1, 86_400),
+    },
+    tokenThrottle: {
+      perAddress: int(env, 'TOKEN_FAILURES_PER_ADDRESS', token.perAddress, 1, 1_000_000),
+      windowSeconds: int(env, 'TOKEN_FAILURE_WINDOW_SECONDS', token.windowSeconds, 1, 86_400),
+      lockoutSeconds: int(env, 'TOKEN_LOCKOUT_SECONDS', token.lockoutSeconds, 1, 86_400),
     },
   };
 }

@@ -8,6 +8,7 @@ import { authenticateServiceCredential } from './service-credentials.ts';
 import type { AuthSettings } from './settings.ts';
 import { type LoginResult, login, logout, logoutEverywhere, sessionFromToken } from './team.ts';
 import { createLoginThrottle } from './throttle.ts';
+import { createTokenThrottle, type TokenThrottle } from './token-throttle.ts';
 import { bearerToken } from './tokens.ts';
 
 /** The console session's cookie. */
@@ -35,6 +36,8 @@ export interface Auth {
   logoutEverywhere(memberId: number): Promise<number>;
   /** Takes one announcement from a creator's allowance; refused → 429 with `Retry-After`. */
   announce: AnnounceLimiter['take'];
+  /** Wrong bearer tokens counted per client address; a locked address is refused every token (429). */
+  tokens: TokenThrottle;
 }
 
 export function createAuth(pool: Pool, settings: AuthSettings): Auth {
@@ -61,6 +64,7 @@ export function createAuth(pool: Pool, settings: AuthSettings): Auth {
     },
     logoutEverywhere: (memberId) => logoutEverywhere(pool, memberId),
     announce: (creatorId) => announce.take(creatorId),
+    tokens: createTokenThrottle(pool, settings.tokenThrottle),
   };
 }
 

@@ -5,6 +5,7 @@ import { ENV_CREDENTIAL_NAME } from '../auth/service-credentials.ts';
 import { type Action, can, ROLES, type ServicePrincipal, type TeamPrincipal } from '../domain/principal.ts';
 import type { Answer, RequestHead } from './answer.ts';
 import { refuse } from './answer.ts';
+import { type BearerRequest, type LockedOut, throttledBearer } from './token-lockout.ts';
 
 /**
  * ADMIN_TOKEN, when set, is a bootstrap service credential named `env` with the admin role: it lets automation and a
@@ -61,18 +62,23 @@ export function foreignOrigin(req: RequestHead): Answer | null {
 
 export interface TeamGate {
   auth: Auth;
-  /** The request's team principal, or null (→ 401). A bearer header never falls back to the cookie. */
-  principal(req: RequestHead): Promise<TeamPrincipal | null>;
+  /**
+   * The request's team principal, or null (→ 401), or locked out for wrong bearer tokens (→ 429). A bearer header
+   * never falls back to the cookie.
+   */
+  principal(req: RequestHead & BearerRequest): Promise<TeamPrincipal | null | LockedOut>;
 }
 
 export function createTeamGate(auth: Auth, adminToken: string | undefined): TeamGate {
   return {
     auth,
-    async principal(req) {
-      const authorization = req.headers.authorization;
-      const m = /^Bearer (\S+)$/i.exec(authorization?.trim() ?? '');
-      if (adminToken && m && sameToken(m[1], adminToken)) return ENV_CREDENTIAL;
-      return auth.team({ authorization, cookie: req.headers.cookie });
+    principal(req) {
+      return throttledBearer(auth.tokens, req, async () => {
+        const authorization = req.headers.authorization;
+        const m = /^Bearer (\S+)$/i.exec(authorization?.trim() ?? '');
+        if (adminToken && m && sameToken(m[1], adminToken)) return ENV_CREDENTIAL;
+        return auth.team({ authorization, cookie: req.headers.cookie });
+      });
     },
   };
 }

@@ -7,6 +7,7 @@ import type { Auth } from '../auth/auth.ts';
 import { type Action, type CreatorPrincipal, principalCan, type TeamPrincipal } from '../domain/principal.ts';
 import { forbidden, foreignOrigin, type TeamGate, unauthorized } from './admin-auth.ts';
 import { refuse, send } from './answer.ts';
+import { lockedOutAnswer, throttledBearer } from './token-lockout.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,13 +18,14 @@ declare module 'fastify' {
 
 /**
  * Runs first (onRequest: before the body is read or validated), so a caller without a login learns nothing about
- * what the route would accept: no principal → 401; a session's change from another origin → 403 naming Origin; a role
- * that may not take the action → 403 naming role.
+ * what the route would accept: no principal → 401; an address locked out for wrong bearer tokens → 429; a session's
+ * change from another origin → 403 naming Origin; a role that may not take the action → 403 naming role.
  */
 export function teamOnly(gate: TeamGate, action: Action): onRequestAsyncHookHandler {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const principal = await gate.principal(req);
     if (!principal) return send(reply, unauthorized());
+    if (principal.kind === 'locked-out') return send(reply, lockedOutAnswer(principal));
     if (principal.kind === 'member') {
       const foreign = foreignOrigin(req);
       if (foreign) return send(reply, foreign);
@@ -50,12 +52,16 @@ declare module 'fastify' {
 export const CREATOR_KEY_RULE = 'must be "Bearer " and a live creator API key';
 
 /**
- * The creator routes' hook: a live creator key (`Authorization: Bearer ffk_…`) or 401 with `WWW-Authenticate`. Runs
- * onRequest, before the body is read or validated, so a caller without a key learns nothing about the input rules.
+ * The creator routes' hook: a live creator key (`Authorization: Bearer ffk_…`) or 401 with `WWW-Authenticate`, or 429
+ * while the address is locked out for wrong tokens. Runs onRequest, before the body is read or validated, so a caller
+ * without a key learns nothing about the input rules.
  */
 export function creatorOnly(auth: Auth): onRequestAsyncHookHandler {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const principal = await auth.creator({ authorization: req.headers.authorization });
+    const principal = await throttledBearer(auth.tokens, req, () =>
+      auth.creator({ authorization: req.headers.authorization }),
+    );
+    if (principal?.kind === 'locked-out') return send(reply, lockedOutAnswer(principal));
     if (!principal) {
       const answer = refuse(401, { field: 'Authorization', rule: CREATOR_KEY_RULE });
       return send(reply, { ...answer, headers: { 'www-authenticate': 'Bearer' } });

@@ -10,6 +10,7 @@ import { foreignOrigin, type TeamGate } from './admin-auth.ts';
 import { type Answer, send } from './answer.ts';
 import type { HttpApp } from './app.ts';
 import { buildConsole } from './console-build.ts';
+import { lockedOutAnswer } from './token-lockout.ts';
 
 export interface ConsoleStaticDeps {
   gate: TeamGate;
@@ -110,16 +111,22 @@ export function registerConsoleStatic(app: HttpApp, deps: ConsoleStaticDeps): vo
     headers: { 'content-type': TYPES['.html'], 'cache-control': 'no-store', ...SECURITY_HEADERS, ...headers },
     body,
   });
-  /** The console's pages and assets are for any principal that may read it. */
-  const denied = async (req: FastifyRequest) => {
+  /**
+   * The console's pages and assets are for any principal that may read it: null when the request is one, else
+   * `denied` (→ the login page or a 401), or the 429 of an address locked out for wrong bearer tokens.
+   */
+  const refusal = async (req: FastifyRequest): Promise<Answer | 'denied' | null> => {
     const principal = await deps.gate.principal(req);
-    return principal === null || !principalCan(principal, 'console.read');
+    if (principal?.kind === 'locked-out') return lockedOutAnswer(principal);
+    return principal === null || !principalCan(principal, 'console.read') ? 'denied' : null;
   };
 
   app.get('/console', hidden, async (_req, reply) => send(reply, { status: 302, headers: { location: '/console/' } }));
 
   app.get('/console/', hidden, async (req, reply) => {
-    if (await denied(req)) return send(reply, html(401, loginPage()));
+    const refused = await refusal(req);
+    if (refused === 'denied') return send(reply, html(401, loginPage()));
+    if (refused) return send(reply, refused);
     return send(reply, html(200, await readFile(join(await dist(), 'index.html'), 'utf8')));
   });
 
@@ -127,10 +134,12 @@ export function registerConsoleStatic(app: HttpApp, deps: ConsoleStaticDeps): vo
     '/console/assets/:file',
     { schema: { hide: true, params: z.object({ file: z.string() }) } },
     async (req, reply) => {
-      if (await denied(req)) {
+      const refused = await refusal(req);
+      if (refused === 'denied') {
         const headers = { 'content-type': 'text/plain; charset=utf-8' };
         return send(reply, { status: 401, headers, body: 'log in at /console/\n' });
       }
+      if (refused) return send(reply, refused);
       const file = req.params.file;
       const type = TYPES[extname(file)];
       if (!/^[\w.-]+$/.test(file) || file.startsWith('.') || !type)

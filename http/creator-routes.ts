@@ -1,5 +1,10 @@
 // The creator API: POST /api/events and GET /api/events/:id, each behind the creator's own API key.
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  type Client,
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/client';
 import { z } from 'zod';
 import type { Auth } from '../auth/auth.ts';
 import { type CreatorEvent, getCreatorEvent, insertEvent, UnknownCreatorError } from '../db/events.ts';
@@ -57,6 +62,21 @@ export async function startAnnounce(temporal: Client, eventId: number): Promise<
   }
 }
 
+/** How long an announcement waits for Temporal to take its workflow before answering 503 (the event is stored). */
+const START_DEADLINE_MS = 5_000;
+/** Retry-After of that 503: long enough for a frontend restart to come back. */
+const TEMPORAL_RETRY_AFTER_S = 5;
+/** The gRPC codes of a Temporal frontend that cannot be reached (UNAVAILABLE) or did not answer in time. */
+const GRPC_UNREACHABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+
+/** Whether a failed start means Temporal was out of reach, so the same request may simply be sent again. */
+export function temporalUnreachable(err: unknown): boolean {
+  const grpc = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(grpc) && GRPC_UNREACHABLE.has(grpc.code);
+}
+
+export const TEMPORAL_UNAVAILABLE = { field: 'temporal', rule: 'unavailable, retry' };
+
 // The answers' shapes, for the OpenAPI document (and Fastify serializes each listed status through its schema).
 const refusal = (description: string) =>
   z.object({ errors: z.array(z.object({ field: z.string(), rule: z.string() })) }).meta({ description });
@@ -104,7 +124,13 @@ export function registerCreatorRoutes(app: HttpApp, o: CreatorRouteOptions): voi
           401: UNAUTHORIZED,
           403: refusal('creatorId is not the creator of the API key'),
           409: refusal('the idempotencyKey was used with other values: one error per differing field'),
-          429: refusal("the creator's announcements are rate-limited: wait the seconds of Retry-After"),
+          429: refusal(
+            "the creator's announcements are rate-limited, or the address is locked out for wrong bearer tokens: " +
+              'wait the seconds of Retry-After',
+          ),
+          503: refusal(
+            'the event is stored but Temporal was out of reach: send the same request again after Retry-After',
+          ),
         },
       },
     },
@@ -135,7 +161,13 @@ export function registerCreatorRoutes(app: HttpApp, o: CreatorRouteOptions): voi
           return send(reply, refuse(409, ...differing.map((field) => ({ field, rule: CONFLICT_RULE }))));
       }
       // Also on a repeat: if the first request died between storing and starting, this one starts the workflow.
-      await startAnnounce(o.temporal, stored.event.id);
+      try {
+        await o.temporal.withDeadline(Date.now() + START_DEADLINE_MS, () => startAnnounce(o.temporal, stored.event.id));
+      } catch (err) {
+        if (!temporalUnreachable(err)) throw err;
+        const answer = refuse(503, TEMPORAL_UNAVAILABLE);
+        return send(reply, { ...answer, headers: { 'retry-after': String(TEMPORAL_RETRY_AFTER_S) } });
+      }
       return send(reply, { status: stored.created ? 201 : 200, body: eventJson(stored.event) });
     },
   );
@@ -154,6 +186,7 @@ export function registerCreatorRoutes(app: HttpApp, o: CreatorRouteOptions): voi
           400: refusal('the id is not a positive integer'),
           401: UNAUTHORIZED,
           404: NOT_FOUND,
+          429: refusal('the address is locked out for wrong bearer tokens: wait the seconds of Retry-After'),
         },
       },
     },

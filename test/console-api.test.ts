@@ -1,6 +1,7 @@
 // The console's HTTP surface on real PostgreSQL: 401 without a login, login and session cookie, the read APIs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readToolPaths } from '../app/config.ts';
+import { readConfig, readToolPaths } from '../app/config.ts';
+import { createAuth } from '../auth/auth.ts';
 import { createHttpApp, type HttpApp, routeTable } from '../http/app.ts';
 import { registerConsole } from '../http/console.ts';
 import { featureImportance } from '../http/console-routes.ts';
@@ -25,6 +26,8 @@ beforeAll(async () => {
   app = await createHttpApp();
   registerConsole(app, {
     pool: db().pool,
+    // The first test walks every route with a wrong bearer token from this one address, past the default lockout.
+    auth: createAuth(db().pool, readConfig({ TOKEN_FAILURES_PER_ADDRESS: '1000' }).auth),
     adminToken: TOKEN,
     now: () => new Date(),
     log: () => undefined,

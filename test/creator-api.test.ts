@@ -13,6 +13,7 @@ import { CONFLICT_RULE } from '../http/creator-routes.ts';
 import { seedAudience } from '../testing/audience.ts';
 import { creatorAuthorization } from '../testing/creator-keys.ts';
 import { useTestSchema } from '../testing/db.ts';
+import { freePort } from '../testing/free-port.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
 
 const temporal = useTemporalDevServer();
@@ -201,6 +202,46 @@ describe('rate limit', () => {
   });
 });
 
+describe('Temporal out of reach', () => {
+  it('stores the event and answers 503 with Retry-After; the same request sent again starts the workflow', async () => {
+    const { ben } = creators;
+    // The same API and database, its Temporal client pointed at a port where nothing listens.
+    const nowhere = new Client({ connection: await Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) });
+    const down = await createApi(
+      {
+        pool: db().pool,
+        temporal: nowhere,
+        auth: createAuth(db().pool, readConfig({}).auth),
+        console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => undefined },
+      },
+      { log: () => undefined },
+    );
+    try {
+      const body = event(ben.id, 'temporal-down');
+      const res = await down.inject({
+        method: 'POST',
+        url: '/api/events',
+        headers: { authorization: ben.authorization },
+        payload: body,
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.json()).toEqual({ errors: [{ field: 'temporal', rule: 'unavailable, retry' }] });
+      const stored = await db().pool.query(`select id from creator_events where idempotency_key = 'temporal-down'`);
+      expect(stored.rows).toHaveLength(1);
+
+      const retried = await post(body, ben.authorization);
+      expect(retried.status).toBe(200);
+      expect(retried.json.id).toBe(stored.rows[0].id);
+      const started = await client.workflow.getHandle(retried.json.workflowId).describe();
+      expect(started.type).toBe('announceEvent');
+    } finally {
+      await down.close();
+      await nowhere.connection.close();
+    }
+  }, 30_000);
+});
+
 describe('OpenAPI', () => {
   it('declares the bearer scheme on the creator routes and their refusals', async () => {
     const doc = await (await fetch(`${api}/api/openapi.json`)).json();
@@ -209,8 +250,8 @@ describe('OpenAPI', () => {
     const read = doc.paths['/api/events/{id}'].get;
     expect(announce.security).toEqual([{ creatorKey: [] }]);
     expect(read.security).toEqual([{ creatorKey: [] }]);
-    expect(Object.keys(announce.responses).sort()).toEqual(['200', '201', '400', '401', '403', '409', '429']);
-    expect(Object.keys(read.responses).sort()).toEqual(['200', '400', '401', '404']);
+    expect(Object.keys(announce.responses).sort()).toEqual(['200', '201', '400', '401', '403', '409', '429', '503']);
+    expect(Object.keys(read.responses).sort()).toEqual(['200', '400', '401', '404', '429']);
     const refusal = announce.responses['409'].content['application/json'].schema;
     expect(refusal.properties.errors.items.required.sort()).toEqual(['field', 'rule']);
     // The fan routes take no creator key.

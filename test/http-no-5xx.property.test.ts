@@ -6,9 +6,8 @@ import { request } from 'node:http';
 import { Client } from '@temporalio/client';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readToolPaths } from '../app/config.ts';
+import { readConfig, readToolPaths } from '../app/config.ts';
 import { createAuth } from '../auth/auth.ts';
-import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import { createTokenSigner } from '../delivery/tokens.ts';
 import { createApi } from '../http/api.ts';
@@ -48,7 +47,8 @@ beforeAll(async () => {
     {
       pool: db().pool,
       temporal: new Client(),
-      auth: createAuth(db().pool, DEFAULT_AUTH_SETTINGS),
+      // Forged tokens are thrown by the thousand from one address: a lockout would keep the right ones from the checks.
+      auth: createAuth(db().pool, readConfig({ TOKEN_FAILURES_PER_ADDRESS: '1000000' }).auth),
       adminToken: TOKEN,
       fan: { trackingKeys: TEST_TRACKING_KEYS },
       console: { cacheDir: consoleCacheDir(readToolPaths().cacheDir), log: () => undefined },
@@ -71,7 +71,9 @@ async function rowCounts(): Promise<Record<string, number>> {
   );
   const counts: Record<string, number> = {};
   for (const { table_name } of tables.rows) {
-    counts[table_name] = (await db().pool.query(`select count(*)::int as n from "${table_name}"`)).rows[0].n;
+    // Counting wrong bearer tokens per address is the throttle's record of refusals, not something an input wrote.
+    const where = table_name === 'rate_limits' ? ` where key not like 'token-address:%'` : '';
+    counts[table_name] = (await db().pool.query(`select count(*)::int as n from "${table_name}"${where}`)).rows[0].n;
   }
   return counts;
 }
