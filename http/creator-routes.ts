@@ -62,8 +62,9 @@ export async function startAnnounce(temporal: Client, eventId: number): Promise<
   }
 }
 
-/** How long an announcement waits for Temporal to take its workflow before answering 503 (the event is stored). */
-const START_DEADLINE_MS = 5_000;
+/** How long an announcement waits for Temporal to take its workflow before answering 503 (the event is stored): a
+ * loaded frontend can take seconds, and the request timeout (10 s) must not cut the answer off first. */
+const START_DEADLINE_MS = 8_000;
 /** Retry-After of that 503: long enough for a frontend restart to come back. */
 const TEMPORAL_RETRY_AFTER_S = 5;
 /** The gRPC codes of a Temporal frontend that cannot be reached (UNAVAILABLE) or did not answer in time. */
