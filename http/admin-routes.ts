@@ -8,8 +8,15 @@ import { type Action, auditActor } from '../domain/principal.ts';
 import { ReplayBusyError } from '../domain/replay-busy.ts';
 import { DAY_MS } from '../domain/time.ts';
 import { type CapPolicy, DEFAULT_CAP_POLICY, validateCapPolicy } from '../policy/cap-policy.ts';
+import { CAP_POLICY_FIELDS } from '../policy/cap-policy-fields.ts';
 import type { ErrorAnswer } from '../wire/errors.ts';
-import type { ActivePolicyAnswer, PolicyAuditAnswer, PolicyChange, PolicyValidation } from '../wire/policy.ts';
+import type {
+  ActivePolicyAnswer,
+  PolicyAuditAnswer,
+  PolicyChange,
+  PolicyFieldsAnswer,
+  PolicyValidation,
+} from '../wire/policy.ts';
 import { HISTORY_REPLAY_RESAMPLES, type HistoryReplayAnswer, type ReplayAnswer } from '../wire/replay.ts';
 import type { TeamGate } from './admin-auth.ts';
 import { type Answer, send } from './answer.ts';
@@ -58,6 +65,12 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminRouteDeps): void {
     const r = await activateCapPolicy(deps.pool, checked.value, actor);
     const body: PolicyChange = { version: r.version, changed: r.changed, diff: r.diff, actor };
     return send(reply, { status: r.changed ? 201 : 200, body });
+  });
+
+  // The form's help: each field's meaning, unit and range, from the validator's own bounds.
+  app.get('/api/admin/policy/fields', may('console.read'), async (_req, reply) => {
+    const body: PolicyFieldsAnswer = { fields: CAP_POLICY_FIELDS.map((f) => ({ ...f, choices: f.choices?.slice() })) };
+    return send(reply, { status: 200, body });
   });
 
   app.post('/api/admin/policy/validate', may('policy.try'), async (req, reply) => {
