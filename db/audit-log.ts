@@ -35,7 +35,7 @@ export async function auditEntries(
   limit: number,
 ): Promise<AuditEntry[]> {
   const r = await pool.query(
-    `select * from (
+    `select a.*, c.handle as creator_handle from (
        select at, 'cap-policy' as kind, actor, action, 'version ' || version as subject,
               jsonb_build_object('diff', diff) as detail, id
          from cap_policy_audit
@@ -52,6 +52,7 @@ export async function auditEntries(
        union all
        select at, kind, actor, action, subject, detail, id from audit_log
      ) a
+     left join creators c on a.kind = 'creator-key' and c.id = (a.detail ->> 'creatorId')::bigint
      where a.kind = any($1::text[]) and a.at >= $2::timestamptz and a.at < $3::timestamptz
      order by a.at desc, a.id desc
      limit $4::int`,
@@ -64,5 +65,6 @@ export async function auditEntries(
     action: row.action,
     subject: row.subject,
     detail: row.detail,
+    creator: row.creator_handle === null ? null : { id: Number(row.detail.creatorId), handle: row.creator_handle },
   }));
 }

@@ -8,7 +8,7 @@ create table audit_log (
   -- As the other audits name them: member:<username>, service:<name>, cli, training.
   actor text not null,
   action text not null,
-  -- What was acted on, in words: "model 3", "ada", "ci-bot", "key 7 of @creator".
+  -- What was acted on, in words: "model 3", "ada", "ci-bot", "key 7 of creator 3".
   subject text not null,
   detail jsonb not null default '{}'::jsonb
 );

@@ -22,10 +22,12 @@ export interface AuditEntry {
   /** member:<username>, service:<name>, cli or training. */
   actor: string;
   action: string;
-  /** What was acted on, in words ("version 4", "model 3", "ada", "key 7 of @handle"). */
+  /** What was acted on, in words ("version 4", "model 3", "ada", "key 7 of creator 3"). */
   subject: string;
   /** The numbers behind it: a document's diff, a new role, a model's reason. */
   detail: Record<string, unknown>;
+  /** The creator a creator-key entry is about (creator text: show it isolated); null for other kinds. */
+  creator: { id: number; handle: string } | null;
 }
 
 /** The limits of GET /api/admin/audit's query, shared with the console's inputs. */
