@@ -245,7 +245,8 @@ describe('creator view', () => {
                   where d.event_id in (${events}) and dl.status = 'sent' and dl.channel = 'push') as sent_push,
                 (select count(*)::int from decisions where event_id in (${events}) and action = 'digest') as digests,
                 (select count(*)::int from engagement_events where event_id in (${events}) and kind = 'open') as opens,
-                (select count(*)::int from engagement_events where event_id in (${events}) and kind = 'click') as clicks,
+                (select count(*)::int from engagement_events where event_id in (${events}) and kind = 'click')
+                  as clicks,
                 (select count(*)::int from engagement_events where event_id in (${events}) and kind = 'unsubscribe')
                   as unsubscribes`,
         args,
@@ -282,7 +283,7 @@ describe('creator view', () => {
 });
 
 describe('audit log', () => {
-  it('lists an entry of every kind after the actions are taken through the API, filtered by kind and date', async () => {
+  it('lists an entry of every kind after the actions taken through the API, filtered by kind and date', async () => {
     const pool = db().pool;
     expect((await call('PUT', '/api/admin/policy', { ...DEFAULT_CAP_POLICY, name: 'audited' })).status).toBe(201);
     const rules = { ...DEFAULT_ALERT_RULES, backlogAge: { maxSeconds: 600 } };
