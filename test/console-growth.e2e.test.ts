@@ -168,6 +168,10 @@ describe('caps form and the replay on logged history', () => {
   });
 
   it("replays the proposed caps on the real audience's logged history, with intervals", async () => {
+    // One email alert a day instead of two: fewer email alerts on the same logged history.
+    await page.locator('fieldset[data-rule="email_per_day"]').getByLabel('Limit').fill('1');
+    await expect.poll(() => page.locator('#policy-diff').textContent()).toContain('rules[email_per_day].limit: 2 → 1');
+    await page.locator('#policy-validation.ok').waitFor();
     await page.locator('#simulate-days').fill('10');
     await page.locator('#simulate-fans').fill('300');
     await page.locator('#simulate').click();
@@ -183,6 +187,10 @@ describe('caps form and the replay on logged history', () => {
     const title = (await rows.nth(1).locator('td .estimate').first().getAttribute('title'))!;
     const [low, high] = title.replace('95% interval ', '').split(' to ').map(Number);
     expect(low).toBeLessThanOrEqual(high);
+    // Fewer email alerts under the proposed caps, an interval that leaves out 0: marked as a fall.
+    const email = rows.nth(0).locator('td .estimate').nth(2);
+    expect(await email.getAttribute('class')).toBe('estimate down');
+    expect(await email.textContent()).toMatch(/^-\d+\.\d{3} ± /);
     expect(await page.locator('#chart-history-difference').isVisible()).toBe(true);
     await shot('caps-1280');
     await page.setViewportSize({ width: 390, height: 844 });
