@@ -5,7 +5,7 @@ import { CHANNELS, type Channel } from '../domain/vocabulary.ts';
 import type { CapPolicy } from './cap-policy.ts';
 import { decide } from './decide.ts';
 import type { Scores } from './inputs.ts';
-import { counted, sendTimesToScore } from './page.ts';
+import { counted, historyReachMs, sendTimesToScore } from './page.ts';
 import { fanCandidateStats } from './value-aware.ts';
 
 /** One logged candidate: the candidate as it was decided, its logged score, and what was observed of it. */
@@ -107,18 +107,23 @@ export function replayFan(
       a.candidate.eventId - b.candidate.eventId ||
       a.candidate.channel.localeCompare(b.candidate.channel),
   );
-  const past: { at: Date; value: number; channel: Channel }[] = [];
+  const past: Record<Channel, { at: Date; value: number }[]> = { email: [], push: [] };
+  // A rule sees no further back than its longest window or gap; older alerts only slow every check down.
+  const reach = historyReachMs(policy);
   for (const l of ordered) {
     const c = l.candidate;
+    const at = l.decidedAt.getTime();
     const score = l.score ?? fallback[c.channel];
     const byTime = new Map(sendTimesToScore(policy, c, l.decidedAt).map((t) => [t, score]));
-    const ownPast = past.filter((p) => p.channel === c.channel);
+    const own = past[c.channel];
+    while (own.length && own[0].at.getTime() < at - VALUE_LOOKBACK_MS) own.shift();
+    while (history.length && history[0].sendAt.getTime() < at - reach) history.shift();
     const scores: Scores = {
       byTime,
-      fanStats: ownPast.length ? fanCandidateStats(ownPast, l.decidedAt, VALUE_LOOKBACK_MS) : null,
+      fanStats: own.length ? fanCandidateStats(own, l.decidedAt, VALUE_LOOKBACK_MS) : null,
     };
     const d = decide(c, history, policy, scores, l.decidedAt);
-    past.push({ at: l.decidedAt, value: score * policy.kinds[c.kind].weight, channel: c.channel });
+    own.push({ at: l.decidedAt, value: score * policy.kinds[c.kind].weight });
     if (d.action === 'digest') totals.digests++;
     if (d.action !== 'alert' || !d.sendAt) continue;
     if (counted(policy, c.kind)) history.push({ channel: c.channel, creatorId: c.creatorId, sendAt: d.sendAt });
