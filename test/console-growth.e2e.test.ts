@@ -160,7 +160,8 @@ describe('caps form and the replay on logged history', () => {
 
   it("offers the server's bounds for each replay mode", async () => {
     expect(await page.locator('#simulate-days').getAttribute('max')).toBe('28');
-    expect(await page.locator('#simulate-fans').getAttribute('max')).toBe('5000');
+    expect(await page.locator('#simulate-fans').getAttribute('min')).toBe('50');
+    expect(await page.locator('#simulate-fans').getAttribute('max')).toBe('1000');
     await page.locator('#mode-world').check();
     expect(await page.locator('#simulate-days').getAttribute('max')).toBe('14');
     expect(await page.locator('#simulate-fans').getAttribute('max')).toBe('1000');

@@ -91,7 +91,7 @@ describe('POST /api/admin/simulate-history', () => {
       [from, now],
     );
     expect(logged.rows[0].fans).toBeGreaterThan(50);
-    const loose = await replay({ policy: capsOnly('loose', 1000), days, fans: 5000 });
+    const loose = await replay({ policy: capsOnly('loose', 1000), days, fans: 1000 });
     expect(loose.status, JSON.stringify(loose.json)).toBe(200);
     expect(loose.json).toMatchObject({
       days,
@@ -109,7 +109,7 @@ describe('POST /api/admin/simulate-history', () => {
       for (const e of Object.values(figures)) within(e);
     expect(f.pushAlerts.high - f.pushAlerts.low).toBeGreaterThan(0);
 
-    const tight = await replay({ policy: capsOnly('tight', 1), days, fans: 5000 });
+    const tight = await replay({ policy: capsOnly('tight', 1), days, fans: 1000 });
     expect(tight.status).toBe(200);
     const t = tight.json.proposed.figures;
     // A rolling day's cap of one allows at most days + 1 alerts per channel over the period.
@@ -144,7 +144,7 @@ describe('POST /api/admin/simulate-history', () => {
         { field: 'x', rule: 'is not a known field' },
         { field: 'policy.name', rule: expect.stringContaining('lowercase') },
         { field: 'days', rule: 'must be an integer from 1 to 28' },
-        { field: 'fans', rule: 'must be an integer from 50 to 5000' },
+        { field: 'fans', rule: 'must be an integer from 50 to 1000' },
       ]),
     );
   });
