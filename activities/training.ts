@@ -144,7 +144,10 @@ export function createTrainingActivities(deps: TrainingDeps) {
         return { version: input.version, status: 'rejected', reason: verdict.reason };
       }
       try {
-        await promoteModel(deps.pool, input.version, verdict.reason, m.active?.version ?? null);
+        await promoteModel(deps.pool, input.version, verdict.reason, {
+          expectedActive: m.active?.version ?? null,
+          actor: 'training',
+        });
       } catch (err) {
         if (!(err instanceof ModelRegistryError)) throw err;
         const reason = `not promoted: ${err.message}; its holdout comparison no longer holds`;

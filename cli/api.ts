@@ -45,6 +45,7 @@ export const command = defineCommand(SYNTAX, async (args) => {
       adminToken: config.adminToken,
       console: {
         simulate: replays.run,
+        simulateHistory: replays.runHistory,
         cacheDir: consoleCacheDir(config.paths.cacheDir),
         globalHoldoutPercent: config.globalHoldoutPercent,
       },

@@ -1,9 +1,11 @@
 // `fanfare creator key create|list|revoke`: creators' API keys; a new key is printed once and never again.
 import { checkKeyLabel, createCreatorKey } from '../auth/creator-keys.ts';
+import { recordAudit } from '../db/audit-log.ts';
 import { type CreatorKey, listCreatorKeys, revokeCreatorKey } from '../db/creator-keys.ts';
 import { creatorIdByHandle } from '../db/creators.ts';
 import type { Pool } from '../db/pool.ts';
 import { type CommandLine, defineCommand, defineGroup, ENV, parseFlags, type Syntax } from './args.ts';
+import { defaultActor } from './policy.ts';
 import { withPool } from './pool.ts';
 import { columns, instant } from './table.ts';
 
@@ -74,6 +76,13 @@ const create = defineCommand(CREATE, async (args) => {
   const { creator, label } = parseCreateArgs(args);
   return withPool(CREATE.command, async (pool) => {
     const { key, record } = await createCreatorKey(pool, await resolveCreator(pool, creator), label);
+    await recordAudit(pool, {
+      kind: 'creator-key',
+      actor: defaultActor(),
+      action: 'create',
+      subject: `key ${record.id} of creator ${record.creatorId}`,
+      detail: { creatorId: record.creatorId, keyId: record.id, label },
+    });
     process.stderr.write(`key ${record.id} ("${label}") for creator ${record.creatorId}; it is shown only now:\n`);
     process.stdout.write(`${key}\n`);
     return 0;
@@ -94,6 +103,13 @@ const revoke = defineCommand(REVOKE, async (args) => {
   return withPool(REVOKE.command, async (pool) => {
     const key = await revokeCreatorKey(pool, id);
     if (!key) throw new Error(`KEY_ID: no key ${id}`);
+    await recordAudit(pool, {
+      kind: 'creator-key',
+      actor: defaultActor(),
+      action: 'revoke',
+      subject: `key ${id} of creator ${key.creatorId}`,
+      detail: { creatorId: key.creatorId, keyId: id, label: key.label },
+    });
     process.stdout.write(
       `key ${id} ("${key.label}") of creator ${key.creatorId} revoked at ${instant(key.revokedAt)}\n`,
     );

@@ -2,6 +2,7 @@
 import { getModel, listModels, promoteModel, rollbackModel } from '../db/models.ts';
 import { defineCommand, defineGroup, ENV, parseFlags, type Syntax } from './args.ts';
 import { formatModelList, formatModelReport } from './model-report.ts';
+import { defaultActor } from './policy.ts';
 import { withPool } from './pool.ts';
 
 const LIST = {
@@ -57,7 +58,7 @@ const show = defineCommand(SHOW, async (args) => {
 const promote = defineCommand(PROMOTE, async (args) => {
   const version = parseVersionArgs(args, PROMOTE);
   await withPool(PROMOTE.command, async (pool) => {
-    await promoteModel(pool, version, 'promoted by hand (fanfare model promote)');
+    await promoteModel(pool, version, 'promoted by hand (fanfare model promote)', { actor: defaultActor() });
     process.stdout.write(`model ${version} is active; workers switch to it on their next batch\n`);
   });
   return 0;
@@ -66,7 +67,7 @@ const promote = defineCommand(PROMOTE, async (args) => {
 const rollback = defineCommand(ROLLBACK, async (args) => {
   parseFlags(args, ROLLBACK);
   await withPool(ROLLBACK.command, async (pool) => {
-    const { from, to } = await rollbackModel(pool, 'rolled back by hand (fanfare model rollback)');
+    const { from, to } = await rollbackModel(pool, 'rolled back by hand (fanfare model rollback)', defaultActor());
     process.stdout.write(`model ${from} retired; model ${to} is active again\n`);
   });
   return 0;

@@ -86,6 +86,14 @@ describe('fanfare team', () => {
     expect(fanfare(['remove', 'cy']).stdout).toBe('cy removed; their sessions are ended\n');
     expect(fanfare(['list']).stdout).not.toMatch(/^cy /m);
     expect(fanfare(['remove', 'cy'])).toMatchObject({ status: 1, stderr: expect.stringContaining('no member "cy"') });
+    // Each change is in the audit log, by the OS user who ran the command.
+    const audit = await db().pool.query(
+      `select action, subject, detail from audit_log where kind = 'team' and subject = 'cy' order by id`,
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['add', 'role', 'remove']);
+    expect(audit.rows[1].detail).toEqual({ role: 'admin' });
+    const actors = await db().pool.query(`select distinct actor from audit_log where subject = 'cy'`);
+    expect(actors.rows.map((r) => r.actor)).toEqual([expect.stringMatching(/^cli(:|$)/)]);
   });
 
   it('creates a service credential printed once, lists and revokes it', async () => {

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { checkCredentialName, createServiceCredential } from '../auth/service-credentials.ts';
 import { addMember, changePassword, logoutEverywhere } from '../auth/team.ts';
+import { recordAudit } from '../db/audit-log.ts';
 import { listServiceCredentials, revokeServiceCredential, type ServiceCredential } from '../db/service-credentials.ts';
 import { currentMember, listMembers, removeMember, setMemberRole, type TeamMember } from '../db/team.ts';
 import { formatFieldErrors } from '../domain/field-error.ts';
@@ -171,6 +172,13 @@ const add = defineCommand(ADD, async (args) => {
   return withPool(ADD.command, async (pool) => {
     const added = await addMember(pool, { username, password, role });
     if (!added.ok) throw new Error(`not added\n${formatFieldErrors(added.errors)}`);
+    await recordAudit(pool, {
+      kind: 'team',
+      actor: defaultActor(),
+      action: 'add',
+      subject: username,
+      detail: { role },
+    });
     out(`${username} added as ${role}`);
     return 0;
   });
@@ -188,6 +196,7 @@ const remove = defineCommand(REMOVE, async (args) => {
   const [username] = parseFlags(args, REMOVE).operands;
   return withPool(REMOVE.command, async (pool) => {
     if (!(await removeMember(pool, username))) throw new Error(`USERNAME: no member "${username}"`);
+    await recordAudit(pool, { kind: 'team', actor: defaultActor(), action: 'remove', subject: username });
     out(`${username} removed; their sessions are ended`);
     return 0;
   });
@@ -197,6 +206,13 @@ const role = defineCommand(ROLE, async (args) => {
   const { username, role: newRole } = parseRoleArgs(args);
   return withPool(ROLE.command, async (pool) => {
     if (!(await setMemberRole(pool, username, newRole))) throw new Error(`USERNAME: no member "${username}"`);
+    await recordAudit(pool, {
+      kind: 'team',
+      actor: defaultActor(),
+      action: 'role',
+      subject: username,
+      detail: { role: newRole },
+    });
     out(`${username} is now ${newRole}`);
     return 0;
   });
@@ -229,6 +245,8 @@ const tokenCreate = defineCommand(TOKEN_CREATE, async (args) => {
   const { name, role: tokenRole, actor } = parseTokenCreateArgs(args, defaultActor());
   return withPool(TOKEN_CREATE.command, async (pool) => {
     const { token, record } = await createServiceCredential(pool, { name, role: tokenRole, createdBy: actor });
+    const detail = { id: record.id, role: tokenRole };
+    await recordAudit(pool, { kind: 'service-credential', actor, action: 'create', subject: name, detail });
     process.stderr.write(`service credential ${record.id} "${name}" (${tokenRole}); the token is shown only now:\n`);
     out(token);
     return 0;
@@ -249,6 +267,14 @@ const tokenRevoke = defineCommand(TOKEN_REVOKE, async (args) => {
   return withPool(TOKEN_REVOKE.command, async (pool) => {
     const c = await revokeServiceCredential(pool, id);
     if (!c) throw new Error(`ID: no service credential ${id}`);
+    const detail = { id };
+    await recordAudit(pool, {
+      kind: 'service-credential',
+      actor: defaultActor(),
+      action: 'revoke',
+      subject: c.name,
+      detail,
+    });
     out(`service credential ${id} "${c.name}" revoked at ${instant(c.revokedAt)}`);
     return 0;
   });

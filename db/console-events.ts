@@ -1,15 +1,22 @@
 // The console's creator view: recent events, and one event's reach by channel, scheduled sends over time and opens.
-import type { EventListItem, EventOutcome } from '../wire/events.ts';
+import type { CreatorTotals, EventListItem, EventOutcome } from '../wire/events.ts';
 import type { Pool } from './pool.ts';
 
-export async function listRecentEvents(pool: Pool, limit: number): Promise<EventListItem[]> {
+/** The latest events, newest first; with `creator`, only that creator's announced from `from` to before `to`. */
+export async function listRecentEvents(
+  pool: Pool,
+  limit: number,
+  creator?: { id: number; from: Date; to: Date },
+): Promise<EventListItem[]> {
   const r = await pool.query(
     `select e.id, e.creator_id, c.handle, e.kind, e.title, e.created_at,
             (select count(*)::int from decisions d where d.event_id = e.id) as decisions
      from creator_events e join creators c on c.id = e.creator_id
+     where $2::bigint is null
+        or (e.creator_id = $2::bigint and e.created_at >= $3::timestamptz and e.created_at < $4::timestamptz)
      order by e.created_at desc, e.id desc
      limit $1::int`,
-    [limit],
+    [limit, creator?.id ?? null, creator?.from ?? null, creator?.to ?? null],
   );
   return r.rows.map((row) => ({
     id: row.id,
@@ -69,4 +76,53 @@ export async function eventReport(pool: Pool, eventId: number): Promise<EventOut
     schedule: schedule.rows.map((r) => ({ hour: r.hour, scheduled: r.scheduled, sent: r.sent, opened: r.opened })),
     opens: opens.rows.map((r) => ({ hour: r.hour, opens: r.opens })),
   };
+}
+
+/** One creator's events announced from `from` to before `to`, and what their decisions came to, summed. */
+export async function creatorTotals(pool: Pool, creatorId: number, from: Date, to: Date): Promise<CreatorTotals> {
+  const events = `select id from creator_events
+                   where creator_id = $1::bigint and created_at >= $2::timestamptz and created_at < $3::timestamptz`;
+  const args = [creatorId, from, to];
+  const [counts, decided, engaged] = await Promise.all([
+    pool.query(`select count(*)::int as events from (${events}) e`, args),
+    pool.query(
+      `select d.channel, count(*)::int as decisions,
+              count(*) filter (where d.action = 'alert')::int as alerts,
+              count(*) filter (where d.action = 'digest')::int as digests,
+              count(*) filter (where d.action = 'suppress')::int as suppressed,
+              count(dl.id) filter (where dl.status = 'sent')::int as sent
+         from decisions d left join deliveries dl on dl.decision_id = d.id and dl.channel = d.channel
+        where d.event_id in (${events})
+        group by d.channel`,
+      args,
+    ),
+    pool.query(
+      `select g.kind, count(*)::int as n from engagement_events g where g.event_id in (${events}) group by g.kind`,
+      args,
+    ),
+  ]);
+  const totals: CreatorTotals = {
+    events: counts.rows[0].events,
+    decisions: 0,
+    alerts: { email: 0, push: 0 },
+    sent: { email: 0, push: 0 },
+    digests: 0,
+    suppressed: 0,
+    opens: 0,
+    clicks: 0,
+    unsubscribes: 0,
+  };
+  for (const r of decided.rows) {
+    const channel = r.channel as keyof CreatorTotals['alerts'];
+    totals.decisions += r.decisions;
+    totals.alerts[channel] = r.alerts;
+    totals.sent[channel] = r.sent;
+    totals.digests += r.digests;
+    totals.suppressed += r.suppressed;
+  }
+  const engagement = new Map<string, number>(engaged.rows.map((r) => [r.kind, r.n]));
+  totals.opens = engagement.get('open') ?? 0;
+  totals.clicks = engagement.get('click') ?? 0;
+  totals.unsubscribes = engagement.get('unsubscribe') ?? 0;
+  return totals;
 }

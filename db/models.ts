@@ -1,5 +1,6 @@
 // The model registry: candidates with their metrics and text, at most one active, promotion, rejection and rollback.
 import type { HoldoutMetrics, ModelMetrics, ModelStatus } from '../domain/model-registry.ts';
+import { recordAudit } from './audit-log.ts';
 import { type Pool, withTransaction } from './pool.ts';
 
 /** A registry row without its (large) model text. */
@@ -120,8 +121,9 @@ export async function promoteModel(
   pool: Pool,
   version: number,
   reason: string,
-  expectedActive?: number | null,
+  options: { expectedActive?: number | null; actor?: string } = {},
 ): Promise<void> {
+  const { expectedActive, actor = 'system' } = options;
   await withTransaction(pool, async (c) => {
     // Serializes promotions: the unique index allows one active row,
     // and this lock keeps the check and the swap together.
@@ -142,6 +144,13 @@ export async function promoteModel(
       `update models set status = 'active', promoted_at = now(), reason = $2::text where version = $1::int`,
       [version, reason],
     );
+    await recordAudit(c, {
+      kind: 'model',
+      actor,
+      action: 'promote',
+      subject: `model ${version}`,
+      detail: { reason, replaced: active },
+    });
   });
 }
 
@@ -162,7 +171,11 @@ export async function rollbackTarget(pool: Pool): Promise<number | null> {
   return r.rows[0]?.target ?? null;
 }
 
-export async function rollbackModel(pool: Pool, reason: string): Promise<{ from: number; to: number }> {
+export async function rollbackModel(
+  pool: Pool,
+  reason: string,
+  actor = 'system',
+): Promise<{ from: number; to: number }> {
   return withTransaction(pool, async (c) => {
     await c.query(`lock table models in share row exclusive mode`);
     const current = await c.query(`select version, promoted_at from models where status = 'active'`);
@@ -176,6 +189,13 @@ export async function rollbackModel(pool: Pool, reason: string): Promise<{ from:
       `update models set status = 'active', promoted_at = now(), reason = $2::text where version = $1::int`,
       [to, `reactivated: ${reason}`],
     );
+    await recordAudit(c, {
+      kind: 'model',
+      actor,
+      action: 'rollback',
+      subject: `model ${from}`,
+      detail: { reason, to },
+    });
     return { from, to };
   });
 }

@@ -59,6 +59,26 @@ CREATE SEQUENCE fanfare.alerts_id_seq
 
 ALTER SEQUENCE fanfare.alerts_id_seq OWNED BY fanfare.alerts.id;
 
+CREATE TABLE fanfare.audit_log (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    kind text NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    subject text NOT NULL,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT audit_log_kind_check CHECK ((kind = ANY (ARRAY['model'::text, 'team'::text, 'service-credential'::text, 'creator-key'::text])))
+);
+
+CREATE SEQUENCE fanfare.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE fanfare.audit_log_id_seq OWNED BY fanfare.audit_log.id;
+
 CREATE TABLE fanfare.cap_policies (
     version integer NOT NULL,
     document jsonb NOT NULL,
@@ -543,6 +563,8 @@ ALTER TABLE ONLY fanfare.alert_rules ALTER COLUMN version SET DEFAULT nextval('f
 
 ALTER TABLE ONLY fanfare.alerts ALTER COLUMN id SET DEFAULT nextval('fanfare.alerts_id_seq'::regclass);
 
+ALTER TABLE ONLY fanfare.audit_log ALTER COLUMN id SET DEFAULT nextval('fanfare.audit_log_id_seq'::regclass);
+
 ALTER TABLE ONLY fanfare.cap_policies ALTER COLUMN version SET DEFAULT nextval('fanfare.cap_policies_version_seq'::regclass);
 
 ALTER TABLE ONLY fanfare.cap_policy_audit ALTER COLUMN id SET DEFAULT nextval('fanfare.cap_policy_audit_id_seq'::regclass);
@@ -587,6 +609,9 @@ ALTER TABLE ONLY fanfare.alert_rules
 
 ALTER TABLE ONLY fanfare.alerts
     ADD CONSTRAINT alerts_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY fanfare.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY fanfare.cap_policies
     ADD CONSTRAINT cap_policies_pkey PRIMARY KEY (version);
@@ -698,6 +723,8 @@ CREATE UNIQUE INDEX alert_rules_one_active ON fanfare.alert_rules USING btree (a
 CREATE UNIQUE INDEX alerts_one_open_per_rule ON fanfare.alerts USING btree (rule) WHERE (cleared_at IS NULL);
 
 CREATE INDEX alerts_raised_idx ON fanfare.alerts USING btree (raised_at DESC);
+
+CREATE INDEX audit_log_at ON fanfare.audit_log USING btree (at DESC, id DESC);
 
 CREATE UNIQUE INDEX cap_policies_one_active ON fanfare.cap_policies USING btree (active) WHERE active;
 

@@ -283,6 +283,7 @@ export async function startDevStack(options: DevOptions): Promise<DevStack> {
         fan: { pushEndpoints: { hosts: config.pushHosts } },
         console: {
           simulate: replays.run,
+          simulateHistory: replays.runHistory,
           cacheDir: consoleCacheDir(config.paths.cacheDir),
           globalHoldoutPercent: config.globalHoldoutPercent,
         },

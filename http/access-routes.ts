@@ -4,6 +4,7 @@ import { checkKeyLabel, createCreatorKey } from '../auth/creator-keys.ts';
 import { checkUsername } from '../auth/passwords.ts';
 import { checkCredentialName, createServiceCredential } from '../auth/service-credentials.ts';
 import { addMember } from '../auth/team.ts';
+import { type NewAuditEntry, recordAudit } from '../db/audit-log.ts';
 import { type CreatorKey, listCreatorKeys, revokeCreatorKey } from '../db/creator-keys.ts';
 import { searchCreators } from '../db/creators.ts';
 import { UnknownCreatorError } from '../db/events.ts';
@@ -83,6 +84,9 @@ export function registerAccessRoutes(app: HttpApp, deps: AccessRouteDeps): void 
     schema: { hide: true, ...schema },
   });
   const { pool } = deps;
+  /** The audit entry of a change made through these routes, named by the principal that proved itself. */
+  const audit = (req: Parameters<typeof principalOf>[0], entry: Omit<NewAuditEntry, 'actor'>) =>
+    recordAudit(pool, { ...entry, actor: auditActor(principalOf(req)) });
 
   // Team members.
   app.get('/api/admin/team', may('team.manage', {}), async (_req, reply) => {
@@ -95,6 +99,12 @@ export function registerAccessRoutes(app: HttpApp, deps: AccessRouteDeps): void 
     try {
       const added = await addMember(pool, req.body);
       if (!added.ok) return send(reply, refuse(400, ...added.errors));
+      await audit(req, {
+        kind: 'team',
+        action: 'add',
+        subject: added.member.username,
+        detail: { role: added.member.role },
+      });
       return send(reply, { status: 201, body: { member: memberJson(added.member) } });
     } catch (err) {
       if (!(err instanceof DuplicateUsernameError)) throw err;
@@ -116,6 +126,7 @@ export function registerAccessRoutes(app: HttpApp, deps: AccessRouteDeps): void 
     if (own) return send(reply, own);
     const removed = checkUsername(username).length ? null : await removeMember(pool, username);
     if (!removed) return send(reply, noMember(username));
+    await audit(req, { kind: 'team', action: 'remove', subject: username });
     return send(reply, { status: 200, body: { member: memberJson(removed) } });
   });
 
@@ -129,6 +140,7 @@ export function registerAccessRoutes(app: HttpApp, deps: AccessRouteDeps): void 
       if (own) return send(reply, own);
       const changed = checkUsername(username).length ? null : await setMemberRole(pool, username, req.body.role);
       if (!changed) return send(reply, noMember(username));
+      await audit(req, { kind: 'team', action: 'role', subject: username, detail: { role: changed.role } });
       return send(reply, { status: 200, body: { member: memberJson(changed) } });
     },
   );
@@ -168,6 +180,12 @@ export function registerAccessRoutes(app: HttpApp, deps: AccessRouteDeps): void 
       try {
         const createdBy = auditActor(principalOf(req));
         const made = await createServiceCredential(pool, { ...req.body, createdBy });
+        await audit(req, {
+          kind: 'service-credential',
+          action: 'create',
+          subject: made.record.name,
+          detail: { id: made.record.id, role: made.record.role },
+        });
         const body: NewServiceCredentialAnswer = { credential: credentialJson(made.record), token: made.token };
         return send(reply, { status: 201, headers: { 'cache-control': 'no-store' }, body });
       } catch (err) {
@@ -183,6 +201,12 @@ export function registerAccessRoutes(app: HttpApp, deps: AccessRouteDeps): void 
     async (req, reply) => {
       const revoked = await revokeServiceCredential(pool, req.params.id);
       if (!revoked) return send(reply, refuse(404, { field: 'id', rule: 'must name an existing service credential' }));
+      await audit(req, {
+        kind: 'service-credential',
+        action: 'revoke',
+        subject: revoked.name,
+        detail: { id: revoked.id },
+      });
       return send(reply, { status: 200, body: { credential: credentialJson(revoked) } });
     },
   );
@@ -212,6 +236,12 @@ export function registerAccessRoutes(app: HttpApp, deps: AccessRouteDeps): void 
       if (errors.length) return send(reply, refuse(400, ...errors));
       try {
         const made = await createCreatorKey(pool, req.params.id, req.body.label);
+        await audit(req, {
+          kind: 'creator-key',
+          action: 'create',
+          subject: `key ${made.record.id} of creator ${req.params.id}`,
+          detail: { creatorId: req.params.id, keyId: made.record.id, label: made.record.label },
+        });
         const body: NewCreatorKeyAnswer = { key: keyJson(made.record), token: made.key };
         return send(reply, { status: 201, headers: { 'cache-control': 'no-store' }, body });
       } catch (err) {
@@ -228,6 +258,12 @@ export function registerAccessRoutes(app: HttpApp, deps: AccessRouteDeps): void 
     async (req, reply) => {
       const revoked = await revokeCreatorKey(pool, req.params.keyId, req.params.id);
       if (!revoked) return send(reply, refuse(404, { field: 'keyId', rule: "must name one of this creator's keys" }));
+      await audit(req, {
+        kind: 'creator-key',
+        action: 'revoke',
+        subject: `key ${revoked.id} of creator ${revoked.creatorId}`,
+        detail: { creatorId: revoked.creatorId, keyId: revoked.id, label: revoked.label },
+      });
       return send(reply, { status: 200, body: { key: keyJson(revoked) } });
     },
   );

@@ -263,7 +263,8 @@ export function registerConsoleRoutes(app: HttpApp, deps: ConsoleRouteDeps): voi
   app.post('/api/admin/models/:version/promote', promote, async (req, reply) => {
     const version = req.params.version;
     try {
-      await promoteModel(deps.pool, version, `promoted by hand (${auditActor(principalOf(req))})`);
+      const actor = auditActor(principalOf(req));
+      await promoteModel(deps.pool, version, `promoted by hand (${actor})`, { actor });
     } catch (err) {
       if (err instanceof ModelRegistryError) return send(reply, bad('version', err.message.replace(/^version: /, '')));
       throw err;
@@ -273,7 +274,8 @@ export function registerConsoleRoutes(app: HttpApp, deps: ConsoleRouteDeps): voi
 
   app.post('/api/admin/models/rollback', admin({}, 'model.promote'), async (req, reply) => {
     try {
-      const { from, to } = await rollbackModel(deps.pool, `rolled back by hand (${auditActor(principalOf(req))})`);
+      const actor = auditActor(principalOf(req));
+      const { from, to } = await rollbackModel(deps.pool, `rolled back by hand (${actor})`, actor);
       return send(reply, { status: 200, body: { retired: from, active: to } satisfies RollbackAnswer });
     } catch (err) {
       if (err instanceof ModelRegistryError)

@@ -11,8 +11,9 @@ import { registerAlertRoutes } from './alert-routes.ts';
 import type { HttpApp } from './app.ts';
 import { registerConsoleRoutes } from './console-routes.ts';
 import { registerConsoleStatic } from './console-static.ts';
+import { registerCreatorViewRoutes } from './creator-view-routes.ts';
 import { registerExperimentRoutes } from './experiment-routes.ts';
-import type { ReplayRunner } from './simulate-input.ts';
+import type { HistoryReplayRunner, ReplayRunner } from './simulate-input.ts';
 
 export interface ConsoleOptions {
   /** Where built consoles are cached (consoleCacheDir of FANFARE_CACHE). */
@@ -21,6 +22,8 @@ export interface ConsoleOptions {
   log?: (line: string) => void;
   /** Runs the replay behind POST /api/admin/simulate. */
   simulate?: ReplayRunner;
+  /** Runs the replay on logged history behind POST /api/admin/simulate-history. */
+  simulateHistory?: HistoryReplayRunner;
   /** FANFARE_GLOBAL_HOLDOUT_PERCENT (docs/EXPERIMENTS.md); 0 when not given. */
   globalHoldoutPercent?: number;
 }
@@ -36,9 +39,16 @@ export interface ConsoleDeps extends ConsoleOptions {
 
 export function registerConsole(app: HttpApp, deps: ConsoleDeps): void {
   const gate = createTeamGate(deps.auth ?? createAuth(deps.pool, DEFAULT_AUTH_SETTINGS), deps.adminToken);
-  registerAdminRoutes(app, { pool: deps.pool, gate, simulate: deps.simulate });
+  registerAdminRoutes(app, {
+    pool: deps.pool,
+    gate,
+    simulate: deps.simulate,
+    simulateHistory: deps.simulateHistory,
+    now: deps.now,
+  });
   registerConsoleRoutes(app, { pool: deps.pool, gate, now: deps.now, scorer: deps.scorer });
   registerAccessRoutes(app, { pool: deps.pool, gate });
+  registerCreatorViewRoutes(app, { pool: deps.pool, gate, now: deps.now });
   registerExperimentRoutes(app, {
     pool: deps.pool,
     gate,

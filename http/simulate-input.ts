@@ -1,7 +1,11 @@
 // POST /api/admin/simulate's input: the policy document and a bounded world, with every bad field named.
 import type { FieldError, Validated } from '../domain/field-error.ts';
 import { type CapPolicy, validateCapPolicy } from '../policy/cap-policy.ts';
+import type { HistoryReplayInput, HistoryReplayResult } from '../policy/history-replay.ts';
 import {
+  HISTORY_REPLAY_DEFAULTS,
+  HISTORY_REPLAY_LIMITS,
+  type HistoryReplayBody,
   type ReplayAnswer,
   SIMULATE_DEFAULTS,
   SIMULATE_LIMITS,
@@ -15,6 +19,12 @@ import {
  * `ReplayBusyError` (domain/replay-busy.ts) while that person's earlier replay runs or all its threads are busy.
  */
 export type ReplayRunner = (request: SimulateRequest<CapPolicy>, person: string) => Promise<ReplayAnswer>;
+
+/**
+ * Runs the replay on logged history (policy/history-replay.ts) for a person, off the event loop; the same runner as
+ * the simulated one refuses with `ReplayBusyError` while that person's earlier replay of either kind runs.
+ */
+export type HistoryReplayRunner = (input: HistoryReplayInput, person: string) => Promise<HistoryReplayResult>;
 
 /** The body's fields, typed by the wire so that renaming one there fails here. */
 const BODY_FIELDS: readonly string[] = ['policy', 'days', 'world'] satisfies (keyof SimulateBody)[];
@@ -69,4 +79,44 @@ export function validateSimulateRequest(body: unknown): Validated<SimulateReques
   );
   if (errors.length || !checked.ok) return { ok: false, errors };
   return { ok: true, value: { policy: checked.value, days, world: { seed, fans, creators } } };
+}
+
+const HISTORY_FIELDS: readonly string[] = ['policy', 'days', 'fans', 'seed'] satisfies (keyof HistoryReplayBody)[];
+
+/** A validated request for the replay on logged history. */
+export interface HistoryReplayRequest {
+  policy: CapPolicy;
+  days: number;
+  fans: number;
+  seed: number;
+}
+
+export function validateHistoryReplayRequest(body: unknown): Validated<HistoryReplayRequest> {
+  if (!isObject(body))
+    return { ok: false, errors: [{ field: '(body)', rule: 'must be a JSON object with a "policy" document' }] };
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(body)) {
+    if (!HISTORY_FIELDS.includes(key)) errors.push({ field: key, rule: 'is not a known field' });
+  }
+  const checked = validateCapPolicy(body.policy);
+  if (!checked.ok)
+    errors.push(
+      ...checked.errors.map((e) => ({
+        field: `policy.${e.field}`.replace('policy.(document)', 'policy'),
+        rule: e.rule,
+      })),
+    );
+  const int = (field: 'days' | 'fans' | 'seed'): number => {
+    const v = body[field];
+    const { min, max } = HISTORY_REPLAY_LIMITS[field];
+    if (v === undefined) return HISTORY_REPLAY_DEFAULTS[field];
+    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
+      errors.push({ field, rule: `must be an integer from ${min} to ${max}` });
+    return v as number;
+  };
+  const days = int('days');
+  const fans = int('fans');
+  const seed = int('seed');
+  if (errors.length || !checked.ok) return { ok: false, errors };
+  return { ok: true, value: { policy: checked.value, days, fans, seed } };
 }

@@ -2,6 +2,16 @@
 
 import type { FieldError, Validated } from '../domain/field-error.ts';
 import { CHANNELS, type Channel, EVENT_KINDS, type EventKind, type MembershipKind } from '../domain/vocabulary.ts';
+import {
+  CAP_POLICY_BOUNDS as B,
+  BOOLEAN_RULE,
+  CHANNEL_RULE,
+  DURATION_RULE,
+  integerRule,
+  NAME_RULE,
+  PROBABILITY_RULE,
+  WEIGHT_RULE,
+} from './cap-policy-rules.ts';
 import { parseDuration } from './duration.ts';
 
 /** The document format; a change that old documents cannot satisfy gets a new number. */
@@ -137,8 +147,6 @@ export const DEFAULT_CAP_POLICY: CapPolicy = {
   valueAware: true,
 };
 
-const DURATION_RULE = 'must be a duration such as "24h"';
-
 type Obj = Record<string, unknown>;
 
 function isObject(v: unknown): v is Obj {
@@ -164,19 +172,19 @@ function name(v: unknown, path: string, errors: FieldError[]): void {
   if (typeof v !== 'string' || !/^[a-z][a-z0-9_]{0,62}$/.test(v)) {
     errors.push({
       field: path,
-      rule: 'must be a name of lowercase letters, digits and underscores, starting with a letter',
+      rule: NAME_RULE,
     });
   }
 }
 
-function integer(v: unknown, path: string, min: number, max: number, errors: FieldError[]): void {
-  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
-    errors.push({ field: path, rule: `must be an integer from ${min} to ${max}` });
+function integer(v: unknown, path: string, b: { min: number; max: number }, errors: FieldError[]): void {
+  if (!Number.isInteger(v) || (v as number) < b.min || (v as number) > b.max)
+    errors.push({ field: path, rule: integerRule(b) });
 }
 
 function probability(v: unknown, path: string, errors: FieldError[]): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1)
-    errors.push({ field: path, rule: 'must be a probability from 0 to 1' });
+    errors.push({ field: path, rule: PROBABILITY_RULE });
 }
 
 function duration(v: unknown, path: string, errors: FieldError[]): void {
@@ -184,8 +192,7 @@ function duration(v: unknown, path: string, errors: FieldError[]): void {
 }
 
 function channel(v: unknown, path: string, errors: FieldError[]): void {
-  if (!(CHANNELS as readonly unknown[]).includes(v))
-    errors.push({ field: path, rule: `must be one of ${CHANNELS.join(', ')}` });
+  if (!(CHANNELS as readonly unknown[]).includes(v)) errors.push({ field: path, rule: CHANNEL_RULE });
 }
 
 function rule(v: unknown, path: string, errors: FieldError[]): void {
@@ -198,8 +205,8 @@ function rule(v: unknown, path: string, errors: FieldError[]): void {
     name(v.name, `${path}.name`, errors);
     if (v.channel !== undefined) channel(v.channel, `${path}.channel`, errors);
     if (v.perCreator !== undefined && typeof v.perCreator !== 'boolean')
-      errors.push({ field: `${path}.perCreator`, rule: 'must be true or false' });
-    integer(v.limit, `${path}.limit`, 1, 1000, errors);
+      errors.push({ field: `${path}.perCreator`, rule: BOOLEAN_RULE });
+    integer(v.limit, `${path}.limit`, B.limit, errors);
     duration(v.window, `${path}.window`, errors);
   } else if (v.type === 'gap') {
     object(v, path, ['type', 'name', 'channel', 'minGap'], errors);
@@ -236,8 +243,8 @@ function quietHours(v: unknown, path: string, errors: FieldError[]): void {
   }
   object(v, path, ['start', 'end'], errors);
   const q = v as Obj;
-  integer(q.start, `${path}.start`, 0, 23, errors);
-  integer(q.end, `${path}.end`, 0, 23, errors);
+  integer(q.start, `${path}.start`, B.hour, errors);
+  integer(q.end, `${path}.end`, B.hour, errors);
 }
 
 /** A tightened rule must have the base rule's type and scope, or "the stricter of the two" means nothing. */
@@ -279,7 +286,7 @@ function segments(v: unknown, path: string, base: readonly Rule[], errors: Field
     if (m) {
       if (m.membership !== undefined && m.membership !== 'free' && m.membership !== 'paid')
         errors.push({ field: `${p}.match.membership`, rule: 'must be "free" or "paid"' });
-      if (m.minTier !== undefined) integer(m.minTier, `${p}.match.minTier`, 0, 1000, errors);
+      if (m.minTier !== undefined) integer(m.minTier, `${p}.match.minTier`, B.tier, errors);
       if (m.tenureUnder !== undefined) duration(m.tenureUnder, `${p}.match.tenureUnder`, errors);
       if (Object.keys(m).length === 0)
         errors.push({ field: `${p}.match`, rule: 'must name at least one of membership, minTier, tenureUnder' });
@@ -303,8 +310,8 @@ function kinds(v: unknown, path: string, minScore: unknown, errors: FieldError[]
     if (!k) continue;
     if (!(PRIORITY_CLASSES as readonly unknown[]).includes(k.priority))
       errors.push({ field: `${p}.priority`, rule: `must be one of ${PRIORITY_CLASSES.join(', ')}` });
-    if (typeof k.weight !== 'number' || !Number.isFinite(k.weight) || k.weight <= 0 || k.weight > 100)
-      errors.push({ field: `${p}.weight`, rule: 'must be a number above 0 and at most 100' });
+    if (typeof k.weight !== 'number' || !Number.isFinite(k.weight) || k.weight <= 0 || k.weight > B.weightMax)
+      errors.push({ field: `${p}.weight`, rule: WEIGHT_RULE });
     const t = object(k.alertThreshold, `${p}.alertThreshold`, CHANNELS, errors);
     if (!t) continue;
     for (const ch of CHANNELS) {
@@ -336,14 +343,14 @@ export function validateCapPolicy(doc: unknown): Validated<CapPolicy> {
   const base = rules(o.rules, 'rules', errors);
   const digest = object(o.digest, 'digest', ['topK', 'minScore', 'weeklyOn'], errors);
   if (digest) {
-    integer(digest.topK, 'digest.topK', 1, 50, errors);
+    integer(digest.topK, 'digest.topK', B.topK, errors);
     probability(digest.minScore, 'digest.minScore', errors);
-    integer(digest.weeklyOn, 'digest.weeklyOn', 0, 6, errors);
+    integer(digest.weeklyOn, 'digest.weeklyOn', B.weekday, errors);
   }
   kinds(o.kinds, 'kinds', digest?.minScore, errors);
   segments(o.segments, 'segments', base, errors);
   const sendTime = object(o.sendTime, 'sendTime', ['horizon'], errors);
   if (sendTime) duration(sendTime.horizon, 'sendTime.horizon', errors);
-  if (typeof o.valueAware !== 'boolean') errors.push({ field: 'valueAware', rule: 'must be true or false' });
+  if (typeof o.valueAware !== 'boolean') errors.push({ field: 'valueAware', rule: BOOLEAN_RULE });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: doc as CapPolicy };
 }

@@ -2,6 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReplayBusyError } from '../domain/replay-busy.ts';
 import { type CapPolicy, DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { historyReplay } from '../policy/history-replay.ts';
 import type { SimulateRequest } from '../wire/replay.ts';
 import { runConsoleReplay } from './console.ts';
 import { createReplayThreads } from './threads.ts';
@@ -60,5 +61,23 @@ describe('replay threads', () => {
     expect(threads.running()).toBe(0);
     // Once hers has ended, the same person may run another.
     expect((await threads.run(SMALL, 'mia')).events).toBeGreaterThan(0);
+  });
+
+  it('run the replay on logged history as in process, under the same one-per-person limit', async () => {
+    const input = {
+      logged: [],
+      fans: 3,
+      days: 2,
+      current: DEFAULT_CAP_POLICY,
+      proposed: DEFAULT_CAP_POLICY,
+      resamples: 20,
+      seed: 1,
+    };
+    expect(await threads.runHistory(input, 'mia')).toEqual(historyReplay(input));
+    const simulated = threads.run(SMALL, 'liam');
+    const refused = await refusal(threads.runHistory(input, 'liam'));
+    expect(refused.reason).toBe('person');
+    await simulated;
+    expect(threads.running()).toBe(0);
   });
 });

@@ -2,8 +2,9 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { ReplayBusyError } from '../domain/replay-busy.ts';
-import type { ReplayRunner } from '../http/simulate-input.ts';
+import type { HistoryReplayRunner, ReplayRunner } from '../http/simulate-input.ts';
 import type { CapPolicy } from '../policy/cap-policy.ts';
+import type { HistoryReplayInput, HistoryReplayResult } from '../policy/history-replay.ts';
 import type { ReplayAnswer, SimulateRequest } from '../wire/replay.ts';
 
 export interface ReplayThreadsOptions {
@@ -19,6 +20,8 @@ export interface ReplayThreadsOptions {
 export interface ReplayThreads {
   /** The `ReplayRunner` the API is given: rejects with `ReplayBusyError` rather than queueing. */
   run: ReplayRunner;
+  /** The replay on logged history, on the same threads under the same limits: one replay of either kind per person. */
+  runHistory: HistoryReplayRunner;
   /** Replays running now. */
   running(): number;
   /** Ends the threads; replays still running reject. */
@@ -42,23 +45,29 @@ export function createReplayThreads(options: ReplayThreadsOptions = {}): ReplayT
   let lastDurationMs = FIRST_GUESS_MS;
   const retryAfter = (since: number) => Math.max(1, Math.ceil((lastDurationMs - (Date.now() - since)) / 1000));
 
+  /** Runs a task on a thread for a person, refusing instead of queueing. */
+  async function claim<T>(person: string, task: () => Promise<T>): Promise<T> {
+    // Checked and claimed before the first await, so two requests in the same tick cannot both pass.
+    const mine = startedAt.get(person);
+    if (mine !== undefined) throw new ReplayBusyError('person', retryAfter(mine));
+    if (startedAt.size >= maxRunning)
+      throw new ReplayBusyError('capacity', retryAfter(Math.min(...startedAt.values())));
+    const started = Date.now();
+    startedAt.set(person, started);
+    try {
+      const answer = await task();
+      lastDurationMs = Date.now() - started;
+      return answer;
+    } finally {
+      startedAt.delete(person);
+    }
+  }
+
   return {
-    async run(request: SimulateRequest<CapPolicy>, person: string): Promise<ReplayAnswer> {
-      // Checked and claimed before the first await, so two requests in the same tick cannot both pass.
-      const mine = startedAt.get(person);
-      if (mine !== undefined) throw new ReplayBusyError('person', retryAfter(mine));
-      if (startedAt.size >= maxRunning)
-        throw new ReplayBusyError('capacity', retryAfter(Math.min(...startedAt.values())));
-      const started = Date.now();
-      startedAt.set(person, started);
-      try {
-        const answer: ReplayAnswer = await pool.run(request);
-        lastDurationMs = Date.now() - started;
-        return answer;
-      } finally {
-        startedAt.delete(person);
-      }
-    },
+    run: (request: SimulateRequest<CapPolicy>, person: string): Promise<ReplayAnswer> =>
+      claim(person, () => pool.run(request)),
+    runHistory: (input: HistoryReplayInput, person: string): Promise<HistoryReplayResult> =>
+      claim(person, () => pool.run(input, { name: 'historyReplay' })),
     running: () => startedAt.size,
     close: () => pool.destroy(),
   };

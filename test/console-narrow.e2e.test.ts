@@ -102,6 +102,7 @@ const PAGES = [
   { name: 'fans', path: '', heading: 'Fan inspector' },
   { name: 'model', path: '#/model', heading: 'Relevance model' },
   { name: 'creator', path: '', heading: 'Creator view' },
+  { name: 'audit', path: '#/audit', heading: 'Audit log' },
   { name: 'experiments', path: '#/experiments', heading: 'Experiments' },
   { name: 'access', path: '#/access', heading: 'Access' },
 ];

@@ -104,6 +104,8 @@ describe('console in Chromium', () => {
     expect(diff).toContain('name: "default" → "fewer_pushes"');
     expect(diff).toContain('rules[push_per_day].limit: 3 → 1');
 
+    // The simulated world, one run (the real audience's history is the other mode: test/console-growth.e2e.test.ts).
+    await page.locator('#mode-world').check();
     await page.getByLabel('Replay days').fill('3');
     await page.getByRole('button', { name: 'Simulate' }).click();
     // The replay's answer: its charts, or the error the API gave (then the assertion shows it).

@@ -57,7 +57,7 @@ export async function launchChromium(options: {
 /** The console (pages and API) on a loopback port, with the real clock and no log; `base` is its origin. */
 export async function serveConsole(
   pool: Pool,
-  extra: Pick<ConsoleDeps, 'simulate'> = {},
+  extra: Pick<ConsoleDeps, 'simulate' | 'simulateHistory'> = {},
 ): Promise<{ app: HttpApp; base: string }> {
   const app = await createHttpApp();
   registerConsole(app, {

@@ -55,3 +55,42 @@ export interface EventOutcome {
 export interface EventReport extends EventOutcome {
   event: { id: number; creatorId: number; kind: EventKind; title: string; createdAt: string; deadline: string | null };
 }
+
+/** A creator as the creator view's picker lists it. */
+export interface CreatorPick {
+  id: number;
+  handle: string;
+  displayName: string;
+}
+
+/** GET /api/admin/creators/search?q=: by id, or by part of the handle or display name; up to 50, by handle. */
+export interface CreatorPickAnswer {
+  creators: CreatorPick[];
+}
+
+/** One creator's events announced in a period and what came of them, summed. */
+export interface CreatorTotals {
+  events: number;
+  decisions: number;
+  /** Alerts decided, by channel. */
+  alerts: Record<Channel, number>;
+  /** Alerts delivered (deliveries sent), by channel. */
+  sent: Record<Channel, number>;
+  digests: number;
+  suppressed: number;
+  opens: number;
+  clicks: number;
+  unsubscribes: number;
+}
+
+/**
+ * GET /api/admin/creators/:id/summary?from=YYYY-MM-DD&to=YYYY-MM-DD: the creator, the totals of the events it
+ * announced from `from` to `to` inclusive (UTC days), and those events, newest first (up to 200).
+ */
+export interface CreatorSummary {
+  creator: CreatorPick;
+  from: string;
+  to: string;
+  totals: CreatorTotals;
+  events: EventListItem[];
+}

@@ -41,3 +41,24 @@ export interface PolicyAuditEntry {
 export interface PolicyAuditAnswer {
   entries: PolicyAuditEntry[];
 }
+
+/**
+ * One field of the cap policy form: `field` is its path with `[]` for any rule and `*` for any kind or channel; `rule`
+ * the allowed values as the validator words a refusal.
+ */
+export interface PolicyFieldHelp {
+  field: string;
+  label: string;
+  help: string;
+  unit: string;
+  rule: string;
+  input: 'integer' | 'number' | 'duration' | 'text' | 'boolean' | 'choice';
+  min?: number;
+  max?: number;
+  choices?: string[];
+}
+
+/** The answer of GET /api/admin/policy/fields. */
+export interface PolicyFieldsAnswer {
+  fields: PolicyFieldHelp[];
+}

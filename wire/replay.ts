@@ -59,3 +59,67 @@ export interface ReplayAnswer {
   /** The same table `fanfare simulate` prints. */
   table: string;
 }
+
+/** The replay on logged history (POST /api/admin/simulate-history): its bounds, shared by server and console. */
+export const HISTORY_REPLAY_LIMITS = {
+  // A thousand fans over 28 days are some 65,000 logged candidates, replayed twice in about 20 s on a busy 2-core
+  // machine (docs/BENCHMARKS.md); more would keep the growth team waiting for minutes.
+  fans: { min: 50, max: 1000 },
+  days: { min: 1, max: 28 },
+  seed: { min: 1, max: 1_000_000 },
+} as const;
+export const HISTORY_REPLAY_DEFAULTS = { fans: 500, days: 14, seed: 1 } as const;
+/** Bootstrap resamples over the sampled fans. */
+export const HISTORY_REPLAY_RESAMPLES = 200;
+
+/**
+ * What a client sends: the proposed policy document, compared with the one in force over the last `days` days of
+ * `fans` sampled fans' logged candidates; `seed` draws another sample.
+ */
+export interface HistoryReplayBody<Policy = unknown> {
+  policy: Policy;
+  days?: number;
+  fans?: number;
+  seed?: number;
+}
+
+/** A figure and its 95% bootstrap interval. */
+export interface HistoryEstimate {
+  value: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * Per sampled fan per day: email alerts, push alerts, digest placements, opens (observed where the logged alert was
+ * sent, its score otherwise); unsubscribes per 1,000 fans per day.
+ */
+export interface HistoryFigures {
+  emailAlerts: HistoryEstimate;
+  pushAlerts: HistoryEstimate;
+  digests: HistoryEstimate;
+  opens: HistoryEstimate;
+  unsubscribes: HistoryEstimate;
+}
+
+/** The answer of POST /api/admin/simulate-history. */
+export interface HistoryReplayAnswer {
+  /** The period replayed, ISO instants. */
+  from: string;
+  to: string;
+  /** Fans sampled (those with a decision in the period, up to the number asked). */
+  fans: number;
+  days: number;
+  seed: number;
+  /** Logged candidates replayed. */
+  candidates: number;
+  /** Of them, decided without a score: replayed with their channel's observed open rate as the score. */
+  unscored: number;
+  fallbackScore: Record<Channel, number>;
+  resamples: number;
+  /** The policy in force (its stored version, or null for the built-in default). */
+  current: { name: string; version: number | null; figures: HistoryFigures };
+  proposed: { name: string; figures: HistoryFigures };
+  /** Proposed minus current, fan by fan. */
+  difference: HistoryFigures;
+}

@@ -2,12 +2,26 @@
 import type { FieldError } from '../../domain/field-error.ts';
 import type { JsonChange } from '../../domain/json-change.ts';
 import { jsonDiff } from '../../policy/diff.ts';
-import type { ActivePolicyAnswer, PolicyAuditAnswer, PolicyChange, PolicyValidation } from '../../wire/policy.ts';
-import { SIMULATE_LIMITS } from '../../wire/replay.ts';
+import type {
+  ActivePolicyAnswer,
+  PolicyAuditAnswer,
+  PolicyChange,
+  PolicyFieldsAnswer,
+  PolicyValidation,
+} from '../../wire/policy.ts';
+import {
+  HISTORY_REPLAY_DEFAULTS,
+  HISTORY_REPLAY_LIMITS,
+  type HistoryReplayAnswer,
+  SIMULATE_DEFAULTS,
+  SIMULATE_LIMITS,
+} from '../../wire/replay.ts';
 import { ApiError, api } from './api.ts';
+import { capsForm } from './caps-form.ts';
+import { renderHistoryReplay } from './caps-history.ts';
 import { color, draw } from './charts.ts';
 import { chartCard, h, int, num, table, when } from './dom.ts';
-import { figures, type ReplayFigures, simulate } from './replay.ts';
+import { figures, type ReplayFigures, simulate, simulateHistory } from './replay.ts';
 
 const show = (v: unknown) => (v === undefined ? '' : JSON.stringify(v));
 
@@ -38,6 +52,7 @@ function errorList(errors: FieldError[]): HTMLElement {
 
 export async function renderCaps(root: HTMLElement): Promise<void> {
   let active = await api<ActivePolicyAnswer>('GET', '/api/admin/policy');
+  const { fields } = await api<PolicyFieldsAnswer>('GET', '/api/admin/policy/fields');
   const summary = h('p', { id: 'active-policy' });
   const editor = h('textarea', {
     id: 'policy-editor',
@@ -47,18 +62,48 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
   });
   const validation = h('div', { id: 'policy-validation', role: 'status', 'aria-live': 'polite' });
   const diff = h('div', { id: 'policy-diff' });
-  const { min, max } = SIMULATE_LIMITS.days;
-  // The server's limits (wire/replay.ts, checked by http/simulate-input.ts): the input offers no more.
+  // The replay's bounds are the server's (wire/replay.ts, checked by http/simulate-input.ts): the inputs offer no more.
   const days = h('input', {
     id: 'simulate-days',
     type: 'number',
-    min,
-    max,
     step: 1,
     required: true,
-    value: Math.min(7, max),
     'aria-describedby': 'simulate-days-help',
   });
+  const daysHelp = h('span', { id: 'simulate-days-help', class: 'muted' });
+  const fans = h('input', {
+    id: 'simulate-fans',
+    type: 'number',
+    step: 1,
+    required: true,
+    'aria-describedby': 'simulate-fans-help',
+  });
+  const fansHelp = h('span', { id: 'simulate-fans-help', class: 'muted' });
+  const modeHistory = h('input', { type: 'radio', name: 'replay-mode', id: 'mode-history', value: 'history' });
+  const modeWorld = h('input', { type: 'radio', name: 'replay-mode', id: 'mode-world', value: 'world' });
+  modeHistory.checked = true;
+  const limits = () =>
+    modeHistory.checked
+      ? { days: HISTORY_REPLAY_LIMITS.days, fans: HISTORY_REPLAY_LIMITS.fans }
+      : { days: SIMULATE_LIMITS.days, fans: SIMULATE_LIMITS.fans };
+  const setMode = () => {
+    const l = limits();
+    const defaults = modeHistory.checked
+      ? { days: 7, fans: HISTORY_REPLAY_DEFAULTS.fans }
+      : { days: 7, fans: SIMULATE_DEFAULTS.world.fans };
+    for (const [input, help, b, value, unit] of [
+      [days, daysHelp, l.days, defaults.days, 'days'],
+      [fans, fansHelp, l.fans, defaults.fans, modeHistory.checked ? 'real fans sampled' : 'simulated fans'],
+    ] as const) {
+      input.min = String(b.min);
+      input.max = String(b.max);
+      input.value = String(value);
+      help.textContent = `${unit}, ${b.min} to ${b.max}`;
+    }
+  };
+  modeHistory.addEventListener('change', setMode);
+  modeWorld.addEventListener('change', setMode);
+  setMode();
   const simulateButton = h('button', { type: 'button', id: 'simulate' }, 'Simulate');
   const applyButton = h('button', { type: 'button', id: 'apply', class: 'primary' }, 'Apply');
   const resetButton = h('button', { type: 'button', class: 'quiet' }, 'Reset to active');
@@ -66,34 +111,62 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
   const applyStatus = h('div', { id: 'apply-status', role: 'status', 'aria-live': 'polite' });
   const audit = h('div', { id: 'audit' });
 
+  const formStatus = h('p', { id: 'policy-form-status', class: 'muted', 'aria-live': 'polite' });
+  const form = capsForm(fields, (doc) => {
+    // The form edited the document: the JSON follows, and the form keeps its focus (no redraw).
+    editor.value = JSON.stringify(doc, null, 2);
+    edited();
+    schedule(false);
+  });
   root.append(
     h('h1', {}, 'Caps'),
     summary,
     h(
       'div',
       { class: 'split' },
+      h('section', { class: 'card' }, h('h2', {}, 'Edit the cap policy'), formStatus, form.element),
       h(
         'section',
         { class: 'card' },
-        h('h2', {}, 'Edit the cap policy'),
+        h('h2', {}, 'As JSON'),
         h('label', { for: 'policy-editor' }, 'Policy document (JSON)'),
+        h('p', { class: 'muted' }, 'The same document as the form: an edit on either side shows on the other.'),
         editor,
         validation,
-        h(
-          'div',
-          { class: 'toolbar' },
-          h('label', { for: 'simulate-days' }, 'Replay days'),
-          days,
-          h('span', { id: 'simulate-days-help', class: 'muted' }, `${min} to ${max}`),
-          simulateButton,
-          applyButton,
-          resetButton,
-        ),
+        h('div', { class: 'toolbar' }, applyButton, resetButton),
         applyStatus,
+        h('h2', {}, 'Changes from the active policy'),
+        diff,
       ),
-      h('section', { class: 'card' }, h('h2', {}, 'Changes from the active policy'), diff),
     ),
     h('h2', {}, 'Replay: active and proposed, side by side'),
+    h(
+      'section',
+      { class: 'card' },
+      h(
+        'fieldset',
+        { class: 'replay-mode' },
+        h('legend', {}, 'Replay on'),
+        h(
+          'label',
+          { for: 'mode-history' },
+          modeHistory,
+          " the real audience's logged history (a sample of fans, with 95% intervals)",
+        ),
+        h('label', { for: 'mode-world' }, modeWorld, ' a simulated world (one run)'),
+      ),
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('label', { for: 'simulate-days' }, 'Replay days'),
+        days,
+        daysHelp,
+        h('label', { for: 'simulate-fans' }, 'Replay fans'),
+        fans,
+        fansHelp,
+        simulateButton,
+      ),
+    ),
     simulation,
     h('h2', {}, 'Audit history'),
     audit,
@@ -126,7 +199,8 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
   let seq = 0;
   /** Counts edits: a replay answer for an earlier text is dropped, and the shown one is cleared by an edit. */
   let edits = 0;
-  const check = async () => {
+  /** fromEditor: the JSON was edited, so the form is redrawn from it. */
+  const check = async (fromEditor: boolean) => {
     const mine = ++seq;
     valid = false;
     applyButton.disabled = true;
@@ -135,6 +209,8 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
       proposed = JSON.parse(editor.value);
     } catch (err) {
       proposed = null;
+      form.showErrors([]);
+      formStatus.textContent = 'The JSON does not parse: the form shows the last document that did.';
       validation.className = 'errors';
       validation.replaceChildren(
         h('p', {}, 'Refused:'),
@@ -143,6 +219,8 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
       diff.replaceChildren();
       return;
     }
+    formStatus.textContent = '';
+    if (fromEditor) form.render(proposed);
     const changes = jsonDiff(active.document, proposed);
     changed = changes.length > 0;
     diff.replaceChildren(changeList(changes));
@@ -151,6 +229,7 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
     const r = await api<PolicyValidation>('POST', '/api/admin/policy/validate', proposed);
     if (mine !== seq) return;
     valid = r.valid;
+    form.showErrors(r.errors);
     validation.className = r.valid ? 'ok' : 'errors';
     validation.replaceChildren(
       r.valid ? h('p', {}, 'Valid policy.') : h('div', {}, h('p', {}, 'Refused:'), errorList(r.errors)),
@@ -169,40 +248,64 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
       );
   };
   let timer: number | undefined;
+  const schedule = (fromEditor: boolean) => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void check(fromEditor), 250);
+  };
   editor.addEventListener('input', () => {
     edited();
-    window.clearTimeout(timer);
-    timer = window.setTimeout(() => void check(), 250);
+    schedule(true);
   });
   const reset = () => {
     edited();
     editor.value = JSON.stringify(active.document, null, 2);
-    void check();
+    void check(true);
   };
   resetButton.addEventListener('click', reset);
 
   simulateButton.addEventListener('click', async () => {
     if (!valid) return;
     const n = Number(days.value);
+    const size = Number(fans.value);
     const mine = edits;
-    if (!Number.isInteger(n) || n < min || n > max) {
+    const l = limits();
+    const bad = [
+      { field: 'days', input: days, value: n, b: l.days },
+      { field: 'fans', input: fans, value: size, b: l.fans },
+    ].filter((x) => !Number.isInteger(x.value) || x.value < x.b.min || x.value > x.b.max);
+    if (bad.length) {
       simulation.replaceChildren(
         h(
           'div',
           { role: 'alert', class: 'errors' },
-          errorList([{ field: 'days', rule: `must be an integer from ${min} to ${max}` }]),
+          errorList(bad.map((x) => ({ field: x.field, rule: `must be an integer from ${x.b.min} to ${x.b.max}` }))),
         ),
       );
-      days.focus();
+      bad[0].input.focus();
       return;
     }
-    simulation.replaceChildren(h('p', { role: 'status' }, `Replaying ${n} simulated days under both policies…`));
+    const history = modeHistory.checked;
+    simulation.replaceChildren(
+      h(
+        'p',
+        { role: 'status' },
+        history
+          ? `Replaying the last ${n} days of ${size} real fans' logged candidates under both policies…`
+          : `Replaying ${n} simulated days under both policies…`,
+      ),
+    );
     simulateButton.disabled = true;
     try {
+      if (history) {
+        const answer: HistoryReplayAnswer = await simulateHistory(proposed, n, size);
+        if (mine !== edits) return;
+        renderHistoryReplay(simulation, answer);
+        return;
+      }
       // One after the other: the API runs one replay per person at a time, and the second finds the world's model
       // the first trained.
-      const current = await simulate(active.document, n);
-      const next = await simulate(proposed, n);
+      const current = await simulate(active.document, n, size);
+      const next = await simulate(proposed, n, size);
       if (mine !== edits) return;
       renderComparison(simulation, figures(current), figures(next), current.fans, n, current.scorer);
     } catch (err) {
@@ -232,7 +335,7 @@ export async function renderCaps(root: HTMLElement): Promise<void> {
         : `Unchanged: version ${r.version} is already this policy.`;
       active = await api<ActivePolicyAnswer>('GET', '/api/admin/policy');
       describe();
-      await check();
+      await check(true);
       await loadAudit();
     } catch (err) {
       applyStatus.className = 'errors';

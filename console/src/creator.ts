@@ -1,30 +1,165 @@
-// The creator view: for one event, reach by channel, scheduled sends over time and opens so far.
-import type { EventListAnswer, EventReport } from '../../wire/events.ts';
+// The creator view: pick a creator (by handle, name or id) and a period, its totals, then one of its events: reach by
+// channel, scheduled sends over time and opens so far. The creator, period and event live in the hash.
+import type {
+  CreatorPick,
+  CreatorPickAnswer,
+  CreatorSummary,
+  EventListAnswer,
+  EventListItem,
+  EventReport,
+} from '../../wire/events.ts';
 import { api } from './api.ts';
 import { color, draw } from './charts.ts';
-import { chartCard, h, int, isolatedText, pct, table, when } from './dom.ts';
+import { chartCard, h, int, isolated, isolatedText, pct, table, when } from './dom.ts';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The page's address for these filters; the event goes last, so an address ends with the event it shows. */
+function address(f: { creator?: number; from?: string; to?: string; event?: number }): string {
+  const q = new URLSearchParams();
+  if (f.creator) q.set('creator', String(f.creator));
+  if (f.from) q.set('from', f.from);
+  if (f.to) q.set('to', f.to);
+  if (f.event) q.set('event', String(f.event));
+  return `#/creator?${q}`;
+}
+
+const pickLabel = (c: CreatorPick) => `${isolatedText(c.handle)} (${isolatedText(c.displayName)}) #${c.id}`;
+const eventLabel = (e: EventListItem) =>
+  `#${e.id} ${isolatedText(e.creatorHandle)}: ${isolatedText(e.title)} ` +
+  `(${e.kind}, ${when(e.createdAt)}, ${e.decisions} decisions)`;
 
 export async function renderCreator(root: HTMLElement, params: URLSearchParams): Promise<void> {
-  const { events } = await api<EventListAnswer>('GET', '/api/admin/events?limit=100');
   root.append(h('h1', {}, 'Creator view'));
-  if (events.length === 0) {
-    root.append(h('p', { role: 'status' }, 'No events announced yet.'));
-    return;
+  const from = DAY.test(params.get('from') ?? '') ? (params.get('from') as string) : undefined;
+  const to = DAY.test(params.get('to') ?? '') ? (params.get('to') as string) : undefined;
+  let eventId = Number(params.get('event')) || undefined;
+  let creatorId = Number(params.get('creator')) || undefined;
+  // An event alone names its creator; nothing at all starts from the latest event's.
+  if (!creatorId) {
+    if (eventId) creatorId = (await api<EventReport>('GET', `/api/admin/events/${eventId}/report`)).event.creatorId;
+    else {
+      const { events } = await api<EventListAnswer>('GET', '/api/admin/events?limit=1');
+      if (events.length === 0) {
+        root.append(h('p', { role: 'status' }, 'No events announced yet.'));
+        return;
+      }
+      creatorId = events[0].creatorId;
+      eventId = events[0].id;
+    }
   }
-  const chosen = Number(params.get('event')) || events[0].id;
-  const select = h(
-    'select',
-    { id: 'event-select' },
-    ...events.map((e) =>
+  const period = new URLSearchParams();
+  if (from) period.set('from', from);
+  if (to) period.set('to', to);
+  const summary = await api<CreatorSummary>('GET', `/api/admin/creators/${creatorId}/summary?${period}`);
+  const go = (f: { creator?: number; from?: string; to?: string; event?: number }) => {
+    window.location.hash = address({ creator: creatorId, from, to, ...f });
+  };
+
+  // The picker: typing narrows the list; choosing a creator shows its latest event.
+  const search = h('input', {
+    id: 'creator-search',
+    type: 'search',
+    placeholder: 'handle, name or id',
+    autocomplete: 'off',
+    'aria-controls': 'creator-select',
+  });
+  const creatorSelect = h('select', { id: 'creator-select' });
+  const fill = (creators: CreatorPick[]) => {
+    const list = creators.some((c) => c.id === summary.creator.id) ? creators : [summary.creator, ...creators];
+    creatorSelect.replaceChildren(
+      ...list.map((c) => h('option', { value: c.id, selected: c.id === summary.creator.id }, pickLabel(c))),
+    );
+  };
+  fill([summary.creator]);
+  let searching = 0;
+  let timer: number | undefined;
+  search.addEventListener('input', () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(async () => {
+      const mine = ++searching;
+      const q = encodeURIComponent(search.value.trim());
+      const { creators } = await api<CreatorPickAnswer>('GET', `/api/admin/creators/search?q=${q}`);
+      if (mine === searching) fill(creators);
+    }, 200);
+  });
+  void api<CreatorPickAnswer>('GET', '/api/admin/creators/search').then(({ creators }) => {
+    if (searching === 0) fill(creators);
+  });
+  creatorSelect.addEventListener('change', () => go({ creator: Number(creatorSelect.value), event: undefined }));
+  const fromInput = h('input', { id: 'creator-from', type: 'date', value: summary.from, max: summary.to });
+  const toInput = h('input', { id: 'creator-to', type: 'date', value: summary.to, min: summary.from });
+  const periodChanged = () =>
+    go({ from: fromInput.value || undefined, to: toInput.value || undefined, event: eventId });
+  fromInput.addEventListener('change', periodChanged);
+  toInput.addEventListener('change', periodChanged);
+
+  const t = summary.totals;
+  const sent = t.sent.email + t.sent.push;
+  const totals: [string, string, number][] = [
+    ['events', 'Events announced', t.events],
+    ['decisions', 'Decisions', t.decisions],
+    ['sent-email', 'Email alerts sent', t.sent.email],
+    ['sent-push', 'Push alerts sent', t.sent.push],
+    ['digests', 'Digest placements', t.digests],
+    ['opens', 'Opens', t.opens],
+    ['clicks', 'Clicks', t.clicks],
+    ['unsubscribes', 'Unsubscribes', t.unsubscribes],
+  ];
+  root.append(
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('label', { for: 'creator-search' }, 'Find a creator'),
+      search,
+      h('label', { for: 'creator-select' }, 'Creator'),
+      creatorSelect,
+      h('label', { for: 'creator-from' }, 'From'),
+      fromInput,
+      h('label', { for: 'creator-to' }, 'To'),
+      toInput,
+    ),
+    h(
+      'section',
+      { class: 'card', id: 'creator-summary' },
       h(
-        'option',
-        { value: e.id, selected: e.id === chosen },
-        `#${e.id} ${isolatedText(e.creatorHandle)}: ${isolatedText(e.title)} ` +
-          `(${e.kind}, ${when(e.createdAt)}, ${e.decisions} decisions)`,
+        'h2',
+        { id: 'creator-heading' },
+        isolated(summary.creator.handle),
+        ' (',
+        isolated(summary.creator.displayName),
+        `): events announced ${summary.from} to ${summary.to} (UTC days)`,
+      ),
+      h(
+        'dl',
+        { class: 'creator-totals', id: 'creator-totals' },
+        ...totals.map(([key, label, n]) => h('div', {}, h('dt', {}, label), h('dd', { 'data-total': key }, int(n)))),
+      ),
+      h(
+        'p',
+        { class: 'muted' },
+        `Alerts decided: email ${int(t.alerts.email)}, push ${int(t.alerts.push)}; ${int(t.suppressed)} suppressed. ` +
+          `Open rate of sent alerts: ${pct(sent ? t.opens / sent : null)}.`,
       ),
     ),
   );
-  select.addEventListener('change', () => (window.location.hash = `#/creator?event=${select.value}`));
+  const events = summary.events;
+  if (eventId && !events.some((e) => e.id === eventId)) {
+    const { events: recent } = await api<EventListAnswer>('GET', '/api/admin/events?limit=500');
+    const shown = recent.find((e) => e.id === eventId && e.creatorId === summary.creator.id);
+    if (shown) events.unshift(shown);
+  }
+  if (events.length === 0) {
+    root.append(h('p', { role: 'status' }, 'This creator announced no event in the period.'));
+    return;
+  }
+  const chosen = eventId && events.some((e) => e.id === eventId) ? eventId : events[0].id;
+  const select = h(
+    'select',
+    { id: 'event-select' },
+    ...events.map((e) => h('option', { value: e.id, selected: e.id === chosen }, eventLabel(e))),
+  );
+  select.addEventListener('change', () => go({ event: Number(select.value) }));
   const body = h('div', { class: 'grid' });
   root.append(h('div', { class: 'toolbar' }, h('label', { for: 'event-select' }, 'Event'), select), body);
 

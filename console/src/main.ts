@@ -4,6 +4,7 @@ import type { SessionAnswer } from '../../wire/session.ts';
 import { renderAccess } from './access.ts';
 import { watchAlerts } from './alerts.ts';
 import { api } from './api.ts';
+import { renderAudit } from './audit.ts';
 import { renderCaps } from './caps.ts';
 import { renderCreator } from './creator.ts';
 import { errorBox, h } from './dom.ts';
@@ -21,6 +22,7 @@ const PAGES: Record<string, { title: string; render: Page }> = {
   fans: { title: 'Fans', render: renderFans },
   model: { title: 'Model', render: renderModel },
   creator: { title: 'Creator view', render: renderCreator },
+  audit: { title: 'Audit log', render: renderAudit },
   experiments: { title: 'Experiments', render: renderExperiments },
   access: { title: 'Access', render: renderAccess },
 };

@@ -1,5 +1,6 @@
-// The replay as the console reads it: POST /api/admin/simulate for one policy, reduced to the numbers it charts.
-import type { ReplayAnswer, SimulateBody } from '../../wire/replay.ts';
+// The replays as the console reads them: POST /api/admin/simulate for one policy, reduced to the numbers it charts,
+// and POST /api/admin/simulate-history for both.
+import type { HistoryReplayAnswer, HistoryReplayBody, ReplayAnswer, SimulateBody } from '../../wire/replay.ts';
 import { api } from './api.ts';
 
 export interface ReplayFigures {
@@ -11,8 +12,14 @@ export interface ReplayFigures {
   violations: number;
 }
 
-export async function simulate(policy: unknown, days: number): Promise<ReplayAnswer> {
-  return api<ReplayAnswer>('POST', '/api/admin/simulate', { policy, days } satisfies SimulateBody);
+export async function simulate(policy: unknown, days: number, fans: number): Promise<ReplayAnswer> {
+  return api<ReplayAnswer>('POST', '/api/admin/simulate', { policy, days, world: { fans } } satisfies SimulateBody);
+}
+
+/** The proposed policy against the one in force, over a sample of real fans' logged history. */
+export async function simulateHistory(policy: unknown, days: number, fans: number): Promise<HistoryReplayAnswer> {
+  const body: HistoryReplayBody = { policy, days, fans };
+  return api<HistoryReplayAnswer>('POST', '/api/admin/simulate-history', body);
 }
 
 /** The full policy's outcome of a report, per fan per day where the growth team thinks in those terms. */
