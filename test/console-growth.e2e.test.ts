@@ -179,7 +179,8 @@ describe('caps form and the replay on logged history', () => {
     const summary = page.locator('#history-replay-summary');
     await summary.waitFor({ timeout: 120_000 });
     expect(await summary.textContent()).toMatch(/^\d+ real fans with a decision from/);
-    const rows = page.locator('#simulation table tbody tr');
+    // The figures' table, not the data tables behind the charts (details.chart-data).
+    const rows = page.locator('#simulation table:not(details.chart-data table) tbody tr');
     expect(await rows.count()).toBe(5);
     const push = await rows.nth(1).locator('td').allTextContents();
     expect(push[0]).toBe('push alerts / fan / day');
@@ -282,7 +283,9 @@ describe('creator view', () => {
     await page.waitForURL(new RegExp(`creator=${rows[0].id}&from=${from}&to=${today}&event=${second}$`));
     await page.locator('.page[aria-busy="false"] #chart-reach').waitFor();
     const title = (await pool.query(`select title from creator_events where id = $1`, [second])).rows[0].title;
-    expect(await page.locator('.page table caption').first().textContent()).toContain(title);
+    expect(await page.locator('.page table:not(details.chart-data table) caption').first().textContent()).toContain(
+      title,
+    );
     await shot('creator-1280');
     await page.setViewportSize({ width: 390, height: 844 });
     await expectNoSideScroll('creator');

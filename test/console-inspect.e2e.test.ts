@@ -155,6 +155,8 @@ describe('model, caps and fan inspector in Chromium', () => {
     await page.getByRole('link', { name: 'Caps' }).click();
     const editor = page.getByLabel('Policy document (JSON)');
     await expect.poll(() => page.locator('#policy-validation').textContent()).toContain('Valid policy.');
+    // The simulated world's bounds (the logged-history mode's are checked in test/console-growth.e2e.test.ts).
+    await page.locator('#mode-world').check();
     const days = page.getByLabel('Replay days');
     expect(await days.getAttribute('max')).toBe(String(SIMULATE_LIMITS.days.max));
     expect(await days.getAttribute('min')).toBe(String(SIMULATE_LIMITS.days.min));
