@@ -244,3 +244,22 @@ export async function settleDigest(pool: Pool, token: string, id: number, s: Set
     );
   }
 }
+
+/**
+ * Hands back a claimed digest that never reached the relay because it was busy: 'retry', its attempt uncounted, as
+ * `returnUnsentClaim` does for alerts.
+ */
+export async function returnUnsentDigestClaim(
+  pool: Pool,
+  token: string,
+  id: number,
+  errorMessage: string,
+): Promise<void> {
+  await pool.query(
+    `update digests
+        set status = 'retry', attempts = greatest(attempts - 1, 0), error_code = 'provider_busy',
+            error_message = $3::text, finished_at = null
+      where id = $1::bigint and claim_token = $2::text and status = 'claimed'`,
+    [id, token, errorMessage.slice(0, 1000)],
+  );
+}

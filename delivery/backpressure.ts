@@ -11,6 +11,7 @@ import {
   releaseProviderSlot,
   takeProviderTurn,
 } from '../db/provider-limits.ts';
+import { DeliveryError } from './errors.ts';
 import { limitFor, type ProviderLimits, REFUSALS, refusalPauseMs } from './provider-limits.ts';
 
 /** A provider cannot take a message within the wait allowed; nothing was sent. */
@@ -105,4 +106,28 @@ export function createProviderGate(options: ProviderGateOptions): ProviderGate {
       };
     },
   };
+}
+
+/**
+ * Waits for the provider's turn when limits are configured (`providers` absent: no limits, no permit); a busy provider
+ * comes back as `busy`, with nothing sent. Alerts and digests both go through it.
+ */
+export async function permitFor(
+  providers: { gate: ProviderGate } | undefined,
+  provider: string,
+): Promise<{ permit: ProviderPermit | null } | { busy: ProviderBusyError }> {
+  if (!providers) return { permit: null };
+  try {
+    return { permit: await providers.gate.acquire(provider) };
+  } catch (err) {
+    if (err instanceof ProviderBusyError) return { busy: err };
+    throw err;
+  }
+}
+
+/** What the provider answered, for the permit: a refusal's code (a "not now" pauses it for all workers), or silence. */
+export function answerOf(err: unknown): { accepted: false; errorCode?: string; retryAfterMs?: number } {
+  return err instanceof DeliveryError
+    ? { accepted: false, errorCode: err.code, retryAfterMs: err.retryAfterMs }
+    : { accepted: false };
 }

@@ -19,7 +19,7 @@ import type { Pool } from '../db/pool.ts';
 import { returnUnsentClaim } from '../db/provider-limits.ts';
 import type { Commit } from '../domain/commit-point.ts';
 import type { Channel } from '../domain/vocabulary.ts';
-import { ProviderBusyError, type ProviderGate, type ProviderPermit } from './backpressure.ts';
+import { answerOf, type ProviderBusyError, type ProviderGate, permitFor } from './backpressure.ts';
 import type { EmailMessage } from './email-sender.ts';
 import { DeliveryError, type DeliveryErrorCode, type SendResult } from './errors.ts';
 import { localizer } from './i18n.ts';
@@ -197,27 +197,6 @@ interface Outcome {
   unsent?: ProviderBusyError;
 }
 
-/** Waits for the provider's turn when limits are configured; a busy provider comes back as `unsent`. */
-async function permitFor(
-  deps: DeliverDeps,
-  provider: string,
-): Promise<{ permit: ProviderPermit | null } | { busy: ProviderBusyError }> {
-  if (!deps.providers) return { permit: null };
-  try {
-    return { permit: await deps.providers.gate.acquire(provider) };
-  } catch (err) {
-    if (err instanceof ProviderBusyError) return { busy: err };
-    throw err;
-  }
-}
-
-/** Tells the gate what the provider answered: taken, refused (a "not now" pauses it for every worker), or silence. */
-function answerOf(err: unknown): { accepted: false; errorCode?: string; retryAfterMs?: number } {
-  return err instanceof DeliveryError
-    ? { accepted: false, errorCode: err.code, retryAfterMs: err.retryAfterMs }
-    : { accepted: false };
-}
-
 const UNSENT: Settlement = { status: 'retry', errorCode: 'provider_busy', errorMessage: 'provider busy' };
 
 /**
@@ -324,7 +303,7 @@ async function sendEmail(
     localizer(job.locale, job.timeZone),
   );
   const commit = commitOnce(gate, job.decisionId);
-  const allowed = await permitFor(deps, deps.providers?.smtp ?? '');
+  const allowed = await permitFor(deps.providers, deps.providers?.smtp ?? '');
   if ('busy' in allowed) return { settlement: UNSENT, unsent: allowed.busy };
   const { permit } = allowed;
   try {
@@ -380,7 +359,7 @@ async function sendPush(
   for (const sub of job.pushSubscriptions) {
     let allowed: Awaited<ReturnType<typeof permitFor>>;
     try {
-      allowed = await permitFor(deps, pushProvider(sub.endpoint));
+      allowed = await permitFor(deps.providers, pushProvider(sub.endpoint));
     } catch (err) {
       if (!(err instanceof TypeError)) throw err;
       allowed = { permit: null }; // an endpoint that is no URL: the sender refuses it below, before any connection
