@@ -201,7 +201,16 @@ export async function recordSkipped(
 
 export type Settlement =
   | { status: 'sent'; providerMessageId: string }
-  | { status: 'failed' | 'retry' | 'possibly_sent'; errorCode: string; errorMessage: string };
+  | {
+      status: 'failed' | 'retry' | 'possibly_sent';
+      errorCode: string;
+      errorMessage: string;
+      /**
+       * A retry that does not spend the attempt: the provider was refusing everyone (an outage, not this message), so
+       * a long outage never exhausts MAX_DELIVERY_ATTEMPTS.
+       */
+      unspent?: boolean;
+    };
 
 /** After this many attempts a transient failure is final. */
 export const MAX_DELIVERY_ATTEMPTS = 8;
@@ -235,12 +244,22 @@ export async function settleDelivery(
     // The provider answered, so it did not take the message: a retry cannot duplicate it.
     await pool.query(
       `update deliveries
-          set status = case when $3::text = 'retry' and attempts < $6::int then 'retry' else 'failed' end,
+          set status = case when $3::text = 'retry' and attempts - $8::int < $6::int then 'retry' else 'failed' end,
+              attempts = attempts - $8::int,
               error_code = $4::text, error_message = $5::text,
-              finished_at = case when $3::text = 'retry' and attempts < $6::int then null else now() end
+              finished_at = case when $3::text = 'retry' and attempts - $8::int < $6::int then null else now() end
         where decision_id = $1::bigint and channel = $2::text
           and claim_token = $7::text and status in ('claimed', 'sending')`,
-      [decisionId, channel, s.status, s.errorCode, s.errorMessage.slice(0, 1000), MAX_DELIVERY_ATTEMPTS, token],
+      [
+        decisionId,
+        channel,
+        s.status,
+        s.errorCode,
+        s.errorMessage.slice(0, 1000),
+        MAX_DELIVERY_ATTEMPTS,
+        token,
+        s.status === 'retry' && s.unspent ? 1 : 0,
+      ],
     );
   }
 }

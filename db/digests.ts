@@ -236,11 +236,20 @@ export async function settleDigest(pool: Pool, token: string, id: number, s: Set
   } else {
     await pool.query(
       `update digests
-          set status = case when $2::text = 'retry' and attempts < $5::int then 'retry' else 'failed' end,
+          set status = case when $2::text = 'retry' and attempts - $7::int < $5::int then 'retry' else 'failed' end,
+              attempts = attempts - $7::int,
               error_code = $3::text, error_message = $4::text,
-              finished_at = case when $2::text = 'retry' and attempts < $5::int then null else now() end
+              finished_at = case when $2::text = 'retry' and attempts - $7::int < $5::int then null else now() end
         where id = $1::bigint and claim_token = $6::text and status in ('claimed', 'sending')`,
-      [id, s.status, s.errorCode, s.errorMessage.slice(0, 1000), MAX_DELIVERY_ATTEMPTS, token],
+      [
+        id,
+        s.status,
+        s.errorCode,
+        s.errorMessage.slice(0, 1000),
+        MAX_DELIVERY_ATTEMPTS,
+        token,
+        s.status === 'retry' && s.unspent ? 1 : 0,
+      ],
     );
   }
 }

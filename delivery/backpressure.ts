@@ -28,8 +28,14 @@ export class ProviderBusyError extends Error {
 
 /** One call's permission to reach a provider; released with what the provider answered. */
 export interface ProviderPermit {
-  /** `errorCode`: the delivery error of a refusal, or undefined when the provider took the message. */
-  release(answer: { accepted: true } | { accepted: false; errorCode?: string; retryAfterMs?: number }): Promise<void>;
+  /**
+   * `errorCode`: the delivery error of a refusal, or undefined when the provider took the message. Resolves to
+   * `outage: true` when this refusal came during a run of them (the provider refused before and has taken nothing
+   * since): the provider is refusing everyone, so the message should not spend an attempt on it.
+   */
+  release(
+    answer: { accepted: true } | { accepted: false; errorCode?: string; retryAfterMs?: number },
+  ): Promise<{ outage: boolean }>;
 }
 
 export interface ProviderGate {
@@ -95,13 +101,16 @@ export function createProviderGate(options: ProviderGateOptions): ProviderGate {
       let released = false;
       return {
         async release(answer) {
-          if (released) return;
+          if (released) return { outage: false };
           released = true;
+          let outage = false;
           if (!answer.accepted && answer.errorCode !== undefined && REFUSALS.includes(answer.errorCode)) {
             const refusals = await countProviderRefusal(pool, provider);
             await pauseProvider(pool, provider, refusalPauseMs(refusals, answer.retryAfterMs));
+            outage = refusals > 1;
           }
           await releaseProviderSlot(pool, provider, held, holder, answer.accepted);
+          return { outage };
         },
       };
     },

@@ -261,10 +261,13 @@ const SUBSCRIPTION_DEAD: readonly DeliveryErrorCode[] = [
   'push_key_invalid',
 ];
 
-function failure(err: unknown): Outcome {
+/** `outage`: the provider was refusing everyone when it refused this, so a retry does not spend the attempt. */
+function failure(err: unknown, outage = false): Outcome {
   if (err instanceof DeliveryError) {
     return {
-      settlement: { status: err.permanent ? 'failed' : 'retry', errorCode: err.code, errorMessage: err.message },
+      settlement: err.permanent
+        ? { status: 'failed', errorCode: err.code, errorMessage: err.message }
+        : { status: 'retry', errorCode: err.code, errorMessage: err.message, ...(outage ? { unspent: true } : {}) },
       retryAfterMs: err.retryAfterMs,
       providerStatus: err.status,
     };
@@ -320,11 +323,11 @@ async function sendEmail(
     await permit?.release({ accepted: true });
     return { settlement: { status: 'sent', providerMessageId: r.providerMessageId } };
   } catch (err) {
-    await permit?.release(answerOf(err));
+    const answer = await permit?.release(answerOf(err));
     if (err instanceof ClaimLostError) return null;
     const unknown = ambiguous(err, commit.passed());
     if (unknown) return unknown;
-    const o = failure(err);
+    const o = failure(err, answer?.outage);
     if (err instanceof DeliveryError && err.code === 'smtp_rejected_permanent') {
       // A hard bounce: stop emailing the address, and log it where training and the console see engagement.
       await markEmailUndeliverable(deps.pool, job.fanId);
@@ -397,14 +400,14 @@ async function sendPush(
       await permit?.release({ accepted: true });
       accepted.push(r.providerMessageId);
     } catch (err) {
-      await permit?.release(answerOf(err));
+      const answer = await permit?.release(answerOf(err));
       if (err instanceof ClaimLostError) return null;
       const silent = ambiguous(err, (resend ?? commit).passed());
       if (silent) {
         unknown = silent;
         continue;
       }
-      const o = failure(err);
+      const o = failure(err, answer?.outage);
       if (err instanceof DeliveryError && SUBSCRIPTION_DEAD.includes(err.code))
         await revokePushSubscription(deps.pool, sub.id);
       if (o.settlement.status === 'retry') transient = o;

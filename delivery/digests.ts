@@ -202,9 +202,11 @@ export async function deliverDigests(deps: DigestDeliveryDeps, ids: readonly num
       await permit?.release({ accepted: true });
       settlement = { status: 'sent', providerMessageId: r.providerMessageId };
     } catch (err) {
-      await permit?.release(answerOf(err));
+      const answer = await permit?.release(answerOf(err));
       if (err instanceof DigestClaimLostError) continue;
       settlement = outcome(err, committed);
+      // The relay was refusing everyone: this retry does not spend the digest's attempt.
+      if (answer?.outage && settlement.status === 'retry') settlement = { ...settlement, unspent: true };
     }
     await settleDigest(deps.pool, token, job.digestId, settlement);
     if (settlement.status === 'sent') report.sent++;

@@ -154,6 +154,24 @@ describe('two workers, one provider', () => {
     expect(refusals.rows).toEqual([{ refusals: 0 }]);
   });
 
+  it('a provider refusing pass after pass (an outage) spends one attempt of a message, not all of them', async () => {
+    const [id] = await alerts(1);
+    smtp.failNext(12, 451, '4.3.2 Service not available, closing channel');
+    for (let pass = 0; pass < 12; pass++) {
+      // Each pass comes after the pause, as the dispatcher's does, with a fresh gate as a new activity has.
+      await db.pool.query(`update provider_limits set paused_until = now()`);
+      expect(await deliverDecisions(loops({ concurrency: 4, ratePerSecond: null })[0], [id])).toMatchObject({
+        retry: 1,
+      });
+    }
+    const row = await db.pool.query(`select status, error_code, attempts from deliveries where decision_id = $1`, [id]);
+    // Only the first refusal of the run was the message's; the other eleven were the provider's outage.
+    expect(row.rows).toEqual([{ status: 'retry', error_code: 'smtp_rejected_transient', attempts: 1 }]);
+    await db.pool.query(`update provider_limits set paused_until = now()`);
+    expect(await deliverDecisions(loops({ concurrency: 4, ratePerSecond: null })[0], [id])).toMatchObject({ sent: 1 });
+    expect((await db.pool.query(`select refusals from provider_limits`)).rows).toEqual([{ refusals: 0 }]);
+  });
+
   it("a dead worker's lease holds its slot until it runs out; the batch meanwhile is handed back quickly", async () => {
     // Another worker died holding the only slot, 60 s before its lease runs out.
     const provider = smtpProvider(smtp.host, smtp.port);
