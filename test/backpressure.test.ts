@@ -76,7 +76,7 @@ async function alerts(n: number): Promise<number[]> {
 }
 
 /** Each worker's delivery deps, with a gate over its own pool when `limit` is given. */
-function loops(limit?: ProviderLimit, gate: { maxWaitMs?: number } = {}): DeliverDeps[] {
+function loops(limit?: ProviderLimit, gate: { maxWaitMs?: number; leaseMs?: number } = {}): DeliverDeps[] {
   return workers.map(({ pool, rig }) => ({
     ...rig.deps,
     providers: limit && {
@@ -172,6 +172,16 @@ describe('two workers, one provider', () => {
     expect((await db.pool.query(`select refusals from provider_limits`)).rows).toEqual([{ refusals: 0 }]);
   });
 
+  it('a send slower than its lease keeps the slot: leases are renewed while calls are in flight', async () => {
+    smtp.slowDown(1_000);
+    const ids = await alerts(2);
+    const deps = loops({ concurrency: 1, ratePerSecond: null }, { leaseMs: 300, maxWaitMs: 5_000 });
+    const reports = await deliverInTwo(deps, ids);
+    expect(reports.map((r) => r.sent)).toEqual([1, 1]);
+    // Without renewal the lease runs out 300 ms into the first second-long send and the other loop's call joins it.
+    expect(smtp.peakInFlight()).toBe(1);
+  });
+
   it("a dead worker's lease holds its slot until it runs out; the batch meanwhile is handed back quickly", async () => {
     // Another worker died holding the only slot, 60 s before its lease runs out.
     const provider = smtpProvider(smtp.host, smtp.port);
@@ -221,7 +231,8 @@ describe('two workers, one provider', () => {
     );
     expect(busy.rows).toEqual([{ n: 7 }]);
     await new Promise((resolve) => setTimeout(resolve, 2_100));
-    const after = await deliverInTwo(deps, ids);
+    // Eight calls share 4 slots: on a loaded machine a push can take longer than the 300 ms wait allowed above.
+    const after = await deliverInTwo(loops({ concurrency: 4, ratePerSecond: null }, { maxWaitMs: 10_000 }), ids);
     expect(after[0].sent + after[1].sent).toBe(8);
     expect(push.received).toHaveLength(8);
   });
