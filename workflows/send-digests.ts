@@ -41,8 +41,8 @@ export async function sendDigests(input: SendDigestsInput = {}): Promise<SendDig
 
 /**
  * Sends a page's digests, and again those the relay refused for now or was too busy to take (paused, or its limits
- * full), after the pause it asked for and a doubling backoff, until none is left to retry: the next hourly run is
- * another fan's hour, so it would never pick them up.
+ * full), after its pause (or a doubling backoff when it named none), until none is left to retry: the next hourly run
+ * is another fan's hour, so it would never pick them up.
  */
 async function deliverPage(digestIds: number[]): Promise<number> {
   let report = await deliverDigests({ digestIds });
@@ -51,7 +51,8 @@ async function deliverPage(digestIds: number[]): Promise<number> {
   if (!patched('digest-retries')) return sent;
   let delayMs = 1_000;
   while (report.retryIds.length > 0) {
-    await sleep(Math.max(delayMs, report.retryAfterMs ?? 0));
+    // The relay's pause, when it is paused, is the backoff (as in dispatchSlot); otherwise ours doubles.
+    await sleep(report.retryAfterMs ? Math.max(report.retryAfterMs, 1_000) : delayMs);
     delayMs = Math.min(delayMs * 2, MOST_RETRY_DELAY_MS);
     report = await deliverDigests({ digestIds: report.retryIds });
     sent += report.sent;
