@@ -101,12 +101,21 @@ const env: NodeJS.ProcessEnv = {
 };
 const workerLog = createWriteStream(join(scratch, 'workers.log'));
 let workers: ChildProcess[] = [];
+/** Workers that exited without being told to: each one is a finding, restarted as a supervisor would. */
+let crashes = 0;
 
-/** Starts a worker process and resolves once it polls its task queue. */
+/** Starts a worker process and resolves once it polls its task queue; one that dies on its own is restarted. */
 function startWorker(): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'worker', '--only', 'main'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   workers.push(child);
   child.stderr!.pipe(workerLog, { end: false });
+  child.once('exit', (code, signal) => {
+    if (!workers.includes(child)) return; // stopped by the bench
+    workers = workers.filter((w) => w !== child);
+    crashes++;
+    log(`a worker exited on its own (${code ?? signal}); restarting it (output in ${join(scratch, 'workers.log')})`);
+    setTimeout(() => startWorker().catch(() => {}), 1_000);
+  });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d) => {
       workerLog.write(d);
@@ -117,12 +126,12 @@ function startWorker(): Promise<ChildProcess> {
 }
 
 async function killWorker(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  workers = workers.filter((w) => w !== child);
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill(signal);
     await exited;
   }
-  workers = workers.filter((w) => w !== child);
 }
 
 interface Progress {
@@ -211,6 +220,7 @@ const faults: Record<Scenario, (run: Run) => Promise<FaultDone>> = {
       const rows = await ledger(run.eventId);
       if (rows && rows.length > 0 && rows.every((r) => r.status && SETTLED.has(r.status))) break;
       const victim = workers[0];
+      if (!victim) continue; // it died on its own and is being restarted
       await killWorker(victim, 'SIGKILL');
       const p = await progress();
       log(`kill ${kills + 1}: ${p.mails} emails, ${p.pushes} pushes at the peers`);
@@ -296,6 +306,7 @@ async function runScenario(scenario: Scenario, index: number): Promise<Record<st
     idempotencyKey: `faults-${scenario}-${index}`,
     deadline: null,
   });
+  crashes = 0;
   await Promise.all(Array.from({ length: WORKERS }, startWorker));
   const load0 = loadavg()[0];
   const started = Date.now();
@@ -340,6 +351,7 @@ async function runScenario(scenario: Scenario, index: number): Promise<Record<st
     fans: FANS,
     workers: WORKERS,
     fault: fault.note,
+    workerCrashes: crashes,
     email: figures('email'),
     push: figures('push'),
     statuses,

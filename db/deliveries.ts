@@ -100,6 +100,18 @@ export async function claimDeliveries(
   return new Set(r.rows.map((row) => row.decision_id));
 }
 
+/** The ledger's connection was lost before the commit point was recorded: the message must not be finished. */
+export class CommitLostError extends Error {
+  constructor(
+    readonly decisionId: number,
+    cause: Error,
+  ) {
+    super(
+      `delivery of decision ${decisionId}: the ledger's connection was lost at the commit point (${cause.message})`,
+    );
+  }
+}
+
 export class ClaimLostError extends Error {
   constructor(readonly decisionId: number) {
     super(`delivery of decision ${decisionId} was claimed by another attempt`);
@@ -124,10 +136,18 @@ export async function passCommitPoint(
 ): Promise<Commit> {
   const client = await pool.connect();
   let released = false;
+  // The transaction stays open with no query running until the commit: a connection lost then (a server restart)
+  // arrives as the client's 'error' event, which would stop the process were nobody listening.
+  let lost: Error | undefined;
+  const onLost = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onLost);
   const release = (err?: Error) => {
     if (released) return;
     released = true;
-    client.release(err);
+    client.off('error', onLost);
+    client.release(err ?? lost);
   };
   try {
     // One round trip for both statements: a simple query may hold several, but takes no parameters, so the values go
@@ -159,6 +179,12 @@ export async function passCommitPoint(
     if (committed) return;
     committed = true;
     clearTimeout(abandon);
+    if (lost) {
+      // PostgreSQL rolled the transaction back with the connection: the row is 'claimed' again and will be resent, so
+      // the sender must not finish this message (CommitLostError).
+      release();
+      throw new CommitLostError(decisionId, lost);
+    }
     client.query('commit').then(
       () => release(),
       (err: Error) => release(err),
