@@ -23,6 +23,7 @@ import { answerOf, type ProviderBusyError, type ProviderGate, permitFor } from '
 import type { EmailMessage } from './email-sender.ts';
 import { DeliveryError, type DeliveryErrorCode, type SendResult } from './errors.ts';
 import { localizer } from './i18n.ts';
+import { untilWritten } from './ledger-writes.ts';
 import type { Links } from './links.ts';
 import { pushProvider } from './provider-limits.ts';
 import type { PushMessage, Urgency } from './push-sender.ts';
@@ -168,7 +169,7 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
         report.retryAfterMs = Math.max(report.retryAfterMs ?? 0, s.unsent.retryAfterMs);
         continue;
       }
-      await settleDelivery(deps.pool, token, job.decisionId, job.channel, s.settlement);
+      await untilWritten(() => settleDelivery(deps.pool, token, job.decisionId, job.channel, s.settlement));
       const settled = s.settlement;
       const error =
         settled.status === 'failed' || settled.status === 'retry'

@@ -25,6 +25,7 @@ import { answerOf, permitFor } from './backpressure.ts';
 import type { DeliverDeps, EmailChannel } from './deliver.ts';
 import { DeliveryError } from './errors.ts';
 import { localizer } from './i18n.ts';
+import { untilWritten } from './ledger-writes.ts';
 import type { Links } from './links.ts';
 import { renderDigestEmail } from './templates.ts';
 
@@ -208,7 +209,8 @@ export async function deliverDigests(deps: DigestDeliveryDeps, ids: readonly num
       // The relay was refusing everyone: this retry does not spend the digest's attempt.
       if (answer?.outage && settlement.status === 'retry') settlement = { ...settlement, unspent: true };
     }
-    await settleDigest(deps.pool, token, job.digestId, settlement);
+    const settled = settlement;
+    await untilWritten(() => settleDigest(deps.pool, token, job.digestId, settled));
     if (settlement.status === 'sent') report.sent++;
     else if (settlement.status === 'failed') report.failed++;
     else if (settlement.status === 'possibly_sent') report.possiblySent++;
