@@ -153,13 +153,14 @@ interface LedgerRow {
   decision_id: number;
   channel: 'email' | 'push';
   status: string | null;
+  error_code: string | null;
 }
 
 /** The event's alert decisions with their delivery's status (null: no row yet); null while PostgreSQL is away. */
 async function ledger(eventId: number): Promise<LedgerRow[] | null> {
   try {
     const r = await db.pool.query<LedgerRow>(
-      `select d.id::int as decision_id, d.channel, v.status from decisions d
+      `select d.id::int as decision_id, d.channel, v.status, v.error_code from decisions d
          left join deliveries v on v.decision_id = d.id and v.channel = d.channel
         where d.event_id = $1::bigint and d.action = 'alert'`,
       [eventId],
@@ -344,8 +345,13 @@ async function runScenario(scenario: Scenario, index: number): Promise<Record<st
       })(),
     };
   };
+  // By channel, status and error code, and whether the peer has it: where a loss came from.
   const statuses: Record<string, number> = {};
-  for (const r of rows) statuses[`${r.channel} ${r.status}`] = (statuses[`${r.channel} ${r.status}`] ?? 0) + 1;
+  for (const r of rows) {
+    const at = copies[r.channel].has(r.decision_id) ? '' : ' (not at the peer)';
+    const key = `${r.channel} ${r.status}${r.error_code ? ` ${r.error_code}` : ''}${at}`;
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  }
   const result = {
     scenario,
     fans: FANS,
