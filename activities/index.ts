@@ -185,6 +185,7 @@ export function createActivities(deps: ActivityDeps) {
             messageIdDomain: deps.messageIdDomain,
             links: deps.links,
             listId: deps.listId,
+            providers: deps.providers,
             now,
           },
           input.digestIds,

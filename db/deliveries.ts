@@ -100,6 +100,18 @@ export async function claimDeliveries(
   return new Set(r.rows.map((row) => row.decision_id));
 }
 
+/** The ledger's connection was lost before the commit point was recorded: the message must not be finished. */
+export class CommitLostError extends Error {
+  constructor(
+    readonly decisionId: number,
+    cause: Error,
+  ) {
+    super(
+      `delivery of decision ${decisionId}: the ledger's connection was lost at the commit point (${cause.message})`,
+    );
+  }
+}
+
 export class ClaimLostError extends Error {
   constructor(readonly decisionId: number) {
     super(`delivery of decision ${decisionId} was claimed by another attempt`);
@@ -124,10 +136,18 @@ export async function passCommitPoint(
 ): Promise<Commit> {
   const client = await pool.connect();
   let released = false;
+  // The transaction stays open with no query running until the commit: a connection lost then (a server restart)
+  // arrives as the client's 'error' event, which would stop the process were nobody listening.
+  let lost: Error | undefined;
+  const onLost = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onLost);
   const release = (err?: Error) => {
     if (released) return;
     released = true;
-    client.release(err);
+    client.off('error', onLost);
+    client.release(err ?? lost);
   };
   try {
     // One round trip for both statements: a simple query may hold several, but takes no parameters, so the values go
@@ -159,6 +179,12 @@ export async function passCommitPoint(
     if (committed) return;
     committed = true;
     clearTimeout(abandon);
+    if (lost) {
+      // PostgreSQL rolled the transaction back with the connection: the row is 'claimed' again and will be resent, so
+      // the sender must not finish this message (CommitLostError).
+      release();
+      throw new CommitLostError(decisionId, lost);
+    }
     client.query('commit').then(
       () => release(),
       (err: Error) => release(err),
@@ -201,7 +227,16 @@ export async function recordSkipped(
 
 export type Settlement =
   | { status: 'sent'; providerMessageId: string }
-  | { status: 'failed' | 'retry' | 'possibly_sent'; errorCode: string; errorMessage: string };
+  | {
+      status: 'failed' | 'retry' | 'possibly_sent';
+      errorCode: string;
+      errorMessage: string;
+      /**
+       * A retry that does not spend the attempt: the provider was refusing everyone (an outage, not this message), so
+       * a long outage never exhausts MAX_DELIVERY_ATTEMPTS.
+       */
+      unspent?: boolean;
+    };
 
 /** After this many attempts a transient failure is final. */
 export const MAX_DELIVERY_ATTEMPTS = 8;
@@ -235,12 +270,22 @@ export async function settleDelivery(
     // The provider answered, so it did not take the message: a retry cannot duplicate it.
     await pool.query(
       `update deliveries
-          set status = case when $3::text = 'retry' and attempts < $6::int then 'retry' else 'failed' end,
+          set status = case when $3::text = 'retry' and attempts - $8::int < $6::int then 'retry' else 'failed' end,
+              attempts = attempts - $8::int,
               error_code = $4::text, error_message = $5::text,
-              finished_at = case when $3::text = 'retry' and attempts < $6::int then null else now() end
+              finished_at = case when $3::text = 'retry' and attempts - $8::int < $6::int then null else now() end
         where decision_id = $1::bigint and channel = $2::text
           and claim_token = $7::text and status in ('claimed', 'sending')`,
-      [decisionId, channel, s.status, s.errorCode, s.errorMessage.slice(0, 1000), MAX_DELIVERY_ATTEMPTS, token],
+      [
+        decisionId,
+        channel,
+        s.status,
+        s.errorCode,
+        s.errorMessage.slice(0, 1000),
+        MAX_DELIVERY_ATTEMPTS,
+        token,
+        s.status === 'retry' && s.unspent ? 1 : 0,
+      ],
     );
   }
 }

@@ -237,11 +237,39 @@ export async function settleDigest(pool: Pool, token: string, id: number, s: Set
   } else {
     await pool.query(
       `update digests
-          set status = case when $2::text = 'retry' and attempts < $5::int then 'retry' else 'failed' end,
+          set status = case when $2::text = 'retry' and attempts - $7::int < $5::int then 'retry' else 'failed' end,
+              attempts = attempts - $7::int,
               error_code = $3::text, error_message = $4::text,
-              finished_at = case when $2::text = 'retry' and attempts < $5::int then null else now() end
+              finished_at = case when $2::text = 'retry' and attempts - $7::int < $5::int then null else now() end
         where id = $1::bigint and claim_token = $6::text and status in ('claimed', 'sending')`,
-      [id, s.status, s.errorCode, s.errorMessage.slice(0, 1000), MAX_DELIVERY_ATTEMPTS, token],
+      [
+        id,
+        s.status,
+        s.errorCode,
+        s.errorMessage.slice(0, 1000),
+        MAX_DELIVERY_ATTEMPTS,
+        token,
+        s.status === 'retry' && s.unspent ? 1 : 0,
+      ],
     );
   }
+}
+
+/**
+ * Hands back a claimed digest that never reached the relay because it was busy: 'retry', its attempt uncounted, as
+ * `returnUnsentClaim` does for alerts.
+ */
+export async function returnUnsentDigestClaim(
+  pool: Pool,
+  token: string,
+  id: number,
+  errorMessage: string,
+): Promise<void> {
+  await pool.query(
+    `update digests
+        set status = 'retry', attempts = greatest(attempts - 1, 0), error_code = 'provider_busy',
+            error_message = $3::text, finished_at = null
+      where id = $1::bigint and claim_token = $2::text and status = 'claimed'`,
+    [id, token, errorMessage.slice(0, 1000)],
+  );
 }

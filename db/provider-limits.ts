@@ -35,6 +35,16 @@ export async function acquireProviderSlot(
   return again.rows[0]?.slot ?? null;
 }
 
+/** Extends the leases of these holders (a worker's calls still in flight) by `leaseMs` from now. */
+export async function renewProviderSlots(pool: Pool, holders: readonly string[], leaseMs: number): Promise<void> {
+  if (holders.length === 0) return;
+  await pool.query(
+    `update provider_slots set held_until = now() + $2::int * interval '1 millisecond'
+      where holder = any($1::text[]) and held_until > '-infinity'`,
+    [holders, leaseMs],
+  );
+}
+
 /** Frees a slot this holder has; an accepted message also ends the provider's run of refusals. */
 export async function releaseProviderSlot(
   pool: Pool,

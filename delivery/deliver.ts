@@ -19,10 +19,11 @@ import type { Pool } from '../db/pool.ts';
 import { returnUnsentClaim } from '../db/provider-limits.ts';
 import type { Commit } from '../domain/commit-point.ts';
 import type { Channel } from '../domain/vocabulary.ts';
-import { ProviderBusyError, type ProviderGate, type ProviderPermit } from './backpressure.ts';
+import { answerOf, type ProviderBusyError, type ProviderGate, permitFor } from './backpressure.ts';
 import type { EmailMessage } from './email-sender.ts';
 import { DeliveryError, type DeliveryErrorCode, type SendResult } from './errors.ts';
 import { localizer } from './i18n.ts';
+import { untilWritten } from './ledger-writes.ts';
 import type { Links } from './links.ts';
 import { pushProvider } from './provider-limits.ts';
 import type { PushMessage, Urgency } from './push-sender.ts';
@@ -168,7 +169,7 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
         report.retryAfterMs = Math.max(report.retryAfterMs ?? 0, s.unsent.retryAfterMs);
         continue;
       }
-      await settleDelivery(deps.pool, token, job.decisionId, job.channel, s.settlement);
+      await untilWritten(() => settleDelivery(deps.pool, token, job.decisionId, job.channel, s.settlement));
       const settled = s.settlement;
       const error =
         settled.status === 'failed' || settled.status === 'retry'
@@ -195,27 +196,6 @@ interface Outcome {
   providerStatus?: number;
   /** Set when the provider was too busy to be called at all: nothing was sent, the claim goes back unspent. */
   unsent?: ProviderBusyError;
-}
-
-/** Waits for the provider's turn when limits are configured; a busy provider comes back as `unsent`. */
-async function permitFor(
-  deps: DeliverDeps,
-  provider: string,
-): Promise<{ permit: ProviderPermit | null } | { busy: ProviderBusyError }> {
-  if (!deps.providers) return { permit: null };
-  try {
-    return { permit: await deps.providers.gate.acquire(provider) };
-  } catch (err) {
-    if (err instanceof ProviderBusyError) return { busy: err };
-    throw err;
-  }
-}
-
-/** Tells the gate what the provider answered: taken, refused (a "not now" pauses it for every worker), or silence. */
-function answerOf(err: unknown): { accepted: false; errorCode?: string; retryAfterMs?: number } {
-  return err instanceof DeliveryError
-    ? { accepted: false, errorCode: err.code, retryAfterMs: err.retryAfterMs }
-    : { accepted: false };
 }
 
 const UNSENT: Settlement = { status: 'retry', errorCode: 'provider_busy', errorMessage: 'provider busy' };
@@ -282,10 +262,13 @@ const SUBSCRIPTION_DEAD: readonly DeliveryErrorCode[] = [
   'push_key_invalid',
 ];
 
-function failure(err: unknown): Outcome {
+/** `outage`: the provider was refusing everyone when it refused this, so a retry does not spend the attempt. */
+function failure(err: unknown, outage = false): Outcome {
   if (err instanceof DeliveryError) {
     return {
-      settlement: { status: err.permanent ? 'failed' : 'retry', errorCode: err.code, errorMessage: err.message },
+      settlement: err.permanent
+        ? { status: 'failed', errorCode: err.code, errorMessage: err.message }
+        : { status: 'retry', errorCode: err.code, errorMessage: err.message, ...(outage ? { unspent: true } : {}) },
       retryAfterMs: err.retryAfterMs,
       providerStatus: err.status,
     };
@@ -324,7 +307,7 @@ async function sendEmail(
     localizer(job.locale, job.timeZone),
   );
   const commit = commitOnce(gate, job.decisionId);
-  const allowed = await permitFor(deps, deps.providers?.smtp ?? '');
+  const allowed = await permitFor(deps.providers, deps.providers?.smtp ?? '');
   if ('busy' in allowed) return { settlement: UNSENT, unsent: allowed.busy };
   const { permit } = allowed;
   try {
@@ -341,11 +324,11 @@ async function sendEmail(
     await permit?.release({ accepted: true });
     return { settlement: { status: 'sent', providerMessageId: r.providerMessageId } };
   } catch (err) {
-    await permit?.release(answerOf(err));
+    const answer = await permit?.release(answerOf(err));
     if (err instanceof ClaimLostError) return null;
     const unknown = ambiguous(err, commit.passed());
     if (unknown) return unknown;
-    const o = failure(err);
+    const o = failure(err, answer?.outage);
     if (err instanceof DeliveryError && err.code === 'smtp_rejected_permanent') {
       // A hard bounce: stop emailing the address, and log it where training and the console see engagement.
       await markEmailUndeliverable(deps.pool, job.fanId);
@@ -380,7 +363,7 @@ async function sendPush(
   for (const sub of job.pushSubscriptions) {
     let allowed: Awaited<ReturnType<typeof permitFor>>;
     try {
-      allowed = await permitFor(deps, pushProvider(sub.endpoint));
+      allowed = await permitFor(deps.providers, pushProvider(sub.endpoint));
     } catch (err) {
       if (!(err instanceof TypeError)) throw err;
       allowed = { permit: null }; // an endpoint that is no URL: the sender refuses it below, before any connection
@@ -418,14 +401,14 @@ async function sendPush(
       await permit?.release({ accepted: true });
       accepted.push(r.providerMessageId);
     } catch (err) {
-      await permit?.release(answerOf(err));
+      const answer = await permit?.release(answerOf(err));
       if (err instanceof ClaimLostError) return null;
       const silent = ambiguous(err, (resend ?? commit).passed());
       if (silent) {
         unknown = silent;
         continue;
       }
-      const o = failure(err);
+      const o = failure(err, answer?.outage);
       if (err instanceof DeliveryError && SUBSCRIPTION_DEAD.includes(err.code))
         await revokePushSubscription(deps.pool, sub.id);
       if (o.settlement.status === 'retry') transient = o;

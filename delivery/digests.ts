@@ -11,6 +11,7 @@ import {
   type NewDigest,
   passDigestCommitPoint,
   recordDigests,
+  returnUnsentDigestClaim,
   settleDigest,
   skipDigests,
   type WaitingItem,
@@ -21,9 +22,11 @@ import { zoneOffsetMinutes } from '../domain/clock.ts';
 import type { ActiveDigestCadence } from '../domain/vocabulary.ts';
 import type { DigestSettings } from '../policy/cap-policy.ts';
 import { digestDue, selectDigest } from '../policy/digest.ts';
-import type { EmailChannel } from './deliver.ts';
+import { answerOf, permitFor } from './backpressure.ts';
+import type { DeliverDeps, EmailChannel } from './deliver.ts';
 import { DeliveryError } from './errors.ts';
 import { localizer } from './i18n.ts';
+import { untilWritten } from './ledger-writes.ts';
 import type { Links } from './links.ts';
 import { renderDigestEmail } from './templates.ts';
 
@@ -104,6 +107,8 @@ export interface DigestDeliveryDeps {
   messageIdDomain: string;
   links: Links;
   listId: string;
+  /** The per-provider limits alerts go through (docs/DELIVERY.md, "Backpressure"); none, the relay is not gated. */
+  providers?: DeliverDeps['providers'];
   now?: () => Date;
 }
 
@@ -113,6 +118,10 @@ export interface DigestReport {
   skipped: number;
   possiblySent: number;
   retry: number;
+  /** The digests left to try again: refused for now, or handed back unsent because the relay was busy. */
+  retryIds: number[];
+  /** The longest wait the relay asked for (its pause), if any. */
+  retryAfterMs?: number;
 }
 
 function outcome(err: unknown, committed: boolean): Settlement {
@@ -135,7 +144,7 @@ function outcome(err: unknown, committed: boolean): Settlement {
 export async function deliverDigests(deps: DigestDeliveryDeps, ids: readonly number[]): Promise<DigestReport> {
   const now = deps.now ?? (() => new Date());
   const token = randomUUID();
-  const report: DigestReport = { sent: 0, failed: 0, skipped: 0, possiblySent: 0, retry: 0 };
+  const report: DigestReport = { sent: 0, failed: 0, skipped: 0, possiblySent: 0, retry: 0, retryIds: [] };
   const jobs = await loadDigestJobs(deps.pool, ids);
   const unreachable = jobs.filter((j) => !j.reachable).map((j) => j.digestId);
   await skipDigests(deps.pool, unreachable, 'email_opted_out_or_undeliverable');
@@ -164,6 +173,16 @@ export async function deliverDigests(deps: DigestDeliveryDeps, ids: readonly num
       },
       localizer(job.locale, job.timeZone),
     );
+    const allowed = await permitFor(deps.providers, deps.providers?.smtp ?? '');
+    if ('busy' in allowed) {
+      // The relay is paused or full: nothing was sent, so the claim goes back without spending an attempt.
+      await returnUnsentDigestClaim(deps.pool, token, job.digestId, allowed.busy.message);
+      report.retry++;
+      report.retryIds.push(job.digestId);
+      report.retryAfterMs = Math.max(report.retryAfterMs ?? 0, allowed.busy.retryAfterMs);
+      continue;
+    }
+    const { permit } = allowed;
     let committed = false;
     let settlement: Settlement;
     try {
@@ -182,16 +201,24 @@ export async function deliverDigests(deps: DigestDeliveryDeps, ids: readonly num
           return undefined;
         },
       });
+      await permit?.release({ accepted: true });
       settlement = { status: 'sent', providerMessageId: r.providerMessageId };
     } catch (err) {
+      const answer = await permit?.release(answerOf(err));
       if (err instanceof DigestClaimLostError) continue;
       settlement = outcome(err, committed);
+      // The relay was refusing everyone: this retry does not spend the digest's attempt.
+      if (answer?.outage && settlement.status === 'retry') settlement = { ...settlement, unspent: true };
     }
-    await settleDigest(deps.pool, token, job.digestId, settlement);
+    const settled = settlement;
+    await untilWritten(() => settleDigest(deps.pool, token, job.digestId, settled));
     if (settlement.status === 'sent') report.sent++;
     else if (settlement.status === 'failed') report.failed++;
     else if (settlement.status === 'possibly_sent') report.possiblySent++;
-    else report.retry++;
+    else {
+      report.retry++;
+      report.retryIds.push(job.digestId);
+    }
   }
   return report;
 }

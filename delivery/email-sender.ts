@@ -249,6 +249,12 @@ class CommitGate extends Transform {
   private runArmed(): void {
     const commit = this.armed;
     this.armed = null;
-    commit?.();
+    try {
+      commit?.();
+    } catch {
+      // The ledger's connection was lost at the commit point (CommitLostError). This runs inside the emission of the
+      // final dot, which nothing here can hold back any more: the row is 'claimed' again, and the provider's answer
+      // settles it as usual (docs/DELIVERY.md, "Crash windows").
+    }
   }
 }

@@ -65,11 +65,15 @@ function providerKey(key: string, entry: string): string {
 
 /** The first pause after a refusal; each refusal in a row doubles it, up to the most. */
 export const FIRST_PAUSE_MS = 1_000;
-export const MOST_PAUSE_MS = 5 * 60_000;
+/**
+ * The longest pause: how late, at worst, delivery notices a provider is back. A provider still down meets one burst of
+ * calls (at most its concurrency) a minute.
+ */
+export const MOST_PAUSE_MS = 60_000;
 
 /**
  * How long every worker leaves a provider alone after its `refusals`-th refusal in a row (from 1): doubling from a
- * second to five minutes, and never shorter than a Retry-After the provider gave.
+ * second to a minute, and never shorter than a Retry-After the provider gave.
  */
 export function refusalPauseMs(refusals: number, retryAfterMs?: number): number {
   const backoff = Math.min(MOST_PAUSE_MS, FIRST_PAUSE_MS * 2 ** Math.max(0, Math.min(refusals - 1, 30)));

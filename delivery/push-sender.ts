@@ -173,7 +173,14 @@ function postGated(
       .then(() => gate())
       .then(
         (commit) => {
-          if (commit) commit();
+          try {
+            commit?.();
+          } catch (err) {
+            // The commit point could not be recorded: the service must never get the whole message.
+            req.destroy();
+            reject(err);
+            return;
+          }
           req.end(body.subarray(Math.max(0, body.length - 1)));
         },
         (err) => {

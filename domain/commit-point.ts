@@ -6,6 +6,8 @@
  * between them only within microseconds, instead of within a database round trip.
  */
 export type Commit = () => void;
+// A Commit may throw when the record cannot be made (the ledger's connection is already known lost): the sender
+// then must not send the last byte.
 
 /**
  * Rejects to abort the message before the provider can have it; resolves with the Commit to run before the last byte.

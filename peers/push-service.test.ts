@@ -108,6 +108,19 @@ describe('local push service', () => {
     expect(() => service.respondNext(200)).toThrow(/status must be an HTTP 4xx or 5xx/);
   });
 
+  it('answers every request with an outage until it is lifted, then checks again as before', async () => {
+    const { id } = service.createSubscription();
+    service.outage({ status: 503 });
+    for (let i = 0; i < 3; i += 1) expect((await request('POST', `/push/${id}`, {})).status).toBe(503);
+    service.outage({ status: 429, retryAfter: 5 });
+    const throttled = await request('POST', `/push/${id}`, {});
+    expect([throttled.status, throttled.headers['retry-after']]).toEqual([429, '5']);
+    service.outage(null);
+    // Lifted: the request is judged again, and this one has no VAPID header.
+    expect((await request('POST', `/push/${id}`, {})).status).toBe(401);
+    expect(() => service.outage({ status: 302 })).toThrow(/outage: status must be an HTTP 4xx or 5xx/);
+  });
+
   it('times out waitFor with a message saying how many arrived', async () => {
     await expect(service.waitFor(1, 50)).rejects.toThrow(/waited 50 ms for 1 pushes, got 0/);
   });

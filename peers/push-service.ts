@@ -10,7 +10,8 @@
 //     body (400 if it does not decrypt), records it and answers 201 with a Location.
 //   - unknown subscription ids answer 404, unsubscribed ones 410 Gone.
 //   - respondNext() makes the next requests fail with a chosen status, optionally with
-//     Retry-After, to test how the sender classifies 404/410/413/429/5xx.
+//     Retry-After, to test how the sender classifies 404/410/413/429/5xx; outage() makes every
+//     request fail so until it is lifted (an outage or a throttle of unknown length).
 // Messages are delivered immediately: TTL, urgency and topic are recorded, not acted on
 // (a real service would queue by TTL and collapse pending messages with the same topic).
 // TLS uses the committed self-signed test certificate; `agent` trusts it for web-push.
@@ -59,6 +60,8 @@ export type PushService = {
   /** The browser side revoked it: later pushes answer 410 Gone. */
   unsubscribe(subscriptionId: string): void;
   respondNext(status: number, options?: { retryAfter?: number; count?: number }): void;
+  /** Answers every request with `status` (and Retry-After, if given) until called with null; scripted ones first. */
+  outage(fault: { status: number; retryAfter?: number } | null): void;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedPush[]>;
   clear(): void;
   stop(): Promise<void>;
@@ -74,6 +77,7 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
   const host = options.host ?? '127.0.0.1';
   const subscriptions = new Map<string, Subscription>();
   const scripted: ScriptedResponse[] = [];
+  let outage: { status: number; retryAfter?: number } | null = null;
   const log = createArrivalLog<ReceivedPush>();
   let origin = '';
 
@@ -84,10 +88,12 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
       res.end(text);
     };
 
-    const next = scripted[0];
+    const next = scripted[0] ?? outage;
     if (next) {
-      next.remaining -= 1;
-      if (next.remaining === 0) scripted.shift();
+      if (next === scripted[0]) {
+        scripted[0].remaining -= 1;
+        if (scripted[0].remaining === 0) scripted.shift();
+      }
       const headers: Record<string, string> =
         next.retryAfter === undefined ? {} : { 'Retry-After': String(next.retryAfter) };
       return reply(next.status, `scripted failure ${next.status}`, headers);
@@ -198,15 +204,14 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
       subscription.active = false;
     },
     respondNext(status, { retryAfter, count = 1 } = {}) {
-      if (!Number.isInteger(status) || status < 400 || status > 599) {
-        throw new RangeError(`respondNext: status must be an HTTP 4xx or 5xx code, got ${status}`);
-      }
+      checkFailure('respondNext', status, retryAfter);
       if (!Number.isInteger(count) || count < 1)
         throw new RangeError(`respondNext: count must be a positive integer, got ${count}`);
-      if (retryAfter !== undefined && (!Number.isInteger(retryAfter) || retryAfter < 0)) {
-        throw new RangeError(`respondNext: retryAfter must be a non-negative integer of seconds, got ${retryAfter}`);
-      }
       scripted.push({ status, retryAfter, remaining: count });
+    },
+    outage(fault) {
+      if (fault !== null) checkFailure('outage', fault.status, fault.retryAfter);
+      outage = fault && { ...fault };
     },
     waitFor(count, timeoutMs = 10_000) {
       return log.waitFor(count, timeoutMs, 'pushes');
@@ -214,6 +219,7 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
     clear() {
       log.clear();
       scripted.length = 0;
+      outage = null;
     },
     stop() {
       agent.destroy();
@@ -223,6 +229,15 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
       });
     },
   };
+}
+
+function checkFailure(method: string, status: number, retryAfter: number | undefined): void {
+  if (!Number.isInteger(status) || status < 400 || status > 599) {
+    throw new RangeError(`${method}: status must be an HTTP 4xx or 5xx code, got ${status}`);
+  }
+  if (retryAfter !== undefined && (!Number.isInteger(retryAfter) || retryAfter < 0)) {
+    throw new RangeError(`${method}: retryAfter must be a non-negative integer of seconds, got ${retryAfter}`);
+  }
 }
 
 /** Reads the whole body so the client always gets our reply, but keeps at most `limit` + 1 bytes. */

@@ -70,6 +70,7 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
   let holdMs = 0;
   let inFlight = 0;
   let peak = 0;
+  let stopping = false;
 
   const takeFailure = (stage: SmtpFailureStage): SmtpReplyError | undefined => {
     const failure = failures.find((f) => f.stage === stage);
@@ -105,6 +106,9 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
     if (failure) throw failure;
     const raw = Buffer.concat(chunks);
     const parsed = await simpleParser(raw);
+    // stop() answered 421 on this connection while the message was being parsed: the client was told it was not
+    // taken, so it is not recorded (recording it would count a copy the sender rightly sends again).
+    if (stopping) throw new SmtpReplyError(421, 'Server shutting down');
     const mailFrom = session.envelope.mailFrom;
     seq += 1;
     record({
@@ -186,6 +190,7 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
       peak = inFlight;
     },
     stop() {
+      stopping = true;
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Pooled clients keep idle connections open; end them now instead of after the grace period.

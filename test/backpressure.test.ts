@@ -1,9 +1,11 @@
 // Per-provider limits across workers: two delivery loops, each with its own pool, SMTP pool and gate, share one
 // provider's concurrency, rate and refusal pause through PostgreSQL, against the real SMTP capture.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recordDigests } from '../db/digests.ts';
 import { createPool, type Pool } from '../db/pool.ts';
 import { createProviderGate } from '../delivery/backpressure.ts';
 import { type DeliverDeps, deliverDecisions } from '../delivery/deliver.ts';
+import { deliverDigests } from '../delivery/digests.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import { type ProviderLimit, pushProvider, smtpProvider } from '../delivery/provider-limits.ts';
 import { type PushService, startPushService } from '../peers/push-service.ts';
@@ -74,7 +76,7 @@ async function alerts(n: number): Promise<number[]> {
 }
 
 /** Each worker's delivery deps, with a gate over its own pool when `limit` is given. */
-function loops(limit?: ProviderLimit, gate: { maxWaitMs?: number } = {}): DeliverDeps[] {
+function loops(limit?: ProviderLimit, gate: { maxWaitMs?: number; leaseMs?: number } = {}): DeliverDeps[] {
   return workers.map(({ pool, rig }) => ({
     ...rig.deps,
     providers: limit && {
@@ -152,6 +154,34 @@ describe('two workers, one provider', () => {
     expect(refusals.rows).toEqual([{ refusals: 0 }]);
   });
 
+  it('a provider refusing pass after pass (an outage) spends one attempt of a message, not all of them', async () => {
+    const [id] = await alerts(1);
+    smtp.failNext(12, 451, '4.3.2 Service not available, closing channel');
+    for (let pass = 0; pass < 12; pass++) {
+      // Each pass comes after the pause, as the dispatcher's does, with a fresh gate as a new activity has.
+      await db.pool.query(`update provider_limits set paused_until = now()`);
+      expect(await deliverDecisions(loops({ concurrency: 4, ratePerSecond: null })[0], [id])).toMatchObject({
+        retry: 1,
+      });
+    }
+    const row = await db.pool.query(`select status, error_code, attempts from deliveries where decision_id = $1`, [id]);
+    // Only the first refusal of the run was the message's; the other eleven were the provider's outage.
+    expect(row.rows).toEqual([{ status: 'retry', error_code: 'smtp_rejected_transient', attempts: 1 }]);
+    await db.pool.query(`update provider_limits set paused_until = now()`);
+    expect(await deliverDecisions(loops({ concurrency: 4, ratePerSecond: null })[0], [id])).toMatchObject({ sent: 1 });
+    expect((await db.pool.query(`select refusals from provider_limits`)).rows).toEqual([{ refusals: 0 }]);
+  });
+
+  it('a send slower than its lease keeps the slot: leases are renewed while calls are in flight', async () => {
+    smtp.slowDown(1_000);
+    const ids = await alerts(2);
+    const deps = loops({ concurrency: 1, ratePerSecond: null }, { leaseMs: 300, maxWaitMs: 5_000 });
+    const reports = await deliverInTwo(deps, ids);
+    expect(reports.map((r) => r.sent)).toEqual([1, 1]);
+    // Without renewal the lease runs out 300 ms into the first second-long send and the other loop's call joins it.
+    expect(smtp.peakInFlight()).toBe(1);
+  });
+
   it("a dead worker's lease holds its slot until it runs out; the batch meanwhile is handed back quickly", async () => {
     // Another worker died holding the only slot, 60 s before its lease runs out.
     const provider = smtpProvider(smtp.host, smtp.port);
@@ -201,8 +231,70 @@ describe('two workers, one provider', () => {
     );
     expect(busy.rows).toEqual([{ n: 7 }]);
     await new Promise((resolve) => setTimeout(resolve, 2_100));
-    const after = await deliverInTwo(deps, ids);
+    // Eight calls share 4 slots: on a loaded machine a push can take longer than the 300 ms wait allowed above.
+    const after = await deliverInTwo(loops({ concurrency: 4, ratePerSecond: null }, { maxWaitMs: 10_000 }), ids);
     expect(after[0].sent + after[1].sent).toBe(8);
     expect(push.received).toHaveLength(8);
+  });
+});
+
+describe('digests under the same limits', () => {
+  /** One daily digest for each of the first `n` fans, carrying an alert of a new event; their ids. */
+  async function digests(n: number): Promise<number[]> {
+    round += 1;
+    const { eventId, email } = await decideAlerts(db.pool, {
+      creatorId: audience.creatorId,
+      fanIds: audience.fanIds.slice(0, n),
+      channels: ['email'],
+      key: `round-${round}`,
+    });
+    return recordDigests(
+      db.pool,
+      email.map((decisionId, i) => ({
+        fanId: audience.fanIds[i],
+        period: `daily:2026-01-${String(round).padStart(2, '0')}`,
+        cadence: 'daily' as const,
+        items: [{ decisionId, eventId, score: 0.5 }],
+      })),
+    );
+  }
+
+  it('take slots of the concurrency alerts use: together they never pass it', async () => {
+    smtp.slowDown(150);
+    const alertIds = await alerts(12);
+    const digestIds = await digests(6);
+    const [alertLoop, digestLoop] = loops({ concurrency: 2, ratePerSecond: null });
+    const [alertReport, digestReport] = await Promise.all([
+      deliverDecisions(alertLoop, alertIds),
+      deliverDigests(digestLoop, digestIds),
+    ]);
+    expect(alertReport.sent).toBe(12);
+    expect(digestReport).toMatchObject({ sent: 6, retry: 0, retryIds: [] });
+    // Ungated, the digest loop's one connection would make a third message in flight beside the alerts' two.
+    expect(smtp.peakInFlight()).toBe(2);
+    expect(smtp.messages.filter((m) => m.parsed.headers.has('x-fanfare-digest'))).toHaveLength(6);
+  });
+
+  it("wait out a refusal's pause like alerts: handed back unsent with no attempt spent, then all sent", async () => {
+    smtp.failNext(1, 451, '4.7.1 Try again later');
+    const [first] = await alerts(1);
+    const ids = await digests(5);
+    const [alertLoop, digestLoop] = loops({ concurrency: 4, ratePerSecond: null }, { maxWaitMs: 300 });
+    // An alert is refused: the relay is paused for a second, for digests too.
+    expect(await deliverDecisions(alertLoop, [first])).toMatchObject({ sent: 0, retry: 1 });
+    const started = Date.now();
+    const report = await deliverDigests(digestLoop, ids);
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(report).toMatchObject({ sent: 0, retry: 5, retryIds: ids });
+    expect(report.retryAfterMs).toBeGreaterThan(300);
+    expect(smtp.messages).toHaveLength(0);
+    const rows = await db.pool.query(
+      `select status, error_code, attempts from digests where id = any($1::bigint[]) order by id`,
+      [ids],
+    );
+    expect(rows.rows).toEqual(ids.map(() => ({ status: 'retry', error_code: 'provider_busy', attempts: 0 })));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await deliverDigests(digestLoop, report.retryIds)).toMatchObject({ sent: 5, retry: 0 });
+    expect(smtp.messages).toHaveLength(5);
   });
 });

@@ -81,8 +81,10 @@ export async function dispatchSlot(input: DispatchSlotInput): Promise<void> {
     const retry = results.reduce((n, r) => n + r.retry, 0);
     const retryAfterMs = Math.max(...results.map((r) => r.retryAfterMs));
     if (retry > 0) {
-      // Transient provider failures: wait (as long as a provider asked, at least the backoff) and pass again.
-      await sleep(Math.max(retryDelayMs, retryAfterMs));
+      // Transient provider failures: wait and pass again. A provider that named a time (its pause, shared by every
+      // worker, which doubles with each refusal in a row; or a Retry-After) sets the wait, so delivery resumes as soon
+      // as it may; otherwise our own backoff doubles. Both backoffs together outlasted a 90-second outage by minutes.
+      await sleep(retryAfterMs > 0 ? Math.max(retryAfterMs, 1_000) : retryDelayMs);
       retryDelayMs = Math.min(retryDelayMs * 2, 5 * 60_000);
       pending = true;
     } else {
