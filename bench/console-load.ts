@@ -93,7 +93,6 @@ interface Ctx {
   eventId: number;
   largestEventId: number;
   experimentId: number;
-  today: string;
   daysAgo: (n: number) => string;
 }
 type Call = (c: Ctx) => string;
@@ -107,10 +106,9 @@ const PAGES: Page[] = [
   { page: 'overview, default (last 28 days)', steps: [[() => '/api/admin/overview?days=28']] },
   { page: 'overview, last 7 days', steps: [[() => '/api/admin/overview?days=7']] },
   {
-    page: 'overview, 28 days from/to in New York',
-    steps: [[(c) => `/api/admin/overview?from=${c.daysAgo(27)}&to=${c.today}&tz=America%2FNew_York`]],
+    page: 'overview, 28 whole days to yesterday in New York',
+    steps: [[(c) => `/api/admin/overview?from=${c.daysAgo(28)}&to=${c.daysAgo(1)}&tz=America%2FNew_York`]],
   },
-  { page: 'overview, last 92 days (the maximum)', steps: [[() => '/api/admin/overview?days=92']] },
   { page: 'fatigue by membership (default)', steps: [[() => '/api/admin/fatigue?days=28&segment=membership']] },
   { page: 'fatigue by channel', steps: [[() => '/api/admin/fatigue?days=28&segment=channel']] },
   { page: 'fatigue by locale', steps: [[() => '/api/admin/fatigue?days=28&segment=locale']] },
@@ -326,7 +324,6 @@ try {
     eventId: events[0].id,
     largestEventId: largest.id,
     experimentId: experiments[0].id,
-    today: new Date(now).toISOString().slice(0, 10),
     daysAgo: (n) => new Date(now - n * DAY_MS).toISOString().slice(0, 10),
   };
 
