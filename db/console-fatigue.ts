@@ -70,14 +70,21 @@ export async function alertsPerFanDay(
 /** Decisions made in [from, to) by the event's creator and action, the 50 creators with most alerts. */
 export async function creatorVolumes(pool: Pool, from: Date, to: Date): Promise<CreatorVolume[]> {
   const r = await pool.query(
-    `select c.id as creator_id, c.handle, c.display_name,
-            count(*) filter (where d.action = 'alert')::int as alerts,
-            count(*) filter (where d.action = 'digest')::int as digests,
-            count(*) filter (where d.action = 'suppress')::int as suppressions
-     from decisions d
-     join creator_events e on e.id = d.event_id
+    // Counted per event first, then summed per creator: no row of the log is joined to its event.
+    `with per_event as (
+       select d.event_id,
+              count(*) filter (where d.action = 'alert') as alerts,
+              count(*) filter (where d.action = 'digest') as digests,
+              count(*) filter (where d.action = 'suppress') as suppressions
+       from decisions d
+       where d.decided_at >= $1::timestamptz and d.decided_at < $2::timestamptz
+       group by d.event_id
+     )
+     select c.id as creator_id, c.handle, c.display_name,
+            sum(p.alerts)::int as alerts, sum(p.digests)::int as digests, sum(p.suppressions)::int as suppressions
+     from per_event p
+     join creator_events e on e.id = p.event_id
      join creators c on c.id = e.creator_id
-     where d.decided_at >= $1::timestamptz and d.decided_at < $2::timestamptz
      group by c.id
      order by alerts desc, c.handle
      limit 50`,
@@ -104,20 +111,30 @@ export async function segmentVolumes(
   segment: FatigueSegment,
 ): Promise<SegmentVolume[]> {
   const r = await pool.query(
-    `select case $3::text
+    // Counted per fan, creator and channel first (a fan hears from a few creators), then joined to the membership
+    // and the fan: no row of the log is joined to more than its event.
+    `with per_fan as (
+       select d.fan_id, e.creator_id, d.channel,
+              count(*) filter (where d.action = 'alert') as alerts,
+              count(*) filter (where d.action = 'digest') as digests,
+              count(*) filter (where d.action = 'suppress') as suppressions
+       from decisions d
+       join creator_events e on e.id = d.event_id
+       where d.decided_at >= $1::timestamptz and d.decided_at < $2::timestamptz
+       group by 1, 2, 3
+     )
+     select case $3::text
               when 'membership' then coalesce(m.kind, 'none')
-              when 'channel' then d.channel
+              when 'channel' then p.channel
               else f.locale
             end as segment,
-            count(distinct d.fan_id)::int as fans,
-            count(*) filter (where d.action = 'alert')::int as alerts,
-            count(*) filter (where d.action = 'digest')::int as digests,
-            count(*) filter (where d.action = 'suppress')::int as suppressions
-     from decisions d
-     join creator_events e on e.id = d.event_id
-     join fans f on f.id = d.fan_id
-     left join memberships m on m.fan_id = d.fan_id and m.creator_id = e.creator_id
-     where d.decided_at >= $1::timestamptz and d.decided_at < $2::timestamptz
+            count(distinct p.fan_id)::int as fans,
+            sum(p.alerts)::int as alerts,
+            sum(p.digests)::int as digests,
+            sum(p.suppressions)::int as suppressions
+     from per_fan p
+     join fans f on f.id = p.fan_id
+     left join memberships m on m.fan_id = p.fan_id and m.creator_id = p.creator_id
      group by 1
      order by alerts desc, 1`,
     [from, to, segment],

@@ -38,6 +38,19 @@ export async function largestCreator(pool: Pool): Promise<{ creatorId: number; m
   return r.rows[0] ? { creatorId: r.rows[0].creator_id, members: r.rows[0].n } : null;
 }
 
+/** The creator whose member count is nearest `members` (the lowest id among equals), with its count. */
+export async function creatorOfSize(
+  pool: Pool,
+  members: number,
+): Promise<{ creatorId: number; members: number } | null> {
+  const r = await pool.query(
+    `select creator_id, count(*)::int as n from memberships
+      group by creator_id order by abs(count(*) - $1::int), creator_id limit 1`,
+    [members],
+  );
+  return r.rows[0] ? { creatorId: Number(r.rows[0].creator_id), members: r.rows[0].n } : null;
+}
+
 /** The id of the creator with this handle; null when there is none. */
 export async function creatorIdByHandle(pool: Pool, handle: string): Promise<number | null> {
   const r = await pool.query<{ id: number }>(`select id from creators where handle = $1::text`, [handle]);

@@ -44,3 +44,29 @@ export async function backendPids(db: Pick<pg.Pool, 'query'>, applicationName: s
   const r = await db.query(`select pid from pg_stat_activity where application_name = $1::text`, [applicationName]);
   return r.rows.map((row) => row.pid);
 }
+
+/** Drops the database named in `url` (through the server's `postgres` database), ending its sessions; none is fine. */
+export async function dropDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  if (!name) throw new Error(`database URL must name a database, got "${url}"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  await onOneClient(admin.toString(), `drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+}
+
+/** The size of the connected database on disk, in bytes. */
+export async function databaseSize(db: Pick<pg.Pool, 'query'>): Promise<number> {
+  const r = await db.query<{ bytes: string }>('select pg_database_size(current_database())::text as bytes');
+  return Number(r.rows[0].bytes);
+}
+
+/** Exact row counts of the tables a seeded history fills (a count scan each: seconds on millions of rows). */
+export async function historyRowCounts(db: Pick<pg.Pool, 'query'>): Promise<Record<string, number>> {
+  const r = await db.query<Record<string, string>>(
+    `select (select count(*) from fans)::text as fans, (select count(*) from memberships)::text as memberships,
+            (select count(*) from creator_events)::text as events, (select count(*) from decisions)::text as decisions,
+            (select count(*) from deliveries)::text as deliveries,
+            (select count(*) from engagement_events)::text as engagement_events`,
+  );
+  return Object.fromEntries(Object.entries(r.rows[0]).map(([k, v]) => [k, Number(v)]));
+}

@@ -8,9 +8,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideAndRecord } from '../activities/policy-decisions.ts';
 import { createPolicyLoader } from '../activities/policy-loader.ts';
+import { REASON_LABELS } from '../console/src/labels.ts';
 import { audiencePage } from '../db/audience.ts';
 import { getEvent, insertEvent } from '../db/events.ts';
 import { getModel, insertCandidateModel, modelText, promoteModel } from '../db/models.ts';
+import type { ReasonCode } from '../domain/decision.ts';
 import type { HttpApp } from '../http/app.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
 import { createReplayThreads } from '../replay/threads.ts';
@@ -103,6 +105,14 @@ describe('model, caps and fan inspector in Chromium', () => {
     expect(Number(m![1])).toBe(rows);
     expect(Number(m![2])).toBeGreaterThanOrEqual(1);
     expect(await drawn('#chart-fan-timeline')).toBe(true);
+    // Reasons in words, as on the overview, each code kept in a title attribute.
+    const reasons = timeline.locator('tbody tr td:nth-child(5) span[title]');
+    expect(await reasons.count()).toBe(rows);
+    for (const cell of await reasons.all()) {
+      const code = (await cell.getAttribute('title'))!;
+      expect(code).toMatch(/^[a-z_]+$/);
+      expect(await cell.textContent()).toBe(REASON_LABELS[code as ReasonCode]);
+    }
 
     // The imminent deadline: a short curve drawn as points on a two-hour axis, said so.
     const live = timeline.getByRole('row', { name: /Live in twenty minutes/ });

@@ -5,6 +5,7 @@ import { api } from './api.ts';
 import { color, draw } from './charts.ts';
 import { chartCard, errorBox, h, isolated, isolatedText, pct, table, when } from './dom.ts';
 import { detailRows, distinctTicks, logistic, readable, timeAxis } from './inspect-format.ts';
+import { reasonLabel, reasonText } from './labels.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -155,7 +156,7 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
             label: (ctx) => {
               const c = candidates.find((x) => x.decisionId === (ctx.raw as { id: number }).id)!;
               const score = c.score === null ? 'no score' : `score ${pct(c.score)}`;
-              return `${c.action} ${c.channel}: ${c.reason}, ${score} (${c.eventTitle})`;
+              return `${c.action} ${c.channel}: ${reasonLabel(c.reason)}, ${score} (${c.eventTitle})`;
             },
           },
         },
@@ -181,7 +182,7 @@ async function renderFan(root: HTMLElement, fanId: number): Promise<void> {
       h('span', {}, isolated(c.eventTitle), ` (${c.eventKind}, `, isolated(c.creatorHandle), ')'),
       c.channel,
       h('span', { class: `badge ${c.action}` }, c.action),
-      h('code', {}, c.reason),
+      reasonText(c.reason),
       pct(c.score),
       when(c.sendAt, fan.timeZone),
       c.delivery ? `${c.delivery.status}${c.delivery.errorCode ? ` (${c.delivery.errorCode})` : ''}` : '—',
@@ -223,7 +224,8 @@ async function showCandidate(root: HTMLElement, c: FanCandidate, timeZone: strin
   const heading = h(
     'h3',
     { class: 'wide', id: 'candidate-heading', tabindex: -1 },
-    `Decision ${c.decisionId}: ${c.action} on ${c.channel}, ${c.reason}`,
+    `Decision ${c.decisionId}: ${c.action} on ${c.channel}, `,
+    reasonText(c.reason),
   );
   const why: [string, string][] = [
     ['policy', c.policy],
