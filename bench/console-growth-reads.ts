@@ -4,6 +4,7 @@
 import { auditEntries } from '../db/audit-log.ts';
 import { creatorTotals, listRecentEvents } from '../db/console-events.ts';
 import { largestCreator } from '../db/creators.ts';
+import { analyzeDatabase, historyRowCounts } from '../db/databases.ts';
 import { sampleLoggedHistory } from '../db/logged-history.ts';
 import { DAY_MS } from '../domain/time.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
@@ -32,9 +33,9 @@ try {
   const world = generateWorld(spec);
   const ids = await seedWorld(db.pool, world);
   await writeHistory(db.pool, world, ids, { fromMs: world.startMs, toMs: now });
-  const decisions = (await db.pool.query('select count(*)::int as n from decisions')).rows[0].n;
+  const { decisions } = await historyRowCounts(db.pool);
   process.stdout.write(`seeded ${FANS} fans, ${DAYS} days, ${decisions} decisions in ${ms(t0)}\n`);
-  await db.pool.query('analyze');
+  await analyzeDatabase(db.pool);
 
   const period = { from: new Date(now - DAYS * DAY_MS), to: new Date(now) };
   const sampleSize = HISTORY_REPLAY_LIMITS.fans.max;

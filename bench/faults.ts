@@ -19,7 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { readToolPaths } from '../app/config.ts';
+import { type EventLedgerRow, eventAlertLedger } from '../db/deliveries.ts';
 import { insertEvent } from '../db/events.ts';
+import { resetProviderLimits } from '../db/provider-limits.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import type { PushSubscriptionJson } from '../delivery/push-sender.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../dev/embedded-postgres.ts';
@@ -149,23 +151,12 @@ async function waitForShare(expected: number, share: number): Promise<void> {
   }
 }
 
-interface LedgerRow {
-  decision_id: number;
-  channel: 'email' | 'push';
-  status: string | null;
-  error_code: string | null;
-}
+type LedgerRow = EventLedgerRow;
 
 /** The event's alert decisions with their delivery's status (null: no row yet); null while PostgreSQL is away. */
 async function ledger(eventId: number): Promise<LedgerRow[] | null> {
   try {
-    const r = await db.pool.query<LedgerRow>(
-      `select d.id::int as decision_id, d.channel, v.status, v.error_code from decisions d
-         left join deliveries v on v.decision_id = d.id and v.channel = d.channel
-        where d.event_id = $1::bigint and d.action = 'alert'`,
-      [eventId],
-    );
-    return r.rows;
+    return await eventAlertLedger(db.pool, eventId);
   } catch {
     return null;
   }
@@ -284,7 +275,7 @@ interface ChannelFigures {
 
 async function runScenario(scenario: Scenario, index: number): Promise<Record<string, unknown>> {
   log(`${scenario}: seeding ${FANS} fans`);
-  await db.pool.query('delete from provider_slots; delete from provider_limits');
+  await resetProviderLimits(db.pool);
   await ask(peers, { op: 'clear' });
   const vapid = await vapidKeys(db.pool);
   const { subscriptions } = await ask<{ subscriptions: PushSubscriptionJson[] }>(peers, {

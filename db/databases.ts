@@ -70,3 +70,8 @@ export async function historyRowCounts(db: Pick<pg.Pool, 'query'>): Promise<Reco
   );
   return Object.fromEntries(Object.entries(r.rows[0]).map(([k, v]) => [k, Number(v)]));
 }
+
+/** Refreshes the planner's statistics of every table in the connected database (after a bulk load). */
+export async function analyzeDatabase(db: Pick<pg.Pool, 'query'>): Promise<void> {
+  await db.query('analyze');
+}

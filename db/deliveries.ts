@@ -306,3 +306,22 @@ export async function lastSentAt(pool: Pool): Promise<Date | null> {
   const r = await pool.query(`select max(started_at) as last from deliveries where status = 'sent'`);
   return r.rows[0].last;
 }
+
+/** One alert decision of an event and its delivery's ledger state (status null: no delivery row yet). */
+export interface EventLedgerRow {
+  decision_id: number;
+  channel: Channel;
+  status: string | null;
+  error_code: string | null;
+}
+
+/** The event's alert decisions with their delivery's status, for an audit of the ledger against a provider's log. */
+export async function eventAlertLedger(pool: Pool, eventId: number): Promise<EventLedgerRow[]> {
+  const r = await pool.query<EventLedgerRow>(
+    `select d.id::int as decision_id, d.channel, v.status, v.error_code from decisions d
+       left join deliveries v on v.decision_id = d.id and v.channel = d.channel
+      where d.event_id = $1::bigint and d.action = 'alert'`,
+    [eventId],
+  );
+  return r.rows;
+}

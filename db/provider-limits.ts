@@ -135,3 +135,8 @@ export async function returnUnsentClaim(
     [decisionId, channel, token, errorMessage.slice(0, 1000)],
   );
 }
+
+/** Forgets every provider's slots, rate bookings and pauses (a bench between its scenarios). */
+export async function resetProviderLimits(pool: Pool): Promise<void> {
+  await pool.query('delete from provider_slots; delete from provider_limits');
+}
