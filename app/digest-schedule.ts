@@ -18,8 +18,9 @@ export function ensureDigestSchedule(client: Client): Promise<'created' | 'updat
       args: [{}],
       workflowId: 'send-digests-scheduled',
     },
-    // A run still going when the next hour comes is left to finish;
-    // the digests ledger would stop any double send anyway.
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 minutes' },
+    // Each hour's run serves other fans (those whose local digest hour it is), and a run can outlast its hour while it
+    // retries digests the relay refused or was too busy for: skipping the next hour's run would leave that hour's fans
+    // without their digest. So runs may overlap; the digests ledger stops any double send anyway.
+    policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '30 minutes' },
   });
 }

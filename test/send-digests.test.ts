@@ -1,6 +1,6 @@
 // sendDigests end to end (real Temporal, PostgreSQL, SMTP capture): a digest per due fan, exactly once; the schedule.
 
-import type { Client } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../app/config.ts';
 import { DIGEST_CRON, ensureDigestSchedule } from '../app/digest-schedule.ts';
@@ -172,5 +172,7 @@ describe('sendDigests', () => {
     });
     expect(JSON.stringify(described.spec)).toContain('"minute"');
     expect(DIGEST_CRON).toBe('0 * * * *');
+    // A run retrying a refusing relay past its hour must not skip the next hour's fans.
+    expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.ALLOW_ALL);
   });
 });
