@@ -92,7 +92,7 @@ export async function renderAudit(root: HTMLElement, params: URLSearchParams): P
       'section',
       { class: 'card', id: 'audit-entries' },
       table(
-        `${r.entries.length} entries from ${r.from} to ${r.to}, newest first` +
+        `${r.entries.length} ${r.entries.length === 1 ? 'entry' : 'entries'} from ${r.from} to ${r.to}, newest first` +
           (r.truncated ? ' (the oldest left out: narrow the period)' : ''),
         ['when', 'kind', 'actor', 'action', 'subject', 'detail'],
         r.entries.map((e) => [when(e.at), KIND_LABELS[e.kind], e.actor, e.action, subject(e), detailText(e)]),
