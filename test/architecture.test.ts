@@ -1,7 +1,7 @@
 // docs/ARCHITECTURE.md against the tree: the folders it names and the code's folders agree, SQL is only in db/, the
 // environment is read only in app/config.ts, and the docs name only files that exist.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -27,14 +27,23 @@ function codeFolders(): string[] {
   });
 }
 
-/** Repository paths (with a folder) that the README and docs/ mention in backticks. */
+/** The README and the Markdown files of docs/ (docs/ also holds the images they show). */
+function docFiles(): string[] {
+  const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md'));
+  return ['README.md', ...docs.map((f) => join('docs', f))];
+}
+
+/**
+ * Repository paths (with a folder) that the README and docs/ mention in backticks, and the images they show (a
+ * Markdown image's relative path, resolved from the document's folder).
+ */
 function mentionedPaths(): { doc: string; path: string }[] {
-  const docs = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => join('docs', f))];
-  return docs.flatMap((doc) =>
-    [
-      ...readFileSync(join(ROOT, doc), 'utf8').matchAll(/`([a-z][\w.-]*\/[\w./-]+\.(?:ts|sql|sh|js|cjs|json|md))`/g),
-    ].map((m) => ({ doc, path: m[1] })),
-  );
+  return docFiles().flatMap((doc) => {
+    const text = readFileSync(join(ROOT, doc), 'utf8');
+    const named = [...text.matchAll(/`([a-z][\w.-]*\/[\w./-]+\.(?:ts|sql|sh|js|cjs|json|md))`/g)].map((m) => m[1]);
+    const shown = [...text.matchAll(/!\[[^\]]*\]\(([\w./-]+\.png)\)/g)].map((m) => join(dirname(doc), m[1]));
+    return [...named, ...shown].map((path) => ({ doc, path }));
+  });
 }
 
 describe('docs/ARCHITECTURE.md', () => {
