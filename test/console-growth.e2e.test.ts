@@ -7,18 +7,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideAndRecord } from '../activities/policy-decisions.ts';
-import { createPolicyLoader } from '../activities/policy-loader.ts';
-import { audiencePage } from '../db/audience.ts';
-import { insertEvent } from '../db/events.ts';
 import { getModel, insertCandidateModel, modelText } from '../db/models.ts';
 import type { HttpApp } from '../http/app.ts';
-import { createRelevanceScorer } from '../models/scoring.ts';
 import { DEFAULT_ALERT_RULES } from '../policy/alert-rules.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
 import { createReplayThreads } from '../replay/threads.ts';
 import { type HeadlessChromium, launchChromium, serveConsole } from '../testing/browser.ts';
-import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
+import { announceAndDecide, type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { memberCookie } from '../testing/team.ts';
 import { AUDIT_KINDS } from '../wire/audit.ts';
@@ -51,26 +46,13 @@ async function hostileCreatorWithEvent(): Promise<number> {
     `insert into memberships (fan_id, creator_id, kind) select id, $1, 'free' from fans where id % 2 = 0`,
     [creatorId],
   );
-  const { event } = await insertEvent(pool, {
+  await announceAndDecide(pool, {
     creatorId,
     kind: 'post',
     title: HOSTILE_TITLE,
     url: 'https://creators.example/p/hostile',
-    audience: { rule: 'all' },
     idempotencyKey: 'console-growth-hostile',
-    deadline: null,
   });
-  const deps = {
-    pool,
-    scorer: createRelevanceScorer({ pool, log: () => undefined }),
-    policy: createPolicyLoader(pool).current,
-  };
-  for (let after = 0; ; ) {
-    const fans = await audiencePage(pool, event.id, after, 500);
-    if (fans.length === 0) break;
-    await decideAndRecord(deps, event.id, fans, new Date());
-    after = fans[fans.length - 1].fanId;
-  }
   return creatorId;
 }
 

@@ -6,16 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideAndRecord } from '../activities/policy-decisions.ts';
-import { createPolicyLoader } from '../activities/policy-loader.ts';
-import { audiencePage } from '../db/audience.ts';
 import { largestCreator } from '../db/creators.ts';
-import { insertEvent } from '../db/events.ts';
 import type { HttpApp } from '../http/app.ts';
-import { createRelevanceScorer } from '../models/scoring.ts';
 import { createReplayThreads } from '../replay/threads.ts';
 import { type HeadlessChromium, launchChromium, serveConsole } from '../testing/browser.ts';
-import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
+import { announceAndDecide, type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { addTestMember, TEST_PASSWORD } from '../testing/team.ts';
 
@@ -36,27 +31,13 @@ let page: Page;
 async function announceHostile(): Promise<number> {
   const pool = db().pool;
   const creator = await largestCreator(pool);
-  const { event } = await insertEvent(pool, {
+  return announceAndDecide(pool, {
     creatorId: creator!.creatorId,
     kind: 'live',
     title: HOSTILE,
     url: 'https://creators.example/p/hostile',
-    audience: { rule: 'all' },
     idempotencyKey: 'console-narrow-hostile',
-    deadline: null,
   });
-  const deps = {
-    pool,
-    scorer: createRelevanceScorer({ pool, log: () => undefined }),
-    policy: createPolicyLoader(pool).current,
-  };
-  for (let after = 0; ; ) {
-    const fans = await audiencePage(pool, event.id, after, 500);
-    if (fans.length === 0) break;
-    await decideAndRecord(deps, event.id, fans, new Date());
-    after = fans[fans.length - 1].fanId;
-  }
-  return event.id;
 }
 
 beforeAll(async () => {

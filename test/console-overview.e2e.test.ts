@@ -6,15 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideAndRecord } from '../activities/policy-decisions.ts';
-import { createPolicyLoader } from '../activities/policy-loader.ts';
-import { audiencePage } from '../db/audience.ts';
 import { largestCreator } from '../db/creators.ts';
-import { insertEvent } from '../db/events.ts';
 import type { HttpApp } from '../http/app.ts';
-import { createRelevanceScorer } from '../models/scoring.ts';
 import { type HeadlessChromium, launchChromium, serveConsole } from '../testing/browser.ts';
-import { type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
+import { announceAndDecide, type ConsoleWorld, seedConsoleWorld } from '../testing/console-world.ts';
 import { useTestSchema } from '../testing/db.ts';
 import { memberCookie } from '../testing/team.ts';
 
@@ -33,26 +28,13 @@ let page: Page;
 async function announceSecondPost(): Promise<void> {
   const pool = db().pool;
   const creator = await largestCreator(pool);
-  const { event } = await insertEvent(pool, {
+  await announceAndDecide(pool, {
     creatorId: creator!.creatorId,
     kind: 'post',
     title: '=HYPERLINK("https://evil.example","Second post")',
     url: 'https://creators.example/p/second',
-    audience: { rule: 'all' },
     idempotencyKey: 'console-overview-second',
-    deadline: null,
   });
-  const deps = {
-    pool,
-    scorer: createRelevanceScorer({ pool, log: () => undefined }),
-    policy: createPolicyLoader(pool).current,
-  };
-  for (let after = 0; ; ) {
-    const fans = await audiencePage(pool, event.id, after, 500);
-    if (fans.length === 0) break;
-    await decideAndRecord(deps, event.id, fans, new Date());
-    after = fans[fans.length - 1].fanId;
-  }
 }
 
 beforeAll(async () => {

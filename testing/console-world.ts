@@ -8,6 +8,7 @@ import { insertEvent } from '../db/events.ts';
 import { explainedFan } from '../db/fixtures.ts';
 import { activeModelVersion } from '../db/models.ts';
 import type { Pool } from '../db/pool.ts';
+import type { EventKind } from '../domain/vocabulary.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
 import { trainActiveModel } from './model.ts';
 
@@ -26,15 +27,29 @@ export async function seedConsoleWorld(pool: Pool): Promise<ConsoleWorld> {
   await trainActiveModel(pool);
   const modelVersion = (await activeModelVersion(pool))!;
   const creator = await largestCreator(pool);
-  const { event } = await insertEvent(pool, {
+  const eventId = await announceAndDecide(pool, {
     creatorId: creator!.creatorId,
     kind: 'post',
     title: 'Behind the scenes',
     url: 'https://creators.example/p/behind-the-scenes',
-    audience: { rule: 'all' },
     idempotencyKey: 'console-fixture-1',
-    deadline: null,
   });
+  const fan = await explainedFan(pool, eventId);
+  return { modelVersion, eventId, fan: fan! };
+}
+
+/** An event for every fan of its creator, no deadline. */
+export interface AnnouncedEvent {
+  creatorId: number;
+  kind: EventKind;
+  title: string;
+  url: string;
+  idempotencyKey: string;
+}
+
+/** Inserts the event and decides its whole audience now, with the active model and cap policy; its id. */
+export async function announceAndDecide(pool: Pool, e: AnnouncedEvent): Promise<number> {
+  const { event } = await insertEvent(pool, { ...e, audience: { rule: 'all' }, deadline: null });
   const deps = {
     pool,
     scorer: createRelevanceScorer({ pool, log: () => undefined }),
@@ -47,6 +62,5 @@ export async function seedConsoleWorld(pool: Pool): Promise<ConsoleWorld> {
     await decideAndRecord(deps, event.id, page, at);
     after = page[page.length - 1].fanId;
   }
-  const fan = await explainedFan(pool, event.id);
-  return { modelVersion, eventId: event.id, fan: fan! };
+  return event.id;
 }
