@@ -6,7 +6,7 @@
 // its own, a model trained on a small simulated world (testing/model.ts), and the SMTP capture and push service in a
 // process of their own (bench/delivery-peers.ts), so the alerts due now are delivered there, as in production. Each
 // worker count gets a new creator with `fans` members, each with an email address and a push subscription.
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { createTestSchema } from '../testing/db.ts';
 import { trainActiveModel } from '../testing/model.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
 import { announceWorkflowId, decideRangeWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+import { ask, forkDeliveryPeers } from './peer-process.ts';
 
 const FANS = Number(process.argv[2] ?? 100_000);
 const WORKER_COUNTS = (process.argv[3] ?? '1,2').split(',').map(Number);
@@ -76,26 +77,7 @@ function peakRssMb(pid: number): number {
   return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
 }
 
-function ask<T>(child: ChildProcess, request: Record<string, unknown>): Promise<T> {
-  const id = Math.random();
-  return new Promise((resolve) => {
-    const onMessage = (m: { id?: number }) => {
-      if (m.id !== id) return;
-      child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.send({ ...request, id });
-  });
-}
-
-const peers = fork(fileURLToPath(new URL('./delivery-peers.ts', import.meta.url)), [], {
-  execArgv: ['--import', 'tsx'],
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-});
-const ready = await new Promise<{ smtp: { host: string; port: number }; caCertPem: string }>((resolve) =>
-  peers.once('message', resolve as never),
-);
+const { peers, ready } = await forkDeliveryPeers();
 const scratch = mkdtempSync(join(tmpdir(), 'fanfare-bench-pg-'));
 chmodSync(scratch, 0o755);
 const pg = await startEmbeddedPostgres({ dataDir: join(scratch, 'pg'), cacheDir: readToolPaths().cacheDir });

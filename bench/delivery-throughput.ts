@@ -2,10 +2,8 @@
 //
 //   npx tsx bench/delivery-throughput.ts [messages per run, default 2000]
 // Uses TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/fanfare_test) with a scratch schema.
-import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import { fileURLToPath } from 'node:url';
 import { backendPids } from '../db/databases.ts';
 import { createPool } from '../db/pool.ts';
 import { type DeliverDeps, deliverDecisions } from '../delivery/deliver.ts';
@@ -19,6 +17,7 @@ import type { Channel } from '../domain/vocabulary.ts';
 import { seedAudience } from '../testing/audience.ts';
 import { createTestSchema } from '../testing/db.ts';
 import { decideAlerts } from '../testing/deliveries.ts';
+import { ask, forkDeliveryPeers } from './peer-process.ts';
 
 const PER_RUN = Number(process.argv[2] ?? 2000);
 /** What dispatchSlot hands deliverDue at a time. */
@@ -27,20 +26,6 @@ const SETTINGS = [
   { concurrency: 8, smtpConnections: 5 },
   { concurrency: 32, smtpConnections: 16 },
 ];
-
-let nextId = 0;
-function ask<T>(child: ChildProcess, op: Record<string, unknown>): Promise<T> {
-  const id = ++nextId;
-  return new Promise((resolve) => {
-    const onMessage = (m: { id?: number }) => {
-      if (m.id !== id) return;
-      child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.send({ id, ...op });
-  });
-}
 
 /** Busy and total jiffies of the whole machine, to see what PostgreSQL and everything else used. */
 function machineCpu(): { busy: number; total: number } {
@@ -81,13 +66,7 @@ function tableRow(cells: (string | number)[]): string {
 }
 
 async function main(): Promise<void> {
-  const child = fork(fileURLToPath(new URL('./delivery-peers.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<{ smtp: { host: string; port: number }; caCertPem: string }>((resolve) =>
-    child.once('message', resolve as never),
-  );
+  const { peers: child, ready } = await forkDeliveryPeers();
   const scratch = await createTestSchema('bench_delivery');
   // Its own pool, named, so the PostgreSQL backends serving the benchmark can be found and their CPU read.
   const url = new URL(scratch.connectionString);

@@ -11,7 +11,7 @@
 // server in a scratch directory (never the machine's shared ones), the SMTP capture and push service in a process of
 // their own (bench/delivery-peers.ts), and `fanfare worker --only main` processes as production runs them. No model
 // is active, so every fan gets an alert on both channels, due at once. Exits 1 if any message was duplicated or lost.
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,6 +31,7 @@ import { createTestSchema } from '../testing/db.ts';
 import { freePort } from '../testing/free-port.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
+import { ask, forkDeliveryPeers } from './peer-process.ts';
 
 const SCENARIOS = ['worker-kill', 'smtp-down', 'push-5xx-429', 'postgres-restart', 'temporal-restart'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -58,28 +59,9 @@ const SETTLE_TIMEOUT_MS = 20 * 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-function ask<T>(child: ChildProcess, request: Record<string, unknown>): Promise<T> {
-  const id = Math.random();
-  return new Promise((resolve) => {
-    const onMessage = (m: { id?: number }) => {
-      if (m.id !== id) return;
-      child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.send({ ...request, id });
-  });
-}
-
 // The stack: peers in their own process, PostgreSQL and Temporal of the bench's own on fixed ports (so a restart
 // comes back where the workers look for it).
-const peers = fork(fileURLToPath(new URL('./delivery-peers.ts', import.meta.url)), [], {
-  execArgv: ['--import', 'tsx'],
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-});
-const ready = await new Promise<{ smtp: { host: string; port: number }; caCertPem: string }>((resolve) =>
-  peers.once('message', resolve as never),
-);
+const { peers, ready } = await forkDeliveryPeers();
 const scratch = mkdtempSync(join(tmpdir(), 'fanfare-faults-'));
 chmodSync(scratch, 0o755);
 mkdirSync(OUT, { recursive: true });
