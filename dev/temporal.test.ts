@@ -1,14 +1,16 @@
 // Tests the Temporal dev server lifecycle for real: start on free ports, readiness, clean stop, no orphans.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import { readToolPaths } from '../app/config.ts';
 import { freePort } from '../testing/free-port.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
-import { startDevServer, waitUntilReady } from './temporal.ts';
+import { DEV_SERVER_START_ATTEMPTS, startDevServer, waitUntilReady } from './temporal.ts';
+import { locateTemporalCli } from './temporal-cli.ts';
 
 function accepts(address: string): Promise<boolean> {
   const [host, port] = address.split(':');
@@ -70,6 +72,50 @@ describe('startDevServer', () => {
       await server.stop();
     } finally {
       await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts again when the server exits before it is ready, and gives up after its attempts', async () => {
+    const real = await locateTemporalCli();
+    expect(real).toBeDefined();
+    const dir = await mkdtemp(join(tmpdir(), 'fanfare-flaky-cli-'));
+    try {
+      // A CLI that dies on its first start, as the dev server sometimes does under load, then is the real one.
+      const starts = join(dir, 'starts');
+      const flaky = join(dir, 'temporal');
+      await writeFile(
+        flaky,
+        `#!/bin/sh\necho start >> ${starts}\n` +
+          `[ "$(wc -l < ${starts})" -gt 1 ] || { echo 'panic: start-up failed' >&2; exit 2; }\n` +
+          `exec ${real} "$@"\n`,
+      );
+      await chmod(flaky, 0o755);
+      const lines: string[] = [];
+      const server = await startDevServer({
+        paths: { ...readToolPaths(), temporalCliPath: flaky },
+        log: (line) => lines.push(line),
+      });
+      try {
+        expect((await readFile(starts, 'utf8')).trim().split('\n')).toHaveLength(2);
+        expect(lines.join('\n')).toMatch(/exited before it was ready \(start 1\); starting it again/);
+        const connection = await Connection.connect({ address: server.address });
+        await connection.workflowService.describeNamespace({ namespace: 'default' });
+        await connection.close();
+      } finally {
+        await server.stop();
+      }
+
+      // A CLI that always dies: every attempt is made, and the error keeps each start's failure.
+      const dead = join(dir, 'dead');
+      await writeFile(dead, `#!/bin/sh\necho 'panic: start-up failed' >&2\nexit 2\n`);
+      await chmod(dead, 0o755);
+      const failure = startDevServer({ paths: { ...readToolPaths(), temporalCliPath: dead } });
+      await expect(failure).rejects.toThrow(/exited before it was ready/);
+      const message = await failure.catch((err: Error) => err.message);
+      expect(message).toContain(`start ${DEV_SERVER_START_ATTEMPTS - 1} of ${DEV_SERVER_START_ATTEMPTS} failed`);
+      expect(message).toContain('panic: start-up failed');
+    } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });

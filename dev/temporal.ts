@@ -47,10 +47,38 @@ function checkPort(name: string, value: number | undefined): void {
   }
 }
 
+/** How many times a server that exits before it is ready is started (on fresh free ports where they were free). */
+export const DEV_SERVER_START_ATTEMPTS = 3;
+
+/** The server's process ended before it answered: a start worth trying again, unlike a server that never answers. */
+export class DevServerExitedError extends Error {}
+
+/**
+ * Starts the server and waits until it answers. A server process that exits before it is ready (a port taken between
+ * choosing it and binding it, or a start-up panic the dev server sometimes has under load) is started again, up to
+ * DEV_SERVER_START_ATTEMPTS times; each failed start's output is kept in the final error.
+ */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   checkPort('port', options.port);
   checkPort('uiPort', options.uiPort);
   checkPort('httpPort', options.httpPort);
+  const failures: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (!(err instanceof DevServerExitedError) || attempt >= DEV_SERVER_START_ATTEMPTS) {
+        const earlier = failures.map((f, i) => `\nstart ${i + 1} of ${attempt} failed: ${f}`).join('');
+        throw new Error(`${message}${earlier}`, { cause: err });
+      }
+      failures.push(message);
+      options.log?.(`Temporal dev server exited before it was ready (start ${attempt}); starting it again`);
+    }
+  }
+}
+
+async function startOnce(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
   const port = options.port ?? (await freePort(ip));
@@ -87,7 +115,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   } catch (err) {
     await server.stop();
     const tail = output.length ? `\nlast server output:\n${output.join('\n')}` : '';
-    throw new Error(`${err instanceof Error ? err.message : String(err)} (${cli} ${args.join(' ')})${tail}`);
+    const message = `${err instanceof Error ? err.message : String(err)} (${cli} ${args.join(' ')})${tail}`;
+    throw err instanceof DevServerExitedError ? new DevServerExitedError(message) : new Error(message);
   }
   return {
     address,
@@ -109,7 +138,7 @@ export async function waitUntilReady(
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer yet';
   while (Date.now() < deadline) {
-    if (exited()) throw new Error(`Temporal dev server exited before it was ready at ${address}`);
+    if (exited()) throw new DevServerExitedError(`Temporal dev server exited before it was ready at ${address}`);
     let connection: Connection | undefined;
     try {
       connection = await Connection.connect({
