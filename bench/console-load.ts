@@ -91,7 +91,10 @@ interface Ctx {
   decisionId: number;
   modelVersion: number;
   eventId: number;
+  /** The creator of the newest event. */
+  creatorId: number;
   largestEventId: number;
+  largestCreatorId: number;
   experimentId: number;
   daysAgo: (n: number) => string;
 }
@@ -127,14 +130,22 @@ const PAGES: Page[] = [
     page: 'model: list, active version',
     steps: [[() => '/api/admin/models'], [(c) => `/api/admin/models/${c.modelVersion}`]],
   },
+  // The creator view (console/src/creator.ts): the creator's summary, then the picker's list beside the event's report.
   {
-    page: 'creator view: events, newest report',
-    steps: [[() => '/api/admin/events?limit=100'], [(c) => `/api/admin/events/${c.eventId}/report`]],
+    page: 'creator view: newest event, its creator',
+    steps: [
+      [(c) => `/api/admin/creators/${c.creatorId}/summary?`],
+      [() => '/api/admin/creators/search', (c) => `/api/admin/events/${c.eventId}/report`],
+    ],
   },
   {
-    page: 'creator view: events, largest report',
-    steps: [[() => '/api/admin/events?limit=100'], [(c) => `/api/admin/events/${c.largestEventId}/report`]],
+    page: 'creator view: largest event, its creator',
+    steps: [
+      [(c) => `/api/admin/creators/${c.largestCreatorId}/summary?`],
+      [() => '/api/admin/creators/search', (c) => `/api/admin/events/${c.largestEventId}/report`],
+    ],
   },
+  { page: 'audit log', steps: [[() => '/api/admin/audit?']] },
   { page: 'experiments: list', steps: [[() => '/api/admin/experiments']] },
   { page: 'experiment results (whole run)', steps: [[(c) => `/api/admin/experiments/${c.experimentId}/results`]] },
   {
@@ -322,7 +333,9 @@ try {
     decisionId: ctxFan.decisionId,
     modelVersion: models.find((m) => m.status === 'active')!.version,
     eventId: events[0].id,
+    creatorId: events[0].creatorId,
     largestEventId: largest.id,
+    largestCreatorId: largest.creatorId,
     experimentId: experiments[0].id,
     daysAgo: (n) => new Date(now - n * DAY_MS).toISOString().slice(0, 10),
   };
