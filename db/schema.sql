@@ -49,8 +49,8 @@ CREATE FUNCTION fanfare.experiment_fan_days_add(changes fanfare.experiment_fan_d
          sum(c.digest_opens), sum(c.clicks)
     from unnest(changes) c
    group by c.experiment_id, c.day, c.arm, c.fan_id
-  having sum(abs(c.decisions)) + sum(abs(c.alerts)) + sum(abs(c.alert_opens)) + sum(abs(c.digest_opens))
-         + sum(abs(c.clicks)) > 0
+  having sum(c.decisions) <> 0 or sum(c.alerts) <> 0 or sum(c.alert_opens) <> 0 or sum(c.digest_opens) <> 0
+      or sum(c.clicks) <> 0
    order by c.experiment_id, c.day, c.arm, c.fan_id
   on conflict (experiment_id, day, arm, fan_id) do update
      set decisions = t.decisions + excluded.decisions,

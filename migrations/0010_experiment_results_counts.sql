@@ -17,8 +17,8 @@ create table experiment_fan_days (
   primary key (experiment_id, day, arm, fan_id)
 );
 
--- Adds changes to the rows they name, in key order (so two writers never wait on each other's rows crosswise), and
--- drops a row whose decisions are all gone.
+-- Adds changes to the rows they name, summed per row (a row whose changes cancel out is not touched), in key order (so
+-- two writers never wait on each other's rows crosswise), and drops a row whose decisions are all gone.
 create function experiment_fan_days_add(changes experiment_fan_days[]) returns void
 language sql as $$
   insert into experiment_fan_days as t
@@ -26,8 +26,8 @@ language sql as $$
          sum(c.digest_opens), sum(c.clicks)
     from unnest(changes) c
    group by c.experiment_id, c.day, c.arm, c.fan_id
-  having sum(abs(c.decisions)) + sum(abs(c.alerts)) + sum(abs(c.alert_opens)) + sum(abs(c.digest_opens))
-         + sum(abs(c.clicks)) > 0
+  having sum(c.decisions) <> 0 or sum(c.alerts) <> 0 or sum(c.alert_opens) <> 0 or sum(c.digest_opens) <> 0
+      or sum(c.clicks) <> 0
    order by c.experiment_id, c.day, c.arm, c.fan_id
   on conflict (experiment_id, day, arm, fan_id) do update
      set decisions = t.decisions + excluded.decisions,
