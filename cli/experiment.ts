@@ -4,8 +4,8 @@ import { experimentJson, experimentResults } from '../db/experiment-results.ts';
 import { createExperiment, getExperiment, listExperiments, stopExperiment } from '../db/experiments.ts';
 import { RESULT_METRICS, type ResultMetric } from '../domain/experiment.ts';
 import { formatFieldErrors } from '../domain/field-error.ts';
-import { DAY_MS } from '../domain/time.ts';
 import { freeBuckets, percentBuckets, placeExperiment, validateExperiment } from '../policy/experiment.ts';
+import { globalHoldoutDefaultFrom, resultDays } from '../policy/experiment-range.ts';
 import type { ExperimentResultsAnswer, IntervalJson } from '../wire/experiments.ts';
 import { type CommandLine, defineCommand, defineGroup, ENV, parseFlags, type Syntax } from './args.ts';
 import { defaultActor } from './policy.ts';
@@ -44,7 +44,10 @@ const RESULTS = {
   summary: 'per arm, per fan: alerts, opens, clicks, unsubscribes, and the difference to control with a 95% CI',
   operands: ['ID'],
   flags: {
-    from: { value: 'DATE', help: 'decisions made from this date or instant (default: the start; global: 7 days ago)' },
+    from: {
+      value: 'DATE',
+      help: 'decisions made from this date or instant (default: the start; global: 6 UTC days before today)',
+    },
     to: { value: 'DATE', help: 'decisions made before this date or instant (default: the stop, or now)' },
     json: { help: 'print the results as JSON (the console API answer)' },
   },
@@ -190,10 +193,12 @@ const results = defineCommand(RESULTS, async (args) => {
   await withPool(RESULTS.command, async (pool) => {
     const experiment = id === null ? null : await getExperiment(pool, id);
     if (id !== null && !experiment) throw new Error(`ID: no experiment ${id}`);
-    const end = to ?? (experiment?.stoppedAt ? new Date(experiment.stoppedAt.getTime() + 1) : new Date());
-    const start = from ?? experiment?.startedAt ?? new Date(end.getTime() - 7 * DAY_MS);
+    const now = new Date();
+    const end = to ?? new Date((experiment?.stoppedAt ?? now).getTime() + (experiment ? 1 : 0));
+    const start = from ?? experiment?.startedAt ?? globalHoldoutDefaultFrom(end);
     if (start >= end) throw new Error('--from: must be before --to');
-    const answer = await experimentResults(pool, experiment, start, end);
+    const days = resultDays(start, end, now, experiment !== null && !from && !to);
+    const answer = await experimentResults(pool, experiment, start, end, days);
     process.stdout.write(`${line.switch('json') ? JSON.stringify(answer, null, 2) : formatResults(answer)}\n`);
   });
   return 0;

@@ -7,6 +7,7 @@ import {
   SYSTEM_ARM,
   TRAFFIC_BUCKETS,
 } from '../domain/experiment.ts';
+import type { ResultDays } from '../policy/experiment-range.ts';
 import { compareArms } from '../policy/experiment-stats.ts';
 import type { ExperimentJson, ExperimentResultsAnswer } from '../wire/experiments.ts';
 import type { Pool } from './pool.ts';
@@ -26,15 +27,21 @@ export function experimentJson(e: Experiment): ExperimentJson {
 
 /**
  * The results of an experiment, or of the standing global holdout (null) against the fans in no experiment, over
- * decisions made in [from, to): per arm the mean per fan of each metric and its difference to the control.
+ * decisions made in [from, to): per arm the mean per fan of each metric and its difference to the control. `days`,
+ * the whole UTC days holding exactly those decisions (policy/experiment-range.ts), reads the counts kept per fan-day;
+ * without them the log is recounted.
  */
 export async function experimentResults(
   pool: Pool,
   experiment: Experiment | null,
   from: Date,
   to: Date,
+  days: ResultDays | null,
 ): Promise<ExperimentResultsAnswer> {
-  const rows = await experimentFanResults(pool, experiment?.id ?? null, from, to);
+  const id = experiment?.id ?? null;
+  const rows = days
+    ? await experimentFanResultsByDay(pool, id, days, from, to)
+    : await experimentFanResults(pool, id, from, to);
   const arms = experiment
     ? experiment.arms.map((a) => ({ name: a.name, kind: armKind(a) }))
     : [
@@ -101,13 +108,50 @@ export async function experimentFanResults(
       order by p.fan_id, p.arm`,
     [experimentId, from, to, SYSTEM_ARM],
   );
-  return rows.map((r) => ({
-    fanId: r.fan_id,
-    arm: r.arm,
-    alerts: r.alerts,
-    alertOpens: r.alert_opens,
-    digestOpens: r.digest_opens,
-    clicks: r.clicks,
-    unsubscribes: r.unsubscribes,
-  }));
+  return rows.map(fanResult);
+}
+
+/**
+ * experimentFanResults from the counts kept per fan-day (experiment_fan_days, migration 0011): the same rows for the
+ * decisions made on the UTC `days` (the caller's [from, to) must hold exactly those decisions); unsubscribes in
+ * [from, to), as there.
+ */
+export async function experimentFanResultsByDay(
+  pool: Pool,
+  experimentId: number | null,
+  days: ResultDays,
+  from: Date,
+  to: Date,
+): Promise<FanResult[]> {
+  const { rows } = await pool.query(
+    `with per_fan as (
+       select fan_id, arm, sum(alerts)::int as alerts, sum(alert_opens)::int as alert_opens,
+              sum(digest_opens)::int as digest_opens, sum(clicks)::int as clicks
+         from experiment_fan_days
+        where experiment_id = coalesce($1::bigint, 0) and day >= $2::date and day < $3::date
+        group by fan_id, arm
+     ),
+     unsubscribed as (
+       select distinct fan_id from engagement_events
+        where kind = 'unsubscribe' and occurred_at >= $4::timestamptz and occurred_at < $5::timestamptz
+     )
+     select p.fan_id, p.arm, p.alerts, p.alert_opens, p.digest_opens, p.clicks,
+            (u.fan_id is not null)::int as unsubscribes
+       from per_fan p left join unsubscribed u on u.fan_id = p.fan_id
+      order by p.fan_id, p.arm`,
+    [experimentId, days.from, days.to, from, to],
+  );
+  return rows.map(fanResult);
+}
+
+function fanResult(r: Record<string, number | string>): FanResult {
+  return {
+    fanId: r.fan_id as number,
+    arm: r.arm as string,
+    alerts: r.alerts as number,
+    alertOpens: r.alert_opens as number,
+    digestOpens: r.digest_opens as number,
+    clicks: r.clicks as number,
+    unsubscribes: r.unsubscribes as number,
+  };
 }

@@ -1,5 +1,186 @@
 CREATE SCHEMA fanfare;
 
+CREATE TABLE fanfare.decisions (
+    id bigint NOT NULL,
+    event_id bigint NOT NULL,
+    fan_id bigint NOT NULL,
+    channel text NOT NULL,
+    action text NOT NULL,
+    send_at timestamp with time zone,
+    policy text NOT NULL,
+    reason text NOT NULL,
+    reason_detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    model_version integer,
+    score double precision,
+    contributions jsonb,
+    decided_at timestamp with time zone DEFAULT now() NOT NULL,
+    experiment_id bigint,
+    arm text,
+    CONSTRAINT decisions_action_check CHECK ((action = ANY (ARRAY['alert'::text, 'digest'::text, 'suppress'::text]))),
+    CONSTRAINT decisions_arm_check CHECK (((experiment_id IS NULL) OR (arm IS NOT NULL))),
+    CONSTRAINT decisions_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'push'::text]))),
+    CONSTRAINT decisions_check CHECK (((action = 'alert'::text) = (send_at IS NOT NULL)))
+);
+
+CREATE TABLE fanfare.experiment_fan_days (
+    experiment_id bigint NOT NULL,
+    day date NOT NULL,
+    arm text NOT NULL,
+    fan_id bigint NOT NULL,
+    decisions integer NOT NULL,
+    alerts integer NOT NULL,
+    alert_opens integer NOT NULL,
+    digest_opens integer NOT NULL,
+    clicks integer NOT NULL
+);
+
+CREATE FUNCTION fanfare.experiment_fan_day_key(d fanfare.decisions) RETURNS fanfare.experiment_fan_days
+    LANGUAGE sql IMMUTABLE
+    AS $$
+  select row(coalesce(d.experiment_id, 0), (d.decided_at at time zone 'utc')::date, coalesce(d.arm, 'system'),
+             d.fan_id, 0, 0, 0, 0, 0)::experiment_fan_days
+$$;
+
+CREATE FUNCTION fanfare.experiment_fan_days_add(changes fanfare.experiment_fan_days[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+  insert into experiment_fan_days as t
+  select c.experiment_id, c.day, c.arm, c.fan_id, sum(c.decisions), sum(c.alerts), sum(c.alert_opens),
+         sum(c.digest_opens), sum(c.clicks)
+    from unnest(changes) c
+   group by c.experiment_id, c.day, c.arm, c.fan_id
+  having sum(c.decisions) <> 0 or sum(c.alerts) <> 0 or sum(c.alert_opens) <> 0 or sum(c.digest_opens) <> 0
+      or sum(c.clicks) <> 0
+   order by c.experiment_id, c.day, c.arm, c.fan_id
+  on conflict (experiment_id, day, arm, fan_id) do update
+     set decisions = t.decisions + excluded.decisions,
+         alerts = t.alerts + excluded.alerts,
+         alert_opens = t.alert_opens + excluded.alert_opens,
+         digest_opens = t.digest_opens + excluded.digest_opens,
+         clicks = t.clicks + excluded.clicks;
+  delete from experiment_fan_days t
+   using (select distinct experiment_id, day, arm, fan_id from unnest(changes) where decisions < 0) c
+   where t.experiment_id = c.experiment_id and t.day = c.day and t.arm = c.arm and t.fan_id = c.fan_id
+     and t.decisions = 0;
+$$;
+
+CREATE FUNCTION fanfare.experiment_fan_days_decisions() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if tg_op = 'INSERT' then
+    perform experiment_fan_days_add(array(
+      select row(k.experiment_id, k.day, k.arm, k.fan_id, 1, 0, 0, 0, 0)::experiment_fan_days
+        from new_table n, experiment_fan_day_key(n::decisions) k));
+  elsif tg_op = 'DELETE' then
+    -- A decision's deliveries and engagement rows reference it, so they are gone (and uncounted) before it is.
+    perform experiment_fan_days_add(array(
+      select row(k.experiment_id, k.day, k.arm, k.fan_id, -1, 0, 0, 0, 0)::experiment_fan_days
+        from old_table o, experiment_fan_day_key(o::decisions) k));
+  else
+    perform experiment_fan_days_add(array(
+      select row(k.experiment_id, k.day, k.arm, k.fan_id, c.sign, c.sign * c.alert,
+                 c.sign * (c.action = 'alert' and c.opened)::int, c.sign * (c.action = 'digest' and c.opened)::int,
+                 c.sign * c.clicked::int)::experiment_fan_days
+        from (select 1 as sign, n::decisions as d from new_table n
+              union all
+              select -1, o::decisions from old_table o) m,
+             experiment_fan_day_key(m.d) k,
+             lateral (select m.sign, (m.d).action,
+                             ((m.d).action = 'alert' and exists (select 1 from deliveries v
+                               where v.decision_id = (m.d).id and v.status = 'sent'))::int as alert,
+                             exists (select 1 from engagement_events e
+                                      where e.decision_id = (m.d).id and e.kind = 'open') as opened,
+                             exists (select 1 from engagement_events e
+                                      where e.decision_id = (m.d).id and e.kind = 'click') as clicked) c));
+  end if;
+  return null;
+end
+$$;
+
+CREATE FUNCTION fanfare.experiment_fan_days_deliveries() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  ids bigint[];
+  changes bigint[];
+begin
+  if tg_op = 'INSERT' then
+    select array_agg(decision_id), array_agg(n) into ids, changes
+      from (select decision_id, count(*) as n from new_table where status = 'sent' group by decision_id) s;
+  elsif tg_op = 'DELETE' then
+    select array_agg(decision_id), array_agg(-n) into ids, changes
+      from (select decision_id, count(*) as n from old_table where status = 'sent' group by decision_id) s;
+  else
+    select array_agg(decision_id), array_agg(n) into ids, changes
+      from (select decision_id, sum(n) as n
+              from (select decision_id, 1 as n from new_table where status = 'sent'
+                    union all
+                    select decision_id, -1 from old_table where status = 'sent') m
+             group by decision_id having sum(n) <> 0) s;
+  end if;
+  if ids is not null then
+    perform experiment_fan_days_sent(ids, changes);
+  end if;
+  return null;
+end
+$$;
+
+CREATE FUNCTION fanfare.experiment_fan_days_engaged(decision_ids bigint[], kinds text[], signs integer[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+  select experiment_fan_days_add(array(
+    select row(k.experiment_id, k.day, k.arm, k.fan_id, 0, 0,
+               c.sign * (c.kind = 'open' and d.action = 'alert')::int,
+               c.sign * (c.kind = 'open' and d.action = 'digest')::int,
+               c.sign * (c.kind = 'click')::int)::experiment_fan_days
+      from unnest(decision_ids, kinds, signs) c (decision_id, kind, sign)
+      join decisions d on d.id = c.decision_id
+      cross join experiment_fan_day_key(d) k))
+$$;
+
+CREATE FUNCTION fanfare.experiment_fan_days_engagement() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+declare
+  ids bigint[];
+  kinds text[];
+  signs int[];
+begin
+  if tg_op = 'INSERT' then
+    select array_agg(decision_id), array_agg(kind), array_agg(1) into ids, kinds, signs
+      from new_table where kind in ('open', 'click') and decision_id is not null;
+  elsif tg_op = 'DELETE' then
+    select array_agg(decision_id), array_agg(kind), array_agg(-1) into ids, kinds, signs
+      from old_table where kind in ('open', 'click') and decision_id is not null;
+  else
+    select array_agg(decision_id), array_agg(kind), array_agg(sign) into ids, kinds, signs
+      from (select decision_id, kind, 1 as sign from new_table
+            union all
+            select decision_id, kind, -1 from old_table) m
+     where kind in ('open', 'click') and decision_id is not null;
+  end if;
+  if ids is not null then
+    perform experiment_fan_days_engaged(ids, kinds, signs);
+  end if;
+  return null;
+end
+$$;
+
+CREATE FUNCTION fanfare.experiment_fan_days_sent(decision_ids bigint[], changes bigint[]) RETURNS void
+    LANGUAGE sql
+    AS $$
+  select experiment_fan_days_add(array(
+    select row(k.experiment_id, k.day, k.arm, k.fan_id, 0, (s.now > 0)::int - (s.now - c.change > 0)::int,
+               0, 0, 0)::experiment_fan_days
+      from unnest(decision_ids, changes) c (decision_id, change)
+      join decisions d on d.id = c.decision_id and d.action = 'alert'
+      cross join experiment_fan_day_key(d) k
+      cross join lateral (select count(*) as now from deliveries v
+                           where v.decision_id = c.decision_id and v.status = 'sent') s
+     where c.change <> 0))
+$$;
+
 CREATE TABLE fanfare.alert_rule_audit (
     id bigint NOT NULL,
     version integer NOT NULL,
@@ -176,28 +357,6 @@ CREATE SEQUENCE fanfare.creators_id_seq
     CACHE 1;
 
 ALTER SEQUENCE fanfare.creators_id_seq OWNED BY fanfare.creators.id;
-
-CREATE TABLE fanfare.decisions (
-    id bigint NOT NULL,
-    event_id bigint NOT NULL,
-    fan_id bigint NOT NULL,
-    channel text NOT NULL,
-    action text NOT NULL,
-    send_at timestamp with time zone,
-    policy text NOT NULL,
-    reason text NOT NULL,
-    reason_detail jsonb DEFAULT '{}'::jsonb NOT NULL,
-    model_version integer,
-    score double precision,
-    contributions jsonb,
-    decided_at timestamp with time zone DEFAULT now() NOT NULL,
-    experiment_id bigint,
-    arm text,
-    CONSTRAINT decisions_action_check CHECK ((action = ANY (ARRAY['alert'::text, 'digest'::text, 'suppress'::text]))),
-    CONSTRAINT decisions_arm_check CHECK (((experiment_id IS NULL) OR (arm IS NOT NULL))),
-    CONSTRAINT decisions_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'push'::text]))),
-    CONSTRAINT decisions_check CHECK (((action = 'alert'::text) = (send_at IS NOT NULL)))
-);
 
 CREATE SEQUENCE fanfare.decisions_id_seq
     START WITH 1
@@ -658,6 +817,9 @@ ALTER TABLE ONLY fanfare.engagement_events
 ALTER TABLE ONLY fanfare.experiment_arms
     ADD CONSTRAINT experiment_arms_pkey PRIMARY KEY (experiment_id, name);
 
+ALTER TABLE ONLY fanfare.experiment_fan_days
+    ADD CONSTRAINT experiment_fan_days_pkey PRIMARY KEY (experiment_id, day, arm, fan_id);
+
 ALTER TABLE ONLY fanfare.experiments
     ADD CONSTRAINT experiments_pkey PRIMARY KEY (id);
 
@@ -744,9 +906,13 @@ CREATE INDEX digests_open_idx ON fanfare.digests USING btree (id) WHERE (status 
 
 CREATE INDEX engagement_events_decision_idx ON fanfare.engagement_events USING btree (decision_id);
 
+CREATE INDEX engagement_events_event_idx ON fanfare.engagement_events USING btree (event_id, kind);
+
 CREATE INDEX engagement_events_fan_idx ON fanfare.engagement_events USING btree (fan_id, occurred_at);
 
 CREATE UNIQUE INDEX engagement_events_once ON fanfare.engagement_events USING btree (decision_id, kind) WHERE (kind = ANY (ARRAY['open'::text, 'click'::text, 'bounce'::text]));
+
+CREATE INDEX engagement_events_unsubscribe_idx ON fanfare.engagement_events USING btree (occurred_at, fan_id) WHERE (kind = 'unsubscribe'::text);
 
 CREATE UNIQUE INDEX experiments_running_name_idx ON fanfare.experiments USING btree (name) WHERE (stopped_at IS NULL);
 
@@ -767,6 +933,24 @@ CREATE UNIQUE INDEX service_credentials_name_idx ON fanfare.service_credentials 
 CREATE INDEX sessions_member_idx ON fanfare.sessions USING btree (member_id) WHERE (revoked_at IS NULL);
 
 CREATE UNIQUE INDEX team_members_username_idx ON fanfare.team_members USING btree (username) WHERE (removed_at IS NULL);
+
+CREATE TRIGGER experiment_fan_days_delete AFTER DELETE ON fanfare.decisions REFERENCING OLD TABLE AS old_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_decisions();
+
+CREATE TRIGGER experiment_fan_days_delete AFTER DELETE ON fanfare.deliveries REFERENCING OLD TABLE AS old_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_deliveries();
+
+CREATE TRIGGER experiment_fan_days_delete AFTER DELETE ON fanfare.engagement_events REFERENCING OLD TABLE AS old_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_engagement();
+
+CREATE TRIGGER experiment_fan_days_insert AFTER INSERT ON fanfare.decisions REFERENCING NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_decisions();
+
+CREATE TRIGGER experiment_fan_days_insert AFTER INSERT ON fanfare.deliveries REFERENCING NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_deliveries();
+
+CREATE TRIGGER experiment_fan_days_insert AFTER INSERT ON fanfare.engagement_events REFERENCING NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_engagement();
+
+CREATE TRIGGER experiment_fan_days_update AFTER UPDATE ON fanfare.decisions REFERENCING OLD TABLE AS old_table NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_decisions();
+
+CREATE TRIGGER experiment_fan_days_update AFTER UPDATE ON fanfare.deliveries REFERENCING OLD TABLE AS old_table NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_deliveries();
+
+CREATE TRIGGER experiment_fan_days_update AFTER UPDATE ON fanfare.engagement_events REFERENCING OLD TABLE AS old_table NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_engagement();
 
 ALTER TABLE ONLY fanfare.alert_rule_audit
     ADD CONSTRAINT alert_rule_audit_version_fkey FOREIGN KEY (version) REFERENCES fanfare.alert_rules(version);

@@ -4,8 +4,8 @@ import { experimentJson, experimentResults } from '../db/experiment-results.ts';
 import { createExperiment, getExperiment, listExperiments, stopExperiment } from '../db/experiments.ts';
 import type { Pool } from '../db/pool.ts';
 import { auditActor } from '../domain/principal.ts';
-import { DAY_MS } from '../domain/time.ts';
 import { freeBuckets, percentBuckets, placeExperiment, validateExperiment } from '../policy/experiment.ts';
+import { globalHoldoutDefaultFrom, resultDays } from '../policy/experiment-range.ts';
 import type { ExperimentListAnswer } from '../wire/experiments.ts';
 import type { TeamGate } from './admin-auth.ts';
 import { refuse, send } from './answer.ts';
@@ -32,9 +32,6 @@ const instant = z
   .refine((d) => !Number.isNaN(d.getTime()), { error: DATE_RULE })
   .optional();
 const range = z.object({ from: instant, to: instant });
-
-/** Where a results page starts by default for the global holdout, which has no start of its own. */
-export const GLOBAL_HOLDOUT_DEFAULT_DAYS = 7;
 
 export function registerExperimentRoutes(app: HttpApp, deps: ExperimentRouteDeps): void {
   const editor = { onRequest: teamOnly(deps.gate, 'experiment.manage') };
@@ -75,10 +72,13 @@ export function registerExperimentRoutes(app: HttpApp, deps: ExperimentRouteDeps
     '/api/admin/experiments/global-holdout/results',
     { ...editor, schema: { ...hidden, querystring: range } },
     async (req, reply) => {
-      const to = req.query.to ?? deps.now();
-      const from = req.query.from ?? new Date(to.getTime() - GLOBAL_HOLDOUT_DEFAULT_DAYS * DAY_MS);
+      // By default today so far and the six whole UTC days before it; a range off UTC midnights is recounted.
+      const now = deps.now();
+      const to = req.query.to ?? now;
+      const from = req.query.from ?? globalHoldoutDefaultFrom(to);
       if (from >= to) return send(reply, refuse(400, { field: 'from', rule: 'must be before to' }));
-      return send(reply, { status: 200, body: await experimentResults(deps.pool, null, from, to) });
+      const days = resultDays(from, to, now);
+      return send(reply, { status: 200, body: await experimentResults(deps.pool, null, from, to, days) });
     },
   );
 
@@ -89,10 +89,13 @@ export function registerExperimentRoutes(app: HttpApp, deps: ExperimentRouteDeps
       const experiment = await getExperiment(deps.pool, req.params.id);
       if (!experiment) return send(reply, refuse(404, { field: 'id', rule: 'must be an experiment' }));
       // By default the whole run: decisions from its start to its stop (or now), whenever the fans answered them.
-      const to = req.query.to ?? new Date((experiment.stoppedAt ?? deps.now()).getTime() + 1);
+      const now = deps.now();
+      const to = req.query.to ?? new Date((experiment.stoppedAt ?? now).getTime() + 1);
       const from = req.query.from ?? experiment.startedAt;
       if (from >= to) return send(reply, refuse(400, { field: 'from', rule: 'must be before to' }));
-      return send(reply, { status: 200, body: await experimentResults(deps.pool, experiment, from, to) });
+      const run = req.query.from === undefined && req.query.to === undefined;
+      const days = resultDays(from, to, now, run);
+      return send(reply, { status: 200, body: await experimentResults(deps.pool, experiment, from, to, days) });
     },
   );
 }

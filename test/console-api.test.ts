@@ -194,6 +194,30 @@ describe('console API', () => {
     expect(report.json.schedule.reduce((s, r) => s + r.scheduled, 0)).toBe(
       report.json.reach.reduce((s, r) => s + r.alerts, 0),
     );
+    // Reach per channel and the schedule's hours are those of the event's decisions, counted here apart.
+    const { rows: byChannel } = await db().pool.query(
+      `select channel, count(*)::int as decisions, count(*) filter (where action = 'alert')::int as alerts,
+              count(*) filter (where action = 'digest')::int as digests,
+              count(*) filter (where action = 'suppress')::int as suppressed
+         from decisions where event_id = $1::bigint group by channel order by channel`,
+      [world.eventId],
+    );
+    expect(
+      report.json.reach.map(({ channel, decisions, alerts, digests, suppressed }) => ({
+        channel,
+        decisions,
+        alerts,
+        digests,
+        suppressed,
+      })),
+    ).toEqual(byChannel);
+    const { rows: hours } = await db().pool.query(
+      `select count(distinct date_trunc('hour', send_at))::int as n from decisions
+        where event_id = $1::bigint and action = 'alert'`,
+      [world.eventId],
+    );
+    expect(report.json.schedule.map((h) => h.hour)).toEqual([...report.json.schedule.map((h) => h.hour)].sort());
+    expect(report.json.schedule).toHaveLength(hours[0].n);
   });
 
   it('reads feature importance from a model text', () => {

@@ -10,8 +10,11 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commands } from '../cli/commands.ts';
 import { activateCapPolicy } from '../db/cap-policies.ts';
+import { experimentFanResults, experimentFanResultsByDay } from '../db/experiment-results.ts';
 import { type DevStack, startDevStack } from '../dev/run-dev.ts';
+import { DAY_MS } from '../domain/time.ts';
 import { type CapPolicy, DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
+import { resultDays } from '../policy/experiment-range.ts';
 import { CHROMIUM } from '../testing/browser.ts';
 import { creatorAuthorization } from '../testing/creator-keys.ts';
 import { useTestSchema } from '../testing/db.ts';
@@ -183,6 +186,20 @@ describe('an experiment on the dev stack', () => {
     for (const a of results.arms.filter((a) => a.arm !== 'control'))
       for (const m of Object.values(a.metrics)) expect(m.difference).not.toBeNull();
     const figures = results.arms.map((a) => [a.arm, a.fans, a.metrics.alerts, a.metrics.alertOpens]);
+    // Those were read from the counts the triggers kept as the stack decided, delivered and recorded the answers: the
+    // recount of the log gives the same rows, for the experiment's run and for the global holdout's days up to now.
+    const runFrom = new Date(results.from);
+    const runTo = new Date(results.to);
+    const today = new Date(Math.floor(runFrom.getTime() / DAY_MS) * DAY_MS);
+    for (const [id, from] of [
+      [experiment.id, runFrom],
+      [null, today],
+    ] as const) {
+      const days = resultDays(from, runTo, runTo, id !== null)!;
+      const kept = await experimentFanResultsByDay(db().pool, id, days, from, runTo);
+      expect(kept.length).toBeGreaterThan(0);
+      expect(kept).toEqual(await experimentFanResults(db().pool, id, from, runTo));
+    }
     process.stderr.write(`experiment e2e results: ${JSON.stringify(figures)}\n`);
 
     // The same numbers by CLI (`fanfare experiment results ID`), run in-process against the stack's database.
