@@ -201,6 +201,15 @@ describe('console counts', () => {
     await q(`delete from decisions where id = $1 or (action = 'suppress' and fan_id = 2)`, [alerts[3].id]);
     await expectCountsMatchLog();
 
+    // Memberships and a time zone change for the fans without decisions: the live fan-days follow.
+    await q(`update memberships set ended_at = '2025-03-10T02:00Z' where fan_id = 5`);
+    await q(
+      `insert into memberships (fan_id, creator_id, kind, started_at) values (5, 2, 'paid', '2025-03-11T23:00Z')`,
+    );
+    await q(`delete from memberships where fan_id = 6 and creator_id = 1`);
+    await q(`update fans set time_zone = 'Pacific/Chatham' where id = 6`);
+    await expectCountsMatchLog();
+
     // The race: an open written while its delivery is being marked sent in a transaction still open, both orders.
     for (const [n, openFirst] of [
       [4, false],

@@ -51,8 +51,8 @@ export function alertsHistogram(
 /**
  * For the days `firstDay` to `lastDay` (YYYY-MM-DD), each day in each fan's own time zone: fan-days (a fan with a
  * membership live some time that day) by the alerts sent to the fan that day, 0 to 5, 5 meaning five or more. Every
- * bucket is present. Fan-days with alerts come from alerts_per_fan_day; the live fan-days from memberships, merged per
- * fan into runs of days, so no day is joined to a membership.
+ * bucket is present. Fan-days with alerts come from alerts_per_fan_day; the live fan-days from fan_membership_days,
+ * each fan's runs of days with a live membership, kept by the memberships' triggers.
  */
 export async function alertsPerFanDay(pool: Pool, firstDay: string, lastDay: string): Promise<AlertsPerFanDay[]> {
   const [alerted, live] = await Promise.all([
@@ -62,31 +62,8 @@ export async function alertsPerFanDay(pool: Pool, firstDay: string, lastDay: str
       [firstDay, lastDay],
     ),
     pool.query(
-      // A membership's days in its fan's zone: from the day it started to the day of the instant before it ended.
-      // Zones are within a day of UTC, so the instants a day either side bound the memberships worth converting.
-      `with spans as (
-         select m.fan_id,
-                greatest((m.started_at at time zone f.time_zone)::date, $1::date) as first,
-                least(coalesce(((m.ended_at at time zone f.time_zone) - interval '1 microsecond')::date, $2::date),
-                      $2::date) as last
-         from memberships m join fans f on f.id = m.fan_id
-         where m.started_at < ($2::date + 2)::timestamp at time zone 'UTC'
-           and (m.ended_at is null or m.ended_at > ($1::date - 1)::timestamp at time zone 'UTC')
-       ),
-       ordered as (
-         select fan_id, first, last,
-                max(last) over (partition by fan_id order by first, last
-                                rows between unbounded preceding and 1 preceding) as reached
-         from spans where first <= last
-       ),
-       runs as (
-         select fan_id, first, last,
-                count(*) filter (where reached is null or first > reached)
-                  over (partition by fan_id order by first, last) as run
-         from ordered
-       )
-       select coalesce(sum(last - first + 1), 0)::int as fan_days
-       from (select fan_id, run, min(first) as first, max(last) as last from runs group by 1, 2) r`,
+      `select coalesce(sum(least(last, $2::date) - greatest(first, $1::date) + 1), 0)::int as fan_days
+       from fan_membership_days where first <= $2::date and last >= $1::date`,
       [firstDay, lastDay],
     ),
   ]);

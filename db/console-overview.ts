@@ -128,3 +128,25 @@ export async function compactConsoleCounts(pool: Pool, before: Date): Promise<nu
   const r = await pool.query('select compact_console_counts($1::timestamptz)::int as removed', [before]);
   return r.rows[0].removed;
 }
+
+/** Rows in each of the console's count tables named (for benchmarks and operators). */
+export async function countRows(pool: Pool, tables: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of tables) {
+    if (!COUNT_TABLES.includes(table)) throw new Error(`not a console count table: ${table}`);
+    const r = await pool.query(`select count(*)::int as n from ${table}`);
+    out[table] = r.rows[0].n;
+  }
+  return out;
+}
+
+/** The tables the log's triggers keep for the console (migrations/0010_console_counts.sql). */
+export const COUNT_TABLES: readonly string[] = [
+  'decision_counts',
+  'send_counts',
+  'unsubscribe_counts',
+  'segment_counts',
+  'fan_day_alerts',
+  'alerts_per_fan_day',
+  'fan_membership_days',
+];

@@ -200,12 +200,14 @@ CREATE FUNCTION fanfare.count_engagement() RETURNS trigger
     sign integer := case when tg_op = 'DELETE' then -1 else 1 end;
   begin
     if sign > 0 then
-      -- A delivery being marked sent by a transaction still open is waited for, so that either this statement sees
-      -- it sent or that transaction's trigger sees this open: never neither.
+      -- A delivery being marked sent (or no longer sent) by a transaction still open is waited for, so that either
+      -- this statement sees it as that transaction left it or that transaction's trigger sees this open: never
+      -- neither. Rows this transaction wrote itself (a seeded page) no other can be changing.
       perform 1 from deliveries x
       where x.decision_id in (
         select g.decision_id from changed g where g.kind in ('open', 'click')
       )
+        and x.xmin <> pg_current_xact_id()::xid
       order by x.id
       for share;
     end if;
@@ -224,6 +226,31 @@ CREATE FUNCTION fanfare.count_engagement() RETURNS trigger
     from changed g
     where g.kind = 'unsubscribe'
     group by 1, 2, 3;
+    return null;
+  end
+  $$;
+
+CREATE FUNCTION fanfare.count_membership_days() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'fanfare'
+    AS $$
+  declare
+    fan_ids bigint[];
+  begin
+    if tg_op = 'INSERT' then
+      select array_agg(distinct fan_id) into fan_ids from new_rows;
+    elsif tg_op = 'DELETE' then
+      select array_agg(distinct fan_id) into fan_ids from old_rows;
+    elsif tg_table_name = 'fans' then
+      select array_agg(n.id) into fan_ids
+      from new_rows n join old_rows o on o.id = n.id where n.time_zone is distinct from o.time_zone;
+    else
+      select array_agg(distinct fan_id) into fan_ids
+      from (select fan_id from old_rows union all select fan_id from new_rows) u;
+    end if;
+    if fan_ids is not null then
+      perform refresh_fan_membership_days(fan_ids);
+    end if;
     return null;
   end
   $$;
@@ -260,6 +287,37 @@ CREATE FUNCTION fanfare.count_sends() RETURNS trigger
       perform add_send_counts(decision_ids, finished, signs);
     end if;
     return null;
+  end
+  $$;
+
+CREATE FUNCTION fanfare.refresh_fan_membership_days(fan_ids bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'fanfare'
+    AS $$
+  begin
+    -- Two statements rewriting one fan's runs take turns (no key update: decisions' foreign keys still pass).
+    perform 1 from fans where id = any(fan_ids) order by id for no key update;
+    delete from fan_membership_days where fan_id = any(fan_ids);
+    insert into fan_membership_days (fan_id, first, last)
+    with spans as (
+      select m.fan_id, (m.started_at at time zone f.time_zone)::date as first,
+             coalesce(((m.ended_at at time zone f.time_zone) - interval '1 microsecond')::date, 'infinity') as last
+      from memberships m join fans f on f.id = m.fan_id
+      where m.fan_id = any(fan_ids)
+    ),
+    ordered as (
+      select fan_id, first, last,
+             max(last) over (partition by fan_id order by first, last
+                             rows between unbounded preceding and 1 preceding) as reached
+      from spans where first <= last
+    ),
+    runs as (
+      select fan_id, first, last,
+             count(*) filter (where reached is null or first > reached)
+               over (partition by fan_id order by first, last) as run
+      from ordered
+    )
+    select fan_id, min(first), max(last) from runs group by fan_id, run;
   end
   $$;
 
@@ -605,6 +663,12 @@ CREATE TABLE fanfare.fan_day_alerts (
     fan_id bigint NOT NULL,
     day date NOT NULL,
     alerts integer NOT NULL
+);
+
+CREATE TABLE fanfare.fan_membership_days (
+    fan_id bigint NOT NULL,
+    first date NOT NULL,
+    last date NOT NULL
 );
 
 CREATE TABLE fanfare.fans (
@@ -975,6 +1039,9 @@ ALTER TABLE ONLY fanfare.experiments
 ALTER TABLE ONLY fanfare.fan_day_alerts
     ADD CONSTRAINT fan_day_alerts_pkey PRIMARY KEY (fan_id, day);
 
+ALTER TABLE ONLY fanfare.fan_membership_days
+    ADD CONSTRAINT fan_membership_days_pkey PRIMARY KEY (fan_id, first);
+
 ALTER TABLE ONLY fanfare.fans
     ADD CONSTRAINT fans_email_key UNIQUE (email);
 
@@ -1105,6 +1172,14 @@ CREATE TRIGGER deliveries_counted_update AFTER UPDATE ON fanfare.deliveries REFE
 CREATE TRIGGER engagement_counted_delete AFTER DELETE ON fanfare.engagement_events REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_engagement();
 
 CREATE TRIGGER engagement_counted_insert AFTER INSERT ON fanfare.engagement_events REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_engagement();
+
+CREATE TRIGGER fans_days_update AFTER UPDATE ON fanfare.fans REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_membership_days();
+
+CREATE TRIGGER memberships_days_delete AFTER DELETE ON fanfare.memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_membership_days();
+
+CREATE TRIGGER memberships_days_insert AFTER INSERT ON fanfare.memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_membership_days();
+
+CREATE TRIGGER memberships_days_update AFTER UPDATE ON fanfare.memberships REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_membership_days();
 
 ALTER TABLE ONLY fanfare.alert_rule_audit
     ADD CONSTRAINT alert_rule_audit_version_fkey FOREIGN KEY (version) REFERENCES fanfare.alert_rules(version);

@@ -6,7 +6,7 @@
 -- buckets' deltas into one row per group. fan_day_alerts is the one table updated in place: a row per fan and day.
 
 -- The writers wait while the tables are backfilled and the triggers made: no row is missed or counted twice.
-lock table decisions, deliveries, engagement_events in share row exclusive mode;
+lock table decisions, deliveries, engagement_events, memberships, fans in share row exclusive mode;
 
 create function console_bucket(at timestamptz) returns timestamptz
   language sql immutable parallel safe
@@ -73,6 +73,81 @@ create table alerts_per_fan_day (
   fan_days integer not null
 );
 create index alerts_per_fan_day_day on alerts_per_fan_day (day);
+
+-- The days each fan had a membership live some time in, in the fan's own time zone, as runs of days (`last` infinity
+-- while one is live): the fan-days the alerts-per-fan-day histogram counts against. Rewritten for the fans a statement
+-- on memberships (or a change of fans.time_zone) touched.
+create table fan_membership_days (
+  fan_id bigint not null,
+  first date not null,
+  last date not null,
+  primary key (fan_id, first)
+);
+
+-- A membership's days run from the day it started to the day of the instant before it ended; overlapping runs of
+-- one fan are merged.
+create function refresh_fan_membership_days(fan_ids bigint[]) returns void
+  language plpgsql set search_path from current
+  as $$
+  begin
+    -- Two statements rewriting one fan's runs take turns (no key update: decisions' foreign keys still pass).
+    perform 1 from fans where id = any(fan_ids) order by id for no key update;
+    delete from fan_membership_days where fan_id = any(fan_ids);
+    insert into fan_membership_days (fan_id, first, last)
+    with spans as (
+      select m.fan_id, (m.started_at at time zone f.time_zone)::date as first,
+             coalesce(((m.ended_at at time zone f.time_zone) - interval '1 microsecond')::date, 'infinity') as last
+      from memberships m join fans f on f.id = m.fan_id
+      where m.fan_id = any(fan_ids)
+    ),
+    ordered as (
+      select fan_id, first, last,
+             max(last) over (partition by fan_id order by first, last
+                             rows between unbounded preceding and 1 preceding) as reached
+      from spans where first <= last
+    ),
+    runs as (
+      select fan_id, first, last,
+             count(*) filter (where reached is null or first > reached)
+               over (partition by fan_id order by first, last) as run
+      from ordered
+    )
+    select fan_id, min(first), max(last) from runs group by fan_id, run;
+  end
+  $$;
+
+create function count_membership_days() returns trigger
+  language plpgsql set search_path from current
+  as $$
+  declare
+    fan_ids bigint[];
+  begin
+    if tg_op = 'INSERT' then
+      select array_agg(distinct fan_id) into fan_ids from new_rows;
+    elsif tg_op = 'DELETE' then
+      select array_agg(distinct fan_id) into fan_ids from old_rows;
+    elsif tg_table_name = 'fans' then
+      select array_agg(n.id) into fan_ids
+      from new_rows n join old_rows o on o.id = n.id where n.time_zone is distinct from o.time_zone;
+    else
+      select array_agg(distinct fan_id) into fan_ids
+      from (select fan_id from old_rows union all select fan_id from new_rows) u;
+    end if;
+    if fan_ids is not null then
+      perform refresh_fan_membership_days(fan_ids);
+    end if;
+    return null;
+  end
+  $$;
+
+create trigger memberships_days_insert after insert on memberships
+  referencing new table as new_rows for each statement execute function count_membership_days();
+create trigger memberships_days_update after update on memberships
+  referencing old table as old_rows new table as new_rows for each statement execute function count_membership_days();
+create trigger memberships_days_delete after delete on memberships
+  referencing old table as old_rows for each statement execute function count_membership_days();
+create trigger fans_days_update after update on fans
+  referencing old table as old_rows new table as new_rows for each statement execute function count_membership_days();
 
 -- Adds fan_day_alerts deltas (fan, day, signed alerts; one row per fan and day) and the histogram's changes. Rows are
 -- upserted in (fan, day) order, so two statements lock the rows they share in the same order.
@@ -218,12 +293,14 @@ create function count_engagement() returns trigger
     sign integer := case when tg_op = 'DELETE' then -1 else 1 end;
   begin
     if sign > 0 then
-      -- A delivery being marked sent by a transaction still open is waited for, so that either this statement sees
-      -- it sent or that transaction's trigger sees this open: never neither.
+      -- A delivery being marked sent (or no longer sent) by a transaction still open is waited for, so that either
+      -- this statement sees it as that transaction left it or that transaction's trigger sees this open: never
+      -- neither. Rows this transaction wrote itself (a seeded page) no other can be changing.
       perform 1 from deliveries x
       where x.decision_id in (
         select g.decision_id from changed g where g.kind in ('open', 'click')
       )
+        and x.xmin <> pg_current_xact_id()::xid
       order by x.id
       for share;
     end if;
@@ -394,3 +471,5 @@ select console_bucket(occurred_at), event_id, coalesce(channel, 'email'), count(
 from engagement_events
 where kind = 'unsubscribe'
 group by 1, 2, 3;
+
+select refresh_fan_membership_days(array(select distinct fan_id from memberships));
