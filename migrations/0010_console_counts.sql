@@ -8,9 +8,10 @@
 -- The writers wait while the tables are backfilled and the triggers made: no row is missed or counted twice.
 lock table decisions, deliveries, engagement_events, memberships, fans in share row exclusive mode;
 
+-- Seconds since the epoch through an interval, so the body is immutable as declared and the function is inlined.
 create function console_bucket(at timestamptz) returns timestamptz
   language sql immutable parallel safe
-  as $$ select to_timestamp(floor(extract(epoch from at) / 900) * 900) $$;
+  as $$ select to_timestamp(floor(extract(epoch from at - to_timestamp(0)) / 900) * 900) $$;
 
 -- Decisions by the bucket of decided_at; `rule` is the binding cap or gap rule's name for the three reasons that
 -- name one (reason_detail cap.name or gap.name), null otherwise.
@@ -225,20 +226,20 @@ create function add_send_counts(decision_ids bigint[], finished timestamptz[], s
   language sql set search_path from current
   as $$
   insert into send_counts (bucket, event_id, channel, sends, opened, clicked)
-  select console_bucket(s.finished_at), d.event_id, d.channel, sum(s.sign),
-         coalesce(sum(s.sign) filter (where o.decision_id is not null and not coalesce(o.xmin = dl.xmin
-                                                                                 and o.cmin = dl.cmin, false)), 0),
-         coalesce(sum(s.sign) filter (where c.decision_id is not null and not coalesce(c.xmin = dl.xmin
-                                                                                 and c.cmin = dl.cmin, false)), 0)
+  select console_bucket(s.finished_at), d.event_id, d.channel, sum(s.sign), sum(s.sign * g.opened),
+         sum(s.sign * g.clicked)
   from unnest(decision_ids, finished, signs) as s(decision_id, finished_at, sign)
   join decisions d on d.id = s.decision_id
-  left join lateral (
-    select x.xmin, x.cmin from deliveries x
-    where x.decision_id = s.decision_id and x.status = 'sent' and x.finished_at = s.finished_at and s.sign > 0
-    limit 1
-  ) dl on true
-  left join engagement_events o on o.decision_id = s.decision_id and o.kind = 'open'
-  left join engagement_events c on c.decision_id = s.decision_id and c.kind = 'click'
+  cross join lateral (
+    select count(*) filter (where e.kind = 'open') as opened, count(*) filter (where e.kind = 'click') as clicked
+    from engagement_events e
+    where e.decision_id = s.decision_id and e.kind in ('open', 'click')
+      and not (s.sign > 0 and exists (
+        select 1 from deliveries x
+        where x.decision_id = s.decision_id and x.status = 'sent' and x.finished_at = s.finished_at
+          and x.xmin = e.xmin and x.cmin = e.cmin
+      ))
+  ) g
   group by 1, 2, 3
   having sum(s.sign) <> 0
   $$;
