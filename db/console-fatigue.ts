@@ -129,28 +129,28 @@ export async function segmentPopulations(
   to: Date,
   segment: FatigueSegment,
 ): Promise<Map<string, number>> {
-  const r = await pool.query(
-    `with live as (
+  // Grouped rather than count(distinct): hash aggregates over the ~190,000 memberships instead of a sort.
+  const live = `live as (
        select m.fan_id, m.kind from memberships m
        where m.started_at < $2::timestamptz and (m.ended_at is null or m.ended_at > $1::timestamptz)
+       group by 1, 2
      ),
-     fans_live as (
-       select f.id, f.locale, f.email_status,
-              exists (select 1 from push_subscriptions p where p.fan_id = f.id and p.status = 'active') as push
-       from fans f where f.id in (select fan_id from live)
-     )
-     select kind as segment, count(distinct fan_id)::int as fans from live where $3::text = 'membership' group by 1
-     union all
-     select 'none', count(*)::int from fans f
-     where $3::text = 'membership' and not exists (select 1 from live l where l.fan_id = f.id)
-     union all
-     select 'email', count(*)::int from fans_live where $3::text = 'channel' and email_status = 'active'
-     union all
-     select 'push', count(*)::int from fans_live where $3::text = 'channel' and push
-     union all
-     select locale, count(*)::int from fans_live where $3::text = 'locale' group by 1`,
-    [from, to, segment],
-  );
+     live_fans as (select fan_id from live group by 1)`;
+  const sql = {
+    membership: `with ${live}
+       select kind as segment, count(*)::int as fans from live group by 1
+       union all
+       select 'none', count(*)::int from fans f where f.id not in (select fan_id from live_fans)`,
+    channel: `with ${live}
+       select 'email' as segment, count(*)::int as fans
+       from fans f join live_fans l on l.fan_id = f.id where f.email_status = 'active'
+       union all
+       select 'push', count(*)::int from live_fans l
+       where l.fan_id in (select p.fan_id from push_subscriptions p where p.status = 'active')`,
+    locale: `with ${live}
+       select f.locale as segment, count(*)::int as fans from fans f join live_fans l on l.fan_id = f.id group by 1`,
+  }[segment];
+  const r = await pool.query(sql, [from, to]);
   return new Map(r.rows.map((row) => [row.segment, row.fans]));
 }
 

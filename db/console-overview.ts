@@ -105,8 +105,9 @@ export function headlineOf(
 }
 
 /** Fans with a membership live at some time in [$1, $2): the headline's `fans`, read from memberships. */
-export const LIVE_FANS = `(select count(distinct m.fan_id)::int from memberships m
-        where m.started_at < $2::timestamptz and (m.ended_at is null or m.ended_at > $1::timestamptz))`;
+export const LIVE_FANS = `(select count(*)::int from (select m.fan_id from memberships m
+        where m.started_at < $2::timestamptz and (m.ended_at is null or m.ended_at > $1::timestamptz)
+        group by 1) live)`;
 
 /** The headline figures of [from, to), a period of `days` days (see Headline in wire/overview.ts). */
 export async function overviewHeadline(pool: Pool, from: Date, to: Date, days: number): Promise<Headline> {
