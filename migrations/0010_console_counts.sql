@@ -98,7 +98,8 @@ create function refresh_fan_membership_days(fan_ids bigint[]) returns void
     with spans as (
       select m.fan_id, (m.started_at at time zone f.time_zone)::date as first,
              coalesce(((m.ended_at at time zone f.time_zone) - interval '1 microsecond')::date, 'infinity') as last
-      from memberships m join fans f on f.id = m.fan_id
+      from memberships m
+      cross join lateral (select time_zone from fans where id = m.fan_id offset 0) f
       where m.fan_id = any(fan_ids)
     ),
     ordered as (
@@ -174,7 +175,8 @@ create function add_fan_day_alerts(fan_ids bigint[], days date[], deltas integer
   select day, alerts, sum(fan_days) from moved group by 1, 2 having sum(fan_days) <> 0
   $$;
 
--- decisions: insert (+1) and delete (-1), the statement's rows in the transition table `changed`.
+-- decisions: insert (+1) and delete (-1), the statement's rows in the transition table `changed`. Rows of other tables
+-- are looked up row by row (scalar subqueries, lateral with offset 0) so that a page of 500 never hashes a whole table.
 create function count_decisions() returns trigger
   language plpgsql set search_path from current
   as $$
@@ -193,17 +195,20 @@ create function count_decisions() returns trigger
     group by 1, 2, 3, 4, 5, 6;
 
     insert into segment_counts (bucket, channel, membership, locale, action, n)
-    select console_bucket(c.decided_at), c.channel, coalesce(m.kind, 'none'), f.locale, c.action, sign * count(*)
+    select console_bucket(c.decided_at), c.channel,
+           coalesce((select m.kind from memberships m
+                     where m.fan_id = c.fan_id
+                       and m.creator_id = (select e.creator_id from creator_events e where e.id = c.event_id)),
+                    'none'),
+           (select f.locale from fans f where f.id = c.fan_id), c.action, sign * count(*)
     from changed c
-    join creator_events e on e.id = c.event_id
-    join fans f on f.id = c.fan_id
-    left join memberships m on m.fan_id = c.fan_id and m.creator_id = e.creator_id
     group by 1, 2, 3, 4, 5;
 
     select array_agg(fan_id), array_agg(day), array_agg(n) into fan_ids, days, deltas
     from (
-      select c.fan_id, (c.send_at at time zone f.time_zone)::date as day, sign * count(*)::integer as n
-      from changed c join fans f on f.id = c.fan_id
+      select c.fan_id, (c.send_at at time zone (select f.time_zone from fans f where f.id = c.fan_id))::date as day,
+             sign * count(*)::integer as n
+      from changed c
       where c.action = 'alert'
       group by 1, 2
     ) a;
@@ -229,7 +234,7 @@ create function add_send_counts(decision_ids bigint[], finished timestamptz[], s
   select console_bucket(s.finished_at), d.event_id, d.channel, sum(s.sign), sum(s.sign * g.opened),
          sum(s.sign * g.clicked)
   from unnest(decision_ids, finished, signs) as s(decision_id, finished_at, sign)
-  join decisions d on d.id = s.decision_id
+  cross join lateral (select event_id, channel from decisions where id = s.decision_id offset 0) d
   cross join lateral (
     select count(*) filter (where e.kind = 'open') as opened, count(*) filter (where e.kind = 'click') as clicked
     from engagement_events e
@@ -298,20 +303,23 @@ create function count_engagement() returns trigger
       -- this statement sees it as that transaction left it or that transaction's trigger sees this open: never
       -- neither. Rows this transaction wrote itself (a seeded page) no other can be changing.
       perform 1 from deliveries x
-      where x.decision_id in (
-        select g.decision_id from changed g where g.kind in ('open', 'click')
-      )
+      where x.decision_id = any(array(select g.decision_id from changed g where g.kind in ('open', 'click')))
         and x.xmin <> pg_current_xact_id()::xid
       order by x.id
       for share;
     end if;
 
     insert into send_counts (bucket, event_id, channel, sends, opened, clicked)
-    select console_bucket(dl.finished_at), d.event_id, d.channel, 0,
+    select console_bucket(dl.finished_at), dl.event_id, dl.channel, 0,
            sign * count(*) filter (where g.kind = 'open'), sign * count(*) filter (where g.kind = 'click')
     from changed g
-    join deliveries dl on dl.decision_id = g.decision_id and dl.status = 'sent'
-    join decisions d on d.id = g.decision_id
+    -- Row by row through the indexes (offset 0 keeps the planner from hashing the whole log against a page).
+    cross join lateral (
+      select x.finished_at, d.event_id, d.channel
+      from deliveries x join decisions d on d.id = x.decision_id
+      where x.decision_id = g.decision_id and x.status = 'sent' and d.id = g.decision_id
+      offset 0
+    ) dl
     where g.kind in ('open', 'click')
     group by 1, 2, 3;
 
