@@ -130,17 +130,13 @@ export async function segmentPopulations(
   segment: FatigueSegment,
 ): Promise<Map<string, number>> {
   // Grouped rather than count(distinct): hash aggregates over the ~190,000 memberships instead of a sort.
-  const live = `live as (
-       select m.fan_id, m.kind from memberships m
-       where m.started_at < $2::timestamptz and (m.ended_at is null or m.ended_at > $1::timestamptz)
-       group by 1, 2
-     ),
-     live_fans as (select fan_id from live group by 1)`;
+  const isLive = 'm.started_at < $2::timestamptz and (m.ended_at is null or m.ended_at > $1::timestamptz)';
+  const live = `live_fans as (select m.fan_id from memberships m where ${isLive} group by 1)`;
   const sql = {
-    membership: `with ${live}
+    membership: `with live as (select m.fan_id, m.kind from memberships m where ${isLive} group by 1, 2)
        select kind as segment, count(*)::int as fans from live group by 1
        union all
-       select 'none', count(*)::int from fans f where f.id not in (select fan_id from live_fans)`,
+       select 'none', count(*)::int from fans f where f.id not in (select fan_id from live)`,
     channel: `with ${live}
        select 'email' as segment, count(*)::int as fans
        from fans f join live_fans l on l.fan_id = f.id where f.email_status = 'active'
