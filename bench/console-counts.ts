@@ -13,24 +13,8 @@ import { mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { alertsPerFanDay, bindingRules, creatorVolumes, segmentVolumes } from '../db/console-fatigue.ts';
-import {
-  COUNT_TABLES,
-  compactConsoleCounts,
-  countRows,
-  overviewHeadline,
-  overviewSeries,
-  reasonCounts,
-} from '../db/console-overview.ts';
-import {
-  recountAlertsPerFanDay,
-  recountBindingRules,
-  recountCreatorVolumes,
-  recountHeadline,
-  recountOverviewSeries,
-  recountReasons,
-  recountSegmentVolumes,
-} from '../db/console-recount.ts';
+import { COUNT_TABLES, compactConsoleCounts, countRows } from '../db/console-overview.ts';
+import { consoleReadPairs } from '../db/console-recount.ts';
 import { largestCreator } from '../db/creators.ts';
 import { dropDatabase, historyRowCounts } from '../db/databases.ts';
 import { DEFAULT_MIGRATIONS_DIR, migrate } from '../db/migrate.ts';
@@ -125,42 +109,15 @@ async function compareReads(pool: Pool): Promise<void> {
   for (const { name, period } of periods) {
     const [s, e] = [new Date(period.start), new Date(period.end)];
     const whole = period.days.filter((d) => d !== period.partialDay);
-    const reads: [string, () => Promise<unknown>, () => Promise<unknown>][] = [
-      [
-        'overviewSeries',
-        () => overviewSeries(pool, s, e, period.timeZone),
-        () => recountOverviewSeries(pool, s, e, period.timeZone),
-      ],
-      [
-        'overviewHeadline',
-        () => overviewHeadline(pool, s, e, period.days.length),
-        () => recountHeadline(pool, s, e, period.days.length),
-      ],
-      ['reasonCounts', () => reasonCounts(pool, s, e), () => recountReasons(pool, s, e)],
-      ['bindingRules', () => bindingRules(pool, s, e), () => recountBindingRules(pool, s, e)],
-      [
-        'alertsPerFanDay',
-        () => alertsPerFanDay(pool, whole[0], whole[whole.length - 1]),
-        () => recountAlertsPerFanDay(pool, whole[0], whole[whole.length - 1]),
-      ],
-      ['creatorVolumes', () => creatorVolumes(pool, s, e), () => recountCreatorVolumes(pool, s, e)],
-      [
-        'segmentVolumes membership',
-        () => segmentVolumes(pool, s, e, 'membership'),
-        () => recountSegmentVolumes(pool, s, e, 'membership'),
-      ],
-      [
-        'segmentVolumes channel',
-        () => segmentVolumes(pool, s, e, 'channel'),
-        () => recountSegmentVolumes(pool, s, e, 'channel'),
-      ],
-      [
-        'segmentVolumes locale',
-        () => segmentVolumes(pool, s, e, 'locale'),
-        () => recountSegmentVolumes(pool, s, e, 'locale'),
-      ],
-    ];
-    for (const [read, kept, recount] of reads) {
+    const reads = consoleReadPairs(pool, {
+      start: s,
+      end: e,
+      zone: period.timeZone,
+      days: period.days.length,
+      firstDay: whole[0],
+      lastDay: whole[whole.length - 1],
+    });
+    for (const { read, kept, recount } of reads) {
       const a = await timed(kept);
       const b = await timed(recount);
       const same = JSON.stringify(a.answer) === JSON.stringify(b.answer);

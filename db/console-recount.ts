@@ -2,15 +2,28 @@
 // the exact answers the kept counts of db/console-overview.ts and db/console-fatigue.ts must equal. Seconds to tens of
 // seconds on a large log: for tests and checks, never for a page.
 import type { AlertsPerFanDay, BindingRule, CreatorVolume, FatigueSegment, SegmentVolume } from '../wire/fatigue.ts';
+import { FATIGUE_SEGMENTS } from '../wire/fatigue.ts';
 import type { Headline, OverviewRow, ReasonCount } from '../wire/overview.ts';
 import {
   alertsHistogram,
+  alertsPerFanDay,
   bindingRuleOf,
+  bindingRules,
   CREATORS_OF_EVENTS,
   creatorVolumeOf,
+  creatorVolumes,
   segmentPopulations,
+  segmentVolumes,
 } from './console-fatigue.ts';
-import { headlineOf, LIVE_FANS, OVERVIEW_BY_KIND, overviewRowOf } from './console-overview.ts';
+import {
+  headlineOf,
+  LIVE_FANS,
+  OVERVIEW_BY_KIND,
+  overviewHeadline,
+  overviewRowOf,
+  overviewSeries,
+  reasonCounts,
+} from './console-overview.ts';
 import type { Pool } from './pool.ts';
 
 /** overviewSeries counted from the log. */
@@ -189,4 +202,61 @@ export async function recountSegmentVolumes(
     digests: row.digests,
     suppressions: row.suppressions,
   }));
+}
+
+/** One console read from the kept counts and the same counted from the log, which must answer alike. */
+export interface ConsoleReadPair {
+  read: string;
+  kept: () => Promise<unknown>;
+  recount: () => Promise<unknown>;
+}
+
+/**
+ * Every read of the overview and fatigue pages for a period: instants [start, end) of `days` days in `zone`, and the
+ * whole days firstDay..lastDay the histogram covers (none: no histogram).
+ */
+export function consoleReadPairs(
+  pool: Pool,
+  p: { start: Date; end: Date; zone: string; days: number; firstDay?: string; lastDay?: string },
+): ConsoleReadPair[] {
+  const { start, end, zone, days, firstDay, lastDay } = p;
+  const pairs: ConsoleReadPair[] = [
+    {
+      read: 'overviewSeries',
+      kept: () => overviewSeries(pool, start, end, zone),
+      recount: () => recountOverviewSeries(pool, start, end, zone),
+    },
+    {
+      read: 'overviewHeadline',
+      kept: () => overviewHeadline(pool, start, end, days),
+      recount: () => recountHeadline(pool, start, end, days),
+    },
+    {
+      read: 'reasonCounts',
+      kept: () => reasonCounts(pool, start, end),
+      recount: () => recountReasons(pool, start, end),
+    },
+    {
+      read: 'bindingRules',
+      kept: () => bindingRules(pool, start, end),
+      recount: () => recountBindingRules(pool, start, end),
+    },
+    {
+      read: 'creatorVolumes',
+      kept: () => creatorVolumes(pool, start, end),
+      recount: () => recountCreatorVolumes(pool, start, end),
+    },
+    ...FATIGUE_SEGMENTS.map((segment) => ({
+      read: `segmentVolumes ${segment}`,
+      kept: () => segmentVolumes(pool, start, end, segment),
+      recount: () => recountSegmentVolumes(pool, start, end, segment),
+    })),
+  ];
+  if (firstDay !== undefined && lastDay !== undefined)
+    pairs.push({
+      read: 'alertsPerFanDay',
+      kept: () => alertsPerFanDay(pool, firstDay, lastDay),
+      recount: () => recountAlertsPerFanDay(pool, firstDay, lastDay),
+    });
+  return pairs;
 }
