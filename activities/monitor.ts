@@ -1,11 +1,12 @@
 // The monitor run: the relevance report, the alert rules judged against it, alerts raised and cleared, emails sent.
 import { getActiveAlertRules } from '../db/alert-rules.ts';
 import { clearAlert, markAlertNotified, openAlerts, raiseAlert, type StoredAlert } from '../db/alerts.ts';
+import { compactConsoleCounts } from '../db/console-overview.ts';
 import { insertRelevanceReport, latestRelevanceReport } from '../db/monitoring.ts';
 import type { Pool } from '../db/pool.ts';
 import type { EmailChannel } from '../delivery/deliver.ts';
 import { escapeHtml } from '../delivery/templates.ts';
-import { DAY_MS } from '../domain/time.ts';
+import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import { type RelevanceReport, relevanceReport } from '../models/relevance-monitor.ts';
 import { type AlertFinding, DEFAULT_ALERT_RULES, evaluateAlertRules } from '../policy/alert-rules.ts';
 
@@ -142,10 +143,20 @@ export async function runMonitor(deps: MonitorDeps, options: MonitorOptions = {}
   return { reportId, report, raised, cleared, open: await openAlerts(pool), emailed };
 }
 
-/** The monitor as a Temporal activity: the schedule's run, as of when it runs. */
+/** The console's counts keep each bucket's deltas this long before the hourly run folds them into one row a group. */
+export const CONSOLE_COUNTS_FOLD_AFTER_MS = HOUR_MS;
+
+/**
+ * The monitor as a Temporal activity: the schedule's run, as of when it runs. It first folds the console's counts
+ * (docs/CONSOLE.md#how-the-counts-are-kept): the hourly schedule is the worker's one periodic run that every
+ * deployment has.
+ */
 export function createMonitorActivities(deps: MonitorDeps) {
   return {
     async monitorRelevance(): Promise<{ reportId: number; raised: string[]; cleared: string[]; open: string[] }> {
+      const now = (deps.now ?? (() => new Date()))().getTime();
+      const folded = await compactConsoleCounts(deps.pool, new Date(now - CONSOLE_COUNTS_FOLD_AFTER_MS));
+      deps.log?.(`monitor: console counts folded, ${folded} rows fewer`);
       const run = await runMonitor(deps);
       return {
         reportId: run.reportId,

@@ -17,5 +17,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   team: async () => (await import('./team.ts')).command,
   experiment: async () => (await import('./experiment.ts')).command,
   monitor: async () => (await import('./monitor.ts')).command,
+  console: async () => (await import('./console.ts')).command,
   inbound: async () => (await import('./inbound.ts')).command,
 };

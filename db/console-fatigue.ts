@@ -1,4 +1,6 @@
-// Console fatigue figures: the cap rules that bound, alerts per fan per day, decisions by creator and by segment.
+// Console fatigue figures: the cap rules that bound, alerts per fan per day, decisions by creator and by segment, read
+// from the counts the log's triggers keep (migrations/0010_console_counts.sql); db/console-recount.ts counts the same
+// from the log itself.
 import type { AlertsPerFanDay, BindingRule, CreatorVolume, FatigueSegment, SegmentVolume } from '../wire/fatigue.ts';
 import type { Pool } from './pool.ts';
 
@@ -9,77 +11,86 @@ export async function bindingRules(
   to: Date,
 ): Promise<{ decisions: number; rules: BindingRule[] }> {
   const r = await pool.query(
-    `select coalesce(reason_detail->'cap'->>'name', reason_detail->'gap'->>'name') as rule, reason,
-            count(*)::int as count
-     from decisions
-     where decided_at >= $1::timestamptz and decided_at < $2::timestamptz
+    `select rule, reason, sum(n)::int as count
+     from decision_counts
+     where bucket >= $1::timestamptz and bucket < $2::timestamptz
        and reason in ('digest_cap_reached', 'digest_slot_reserved_for_better', 'digest_min_gap')
      group by 1, 2
+     having sum(n) > 0
      order by 3 desc, 1, 2`,
     [from, to],
   );
   const all = await pool.query(
-    `select count(*)::int as n from decisions where decided_at >= $1::timestamptz and decided_at < $2::timestamptz`,
+    `select coalesce(sum(n), 0)::int as n from decision_counts
+     where bucket >= $1::timestamptz and bucket < $2::timestamptz`,
     [from, to],
   );
-  return {
-    decisions: all.rows[0].n,
-    rules: r.rows.map((row) => ({ rule: row.rule ?? '(unnamed)', reason: row.reason, count: row.count })),
-  };
+  return { decisions: all.rows[0].n, rules: r.rows.map(bindingRuleOf) };
+}
+
+export const bindingRuleOf = (row: { rule: string | null; reason: BindingRule['reason']; count: number }) => ({
+  rule: row.rule ?? '(unnamed)',
+  reason: row.reason,
+  count: row.count,
+});
+
+/**
+ * The histogram from its SQL rows (alerts 1 to 5 and their fan-days) and the live fan-days of the same days: every
+ * bucket 0 to 5, 0 being the live fan-days without an alert.
+ */
+export function alertsHistogram(
+  alerted: { alerts: number; fanDays: number }[],
+  liveFanDays: number,
+): AlertsPerFanDay[] {
+  const counts = [0, 0, 0, 0, 0, 0];
+  for (const { alerts, fanDays } of alerted) counts[alerts] += fanDays;
+  counts[0] = liveFanDays - counts.reduce((a, b) => a + b, 0);
+  return counts.map((fanDays, alerts) => ({ alerts, fanDays }));
 }
 
 /**
- * For the days `firstDay` to `lastDay` (YYYY-MM-DD) in `zone`: fan-days (a fan with a membership live some time that
- * day) by the alerts sent to the fan that day, 0 to 5, 5 meaning five or more. Every bucket is present.
+ * For the days `firstDay` to `lastDay` (YYYY-MM-DD), each day in each fan's own time zone: fan-days (a fan with a
+ * membership live some time that day) by the alerts sent to the fan that day, 0 to 5, 5 meaning five or more. Every
+ * bucket is present. Fan-days with alerts come from alerts_per_fan_day; the live fan-days from fan_membership_days,
+ * each fan's runs of days with a live membership, kept by the memberships' triggers.
  */
-export async function alertsPerFanDay(
-  pool: Pool,
-  firstDay: string,
-  lastDay: string,
-  zone: string,
-): Promise<AlertsPerFanDay[]> {
-  const r = await pool.query(
-    `with days as (
-       select d::date as day, (d::timestamp at time zone $3) as starts,
-              ((d + interval '1 day')::timestamp at time zone $3) as ends
-       from generate_series($1::date, $2::date, interval '1 day') d
-     ),
-     fan_days as (
-       select distinct days.day, m.fan_id
-       from days
-       join memberships m on m.started_at < days.ends and (m.ended_at is null or m.ended_at > days.starts)
-     ),
-     alerted as (
-       select (d.send_at at time zone $3)::date as day, d.fan_id, count(*)::int as n
-       from decisions d
-       where d.action = 'alert'
-         and d.send_at >= ($1::date::timestamp at time zone $3)
-         and d.send_at < (($2::date + 1)::timestamp at time zone $3)
-       group by 1, 2
-     )
-     select b.alerts, count(f.fan_id)::int as fan_days
-     from generate_series(0, 5) b(alerts)
-     left join (fan_days f left join alerted a using (day, fan_id)) on least(coalesce(a.n, 0), 5) = b.alerts
-     group by 1
-     order by 1`,
-    [firstDay, lastDay, zone],
+export async function alertsPerFanDay(pool: Pool, firstDay: string, lastDay: string): Promise<AlertsPerFanDay[]> {
+  const [alerted, live] = await Promise.all([
+    pool.query(
+      `select alerts, sum(fan_days)::int as fan_days from alerts_per_fan_day
+       where day >= $1::date and day <= $2::date group by 1 having sum(fan_days) <> 0`,
+      [firstDay, lastDay],
+    ),
+    pool.query(
+      `select coalesce(sum(least(last, $2::date) - greatest(first, $1::date) + 1), 0)::int as fan_days
+       from fan_membership_days where first <= $2::date and last >= $1::date`,
+      [firstDay, lastDay],
+    ),
+  ]);
+  return alertsHistogram(
+    alerted.rows.map((row) => ({ alerts: row.alerts, fanDays: row.fan_days })),
+    live.rows[0].fan_days,
   );
-  return r.rows.map((row) => ({ alerts: row.alerts, fanDays: row.fan_days }));
 }
 
-/** Decisions made in [from, to) by the event's creator and action, the 50 creators with most alerts. */
-export async function creatorVolumes(pool: Pool, from: Date, to: Date): Promise<CreatorVolume[]> {
-  const r = await pool.query(
-    // Counted per event first, then summed per creator: no row of the log is joined to its event.
-    `with per_event as (
-       select d.event_id,
-              count(*) filter (where d.action = 'alert') as alerts,
-              count(*) filter (where d.action = 'digest') as digests,
-              count(*) filter (where d.action = 'suppress') as suppressions
-       from decisions d
-       where d.decided_at >= $1::timestamptz and d.decided_at < $2::timestamptz
-       group by d.event_id
-     )
+export const creatorVolumeOf = (row: {
+  creator_id: string | number;
+  handle: string;
+  display_name: string;
+  alerts: number;
+  digests: number;
+  suppressions: number;
+}): CreatorVolume => ({
+  creatorId: Number(row.creator_id),
+  handle: row.handle,
+  displayName: row.display_name,
+  alerts: row.alerts,
+  digests: row.digests,
+  suppressions: row.suppressions,
+});
+
+/** The creators' part shared with the recount: `per_event` (event_id, alerts, digests, suppressions) by creator. */
+export const CREATORS_OF_EVENTS = `
      select c.id as creator_id, c.handle, c.display_name,
             sum(p.alerts)::int as alerts, sum(p.digests)::int as digests, sum(p.suppressions)::int as suppressions
      from per_event p
@@ -87,22 +98,62 @@ export async function creatorVolumes(pool: Pool, from: Date, to: Date): Promise<
      join creators c on c.id = e.creator_id
      group by c.id
      order by alerts desc, c.handle
-     limit 50`,
+     limit 50`;
+
+/** Decisions made in [from, to) by the event's creator and action, the 50 creators with most alerts. */
+export async function creatorVolumes(pool: Pool, from: Date, to: Date): Promise<CreatorVolume[]> {
+  const r = await pool.query(
+    `with per_event as (
+       select event_id,
+              coalesce(sum(n) filter (where action = 'alert'), 0) as alerts,
+              coalesce(sum(n) filter (where action = 'digest'), 0) as digests,
+              coalesce(sum(n) filter (where action = 'suppress'), 0) as suppressions
+       from decision_counts
+       where bucket >= $1::timestamptz and bucket < $2::timestamptz
+       group by event_id
+       having sum(n) > 0
+     )${CREATORS_OF_EVENTS}`,
     [from, to],
   );
-  return r.rows.map((row) => ({
-    creatorId: Number(row.creator_id),
-    handle: row.handle,
-    displayName: row.display_name,
-    alerts: row.alerts,
-    digests: row.digests,
-    suppressions: row.suppressions,
-  }));
+  return r.rows.map(creatorVolumeOf);
 }
 
 /**
- * Decisions made in [from, to) by segment and action, with the fans decided for: `membership` is the fan's membership
- * kind with the event's creator (free or paid; none without one), `channel` the decision's, `locale` the fan's.
+ * Each segment's population in [from, to): fans with a membership live some time in it, by membership kind (none:
+ * fans with no live membership), by the channels they can be reached on now (email: an address not marked
+ * undeliverable; push: an active subscription), or by locale.
+ */
+export async function segmentPopulations(
+  pool: Pool,
+  from: Date,
+  to: Date,
+  segment: FatigueSegment,
+): Promise<Map<string, number>> {
+  // Grouped rather than count(distinct): hash aggregates over the ~190,000 memberships instead of a sort.
+  const isLive = 'm.started_at < $2::timestamptz and (m.ended_at is null or m.ended_at > $1::timestamptz)';
+  const live = `live_fans as (select m.fan_id from memberships m where ${isLive} group by 1)`;
+  const sql = {
+    membership: `with live as (select m.fan_id, m.kind from memberships m where ${isLive} group by 1, 2)
+       select kind as segment, count(*)::int as fans from live group by 1
+       union all
+       select 'none', count(*)::int from fans f where f.id not in (select fan_id from live)`,
+    channel: `with ${live}
+       select 'email' as segment, count(*)::int as fans
+       from fans f join live_fans l on l.fan_id = f.id where f.email_status = 'active'
+       union all
+       select 'push', count(*)::int from live_fans l
+       where l.fan_id in (select p.fan_id from push_subscriptions p where p.status = 'active')`,
+    locale: `with ${live}
+       select f.locale as segment, count(*)::int as fans from fans f join live_fans l on l.fan_id = f.id group by 1`,
+  }[segment];
+  const r = await pool.query(sql, [from, to]);
+  return new Map(r.rows.map((row) => [row.segment, row.fans]));
+}
+
+/**
+ * Decisions made in [from, to) by segment and action, each with its population (segmentPopulations): `membership`
+ * is the fan's membership kind with the event's creator when the decision was made (free or paid; none without
+ * one), `channel` the decision's, `locale` the fan's then.
  */
 export async function segmentVolumes(
   pool: Pool,
@@ -110,38 +161,24 @@ export async function segmentVolumes(
   to: Date,
   segment: FatigueSegment,
 ): Promise<SegmentVolume[]> {
-  const r = await pool.query(
-    // Counted per fan, creator and channel first (a fan hears from a few creators), then joined to the membership
-    // and the fan: no row of the log is joined to more than its event.
-    `with per_fan as (
-       select d.fan_id, e.creator_id, d.channel,
-              count(*) filter (where d.action = 'alert') as alerts,
-              count(*) filter (where d.action = 'digest') as digests,
-              count(*) filter (where d.action = 'suppress') as suppressions
-       from decisions d
-       join creator_events e on e.id = d.event_id
-       where d.decided_at >= $1::timestamptz and d.decided_at < $2::timestamptz
-       group by 1, 2, 3
-     )
-     select case $3::text
-              when 'membership' then coalesce(m.kind, 'none')
-              when 'channel' then p.channel
-              else f.locale
-            end as segment,
-            count(distinct p.fan_id)::int as fans,
-            sum(p.alerts)::int as alerts,
-            sum(p.digests)::int as digests,
-            sum(p.suppressions)::int as suppressions
-     from per_fan p
-     join fans f on f.id = p.fan_id
-     left join memberships m on m.fan_id = p.fan_id and m.creator_id = p.creator_id
-     group by 1
-     order by alerts desc, 1`,
-    [from, to, segment],
-  );
+  const [r, populations] = await Promise.all([
+    pool.query(
+      `select case $3::text when 'membership' then membership when 'channel' then channel else locale end as segment,
+              coalesce(sum(n) filter (where action = 'alert'), 0)::int as alerts,
+              coalesce(sum(n) filter (where action = 'digest'), 0)::int as digests,
+              coalesce(sum(n) filter (where action = 'suppress'), 0)::int as suppressions
+       from segment_counts
+       where bucket >= $1::timestamptz and bucket < $2::timestamptz
+       group by 1
+       having sum(n) > 0
+       order by alerts desc, 1`,
+      [from, to, segment],
+    ),
+    segmentPopulations(pool, from, to, segment),
+  ]);
   return r.rows.map((row) => ({
     segment: row.segment,
-    fans: row.fans,
+    fans: populations.get(row.segment) ?? 0,
     alerts: row.alerts,
     digests: row.digests,
     suppressions: row.suppressions,

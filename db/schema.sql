@@ -1,5 +1,301 @@
 CREATE SCHEMA fanfare;
 
+CREATE FUNCTION fanfare.add_fan_day_alerts(fan_ids bigint[], days date[], deltas integer[]) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'fanfare'
+    AS $$
+  with src as (
+    select * from unnest(fan_ids, days, deltas) as s(fan_id, day, delta) where delta <> 0
+  ),
+  up as (
+    insert into fan_day_alerts as f (fan_id, day, alerts)
+    select fan_id, day, delta from src order by fan_id, day
+    on conflict (fan_id, day) do update set alerts = f.alerts + excluded.alerts
+    returning f.fan_id, f.day, f.alerts
+  ),
+  moved as (
+    select up.day, least(up.alerts, 5) as alerts, 1 as fan_days from up where up.alerts > 0
+    union all
+    select up.day, least(up.alerts - src.delta, 5), -1
+    from up join src using (fan_id, day) where up.alerts - src.delta > 0
+  )
+  insert into alerts_per_fan_day (day, alerts, fan_days)
+  select day, alerts, sum(fan_days) from moved group by 1, 2 having sum(fan_days) <> 0
+  $$;
+
+CREATE FUNCTION fanfare.add_send_counts(decision_ids bigint[], finished timestamp with time zone[], signs integer[]) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'fanfare'
+    AS $$
+  insert into send_counts (bucket, event_id, channel, sends, opened, clicked)
+  select console_bucket(s.finished_at), d.event_id, d.channel, sum(s.sign), sum(s.sign * g.opened),
+         sum(s.sign * g.clicked)
+  from unnest(decision_ids, finished, signs) as s(decision_id, finished_at, sign)
+  cross join lateral (select event_id, channel from decisions where id = s.decision_id offset 0) d
+  cross join lateral (
+    select count(*) filter (where e.kind = 'open') as opened, count(*) filter (where e.kind = 'click') as clicked
+    from engagement_events e
+    where e.decision_id = s.decision_id and e.kind in ('open', 'click')
+      and not (s.sign > 0 and exists (
+        select 1 from deliveries x
+        where x.decision_id = s.decision_id and x.status = 'sent' and x.finished_at = s.finished_at
+          and x.xmin = e.xmin and x.cmin = e.cmin
+      ))
+  ) g
+  group by 1, 2, 3
+  having sum(s.sign) <> 0
+  $$;
+
+CREATE FUNCTION fanfare.compact_console_counts(before timestamp with time zone) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'fanfare'
+    AS $$
+  declare
+    removed bigint := 0;
+    folded bigint;
+  begin
+    with many as (
+      select bucket, event_id, channel, action, reason, rule from decision_counts where bucket < before
+      group by 1, 2, 3, 4, 5, 6 having count(*) > 1
+    ),
+    gone as (
+      delete from decision_counts t using many m
+      where t.bucket = m.bucket and t.event_id = m.event_id and t.channel = m.channel and t.action = m.action
+        and t.reason = m.reason and t.rule is not distinct from m.rule
+      returning t.*
+    ),
+    kept as (
+      insert into decision_counts
+      select bucket, event_id, channel, action, reason, rule, sum(n) from gone
+      group by 1, 2, 3, 4, 5, 6 having sum(n) <> 0
+      returning 1
+    )
+    select (select count(*) from gone) - (select count(*) from kept) into folded;
+    removed := removed + folded;
+
+    with many as (
+      select bucket, event_id, channel from send_counts where bucket < before
+      group by 1, 2, 3 having count(*) > 1
+    ),
+    gone as (
+      delete from send_counts t using many m
+      where t.bucket = m.bucket and t.event_id = m.event_id and t.channel = m.channel
+      returning t.*
+    ),
+    kept as (
+      insert into send_counts
+      select bucket, event_id, channel, sum(sends), sum(opened), sum(clicked) from gone
+      group by 1, 2, 3 having sum(sends) <> 0 or sum(opened) <> 0 or sum(clicked) <> 0
+      returning 1
+    )
+    select (select count(*) from gone) - (select count(*) from kept) into folded;
+    removed := removed + folded;
+
+    with many as (
+      select bucket, event_id, channel from unsubscribe_counts where bucket < before
+      group by 1, 2, 3 having count(*) > 1
+    ),
+    gone as (
+      delete from unsubscribe_counts t using many m
+      where t.bucket = m.bucket and t.event_id is not distinct from m.event_id and t.channel = m.channel
+      returning t.*
+    ),
+    kept as (
+      insert into unsubscribe_counts
+      select bucket, event_id, channel, sum(n) from gone group by 1, 2, 3 having sum(n) <> 0
+      returning 1
+    )
+    select (select count(*) from gone) - (select count(*) from kept) into folded;
+    removed := removed + folded;
+
+    with many as (
+      select bucket, channel, membership, locale, action from segment_counts where bucket < before
+      group by 1, 2, 3, 4, 5 having count(*) > 1
+    ),
+    gone as (
+      delete from segment_counts t using many m
+      where t.bucket = m.bucket and t.channel = m.channel and t.membership = m.membership and t.locale = m.locale
+        and t.action = m.action
+      returning t.*
+    ),
+    kept as (
+      insert into segment_counts
+      select bucket, channel, membership, locale, action, sum(n) from gone group by 1, 2, 3, 4, 5 having sum(n) <> 0
+      returning 1
+    )
+    select (select count(*) from gone) - (select count(*) from kept) into folded;
+    removed := removed + folded;
+
+    with many as (
+      select day, alerts from alerts_per_fan_day where day < (before at time zone 'UTC')::date - 1
+      group by 1, 2 having count(*) > 1
+    ),
+    gone as (
+      delete from alerts_per_fan_day t using many m where t.day = m.day and t.alerts = m.alerts
+      returning t.*
+    ),
+    kept as (
+      insert into alerts_per_fan_day
+      select day, alerts, sum(fan_days) from gone group by 1, 2 having sum(fan_days) <> 0
+      returning 1
+    )
+    select (select count(*) from gone) - (select count(*) from kept) into folded;
+    removed := removed + folded;
+
+    delete from fan_day_alerts where alerts = 0;
+    get diagnostics folded = row_count;
+    return removed + folded;
+  end
+  $$;
+
+CREATE FUNCTION fanfare.console_bucket(at timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ select to_timestamp(floor(extract(epoch from at - to_timestamp(0)) / 900) * 900) $$;
+
+CREATE FUNCTION fanfare.count_decisions() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'fanfare'
+    AS $$
+  declare
+    sign integer := case when tg_op = 'DELETE' then -1 else 1 end;
+    fan_ids bigint[];
+    days date[];
+    deltas integer[];
+  begin
+    insert into decision_counts (bucket, event_id, channel, action, reason, rule, n)
+    select console_bucket(c.decided_at), c.event_id, c.channel, c.action, c.reason,
+           case when c.reason in ('digest_cap_reached', 'digest_slot_reserved_for_better', 'digest_min_gap')
+                then coalesce(c.reason_detail->'cap'->>'name', c.reason_detail->'gap'->>'name') end,
+           sign * count(*)
+    from changed c
+    group by 1, 2, 3, 4, 5, 6;
+
+    insert into segment_counts (bucket, channel, membership, locale, action, n)
+    select console_bucket(c.decided_at), c.channel,
+           coalesce((select m.kind from memberships m
+                     where m.fan_id = c.fan_id
+                       and m.creator_id = (select e.creator_id from creator_events e where e.id = c.event_id)),
+                    'none'),
+           (select f.locale from fans f where f.id = c.fan_id), c.action, sign * count(*)
+    from changed c
+    group by 1, 2, 3, 4, 5;
+
+    select array_agg(fan_id), array_agg(day), array_agg(n) into fan_ids, days, deltas
+    from (
+      select c.fan_id, (c.send_at at time zone (select f.time_zone from fans f where f.id = c.fan_id))::date as day,
+             sign * count(*)::integer as n
+      from changed c
+      where c.action = 'alert'
+      group by 1, 2
+    ) a;
+    if fan_ids is not null then
+      perform add_fan_day_alerts(fan_ids, days, deltas);
+    end if;
+    return null;
+  end
+  $$;
+
+CREATE FUNCTION fanfare.count_engagement() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'fanfare'
+    AS $$
+  declare
+    sign integer := case when tg_op = 'DELETE' then -1 else 1 end;
+  begin
+    if sign > 0 then
+      -- A delivery being marked sent (or no longer sent) by a transaction still open is waited for, so that either
+      -- this statement sees it as that transaction left it or that transaction's trigger sees this open: never
+      -- neither. Rows this transaction wrote itself (a seeded page) no other can be changing.
+      perform 1 from deliveries x
+      where x.decision_id = any(array(select g.decision_id from changed g where g.kind in ('open', 'click')))
+        and x.xmin <> pg_current_xact_id()::xid
+      order by x.id
+      for share;
+    end if;
+
+    insert into send_counts (bucket, event_id, channel, sends, opened, clicked)
+    select console_bucket(dl.finished_at), dl.event_id, dl.channel, 0,
+           sign * count(*) filter (where g.kind = 'open'), sign * count(*) filter (where g.kind = 'click')
+    from changed g
+    -- Row by row through the indexes (offset 0 keeps the planner from hashing the whole log against a page).
+    cross join lateral (
+      select x.finished_at, d.event_id, d.channel
+      from deliveries x join decisions d on d.id = x.decision_id
+      where x.decision_id = g.decision_id and x.status = 'sent' and d.id = g.decision_id
+      offset 0
+    ) dl
+    where g.kind in ('open', 'click')
+    group by 1, 2, 3;
+
+    insert into unsubscribe_counts (bucket, event_id, channel, n)
+    select console_bucket(g.occurred_at), g.event_id, coalesce(g.channel, 'email'), sign * count(*)
+    from changed g
+    where g.kind = 'unsubscribe'
+    group by 1, 2, 3;
+    return null;
+  end
+  $$;
+
+CREATE FUNCTION fanfare.count_membership_days() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'fanfare'
+    AS $$
+  declare
+    fan_ids bigint[];
+  begin
+    if tg_op = 'INSERT' then
+      select array_agg(distinct fan_id) into fan_ids from new_rows;
+    elsif tg_op = 'DELETE' then
+      select array_agg(distinct fan_id) into fan_ids from old_rows;
+    elsif tg_table_name = 'fans' then
+      select array_agg(n.id) into fan_ids
+      from new_rows n join old_rows o on o.id = n.id where n.time_zone is distinct from o.time_zone;
+    else
+      select array_agg(distinct fan_id) into fan_ids
+      from (select fan_id from old_rows union all select fan_id from new_rows) u;
+    end if;
+    if fan_ids is not null then
+      perform refresh_fan_membership_days(fan_ids);
+    end if;
+    return null;
+  end
+  $$;
+
+CREATE FUNCTION fanfare.count_sends() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'fanfare'
+    AS $$
+  declare
+    decision_ids bigint[];
+    finished timestamptz[];
+    signs integer[];
+  begin
+    if tg_op = 'INSERT' then
+      select array_agg(decision_id), array_agg(finished_at), array_agg(1) into decision_ids, finished, signs
+      from new_rows where status = 'sent' and finished_at is not null;
+    elsif tg_op = 'DELETE' then
+      select array_agg(decision_id), array_agg(finished_at), array_agg(-1) into decision_ids, finished, signs
+      from old_rows where status = 'sent' and finished_at is not null;
+    else
+      select array_agg(decision_id), array_agg(finished_at), array_agg(sign) into decision_ids, finished, signs
+      from (
+        select decision_id, finished_at, sum(sign)::integer as sign
+        from (
+          select decision_id, finished_at, -1 as sign from old_rows where status = 'sent' and finished_at is not null
+          union all
+          select decision_id, finished_at, 1 from new_rows where status = 'sent' and finished_at is not null
+        ) u
+        group by 1, 2
+        having sum(sign) <> 0
+      ) moved;
+    end if;
+    if decision_ids is not null then
+      perform add_send_counts(decision_ids, finished, signs);
+    end if;
+    return null;
+  end
+  $$;
+
 CREATE TABLE fanfare.decisions (
     id bigint NOT NULL,
     event_id bigint NOT NULL,
@@ -181,6 +477,38 @@ CREATE FUNCTION fanfare.experiment_fan_days_sent(decision_ids bigint[], changes 
      where c.change <> 0))
 $$;
 
+CREATE FUNCTION fanfare.refresh_fan_membership_days(fan_ids bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'fanfare'
+    AS $$
+  begin
+    -- Two statements rewriting one fan's runs take turns (no key update: decisions' foreign keys still pass).
+    perform 1 from fans where id = any(fan_ids) order by id for no key update;
+    delete from fan_membership_days where fan_id = any(fan_ids);
+    insert into fan_membership_days (fan_id, first, last)
+    with spans as (
+      select m.fan_id, (m.started_at at time zone f.time_zone)::date as first,
+             coalesce(((m.ended_at at time zone f.time_zone) - interval '1 microsecond')::date, 'infinity') as last
+      from memberships m
+      cross join lateral (select time_zone from fans where id = m.fan_id offset 0) f
+      where m.fan_id = any(fan_ids)
+    ),
+    ordered as (
+      select fan_id, first, last,
+             max(last) over (partition by fan_id order by first, last
+                             rows between unbounded preceding and 1 preceding) as reached
+      from spans where first <= last
+    ),
+    runs as (
+      select fan_id, first, last,
+             count(*) filter (where reached is null or first > reached)
+               over (partition by fan_id order by first, last) as run
+      from ordered
+    )
+    select fan_id, min(first), max(last) from runs group by fan_id, run;
+  end
+  $$;
+
 CREATE TABLE fanfare.alert_rule_audit (
     id bigint NOT NULL,
     version integer NOT NULL,
@@ -239,6 +567,13 @@ CREATE SEQUENCE fanfare.alerts_id_seq
     CACHE 1;
 
 ALTER SEQUENCE fanfare.alerts_id_seq OWNED BY fanfare.alerts.id;
+
+CREATE TABLE fanfare.alerts_per_fan_day (
+    day date NOT NULL,
+    alerts integer NOT NULL,
+    fan_days integer NOT NULL,
+    CONSTRAINT alerts_per_fan_day_alerts_check CHECK (((alerts >= 1) AND (alerts <= 5)))
+);
 
 CREATE TABLE fanfare.audit_log (
     id bigint NOT NULL,
@@ -357,6 +692,16 @@ CREATE SEQUENCE fanfare.creators_id_seq
     CACHE 1;
 
 ALTER SEQUENCE fanfare.creators_id_seq OWNED BY fanfare.creators.id;
+
+CREATE TABLE fanfare.decision_counts (
+    bucket timestamp with time zone NOT NULL,
+    event_id bigint NOT NULL,
+    channel text NOT NULL,
+    action text NOT NULL,
+    reason text NOT NULL,
+    rule text,
+    n integer NOT NULL
+);
 
 CREATE SEQUENCE fanfare.decisions_id_seq
     START WITH 1
@@ -479,6 +824,18 @@ CREATE SEQUENCE fanfare.experiments_id_seq
     CACHE 1;
 
 ALTER SEQUENCE fanfare.experiments_id_seq OWNED BY fanfare.experiments.id;
+
+CREATE TABLE fanfare.fan_day_alerts (
+    fan_id bigint NOT NULL,
+    day date NOT NULL,
+    alerts integer NOT NULL
+);
+
+CREATE TABLE fanfare.fan_membership_days (
+    fan_id bigint NOT NULL,
+    first date NOT NULL,
+    last date NOT NULL
+);
 
 CREATE TABLE fanfare.fans (
     id bigint NOT NULL,
@@ -646,6 +1003,24 @@ CREATE TABLE fanfare.schema_migrations (
     applied_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE fanfare.segment_counts (
+    bucket timestamp with time zone NOT NULL,
+    channel text NOT NULL,
+    membership text NOT NULL,
+    locale text NOT NULL,
+    action text NOT NULL,
+    n integer NOT NULL
+);
+
+CREATE TABLE fanfare.send_counts (
+    bucket timestamp with time zone NOT NULL,
+    event_id bigint NOT NULL,
+    channel text NOT NULL,
+    sends integer NOT NULL,
+    opened integer NOT NULL,
+    clicked integer NOT NULL
+);
+
 CREATE TABLE fanfare.service_credentials (
     id bigint NOT NULL,
     name text NOT NULL,
@@ -715,6 +1090,13 @@ CREATE SEQUENCE fanfare.team_members_id_seq
     CACHE 1;
 
 ALTER SEQUENCE fanfare.team_members_id_seq OWNED BY fanfare.team_members.id;
+
+CREATE TABLE fanfare.unsubscribe_counts (
+    bucket timestamp with time zone NOT NULL,
+    event_id bigint,
+    channel text NOT NULL,
+    n integer NOT NULL
+);
 
 ALTER TABLE ONLY fanfare.alert_rule_audit ALTER COLUMN id SET DEFAULT nextval('fanfare.alert_rule_audit_id_seq'::regclass);
 
@@ -823,6 +1205,12 @@ ALTER TABLE ONLY fanfare.experiment_fan_days
 ALTER TABLE ONLY fanfare.experiments
     ADD CONSTRAINT experiments_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY fanfare.fan_day_alerts
+    ADD CONSTRAINT fan_day_alerts_pkey PRIMARY KEY (fan_id, day);
+
+ALTER TABLE ONLY fanfare.fan_membership_days
+    ADD CONSTRAINT fan_membership_days_pkey PRIMARY KEY (fan_id, first);
+
 ALTER TABLE ONLY fanfare.fans
     ADD CONSTRAINT fans_email_key UNIQUE (email);
 
@@ -884,6 +1272,8 @@ CREATE UNIQUE INDEX alert_rules_one_active ON fanfare.alert_rules USING btree (a
 
 CREATE UNIQUE INDEX alerts_one_open_per_rule ON fanfare.alerts USING btree (rule) WHERE (cleared_at IS NULL);
 
+CREATE INDEX alerts_per_fan_day_day ON fanfare.alerts_per_fan_day USING btree (day);
+
 CREATE INDEX alerts_raised_idx ON fanfare.alerts USING btree (raised_at DESC);
 
 CREATE INDEX audit_log_at ON fanfare.audit_log USING btree (at DESC, id DESC);
@@ -891,6 +1281,8 @@ CREATE INDEX audit_log_at ON fanfare.audit_log USING btree (at DESC, id DESC);
 CREATE UNIQUE INDEX cap_policies_one_active ON fanfare.cap_policies USING btree (active) WHERE active;
 
 CREATE INDEX creator_keys_creator_idx ON fanfare.creator_keys USING btree (creator_id);
+
+CREATE INDEX decision_counts_bucket ON fanfare.decision_counts USING btree (bucket);
 
 CREATE INDEX decisions_due_idx ON fanfare.decisions USING btree (send_at, id) WHERE (action = 'alert'::text);
 
@@ -928,11 +1320,31 @@ CREATE INDEX push_subscriptions_fan_idx ON fanfare.push_subscriptions USING btre
 
 CREATE INDEX relevance_reports_as_of_idx ON fanfare.relevance_reports USING btree (as_of DESC);
 
+CREATE INDEX segment_counts_bucket ON fanfare.segment_counts USING btree (bucket);
+
+CREATE INDEX send_counts_bucket ON fanfare.send_counts USING btree (bucket);
+
 CREATE UNIQUE INDEX service_credentials_name_idx ON fanfare.service_credentials USING btree (name) WHERE (revoked_at IS NULL);
 
 CREATE INDEX sessions_member_idx ON fanfare.sessions USING btree (member_id) WHERE (revoked_at IS NULL);
 
 CREATE UNIQUE INDEX team_members_username_idx ON fanfare.team_members USING btree (username) WHERE (removed_at IS NULL);
+
+CREATE INDEX unsubscribe_counts_bucket ON fanfare.unsubscribe_counts USING btree (bucket);
+
+CREATE TRIGGER decisions_counted_delete AFTER DELETE ON fanfare.decisions REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_decisions();
+
+CREATE TRIGGER decisions_counted_insert AFTER INSERT ON fanfare.decisions REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_decisions();
+
+CREATE TRIGGER deliveries_counted_delete AFTER DELETE ON fanfare.deliveries REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_sends();
+
+CREATE TRIGGER deliveries_counted_insert AFTER INSERT ON fanfare.deliveries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_sends();
+
+CREATE TRIGGER deliveries_counted_update AFTER UPDATE ON fanfare.deliveries REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_sends();
+
+CREATE TRIGGER engagement_counted_delete AFTER DELETE ON fanfare.engagement_events REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_engagement();
+
+CREATE TRIGGER engagement_counted_insert AFTER INSERT ON fanfare.engagement_events REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_engagement();
 
 CREATE TRIGGER experiment_fan_days_delete AFTER DELETE ON fanfare.decisions REFERENCING OLD TABLE AS old_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_decisions();
 
@@ -951,6 +1363,14 @@ CREATE TRIGGER experiment_fan_days_update AFTER UPDATE ON fanfare.decisions REFE
 CREATE TRIGGER experiment_fan_days_update AFTER UPDATE ON fanfare.deliveries REFERENCING OLD TABLE AS old_table NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_deliveries();
 
 CREATE TRIGGER experiment_fan_days_update AFTER UPDATE ON fanfare.engagement_events REFERENCING OLD TABLE AS old_table NEW TABLE AS new_table FOR EACH STATEMENT EXECUTE FUNCTION fanfare.experiment_fan_days_engagement();
+
+CREATE TRIGGER fans_days_update AFTER UPDATE ON fanfare.fans REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_membership_days();
+
+CREATE TRIGGER memberships_days_delete AFTER DELETE ON fanfare.memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_membership_days();
+
+CREATE TRIGGER memberships_days_insert AFTER INSERT ON fanfare.memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_membership_days();
+
+CREATE TRIGGER memberships_days_update AFTER UPDATE ON fanfare.memberships REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fanfare.count_membership_days();
 
 ALTER TABLE ONLY fanfare.alert_rule_audit
     ADD CONSTRAINT alert_rule_audit_version_fkey FOREIGN KEY (version) REFERENCES fanfare.alert_rules(version);

@@ -163,7 +163,7 @@ export function registerConsoleRoutes(app: HttpApp, deps: ConsoleRouteDeps): voi
       bindingRules(deps.pool, start, end),
       histogramDays.length === 0
         ? Promise.resolve([])
-        : alertsPerFanDay(deps.pool, histogramDays[0], histogramDays[histogramDays.length - 1], period.timeZone),
+        : alertsPerFanDay(deps.pool, histogramDays[0], histogramDays[histogramDays.length - 1]),
       creatorVolumes(deps.pool, start, end),
       segmentVolumes(deps.pool, start, end, req.query.segment),
     ]);

@@ -1,7 +1,7 @@
 // The relevance monitor against real PostgreSQL and SMTP: an injected calibration drift and an injected unsubscribe
 // spike each raise an alert (a row and an email) and then clear it when the log is healthy again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMonitor } from '../activities/monitor.ts';
+import { createMonitorActivities, runMonitor } from '../activities/monitor.ts';
 import { activateAlertRules, listAlertRulesAudit } from '../db/alert-rules.ts';
 import { openAlerts } from '../db/alerts.ts';
 import { latestRelevanceReport } from '../db/monitoring.ts';
@@ -229,5 +229,24 @@ describe('feature drift against a real model', () => {
     const next = await runMonitor({ pool }, { asOfMs: asOf + HOUR_MS });
     expect(next.report.driftAsOf).toBe(run.report.driftAsOf);
     expect(next.report.featureDrift).toEqual(drift);
+  }, 180_000);
+});
+
+describe('the scheduled monitor run', () => {
+  it("first folds the console's counts: one row per bucket and group over an hour old", async () => {
+    const { pool } = db();
+    const groups = async () =>
+      (
+        await pool.query(
+          `select count(*)::int as rows, count(distinct (bucket, event_id, channel))::int as groups from send_counts`,
+        )
+      ).rows[0];
+    const before = await groups();
+    expect(before.rows).toBeGreaterThan(before.groups);
+    const now = new Date(Date.parse('2026-06-20T02:00:00Z'));
+    const activities = createMonitorActivities({ pool, now: () => now });
+    const run = await activities.monitorRelevance();
+    expect(run.reportId).toBeGreaterThan(0);
+    expect(await groups()).toEqual({ rows: before.groups, groups: before.groups });
   }, 180_000);
 });

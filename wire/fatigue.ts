@@ -23,7 +23,10 @@ export interface AlertsPerFanDay {
   fanDays: number;
 }
 
-/** Decisions made in the period for one creator's events or one segment, by action. */
+/**
+ * Decisions made in the period for one creator's events or one segment, by action (a segment by the fan's membership
+ * and locale when the decision was made).
+ */
 export interface Volume {
   alerts: number;
   digests: number;
@@ -39,7 +42,11 @@ export interface CreatorVolume extends Volume {
 export interface SegmentVolume extends Volume {
   /** The segment's value: free or paid, email or push, a locale such as en or de. */
   segment: string;
-  /** Fans with a decision in the period in this segment. */
+  /**
+   * The segment's population: fans with a membership live some time in the period, of this kind (none: fans with no
+   * live membership), reachable on this channel now (email: an address not marked undeliverable; push: an active
+   * subscription), or of this locale. Not the fans decided for: distinct fans do not add up over a period's buckets.
+   */
   fans: number;
 }
 
@@ -50,8 +57,9 @@ export interface FatigueAnswer {
   decisions: number;
   bindingRules: BindingRule[];
   /**
-   * Alerts by the day they are sent (send_at) per fan with a membership live that day, over the period's whole days
-   * (`histogramDays`: the partial day is left out); 0 through 5, 5 meaning five or more.
+   * Alerts by the day they are sent (send_at) in each fan's own time zone (where caps and quiet hours apply) per fan
+   * with a membership live that day, over the dates of the period's whole days (`histogramDays`: the partial day is
+   * left out); 0 through 5, 5 meaning five or more.
    */
   histogramDays: string[];
   alertsPerFanDay: AlertsPerFanDay[];

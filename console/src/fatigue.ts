@@ -155,7 +155,8 @@ export async function renderFatigue(root: HTMLElement, params: URLSearchParams):
         : h(
             'p',
             { class: 'muted' },
-            'Alerts by the day they are sent, for each fan with a membership that day, over ',
+            'Alerts by the day they are sent in each fan’s own time zone, for each fan with a membership that day, ',
+            'over ',
             `${data.histogramDays.length} whole days (the partial day left out).`,
           ),
       table(
@@ -186,9 +187,21 @@ export async function renderFatigue(root: HTMLElement, params: URLSearchParams):
     h(
       'section',
       { class: 'card wide' },
+      h(
+        'p',
+        { class: 'muted' },
+        'Fans in segment: the fans with a membership live in the period',
+        segmentBy === 'channel'
+          ? ' who can be reached on the channel now (email: an address not marked undeliverable; push: an active ' +
+              'subscription); '
+          : segmentBy === 'membership'
+            ? ' of that kind (none: fans without one); '
+            : ' with that locale; ',
+        'alerts per fan divides the segment’s alerts by them.',
+      ),
       table(
         `Decisions by ${SEGMENT_NAMES[segmentBy]}`,
-        [segmentBy, 'fans', 'alerts', 'alerts per fan', 'digest placements', 'suppressions'],
+        [segmentBy, 'fans in segment', 'alerts', 'alerts per fan', 'digest placements', 'suppressions'],
         data.segments.map((s) => [
           s.segment,
           int(s.fans),
