@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { periodOf } from '../http/period.ts';
 import { useTestSchema } from '../testing/db.ts';
+import { creatorTotals } from './console-events.ts';
 import { compactConsoleCounts, overviewSeries } from './console-overview.ts';
 import { consoleReadPairs } from './console-recount.ts';
 import { insertBaselineSends } from './seed-history.ts';
@@ -44,6 +45,13 @@ async function expectCountsMatchLog(): Promise<void> {
       for (const { read, kept, recount } of reads)
         expect(await kept(), `${read} ${zone} ${from}..${to}`).toEqual(await recount());
     }
+  // The creator view's totals, over every event each creator announced.
+  for (const creatorId of [1, 2]) {
+    const [from, to] = [new Date('2000-01-01Z'), new Date('2100-01-01Z')];
+    const kept = await creatorTotals(pool, creatorId, from, to);
+    expect(kept, `creatorTotals ${creatorId}`).toEqual(await creatorTotals(pool, creatorId, from, to, 'log'));
+    expect(kept.decisions).toBeGreaterThan(0);
+  }
   const whole = periodOf(PERIODS[0][0], PERIODS[0][1], 'UTC', Date.parse('2026-01-01T00:00:00Z'));
   const series = await overviewSeries(pool, new Date(whole.start), new Date(whole.end), 'UTC');
   for (const field of ['sends', 'opened', 'digests'] as const)

@@ -82,24 +82,43 @@ export async function eventReport(pool: Pool, eventId: number): Promise<EventOut
   };
 }
 
-/** One creator's events announced from `from` to before `to`, and what their decisions came to, summed. */
-export async function creatorTotals(pool: Pool, creatorId: number, from: Date, to: Date): Promise<CreatorTotals> {
+/**
+ * One creator's events announced from `from` to before `to`, and what their decisions came to, summed. The decisions
+ * and sends come from the counts kept per event as they are written (`kept`: decision_counts and send_counts,
+ * migrations 0010 and 0012), or from the log itself (`log`: the recount that checks them, db/console-recount.ts).
+ */
+export async function creatorTotals(
+  pool: Pool,
+  creatorId: number,
+  from: Date,
+  to: Date,
+  source: 'kept' | 'log' = 'kept',
+): Promise<CreatorTotals> {
   const events = `select id from creator_events
                    where creator_id = $1::bigint and created_at >= $2::timestamptz and created_at < $3::timestamptz`;
   const args = [creatorId, from, to];
-  const [counts, decided, engaged] = await Promise.all([
+  const decisions =
+    source === 'kept'
+      ? `select c.channel, sum(c.n)::int as decisions,
+                coalesce(sum(c.n) filter (where c.action = 'alert'), 0)::int as alerts,
+                coalesce(sum(c.n) filter (where c.action = 'digest'), 0)::int as digests,
+                coalesce(sum(c.n) filter (where c.action = 'suppress'), 0)::int as suppressed
+           from decision_counts c where c.event_id in (${events}) group by c.channel`
+      : `select d.channel, count(*)::int as decisions,
+                count(*) filter (where d.action = 'alert')::int as alerts,
+                count(*) filter (where d.action = 'digest')::int as digests,
+                count(*) filter (where d.action = 'suppress')::int as suppressed
+           from decisions d where d.event_id in (${events}) group by d.channel`;
+  const sends =
+    source === 'kept'
+      ? `select s.channel, sum(s.sends)::int as sent from send_counts s where s.event_id in (${events}) group by 1`
+      : `select d.channel, count(*)::int as sent
+           from decisions d join deliveries dl on dl.decision_id = d.id and dl.channel = d.channel
+          where d.event_id in (${events}) and dl.status = 'sent' group by 1`;
+  const [counts, decided, sent, engaged] = await Promise.all([
     pool.query(`select count(*)::int as events from (${events}) e`, args),
-    pool.query(
-      `select d.channel, count(*)::int as decisions,
-              count(*) filter (where d.action = 'alert')::int as alerts,
-              count(*) filter (where d.action = 'digest')::int as digests,
-              count(*) filter (where d.action = 'suppress')::int as suppressed,
-              count(dl.id) filter (where dl.status = 'sent')::int as sent
-         from decisions d left join deliveries dl on dl.decision_id = d.id and dl.channel = d.channel
-        where d.event_id in (${events})
-        group by d.channel`,
-      args,
-    ),
+    pool.query(decisions, args),
+    pool.query(sends, args),
     pool.query(
       `select g.kind, count(*)::int as n from engagement_events g where g.event_id in (${events}) group by g.kind`,
       args,
@@ -120,10 +139,10 @@ export async function creatorTotals(pool: Pool, creatorId: number, from: Date, t
     const channel = r.channel as keyof CreatorTotals['alerts'];
     totals.decisions += r.decisions;
     totals.alerts[channel] = r.alerts;
-    totals.sent[channel] = r.sent;
     totals.digests += r.digests;
     totals.suppressed += r.suppressed;
   }
+  for (const r of sent.rows) totals.sent[r.channel as keyof CreatorTotals['sent']] = r.sent;
   const engagement = new Map<string, number>(engaged.rows.map((r) => [r.kind, r.n]));
   totals.opens = engagement.get('open') ?? 0;
   totals.clicks = engagement.get('click') ?? 0;

@@ -221,7 +221,7 @@ CREATE FUNCTION fanfare.count_engagement() RETURNS trigger
     cross join lateral (
       select x.finished_at, d.event_id, d.channel
       from deliveries x join decisions d on d.id = x.decision_id
-      where x.decision_id = g.decision_id and x.status = 'sent' and d.id = g.decision_id
+      where x.decision_id = g.decision_id and x.status = 'sent' and x.finished_at is not null and d.id = g.decision_id
       offset 0
     ) dl
     where g.kind in ('open', 'click')
@@ -1284,6 +1284,8 @@ CREATE INDEX creator_keys_creator_idx ON fanfare.creator_keys USING btree (creat
 
 CREATE INDEX decision_counts_bucket ON fanfare.decision_counts USING btree (bucket);
 
+CREATE INDEX decision_counts_event ON fanfare.decision_counts USING btree (event_id);
+
 CREATE INDEX decisions_due_idx ON fanfare.decisions USING btree (send_at, id) WHERE (action = 'alert'::text);
 
 CREATE INDEX decisions_experiment_idx ON fanfare.decisions USING btree (experiment_id, decided_at) WHERE (experiment_id IS NOT NULL);
@@ -1323,6 +1325,8 @@ CREATE INDEX relevance_reports_as_of_idx ON fanfare.relevance_reports USING btre
 CREATE INDEX segment_counts_bucket ON fanfare.segment_counts USING btree (bucket);
 
 CREATE INDEX send_counts_bucket ON fanfare.send_counts USING btree (bucket);
+
+CREATE INDEX send_counts_event ON fanfare.send_counts USING btree (event_id);
 
 CREATE UNIQUE INDEX service_credentials_name_idx ON fanfare.service_credentials USING btree (name) WHERE (revoked_at IS NULL);
 

@@ -317,7 +317,7 @@ create function count_engagement() returns trigger
     cross join lateral (
       select x.finished_at, d.event_id, d.channel
       from deliveries x join decisions d on d.id = x.decision_id
-      where x.decision_id = g.decision_id and x.status = 'sent' and d.id = g.decision_id
+      where x.decision_id = g.decision_id and x.status = 'sent' and x.finished_at is not null and d.id = g.decision_id
       offset 0
     ) dl
     where g.kind in ('open', 'click')
@@ -472,7 +472,7 @@ from deliveries dl
 join decisions d on d.id = dl.decision_id
 left join engagement_events o on o.decision_id = dl.decision_id and o.kind = 'open'
 left join engagement_events c on c.decision_id = dl.decision_id and c.kind = 'click'
-where dl.status = 'sent'
+where dl.status = 'sent' and dl.finished_at is not null
 group by 1, 2, 3;
 
 insert into unsubscribe_counts (bucket, event_id, channel, n)
