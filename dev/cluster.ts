@@ -84,7 +84,7 @@ export function isRunning(p: Pick<ClusterProcess, 'pid' | 'startTicks'>): boolea
   return startTicksOf(p.pid) === p.startTicks;
 }
 
-/** Starts `command` detached (its own process group), stdout and stderr written to `log` (emptied first), not waited for. */
+/** Starts `command` detached (its own process group), its output written to `log` (emptied first), not waited for. */
 export function spawnDetached(
   command: string,
   args: string[],
