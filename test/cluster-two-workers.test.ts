@@ -1,5 +1,6 @@
-// On the Temporal server itself (v1.29.1 on PostgreSQL, not the dev server): a 20,000-fan event decided and sent by
-// two worker processes, one SIGKILLed mid-decision (and restarted), the other SIGKILLed mid-delivery (and not).
+// On the Temporal server itself (v1.29.1 on PostgreSQL, not the dev server): an event of 2,000 fans (20,000 with
+// CLUSTER_TEST_FANS) decided and sent by two worker processes, one SIGKILLed mid-decision (and restarted), the other
+// SIGKILLed mid-delivery (and not).
 // Every fan is decided exactly once per channel, and every message arrives at most once, delivered or flagged.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,11 +22,15 @@ import { startWorkerProcess, type WorkerProcess } from '../testing/worker-proces
 import { announceEvent } from '../workflows/announce-event.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 
-/** 20,000 as run for docs/DEPLOY.md; smaller for a quick look (CLUSTER_TEST_FANS=2000). */
-const FANS = Number(process.env.CLUSTER_TEST_FANS ?? 20_000);
+/**
+ * 2,000 by default, about 1.5 minutes here; CLUSTER_TEST_FANS=20000 is the issue's size, about 12 minutes on two
+ * shared cores (figures in docs/DEPLOY.md).
+ */
+const FANS = Number(process.env.CLUSTER_TEST_FANS ?? 2_000);
 const CHANNELS = 2;
-/** Two kills, each of which may leave one message in the window between the ledger's COMMIT and the last byte. */
 const KILLS = 2;
+/** Provider calls a worker may have in flight, per provider (PROVIDER_CONCURRENCY's default). */
+const PROVIDER_CONCURRENCY = 32;
 
 let db: TestSchema;
 let databases: TemporalDatabases;
@@ -209,6 +214,7 @@ describe('two workers on the Temporal server on PostgreSQL, one killed mid-decis
       statuses: Object.fromEntries(countBy(ledger.map((r) => `${r.channel} ${r.status}`))),
       possiblySent: possiblySent.length,
       possiblySentArrived: possiblySent.filter((r) => arrived(r) === 1).length,
+      possiblySentLost: possiblySent.filter((r) => arrived(r) === 0).length,
     };
     process.stdout.write(`cluster two workers: ${JSON.stringify(summary)}\n`);
 
@@ -229,9 +235,10 @@ describe('two workers on the Temporal server on PostgreSQL, one killed mid-decis
     expect([...mails.keys(), ...pushes.keys()].filter((k) => !inLedger.has(k))).toEqual([]);
     expect(ledger.filter((r) => r.status !== 'sent' && r.status !== 'possibly_sent')).toEqual([]);
     expect(ledger.filter((r) => r.status === 'sent' && arrived(r) !== 1)).toEqual([]);
-    // A message that never arrived is flagged, never lost silently: at most one per kill (docs/DELIVERY.md).
+    // A message that never arrived is flagged possibly_sent, never lost silently (docs/DELIVERY.md); only a call in
+    // flight at a kill can be, so at most the two providers' calls in flight per kill.
     const lost = ledger.filter((r) => arrived(r) === 0);
     expect(lost.filter((r) => r.status !== 'possibly_sent')).toEqual([]);
-    expect(lost.length, JSON.stringify(lost)).toBeLessThanOrEqual(KILLS);
+    expect(possiblySent.length).toBeLessThanOrEqual(KILLS * CHANNELS * PROVIDER_CONCURRENCY);
   }, 1_500_000);
 });
