@@ -224,7 +224,10 @@ export interface ServerConfigOptions {
   ports: TemporalServerPorts;
   /** History shards, fixed for the life of the databases (default 4; production clusters use 512 and more). */
   historyShards?: number;
-  /** Connections each service process keeps to the main database (default 20). */
+  /**
+   * Connections each of the four services keeps to the main database at most (default 10; one process runs all four,
+   * so up to 4 × (10 + 2) with the visibility store's 2): PostgreSQL's default max_connections is 100.
+   */
   maxConns?: number;
 }
 
@@ -258,8 +261,8 @@ export function temporalServerConfig(options: ServerConfigOptions): string {
       visibilityStore: 'visibility',
       numHistoryShards: options.historyShards ?? 4,
       datastores: {
-        default: store(databases.main, options.maxConns ?? 20),
-        visibility: store(databases.visibility, 4),
+        default: store(databases.main, options.maxConns ?? 10),
+        visibility: store(databases.visibility, 2),
       },
     },
     global: { membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' } },
