@@ -13,6 +13,7 @@ describe('cluster processes', () => {
     const p = spawnDetached('sh', ['-c', 'echo started; exec sleep 30'], log, { PATH: '/usr/bin:/bin' });
     expect(isRunning(p)).toBe(true);
     expect(isRunning({ pid: p.pid, startTicks: '1' })).toBe(false);
+    while ((await readFile(log, 'utf8')) === '') await new Promise((resolve) => setTimeout(resolve, 20));
     await expect(stopProcess(p, 5_000)).resolves.toBe('stopped');
     expect(isRunning(p)).toBe(false);
     await expect(stopProcess(p, 5_000)).resolves.toBe('gone');

@@ -1,6 +1,6 @@
 // On the Temporal server itself (v1.29.1 on PostgreSQL, not the dev server): an event of 2,000 fans (20,000 with
-// CLUSTER_TEST_FANS) decided and sent by two worker processes, one SIGKILLed mid-decision (and restarted), the other
-// SIGKILLed mid-delivery (and not).
+// CLUSTER_TEST_FANS) decided and sent by two worker processes: the one running a decideBatch is SIGKILLed (and
+// restarted), then the other mid-delivery (and not).
 // Every fan is decided exactly once per channel, and every message arrives at most once, delivered or flagged.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -109,6 +109,23 @@ async function decisionCount(eventId: number): Promise<number> {
   return r.rows[0].n;
 }
 
+/** PendingActivityState STARTED: a worker holds the activity. */
+const ACTIVITY_STARTED = 2;
+
+/** The pid of a worker running a decideBatch of the event's ranges right now, if one is. */
+async function workerDeciding(eventId: number): Promise<number | undefined> {
+  const parent = await client.workflow.getHandle(announceWorkflowId(eventId)).describe();
+  for (const child of parent.raw.pendingChildren ?? []) {
+    const range = await client.workflow.getHandle(child.workflowId ?? '').describe();
+    for (const activity of range.raw.pendingActivities ?? []) {
+      const running = activity.activityType?.name === 'decideBatch' && activity.state === ACTIVITY_STARTED;
+      const pid = /^(\d+)@/.exec(activity.lastWorkerIdentity ?? '')?.[1];
+      if (running && pid) return Number(pid);
+    }
+  }
+  return undefined;
+}
+
 function arrivedCount(): number {
   return smtp.messages.length + push.received.length;
 }
@@ -153,22 +170,23 @@ describe('two workers on the Temporal server on PostgreSQL, one killed mid-decis
       args: [{ eventId: event.id }],
     });
 
-    // Mid-decision: some pages written, not all; A goes, and a restarted A takes its place.
-    const decidedAtKill = await until('first decisions', 180_000, async () => {
-      const n = await decisionCount(event.id);
-      return n > 0 ? n : undefined;
-    });
-    await a.kill();
+    // Mid-decision: the worker running a decideBatch (its identity is `pid@host`) goes, while the page is in hand;
+    // a restarted worker takes its place.
+    const pid = await until('a decideBatch in hand', 180_000, () => workerDeciding(event.id));
+    const [killed, other] = pid === a.child.pid ? [a, b] : [b, a];
+    expect([a.child.pid, b.child.pid]).toContain(pid);
+    const decidedAtKill = await decisionCount(event.id);
+    await killed.kill();
     const firstKill = seconds();
-    const a2 = startWorker('worker A (restarted)');
-    await a2.polling;
+    const restarted = startWorker('worker restarted');
+    await restarted.polling;
 
-    // Mid-delivery: a quarter of the messages in; B goes, and A alone finishes.
+    // Mid-delivery: a quarter of the messages in; the other first worker goes, and the restarted one finishes.
     const arrivedAtKill = await until('a quarter of the messages', 300_000, async () => {
       const n = arrivedCount();
       return n >= expected / 4 ? n : undefined;
     });
-    await b.kill();
+    await other.kill();
     const secondKill = seconds();
 
     const decided = await until('every decision', 600_000, async () => {
