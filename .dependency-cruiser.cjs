@@ -57,7 +57,7 @@ const layerRules = Object.entries(LAYERS).map(([name, { may, npm: packages }]) =
 /** Production code: everything but the simulator, the replay harness, peers, dev tooling, tests and benchmarks. */
 const PRODUCTION = '^(domain|wire|policy|models|dispatch|db|delivery|auth|metrics|activities|workflows|http|app|cli)/';
 /** The tooling commands of the CLI: they run the simulator, the dev stack and the replay by design. */
-const TOOLING_COMMANDS = '^cli/(dev|seed|simulate|temporal-cli)\\.ts$';
+const TOOLING_COMMANDS = '^cli/(dev|seed|simulate|temporal-cli|cluster)\\.ts$';
 
 module.exports = {
   forbidden: [

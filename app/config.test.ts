@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_AUTH_SETTINGS } from '../auth/settings.ts';
-import { formatAddress, readConfig, requireDatabaseUrl } from './config.ts';
+import { formatAddress, readClusterSettings, readConfig, readToolPaths, requireDatabaseUrl } from './config.ts';
 
 describe('readConfig', () => {
   it('has working defaults', () => {
@@ -106,5 +106,31 @@ describe('readConfig', () => {
       /^FANFARE_ALERT_EMAIL: must be one email address/,
     );
     expect(() => readConfig({ FANFARE_ALERT_EMAIL: 'Ops <ops@example.com>' })).toThrow(/^FANFARE_ALERT_EMAIL/);
+  });
+});
+
+describe('readClusterSettings', () => {
+  it("puts the app's database beside the Temporal server's unless DATABASE_URL names one", () => {
+    expect(readClusterSettings({})).toEqual({
+      temporalPostgresUrl: 'postgres://postgres@127.0.0.1:5432/',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/fanfare',
+    });
+    const given = readClusterSettings({
+      FANFARE_CLUSTER_POSTGRES_URL: 'postgres://temporal:s3cret@db.internal:6543/ignored',
+      DATABASE_URL: 'postgres://app@db.internal/fanfare_prod',
+    });
+    expect(given).toEqual({
+      temporalPostgresUrl: 'postgres://temporal:s3cret@db.internal:6543/',
+      databaseUrl: 'postgres://app@db.internal/fanfare_prod',
+    });
+    expect(() => readClusterSettings({ FANFARE_CLUSTER_POSTGRES_URL: 'mysql://x' })).toThrow(
+      /^FANFARE_CLUSTER_POSTGRES_URL: must be a postgres:\/\/ URL/,
+    );
+  });
+
+  it('reads the Temporal server and schema tool paths', () => {
+    const paths = readToolPaths({ TEMPORAL_SERVER_PATH: '/opt/t/server', TEMPORAL_SQL_TOOL_PATH: '/opt/t/sql' });
+    expect([paths.temporalServerPath, paths.temporalSqlToolPath]).toEqual(['/opt/t/server', '/opt/t/sql']);
+    expect(readToolPaths({}).temporalServerPath).toBeUndefined();
   });
 });

@@ -17,6 +17,21 @@ export interface ToolPaths {
   temporalCliPath: string | undefined;
   /** PATH, searched for `temporal` and `go`. */
   searchPath: string;
+  /** TEMPORAL_SERVER_PATH: a Temporal server binary (v1.29.1) to use instead of the one built into the cache. */
+  temporalServerPath: string | undefined;
+  /** TEMPORAL_SQL_TOOL_PATH: the Temporal SQL schema tool (temporal-sql-tool, v1.29.1) to use likewise. */
+  temporalSqlToolPath: string | undefined;
+}
+
+/** `fanfare cluster up`: where the Temporal server keeps its own PostgreSQL databases, and the app's database. */
+export interface ClusterSettings {
+  /**
+   * FANFARE_CLUSTER_POSTGRES_URL: the PostgreSQL server (host, port, user, password) on which the Temporal server's
+   * databases are made; a database named in the URL is ignored. Default postgres://postgres@127.0.0.1:5432.
+   */
+  temporalPostgresUrl: string;
+  /** DATABASE_URL, else the database `fanfare` on that same server. */
+  databaseUrl: string;
 }
 
 export interface Config {
@@ -128,7 +143,25 @@ export function readToolPaths(env: Env = process.env): ToolPaths {
     cacheDir: env.FANFARE_CACHE || join(env.HOME || homedir(), '.cache', 'fanfare'),
     temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
     searchPath: env.PATH ?? '',
+    temporalServerPath: env.TEMPORAL_SERVER_PATH || undefined,
+    temporalSqlToolPath: env.TEMPORAL_SQL_TOOL_PATH || undefined,
   };
+}
+
+export function readClusterSettings(env: Env = process.env): ClusterSettings {
+  const raw = env.FANFARE_CLUSTER_POSTGRES_URL?.trim() || 'postgres://postgres@127.0.0.1:5432';
+  let server: URL;
+  try {
+    server = new URL(raw);
+  } catch {
+    throw new Error(`FANFARE_CLUSTER_POSTGRES_URL: must be a postgres:// URL, got "${raw}"`);
+  }
+  if (server.protocol !== 'postgres:' && server.protocol !== 'postgresql:')
+    throw new Error(`FANFARE_CLUSTER_POSTGRES_URL: must be a postgres:// URL, got "${raw}"`);
+  server.pathname = '/';
+  const app = new URL(server);
+  app.pathname = '/fanfare';
+  return { temporalPostgresUrl: server.toString(), databaseUrl: env.DATABASE_URL?.trim() || app.toString() };
 }
 
 export function readConfig(env: Env = process.env): Config {

@@ -7,6 +7,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   api: async () => (await import('./api.ts')).command,
   migrate: async () => (await import('./migrate.ts')).command,
   'temporal-cli': async () => (await import('./temporal-cli.ts')).command,
+  cluster: async () => (await import('./cluster.ts')).command,
   seed: async () => (await import('./seed.ts')).command,
   gbdt: async () => (await import('./gbdt.ts')).command,
   policy: async () => (await import('./policy.ts')).command,

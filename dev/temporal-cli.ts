@@ -15,7 +15,7 @@ export function cachedTemporalCliPath(paths: ToolPaths = readToolPaths()): strin
   return join(paths.cacheDir, 'bin', 'temporal');
 }
 
-async function isExecutable(path: string): Promise<boolean> {
+export async function isExecutable(path: string): Promise<boolean> {
   try {
     await access(path, constants.X_OK);
     return true;
@@ -104,58 +104,79 @@ export function plannedPackages(planOutput: string): number {
   return count;
 }
 
-async function buildTemporalCli(paths: ToolPaths): Promise<string> {
+/** What `goInstall` builds: Go packages at a pinned version, installed into one folder of the cache. */
+export interface GoInstall {
+  /** The progress bar's label and the messages' name for what is built, e.g. "temporal CLI". */
+  label: string;
+  /** `module/path/cmd@version`, one or more from the same module version. */
+  targets: string[];
+  binDir: string;
+  /** Why a build is needed at all, for the error when Go is missing or too old. */
+  missing: string;
+  /** Tells how to do without the build, appended to that error. */
+  hint: (reason: string) => string;
+}
+
+/**
+ * Builds `targets` with `go install` into `binDir` (Go from PATH, at least 1.MIN_GO_MINOR): first the plan (`go
+ * install -n`: seconds, after downloading the modules the build needs anyway), whose count of packages to compile is
+ * the progress bar's total; then `go install -v`, which names each package it compiles on stderr.
+ */
+export async function goInstall(paths: ToolPaths, what: GoInstall): Promise<void> {
   const go = await onPath('go', paths);
-  if (!go)
-    throw new Error(
-      installHint(
-        'No temporal CLI found (TEMPORAL_CLI_PATH unset, none on PATH or in the cache) ' +
-          'and no `go` on PATH to build one',
-      ),
-    );
+  if (!go) throw new Error(what.hint(`${what.missing} and no \`go\` on PATH to build one`));
   const version = (await run(go, ['env', 'GOVERSION'], [])).stdout.trim();
   const minor = goMinorVersion(version);
   if (minor === undefined || minor < MIN_GO_MINOR) {
     throw new Error(
-      installHint(
-        `No temporal CLI found, and ${go} reports "${version}", older than go1.${MIN_GO_MINOR} needed to build it`,
-      ),
+      what.hint(`${what.missing}, and ${go} reports "${version}", older than go1.${MIN_GO_MINOR} needed to build it`),
     );
   }
-  const binDir = join(paths.cacheDir, 'bin');
-  await mkdir(binDir, { recursive: true });
+  await mkdir(what.binDir, { recursive: true });
+  const named = what.targets.join(' ');
   process.stderr.write(
-    `fanfare: building temporal CLI ${TEMPORAL_CLI_VERSION} into ${binDir} with ${version} ` +
+    `fanfare: building ${what.label} (${named}) into ${what.binDir} with ${version} ` +
       '(minutes on a cold Go cache)...\n',
   );
   const started = Date.now();
-  const env = ['CGO_ENABLED=0', `GOBIN=${binDir}`];
-  const target = ['-ldflags=-s -w', TEMPORAL_CLI_MODULE];
-  // First the plan (`go install -n`: seconds, after downloading the modules the build needs anyway), whose count of
-  // packages to compile is the bar's total; then `go install -v`, which names each package it compiles on stderr.
-  const planning = startProgress({ label: 'temporal CLI build' });
+  const env = ['CGO_ENABLED=0', `GOBIN=${what.binDir}`];
+  const target = ['-ldflags=-s -w', ...what.targets];
+  const planning = startProgress({ label: `${what.label} build` });
   planning.update(0, 'resolving modules');
   const plan = await run(go, ['install', '-n', ...target], env, (line) => {
     if (line.startsWith('go: downloading ')) planning.update(0, 'downloading modules');
   }).finally(() => planning.stop());
   if (plan.code !== 0) {
     process.stderr.write(plan.output);
-    throw new Error(`go install -n ${TEMPORAL_CLI_MODULE} failed with exit code ${plan.code}; see its output above`);
+    throw new Error(`go install -n ${named} failed with exit code ${plan.code}; see its output above`);
   }
   const total = plannedPackages(plan.output);
   process.stderr.write(`fanfare: ${total} packages to compile (the rest are in the Go build cache)\n`);
   // About a thousand package names: counted, not echoed, unless the build fails.
-  const progress = startProgress({ label: 'temporal CLI build', unit: 'packages', total: Math.max(total, 1) });
+  const progress = startProgress({ label: `${what.label} build`, unit: 'packages', total: Math.max(total, 1) });
   let packages = 0;
   const { code, output } = await run(go, ['install', '-v', ...target], env, (line) => {
     if (line.trim() !== '' && !line.startsWith('go: ')) progress.update(Math.min(++packages, total), 'compiling');
   }).finally(() => progress.stop());
-  const built = cachedTemporalCliPath(paths);
-  if (code !== 0 || !(await isExecutable(built))) {
+  if (code !== 0) {
     process.stderr.write(output);
-    throw new Error(`go install ${TEMPORAL_CLI_MODULE} failed with exit code ${code}; see its output above`);
+    throw new Error(`go install ${named} failed with exit code ${code}; see its output above`);
   }
-  process.stderr.write(`fanfare: built ${built} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  process.stderr.write(
+    `fanfare: built ${what.label} in ${what.binDir} in ${Math.round((Date.now() - started) / 1000)} s\n`,
+  );
+}
+
+async function buildTemporalCli(paths: ToolPaths): Promise<string> {
+  await goInstall(paths, {
+    label: 'temporal CLI',
+    targets: [TEMPORAL_CLI_MODULE],
+    binDir: join(paths.cacheDir, 'bin'),
+    missing: 'No temporal CLI found (TEMPORAL_CLI_PATH unset, none on PATH or in the cache)',
+    hint: installHint,
+  });
+  const built = cachedTemporalCliPath(paths);
+  if (!(await isExecutable(built))) throw new Error(`go install ${TEMPORAL_CLI_MODULE} left no ${built}`);
   return built;
 }
 

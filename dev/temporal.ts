@@ -134,11 +134,12 @@ export async function waitUntilReady(
   namespace: string,
   timeoutMs: number,
   exited: () => boolean = () => false,
+  name = 'Temporal dev server',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer yet';
   while (Date.now() < deadline) {
-    if (exited()) throw new DevServerExitedError(`Temporal dev server exited before it was ready at ${address}`);
+    if (exited()) throw new DevServerExitedError(`${name} exited before it was ready at ${address}`);
     let connection: Connection | undefined;
     try {
       connection = await Connection.connect({
@@ -155,7 +156,6 @@ export async function waitUntilReady(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(
-    `Temporal dev server at ${address} did not answer describeNamespace(${namespace}) ` +
-      `within ${timeoutMs} ms: ${lastError}`,
+    `${name} at ${address} did not answer describeNamespace(${namespace}) ` + `within ${timeoutMs} ms: ${lastError}`,
   );
 }

@@ -1,9 +1,7 @@
 // The worker process is killed with SIGKILL in the middle of delivery and restarted: no fan missing, none duplicated.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../app/config.ts';
@@ -15,10 +13,10 @@ import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
 import { type SeededAudience, seedAudience } from '../testing/audience.ts';
 import { createTestSchema, type TestSchema } from '../testing/db.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
+import { startWorkerProcess as spawnWorker, type WorkerProcess } from '../testing/worker-process.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 
-const BIN = fileURLToPath(new URL('../bin/fanfare.js', import.meta.url));
 const FANS = 300;
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 1);
 
@@ -28,23 +26,16 @@ let smtp: SmtpCapture;
 let push: PushService;
 let client: Client;
 let workerEnv: NodeJS.ProcessEnv;
-let children: ChildProcess[] = [];
+let children: WorkerProcess[] = [];
 
-function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, [BIN, 'worker'], { env: workerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  child.on('exit', (code, signal) => {
-    if (code && code !== 0) process.stderr.write(`worker exited ${code} ${signal}: ${err.slice(-2000)}\n`);
-  });
-  children.push(child);
-  return child;
+function startWorkerProcess(): WorkerProcess {
+  const worker = spawnWorker(workerEnv);
+  children.push(worker);
+  return worker;
 }
 
 async function stopWorkers(): Promise<void> {
-  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
-  for (const c of running) c.kill('SIGKILL');
-  await Promise.all(running.map((c) => new Promise((r) => c.once('exit', r))));
+  await Promise.all(children.map((c) => c.kill()));
   children = [];
 }
 
@@ -72,7 +63,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  await Promise.all(children.map((c) => c.kill()));
   await client?.connection.close();
   await smtp?.stop();
   await push?.stop();
@@ -137,8 +128,7 @@ describe('a worker killed mid-delivery', () => {
       });
       // Kill it while messages are flowing: some delivered, most not.
       await smtp.waitFor(60, 120_000);
-      first.kill('SIGKILL');
-      await new Promise((r) => first.once('exit', r));
+      await first.kill();
       const atKill = { mails: smtp.messages.length, pushes: push.received.length };
       expect(atKill.mails).toBeLessThan(FANS);
 
