@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ClaimLostError,
+  CommitLostError,
   claimDeliveries,
   type DeliveryJob,
   loadDeliveryJobs,
@@ -264,6 +265,12 @@ const SUBSCRIPTION_DEAD: readonly DeliveryErrorCode[] = [
 
 /** `outage`: the provider was refusing everyone when it refused this, so a retry does not spend the attempt. */
 function failure(err: unknown, outage = false): Outcome {
+  if (err instanceof CommitLostError) {
+    // The ledger's connection was lost at the commit point: PostgreSQL rolled the row back to 'claimed' and the sender
+    // held back the last byte, so the provider has nothing. A retry is safe, and the ledger's outage is not the
+    // message's, so it spends no attempt.
+    return { settlement: { status: 'retry', errorCode: 'commit_lost', errorMessage: err.message, unspent: true } };
+  }
   if (err instanceof DeliveryError) {
     return {
       settlement: err.permanent

@@ -109,13 +109,27 @@ export function createPushSender(config: PushSenderConfig): PushSender {
         });
       }
       details.headers.Authorization = vapidHeader(message.subscription.endpoint);
+      // The gate's own failures, and the commit's (the ledger's connection lost at the commit point, CommitLostError),
+      // are rethrown as they are: the service did not get the whole message, which a connection failure would not say.
       let gateError: unknown;
+      const ownFailure = (err: unknown) => {
+        gateError = err;
+        throw err;
+      };
       const gate = message.beforeCommit
         ? () =>
-            message.beforeCommit!().catch((err) => {
-              gateError = err;
-              throw err;
-            })
+            message.beforeCommit!().then(
+              (commit) =>
+                commit &&
+                (() => {
+                  try {
+                    commit();
+                  } catch (err) {
+                    ownFailure(err);
+                  }
+                }),
+              ownFailure,
+            )
         : async () => undefined;
       try {
         const result = await postGated(details, gate, { agent: config.agent, lookup }, config.timeoutMs ?? 15_000);

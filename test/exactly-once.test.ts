@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../db/pool.ts';
 import { type DeliverDeps, deliverDecisions } from '../delivery/deliver.ts';
 import { createEmailSender } from '../delivery/email-sender.ts';
 import { vapidKeys } from '../delivery/keys.ts';
@@ -185,6 +186,48 @@ describe.each(['email', 'push'] as const)('%s', (channel) => {
     expect(arrived(channel, mark)).toBe(0);
     expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 1 });
     expect(arrived(channel, mark)).toBe(1);
+  });
+
+  it('the ledger connection lost at the commit point (a PostgreSQL restart): retried, sent once', async () => {
+    const { decisionId } = await oneDecision(channel);
+    const mark = markOf(channel);
+    // The attempt's own pool, whose connection holding the commit point's open transaction the server ends.
+    const senderPool = createPool(db.connectionString, 4, { log: () => undefined });
+    try {
+      const deps = await worker((m, send) =>
+        send({
+          ...m,
+          beforeCommit: async () => {
+            const commit = await m.beforeCommit!();
+            const cut = await db.pool.query(
+              `select pg_terminate_backend(pid) as done from pg_stat_activity
+                where state = 'idle in transaction' and query like '%set status = ''sending''%'`,
+            );
+            expect(cut.rows).toEqual([{ done: true }]);
+            await new Promise((r) => setTimeout(r, 500)); // the server's goodbye reaches the idle client
+            return commit;
+          },
+        }),
+      );
+      const report = await deliverDecisions({ ...deps, pool: senderPool }, [decisionId]);
+      await new Promise((r) => setTimeout(r, 300));
+      if (channel === 'push') {
+        // The commit throws CommitLostError and the last byte is held back: nothing reached the service, and the row
+        // is not 'possibly_sent' (which would never be resent) but left to retry, without spending the attempt.
+        expect(report).toMatchObject({ sent: 0, retry: 1, possiblySent: 0 });
+        expect(await row(decisionId)).toEqual({ status: 'retry', attempts: 0, error_code: 'commit_lost' });
+        expect(arrived(channel, mark)).toBe(0);
+        expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 1 });
+      } else {
+        // The final dot is already being emitted when the commit finds the connection lost: the server's 250 settles.
+        expect(report).toMatchObject({ sent: 1, possiblySent: 0 });
+      }
+      expect(await row(decisionId)).toMatchObject({ status: 'sent', error_code: null });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(arrived(channel, mark)).toBe(1);
+    } finally {
+      await senderPool.end();
+    }
   });
 
   it('dies after the provider accepted, before the ledger write: possibly_sent, never resent', async () => {
