@@ -313,12 +313,13 @@ export interface EventLedgerRow {
   channel: Channel;
   status: string | null;
   error_code: string | null;
+  error_message: string | null;
 }
 
 /** The event's alert decisions with their delivery's status, for an audit of the ledger against a provider's log. */
 export async function eventAlertLedger(pool: Pool, eventId: number): Promise<EventLedgerRow[]> {
   const r = await pool.query<EventLedgerRow>(
-    `select d.id::int as decision_id, d.channel, v.status, v.error_code from decisions d
+    `select d.id::int as decision_id, d.channel, v.status, v.error_code, v.error_message from decisions d
        left join deliveries v on v.decision_id = d.id and v.channel = d.channel
       where d.event_id = $1::bigint and d.action = 'alert'`,
     [eventId],
