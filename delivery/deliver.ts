@@ -216,16 +216,25 @@ export class RecommitError extends Error {
 
 /**
  * One message's commit point, passable once: the first pass records 'sending'; a second pass means the transport is
- * resending bytes the provider may already have taken, so it is refused.
+ * resending bytes the provider may already have taken, so it is refused. `passed` says whether the commit ran, i.e.
+ * whether the last byte may have gone out: a sender that found its connection gone after the gate, and abandoned the
+ * commit point instead, sent nothing that completes the message, so its failure is no silence after the commit point.
  */
 function commitOnce(gate: () => Promise<Commit>, decisionId: number) {
+  let gated = false;
   let passed = false;
   return {
     gate: async (): Promise<Commit> => {
-      if (passed) throw new RecommitError(decisionId);
+      if (gated) throw new RecommitError(decisionId);
       const commit = await gate();
-      passed = true;
-      return commit;
+      gated = true;
+      return Object.assign(
+        () => {
+          commit();
+          passed = true;
+        },
+        { abandon: commit.abandon },
+      );
     },
     passed: () => passed,
   };

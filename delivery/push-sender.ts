@@ -121,13 +121,16 @@ export function createPushSender(config: PushSenderConfig): PushSender {
             message.beforeCommit!().then(
               (commit) =>
                 commit &&
-                (() => {
-                  try {
-                    commit();
-                  } catch (err) {
-                    ownFailure(err);
-                  }
-                }),
+                Object.assign(
+                  () => {
+                    try {
+                      commit();
+                    } catch (err) {
+                      ownFailure(err);
+                    }
+                  },
+                  { abandon: commit.abandon },
+                ),
               ownFailure,
             )
         : async () => undefined;
@@ -178,15 +181,31 @@ function postGated(
       },
     );
     req.on('timeout', () => req.destroy(new Error(`push: no reply within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    let failed = false;
+    req.on('error', (err) => {
+      failed = true;
+      reject(err);
+    });
     // Pass the gate only once the head of the request is on the wire: until the TLS socket is up, node buffers
     // writes in the process, and a crash would lose them together with the last byte that the commit promised.
     const head = body.subarray(0, Math.max(0, body.length - 1));
     const headWritten = new Promise<void>((resolveHead) => req.write(head, () => resolveHead()));
     headWritten
       .then(() => gate())
+      // One full turn of the event loop first (two immediates: the first may run before the loop polls again), so
+      // that a close or reset of the connection that already arrived is seen: a reused keep-alive connection the
+      // service closed while idle takes the head and drops it, and the last byte after it would leave a committed row
+      // for a message the service never saw.
+      .then((commit) => new Promise<typeof commit>((next) => setImmediate(() => setImmediate(() => next(commit)))))
       .then(
         (commit) => {
+          if (failed || req.destroyed) {
+            // The connection is gone before the last byte: the service cannot have the message, and send() has
+            // rejected with the connection's error. Give the commit point up, so the row is free for a retry.
+            commit?.abandon?.();
+            reject(new Error('push: the connection closed before the last byte'));
+            return;
+          }
           try {
             commit?.();
           } catch (err) {

@@ -328,6 +328,55 @@ describe('the connection drops after the commit point, before the answer', () =>
     }
   });
 
+  it('push: a connection found closed after the commit point, before the last byte: retried, sent once', async () => {
+    // As when a reused keep-alive connection was closed by the service while idle: the head went into a connection
+    // the service no longer reads, and the gate answers before the sender has heard of the close.
+    const sockets = new Set<Socket>();
+    class TrackingAgent extends https.Agent {
+      override createConnection(...args: Parameters<https.Agent['createConnection']>) {
+        const socket = super.createConnection(...args) as Socket;
+        sockets.add(socket);
+        return socket;
+      }
+    }
+    const agent = new TrackingAgent({ ca: push.caCertPem, keepAlive: true });
+    const vapid = await vapidKeys(db.pool);
+    const pushSender = createPushSender({
+      vapidPublicKey: vapid.publicKey,
+      vapidPrivateKey: vapid.privateKey,
+      subject: 'mailto:push@fanfare.test',
+      agent,
+      endpoints: { hosts: parsePushHosts(push.allowEntry) },
+    });
+    try {
+      const { decisionId } = await oneDecision('push');
+      const mark = markOf('push');
+      const cutting: DeliverDeps = {
+        ...rig.deps,
+        push: {
+          send: (m) =>
+            pushSender.send({
+              ...m,
+              beforeCommit: async () => {
+                const commit = await m.beforeCommit!();
+                for (const s of sockets) s.destroy();
+                return commit;
+              },
+            }),
+        },
+      };
+      expect(await deliverDecisions(cutting, [decisionId])).toMatchObject({ sent: 0, retry: 1, possiblySent: 0 });
+      expect(await row(decisionId)).toMatchObject({ status: 'retry', error_code: 'push_connection_failed' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(arrived('push', mark)).toBe(0);
+      expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(arrived('push', mark)).toBe(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('push: the service took it, the reply never came: possibly_sent, never resent', async () => {
     const sockets = new Set<Socket>();
     // Destroys the client side of every connection the moment the service has recorded the push, before it replies.
