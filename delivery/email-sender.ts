@@ -247,11 +247,14 @@ class CommitGate extends Transform {
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
-    // Torn down before the final dot (the connection failed): the message was never completed, so the commit point is
-    // given up at once rather than held until the ledger's wait runs out.
-    const commit = this.armed;
-    this.armed = null;
-    commit?.abandon?.();
+    // Torn down by a failure before the final dot: the message was never completed, so the commit point is given up
+    // at once rather than held until the ledger's wait runs out. A plain destroy (this stream's own end, which may
+    // come just before the data stream emits the dot) leaves the armed commit for the dot.
+    if (err) {
+      const commit = this.armed;
+      this.armed = null;
+      commit?.abandon?.();
+    }
     callback(err);
   }
 

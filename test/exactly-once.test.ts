@@ -199,9 +199,12 @@ describe.each(['email', 'push'] as const)('%s', (channel) => {
           ...m,
           beforeCommit: async () => {
             const commit = await m.beforeCommit!();
+            // This attempt's session only: the server is shared with other databases and other tests' sessions.
             const cut = await db.pool.query(
               `select pg_terminate_backend(pid) as done from pg_stat_activity
-                where state = 'idle in transaction' and query like '%set status = ''sending''%'`,
+                where datname = current_database() and state = 'idle in transaction'
+                  and query like '%set status = ''sending''%' and query like $1::text`,
+              [`%decision_id = ${decisionId}::bigint%`],
             );
             expect(cut.rows).toEqual([{ done: true }]);
             await new Promise((r) => setTimeout(r, 500)); // the server's goodbye reaches the idle client
