@@ -186,7 +186,12 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency) }, run));
+  // Every loop runs to its end before a failure is passed on: a call that failed (the ledger unreachable) while others
+  // were still in flight would let the caller's retry claim their rows again while they settle (a message past its
+  // commit point whose COMMIT a PostgreSQL restart lost is 'claimed' again, and would be sent twice).
+  const loops = await Promise.allSettled(Array.from({ length: Math.max(1, deps.concurrency) }, run));
+  const failed = loops.find((l) => l.status === 'rejected');
+  if (failed) throw failed.reason;
   return report;
 }
 

@@ -380,6 +380,45 @@ describe('the connection drops after the commit point, before the answer', () =>
     }
   });
 
+  it('a failure of one delivery loop waits for the sends still in flight before it is passed on', async () => {
+    const first = await oneDecision('email');
+    const second = await oneDecision('email');
+    const mark = markOf('email');
+    const holding = deferred();
+    const hold = deferred();
+    const w = await worker(async (m, send) => {
+      holding.resolve();
+      await hold.promise; // in flight while the other loop fails
+      return send(m);
+    });
+    let calls = 0;
+    const gate = {
+      acquire: async () => {
+        calls += 1;
+        if (calls === 1) return { release: async () => ({ outage: false }) };
+        await holding.promise;
+        throw new Error('connect ECONNREFUSED: the ledger is unreachable');
+      },
+    };
+    let settled = false;
+    const delivery = deliverDecisions({ ...w, concurrency: 2, providers: { gate, smtp: 'smtp:test' } }, [
+      first.decisionId,
+      second.decisionId,
+    ]).finally(() => {
+      settled = true;
+    });
+    delivery.catch(() => undefined);
+    await holding.promise;
+    await new Promise((r) => setTimeout(r, 300));
+    // Rejecting now would let a retry claim the rows while the first message is still being sent.
+    expect(settled).toBe(false);
+    hold.resolve();
+    await expect(delivery).rejects.toThrow('the ledger is unreachable');
+    const rows = [await row(first.decisionId), await row(second.decisionId)].map((r) => r.status).sort();
+    expect(rows).toEqual(['claimed', 'sent']);
+    expect(arrived('email', mark)).toBe(1);
+  });
+
   it('push: the service took it, the reply never came: possibly_sent, never resent', async () => {
     const sockets = new Set<Socket>();
     // Destroys the client side of every connection the moment the service has recorded the push, before it replies.
