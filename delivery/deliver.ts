@@ -221,7 +221,7 @@ export class RecommitError extends Error {
 
 /**
  * One message's commit point, passable once: the first pass records 'sending'; a second pass means the transport is
- * resending bytes the provider may already have taken, so it is refused. `passed` says whether the commit ran, i.e.
+ * resending bytes the provider may already have taken, so it is refused. `passed` says whether the commit was run, i.e.
  * whether the last byte may have gone out: a sender that found its connection gone after the gate, and abandoned the
  * commit point instead, sent nothing that completes the message, so its failure is no silence after the commit point.
  */
@@ -235,8 +235,10 @@ function commitOnce(gate: () => Promise<Commit>, decisionId: number) {
       gated = true;
       return Object.assign(
         () => {
-          commit();
+          // Set before the commit runs: a commit that throws (CommitLostError) does not stop the email sender's final
+          // dot, which is already being emitted, so from here the provider may have the message.
           passed = true;
+          commit();
         },
         { abandon: commit.abandon },
       );
