@@ -20,7 +20,7 @@ import type { Pool } from '../db/pool.ts';
 import { returnUnsentClaim } from '../db/provider-limits.ts';
 import type { Commit } from '../domain/commit-point.ts';
 import type { Channel } from '../domain/vocabulary.ts';
-import { answerOf, type ProviderBusyError, type ProviderGate, permitFor } from './backpressure.ts';
+import { answerOf, type ProviderBusyError, type ProviderGate, type ProviderPermit, permitFor } from './backpressure.ts';
 import type { EmailMessage } from './email-sender.ts';
 import { DeliveryError, type DeliveryErrorCode, type SendResult } from './errors.ts';
 import { localizer } from './i18n.ts';
@@ -306,6 +306,22 @@ function failure(err: unknown, outage = false): Outcome {
   };
 }
 
+/**
+ * Releases a provider permit; a release that fails (the ledger unreachable, a PostgreSQL restart) is let go: the lease
+ * runs out by itself, and the provider's answer must still be settled. Escaping, it stopped the delivery loop with the
+ * row left 'claimed' or 'sending' after the provider took the message, which the next attempt resent or flagged.
+ */
+async function releasePermit(
+  permit: ProviderPermit | null | undefined,
+  answer: Parameters<ProviderPermit['release']>[0],
+): Promise<{ outage: boolean } | undefined> {
+  try {
+    return await permit?.release(answer);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The event as the templates take it: the creator's words as written. */
 function alertContent(job: DeliveryJob): AlertContent {
   const { creatorName, kind, title, url, createdAt, deadline } = job.event;
@@ -344,10 +360,10 @@ async function sendEmail(
       },
       beforeCommit: commit.gate,
     });
-    await permit?.release({ accepted: true });
+    await releasePermit(permit, { accepted: true });
     return { settlement: { status: 'sent', providerMessageId: r.providerMessageId } };
   } catch (err) {
-    const answer = await permit?.release(answerOf(err));
+    const answer = await releasePermit(permit, answerOf(err));
     if (err instanceof ClaimLostError) return null;
     const unknown = ambiguous(err, commit.passed());
     if (unknown) return unknown;
@@ -421,10 +437,10 @@ async function sendPush(
           maxPayloadBytes: TRIMMED_PUSH_PAYLOAD_BYTES,
         });
       }
-      await permit?.release({ accepted: true });
+      await releasePermit(permit, { accepted: true });
       accepted.push(r.providerMessageId);
     } catch (err) {
-      const answer = await permit?.release(answerOf(err));
+      const answer = await releasePermit(permit, answerOf(err));
       if (err instanceof ClaimLostError) return null;
       const silent = ambiguous(err, (resend ?? commit).passed());
       if (silent) {

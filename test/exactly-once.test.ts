@@ -380,6 +380,26 @@ describe('the connection drops after the commit point, before the answer', () =>
     }
   });
 
+  it.each(['email', 'push'] as const)(
+    '%s: a provider permit whose release fails after the provider took the message: still settled sent',
+    async (channel) => {
+      const { decisionId } = await oneDecision(channel);
+      const mark = markOf(channel);
+      const gate = {
+        acquire: async () => ({
+          release: async () => {
+            throw new Error('the database system is shutting down');
+          },
+        }),
+      };
+      const report = await deliverDecisions({ ...rig.deps, providers: { gate, smtp: 'smtp:test' } }, [decisionId]);
+      expect(report).toMatchObject({ sent: 1 });
+      expect(await row(decisionId)).toMatchObject({ status: 'sent', error_code: null });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(arrived(channel, mark)).toBe(1);
+    },
+  );
+
   it('a failure of one delivery loop waits for the sends still in flight before it is passed on', async () => {
     const first = await oneDecision('email');
     const second = await oneDecision('email');
