@@ -325,6 +325,10 @@ async function runScenario(scenario: Scenario, index: number): Promise<Record<st
     const key = `${r.channel} ${r.status}${r.error_code ? ` ${r.error_code}` : ''}${at}`;
     statuses[key] = (statuses[key] ?? 0) + 1;
   }
+  // Each lost message's row as the ledger tells it, to pin where it was lost.
+  const lostRows = rows
+    .filter((r) => !copies[r.channel].has(r.decision_id))
+    .map((r) => ({ decisionId: r.decision_id, channel: r.channel, status: r.status, errorMessage: r.error_message }));
   const result = {
     scenario,
     fans: FANS,
@@ -334,6 +338,7 @@ async function runScenario(scenario: Scenario, index: number): Promise<Record<st
     email: figures('email'),
     push: figures('push'),
     statuses,
+    lostRows,
     drainSeconds: Math.max(0, (at - fault.endedAt) / 1000),
     totalSeconds: (at - started) / 1000,
     loadAverage: [load0, loadavg()[0]],

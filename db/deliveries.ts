@@ -166,19 +166,21 @@ export async function passCommitPoint(
   }
   let committed = false;
   // A sender that never reaches its last byte (its connection died while waiting) must not hold the row forever.
-  const abandon = setTimeout(() => {
+  const rollback = () => {
     if (committed) return;
     committed = true;
+    clearTimeout(abandonTimer);
     client.query('rollback').then(
       () => release(),
       (err: Error) => release(err),
     );
-  }, COMMIT_WAIT_MS);
-  abandon.unref();
-  return () => {
+  };
+  const abandonTimer = setTimeout(rollback, COMMIT_WAIT_MS);
+  abandonTimer.unref();
+  const commit = () => {
     if (committed) return;
     committed = true;
-    clearTimeout(abandon);
+    clearTimeout(abandonTimer);
     if (lost) {
       // PostgreSQL rolled the transaction back with the connection: the row is 'claimed' again and will be resent, so
       // the sender must not finish this message (CommitLostError).
@@ -190,6 +192,7 @@ export async function passCommitPoint(
       (err: Error) => release(err),
     );
   };
+  return Object.assign(commit, { abandon: rollback });
 }
 
 /**
@@ -313,12 +316,13 @@ export interface EventLedgerRow {
   channel: Channel;
   status: string | null;
   error_code: string | null;
+  error_message: string | null;
 }
 
 /** The event's alert decisions with their delivery's status, for an audit of the ledger against a provider's log. */
 export async function eventAlertLedger(pool: Pool, eventId: number): Promise<EventLedgerRow[]> {
   const r = await pool.query<EventLedgerRow>(
-    `select d.id::int as decision_id, d.channel, v.status, v.error_code from decisions d
+    `select d.id::int as decision_id, d.channel, v.status, v.error_code, v.error_message from decisions d
        left join deliveries v on v.decision_id = d.id and v.channel = d.channel
       where d.event_id = $1::bigint and d.action = 'alert'`,
     [eventId],

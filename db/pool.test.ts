@@ -1,4 +1,5 @@
-// A pool's lost idle connection: one line naming the pool, no crash, and the next query reconnects.
+// A pool's lost connection, idle or checked out: no crash, one line naming the pool for an idle one, and the next query
+// reconnects.
 import { afterAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '../app/config.ts';
 import { createPool, ping } from './pool.ts';
@@ -23,6 +24,19 @@ describe('createPool', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^postgres pool "worker": idle connection lost: \S/);
     await ping(pool);
+    const again = (await pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+    expect(again).not.toBe(pid);
+  });
+
+  it('survives a checked-out connection cut by the server between queries: its next query fails instead', async () => {
+    const client = await pool.connect();
+    const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+    // As a server shutting down does right after a reply: the client holds no query, so the goodbye is its 'error'
+    // event, which nobody but the pool's own listener would hear.
+    await admin.query('select pg_terminate_backend($1)', [pid]);
+    await new Promise((r) => setTimeout(r, 500));
+    await expect(client.query('select 1')).rejects.toThrow();
+    client.release();
     const again = (await pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
     expect(again).not.toBe(pid);
   });

@@ -21,6 +21,10 @@ export function createPool(connectionString: string, max = 10, options: PoolOpti
   // An idle client losing its connection (a server restart, a network cut) must not crash the process: the next query
   // reconnects. It is still worth a line, or an outage looks like slowness.
   pool.on('error', (err) => log(`postgres pool "${name}": idle connection lost: ${err.message}`));
+  // A checked-out client holding no query hears its connection's loss (a server shutting down right after a reply, in
+  // the same read) as an 'error' event that only idle clients have a listener for: unheard, it stops the process. Its
+  // next query fails with the loss instead, and the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

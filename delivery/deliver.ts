@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ClaimLostError,
+  CommitLostError,
   claimDeliveries,
   type DeliveryJob,
   loadDeliveryJobs,
@@ -19,7 +20,7 @@ import type { Pool } from '../db/pool.ts';
 import { returnUnsentClaim } from '../db/provider-limits.ts';
 import type { Commit } from '../domain/commit-point.ts';
 import type { Channel } from '../domain/vocabulary.ts';
-import { answerOf, type ProviderBusyError, type ProviderGate, permitFor } from './backpressure.ts';
+import { answerOf, type ProviderBusyError, type ProviderGate, type ProviderPermit, permitFor } from './backpressure.ts';
 import type { EmailMessage } from './email-sender.ts';
 import { DeliveryError, type DeliveryErrorCode, type SendResult } from './errors.ts';
 import { localizer } from './i18n.ts';
@@ -185,7 +186,12 @@ export async function deliverDecisions(deps: DeliverDeps, decisionIds: readonly 
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency) }, run));
+  // Every loop runs to its end before a failure is passed on: a call that failed (the ledger unreachable) while others
+  // were still in flight would let the caller's retry claim their rows again while they settle (a message past its
+  // commit point whose COMMIT a PostgreSQL restart lost is 'claimed' again, and would be sent twice).
+  const loops = await Promise.allSettled(Array.from({ length: Math.max(1, deps.concurrency) }, run));
+  const failed = loops.find((l) => l.status === 'rejected');
+  if (failed) throw failed.reason;
   return report;
 }
 
@@ -215,16 +221,27 @@ export class RecommitError extends Error {
 
 /**
  * One message's commit point, passable once: the first pass records 'sending'; a second pass means the transport is
- * resending bytes the provider may already have taken, so it is refused.
+ * resending bytes the provider may already have taken, so it is refused. `passed` says whether the commit was run, i.e.
+ * whether the last byte may have gone out: a sender that found its connection gone after the gate, and abandoned the
+ * commit point instead, sent nothing that completes the message, so its failure is no silence after the commit point.
  */
 function commitOnce(gate: () => Promise<Commit>, decisionId: number) {
+  let gated = false;
   let passed = false;
   return {
     gate: async (): Promise<Commit> => {
-      if (passed) throw new RecommitError(decisionId);
+      if (gated) throw new RecommitError(decisionId);
       const commit = await gate();
-      passed = true;
-      return commit;
+      gated = true;
+      return Object.assign(
+        () => {
+          // Set before the commit runs: a commit that throws (CommitLostError) does not stop the email sender's final
+          // dot, which is already being emitted, so from here the provider may have the message.
+          passed = true;
+          commit();
+        },
+        { abandon: commit.abandon },
+      );
     },
     passed: () => passed,
   };
@@ -264,6 +281,12 @@ const SUBSCRIPTION_DEAD: readonly DeliveryErrorCode[] = [
 
 /** `outage`: the provider was refusing everyone when it refused this, so a retry does not spend the attempt. */
 function failure(err: unknown, outage = false): Outcome {
+  if (err instanceof CommitLostError) {
+    // The ledger's connection was lost at the commit point: PostgreSQL rolled the row back to 'claimed' and the sender
+    // held back the last byte, so the provider has nothing. A retry is safe, and the ledger's outage is not the
+    // message's, so it spends no attempt.
+    return { settlement: { status: 'retry', errorCode: 'commit_lost', errorMessage: err.message, unspent: true } };
+  }
   if (err instanceof DeliveryError) {
     return {
       settlement: err.permanent
@@ -281,6 +304,22 @@ function failure(err: unknown, outage = false): Outcome {
       errorMessage: String(err instanceof Error ? err.message : err),
     },
   };
+}
+
+/**
+ * Releases a provider permit; a release that fails (the ledger unreachable, a PostgreSQL restart) is let go: the lease
+ * runs out by itself, and the provider's answer must still be settled. Escaping, it stopped the delivery loop with the
+ * row left 'claimed' or 'sending' after the provider took the message, which the next attempt resent or flagged.
+ */
+async function releasePermit(
+  permit: ProviderPermit | null | undefined,
+  answer: Parameters<ProviderPermit['release']>[0],
+): Promise<{ outage: boolean } | undefined> {
+  try {
+    return await permit?.release(answer);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The event as the templates take it: the creator's words as written. */
@@ -321,10 +360,10 @@ async function sendEmail(
       },
       beforeCommit: commit.gate,
     });
-    await permit?.release({ accepted: true });
+    await releasePermit(permit, { accepted: true });
     return { settlement: { status: 'sent', providerMessageId: r.providerMessageId } };
   } catch (err) {
-    const answer = await permit?.release(answerOf(err));
+    const answer = await releasePermit(permit, answerOf(err));
     if (err instanceof ClaimLostError) return null;
     const unknown = ambiguous(err, commit.passed());
     if (unknown) return unknown;
@@ -398,10 +437,10 @@ async function sendPush(
           maxPayloadBytes: TRIMMED_PUSH_PAYLOAD_BYTES,
         });
       }
-      await permit?.release({ accepted: true });
+      await releasePermit(permit, { accepted: true });
       accepted.push(r.providerMessageId);
     } catch (err) {
-      const answer = await permit?.release(answerOf(err));
+      const answer = await releasePermit(permit, answerOf(err));
       if (err instanceof ClaimLostError) return null;
       const silent = ambiguous(err, (resend ?? commit).passed());
       if (silent) {

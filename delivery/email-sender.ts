@@ -6,7 +6,7 @@
 // per delivery so such duplicates carry the same Message-ID and can be recognised.
 import { Transform, type TransformCallback } from 'node:stream';
 import nodemailer from 'nodemailer';
-import type { BeforeCommit } from '../domain/commit-point.ts';
+import type { BeforeCommit, Commit } from '../domain/commit-point.ts';
 import { DeliveryError, type SendResult } from './errors.ts';
 
 export type EmailSenderConfig = {
@@ -203,7 +203,7 @@ const TERMINATORS = ['.\r\n', '\n.\r\n', '\r\n.\r\n'].map((t) => Buffer.from(t))
  */
 class CommitGate extends Transform {
   /** The commit waiting for the final dot. */
-  private armed: (() => void) | null = null;
+  private armed: Commit | null = null;
   /** Set once the consumer is known to emit the final dot as its own chunk. */
   private watchesFinalDot = false;
 
@@ -244,6 +244,18 @@ class CommitGate extends Transform {
       },
       (err) => callback(err instanceof Error ? err : new Error(String(err))),
     );
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    // Torn down by a failure before the final dot: the message was never completed, so the commit point is given up
+    // at once rather than held until the ledger's wait runs out. A plain destroy (this stream's own end, which may
+    // come just before the data stream emits the dot) leaves the armed commit for the dot.
+    if (err) {
+      const commit = this.armed;
+      this.armed = null;
+      commit?.abandon?.();
+    }
+    callback(err);
   }
 
   private runArmed(): void {

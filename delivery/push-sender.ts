@@ -109,13 +109,30 @@ export function createPushSender(config: PushSenderConfig): PushSender {
         });
       }
       details.headers.Authorization = vapidHeader(message.subscription.endpoint);
+      // The gate's own failures, and the commit's (the ledger's connection lost at the commit point, CommitLostError),
+      // are rethrown as they are: the service did not get the whole message, which a connection failure would not say.
       let gateError: unknown;
+      const ownFailure = (err: unknown) => {
+        gateError = err;
+        throw err;
+      };
       const gate = message.beforeCommit
         ? () =>
-            message.beforeCommit!().catch((err) => {
-              gateError = err;
-              throw err;
-            })
+            message.beforeCommit!().then(
+              (commit) =>
+                commit &&
+                Object.assign(
+                  () => {
+                    try {
+                      commit();
+                    } catch (err) {
+                      ownFailure(err);
+                    }
+                  },
+                  { abandon: commit.abandon },
+                ),
+              ownFailure,
+            )
         : async () => undefined;
       try {
         const result = await postGated(details, gate, { agent: config.agent, lookup }, config.timeoutMs ?? 15_000);
@@ -164,15 +181,31 @@ function postGated(
       },
     );
     req.on('timeout', () => req.destroy(new Error(`push: no reply within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    let failed = false;
+    req.on('error', (err) => {
+      failed = true;
+      reject(err);
+    });
     // Pass the gate only once the head of the request is on the wire: until the TLS socket is up, node buffers
     // writes in the process, and a crash would lose them together with the last byte that the commit promised.
     const head = body.subarray(0, Math.max(0, body.length - 1));
     const headWritten = new Promise<void>((resolveHead) => req.write(head, () => resolveHead()));
     headWritten
       .then(() => gate())
+      // One full turn of the event loop first (two immediates: the first may run before the loop polls again), so
+      // that a close or reset of the connection that already arrived is seen: a reused keep-alive connection the
+      // service closed while idle takes the head and drops it, and the last byte after it would leave a committed row
+      // for a message the service never saw.
+      .then((commit) => new Promise<typeof commit>((next) => setImmediate(() => setImmediate(() => next(commit)))))
       .then(
         (commit) => {
+          if (failed || req.destroyed) {
+            // The connection is gone before the last byte: the service cannot have the message, and send() has
+            // rejected with the connection's error. Give the commit point up, so the row is free for a retry.
+            commit?.abandon?.();
+            reject(new Error('push: the connection closed before the last byte'));
+            return;
+          }
           try {
             commit?.();
           } catch (err) {

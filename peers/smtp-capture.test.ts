@@ -1,4 +1,5 @@
 // The local SMTP capture server spoken to by nodemailer directly: concurrency, callbacks, scripted failures, waiting.
+import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CapturedMail, type SmtpCapture, startSmtpCapture } from './smtp-capture.ts';
@@ -72,5 +73,29 @@ describe('smtp capture', () => {
     expect(() => smtp.failNext(1, 250)).toThrow(/code must be an SMTP 4xx or 5xx/);
     expect(() => smtp.failNext(0, 550)).toThrow(/n must be a positive integer/);
     await expect(smtp.waitFor(1, 50)).rejects.toThrow(/waited 50 ms for 1 captured mails, got 0/);
+  });
+  it('keeps a message whose final dot arrived though the connection closed before the server read it', async () => {
+    // As a real MTA reads its socket in order: the close is noticed only after the bytes before it, so a message
+    // whose terminating dot was received is taken (RFC 5321 §4.1.1.4), whether or not the 250 can still be sent.
+    const socket = connect(smtp.port, smtp.host);
+    const replies: string[] = [];
+    const reply = (code: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => (replies.some((r) => r.startsWith(code)) ? resolve() : setTimeout(check, 5));
+        check();
+      });
+    socket.on('data', (d) => replies.push(...String(d).split('\r\n')));
+    socket.on('error', () => undefined);
+    await reply('220');
+    socket.write('EHLO client.test\r\nMAIL FROM:<a@fanfare.test>\r\nRCPT TO:<fan@example.test>\r\nDATA\r\n');
+    await reply('354');
+    // Large, and with dot-stuffed lines: the server works through it over several turns of its event loop.
+    const body = Array.from({ length: 4000 }, (_, i) => `..line ${i} of the message, dot-stuffed`).join('\r\n');
+    socket.end(`Subject: cut\r\n\r\n${body}\r\n.\r\n`);
+    const until = Date.now() + 50; // the server sees the message and the close in one read
+    while (Date.now() < until);
+    const [mail] = await smtp.waitFor(1, 5_000);
+    expect(mail.parsed.subject).toBe('cut');
+    expect(mail.raw).toContain('.line 3999 of the message');
   });
 });

@@ -7,9 +7,22 @@
 // `failNext` makes the next n messages fail at RCPT TO or at the end of DATA with the
 // reply code given, which is how tests produce bounces (5xx) and deferrals (4xx).
 
+import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { createArrivalLog } from './arrival-log.ts';
+
+/** How long a closed connection's unread bytes may take to be parsed before the close goes through anyway. */
+const PARSE_AFTER_CLOSE_MS = 5_000;
+
+/** Resolves once a writable has processed every chunk written to it (or after PARSE_AFTER_CLOSE_MS). */
+async function untilWorkedThrough(parser: Writable): Promise<void> {
+  const until = Date.now() + PARSE_AFTER_CLOSE_MS;
+  while (parser.writableLength > 0 && !parser.destroyed && Date.now() < until) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 export type CapturedMail = {
   /** Position in arrival order, from 1. */
@@ -145,6 +158,22 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
         },
       );
     },
+  });
+
+  // smtp-server hears a client's close as soon as the socket does, and then drops what its parser has not got to yet
+  // (a chunk waiting for the message stream to drain, the rest of a chunk after a dot-stuffed line): a message whose
+  // final dot the server had received would be discarded. A real MTA reads its socket in order and notices the close
+  // only after the bytes before it, so a received final dot completes the transaction (RFC 5321 §4.1.1.4) even if the
+  // 250 can no longer be sent. The close is held back here until the parser has worked through what arrived.
+  server.server.prependListener('connection', (socket: Socket) => {
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event !== 'close') return emit(event, ...args);
+      const parser = [...server.connections].find((c) => c._socket === socket)?._parser;
+      if (!parser) return emit(event, ...args);
+      void untilWorkedThrough(parser).then(() => emit(event, ...args));
+      return true;
+    }) as typeof socket.emit;
   });
 
   const port = await new Promise<number>((resolve, reject) => {

@@ -36,7 +36,7 @@ it('a connection cut between the commit point and COMMIT throws CommitLostError 
   // The server ends the session holding the open transaction, as a restart does (57P01 on that connection).
   const cut = await db.pool.query(
     `select pg_terminate_backend(pid) as done from pg_stat_activity
-      where state = 'idle in transaction' and query like '%set status = ''sending''%'`,
+      where datname = current_database() and state = 'idle in transaction' and query like '%set status = ''sending''%'`,
   );
   expect(cut.rows).toEqual([{ done: true }]);
   // The server's goodbye reaches the idle client as an 'error' event; unheard, it would stop the process.

@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../db/pool.ts';
 import { type DeliverDeps, deliverDecisions } from '../delivery/deliver.ts';
 import { createEmailSender } from '../delivery/email-sender.ts';
 import { vapidKeys } from '../delivery/keys.ts';
@@ -187,6 +188,51 @@ describe.each(['email', 'push'] as const)('%s', (channel) => {
     expect(arrived(channel, mark)).toBe(1);
   });
 
+  it('the ledger connection lost at the commit point (a PostgreSQL restart): retried, sent once', async () => {
+    const { decisionId } = await oneDecision(channel);
+    const mark = markOf(channel);
+    // The attempt's own pool, whose connection holding the commit point's open transaction the server ends.
+    const senderPool = createPool(db.connectionString, 4, { log: () => undefined });
+    try {
+      const deps = await worker((m, send) =>
+        send({
+          ...m,
+          beforeCommit: async () => {
+            const commit = await m.beforeCommit!();
+            // This attempt's session only: the server is shared with other databases and other tests' sessions.
+            const cut = await db.pool.query(
+              `select pg_terminate_backend(pid) as done from pg_stat_activity
+                where datname = current_database() and state = 'idle in transaction'
+                  and query like '%set status = ''sending''%' and query like $1::text`,
+              [`%decision_id = ${decisionId}::bigint%`],
+            );
+            expect(cut.rows).toEqual([{ done: true }]);
+            await new Promise((r) => setTimeout(r, 500)); // the server's goodbye reaches the idle client
+            return commit;
+          },
+        }),
+      );
+      const report = await deliverDecisions({ ...deps, pool: senderPool }, [decisionId]);
+      await new Promise((r) => setTimeout(r, 300));
+      if (channel === 'push') {
+        // The commit throws CommitLostError and the last byte is held back: nothing reached the service, and the row
+        // is not 'possibly_sent' (which would never be resent) but left to retry, without spending the attempt.
+        expect(report).toMatchObject({ sent: 0, retry: 1, possiblySent: 0 });
+        expect(await row(decisionId)).toEqual({ status: 'retry', attempts: 0, error_code: 'commit_lost' });
+        expect(arrived(channel, mark)).toBe(0);
+        expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 1 });
+      } else {
+        // The final dot is already being emitted when the commit finds the connection lost: the server's 250 settles.
+        expect(report).toMatchObject({ sent: 1, possiblySent: 0 });
+      }
+      expect(await row(decisionId)).toMatchObject({ status: 'sent', error_code: null });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(arrived(channel, mark)).toBe(1);
+    } finally {
+      await senderPool.end();
+    }
+  });
+
   it('dies after the provider accepted, before the ledger write: possibly_sent, never resent', async () => {
     const { decisionId } = await oneDecision(channel);
     const mark = markOf(channel);
@@ -283,6 +329,114 @@ describe('the connection drops after the commit point, before the answer', () =>
       proxy.close();
       await capture.stop();
     }
+  });
+
+  it('push: a connection found closed after the commit point, before the last byte: retried, sent once', async () => {
+    // As when a reused keep-alive connection was closed by the service while idle: the head went into a connection
+    // the service no longer reads, and the gate answers before the sender has heard of the close.
+    const sockets = new Set<Socket>();
+    class TrackingAgent extends https.Agent {
+      override createConnection(...args: Parameters<https.Agent['createConnection']>) {
+        const socket = super.createConnection(...args) as Socket;
+        sockets.add(socket);
+        return socket;
+      }
+    }
+    const agent = new TrackingAgent({ ca: push.caCertPem, keepAlive: true });
+    const vapid = await vapidKeys(db.pool);
+    const pushSender = createPushSender({
+      vapidPublicKey: vapid.publicKey,
+      vapidPrivateKey: vapid.privateKey,
+      subject: 'mailto:push@fanfare.test',
+      agent,
+      endpoints: { hosts: parsePushHosts(push.allowEntry) },
+    });
+    try {
+      const { decisionId } = await oneDecision('push');
+      const mark = markOf('push');
+      const cutting: DeliverDeps = {
+        ...rig.deps,
+        push: {
+          send: (m) =>
+            pushSender.send({
+              ...m,
+              beforeCommit: async () => {
+                const commit = await m.beforeCommit!();
+                for (const s of sockets) s.destroy();
+                return commit;
+              },
+            }),
+        },
+      };
+      expect(await deliverDecisions(cutting, [decisionId])).toMatchObject({ sent: 0, retry: 1, possiblySent: 0 });
+      expect(await row(decisionId)).toMatchObject({ status: 'retry', error_code: 'push_connection_failed' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(arrived('push', mark)).toBe(0);
+      expect(await deliverDecisions(rig.deps, [decisionId])).toMatchObject({ sent: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(arrived('push', mark)).toBe(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it.each(['email', 'push'] as const)(
+    '%s: a provider permit whose release fails after the provider took the message: still settled sent',
+    async (channel) => {
+      const { decisionId } = await oneDecision(channel);
+      const mark = markOf(channel);
+      const gate = {
+        acquire: async () => ({
+          release: async () => {
+            throw new Error('the database system is shutting down');
+          },
+        }),
+      };
+      const report = await deliverDecisions({ ...rig.deps, providers: { gate, smtp: 'smtp:test' } }, [decisionId]);
+      expect(report).toMatchObject({ sent: 1 });
+      expect(await row(decisionId)).toMatchObject({ status: 'sent', error_code: null });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(arrived(channel, mark)).toBe(1);
+    },
+  );
+
+  it('a failure of one delivery loop waits for the sends still in flight before it is passed on', async () => {
+    const first = await oneDecision('email');
+    const second = await oneDecision('email');
+    const mark = markOf('email');
+    const holding = deferred();
+    const hold = deferred();
+    const w = await worker(async (m, send) => {
+      holding.resolve();
+      await hold.promise; // in flight while the other loop fails
+      return send(m);
+    });
+    let calls = 0;
+    const gate = {
+      acquire: async () => {
+        calls += 1;
+        if (calls === 1) return { release: async () => ({ outage: false }) };
+        await holding.promise;
+        throw new Error('connect ECONNREFUSED: the ledger is unreachable');
+      },
+    };
+    let settled = false;
+    const delivery = deliverDecisions({ ...w, concurrency: 2, providers: { gate, smtp: 'smtp:test' } }, [
+      first.decisionId,
+      second.decisionId,
+    ]).finally(() => {
+      settled = true;
+    });
+    delivery.catch(() => undefined);
+    await holding.promise;
+    await new Promise((r) => setTimeout(r, 300));
+    // Rejecting now would let a retry claim the rows while the first message is still being sent.
+    expect(settled).toBe(false);
+    hold.resolve();
+    await expect(delivery).rejects.toThrow('the ledger is unreachable');
+    const rows = [await row(first.decisionId), await row(second.decisionId)].map((r) => r.status).sort();
+    expect(rows).toEqual(['claimed', 'sent']);
+    expect(arrived('email', mark)).toBe(1);
   });
 
   it('push: the service took it, the reply never came: possibly_sent, never resent', async () => {
