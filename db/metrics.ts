@@ -44,9 +44,9 @@ export interface FirstSend {
 }
 
 /**
- * Of the events whose deliveries among `decisionIds` were sent, those for which no earlier sent delivery exists: the
- * batch holding an event's first send reports it. The check stops at the first earlier send it finds, so it is cheap
- * after an event's first slot; until then it reads the event's decisions.
+ * Of the events whose deliveries among `decisionIds` were sent, those whose first send this batch records: the batch
+ * that sets an event's `first_sent_at` while it is null reports it. A concurrent batch of the same event waits on the
+ * row and then finds it set, so each event's first send is reported once, whichever worker sends it.
  */
 export async function firstSends(pool: Pool, decisionIds: readonly number[]): Promise<FirstSend[]> {
   if (decisionIds.length === 0) return [];
@@ -54,12 +54,12 @@ export async function firstSends(pool: Pool, decisionIds: readonly number[]): Pr
     `with batch as (
        select d.event_id, min(v.finished_at) as first_at
          from deliveries v join decisions d on d.id = v.decision_id and d.channel = v.channel
-        where v.decision_id = any($1::bigint[]) and v.status = 'sent'
+        where v.decision_id = any($1::bigint[]) and v.status = 'sent' and v.finished_at is not null
         group by d.event_id)
-     select b.event_id, e.created_at, b.first_at
-       from batch b join creator_events e on e.id = b.event_id
-      where not exists (select 1 from decisions d join deliveries v on v.decision_id = d.id and v.channel = d.channel
-                         where d.event_id = b.event_id and v.status = 'sent' and v.finished_at < b.first_at)`,
+     update creator_events e set first_sent_at = b.first_at
+       from batch b
+      where e.id = b.event_id and e.first_sent_at is null
+      returning e.id as event_id, e.created_at, b.first_at`,
     [decisionIds],
   );
   return r.rows.map((row) => ({ eventId: row.event_id, createdAt: row.created_at, firstSentAt: row.first_at }));

@@ -642,6 +642,7 @@ CREATE TABLE fanfare.creator_events (
     idempotency_key text NOT NULL,
     deadline timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    first_sent_at timestamp with time zone,
     CONSTRAINT creator_events_audience_check CHECK ((audience = ANY (ARRAY['all'::text, 'paid'::text, 'tier'::text]))),
     CONSTRAINT creator_events_check CHECK (((audience = 'tier'::text) = (min_tier IS NOT NULL))),
     CONSTRAINT creator_events_kind_check CHECK ((kind = ANY (ARRAY['post'::text, 'live'::text, 'announcement'::text])))
