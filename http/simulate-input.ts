@@ -34,12 +34,21 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function validateSimulateRequest(body: unknown): Validated<SimulateRequest<CapPolicy>> {
+/**
+ * What both replays' bodies share: a JSON object of known fields with a cap policy document. Refuses a body that is
+ * not an object outright; otherwise gives the object, the policy's check and the errors found so far.
+ */
+function policyBody(
+  body: unknown,
+  fields: readonly string[],
+):
+  | { ok: false; errors: FieldError[] }
+  | { ok: true; body: Record<string, unknown>; checked: Validated<CapPolicy>; errors: FieldError[] } {
   if (!isObject(body))
     return { ok: false, errors: [{ field: '(body)', rule: 'must be a JSON object with a "policy" document' }] };
   const errors: FieldError[] = [];
   for (const key of Object.keys(body)) {
-    if (!BODY_FIELDS.includes(key)) errors.push({ field: key, rule: 'is not a known field' });
+    if (!fields.includes(key)) errors.push({ field: key, rule: 'is not a known field' });
   }
   const checked = validateCapPolicy(body.policy);
   if (!checked.ok)
@@ -49,12 +58,30 @@ export function validateSimulateRequest(body: unknown): Validated<SimulateReques
         rule: e.rule,
       })),
     );
-  const int = (v: unknown, field: string, min: number, max: number, fallback: number): number => {
-    if (v === undefined) return fallback;
-    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
-      errors.push({ field, rule: `must be an integer from ${min} to ${max}` });
-    return v as number;
-  };
+  return { ok: true, body, checked, errors };
+}
+
+/** An optional integer field in [min, max]: the fallback when absent, an error naming the field when out of rule. */
+function integerIn(
+  errors: FieldError[],
+  v: unknown,
+  field: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  if (v === undefined) return fallback;
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
+    errors.push({ field, rule: `must be an integer from ${min} to ${max}` });
+  return v as number;
+}
+
+export function validateSimulateRequest(input: unknown): Validated<SimulateRequest<CapPolicy>> {
+  const start = policyBody(input, BODY_FIELDS);
+  if (!start.ok) return start;
+  const { body, checked, errors } = start;
+  const int = (v: unknown, field: string, min: number, max: number, fallback: number): number =>
+    integerIn(errors, v, field, min, max, fallback);
   const days = int(body.days, 'days', SIMULATE_LIMITS.days.min, SIMULATE_LIMITS.days.max, SIMULATE_DEFAULTS.days);
   const world = body.world === undefined ? {} : body.world;
   if (!isObject(world)) errors.push({ field: 'world', rule: 'must be a JSON object' });
@@ -91,28 +118,13 @@ export interface HistoryReplayRequest {
   seed: number;
 }
 
-export function validateHistoryReplayRequest(body: unknown): Validated<HistoryReplayRequest> {
-  if (!isObject(body))
-    return { ok: false, errors: [{ field: '(body)', rule: 'must be a JSON object with a "policy" document' }] };
-  const errors: FieldError[] = [];
-  for (const key of Object.keys(body)) {
-    if (!HISTORY_FIELDS.includes(key)) errors.push({ field: key, rule: 'is not a known field' });
-  }
-  const checked = validateCapPolicy(body.policy);
-  if (!checked.ok)
-    errors.push(
-      ...checked.errors.map((e) => ({
-        field: `policy.${e.field}`.replace('policy.(document)', 'policy'),
-        rule: e.rule,
-      })),
-    );
+export function validateHistoryReplayRequest(input: unknown): Validated<HistoryReplayRequest> {
+  const start = policyBody(input, HISTORY_FIELDS);
+  if (!start.ok) return start;
+  const { body, checked, errors } = start;
   const int = (field: 'days' | 'fans' | 'seed'): number => {
-    const v = body[field];
     const { min, max } = HISTORY_REPLAY_LIMITS[field];
-    if (v === undefined) return HISTORY_REPLAY_DEFAULTS[field];
-    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
-      errors.push({ field, rule: `must be an integer from ${min} to ${max}` });
-    return v as number;
+    return integerIn(errors, body[field], field, min, max, HISTORY_REPLAY_DEFAULTS[field]);
   };
   const days = int('days');
   const fans = int('fans');
