@@ -329,3 +329,23 @@ export async function eventAlertLedger(pool: Pool, eventId: number): Promise<Eve
   );
   return r.rows;
 }
+
+/** An event's delivery row by the address it went to: the fan's email, or its push endpoint ('' without one). */
+export interface AddressedDelivery {
+  email: string;
+  endpoint: string;
+  channel: string;
+  status: string;
+}
+
+/** Every delivery of an event with the address it went to, to audit against what the providers received. */
+export async function eventDeliveriesByAddress(pool: Pool, eventId: number): Promise<AddressedDelivery[]> {
+  const r = await pool.query<AddressedDelivery>(
+    `select f.email, coalesce(s.endpoint, '') as endpoint, v.channel, v.status from deliveries v
+      join decisions d on d.id = v.decision_id join fans f on f.id = d.fan_id
+      left join push_subscriptions s on s.fan_id = f.id
+      where d.event_id = $1::bigint`,
+    [eventId],
+  );
+  return r.rows;
+}

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig, testDatabaseUrl } from '../app/config.ts';
 import { connectTemporal } from '../app/services.ts';
 import { dropDatabase } from '../db/databases.ts';
+import { eventDeliveriesByAddress } from '../db/deliveries.ts';
 import { insertEvent } from '../db/events.ts';
 import { vapidKeys } from '../delivery/keys.ts';
 import { startTemporalServer, type TemporalDatabases, type TemporalServer } from '../dev/temporal-server.ts';
@@ -18,6 +19,7 @@ import { type PushService, startPushService } from '../peers/push-service.ts';
 import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
 import { seedAudience } from '../testing/audience.ts';
 import { createTestSchema, type TestSchema } from '../testing/db.ts';
+import { countBy, countDeliveries, expectDeliveredAtMostOnce, isSettled } from '../testing/delivery-audit.ts';
 import { startWorkerProcess, type WorkerProcess } from '../testing/worker-process.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
@@ -88,12 +90,6 @@ afterAll(async () => {
     }
 }, 120_000);
 
-function countBy(keys: readonly string[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
-  return counts;
-}
-
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -135,8 +131,6 @@ function startWorker(name: string): WorkerProcess {
   workers.push(worker);
   return worker;
 }
-
-type LedgerRow = { email: string; endpoint: string; channel: string; status: string };
 
 describe('two workers on the Temporal server on PostgreSQL, one killed mid-decision, the other mid-delivery', () => {
   it(`decides ${FANS} fans exactly once per channel and delivers each message at most once`, async () => {
@@ -195,15 +189,8 @@ describe('two workers on the Temporal server on PostgreSQL, one killed mid-decis
     });
     const allDecided = seconds();
     const ledger = await until('a settled ledger', 900_000, async () => {
-      const r = await db.pool.query<LedgerRow>(
-        `select f.email, coalesce(s.endpoint, '') as endpoint, v.channel, v.status from deliveries v
-          join decisions d on d.id = v.decision_id join fans f on f.id = d.fan_id
-          left join push_subscriptions s on s.fan_id = f.id
-          where d.event_id = $1::bigint`,
-        [event.id],
-      );
-      const settled = r.rows.every((row) => !['claimed', 'sending', 'retry'].includes(row.status));
-      return r.rows.length === expected && settled ? r.rows : undefined;
+      const rows = await eventDeliveriesByAddress(db.pool, event.id);
+      return rows.length === expected && rows.every(isSettled) ? rows : undefined;
     });
     const settled = seconds();
     // Nothing more may arrive once the ledger is settled.
@@ -219,10 +206,8 @@ describe('two workers on the Temporal server on PostgreSQL, one killed mid-decis
         group by channel, action order by channel, action`,
       [event.id],
     );
-    const mails = countBy(smtp.messages.map((m) => m.envelope.to.join(',')));
-    const pushes = countBy(push.received.map((p) => p.endpoint));
-    const arrived = (row: LedgerRow) =>
-      (row.channel === 'email' ? mails.get(row.email) : pushes.get(row.endpoint)) ?? 0;
+    const audit = countDeliveries(smtp, push);
+    const { arrived } = audit;
     const possiblySent = ledger.filter((r) => r.status === 'possibly_sent');
     const summary = {
       fans: FANS,
@@ -247,12 +232,7 @@ describe('two workers on the Temporal server on PostgreSQL, one killed mid-decis
       { channel: 'push', action: 'alert', fans: FANS },
     ]);
     // Delivered at most once, nothing the ledger does not hold, and every row sent or flagged possibly_sent.
-    expect([...mails].filter(([, n]) => n > 1)).toEqual([]);
-    expect([...pushes].filter(([, n]) => n > 1)).toEqual([]);
-    const inLedger = new Set(ledger.map((r) => (r.channel === 'email' ? r.email : r.endpoint)));
-    expect([...mails.keys(), ...pushes.keys()].filter((k) => !inLedger.has(k))).toEqual([]);
-    expect(ledger.filter((r) => r.status !== 'sent' && r.status !== 'possibly_sent')).toEqual([]);
-    expect(ledger.filter((r) => r.status === 'sent' && arrived(r) !== 1)).toEqual([]);
+    expectDeliveredAtMostOnce(ledger, audit);
     // A message that never arrived is flagged possibly_sent, never lost silently (docs/DELIVERY.md); only a call in
     // flight at a kill can be, so at most the two providers' calls in flight per kill.
     const lost = ledger.filter((r) => arrived(r) === 0);
