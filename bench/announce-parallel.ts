@@ -7,7 +7,7 @@
 // process of their own (bench/delivery-peers.ts), so the alerts due now are delivered there, as in production. Each
 // worker count gets a new creator with `fans` members, each with an email address and a push subscription.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { startDevServer } from '../dev/temporal.ts';
 import { seedAudience } from '../testing/audience.ts';
 import { createTestSchema } from '../testing/db.ts';
 import { trainActiveModel } from '../testing/model.ts';
+import { peerWorkerEnv } from '../testing/worker-process.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
 import { announceWorkflowId, decideRangeWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 import { ask, forkDeliveryPeers } from './peer-process.ts';
@@ -86,21 +87,16 @@ const temporal = await startDevServer();
 const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
 const workers: ChildProcess[] = [];
 try {
-  const caFile = join(scratch, 'push-ca.pem');
-  writeFileSync(caFile, ready.caCertPem);
   process.stderr.write('training the model …\n');
   await trainActiveModel(db.pool);
   const vapid = await vapidKeys(db.pool);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: db.connectionString,
-    TEMPORAL_ADDRESS: temporal.address,
-    SMTP_HOST: ready.smtp.host,
-    SMTP_PORT: String(ready.smtp.port),
-    PUSH_CA_FILE: caFile,
-    FANFARE_WORKER_METRICS_ADDRESS: 'off',
-    FANFARE_TEMPORAL_METRICS_ADDRESS: 'off',
-  };
+  const env = peerWorkerEnv({
+    databaseUrl: db.connectionString,
+    temporalAddress: temporal.address,
+    smtp: ready.smtp,
+    pushCaCertPem: ready.caCertPem,
+    dir: scratch,
+  });
   process.stdout.write(
     `${FANS} fans, email and push each; ${cores} cores, Node ` +
       `${process.version}, load average ${loadavg()[0].toFixed(1)} at the start\n`,

@@ -29,6 +29,7 @@ import { type DevServer, startDevServer } from '../dev/temporal.ts';
 import { seedAudience } from '../testing/audience.ts';
 import { createTestSchema } from '../testing/db.ts';
 import { freePort } from '../testing/free-port.ts';
+import { peerWorkerEnv } from '../testing/worker-process.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 import { ask, forkDeliveryPeers } from './peer-process.ts';
@@ -71,18 +72,13 @@ const db = await createTestSchema('bench_faults', { url: pg.connectionString });
 const temporalOptions = { dbFile: join(scratch, 'temporal.db'), port: await freePort(), httpPort: await freePort() };
 let temporal: DevServer = await startDevServer(temporalOptions);
 const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-const caFile = join(scratch, 'push-ca.pem');
-writeFileSync(caFile, ready.caCertPem);
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  DATABASE_URL: db.connectionString,
-  TEMPORAL_ADDRESS: temporal.address,
-  SMTP_HOST: ready.smtp.host,
-  SMTP_PORT: String(ready.smtp.port),
-  PUSH_CA_FILE: caFile,
-  FANFARE_WORKER_METRICS_ADDRESS: 'off',
-  FANFARE_TEMPORAL_METRICS_ADDRESS: 'off',
-};
+const env = peerWorkerEnv({
+  databaseUrl: db.connectionString,
+  temporalAddress: temporal.address,
+  smtp: ready.smtp,
+  pushCaCertPem: ready.caCertPem,
+  dir: scratch,
+});
 const workerLog = createWriteStream(join(scratch, 'workers.log'));
 let workers: ChildProcess[] = [];
 /** Workers that exited without being told to: each one is a finding, restarted as a supervisor would. */

@@ -3,7 +3,7 @@
 // restarted), then the other mid-delivery (and not).
 // Every fan is decided exactly once per channel, and every message arrives at most once, delivered or flagged.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -20,7 +20,7 @@ import { type SmtpCapture, startSmtpCapture } from '../peers/smtp-capture.ts';
 import { seedAudience } from '../testing/audience.ts';
 import { createTestSchema, type TestSchema } from '../testing/db.ts';
 import { countBy, countDeliveries, expectDeliveredAtMostOnce, isSettled } from '../testing/delivery-audit.ts';
-import { startWorkerProcess, type WorkerProcess } from '../testing/worker-process.ts';
+import { peerWorkerEnv, startWorkerProcess, type WorkerProcess } from '../testing/worker-process.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 
@@ -58,19 +58,15 @@ beforeAll(async () => {
   process.stdout.write(`temporal server on PostgreSQL ready in ${Math.round(performance.now() - started)} ms\n`);
   smtp = await startSmtpCapture();
   push = await startPushService();
-  const caFile = join(mkdtempSync(join(tmpdir(), 'fanfare-ca-')), 'push-ca.pem');
-  writeFileSync(caFile, push.caCertPem);
   workerEnv = {
-    ...process.env,
-    DATABASE_URL: db.connectionString,
-    TEMPORAL_ADDRESS: server.address,
+    ...peerWorkerEnv({
+      databaseUrl: db.connectionString,
+      temporalAddress: server.address,
+      smtp,
+      pushCaCertPem: push.caCertPem,
+    }),
     TEMPORAL_NAMESPACE: server.namespace,
-    SMTP_HOST: smtp.host,
-    SMTP_PORT: String(smtp.port),
-    PUSH_CA_FILE: caFile,
     FANFARE_PUSH_HOSTS: push.allowEntry,
-    FANFARE_WORKER_METRICS_ADDRESS: 'off',
-    FANFARE_TEMPORAL_METRICS_ADDRESS: 'off',
   };
   client = await connectTemporal(readConfig(workerEnv));
 }, 300_000);

@@ -1,7 +1,4 @@
 // The worker process is killed with SIGKILL in the middle of delivery and restarted: no fan missing, none duplicated.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../app/config.ts';
@@ -15,7 +12,7 @@ import { type SeededAudience, seedAudience } from '../testing/audience.ts';
 import { createTestSchema, type TestSchema } from '../testing/db.ts';
 import { countBy, countDeliveries, expectDeliveredAtMostOnce, isSettled } from '../testing/delivery-audit.ts';
 import { useTemporalDevServer } from '../testing/temporal.ts';
-import { startWorkerProcess as spawnWorker, type WorkerProcess } from '../testing/worker-process.ts';
+import { peerWorkerEnv, startWorkerProcess as spawnWorker, type WorkerProcess } from '../testing/worker-process.ts';
 import { announceEvent } from '../workflows/announce-event.ts';
 import { announceWorkflowId, TASK_QUEUE } from '../workflows/names.ts';
 
@@ -45,21 +42,16 @@ beforeAll(async () => {
   db = await createTestSchema('worker_crash');
   smtp = await startSmtpCapture();
   push = await startPushService();
-  const caFile = join(mkdtempSync(join(tmpdir(), 'fanfare-ca-')), 'push-ca.pem');
-  writeFileSync(caFile, push.caCertPem);
   workerEnv = {
-    ...process.env,
-    DATABASE_URL: db.connectionString,
-    TEMPORAL_ADDRESS: temporal().address,
-    SMTP_HOST: smtp.host,
-    SMTP_PORT: String(smtp.port),
-    PUSH_CA_FILE: caFile,
+    ...peerWorkerEnv({
+      databaseUrl: db.connectionString,
+      temporalAddress: temporal().address,
+      smtp,
+      pushCaCertPem: push.caCertPem,
+    }),
     // The local push service listens on loopback: allowed explicitly, as an operator would.
     FANFARE_PUSH_HOSTS: push.allowEntry,
     DELIVERY_CONCURRENCY: '4',
-    // Metrics are another test's subject; their default ports could meet another test file's listeners.
-    FANFARE_WORKER_METRICS_ADDRESS: 'off',
-    FANFARE_TEMPORAL_METRICS_ADDRESS: 'off',
   };
   client = await connectTemporal(readConfig(workerEnv));
 });

@@ -1,8 +1,41 @@
 // `fanfare worker` as a child process of a test, for tests that kill workers: started, awaited, killed by SIGKILL.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/fanfare.js', import.meta.url));
+
+/** Where a worker process finds its database, Temporal and the local delivery peers. */
+export interface PeerWorkerSetting {
+  databaseUrl: string;
+  temporalAddress: string;
+  smtp: { host: string; port: number };
+  /** The local push service's CA certificate, written to a file the worker trusts (PUSH_CA_FILE). */
+  pushCaCertPem: string;
+  /** Where the CA file goes; a new temporary folder when omitted. */
+  dir?: string;
+}
+
+/**
+ * The environment of a `fanfare worker` that delivers to the local SMTP capture and push service, with its metrics
+ * listeners off (their default ports could meet another test's); callers add what their run needs.
+ */
+export function peerWorkerEnv(setting: PeerWorkerSetting): NodeJS.ProcessEnv {
+  const caFile = join(setting.dir ?? mkdtempSync(join(tmpdir(), 'fanfare-ca-')), 'push-ca.pem');
+  writeFileSync(caFile, setting.pushCaCertPem);
+  return {
+    ...process.env,
+    DATABASE_URL: setting.databaseUrl,
+    TEMPORAL_ADDRESS: setting.temporalAddress,
+    SMTP_HOST: setting.smtp.host,
+    SMTP_PORT: String(setting.smtp.port),
+    PUSH_CA_FILE: caFile,
+    FANFARE_WORKER_METRICS_ADDRESS: 'off',
+    FANFARE_TEMPORAL_METRICS_ADDRESS: 'off',
+  };
+}
 
 export interface WorkerProcess {
   child: ChildProcess;
