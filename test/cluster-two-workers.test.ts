@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig, testDatabaseUrl } from '../app/config.ts';
 import { connectTemporal } from '../app/services.ts';
@@ -108,7 +108,15 @@ const ACTIVITY_STARTED = 2;
 async function workerDeciding(eventId: number): Promise<number | undefined> {
   const parent = await client.workflow.getHandle(announceWorkflowId(eventId)).describe();
   for (const child of parent.raw.pendingChildren ?? []) {
-    const range = await client.workflow.getHandle(child.workflowId ?? '').describe();
+    // A child the parent has initiated but the server has not started yet is listed before it can be described.
+    const range = await client.workflow
+      .getHandle(child.workflowId ?? '')
+      .describe()
+      .catch((error: unknown) => {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      });
+    if (range === undefined) continue;
     for (const activity of range.raw.pendingActivities ?? []) {
       const running = activity.activityType?.name === 'decideBatch' && activity.state === ACTIVITY_STARTED;
       const pid = /^(\d+)@/.exec(activity.lastWorkerIdentity ?? '')?.[1];
