@@ -20,8 +20,6 @@ import {
 import { type FanCandidateStats, fanCandidateStats } from '../policy/value-aware.ts';
 import type { PolicyInForce } from './policy-loader.ts';
 
-/** Contributions kept per decision: enough to explain it, small enough for every row. */
-export const TOP_CONTRIBUTIONS = 5;
 /** How far back a fan's past candidates inform value-aware capping. */
 export const VALUE_LOOKBACK_MS = 7 * 86_400_000;
 
@@ -50,6 +48,7 @@ function baseline(members: readonly AudienceMember[], at: Date, why: string, arm
     reasonDetail: { ...d.reasonDetail, model: why },
     modelVersion: null,
     score: null,
+    features: null,
     contributions: null,
     ...arm,
   }));
@@ -187,7 +186,9 @@ export async function decideAndRecord(
         reasonDetail: { ...d.reasonDetail, policyVersion, model: scored.modelVersion },
         modelVersion: scored.modelVersion,
         score: d.score,
-        contributions: row === null ? null : scored.explain(row, TOP_CONTRIBUTIONS),
+        // The row, not its contributions: TreeSHAP runs when someone asks why (RelevanceScorer.explainStored).
+        features: row === null ? null : scored.featureRow(row),
+        contributions: null,
         ...arm,
       };
     });

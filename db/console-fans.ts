@@ -61,6 +61,7 @@ export async function fanCandidates(pool: Pool, fanId: number, limit: number): P
   const r = await pool.query(
     `select d.id, d.event_id, e.title, e.kind, e.created_at as event_created_at, c.handle, d.channel, d.action,
             d.send_at, d.decided_at, d.policy, d.reason, d.reason_detail, d.model_version, d.score, d.contributions,
+            d.features,
             dl.status, dl.attempts, dl.error_code, dl.finished_at,
             coalesce((select json_agg(json_build_object('kind', g.kind, 'occurredAt', g.occurred_at)
                                       order by g.occurred_at)
@@ -91,6 +92,7 @@ export async function fanCandidates(pool: Pool, fanId: number, limit: number): P
     modelVersion: row.model_version,
     score: row.score,
     contributions: row.contributions,
+    features: row.features,
     delivery:
       row.status === null
         ? null

@@ -24,13 +24,13 @@ export async function insertDecisions(
   if (decisions.length === 0) return [];
   const r = await pool.query(
     `insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, reason_detail, model_version,
-                            score, contributions, experiment_id, arm)
+                            score, contributions, experiment_id, arm, features)
      select $1::bigint, d.fan_id, d.channel, d.action, d.send_at, d.policy, d.reason, d.reason_detail, d.model_version,
-            d.score, d.contributions, d.experiment_id, d.arm
+            d.score, d.contributions, d.experiment_id, d.arm, d.features::float8[]
        from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::jsonb[],
-                   $9::int[], $10::float8[], $11::jsonb[], $12::bigint[], $13::text[])
+                   $9::int[], $10::float8[], $11::jsonb[], $12::bigint[], $13::text[], $14::text[])
             as d (fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions,
-                  experiment_id, arm)
+                  experiment_id, arm, features)
      on conflict (event_id, fan_id, channel) do nothing
      returning channel, action, reason, score`,
     [
@@ -47,9 +47,19 @@ export async function insertDecisions(
       decisions.map((d) => (d.contributions ? JSON.stringify(d.contributions) : null)),
       decisions.map((d) => d.experimentId ?? null),
       decisions.map((d) => d.arm ?? null),
+      // Each row as an array literal: a float8[][] parameter would be one array to unnest, not one per row.
+      decisions.map((d) => (d.features ? floatArrayLiteral(d.features) : null)),
     ],
   );
   return r.rows;
+}
+
+/**
+ * A float8[] literal that reads back to exactly these doubles: JavaScript writes the shortest string that round-trips,
+ * and PostgreSQL reads NaN and Infinity as JavaScript writes them.
+ */
+function floatArrayLiteral(values: ArrayLike<number>): string {
+  return `{${Array.prototype.join.call(values, ',')}}`;
 }
 
 /** The send times of an event's alerts for a set of fans: what the page's dispatchers must be told about. */

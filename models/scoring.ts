@@ -8,7 +8,7 @@ import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import { loadSnapshots } from './engagement-snapshots.ts';
 import { loadFanHistories } from './feature-history.ts';
 import { type FeatureQuery, fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type SnapshotAt } from './features.ts';
-import { loadRelevanceModel, type RelevanceModel } from './relevance-model.ts';
+import { loadModelExplainer, loadRelevanceModel, type ModelExplainer, type RelevanceModel } from './relevance-model.ts';
 
 /** The event a batch of candidates would announce. */
 export interface ScoringEvent {
@@ -33,6 +33,8 @@ export interface ScoredCandidates {
   scores: Float64Array | null;
   /** The feature rows, NUM_FEATURES per candidate, for explanations. */
   rows: Float64Array;
+  /** Candidate i's feature row (a view into rows), what its decision records to be explained later. */
+  featureRow(i: number): Float64Array;
   /** Top-k SHAP contributions of candidate i; empty without a model. */
   explain(i: number, k?: number): Contribution[];
   /** The model's base value (mean log-odds) the contributions start from; null without a model. */
@@ -95,7 +97,15 @@ export interface RelevanceScorer {
     asOfMs: number,
     modelVersion?: number,
   ): Promise<ScoredCandidates>;
+  /**
+   * The top-k contributions of a recorded decision, from the feature row and model version it stored: exactly what
+   * explaining it when it was made gave (the same row, model and TreeSHAP). Null when that model's text is gone.
+   */
+  explainStored(modelVersion: number, features: ArrayLike<number>, k?: number): Promise<Contribution[] | null>;
 }
+
+/** Contributions an explanation shows: enough to say why, few enough to read. */
+export const TOP_CONTRIBUTIONS = 5;
 
 export interface ScorerDeps {
   pool: Pool;
@@ -157,6 +167,18 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
     return { model: loaded.model, reason: loaded.reason };
   }
 
+  /** Explainers of the versions recorded decisions name, loaded once each (null: no text to load). */
+  const explainers = new Map<number, Promise<ModelExplainer | null>>();
+  function storedExplainer(version: number): Promise<ModelExplainer | null> {
+    let hit = explainers.get(version);
+    if (!hit) {
+      hit = modelText(deps.pool, version).then((text) => (text === null ? null : loadModelExplainer(version, text)));
+      explainers.set(version, hit);
+      hit.catch(() => explainers.delete(version));
+    }
+    return hit;
+  }
+
   /** A day's population and creator engagement is read once per process per day. */
   function snapshotAt(asOfMs: number): Promise<SnapshotAt> {
     const day = Math.floor(asOfMs / DAY_MS);
@@ -177,6 +199,7 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
           unscoredReason: reason,
           scores: null,
           rows: new Float64Array(0),
+          featureRow: () => new Float64Array(0),
           explain: () => [],
           baseLogOdds: null,
         };
@@ -187,9 +210,15 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
         unscoredReason: null,
         scores,
         rows,
-        explain: (i, k = 5) => model.topContributions(rows, i, k),
+        featureRow: (i) => rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES),
+        explain: (i, k = TOP_CONTRIBUTIONS) => model.topContributions(rows, i, k),
         baseLogOdds: model.baseLogOdds(),
       };
+    },
+
+    async explainStored(modelVersion, features, k = TOP_CONTRIBUTIONS) {
+      const explainer = await storedExplainer(modelVersion);
+      return explainer ? explainer.topContributions(Float64Array.from(features), 0, k) : null;
     },
   };
 }

@@ -172,7 +172,8 @@ describe('training and promotion', () => {
     expect(stored!.oracleMetrics).toMatchObject({ rows: first.rows.holdout });
     expect(await activeModelVersion(db().pool)).toBe(first.version);
 
-    // The active model keeps serving: decisions carry its version, score and SHAP contributions.
+    // The active model keeps serving: decisions carry its version, score and the feature row their explanation is
+    // computed from when asked, which is exactly what explaining them while deciding gave.
     const { rows: ev } = await db().pool.query(
       `insert into creator_events (creator_id, kind, title, url, audience, idempotency_key, created_at)
        values ($1::bigint, 'live', 'Live now', 'https://fans.example/live', 'all', 'gate-test', $2::timestamptz)
@@ -188,15 +189,32 @@ describe('training and promotion', () => {
     const decided = await activities.decideBatch({ eventId: ev[0].id, afterFanId: 0, limit: 500 });
     expect(decided.decisions).toBeGreaterThan(0);
     const { rows } = await db().pool.query(
-      `select model_version, score, contributions, reason_detail from decisions where event_id = $1::bigint`,
+      `select fan_id, channel, send_at, model_version, score, features, contributions, reason_detail
+         from decisions where event_id = $1::bigint order by id`,
       [ev[0].id],
     );
+    const scorer = createRelevanceScorer({ pool: db().pool, log: () => undefined });
+    const event = { creatorId: ids.creatorIds[0], kind: 'live' as const, createdAtMs: AS_OF };
     for (const r of rows) {
       expect(r.model_version).toBe(first.version);
       expect(r.score).toBeGreaterThan(0);
       expect(r.score).toBeLessThan(1);
-      expect(r.contributions).toHaveLength(5);
-      expect(FEATURE_NAMES).toContain(r.contributions[0].feature);
+      expect(r.contributions).toBeNull();
+      expect(r.features).toHaveLength(NUM_FEATURES);
+    }
+    for (const r of rows.slice(0, 40)) {
+      // A live event is scored now alone: the decision's row is the row of (fan, channel, now), scored again here.
+      const again = await scorer.scoreCandidates(
+        event,
+        [{ fanId: r.fan_id, channel: r.channel, sendAtMs: AS_OF }],
+        AS_OF,
+      );
+      expect(r.features).toEqual(Array.from(again.featureRow(0)));
+      expect(again.scores![0]).toBe(r.score);
+      const explained = await scorer.explainStored(r.model_version, r.features);
+      expect(explained).toHaveLength(5);
+      expect(FEATURE_NAMES).toContain(explained![0].feature);
+      expect(explained).toEqual(again.explain(0, 5));
     }
     // Two trainings through the worker: 15 s on a quiet machine, past a minute with the suite's other files around it.
   }, 180_000);
