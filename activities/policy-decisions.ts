@@ -9,6 +9,7 @@ import type { RelevanceScorer, ScoringCandidate } from '../models/scoring.ts';
 import { baselineSendNow } from '../policy/baseline.ts';
 import type { CapPolicy } from '../policy/cap-policy.ts';
 import { holdoutDecision, withoutRelevanceFiltering } from '../policy/experiment-arms.ts';
+import type { Scores } from '../policy/inputs.ts';
 import {
   counted,
   decideCandidates,
@@ -126,12 +127,15 @@ export async function decideAndRecord(
     );
   };
   if (!deps.scorer) return unscored('no relevance scorer configured');
-  const times = candidates.map((c) => sendTimesToScore(policy, c, at));
-  const offsets: number[] = [];
-  const scoring: ScoringCandidate[] = [];
+  // The send times to score are the same for every candidate: sendTimesToScore reads only the event (its kind,
+  // publication and deadline), and the page's candidates all announce this one.
+  const times = candidates.length > 0 ? sendTimesToScore(policy, candidates[0], at) : [];
+  const perCandidate = times.length;
+  const timeIndex = new Map(times.map((t, j) => [t, j]));
+  const scoring: ScoringCandidate[] = new Array(candidates.length * perCandidate);
   candidates.forEach((c, i) => {
-    offsets.push(scoring.length);
-    for (const t of times[i]) scoring.push({ fanId: c.fanId, channel: c.channel, sendAtMs: t });
+    for (let j = 0; j < perCandidate; j++)
+      scoring[i * perCandidate + j] = { fanId: c.fanId, channel: c.channel, sendAtMs: times[j] };
   });
   const scored = await deps.scorer.scoreCandidates(
     scoringEvent,
@@ -147,20 +151,30 @@ export async function decideAndRecord(
     policy,
     at,
   );
-  const scoresOf = (i: number) => ({
-    byTime: new Map(times[i].map((t, j) => [t, scores[offsets[i] + j]])),
-    fanStats: stats.get(`${candidates[i].fanId}/${candidates[i].channel}`) ?? null,
-  });
+  /** Candidate i's scores by send time: a view of its stretch of the page's scores, not a map of its own. */
+  const scoresOf = (i: number): Scores => {
+    const offset = i * perCandidate;
+    return {
+      byTime: {
+        get(t: number) {
+          const j = timeIndex.get(t);
+          return j === undefined ? undefined : scores[offset + j];
+        },
+      },
+      fanStats: stats.get(`${candidates[i].fanId}/${candidates[i].channel}`) ?? null,
+    };
+  };
   /** The scored row behind a decision: its send time for alerts, else the best-scoring time. */
   const rowOf = (i: number, sendAt: Date | null): number | null => {
-    if (times[i].length === 0) return null;
-    if (sendAt) return offsets[i] + times[i].indexOf(sendAt.getTime());
+    if (perCandidate === 0) return null;
+    const offset = i * perCandidate;
+    if (sendAt) return offset + timeIndex.get(sendAt.getTime())!;
     let best = 0;
-    for (let j = 1; j < times[i].length; j++) if (scores[offsets[i] + j] > scores[offsets[i] + best]) best = j;
-    return offsets[i] + best;
+    for (let j = 1; j < perCandidate; j++) if (scores[offset + j] > scores[offset + best]) best = j;
+    return offset + best;
   };
   const reach = historyReachMs(policy);
-  const lastTime = Math.max(at.getTime(), ...times.map((ts) => ts[ts.length - 1] ?? 0));
+  const lastTime = Math.max(at.getTime(), times[perCandidate - 1] ?? 0);
 
   return withTransaction(deps.pool, async (client) => {
     await lockFans(client, fanIds);

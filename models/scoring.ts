@@ -53,6 +53,8 @@ export async function candidateFeatureRows(
   snapshotAt: SnapshotAt,
 ): Promise<Float64Array> {
   const out = new Float64Array(candidates.length * NUM_FEATURES);
+  // Each fan's candidates as runs of consecutive indexes: a page lists a fan's candidates together, so its rows are
+  // written in place; a fan whose candidates are scattered goes through a scratch block.
   const byFan = new Map<number, number[]>();
   candidates.forEach((c, i) => {
     const list = byFan.get(c.fanId);
@@ -77,6 +79,11 @@ export async function candidateFeatureRows(
       channel: candidates[i].channel,
       eventCreatedAtMs: event.createdAtMs,
     }));
+    const first = indexes[0];
+    if (indexes[indexes.length - 1] - first === indexes.length - 1) {
+      fanFeatureRows(history, queries, snapshotAt, out, first * NUM_FEATURES);
+      continue;
+    }
     if (scratch.length < queries.length * NUM_FEATURES) scratch = new Float64Array(queries.length * NUM_FEATURES);
     fanFeatureRows(history, queries, snapshotAt, scratch);
     indexes.forEach((i, j) => {
