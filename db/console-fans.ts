@@ -2,6 +2,7 @@
 import type { Action } from '../domain/decision.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import type { FanMatch, FanMembership, FanProfile, StoredFanCandidate } from '../wire/fans.ts';
+import { featureValues } from './decisions.ts';
 import type { Pool } from './pool.ts';
 
 /** An all-digit query is an id; anything else matches emails containing it (case-insensitive), first 20. */
@@ -92,7 +93,7 @@ export async function fanCandidates(pool: Pool, fanId: number, limit: number): P
     modelVersion: row.model_version,
     score: row.score,
     contributions: row.contributions,
-    features: row.features,
+    features: row.features ? Array.from(featureValues(row.features)) : null,
     delivery:
       row.status === null
         ? null

@@ -7,6 +7,7 @@ import { type ActivityDeps, createActivities } from '../activities/index.ts';
 import { createTrainingActivities } from '../activities/training.ts';
 import { ensureRetrainSchedule, RETRAIN_CRON } from '../app/training-schedule.ts';
 import { workflowBundle } from '../app/worker.ts';
+import { featureValues } from '../db/decisions.ts';
 import { activeModelVersion, getModel, promoteModel, rollbackModel } from '../db/models.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import { loadSnapshots } from '../models/engagement-snapshots.ts';
@@ -200,7 +201,7 @@ describe('training and promotion', () => {
       expect(r.score).toBeGreaterThan(0);
       expect(r.score).toBeLessThan(1);
       expect(r.contributions).toBeNull();
-      expect(r.features).toHaveLength(NUM_FEATURES);
+      expect(featureValues(r.features)).toHaveLength(NUM_FEATURES);
     }
     for (const r of rows.slice(0, 40)) {
       // A live event is scored now alone: the decision's row is the row of (fan, channel, now), scored again here.
@@ -209,9 +210,10 @@ describe('training and promotion', () => {
         [{ fanId: r.fan_id, channel: r.channel, sendAtMs: AS_OF }],
         AS_OF,
       );
-      expect(r.features).toEqual(Array.from(again.featureRow(0)));
+      const features = featureValues(r.features);
+      expect(features).toEqual(again.featureRow(0));
       expect(again.scores![0]).toBe(r.score);
-      const explained = await scorer.explainStored(r.model_version, r.features);
+      const explained = await scorer.explainStored(r.model_version, features);
       expect(explained).toHaveLength(5);
       expect(FEATURE_NAMES).toContain(explained![0].feature);
       expect(explained).toEqual(again.explain(0, 5));
