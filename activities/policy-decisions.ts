@@ -5,7 +5,7 @@ import { getEvent } from '../db/events.ts';
 import { type Pool, withTransaction } from '../db/pool.ts';
 import type { AudienceMember, Candidate, Decision, DecisionArm, DecisionEvidence, Send } from '../domain/decision.ts';
 import type { ArmAssignment } from '../domain/experiment.ts';
-import type { RelevanceScorer, ScoringCandidate } from '../models/scoring.ts';
+import type { RelevanceScorer } from '../models/scoring.ts';
 import { baselineSendNow } from '../policy/baseline.ts';
 import type { CapPolicy } from '../policy/cap-policy.ts';
 import { holdoutDecision, withoutRelevanceFiltering } from '../policy/experiment-arms.ts';
@@ -132,14 +132,9 @@ export async function decideAndRecord(
   const times = candidates.length > 0 ? sendTimesToScore(policy, candidates[0], at) : [];
   const perCandidate = times.length;
   const timeIndex = new Map(times.map((t, j) => [t, j]));
-  const scoring: ScoringCandidate[] = new Array(candidates.length * perCandidate);
-  candidates.forEach((c, i) => {
-    for (let j = 0; j < perCandidate; j++)
-      scoring[i * perCandidate + j] = { fanId: c.fanId, channel: c.channel, sendAtMs: times[j] };
-  });
-  const scored = await deps.scorer.scoreCandidates(
+  const scored = await deps.scorer.scoreGrid(
     scoringEvent,
-    scoring,
+    { pairs: candidates, sendTimesMs: times },
     at.getTime(),
     assignment?.modelVersion ?? undefined,
   );

@@ -41,6 +41,33 @@ export interface ScoredCandidates {
   baseLogOdds: number | null;
 }
 
+/** The page of fans' histories a decision at `asOfMs` sees: the lookback window before it. */
+function servingHistories(pool: Pool, fanIds: readonly number[], asOfMs: number) {
+  return loadFanHistories(pool, fanIds, {
+    sendsFromMs: asOfMs - LOOKBACK_MS,
+    sendsToMs: asOfMs,
+    opensFromMs: asOfMs - LOOKBACK_MS,
+    opensToMs: asOfMs,
+  });
+}
+
+/** Indexes grouped by fan, in first-seen order. */
+function indexesByFan(count: number, fanOf: (i: number) => number): Map<number, number[]> {
+  const byFan = new Map<number, number[]>();
+  for (let i = 0; i < count; i++) {
+    const fanId = fanOf(i);
+    const list = byFan.get(fanId);
+    if (list) list.push(i);
+    else byFan.set(fanId, [i]);
+  }
+  return byFan;
+}
+
+/** Whether sorted indexes are a run of consecutive ones. */
+function consecutive(indexes: readonly number[]): boolean {
+  return indexes[indexes.length - 1] - indexes[0] === indexes.length - 1;
+}
+
 /**
  * Feature rows for candidates of one event decided at `asOfMs`, built by the same replay as training
  * rows, from one query per table for all the candidates' fans.
@@ -53,20 +80,8 @@ export async function candidateFeatureRows(
   snapshotAt: SnapshotAt,
 ): Promise<Float64Array> {
   const out = new Float64Array(candidates.length * NUM_FEATURES);
-  // Each fan's candidates as runs of consecutive indexes: a page lists a fan's candidates together, so its rows are
-  // written in place; a fan whose candidates are scattered goes through a scratch block.
-  const byFan = new Map<number, number[]>();
-  candidates.forEach((c, i) => {
-    const list = byFan.get(c.fanId);
-    if (list) list.push(i);
-    else byFan.set(c.fanId, [i]);
-  });
-  const histories = await loadFanHistories(pool, [...byFan.keys()], {
-    sendsFromMs: asOfMs - LOOKBACK_MS,
-    sendsToMs: asOfMs,
-    opensFromMs: asOfMs - LOOKBACK_MS,
-    opensToMs: asOfMs,
-  });
+  const byFan = indexesByFan(candidates.length, (i) => candidates[i].fanId);
+  const histories = await servingHistories(pool, [...byFan.keys()], asOfMs);
   let scratch = new Float64Array(0);
   for (const [fanId, indexes] of byFan) {
     const history = histories.get(fanId);
@@ -79,15 +94,71 @@ export async function candidateFeatureRows(
       channel: candidates[i].channel,
       eventCreatedAtMs: event.createdAtMs,
     }));
-    const first = indexes[0];
-    if (indexes[indexes.length - 1] - first === indexes.length - 1) {
-      fanFeatureRows(history, queries, snapshotAt, out, first * NUM_FEATURES);
+    // A fan's candidates listed together are written in place; scattered ones go through a scratch block.
+    if (consecutive(indexes)) {
+      fanFeatureRows(history, queries, snapshotAt, out, indexes[0] * NUM_FEATURES);
       continue;
     }
     if (scratch.length < queries.length * NUM_FEATURES) scratch = new Float64Array(queries.length * NUM_FEATURES);
     fanFeatureRows(history, queries, snapshotAt, scratch);
     indexes.forEach((i, j) => {
       out.set(scratch.subarray(j * NUM_FEATURES, (j + 1) * NUM_FEATURES), i * NUM_FEATURES);
+    });
+  }
+  return out;
+}
+
+/** Every (fan, channel) pair at every one of the send times: row p·T + j is pair p at sendTimesMs[j] (T times). */
+export interface CandidateGrid {
+  pairs: readonly { fanId: number; channel: Channel }[];
+  sendTimesMs: readonly number[];
+}
+
+/**
+ * candidateFeatureRows for a grid, the shape of a page of decisions: the same rows, without an object per row. The
+ * queries of a fan's pairs depend only on their channels, so fans on the same channels share one list.
+ */
+export async function gridFeatureRows(
+  pool: Pool,
+  event: ScoringEvent,
+  grid: CandidateGrid,
+  asOfMs: number,
+  snapshotAt: SnapshotAt,
+): Promise<Float64Array> {
+  const { pairs, sendTimesMs } = grid;
+  const perPair = sendTimesMs.length * NUM_FEATURES;
+  const out = new Float64Array(pairs.length * perPair);
+  const byFan = indexesByFan(pairs.length, (p) => pairs[p].fanId);
+  const histories = await servingHistories(pool, [...byFan.keys()], asOfMs);
+  const queriesByChannels = new Map<string, FeatureQuery[]>();
+  let scratch = new Float64Array(0);
+  for (const [fanId, indexes] of byFan) {
+    const history = histories.get(fanId);
+    if (!history) throw new RangeError(`fanId: no fan with id ${fanId}`);
+    const channels = indexes.map((p) => pairs[p].channel);
+    const key = channels.join(',');
+    let queries = queriesByChannels.get(key);
+    if (!queries) {
+      queries = channels.flatMap((channel) =>
+        sendTimesMs.map((sendAtMs) => ({
+          asOfMs,
+          sendAtMs,
+          creatorId: event.creatorId,
+          kind: event.kind,
+          channel,
+          eventCreatedAtMs: event.createdAtMs,
+        })),
+      );
+      queriesByChannels.set(key, queries);
+    }
+    if (consecutive(indexes)) {
+      fanFeatureRows(history, queries, snapshotAt, out, indexes[0] * perPair);
+      continue;
+    }
+    if (scratch.length < indexes.length * perPair) scratch = new Float64Array(indexes.length * perPair);
+    fanFeatureRows(history, queries, snapshotAt, scratch);
+    indexes.forEach((p, j) => {
+      out.set(scratch.subarray(j * perPair, (j + 1) * perPair), p * perPair);
     });
   }
   return out;
@@ -104,6 +175,8 @@ export interface RelevanceScorer {
     asOfMs: number,
     modelVersion?: number,
   ): Promise<ScoredCandidates>;
+  /** scoreCandidates for a grid of (fan, channel) pairs and send times; scores and rows in grid order. */
+  scoreGrid(event: ScoringEvent, grid: CandidateGrid, asOfMs: number, modelVersion?: number): Promise<ScoredCandidates>;
   /**
    * The top-k contributions of a recorded decision, from the feature row and model version it stored: exactly what
    * explaining it when it was made gave (the same row, model and TreeSHAP). Null when that model's text is gone.
@@ -197,30 +270,43 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
     return snapshots!.at;
   }
 
-  return {
-    async scoreCandidates(event, candidates, asOfMs, modelVersion) {
-      const { model, reason } = modelVersion === undefined ? await activeModel() : await pinnedModel(modelVersion);
-      if (!model)
-        return {
-          modelVersion: null,
-          unscoredReason: reason,
-          scores: null,
-          rows: new Float64Array(0),
-          featureRow: () => new Float64Array(0),
-          explain: () => [],
-          baseLogOdds: null,
-        };
-      const rows = await candidateFeatureRows(deps.pool, event, candidates, asOfMs, await snapshotAt(asOfMs));
-      const scores = model.predict(rows);
+  /** Scores the rows `build` makes with the active model, or the pinned version. */
+  async function score(
+    modelVersion: number | undefined,
+    build: (snapshotAt: SnapshotAt) => Promise<Float64Array>,
+    asOfMs: number,
+  ): Promise<ScoredCandidates> {
+    const { model, reason } = modelVersion === undefined ? await activeModel() : await pinnedModel(modelVersion);
+    if (!model)
       return {
-        modelVersion: model.version,
-        unscoredReason: null,
-        scores,
-        rows,
-        featureRow: (i) => rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES),
-        explain: (i, k = TOP_CONTRIBUTIONS) => model.topContributions(rows, i, k),
-        baseLogOdds: model.baseLogOdds(),
+        modelVersion: null,
+        unscoredReason: reason,
+        scores: null,
+        rows: new Float64Array(0),
+        featureRow: () => new Float64Array(0),
+        explain: () => [],
+        baseLogOdds: null,
       };
+    const rows = await build(await snapshotAt(asOfMs));
+    const scores = model.predict(rows);
+    return {
+      modelVersion: model.version,
+      unscoredReason: null,
+      scores,
+      rows,
+      featureRow: (i) => rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES),
+      explain: (i, k = TOP_CONTRIBUTIONS) => model.topContributions(rows, i, k),
+      baseLogOdds: model.baseLogOdds(),
+    };
+  }
+
+  return {
+    scoreCandidates(event, candidates, asOfMs, modelVersion) {
+      return score(modelVersion, (at) => candidateFeatureRows(deps.pool, event, candidates, asOfMs, at), asOfMs);
+    },
+
+    scoreGrid(event, grid, asOfMs, modelVersion) {
+      return score(modelVersion, (at) => gridFeatureRows(deps.pool, event, grid, asOfMs, at), asOfMs);
     },
 
     async explainStored(modelVersion, features, k = TOP_CONTRIBUTIONS) {

@@ -13,7 +13,7 @@ import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import { loadSnapshots } from '../models/engagement-snapshots.ts';
 import { type ExampleSet, extractExamples } from '../models/examples.ts';
 import { FEATURE_NAMES, NUM_FEATURES } from '../models/features.ts';
-import { candidateFeatureRows, createRelevanceScorer } from '../models/scoring.ts';
+import { candidateFeatureRows, createRelevanceScorer, gridFeatureRows } from '../models/scoring.ts';
 import { writeHistory } from '../simulator/history.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
 import { type SeedResult, seedWorld } from '../simulator/seed.ts';
@@ -95,6 +95,27 @@ describe('features', () => {
       );
       expect(Array.from(served), `decision ${e.id}`).toEqual(row(examples, i));
     }
+  });
+
+  it('are the same rows for a grid of (fan, channel) pairs and send times as for those candidates listed', async () => {
+    const asOfMs = AS_OF;
+    const snapshot = await loadSnapshots(db().pool, asOfMs, asOfMs);
+    const event = { creatorId: ids.creatorIds[2], kind: 'post' as const, createdAtMs: asOfMs - HOUR_MS };
+    const times = [asOfMs, asOfMs + HOUR_MS, asOfMs + 7 * HOUR_MS];
+    // Fans on both channels, on one, and one fan listed apart from its other channel (written through the scratch).
+    const pairs = [
+      { fanId: ids.fanIds[0], channel: 'email' as const },
+      { fanId: ids.fanIds[0], channel: 'push' as const },
+      { fanId: ids.fanIds[1], channel: 'push' as const },
+      { fanId: ids.fanIds[2], channel: 'email' as const },
+      { fanId: ids.fanIds[3], channel: 'email' as const },
+      { fanId: ids.fanIds[3], channel: 'push' as const },
+      { fanId: ids.fanIds[2], channel: 'push' as const },
+    ];
+    const listed = pairs.flatMap((p) => times.map((sendAtMs) => ({ ...p, sendAtMs })));
+    const grid = await gridFeatureRows(db().pool, event, { pairs, sendTimesMs: times }, asOfMs, snapshot);
+    expect(grid).toEqual(await candidateFeatureRows(db().pool, event, listed, asOfMs, snapshot));
+    expect(grid).toHaveLength(pairs.length * times.length * NUM_FEATURES);
   });
 
   it('leak nothing: an engagement after the decision time never reaches that row', async () => {
