@@ -29,7 +29,8 @@ export async function insertDecisions(
      select $1::bigint, d.fan_id, d.channel, d.action, d.send_at, d.policy, d.reason, d.reason_detail, d.model_version,
             d.score, d.contributions, d.experiment_id, d.arm,
             substring($14::bytea from d.features_from + 1 for d.features_bytes)
-       from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::jsonb[],
+       from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+                   array(select x from jsonb_array_elements($8::jsonb) with ordinality as j (x, n) order by n),
                    $9::int[], $10::float8[], $11::jsonb[], $12::bigint[], $13::text[], $15::int[], $16::int[])
             as d (fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions,
                   experiment_id, arm, features_from, features_bytes)
@@ -43,7 +44,8 @@ export async function insertDecisions(
       decisions.map((d) => d.sendAt),
       decisions.map((d) => d.policy),
       decisions.map((d) => d.reason),
-      decisions.map((d) => JSON.stringify(d.reasonDetail)),
+      // One JSON array, not a jsonb[] of JSON texts: no element is quoted and escaped again as an array literal's.
+      JSON.stringify(decisions.map((d) => d.reasonDetail)),
       decisions.map((d) => d.modelVersion ?? null),
       decisions.map((d) => d.score ?? null),
       decisions.map((d) => (d.contributions ? JSON.stringify(d.contributions) : null)),
