@@ -1,6 +1,6 @@
 // CPU per decision of decideBatch without Temporal: one event's audience decided page by page, as announceEvent does.
 //
-//   npx tsx bench/decide-cpu.ts [fans, default 100000] [runs, default 3] [--keep] [--database-url=URL]
+//   npx tsx bench/decide-cpu.ts [fans, default 100000] [runs, default 3] [--keep] [--database-url=URL] [--trees=N]
 // Seeds a scratch database (default postgres://postgres@127.0.0.1:5432/fanfare_decide_cpu, created if missing) with
 // a model trained on a small simulated world (testing/model.ts, active), the default cap policy, and a creator with
 // `fans` members, each with an email address and a push subscription. Then, per run, a new event whose audience the
@@ -8,7 +8,8 @@
 // after which the event's decisions are deleted and the table vacuumed, so every run starts alike.
 // Worker CPU is this process's process.cpuUsage() over the pages; PostgreSQL CPU is /proc/<pid>/stat of the backends
 // serving the bench's pool (the server must run on this machine). The database is dropped at the end unless --keep,
-// which also lets the next run reuse the seeded creator.
+// which also lets the next run reuse the seeded creator. --trees=N trains the model with N iterations and no early
+// stopping instead of the fixture's 30 (production's default world gives 183 trees); use a database of its own.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { type ActivityDeps, createActivities } from '../activities/index.ts';
@@ -16,7 +17,7 @@ import { backendPids, dropDatabase, ensureDatabase } from '../db/databases.ts';
 import { insertEvent } from '../db/events.ts';
 import { deleteEvent } from '../db/fixtures.ts';
 import { migrate } from '../db/migrate.ts';
-import { activeModelVersion } from '../db/models.ts';
+import { activeModelVersion, modelText } from '../db/models.ts';
 import { createPool } from '../db/pool.ts';
 import { createRelevanceScorer } from '../models/scoring.ts';
 import { seedAudience } from '../testing/audience.ts';
@@ -33,6 +34,7 @@ const TICKS_PER_SECOND = 100;
 const url =
   process.argv.find((a) => a.startsWith('--database-url='))?.slice('--database-url='.length) ??
   'postgres://postgres@127.0.0.1:5432/fanfare_decide_cpu';
+const trees = process.argv.find((a) => a.startsWith('--trees='))?.slice('--trees='.length);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** CPU seconds (user + system) a process has used, from /proc; 0 when it is gone. */
@@ -65,7 +67,11 @@ try {
   } else {
     if ((await activeModelVersion(pool)) === null) {
       process.stderr.write('training the model …\n');
-      await trainActiveModel(pool);
+      await trainActiveModel(
+        pool,
+        undefined,
+        trees === undefined ? [] : [`num_iterations=${Number(trees)}`, 'early_stopping_round=0'],
+      );
     }
     process.stderr.write(`seeding ${FANS} fans …\n`);
     const audience = await seedAudience(pool, {
@@ -79,6 +85,9 @@ try {
     creatorId = audience.creatorId;
     await pool.query('analyze');
   }
+  const active = (await activeModelVersion(pool))!;
+  const text = (await modelText(pool, active)) ?? '';
+  log(`model ${active}: ${text.split('\nTree=').length - 1} trees`);
   const scorer = createRelevanceScorer({ pool, log });
   // decideBatch touches only the pool, the scorer and the clock.
   const activities = createActivities({ pool, scorer } as unknown as ActivityDeps);
