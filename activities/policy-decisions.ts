@@ -5,10 +5,11 @@ import { getEvent } from '../db/events.ts';
 import { type Pool, withTransaction } from '../db/pool.ts';
 import type { AudienceMember, Candidate, Decision, DecisionArm, DecisionEvidence, Send } from '../domain/decision.ts';
 import type { ArmAssignment } from '../domain/experiment.ts';
-import type { RelevanceScorer, ScoringCandidate } from '../models/scoring.ts';
+import type { RelevanceScorer } from '../models/scoring.ts';
 import { baselineSendNow } from '../policy/baseline.ts';
 import type { CapPolicy } from '../policy/cap-policy.ts';
 import { holdoutDecision, withoutRelevanceFiltering } from '../policy/experiment-arms.ts';
+import type { Scores } from '../policy/inputs.ts';
 import {
   counted,
   decideCandidates,
@@ -20,8 +21,6 @@ import {
 import { type FanCandidateStats, fanCandidateStats } from '../policy/value-aware.ts';
 import type { PolicyInForce } from './policy-loader.ts';
 
-/** Contributions kept per decision: enough to explain it, small enough for every row. */
-export const TOP_CONTRIBUTIONS = 5;
 /** How far back a fan's past candidates inform value-aware capping. */
 export const VALUE_LOOKBACK_MS = 7 * 86_400_000;
 
@@ -50,6 +49,7 @@ function baseline(members: readonly AudienceMember[], at: Date, why: string, arm
     reasonDetail: { ...d.reasonDetail, model: why },
     modelVersion: null,
     score: null,
+    features: null,
     contributions: null,
     ...arm,
   }));
@@ -127,16 +127,14 @@ export async function decideAndRecord(
     );
   };
   if (!deps.scorer) return unscored('no relevance scorer configured');
-  const times = candidates.map((c) => sendTimesToScore(policy, c, at));
-  const offsets: number[] = [];
-  const scoring: ScoringCandidate[] = [];
-  candidates.forEach((c, i) => {
-    offsets.push(scoring.length);
-    for (const t of times[i]) scoring.push({ fanId: c.fanId, channel: c.channel, sendAtMs: t });
-  });
-  const scored = await deps.scorer.scoreCandidates(
+  // The send times to score are the same for every candidate: sendTimesToScore reads only the event (its kind,
+  // publication and deadline), and the page's candidates all announce this one.
+  const times = candidates.length > 0 ? sendTimesToScore(policy, candidates[0], at) : [];
+  const perCandidate = times.length;
+  const timeIndex = new Map(times.map((t, j) => [t, j]));
+  const scored = await deps.scorer.scoreGrid(
     scoringEvent,
-    scoring,
+    { pairs: candidates, sendTimesMs: times },
     at.getTime(),
     assignment?.modelVersion ?? undefined,
   );
@@ -148,20 +146,30 @@ export async function decideAndRecord(
     policy,
     at,
   );
-  const scoresOf = (i: number) => ({
-    byTime: new Map(times[i].map((t, j) => [t, scores[offsets[i] + j]])),
-    fanStats: stats.get(`${candidates[i].fanId}/${candidates[i].channel}`) ?? null,
-  });
+  /** Candidate i's scores by send time: a view of its stretch of the page's scores, not a map of its own. */
+  const scoresOf = (i: number): Scores => {
+    const offset = i * perCandidate;
+    return {
+      byTime: {
+        get(t: number) {
+          const j = timeIndex.get(t);
+          return j === undefined ? undefined : scores[offset + j];
+        },
+      },
+      fanStats: stats.get(`${candidates[i].fanId}/${candidates[i].channel}`) ?? null,
+    };
+  };
   /** The scored row behind a decision: its send time for alerts, else the best-scoring time. */
   const rowOf = (i: number, sendAt: Date | null): number | null => {
-    if (times[i].length === 0) return null;
-    if (sendAt) return offsets[i] + times[i].indexOf(sendAt.getTime());
+    if (perCandidate === 0) return null;
+    const offset = i * perCandidate;
+    if (sendAt) return offset + timeIndex.get(sendAt.getTime())!;
     let best = 0;
-    for (let j = 1; j < times[i].length; j++) if (scores[offsets[i] + j] > scores[offsets[i] + best]) best = j;
-    return offsets[i] + best;
+    for (let j = 1; j < perCandidate; j++) if (scores[offset + j] > scores[offset + best]) best = j;
+    return offset + best;
   };
   const reach = historyReachMs(policy);
-  const lastTime = Math.max(at.getTime(), ...times.map((ts) => ts[ts.length - 1] ?? 0));
+  const lastTime = Math.max(at.getTime(), times[perCandidate - 1] ?? 0);
 
   return withTransaction(deps.pool, async (client) => {
     await lockFans(client, fanIds);
@@ -187,7 +195,9 @@ export async function decideAndRecord(
         reasonDetail: { ...d.reasonDetail, policyVersion, model: scored.modelVersion },
         modelVersion: scored.modelVersion,
         score: d.score,
-        contributions: row === null ? null : scored.explain(row, TOP_CONTRIBUTIONS),
+        // The row, not its contributions: TreeSHAP runs when someone asks why (RelevanceScorer.explainStored).
+        features: row === null ? null : scored.featureRow(row),
+        contributions: null,
         ...arm,
       };
     });

@@ -2,6 +2,7 @@
 import type { Action } from '../domain/decision.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import type { FanMatch, FanMembership, FanProfile, StoredFanCandidate } from '../wire/fans.ts';
+import { featureValues } from './decisions.ts';
 import type { Pool } from './pool.ts';
 
 /** An all-digit query is an id; anything else matches emails containing it (case-insensitive), first 20. */
@@ -61,6 +62,7 @@ export async function fanCandidates(pool: Pool, fanId: number, limit: number): P
   const r = await pool.query(
     `select d.id, d.event_id, e.title, e.kind, e.created_at as event_created_at, c.handle, d.channel, d.action,
             d.send_at, d.decided_at, d.policy, d.reason, d.reason_detail, d.model_version, d.score, d.contributions,
+            d.features,
             dl.status, dl.attempts, dl.error_code, dl.finished_at,
             coalesce((select json_agg(json_build_object('kind', g.kind, 'occurredAt', g.occurred_at)
                                       order by g.occurred_at)
@@ -91,6 +93,7 @@ export async function fanCandidates(pool: Pool, fanId: number, limit: number): P
     modelVersion: row.model_version,
     score: row.score,
     contributions: row.contributions,
+    features: row.features ? Array.from(featureValues(row.features)) : null,
     delivery:
       row.status === null
         ? null

@@ -22,15 +22,18 @@ export async function insertDecisions(
   decisions: readonly (Decision & Partial<DecisionEvidence> & Partial<DecisionArm>)[],
 ): Promise<WrittenDecision[]> {
   if (decisions.length === 0) return [];
+  const features = featureBlock(decisions);
   const r = await pool.query(
     `insert into decisions (event_id, fan_id, channel, action, send_at, policy, reason, reason_detail, model_version,
-                            score, contributions, experiment_id, arm)
+                            score, contributions, experiment_id, arm, features)
      select $1::bigint, d.fan_id, d.channel, d.action, d.send_at, d.policy, d.reason, d.reason_detail, d.model_version,
-            d.score, d.contributions, d.experiment_id, d.arm
-       from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::jsonb[],
-                   $9::int[], $10::float8[], $11::jsonb[], $12::bigint[], $13::text[])
+            d.score, d.contributions, d.experiment_id, d.arm,
+            substring($14::bytea from d.features_from + 1 for d.features_bytes)
+       from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+                   array(select x from jsonb_array_elements($8::jsonb) with ordinality as j (x, n) order by n),
+                   $9::int[], $10::float8[], $11::jsonb[], $12::bigint[], $13::text[], $15::int[], $16::int[])
             as d (fan_id, channel, action, send_at, policy, reason, reason_detail, model_version, score, contributions,
-                  experiment_id, arm)
+                  experiment_id, arm, features_from, features_bytes)
      on conflict (event_id, fan_id, channel) do nothing
      returning channel, action, reason, score`,
     [
@@ -41,15 +44,61 @@ export async function insertDecisions(
       decisions.map((d) => d.sendAt),
       decisions.map((d) => d.policy),
       decisions.map((d) => d.reason),
-      decisions.map((d) => JSON.stringify(d.reasonDetail)),
+      // One JSON array, not a jsonb[] of JSON texts: no element is quoted and escaped again as an array literal's.
+      JSON.stringify(decisions.map((d) => d.reasonDetail)),
       decisions.map((d) => d.modelVersion ?? null),
       decisions.map((d) => d.score ?? null),
       decisions.map((d) => (d.contributions ? JSON.stringify(d.contributions) : null)),
       decisions.map((d) => d.experimentId ?? null),
       decisions.map((d) => d.arm ?? null),
+      features.bytes,
+      features.from,
+      features.length,
     ],
   );
   return r.rows;
+}
+
+/**
+ * Every decision's feature row in one buffer, sent as a binary parameter (no number is written out as text), with
+ * where each row starts and how many bytes it takes; null for a decision without one.
+ */
+function featureBlock(decisions: readonly Partial<DecisionEvidence>[]): {
+  bytes: Buffer;
+  from: (number | null)[];
+  length: (number | null)[];
+} {
+  let total = 0;
+  for (const d of decisions) total += d.features?.length ?? 0;
+  const values = new Float64Array(total);
+  const from: (number | null)[] = [];
+  const length: (number | null)[] = [];
+  let at = 0;
+  for (const d of decisions) {
+    if (!d.features) {
+      from.push(null);
+      length.push(null);
+      continue;
+    }
+    values.set(d.features, at);
+    from.push(at * FEATURE_BYTES);
+    length.push(d.features.length * FEATURE_BYTES);
+    at += d.features.length;
+  }
+  return { bytes: Buffer.from(values.buffer, values.byteOffset, values.byteLength), from, length };
+}
+
+/** Bytes per feature value in decisions.features: an IEEE 754 double. */
+const FEATURE_BYTES = 8;
+
+/**
+ * A decisions.features value as the numbers it holds: little-endian doubles, written from a Float64Array on the
+ * little-endian machines Node runs on, so each reads back bit for bit.
+ */
+export function featureValues(bytes: Uint8Array): Float64Array {
+  // A copy: the buffer pg hands back may start at an offset a Float64Array cannot view.
+  const copy = new Uint8Array(bytes);
+  return new Float64Array(copy.buffer, 0, copy.byteLength / FEATURE_BYTES);
 }
 
 /** The send times of an event's alerts for a set of fans: what the page's dispatchers must be told about. */

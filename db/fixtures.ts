@@ -63,7 +63,7 @@ export async function insertAudience(pool: Pool, a: AudienceRows): Promise<{ cre
 export async function explainedFan(pool: Pool, eventId: number): Promise<{ id: number; email: string } | null> {
   const r = await pool.query(
     `select f.id, f.email from decisions d join fans f on f.id = d.fan_id
-     where d.event_id = $1::bigint and d.contributions is not null and d.action = 'alert'
+     where d.event_id = $1::bigint and d.features is not null and d.action = 'alert'
        and exists (select 1 from engagement_events g where g.fan_id = f.id and g.kind = 'open')
      order by f.id limit 1`,
     [eventId],

@@ -312,6 +312,7 @@ CREATE TABLE fanfare.decisions (
     decided_at timestamp with time zone DEFAULT now() NOT NULL,
     experiment_id bigint,
     arm text,
+    features bytea,
     CONSTRAINT decisions_action_check CHECK ((action = ANY (ARRAY['alert'::text, 'digest'::text, 'suppress'::text]))),
     CONSTRAINT decisions_arm_check CHECK (((experiment_id IS NULL) OR (arm IS NOT NULL))),
     CONSTRAINT decisions_channel_check CHECK ((channel = ANY (ARRAY['email'::text, 'push'::text]))),

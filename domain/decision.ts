@@ -102,10 +102,14 @@ export interface Contribution {
 }
 
 /**
- * What the relevance model adds to a recorded decision: the version that scored it and the features that moved it most.
+ * What the relevance model adds to a recorded decision: the version that scored it and the feature row it scored,
+ * from which the features that moved it most are computed when someone asks (decisions made before that was so carry
+ * their contributions instead).
  */
 export interface DecisionEvidence {
   modelVersion: number | null;
+  /** The scored row (the send time's for an alert, else the best time's), in the model's feature order. */
+  features: ArrayLike<number> | null;
   contributions: Contribution[] | null;
 }
 

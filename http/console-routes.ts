@@ -200,10 +200,19 @@ export function registerConsoleRoutes(app: HttpApp, deps: ConsoleRouteDeps): voi
       const fan = await fanProfile(deps.pool, id);
       if (!fan) return send(reply, refuse(404, 'id', `must name an existing fan; there is no fan ${id}`));
       const stored = await fanCandidates(deps.pool, id, req.query.limit);
-      const candidates = stored.map((c) => ({
-        ...c,
-        contributions: c.contributions?.map((x) => ({ ...x, valueText: featureValueText(x.feature, x.value) })) ?? null,
-      }));
+      const candidates = await Promise.all(
+        stored.map(async ({ features, ...c }) => {
+          // Stored when decided, or computed now from the decision's feature row and model: the same numbers.
+          const contributions =
+            c.contributions ??
+            (features && c.modelVersion !== null ? await scorer.explainStored(c.modelVersion, features) : null);
+          return {
+            ...c,
+            contributions:
+              contributions?.map((x) => ({ ...x, valueText: featureValueText(x.feature, x.value) })) ?? null,
+          };
+        }),
+      );
       const body: FanAnswer = { fan, candidates };
       return send(reply, { status: 200, body });
     },

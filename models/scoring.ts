@@ -8,7 +8,7 @@ import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import { loadSnapshots } from './engagement-snapshots.ts';
 import { loadFanHistories } from './feature-history.ts';
 import { type FeatureQuery, fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type SnapshotAt } from './features.ts';
-import { loadRelevanceModel, type RelevanceModel } from './relevance-model.ts';
+import { loadModelExplainer, loadRelevanceModel, type ModelExplainer, type RelevanceModel } from './relevance-model.ts';
 
 /** The event a batch of candidates would announce. */
 export interface ScoringEvent {
@@ -33,10 +33,39 @@ export interface ScoredCandidates {
   scores: Float64Array | null;
   /** The feature rows, NUM_FEATURES per candidate, for explanations. */
   rows: Float64Array;
+  /** Candidate i's feature row (a view into rows), what its decision records to be explained later. */
+  featureRow(i: number): Float64Array;
   /** Top-k SHAP contributions of candidate i; empty without a model. */
   explain(i: number, k?: number): Contribution[];
   /** The model's base value (mean log-odds) the contributions start from; null without a model. */
   baseLogOdds: number | null;
+}
+
+/** The page of fans' histories a decision at `asOfMs` sees: the lookback window before it. */
+function servingHistories(pool: Pool, fanIds: readonly number[], asOfMs: number) {
+  return loadFanHistories(pool, fanIds, {
+    sendsFromMs: asOfMs - LOOKBACK_MS,
+    sendsToMs: asOfMs,
+    opensFromMs: asOfMs - LOOKBACK_MS,
+    opensToMs: asOfMs,
+  });
+}
+
+/** Indexes grouped by fan, in first-seen order. */
+function indexesByFan(count: number, fanOf: (i: number) => number): Map<number, number[]> {
+  const byFan = new Map<number, number[]>();
+  for (let i = 0; i < count; i++) {
+    const fanId = fanOf(i);
+    const list = byFan.get(fanId);
+    if (list) list.push(i);
+    else byFan.set(fanId, [i]);
+  }
+  return byFan;
+}
+
+/** Whether sorted indexes are a run of consecutive ones. */
+function consecutive(indexes: readonly number[]): boolean {
+  return indexes[indexes.length - 1] - indexes[0] === indexes.length - 1;
 }
 
 /**
@@ -51,18 +80,8 @@ export async function candidateFeatureRows(
   snapshotAt: SnapshotAt,
 ): Promise<Float64Array> {
   const out = new Float64Array(candidates.length * NUM_FEATURES);
-  const byFan = new Map<number, number[]>();
-  candidates.forEach((c, i) => {
-    const list = byFan.get(c.fanId);
-    if (list) list.push(i);
-    else byFan.set(c.fanId, [i]);
-  });
-  const histories = await loadFanHistories(pool, [...byFan.keys()], {
-    sendsFromMs: asOfMs - LOOKBACK_MS,
-    sendsToMs: asOfMs,
-    opensFromMs: asOfMs - LOOKBACK_MS,
-    opensToMs: asOfMs,
-  });
+  const byFan = indexesByFan(candidates.length, (i) => candidates[i].fanId);
+  const histories = await servingHistories(pool, [...byFan.keys()], asOfMs);
   let scratch = new Float64Array(0);
   for (const [fanId, indexes] of byFan) {
     const history = histories.get(fanId);
@@ -75,10 +94,71 @@ export async function candidateFeatureRows(
       channel: candidates[i].channel,
       eventCreatedAtMs: event.createdAtMs,
     }));
+    // A fan's candidates listed together are written in place; scattered ones go through a scratch block.
+    if (consecutive(indexes)) {
+      fanFeatureRows(history, queries, snapshotAt, out, indexes[0] * NUM_FEATURES);
+      continue;
+    }
     if (scratch.length < queries.length * NUM_FEATURES) scratch = new Float64Array(queries.length * NUM_FEATURES);
     fanFeatureRows(history, queries, snapshotAt, scratch);
     indexes.forEach((i, j) => {
       out.set(scratch.subarray(j * NUM_FEATURES, (j + 1) * NUM_FEATURES), i * NUM_FEATURES);
+    });
+  }
+  return out;
+}
+
+/** Every (fan, channel) pair at every one of the send times: row p·T + j is pair p at sendTimesMs[j] (T times). */
+export interface CandidateGrid {
+  pairs: readonly { fanId: number; channel: Channel }[];
+  sendTimesMs: readonly number[];
+}
+
+/**
+ * candidateFeatureRows for a grid, the shape of a page of decisions: the same rows, without an object per row. The
+ * queries of a fan's pairs depend only on their channels, so fans on the same channels share one list.
+ */
+export async function gridFeatureRows(
+  pool: Pool,
+  event: ScoringEvent,
+  grid: CandidateGrid,
+  asOfMs: number,
+  snapshotAt: SnapshotAt,
+): Promise<Float64Array> {
+  const { pairs, sendTimesMs } = grid;
+  const perPair = sendTimesMs.length * NUM_FEATURES;
+  const out = new Float64Array(pairs.length * perPair);
+  const byFan = indexesByFan(pairs.length, (p) => pairs[p].fanId);
+  const histories = await servingHistories(pool, [...byFan.keys()], asOfMs);
+  const queriesByChannels = new Map<string, FeatureQuery[]>();
+  let scratch = new Float64Array(0);
+  for (const [fanId, indexes] of byFan) {
+    const history = histories.get(fanId);
+    if (!history) throw new RangeError(`fanId: no fan with id ${fanId}`);
+    const channels = indexes.map((p) => pairs[p].channel);
+    const key = channels.join(',');
+    let queries = queriesByChannels.get(key);
+    if (!queries) {
+      queries = channels.flatMap((channel) =>
+        sendTimesMs.map((sendAtMs) => ({
+          asOfMs,
+          sendAtMs,
+          creatorId: event.creatorId,
+          kind: event.kind,
+          channel,
+          eventCreatedAtMs: event.createdAtMs,
+        })),
+      );
+      queriesByChannels.set(key, queries);
+    }
+    if (consecutive(indexes)) {
+      fanFeatureRows(history, queries, snapshotAt, out, indexes[0] * perPair);
+      continue;
+    }
+    if (scratch.length < indexes.length * perPair) scratch = new Float64Array(indexes.length * perPair);
+    fanFeatureRows(history, queries, snapshotAt, scratch);
+    indexes.forEach((p, j) => {
+      out.set(scratch.subarray(j * perPair, (j + 1) * perPair), p * perPair);
     });
   }
   return out;
@@ -95,7 +175,17 @@ export interface RelevanceScorer {
     asOfMs: number,
     modelVersion?: number,
   ): Promise<ScoredCandidates>;
+  /** scoreCandidates for a grid of (fan, channel) pairs and send times; scores and rows in grid order. */
+  scoreGrid(event: ScoringEvent, grid: CandidateGrid, asOfMs: number, modelVersion?: number): Promise<ScoredCandidates>;
+  /**
+   * The top-k contributions of a recorded decision, from the feature row and model version it stored: exactly what
+   * explaining it when it was made gave (the same row, model and TreeSHAP). Null when that model's text is gone.
+   */
+  explainStored(modelVersion: number, features: ArrayLike<number>, k?: number): Promise<Contribution[] | null>;
 }
+
+/** Contributions an explanation shows: enough to say why, few enough to read. */
+export const TOP_CONTRIBUTIONS = 5;
 
 export interface ScorerDeps {
   pool: Pool;
@@ -157,6 +247,18 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
     return { model: loaded.model, reason: loaded.reason };
   }
 
+  /** Explainers of the versions recorded decisions name, loaded once each (null: no text to load). */
+  const explainers = new Map<number, Promise<ModelExplainer | null>>();
+  function storedExplainer(version: number): Promise<ModelExplainer | null> {
+    let hit = explainers.get(version);
+    if (!hit) {
+      hit = modelText(deps.pool, version).then((text) => (text === null ? null : loadModelExplainer(version, text)));
+      explainers.set(version, hit);
+      hit.catch(() => explainers.delete(version));
+    }
+    return hit;
+  }
+
   /** A day's population and creator engagement is read once per process per day. */
   function snapshotAt(asOfMs: number): Promise<SnapshotAt> {
     const day = Math.floor(asOfMs / DAY_MS);
@@ -168,28 +270,48 @@ export function createRelevanceScorer(deps: ScorerDeps): RelevanceScorer {
     return snapshots!.at;
   }
 
-  return {
-    async scoreCandidates(event, candidates, asOfMs, modelVersion) {
-      const { model, reason } = modelVersion === undefined ? await activeModel() : await pinnedModel(modelVersion);
-      if (!model)
-        return {
-          modelVersion: null,
-          unscoredReason: reason,
-          scores: null,
-          rows: new Float64Array(0),
-          explain: () => [],
-          baseLogOdds: null,
-        };
-      const rows = await candidateFeatureRows(deps.pool, event, candidates, asOfMs, await snapshotAt(asOfMs));
-      const scores = model.predict(rows);
+  /** Scores the rows `build` makes with the active model, or the pinned version. */
+  async function score(
+    modelVersion: number | undefined,
+    build: (snapshotAt: SnapshotAt) => Promise<Float64Array>,
+    asOfMs: number,
+  ): Promise<ScoredCandidates> {
+    const { model, reason } = modelVersion === undefined ? await activeModel() : await pinnedModel(modelVersion);
+    if (!model)
       return {
-        modelVersion: model.version,
-        unscoredReason: null,
-        scores,
-        rows,
-        explain: (i, k = 5) => model.topContributions(rows, i, k),
-        baseLogOdds: model.baseLogOdds(),
+        modelVersion: null,
+        unscoredReason: reason,
+        scores: null,
+        rows: new Float64Array(0),
+        featureRow: () => new Float64Array(0),
+        explain: () => [],
+        baseLogOdds: null,
       };
+    const rows = await build(await snapshotAt(asOfMs));
+    const scores = model.predict(rows);
+    return {
+      modelVersion: model.version,
+      unscoredReason: null,
+      scores,
+      rows,
+      featureRow: (i) => rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES),
+      explain: (i, k = TOP_CONTRIBUTIONS) => model.topContributions(rows, i, k),
+      baseLogOdds: model.baseLogOdds(),
+    };
+  }
+
+  return {
+    scoreCandidates(event, candidates, asOfMs, modelVersion) {
+      return score(modelVersion, (at) => candidateFeatureRows(deps.pool, event, candidates, asOfMs, at), asOfMs);
+    },
+
+    scoreGrid(event, grid, asOfMs, modelVersion) {
+      return score(modelVersion, (at) => gridFeatureRows(deps.pool, event, grid, asOfMs, at), asOfMs);
+    },
+
+    async explainStored(modelVersion, features, k = TOP_CONTRIBUTIONS) {
+      const explainer = await storedExplainer(modelVersion);
+      return explainer ? explainer.topContributions(Float64Array.from(features), 0, k) : null;
     },
   };
 }

@@ -5,7 +5,7 @@ export interface Scores {
   /**
    * Calibrated P(engage) for each candidate send time (epoch ms, from candidateSendTimes) on this candidate's channel.
    */
-  byTime: ReadonlyMap<number, number>;
+  byTime: Pick<ReadonlyMap<number, number>, 'get'>;
   /**
    * The fan's past candidates on this channel, for value-aware capping; null when unknown (then no slot is held back).
    */

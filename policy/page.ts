@@ -21,9 +21,14 @@ export type PageFan = Pick<
 
 /** One candidate per fan and channel, in page order. */
 export function pageCandidates(event: PageEvent, fans: readonly PageFan[]): Candidate[] {
+  // Every field written out rather than spread from the event: built in one step, in one shape, 4,000 times a page.
   return fans.flatMap((f) =>
     f.channels.map((channel) => ({
-      ...event,
+      creatorId: event.creatorId,
+      eventId: event.eventId,
+      kind: event.kind,
+      eventAt: event.eventAt,
+      deadline: event.deadline,
       fanId: f.fanId,
       channel,
       membership: f.membership,

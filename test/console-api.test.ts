@@ -162,7 +162,9 @@ describe('console API', () => {
     const fan = await get<FanAnswer>(`/api/admin/fans/${world.fan.id}`);
     const decided = fan.json.candidates.find((c) => c.eventId === world.eventId && c.action === 'alert')!;
     expect(decided).toMatchObject({ modelVersion: world.modelVersion, reason: expect.stringMatching(/^alert_/) });
+    // Computed on asking from the decision's stored feature row; the row itself stays in the database.
     expect(decided.contributions).toHaveLength(5);
+    expect(decided).not.toHaveProperty('features');
     expect(
       fan.json.candidates.some((c) => c.delivery?.status === 'sent' && c.engagement.some((g) => g.kind === 'open')),
     ).toBe(true);

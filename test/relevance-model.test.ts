@@ -7,12 +7,13 @@ import { type ActivityDeps, createActivities } from '../activities/index.ts';
 import { createTrainingActivities } from '../activities/training.ts';
 import { ensureRetrainSchedule, RETRAIN_CRON } from '../app/training-schedule.ts';
 import { workflowBundle } from '../app/worker.ts';
+import { featureValues } from '../db/decisions.ts';
 import { activeModelVersion, getModel, promoteModel, rollbackModel } from '../db/models.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import { loadSnapshots } from '../models/engagement-snapshots.ts';
 import { type ExampleSet, extractExamples } from '../models/examples.ts';
 import { FEATURE_NAMES, NUM_FEATURES } from '../models/features.ts';
-import { candidateFeatureRows, createRelevanceScorer } from '../models/scoring.ts';
+import { candidateFeatureRows, createRelevanceScorer, gridFeatureRows } from '../models/scoring.ts';
 import { writeHistory } from '../simulator/history.ts';
 import { simulatedWorldOracle } from '../simulator/oracle.ts';
 import { type SeedResult, seedWorld } from '../simulator/seed.ts';
@@ -96,6 +97,27 @@ describe('features', () => {
     }
   });
 
+  it('are the same rows for a grid of (fan, channel) pairs and send times as for those candidates listed', async () => {
+    const asOfMs = AS_OF;
+    const snapshot = await loadSnapshots(db().pool, asOfMs, asOfMs);
+    const event = { creatorId: ids.creatorIds[2], kind: 'post' as const, createdAtMs: asOfMs - HOUR_MS };
+    const times = [asOfMs, asOfMs + HOUR_MS, asOfMs + 7 * HOUR_MS];
+    // Fans on both channels, on one, and one fan listed apart from its other channel (written through the scratch).
+    const pairs = [
+      { fanId: ids.fanIds[0], channel: 'email' as const },
+      { fanId: ids.fanIds[0], channel: 'push' as const },
+      { fanId: ids.fanIds[1], channel: 'push' as const },
+      { fanId: ids.fanIds[2], channel: 'email' as const },
+      { fanId: ids.fanIds[3], channel: 'email' as const },
+      { fanId: ids.fanIds[3], channel: 'push' as const },
+      { fanId: ids.fanIds[2], channel: 'push' as const },
+    ];
+    const listed = pairs.flatMap((p) => times.map((sendAtMs) => ({ ...p, sendAtMs })));
+    const grid = await gridFeatureRows(db().pool, event, { pairs, sendTimesMs: times }, asOfMs, snapshot);
+    expect(grid).toEqual(await candidateFeatureRows(db().pool, event, listed, asOfMs, snapshot));
+    expect(grid).toHaveLength(pairs.length * times.length * NUM_FEATURES);
+  });
+
   it('leak nothing: an engagement after the decision time never reaches that row', async () => {
     const window = { fromMs: AS_OF - 3 * DAY_MS, toMs: AS_OF - DAY_MS };
     const before = await extractExamples(db().pool, window);
@@ -172,7 +194,8 @@ describe('training and promotion', () => {
     expect(stored!.oracleMetrics).toMatchObject({ rows: first.rows.holdout });
     expect(await activeModelVersion(db().pool)).toBe(first.version);
 
-    // The active model keeps serving: decisions carry its version, score and SHAP contributions.
+    // The active model keeps serving: decisions carry its version, score and the feature row their explanation is
+    // computed from when asked, which is exactly what explaining them while deciding gave.
     const { rows: ev } = await db().pool.query(
       `insert into creator_events (creator_id, kind, title, url, audience, idempotency_key, created_at)
        values ($1::bigint, 'live', 'Live now', 'https://fans.example/live', 'all', 'gate-test', $2::timestamptz)
@@ -188,15 +211,33 @@ describe('training and promotion', () => {
     const decided = await activities.decideBatch({ eventId: ev[0].id, afterFanId: 0, limit: 500 });
     expect(decided.decisions).toBeGreaterThan(0);
     const { rows } = await db().pool.query(
-      `select model_version, score, contributions, reason_detail from decisions where event_id = $1::bigint`,
+      `select fan_id, channel, send_at, model_version, score, features, contributions, reason_detail
+         from decisions where event_id = $1::bigint order by id`,
       [ev[0].id],
     );
+    const scorer = createRelevanceScorer({ pool: db().pool, log: () => undefined });
+    const event = { creatorId: ids.creatorIds[0], kind: 'live' as const, createdAtMs: AS_OF };
     for (const r of rows) {
       expect(r.model_version).toBe(first.version);
       expect(r.score).toBeGreaterThan(0);
       expect(r.score).toBeLessThan(1);
-      expect(r.contributions).toHaveLength(5);
-      expect(FEATURE_NAMES).toContain(r.contributions[0].feature);
+      expect(r.contributions).toBeNull();
+      expect(featureValues(r.features)).toHaveLength(NUM_FEATURES);
+    }
+    for (const r of rows.slice(0, 40)) {
+      // A live event is scored now alone: the decision's row is the row of (fan, channel, now), scored again here.
+      const again = await scorer.scoreCandidates(
+        event,
+        [{ fanId: r.fan_id, channel: r.channel, sendAtMs: AS_OF }],
+        AS_OF,
+      );
+      const features = featureValues(r.features);
+      expect(features).toEqual(again.featureRow(0));
+      expect(again.scores![0]).toBe(r.score);
+      const explained = await scorer.explainStored(r.model_version, features);
+      expect(explained).toHaveLength(5);
+      expect(FEATURE_NAMES).toContain(explained![0].feature);
+      expect(explained).toEqual(again.explain(0, 5));
     }
     // Two trainings through the worker: 15 s on a quiet machine, past a minute with the suite's other files around it.
   }, 180_000);

@@ -16,7 +16,12 @@ import { storeSimulatedWorld } from '../simulator/world-setting.ts';
  * three seconds) and makes the model active. Its fans are fanNNNNN@fans.example and its creators creatorNNN, so a
  * test's own fixtures (other handles and emails) live beside them.
  */
-export async function trainActiveModel(pool: Pool, asOfMs = Date.now() - DAY_MS): Promise<number> {
+export async function trainActiveModel(
+  pool: Pool,
+  asOfMs = Date.now() - DAY_MS,
+  /** Training parameters over the fixture's, such as `num_iterations=183` for a model of production size. */
+  extraParams: string[] = [],
+): Promise<number> {
   const spec = parseWorldSpec({
     seed: 5,
     start: new Date(asOfMs - 10 * DAY_MS).toISOString(),
@@ -31,7 +36,7 @@ export async function trainActiveModel(pool: Pool, asOfMs = Date.now() - DAY_MS)
     asOfMs,
     trainDays: 6,
     holdoutDays: 2,
-    params: ['num_iterations=30', 'min_data_in_leaf=20'],
+    params: ['num_iterations=30', 'min_data_in_leaf=20', ...extraParams],
     oracle: simulatedWorldOracle(pool),
   });
   await promoteModel(pool, trained.version, 'test fixture');

@@ -83,8 +83,14 @@ export interface ShownContribution extends Contribution {
   valueText: string;
 }
 
-/** A candidate as the database holds it, before the API writes its contributions' values for people. */
-export type StoredFanCandidate = Omit<FanCandidate, 'contributions'> & { contributions: Contribution[] | null };
+/**
+ * A candidate as the database holds it, before the API explains it: the contributions stored when it was decided, or
+ * the feature row its model scored, to compute them from (decisions.features).
+ */
+export type StoredFanCandidate = Omit<FanCandidate, 'contributions'> & {
+  contributions: Contribution[] | null;
+  features: number[] | null;
+};
 
 /** The answer of GET /api/admin/fans/:id?limit=N: the fan and their N latest candidates, newest decision first. */
 export interface FanAnswer {
