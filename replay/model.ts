@@ -186,7 +186,7 @@ export function baselineHistory(
 }
 
 /** A baseline send with its label: opened within LABEL_HORIZON_MS of the send. */
-interface LabelledSend {
+export interface LabelledSend {
   fan: number;
   send: PastSend;
   kind: EventKind;
@@ -227,7 +227,7 @@ function sendFeatureRows(log: FeatureLog, sends: readonly LabelledSend[]): Float
 }
 
 /** The simulator's true P(open) of each send, at the local hour and 24 h volume its feature row records. */
-function oracleOfRows(world: World, sends: readonly LabelledSend[], rows: Float64Array): Float64Array {
+export function oracleOfRows(world: World, sends: readonly LabelledSend[], rows: Float64Array): Float64Array {
   const col = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
   return Float64Array.from(sends, (l, j) =>
     openProbability(world, {
@@ -241,19 +241,25 @@ function oracleOfRows(world: World, sends: readonly LabelledSend[], rows: Float6
   );
 }
 
+/** The baseline's sends of held-out days, with their feature rows, labels and the oracle's probabilities. */
+export interface HeldOutRows {
+  sends: readonly LabelledSend[];
+  rows: Float64Array;
+  labels: Float64Array;
+  oracle: Float64Array;
+}
+
 /**
- * The model against the oracle on days after its training window: the baseline played on from `fromMs` (the
- * history's start, so fatigue and features carry over) to `heldOutToMs`, and every send of [trainedToMs,
- * heldOutToMs) labelled as training labels are (opened within 24 h) and scored from features as of its decision.
- * No row of these days was seen by training or early stopping. At most `maxRows` rows (every k-th send).
+ * The baseline played on from `fromMs` (the history's start, so fatigue and features carry over) to `heldOutToMs`,
+ * and every send of [trainedToMs, heldOutToMs) labelled as training labels are (opened within 24 h), with its
+ * feature row as of its decision and the oracle's probability. At most `maxRows` rows (every k-th send).
  */
-export function evaluateHeldOut(
+export function heldOutRows(
   world: World,
-  model: RelevanceModel,
   window: { fromMs: number; toMs: number },
   heldOutToMs: number,
   maxRows = 400_000,
-): HeldOutEvaluation | null {
+): HeldOutRows | null {
   const sends: LabelledSend[] = [];
   const log = baselineHistory(world, window.fromMs, heldOutToMs, (fan, send, kind, eventAtMs, openedAtMs) => {
     if (send.sentAtMs >= window.toMs)
@@ -270,11 +276,27 @@ export function evaluateHeldOut(
   const kept = sends.filter((_, i) => i % stride === 0);
   const rows = sendFeatureRows(log, kept);
   const labels = Float64Array.from(kept, (l) => (l.opened ? 1 : 0));
+  return { sends: kept, rows, labels, oracle: oracleOfRows(world, kept, rows) };
+}
+
+/**
+ * The model against the oracle on days after its training window (`heldOutRows`): no row of these days was seen
+ * by training or early stopping.
+ */
+export function evaluateHeldOut(
+  world: World,
+  model: RelevanceModel,
+  window: { fromMs: number; toMs: number },
+  heldOutToMs: number,
+  maxRows = 400_000,
+): HeldOutEvaluation | null {
+  const held = heldOutRows(world, window, heldOutToMs, maxRows);
+  if (!held) return null;
   return {
     fromMs: window.toMs,
     days: Math.round((heldOutToMs - window.toMs) / DAY),
-    model: evaluateProbabilities(model.predict(rows), labels),
-    oracle: evaluateProbabilities(oracleOfRows(world, kept, rows), labels),
+    model: evaluateProbabilities(model.predict(held.rows), held.labels),
+    oracle: evaluateProbabilities(held.oracle, held.labels),
   };
 }
 
