@@ -1,5 +1,6 @@
 // What the model's AUC gap to the oracle on held-out days is made of, on the several worlds: oracles that know
-// less (parts of the latent affinity replaced by their expectation given the rest), and the gap by held-out week.
+// less (parts of the latent affinity replaced by their expectation given the rest; without any, the oracle knows
+// only the reading peaks, paid, fatigue, kind and channel), and the gap by held-out half.
 // Run: npx tsx bench/worlds-gap-parts.ts [--worlds a.json,b.json] [--seed-from 101] [--seeds 2] [--fans 20000]
 //        [--train-days 14] [--days 14]
 // The blind oracles bound what any model of these logs can reach: a membership's own part of the affinity shows
@@ -80,9 +81,10 @@ out(`${fans} fans, ${trainDays} days of history, ${days} held out; seeds ${seedF
 out();
 out(
   '| world | seed | model AUC | oracle AUC | oracle without the membership part | ' +
-    'oracle with only the creator part | gap, first half of held-out days | gap, second half |',
+    'oracle with only the creator part | oracle without any affinity | gap, first half of held-out days | ' +
+    'gap, second half |',
 );
-out('| --- | --: | --: | --: | --: | --: | --: | --: |');
+out('| --- | --: | --: | --: | --: | --: | --: | --: | --: |');
 for (const file of files) {
   const base = await loadWorldSpec(file);
   const name = file.replace(/^.*\//, '').replace(/\.json$/, '');
@@ -104,12 +106,13 @@ for (const file of files) {
     };
     const noResidual = oracleOfRows(blind(world, { fan: false, creator: false }), held.sends, held.rows);
     const creatorOnly = oracleOfRows(blind(world, { fan: true, creator: false }), held.sends, held.rows);
+    const noAffinity = oracleOfRows(blind(world, { fan: true, creator: true }), held.sends, held.rows);
     const middle = toMs + Math.floor(days / 2) * DAY;
     const early = (i: number) => held.sends[i].send.sentAtMs < middle;
     const late = (i: number) => !early(i);
     out(
       `| ${name} | ${spec.seed} | ${f4(auc(model))} | ${f4(auc(held.oracle))} | ${f4(auc(noResidual))} | ` +
-        `${f4(auc(creatorOnly))} | ${f4(auc(held.oracle, early) - auc(model, early))} | ` +
+        `${f4(auc(creatorOnly))} | ${f4(auc(noAffinity))} | ${f4(auc(held.oracle, early) - auc(model, early))} | ` +
         `${f4(auc(held.oracle, late) - auc(model, late))} |`,
     );
   }
