@@ -7,16 +7,7 @@
 import { circularHourDistance, localHourOfDay, zoneOffsetMinutes } from '../domain/clock.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
-import {
-  DEFAULT_SHAPE,
-  expectedPeakProximity,
-  PEAK_PAIRS,
-  type PeakShape,
-  peakPosterior,
-  peakShape,
-  QUARTERS_PER_DAY,
-  quarterOfDay,
-} from './reading-peaks.ts';
+import { expectedPeakProximity, PEAK_PAIRS, peakPosterior, QUARTERS_PER_DAY, quarterOfDay } from './reading-peaks.ts';
 
 export const KIND_CODES: Record<EventKind, number> = { post: 0, live: 1, announcement: 2 };
 export const CHANNEL_CODES: Record<Channel, number> = { email: 0, push: 1 };
@@ -34,8 +25,6 @@ export const FEATURE_NAMES = [
   'fan_open_hour_share',
   'fan_open_hour_lift',
   'fan_peak_proximity',
-  'fan_peak_proximity_narrow',
-  'fan_peak_proximity_broad',
   'fan_sends_window',
   'fan_days_since_open',
   'fan_days_since_send',
@@ -54,7 +43,6 @@ export const FEATURE_NAMES = [
   'member_prior_rate',
   'member_lift',
   'member_bayes_rate',
-  'member_hour_lift',
   'fan_clicks',
   'fan_click_per_open',
   'member_click_per_open',
@@ -72,7 +60,7 @@ export const NUM_FEATURES = FEATURE_NAMES.length;
 /** Columns the trainer must treat as categories rather than numbers. */
 export const CATEGORICAL_FEATURES: FeatureName[] = ['kind'];
 /** Bump when a definition changes: a model trained on other definitions must not be served these rows. */
-export const FEATURE_VERSION = 6;
+export const FEATURE_VERSION = 5;
 
 const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
 
@@ -99,13 +87,6 @@ const PRIOR_OPENS_HOUR = 2;
 /** Clicks per open before any evidence, and how many opens' worth of evidence that prior is worth. */
 const CLICK_PRIOR_RATE = 0.3;
 const PRIOR_CLICK_OPENS = 4;
-/**
- * Reading peaks of other widths than the default's 1.5 h: how tightly a fan's opens gather around their reading
- * hours differs between audiences, and the model picks the width that fits from the outcomes.
- */
-const NARROW_PEAKS = peakShape(1);
-const BROAD_PEAKS = peakShape(3);
-const PEAK_SHAPES: readonly PeakShape[] = [DEFAULT_SHAPE, NARROW_PEAKS, BROAD_PEAKS];
 /** Hours either side counted in the hour-of-week estimate. */
 const HOW_REACH = 2;
 
@@ -230,8 +211,8 @@ class FanState {
   readonly openQuarters = new Float64Array(QUARTERS_PER_DAY);
   /** Bumped whenever openQuarters changes; the posterior is recomputed only then. */
   private openVersion = 0;
-  private readonly posteriorVersions = PEAK_SHAPES.map(() => -1);
-  private readonly posteriorWeights = PEAK_SHAPES.map(() => new Float64Array(PEAK_PAIRS.length));
+  private posteriorVersion = -1;
+  private readonly posteriorWeights = new Float64Array(PEAK_PAIRS.length);
   readonly members = new Map<number, MemberCounts>();
   readonly byDecision = new Map<number, WindowSend>();
   /** Sends inside the window, oldest first; `first` is the oldest not yet expired. */
@@ -292,19 +273,6 @@ class FanState {
     this.member(w.send.creatorId).clicks++;
   }
 
-  /**
-   * What the fan's own rates expect of this creator's sends still in the window, each at the hour it went out:
-   * Σ hourRate[hour] × channel factor. Opens over it say how this membership does beyond its sends' timing.
-   */
-  memberExpectedAtHours(creatorId: number, hourRate: Float64Array, channelFactor: readonly number[]): number {
-    let expected = 0;
-    for (let i = this.first; i < this.window.length; i++) {
-      const w = this.window[i];
-      if (w.send.creatorId === creatorId) expected += hourRate[w.hour] * channelFactor[CHANNEL_CODES[w.send.channel]];
-    }
-    return expected;
-  }
-
   /** Forgets sends made before `fromMs`, with their opens and clicks. */
   expire(fromMs: number): void {
     while (this.first < this.window.length && this.window[this.first].send.sentAtMs < fromMs) {
@@ -325,16 +293,13 @@ class FanState {
     return this.openQuarters[q] + this.openQuarters[q + 1] + this.openQuarters[q + 2] + this.openQuarters[q + 3];
   }
 
-  /**
-   * The reading-peak posterior (peaks of PEAK_SHAPES[shape]) for the opens in the window and the digest hour,
-   * cached until the opens change.
-   */
-  peakPosterior(shape = 0): Float64Array {
-    if (this.posteriorVersions[shape] !== this.openVersion) {
-      peakPosterior(this.openQuarters, this.digestHour, this.posteriorWeights[shape], PEAK_SHAPES[shape]);
-      this.posteriorVersions[shape] = this.openVersion;
+  /** The reading-peak posterior for the opens in the window and the digest hour, cached until the opens change. */
+  peakPosterior(): Float64Array {
+    if (this.posteriorVersion !== this.openVersion) {
+      peakPosterior(this.openQuarters, this.digestHour, this.posteriorWeights);
+      this.posteriorVersion = this.openVersion;
     }
-    return this.posteriorWeights[shape];
+    return this.posteriorWeights;
   }
 
   private count(w: WindowSend, sign: number): void {
@@ -386,8 +351,6 @@ function upperBound(a: Float64Array, x: number): number {
 }
 
 const days = (ms: number) => ms / DAY_MS;
-/** Scratch for one row's hour-by-hour rates (rows are written one at a time). */
-const HOUR_RATES = new Float64Array(24);
 
 /** Writes one row for `q` from the state as of q.asOfMs. */
 function writeRow(
@@ -412,18 +375,14 @@ function writeRow(
   const overall = smooth(opens, sends, sends > 0 ? expected / sends : (pop.email + pop.push) / 2, PRIOR_SENDS.fan);
 
   const { hour, day } = localHourAndDay(history.fan.timeZone, q.sendAtMs);
-  // The fan's open rate by the hour a send went out (a kernel over neighbouring hours), at every hour of the day.
-  for (let at = 0; at < 24; at++) {
-    let hs = 0;
-    let ho = 0;
-    for (let h = 0; h < 24; h++) {
-      const k = HOUR_KERNEL[Math.abs(h - at)];
-      hs += k * state.hourSends[h];
-      ho += k * state.hourOpens[h];
-    }
-    HOUR_RATES[at] = smooth(ho, hs, overall, PRIOR_SENDS.hour);
+  let hs = 0;
+  let ho = 0;
+  for (let h = 0; h < 24; h++) {
+    const k = HOUR_KERNEL[Math.abs(h - hour)];
+    hs += k * state.hourSends[h];
+    ho += k * state.hourOpens[h];
   }
-  const hourRate = HOUR_RATES[hour];
+  const hourRate = smooth(ho, hs, overall, PRIOR_SENDS.hour);
   // Where in the day the fan's opens fall, near the send hour: evidence of their rhythm from every open,
   // including those of notifications sent at other hours and read later.
   let oh = 0;
@@ -458,9 +417,7 @@ function writeRow(
   out[o + F.fan_digest_hour_distance] = digest === null ? NaN : circularHourDistance(hour, digest);
   out[o + F.fan_open_hour_share] = openHourShare;
   out[o + F.fan_open_hour_lift] = openHourShare / HOUR_KERNEL_MEAN;
-  out[o + F.fan_peak_proximity] = expectedPeakProximity(state.peakPosterior(0), hour);
-  out[o + F.fan_peak_proximity_narrow] = expectedPeakProximity(state.peakPosterior(1), hour, NARROW_PEAKS);
-  out[o + F.fan_peak_proximity_broad] = expectedPeakProximity(state.peakPosterior(2), hour, BROAD_PEAKS);
+  out[o + F.fan_peak_proximity] = expectedPeakProximity(state.peakPosterior(), hour);
   out[o + F.fan_sends_window] = sends;
   out[o + F.fan_days_since_open] = state.lastOpenMs >= windowStart ? days(q.sendAtMs - state.lastOpenMs) : NaN;
   out[o + F.fan_days_since_send] = state.lastSendMs >= windowStart ? days(q.sendAtMs - state.lastSendMs) : NaN;
@@ -490,11 +447,6 @@ function writeRow(
   out[o + F.member_prior_rate] = prior;
   out[o + F.member_lift] = lift;
   out[o + F.member_bayes_rate] = Math.min(0.99, prior * lift);
-  // The same lift with each send's expectation taken at the hour it went out: a creator who happens to post at the
-  // fan's reading hours is not mistaken for one the fan cares more about.
-  const channelFactor = [rateEmail / overall, ratePush / overall];
-  const mHourExpected = counts ? state.memberExpectedAtHours(q.creatorId, HOUR_RATES, channelFactor) * creatorIndex : 0;
-  out[o + F.member_hour_lift] = (mOpens + MEMBER_LIFT_PRIOR_OPENS) / (mHourExpected + MEMBER_LIFT_PRIOR_OPENS);
   // Clicks per open: how much of what the fan opens they act on, which opens alone do not tell.
   out[o + F.fan_clicks] = state.clicks;
   out[o + F.fan_click_per_open] = smooth(state.clicks, opens, CLICK_PRIOR_RATE, PRIOR_CLICK_OPENS);

@@ -27,41 +27,28 @@ export const PEAK_PAIRS: readonly (readonly [number, number])[] = (() => {
   return pairs;
 })();
 
-/**
- * One width's tables: proximity[k * 24 + h], how close hour h is to the nearer peak of pair k (1 at a peak), and
- * logDensity[k * 96 + q], the log density of an open at quarter q (its middle) for a fan with peak pair k.
- */
-export interface PeakShape {
-  widthHours: number;
-  proximity: Float64Array;
-  logDensity: Float64Array;
-}
+const proximityAt = (hour: number, peak: number): number => {
+  const d = circularHourDistance(hour, peak);
+  return Math.exp(-(d * d) / (2 * WIDTH_HOURS * WIDTH_HOURS));
+};
 
-/** The tables for opens spread `widthHours` (one standard deviation) around each peak. */
-export function peakShape(widthHours: number): PeakShape {
-  const proximityAt = (hour: number, peak: number): number => {
-    const d = circularHourDistance(hour, peak);
-    return Math.exp(-(d * d) / (2 * widthHours * widthHours));
+/** PROXIMITY[k * 24 + h]: how close hour h is to the nearer peak of pair k (1 at a peak). */
+const PROXIMITY = Float64Array.from({ length: PEAK_PAIRS.length * 24 }, (_, i) => {
+  const [a, b] = PEAK_PAIRS[Math.floor(i / 24)];
+  const h = i % 24;
+  return Math.max(proximityAt(h, a), proximityAt(h, b));
+});
+
+/** LOG_DENSITY[k * 96 + q]: log density of an open at quarter q (its middle) for a fan with peak pair k. */
+const LOG_DENSITY = Float64Array.from({ length: PEAK_PAIRS.length * QUARTERS_PER_DAY }, (_, i) => {
+  const [a, b] = PEAK_PAIRS[Math.floor(i / QUARTERS_PER_DAY)];
+  const t = ((i % QUARTERS_PER_DAY) + 0.5) / 4;
+  const near = (peak: number) => {
+    const d = circularHourDistance(t, peak + 0.5);
+    return Math.exp(-(d * d) / (2 * WIDTH_HOURS * WIDTH_HOURS)) / (WIDTH_HOURS * Math.sqrt(2 * Math.PI));
   };
-  const proximity = Float64Array.from({ length: PEAK_PAIRS.length * 24 }, (_, i) => {
-    const [a, b] = PEAK_PAIRS[Math.floor(i / 24)];
-    const h = i % 24;
-    return Math.max(proximityAt(h, a), proximityAt(h, b));
-  });
-  const logDensity = Float64Array.from({ length: PEAK_PAIRS.length * QUARTERS_PER_DAY }, (_, i) => {
-    const [a, b] = PEAK_PAIRS[Math.floor(i / QUARTERS_PER_DAY)];
-    const t = ((i % QUARTERS_PER_DAY) + 0.5) / 4;
-    const near = (peak: number) => {
-      const d = circularHourDistance(t, peak + 0.5);
-      return Math.exp(-(d * d) / (2 * widthHours * widthHours)) / (widthHours * Math.sqrt(2 * Math.PI));
-    };
-    return Math.log(STRAY_SHARE / 24 + (1 - STRAY_SHARE) * 0.5 * (near(a) + near(b)));
-  });
-  return { widthHours, proximity, logDensity };
-}
-
-/** The shape `fan_peak_proximity` reads. */
-export const DEFAULT_SHAPE = peakShape(WIDTH_HOURS);
+  return Math.log(STRAY_SHARE / 24 + (1 - STRAY_SHARE) * 0.5 * (near(a) + near(b)));
+});
 
 /** Quarter hour 0-95 of a local hour of day in [0, 24). */
 export function quarterOfDay(hourOfDay: number): number {
@@ -76,9 +63,7 @@ export function peakPosterior(
   openQuarters: ArrayLike<number>,
   digestHour: number | null,
   out = new Float64Array(PEAK_PAIRS.length),
-  shape: PeakShape = DEFAULT_SHAPE,
 ): Float64Array {
-  const logDensity = shape.logDensity;
   const used: number[] = [];
   for (let q = 0; q < QUARTERS_PER_DAY; q++) if (openQuarters[q] > 0) used.push(q);
   const digestQuarter = digestHour === null ? -1 : digestHour * 4 + 2;
@@ -86,8 +71,8 @@ export function peakPosterior(
   for (let k = 0; k < PEAK_PAIRS.length; k++) {
     const base = k * QUARTERS_PER_DAY;
     let ll = 0;
-    for (const q of used) ll += openQuarters[q] * logDensity[base + q];
-    if (digestQuarter >= 0) ll += DIGEST_HOUR_WEIGHT * logDensity[base + digestQuarter];
+    for (const q of used) ll += openQuarters[q] * LOG_DENSITY[base + q];
+    if (digestQuarter >= 0) ll += DIGEST_HOUR_WEIGHT * LOG_DENSITY[base + digestQuarter];
     out[k] = ll;
     if (ll > max) max = ll;
   }
@@ -98,13 +83,8 @@ export function peakPosterior(
 }
 
 /** Expected closeness (0-1) of local hour `hour` (0-23) to the fan's nearer reading peak, under the posterior. */
-export function expectedPeakProximity(
-  posterior: ArrayLike<number>,
-  hour: number,
-  shape: PeakShape = DEFAULT_SHAPE,
-): number {
-  const proximity = shape.proximity;
+export function expectedPeakProximity(posterior: ArrayLike<number>, hour: number): number {
   let e = 0;
-  for (let k = 0; k < PEAK_PAIRS.length; k++) e += posterior[k] * proximity[k * 24 + hour];
+  for (let k = 0; k < PEAK_PAIRS.length; k++) e += posterior[k] * PROXIMITY[k * 24 + hour];
   return e;
 }
