@@ -2,15 +2,19 @@
 // less (parts of the latent affinity replaced by their expectation given the rest; without any, the oracle knows
 // only the reading peaks, paid, fatigue, kind and channel), and the gap by held-out half.
 // Run: npx tsx bench/worlds-gap-parts.ts [--worlds a.json,b.json] [--seed-from 101] [--seeds 2] [--fans 20000]
-//        [--train-days 14] [--days 14]
+//        [--train-days 14] [--days 14] [--true-peaks]
+// --true-peaks trains and scores the model with the fan's true peak proximity at the send hour (which no log holds)
+// in place of fan_peak_proximity, its estimate from the opens: what knowing the reading peaks exactly would be worth.
 // The blind oracles bound what any model of these logs can reach: a membership's own part of the affinity shows
 // only in that membership's few sends, so an oracle without it is the nearer ceiling of a model that has to learn it.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateProbabilities } from '../models/evaluation.ts';
-import { heldOutRows, oracleOfRows, trainReplayModel } from '../replay/model.ts';
+import { FEATURE_NAMES } from '../models/features.ts';
+import { heldOutRows, type LabelledSend, oracleOfRows, replaceColumn, trainReplayModel } from '../replay/model.ts';
 import { sigmoid } from '../simulator/random.ts';
+import { peakProximity } from '../simulator/response.ts';
 import { loadWorldSpec, parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld, type World } from '../simulator/world.ts';
 
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     fans: { type: 'string', default: '20000' },
     'train-days': { type: 'string', default: '14' },
     days: { type: 'string', default: '14' },
+    'true-peaks': { type: 'boolean', default: false },
   },
 });
 const int = (name: string, value: string | undefined, min: number) => {
@@ -77,7 +82,10 @@ function blind(world: World, unknown: { fan: boolean; creator: boolean }): World
 
 const f4 = (x: number) => x.toFixed(4);
 const out = (line = '') => process.stdout.write(`${line}\n`);
-out(`${fans} fans, ${trainDays} days of history, ${days} held out; seeds ${seedFrom}-${seedFrom + seeds - 1}`);
+out(
+  `${fans} fans, ${trainDays} days of history, ${days} held out; seeds ${seedFrom}-${seedFrom + seeds - 1}` +
+    (values['true-peaks'] ? '; the model reads the true peak proximity' : ''),
+);
 out();
 out(
   '| world | seed | model AUC | oracle AUC | oracle without the membership part | ' +
@@ -92,9 +100,16 @@ for (const file of files) {
     const spec = parseWorldSpec({ ...base, seed: seedFrom + k, fans: { ...base.fans, count: fans } });
     const world = generateWorld(spec);
     const toMs = world.startMs + trainDays * DAY;
-    const trained = trainReplayModel(world, world.startMs, toMs, { maxTrainRows: 600_000 });
+    const hourColumn = FEATURE_NAMES.indexOf('local_hour');
+    const truePeaks = {
+      name: 'fan_peak_proximity' as const,
+      value: (l: LabelledSend, row: Float64Array) => peakProximity(world, l.fan, row[hourColumn]),
+    };
+    const replaceFeature = values['true-peaks'] ? truePeaks : undefined;
+    const trained = trainReplayModel(world, world.startMs, toMs, { maxTrainRows: 600_000, replaceFeature });
     const held = heldOutRows(world, { fromMs: world.startMs, toMs }, toMs + days * DAY);
     if (!held) throw new Error(`${name} seed ${spec.seed}: no sends on the held-out days`);
+    if (replaceFeature) replaceColumn(held.rows, held.sends, replaceFeature);
     const model = trained.model.predict(held.rows);
     const auc = (p: Float64Array, keep?: (i: number) => boolean) => {
       if (!keep) return evaluateProbabilities(p, held.labels).auc;

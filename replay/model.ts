@@ -300,6 +300,18 @@ export function evaluateHeldOut(
   };
 }
 
+/** Sets column `name` of each row i to value(sends[i], row i). */
+export function replaceColumn(
+  rows: Float64Array,
+  sends: readonly LabelledSend[],
+  replace: { name: FeatureName; value: (send: LabelledSend, row: Float64Array) => number },
+): void {
+  const f = FEATURE_NAMES.indexOf(replace.name);
+  sends.forEach((l, i) => {
+    rows[i * NUM_FEATURES + f] = replace.value(l, rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES));
+  });
+}
+
 export interface TrainedReplayModel {
   model: RelevanceModel;
   text: string;
@@ -326,6 +338,11 @@ export interface TrainReplayOptions {
   onIteration?: (iteration: number, total: number) => void;
   /** Features blanked (missing) in every training and validation row, for ablations: the model cannot use them. */
   dropFeatures?: readonly FeatureName[];
+  /**
+   * Diagnostics only: a column replaced in every training and validation row by a value computed from the send and
+   * its row (for example what the simulator knows and no log holds), to measure what knowing it would be worth.
+   */
+  replaceFeature?: { name: FeatureName; value: (send: LabelledSend, row: Float64Array) => number };
 }
 
 /**
@@ -358,6 +375,7 @@ export function trainReplayModel(
   const picked = labelled.filter((l, i) => l.send.sentAtMs >= validationFromMs || i % stride === 0);
 
   const rows = sendFeatureRows(log, picked);
+  if (options.replaceFeature) replaceColumn(rows, picked, options.replaceFeature);
   for (const name of options.dropFeatures ?? []) {
     const f = FEATURE_NAMES.indexOf(name);
     for (let o = f; o < rows.length; o += NUM_FEATURES) rows[o] = NaN;
