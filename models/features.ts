@@ -7,7 +7,14 @@
 import { circularHourDistance, localHourOfDay, zoneOffsetMinutes } from '../domain/clock.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
-import { expectedPeakProximity, PEAK_PAIRS, peakPosterior, QUARTERS_PER_DAY, quarterOfDay } from './reading-peaks.ts';
+import {
+  expectedPeakProximity,
+  PEAK_PAIRS,
+  peakPosterior,
+  peakPosteriorWithSends,
+  QUARTERS_PER_DAY,
+  quarterOfDay,
+} from './reading-peaks.ts';
 
 export const KIND_CODES: Record<EventKind, number> = { post: 0, live: 1, announcement: 2 };
 export const CHANNEL_CODES: Record<Channel, number> = { email: 0, push: 1 };
@@ -25,6 +32,7 @@ export const FEATURE_NAMES = [
   'fan_open_hour_share',
   'fan_open_hour_lift',
   'fan_peak_proximity',
+  'fan_peak_proximity_sends',
   'fan_sends_window',
   'fan_days_since_open',
   'fan_days_since_send',
@@ -60,7 +68,7 @@ export const NUM_FEATURES = FEATURE_NAMES.length;
 /** Columns the trainer must treat as categories rather than numbers. */
 export const CATEGORICAL_FEATURES: FeatureName[] = ['kind'];
 /** Bump when a definition changes: a model trained on other definitions must not be served these rows. */
-export const FEATURE_VERSION = 5;
+export const FEATURE_VERSION = 6;
 
 const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
 
@@ -351,6 +359,8 @@ function upperBound(a: Float64Array, x: number): number {
 }
 
 const days = (ms: number) => ms / DAY_MS;
+/** Scratch for one row's send-aware peak posterior (rows are written one at a time). */
+const SEND_POSTERIOR = new Float64Array(PEAK_PAIRS.length);
 
 /** Writes one row for `q` from the state as of q.asOfMs. */
 function writeRow(
@@ -418,6 +428,16 @@ function writeRow(
   out[o + F.fan_open_hour_share] = openHourShare;
   out[o + F.fan_open_hour_lift] = openHourShare / HOUR_KERNEL_MEAN;
   out[o + F.fan_peak_proximity] = expectedPeakProximity(state.peakPosterior(), hour);
+  // The same posterior also reading which send hours were opened and which were not.
+  peakPosteriorWithSends(
+    state.openQuarters,
+    history.fan.digestHour,
+    state.hourSends,
+    state.hourOpens,
+    overall,
+    SEND_POSTERIOR,
+  );
+  out[o + F.fan_peak_proximity_sends] = expectedPeakProximity(SEND_POSTERIOR, hour);
   out[o + F.fan_sends_window] = sends;
   out[o + F.fan_days_since_open] = state.lastOpenMs >= windowStart ? days(q.sendAtMs - state.lastOpenMs) : NaN;
   out[o + F.fan_days_since_send] = state.lastSendMs >= windowStart ? days(q.sendAtMs - state.lastSendMs) : NaN;
