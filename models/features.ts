@@ -219,6 +219,10 @@ class FanState {
   readonly openQuarters = new Float64Array(QUARTERS_PER_DAY);
   /** Bumped whenever openQuarters changes; the posterior is recomputed only then. */
   private openVersion = 0;
+  /** Bumped whenever a send enters or leaves the window; with openVersion it keys the send-aware posterior. */
+  private sendVersion = 0;
+  private sendPosteriorKey = '';
+  private readonly sendPosteriorWeights = new Float64Array(PEAK_PAIRS.length);
   private posteriorVersion = -1;
   private readonly posteriorWeights = new Float64Array(PEAK_PAIRS.length);
   readonly members = new Map<number, MemberCounts>();
@@ -310,7 +314,28 @@ class FanState {
     return this.posteriorWeights;
   }
 
+  /**
+   * The send-aware reading-peak posterior at the fan's rate `rate`, cached while the window and the rate stay the
+   * same: serving asks it for every channel and send time of one fan at one decision time.
+   */
+  sendPosterior(rate: number): Float64Array {
+    const key = `${this.openVersion}/${this.sendVersion}/${rate}`;
+    if (key !== this.sendPosteriorKey) {
+      peakPosteriorWithSends(
+        this.openQuarters,
+        this.digestHour,
+        this.hourSends,
+        this.hourOpens,
+        rate,
+        this.sendPosteriorWeights,
+      );
+      this.sendPosteriorKey = key;
+    }
+    return this.sendPosteriorWeights;
+  }
+
   private count(w: WindowSend, sign: number): void {
+    this.sendVersion++;
     const c = CHANNEL_CODES[w.send.channel];
     this.channelSends[c] += sign;
     this.hourSends[w.hour] += sign;
@@ -359,8 +384,6 @@ function upperBound(a: Float64Array, x: number): number {
 }
 
 const days = (ms: number) => ms / DAY_MS;
-/** Scratch for one row's send-aware peak posterior (rows are written one at a time). */
-const SEND_POSTERIOR = new Float64Array(PEAK_PAIRS.length);
 
 /** Writes one row for `q` from the state as of q.asOfMs. */
 function writeRow(
@@ -429,15 +452,7 @@ function writeRow(
   out[o + F.fan_open_hour_lift] = openHourShare / HOUR_KERNEL_MEAN;
   out[o + F.fan_peak_proximity] = expectedPeakProximity(state.peakPosterior(), hour);
   // The same posterior also reading which send hours were opened and which were not.
-  peakPosteriorWithSends(
-    state.openQuarters,
-    history.fan.digestHour,
-    state.hourSends,
-    state.hourOpens,
-    overall,
-    SEND_POSTERIOR,
-  );
-  out[o + F.fan_peak_proximity_sends] = expectedPeakProximity(SEND_POSTERIOR, hour);
+  out[o + F.fan_peak_proximity_sends] = expectedPeakProximity(state.sendPosterior(overall), hour);
   out[o + F.fan_sends_window] = sends;
   out[o + F.fan_days_since_open] = state.lastOpenMs >= windowStart ? days(q.sendAtMs - state.lastOpenMs) : NaN;
   out[o + F.fan_days_since_send] = state.lastSendMs >= windowStart ? days(q.sendAtMs - state.lastSendMs) : NaN;
