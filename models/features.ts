@@ -7,7 +7,14 @@
 import { circularHourDistance, localHourOfDay, zoneOffsetMinutes } from '../domain/clock.ts';
 import { DAY_MS, HOUR_MS } from '../domain/time.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
-import { expectedPeakProximity, PEAK_PAIRS, peakPosterior, QUARTERS_PER_DAY, quarterOfDay } from './reading-peaks.ts';
+import {
+  expectedPeakProximity,
+  PEAK_PAIRS,
+  peakPosterior,
+  peakPosteriorWithSends,
+  QUARTERS_PER_DAY,
+  quarterOfDay,
+} from './reading-peaks.ts';
 
 export const KIND_CODES: Record<EventKind, number> = { post: 0, live: 1, announcement: 2 };
 export const CHANNEL_CODES: Record<Channel, number> = { email: 0, push: 1 };
@@ -25,6 +32,7 @@ export const FEATURE_NAMES = [
   'fan_open_hour_share',
   'fan_open_hour_lift',
   'fan_peak_proximity',
+  'fan_peak_proximity_sends',
   'fan_sends_window',
   'fan_days_since_open',
   'fan_days_since_send',
@@ -60,7 +68,7 @@ export const NUM_FEATURES = FEATURE_NAMES.length;
 /** Columns the trainer must treat as categories rather than numbers. */
 export const CATEGORICAL_FEATURES: FeatureName[] = ['kind'];
 /** Bump when a definition changes: a model trained on other definitions must not be served these rows. */
-export const FEATURE_VERSION = 5;
+export const FEATURE_VERSION = 6;
 
 const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
 
@@ -211,6 +219,10 @@ class FanState {
   readonly openQuarters = new Float64Array(QUARTERS_PER_DAY);
   /** Bumped whenever openQuarters changes; the posterior is recomputed only then. */
   private openVersion = 0;
+  /** Bumped whenever a send enters or leaves the window; with openVersion it keys the send-aware posterior. */
+  private sendVersion = 0;
+  private sendPosteriorKey = '';
+  private readonly sendPosteriorWeights = new Float64Array(PEAK_PAIRS.length);
   private posteriorVersion = -1;
   private readonly posteriorWeights = new Float64Array(PEAK_PAIRS.length);
   readonly members = new Map<number, MemberCounts>();
@@ -302,7 +314,28 @@ class FanState {
     return this.posteriorWeights;
   }
 
+  /**
+   * The send-aware reading-peak posterior at the fan's rate `rate`, cached while the window and the rate stay the
+   * same: serving asks it for every channel and send time of one fan at one decision time.
+   */
+  sendPosterior(rate: number): Float64Array {
+    const key = `${this.openVersion}/${this.sendVersion}/${rate}`;
+    if (key !== this.sendPosteriorKey) {
+      peakPosteriorWithSends(
+        this.openQuarters,
+        this.digestHour,
+        this.hourSends,
+        this.hourOpens,
+        rate,
+        this.sendPosteriorWeights,
+      );
+      this.sendPosteriorKey = key;
+    }
+    return this.sendPosteriorWeights;
+  }
+
   private count(w: WindowSend, sign: number): void {
+    this.sendVersion++;
     const c = CHANNEL_CODES[w.send.channel];
     this.channelSends[c] += sign;
     this.hourSends[w.hour] += sign;
@@ -418,6 +451,8 @@ function writeRow(
   out[o + F.fan_open_hour_share] = openHourShare;
   out[o + F.fan_open_hour_lift] = openHourShare / HOUR_KERNEL_MEAN;
   out[o + F.fan_peak_proximity] = expectedPeakProximity(state.peakPosterior(), hour);
+  // The same posterior also reading which send hours were opened and which were not.
+  out[o + F.fan_peak_proximity_sends] = expectedPeakProximity(state.sendPosterior(overall), hour);
   out[o + F.fan_sends_window] = sends;
   out[o + F.fan_days_since_open] = state.lastOpenMs >= windowStart ? days(q.sendAtMs - state.lastOpenMs) : NaN;
   out[o + F.fan_days_since_send] = state.lastSendMs >= windowStart ? days(q.sendAtMs - state.lastSendMs) : NaN;

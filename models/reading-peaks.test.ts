@@ -4,6 +4,7 @@ import {
   MIN_SEPARATION_HOURS,
   PEAK_PAIRS,
   peakPosterior,
+  peakPosteriorWithSends,
   QUARTERS_PER_DAY,
   quarterOfDay,
 } from './reading-peaks.ts';
@@ -63,5 +64,22 @@ describe('reading-peak posterior', () => {
     const a = peakPosterior(opensAt(9, 21, 9.5, 14), 9);
     const b = peakPosterior(opensAt(14, 9.5, 21, 9), 9);
     expect(Array.from(a)).toEqual(Array.from(b));
+  });
+
+  it('with sends, reads opened send hours as near a peak and unopened ones as far from one', () => {
+    const hourSends = new Float64Array(24);
+    const hourOpens = new Float64Array(24);
+    hourSends[8] = 6;
+    hourOpens[8] = 5;
+    hourSends[15] = 6;
+    const post = peakPosteriorWithSends(opensAt(), null, hourSends, hourOpens, 0.4);
+    expect(post.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(expectedPeakProximity(post, 8)).toBeGreaterThan(expectedPeakProximity(post, 15) + 0.3);
+    // Without sends it is the open-time posterior.
+    const none = peakPosteriorWithSends(opensAt(9, 21), 9, new Float64Array(24), new Float64Array(24), 0.4);
+    const opensOnly = peakPosterior(opensAt(9, 21), 9);
+    none.forEach((w, k) => {
+      expect(w).toBeCloseTo(opensOnly[k], 12);
+    });
   });
 });

@@ -88,3 +88,58 @@ export function expectedPeakProximity(posterior: ArrayLike<number>, hour: number
   for (let k = 0; k < PEAK_PAIRS.length; k++) e += posterior[k] * PROXIMITY[k * 24 + hour];
   return e;
 }
+
+/**
+ * How much a send at a peak hour is likelier to be opened than one at an average hour, as a logit: the default
+ * world's hour effect, a fixed assumption (not fitted per audience), only weighing send outcomes against open times.
+ */
+export const SEND_HOUR_EFFECT = 1;
+/** Whole-hour distance (0-12) from hour h to the nearer peak of pair k, at DISTANCE[k * 24 + h]. */
+const DISTANCE = Uint8Array.from({ length: PEAK_PAIRS.length * 24 }, (_, i) => {
+  const [a, b] = PEAK_PAIRS[Math.floor(i / 24)];
+  const h = i % 24;
+  return Math.min(circularHourDistance(h, a), circularHourDistance(h, b));
+});
+const MEAN_PROXIMITY = PROXIMITY.reduce((x, y) => x + y, 0) / PROXIMITY.length;
+
+/**
+ * The posterior of `peakPosterior` that also reads each send's outcome: a send at local hour h opened (or not) is
+ * evidence for the pairs under which h is near a peak (or far from one), with P(open) = sigmoid(logit(rate) +
+ * SEND_HOUR_EFFECT · (2 · proximity − 1)) around the fan's own rate. `hourSends` and `hourOpens` count sends by the
+ * local hour they went out, and those of them opened.
+ */
+export function peakPosteriorWithSends(
+  openQuarters: ArrayLike<number>,
+  digestHour: number | null,
+  hourSends: ArrayLike<number>,
+  hourOpens: ArrayLike<number>,
+  rate: number,
+  out = new Float64Array(PEAK_PAIRS.length),
+): Float64Array {
+  const base = Math.log(rate / (1 - rate)) - SEND_HOUR_EFFECT * (2 * MEAN_PROXIMITY - 1);
+  const logOpen = new Float64Array(13);
+  const logMiss = new Float64Array(13);
+  for (let d = 0; d <= 12; d++) {
+    const proximity = Math.exp(-(d * d) / (2 * WIDTH_HOURS * WIDTH_HOURS));
+    const z = base + SEND_HOUR_EFFECT * (2 * proximity - 1);
+    logOpen[d] = -Math.log1p(Math.exp(-z));
+    logMiss[d] = -Math.log1p(Math.exp(z));
+  }
+  peakPosterior(openQuarters, digestHour, out);
+  let max = -Infinity;
+  for (let k = 0; k < PEAK_PAIRS.length; k++) {
+    let ll = Math.log(out[k]);
+    for (let h = 0; h < 24; h++) {
+      const sends = hourSends[h];
+      if (sends <= 0) continue;
+      const d = DISTANCE[k * 24 + h];
+      ll += hourOpens[h] * logOpen[d] + (sends - hourOpens[h]) * logMiss[d];
+    }
+    out[k] = ll;
+    if (ll > max) max = ll;
+  }
+  let total = 0;
+  for (let k = 0; k < PEAK_PAIRS.length; k++) total += out[k] = Math.exp(out[k] - max);
+  for (let k = 0; k < PEAK_PAIRS.length; k++) out[k] /= total;
+  return out;
+}

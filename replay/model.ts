@@ -186,7 +186,7 @@ export function baselineHistory(
 }
 
 /** A baseline send with its label: opened within LABEL_HORIZON_MS of the send. */
-interface LabelledSend {
+export interface LabelledSend {
   fan: number;
   send: PastSend;
   kind: EventKind;
@@ -227,7 +227,7 @@ function sendFeatureRows(log: FeatureLog, sends: readonly LabelledSend[]): Float
 }
 
 /** The simulator's true P(open) of each send, at the local hour and 24 h volume its feature row records. */
-function oracleOfRows(world: World, sends: readonly LabelledSend[], rows: Float64Array): Float64Array {
+export function oracleOfRows(world: World, sends: readonly LabelledSend[], rows: Float64Array): Float64Array {
   const col = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
   return Float64Array.from(sends, (l, j) =>
     openProbability(world, {
@@ -241,19 +241,25 @@ function oracleOfRows(world: World, sends: readonly LabelledSend[], rows: Float6
   );
 }
 
+/** The baseline's sends of held-out days, with their feature rows, labels and the oracle's probabilities. */
+export interface HeldOutRows {
+  sends: readonly LabelledSend[];
+  rows: Float64Array;
+  labels: Float64Array;
+  oracle: Float64Array;
+}
+
 /**
- * The model against the oracle on days after its training window: the baseline played on from `fromMs` (the
- * history's start, so fatigue and features carry over) to `heldOutToMs`, and every send of [trainedToMs,
- * heldOutToMs) labelled as training labels are (opened within 24 h) and scored from features as of its decision.
- * No row of these days was seen by training or early stopping. At most `maxRows` rows (every k-th send).
+ * The baseline played on from `fromMs` (the history's start, so fatigue and features carry over) to `heldOutToMs`,
+ * and every send of [trainedToMs, heldOutToMs) labelled as training labels are (opened within 24 h), with its
+ * feature row as of its decision and the oracle's probability. At most `maxRows` rows (every k-th send).
  */
-export function evaluateHeldOut(
+export function heldOutRows(
   world: World,
-  model: RelevanceModel,
   window: { fromMs: number; toMs: number },
   heldOutToMs: number,
   maxRows = 400_000,
-): HeldOutEvaluation | null {
+): HeldOutRows | null {
   const sends: LabelledSend[] = [];
   const log = baselineHistory(world, window.fromMs, heldOutToMs, (fan, send, kind, eventAtMs, openedAtMs) => {
     if (send.sentAtMs >= window.toMs)
@@ -270,12 +276,40 @@ export function evaluateHeldOut(
   const kept = sends.filter((_, i) => i % stride === 0);
   const rows = sendFeatureRows(log, kept);
   const labels = Float64Array.from(kept, (l) => (l.opened ? 1 : 0));
+  return { sends: kept, rows, labels, oracle: oracleOfRows(world, kept, rows) };
+}
+
+/**
+ * The model against the oracle on days after its training window (`heldOutRows`): no row of these days was seen
+ * by training or early stopping.
+ */
+export function evaluateHeldOut(
+  world: World,
+  model: RelevanceModel,
+  window: { fromMs: number; toMs: number },
+  heldOutToMs: number,
+  maxRows = 400_000,
+): HeldOutEvaluation | null {
+  const held = heldOutRows(world, window, heldOutToMs, maxRows);
+  if (!held) return null;
   return {
     fromMs: window.toMs,
     days: Math.round((heldOutToMs - window.toMs) / DAY),
-    model: evaluateProbabilities(model.predict(rows), labels),
-    oracle: evaluateProbabilities(oracleOfRows(world, kept, rows), labels),
+    model: evaluateProbabilities(model.predict(held.rows), held.labels),
+    oracle: evaluateProbabilities(held.oracle, held.labels),
   };
+}
+
+/** Sets column `name` of each row i to value(sends[i], row i). */
+export function replaceColumn(
+  rows: Float64Array,
+  sends: readonly LabelledSend[],
+  replace: { name: FeatureName; value: (send: LabelledSend, row: Float64Array) => number },
+): void {
+  const f = FEATURE_NAMES.indexOf(replace.name);
+  sends.forEach((l, i) => {
+    rows[i * NUM_FEATURES + f] = replace.value(l, rows.subarray(i * NUM_FEATURES, (i + 1) * NUM_FEATURES));
+  });
 }
 
 export interface TrainedReplayModel {
@@ -304,6 +338,11 @@ export interface TrainReplayOptions {
   onIteration?: (iteration: number, total: number) => void;
   /** Features blanked (missing) in every training and validation row, for ablations: the model cannot use them. */
   dropFeatures?: readonly FeatureName[];
+  /**
+   * Diagnostics only: a column replaced in every training and validation row by a value computed from the send and
+   * its row (for example what the simulator knows and no log holds), to measure what knowing it would be worth.
+   */
+  replaceFeature?: { name: FeatureName; value: (send: LabelledSend, row: Float64Array) => number };
 }
 
 /**
@@ -336,6 +375,7 @@ export function trainReplayModel(
   const picked = labelled.filter((l, i) => l.send.sentAtMs >= validationFromMs || i % stride === 0);
 
   const rows = sendFeatureRows(log, picked);
+  if (options.replaceFeature) replaceColumn(rows, picked, options.replaceFeature);
   for (const name of options.dropFeatures ?? []) {
     const f = FEATURE_NAMES.indexOf(name);
     for (let o = f; o < rows.length; o += NUM_FEATURES) rows[o] = NaN;
