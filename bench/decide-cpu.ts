@@ -13,7 +13,15 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { type ActivityDeps, createActivities } from '../activities/index.ts';
-import { backendPids, dropDatabase, ensureDatabase } from '../db/databases.ts';
+import { creatorIdByHandle } from '../db/creators.ts';
+import {
+  analyzeDatabase,
+  backendPids,
+  dropDatabase,
+  ensureDatabase,
+  openConnections,
+  vacuumTable,
+} from '../db/databases.ts';
 import { insertEvent } from '../db/events.ts';
 import { deleteEvent } from '../db/fixtures.ts';
 import { migrate } from '../db/migrate.ts';
@@ -59,10 +67,10 @@ const scoped = new URL(url);
 scoped.searchParams.set('application_name', APP);
 const pool = createPool(scoped.toString(), 4);
 try {
-  const existing = await pool.query(`select id from creators where handle = $1::text`, [HANDLE]);
+  const existing = await creatorIdByHandle(pool, HANDLE);
   let creatorId: number;
-  if (existing.rows[0]) {
-    creatorId = existing.rows[0].id;
+  if (existing !== null) {
+    creatorId = existing;
     log(`reusing the seeded creator ${HANDLE}`);
   } else {
     if ((await activeModelVersion(pool)) === null) {
@@ -83,7 +91,7 @@ try {
       }),
     });
     creatorId = audience.creatorId;
-    await pool.query('analyze');
+    await analyzeDatabase(pool);
   }
   const active = (await activeModelVersion(pool))!;
   const text = (await modelText(pool, active)) ?? '';
@@ -113,7 +121,7 @@ try {
       idempotencyKey: `decide-cpu-${Date.now()}-${run}`,
       deadline: null,
     });
-    await pool.query('select 1 from generate_series(1, 4)'); // the pool's clients are connected before the reading
+    await openConnections(pool, 4); // the pool's clients are connected before the reading
     const pids = await backendPids(pool, APP);
     const pg0 = new Map(pids.map((p) => [p, cpuSeconds(p)]));
     const cpu0 = process.cpuUsage();
@@ -133,7 +141,7 @@ try {
     let pgCpu = 0;
     for (const p of await backendPids(pool, APP)) pgCpu += cpuSeconds(p) - (pg0.get(p) ?? 0);
     await deleteEvent(pool, event.id);
-    await pool.query('vacuum analyze decisions');
+    await vacuumTable(pool, 'decisions');
     if (warmup) continue;
     const workerS = (cpu.user + cpu.system) / 1e6;
     const row = {

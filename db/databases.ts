@@ -75,3 +75,14 @@ export async function historyRowCounts(db: Pick<pg.Pool, 'query'>): Promise<Reco
 export async function analyzeDatabase(db: Pick<pg.Pool, 'query'>): Promise<void> {
   await db.query('analyze');
 }
+
+/** Reclaims a table's dead rows and refreshes its statistics (between benchmark runs that delete what they wrote). */
+export async function vacuumTable(db: Pick<pg.Pool, 'query'>, table: 'decisions'): Promise<void> {
+  await db.query(`vacuum analyze ${pg.escapeIdentifier(table)}`);
+}
+
+/** Has `clients` of the pool's connections open at once, so a measurement that follows pays no connection set-up. */
+export async function openConnections(db: pg.Pool, clients: number): Promise<void> {
+  const held = await Promise.all(Array.from({ length: clients }, () => db.connect()));
+  for (const client of held) client.release();
+}
