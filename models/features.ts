@@ -221,7 +221,10 @@ class FanState {
   private openVersion = 0;
   /** Bumped whenever a send enters or leaves the window; with openVersion it keys the send-aware posterior. */
   private sendVersion = 0;
-  private sendPosteriorKey = '';
+  /** The openVersion, sendVersion and rate the send-aware posterior was last computed for. */
+  private sendPosteriorOpens = -1;
+  private sendPosteriorSends = -1;
+  private sendPosteriorRate = Number.NaN;
   private readonly sendPosteriorWeights = new Float64Array(PEAK_PAIRS.length);
   private posteriorVersion = -1;
   private readonly posteriorWeights = new Float64Array(PEAK_PAIRS.length);
@@ -319,8 +322,11 @@ class FanState {
    * same: serving asks it for every channel and send time of one fan at one decision time.
    */
   sendPosterior(rate: number): Float64Array {
-    const key = `${this.openVersion}/${this.sendVersion}/${rate}`;
-    if (key !== this.sendPosteriorKey) {
+    const same =
+      this.sendPosteriorOpens === this.openVersion &&
+      this.sendPosteriorSends === this.sendVersion &&
+      Object.is(this.sendPosteriorRate, rate);
+    if (!same) {
       peakPosteriorWithSends(
         this.openQuarters,
         this.digestHour,
@@ -329,7 +335,9 @@ class FanState {
         rate,
         this.sendPosteriorWeights,
       );
-      this.sendPosteriorKey = key;
+      this.sendPosteriorOpens = this.openVersion;
+      this.sendPosteriorSends = this.sendVersion;
+      this.sendPosteriorRate = rate;
     }
     return this.sendPosteriorWeights;
   }
