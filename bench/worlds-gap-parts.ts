@@ -7,19 +7,16 @@
 // in place of fan_peak_proximity, its estimate from the opens: what knowing the reading peaks exactly would be worth.
 // The blind oracles bound what any model of these logs can reach: a membership's own part of the affinity shows
 // only in that membership's few sends, so an oracle without it is the nearer ceiling of a model that has to learn it.
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateProbabilities } from '../models/evaluation.ts';
 import { FEATURE_NAMES } from '../models/features.ts';
 import { heldOutRows, type LabelledSend, oracleOfRows, replaceColumn, trainReplayModel } from '../replay/model.ts';
 import { sigmoid } from '../simulator/random.ts';
 import { peakProximity } from '../simulator/response.ts';
-import { loadWorldSpec, parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld, type World } from '../simulator/world.ts';
+import { intOption, loadWorlds, worldAt, worldFiles } from './world-options.ts';
 
 const DAY = 86_400_000;
-const WORLDS_DIR = new URL('../simulator/worlds/', import.meta.url).pathname;
 const { values } = parseArgs({
   options: {
     worlds: { type: 'string' },
@@ -31,22 +28,12 @@ const { values } = parseArgs({
     'true-peaks': { type: 'boolean', default: false },
   },
 });
-const int = (name: string, value: string | undefined, min: number) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: must be an integer >= ${min} (got ${value})`);
-  return n;
-};
-const seedFrom = int('seed-from', values['seed-from'], 0);
-const seeds = int('seeds', values.seeds, 1);
-const fans = int('fans', values.fans, 1);
-const trainDays = int('train-days', values['train-days'], 3);
-const days = int('days', values.days, 2);
-const files = values.worlds
-  ? values.worlds.split(',')
-  : (await readdir(WORLDS_DIR))
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-      .map((f) => join(WORLDS_DIR, f));
+const seedFrom = intOption('seed-from', values['seed-from'], 0);
+const seeds = intOption('seeds', values.seeds, 1);
+const fans = intOption('fans', values.fans, 1);
+const trainDays = intOption('train-days', values['train-days'], 3);
+const days = intOption('days', values.days, 2);
+const worlds = await loadWorlds(await worldFiles(values.worlds));
 
 /** Standard normal quadrature: points and weights over ±4 SD. */
 const Q = 41;
@@ -93,11 +80,9 @@ out(
     'gap, second half |',
 );
 out('| --- | --: | --: | --: | --: | --: | --: | --: | --: |');
-for (const file of files) {
-  const base = await loadWorldSpec(file);
-  const name = file.replace(/^.*\//, '').replace(/\.json$/, '');
+for (const { name, base } of worlds) {
   for (let k = 0; k < seeds; k++) {
-    const spec = parseWorldSpec({ ...base, seed: seedFrom + k, fans: { ...base.fans, count: fans } });
+    const spec = worldAt(base, seedFrom + k, fans);
     const world = generateWorld(spec);
     const toMs = world.startMs + trainDays * DAY;
     const hourColumn = FEATURE_NAMES.indexOf('local_hour');

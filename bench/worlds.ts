@@ -4,8 +4,6 @@
 //        [--train-days 14] [--days 14] [--model-only] [--drop feature,feature] [--params key=value,key=value]
 // Each world is a spec file (default: every file in simulator/worlds/); --seed-from replaces its seed, and the
 // N - 1 seeds after it are played too. Choose features on one range of seeds and report on another.
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FEATURE_NAMES, type FeatureName } from '../models/features.ts';
 import { DEFAULT_CAP_POLICY } from '../policy/cap-policy.ts';
@@ -17,11 +15,10 @@ import {
   type ReplayReport,
   replay,
 } from '../replay/replay.ts';
-import { loadWorldSpec, parseWorldSpec } from '../simulator/spec.ts';
 import { generateWorld } from '../simulator/world.ts';
+import { intOption, loadWorlds, worldAt, worldFiles } from './world-options.ts';
 
 const DAY = 86_400_000;
-const WORLDS_DIR = new URL('../simulator/worlds/', import.meta.url).pathname;
 
 const { values } = parseArgs({
   options: {
@@ -37,28 +34,18 @@ const { values } = parseArgs({
     params: { type: 'string', default: '' },
   },
 });
-const int = (name: string, value: string | undefined, min: number) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: must be an integer >= ${min} (got ${value})`);
-  return n;
-};
-const seedFrom = int('seed-from', values['seed-from'], 0);
-const seeds = int('seeds', values.seeds, 1);
-const fans = int('fans', values.fans, 1);
-const trainDays = int('train-days', values['train-days'], 3);
-const days = int('days', values.days, 1);
-const maxTrainRows = int('max-train-rows', values['max-train-rows'], 1000);
+const seedFrom = intOption('seed-from', values['seed-from'], 0);
+const seeds = intOption('seeds', values.seeds, 1);
+const fans = intOption('fans', values.fans, 1);
+const trainDays = intOption('train-days', values['train-days'], 3);
+const days = intOption('days', values.days, 1);
+const maxTrainRows = intOption('max-train-rows', values['max-train-rows'], 1000);
 const drop = values.drop ? values.drop.split(',') : [];
 for (const name of drop) {
   if (!(FEATURE_NAMES as readonly string[]).includes(name)) throw new Error(`--drop: no feature named ${name}`);
 }
 const params = values.params ? values.params.split(',') : [];
-const files = values.worlds
-  ? values.worlds.split(',')
-  : (await readdir(WORLDS_DIR))
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-      .map((f) => join(WORLDS_DIR, f));
+const worlds = await loadWorlds(await worldFiles(values.worlds));
 
 const f4 = (x: number) => x.toFixed(4);
 function meanSd(xs: readonly number[]): string {
@@ -75,12 +62,10 @@ interface WorldResult {
 }
 
 const results: WorldResult[] = [];
-for (const file of files) {
-  const base = await loadWorldSpec(file);
-  const name = file.replace(/^.*\//, '').replace(/\.json$/, '');
+for (const { name, base } of worlds) {
   const result: WorldResult = { name, evaluations: [], reports: [] };
   for (let k = 0; k < seeds; k++) {
-    const spec = parseWorldSpec({ ...base, seed: seedFrom + k, fans: { ...base.fans, count: fans } });
+    const spec = worldAt(base, seedFrom + k, fans);
     const started = performance.now();
     const world = generateWorld(spec);
     const replayFromMs = world.startMs + trainDays * DAY;
