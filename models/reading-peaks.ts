@@ -76,6 +76,11 @@ export function peakPosterior(
     out[k] = ll;
     if (ll > max) max = ll;
   }
+  return normalizeLogWeights(out, max);
+}
+
+/** Log-likelihoods per pair, `max` their largest, turned in place into weights summing to 1. */
+function normalizeLogWeights(out: Float64Array, max: number): Float64Array {
   let total = 0;
   for (let k = 0; k < PEAK_PAIRS.length; k++) total += out[k] = Math.exp(out[k] - max);
   for (let k = 0; k < PEAK_PAIRS.length; k++) out[k] /= total;
@@ -138,8 +143,5 @@ export function peakPosteriorWithSends(
     out[k] = ll;
     if (ll > max) max = ll;
   }
-  let total = 0;
-  for (let k = 0; k < PEAK_PAIRS.length; k++) total += out[k] = Math.exp(out[k] - max);
-  for (let k = 0; k < PEAK_PAIRS.length; k++) out[k] /= total;
-  return out;
+  return normalizeLogWeights(out, max);
 }
