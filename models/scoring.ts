@@ -7,7 +7,14 @@ import { DAY_MS } from '../domain/time.ts';
 import type { Channel, EventKind } from '../domain/vocabulary.ts';
 import { loadSnapshots } from './engagement-snapshots.ts';
 import { loadFanHistories } from './feature-history.ts';
-import { type FeatureQuery, fanFeatureRows, LOOKBACK_MS, NUM_FEATURES, type SnapshotAt } from './features.ts';
+import {
+  type FanHistory,
+  type FeatureQuery,
+  fanFeatureRows,
+  LOOKBACK_MS,
+  NUM_FEATURES,
+  type SnapshotAt,
+} from './features.ts';
 import { loadModelExplainer, loadRelevanceModel, type ModelExplainer, type RelevanceModel } from './relevance-model.ts';
 
 /** The event a batch of candidates would announce. */
@@ -69,6 +76,28 @@ function consecutive(indexes: readonly number[]): boolean {
 }
 
 /**
+ * Writes one fan's feature rows into `out`, at the blocks of `width` numbers that `indexes` name: in place when the
+ * blocks are consecutive, else through a scratch block kept for the next fan.
+ */
+function fanRowsWriter(
+  out: Float64Array,
+  width: number,
+): (history: FanHistory, queries: readonly FeatureQuery[], snapshotAt: SnapshotAt, indexes: readonly number[]) => void {
+  let scratch = new Float64Array(0);
+  return (history, queries, snapshotAt, indexes) => {
+    if (consecutive(indexes)) {
+      fanFeatureRows(history, queries, snapshotAt, out, indexes[0] * width);
+      return;
+    }
+    if (scratch.length < indexes.length * width) scratch = new Float64Array(indexes.length * width);
+    fanFeatureRows(history, queries, snapshotAt, scratch);
+    indexes.forEach((i, j) => {
+      out.set(scratch.subarray(j * width, (j + 1) * width), i * width);
+    });
+  };
+}
+
+/**
  * Feature rows for candidates of one event decided at `asOfMs`, built by the same replay as training
  * rows, from one query per table for all the candidates' fans.
  */
@@ -82,7 +111,7 @@ export async function candidateFeatureRows(
   const out = new Float64Array(candidates.length * NUM_FEATURES);
   const byFan = indexesByFan(candidates.length, (i) => candidates[i].fanId);
   const histories = await servingHistories(pool, [...byFan.keys()], asOfMs);
-  let scratch = new Float64Array(0);
+  const write = fanRowsWriter(out, NUM_FEATURES);
   for (const [fanId, indexes] of byFan) {
     const history = histories.get(fanId);
     if (!history) throw new RangeError(`fanId: no fan with id ${fanId}`);
@@ -94,16 +123,7 @@ export async function candidateFeatureRows(
       channel: candidates[i].channel,
       eventCreatedAtMs: event.createdAtMs,
     }));
-    // A fan's candidates listed together are written in place; scattered ones go through a scratch block.
-    if (consecutive(indexes)) {
-      fanFeatureRows(history, queries, snapshotAt, out, indexes[0] * NUM_FEATURES);
-      continue;
-    }
-    if (scratch.length < queries.length * NUM_FEATURES) scratch = new Float64Array(queries.length * NUM_FEATURES);
-    fanFeatureRows(history, queries, snapshotAt, scratch);
-    indexes.forEach((i, j) => {
-      out.set(scratch.subarray(j * NUM_FEATURES, (j + 1) * NUM_FEATURES), i * NUM_FEATURES);
-    });
+    write(history, queries, snapshotAt, indexes);
   }
   return out;
 }
@@ -131,7 +151,7 @@ export async function gridFeatureRows(
   const byFan = indexesByFan(pairs.length, (p) => pairs[p].fanId);
   const histories = await servingHistories(pool, [...byFan.keys()], asOfMs);
   const queriesByChannels = new Map<string, FeatureQuery[]>();
-  let scratch = new Float64Array(0);
+  const write = fanRowsWriter(out, perPair);
   for (const [fanId, indexes] of byFan) {
     const history = histories.get(fanId);
     if (!history) throw new RangeError(`fanId: no fan with id ${fanId}`);
@@ -151,15 +171,7 @@ export async function gridFeatureRows(
       );
       queriesByChannels.set(key, queries);
     }
-    if (consecutive(indexes)) {
-      fanFeatureRows(history, queries, snapshotAt, out, indexes[0] * perPair);
-      continue;
-    }
-    if (scratch.length < indexes.length * perPair) scratch = new Float64Array(indexes.length * perPair);
-    fanFeatureRows(history, queries, snapshotAt, scratch);
-    indexes.forEach((p, j) => {
-      out.set(scratch.subarray(j * perPair, (j + 1) * perPair), p * perPair);
-    });
+    write(history, queries, snapshotAt, indexes);
   }
   return out;
 }
